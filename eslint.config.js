@@ -1,0 +1,56 @@
+// Lint guards what the compiler cannot: floating promises, and the workflow sandbox.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Workflow code is replayed; it must not reach I/O or Node built-ins. Pure domain code is
+// shared with workflows, so the same fence applies to it.
+const sandboxFence = {
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        {
+          regex: '^node:',
+          message: 'Workflow and domain code runs in the deterministic sandbox: no Node built-ins.',
+        },
+        {
+          regex:
+            '^(fs|path|os|crypto|child_process|http|https|net|url|util|stream|events|worker_threads)(/.*)?$',
+          message: 'Workflow and domain code runs in the deterministic sandbox: no Node built-ins.',
+        },
+        {
+          regex:
+            '^(pg|kysely|resend|fastify|handlebars|@electric-sql/.*|@temporalio/(client|worker|activity|testing))$',
+          message: 'I/O belongs in activities; workflows call them through proxyActivities.',
+        },
+        {
+          regex: '(^|/)(activities|db|api|email|documents|infra|bin)(/|$)',
+          allowTypeImports: true,
+          message: 'Workflows may import activity and adapter types only (import type).',
+        },
+      ],
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['workflows/**/*.ts', 'domain/**/*.ts'], rules: sandboxFence },
+  {
+    files: ['eslint.config.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+);

@@ -1,0 +1,76 @@
+// Money is an integer count of the currency's minor unit with the currency beside it.
+// Amounts are JavaScript safe integers (|n| < 2^53, i.e. 90 trillion USD): exact, JSON-safe,
+// and serialisable into workflow history, which bigint is not. Every operation checks both.
+import { minorUnitExponent } from './currency.ts';
+
+export interface Money {
+  /** Integer minor units (cents for EUR, yen for JPY, fils for BHD). */
+  readonly amount: number;
+  /** ISO 4217 code. */
+  readonly currency: string;
+}
+
+function assertMinorUnits(amount: number): void {
+  if (!Number.isSafeInteger(amount)) {
+    throw new RangeError(`money amount must be a safe integer of minor units, got ${amount}`);
+  }
+}
+
+export function money(amount: number, currency: string): Money {
+  assertMinorUnits(amount);
+  minorUnitExponent(currency); // throws on an unknown currency
+  return { amount, currency };
+}
+
+export function zero(currency: string): Money {
+  return money(0, currency);
+}
+
+function assertSameCurrency(a: Money, b: Money): void {
+  if (a.currency !== b.currency)
+    throw new RangeError(`currency mismatch: ${a.currency} vs ${b.currency}`);
+}
+
+export function add(a: Money, b: Money): Money {
+  assertSameCurrency(a, b);
+  return money(a.amount + b.amount, a.currency);
+}
+
+export function subtract(a: Money, b: Money): Money {
+  assertSameCurrency(a, b);
+  return money(a.amount - b.amount, a.currency);
+}
+
+/** Multiplies by a whole quantity (seats, units); fractional factors belong to rating. */
+export function times(a: Money, quantity: number): Money {
+  if (!Number.isSafeInteger(quantity))
+    throw new RangeError(`quantity must be an integer, got ${quantity}`);
+  return money(a.amount * quantity, a.currency);
+}
+
+export function sum(items: readonly Money[], currency: string): Money {
+  return items.reduce((total, m) => add(total, m), zero(currency));
+}
+
+/** Exact decimal string of the major unit, e.g. 4900 EUR → "49.00", 1500 BHD → "1.500". */
+export function toDecimalString(m: Money): string {
+  const exponent = minorUnitExponent(m.currency);
+  const digits = Math.abs(m.amount)
+    .toString()
+    .padStart(exponent + 1, '0');
+  const sign = m.amount < 0 ? '-' : '';
+  if (exponent === 0) return sign + digits;
+  return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}
+
+/** Formats for people, e.g. "€49.00" (en-IE) or "49,00 €" (fr-FR). Display only, never math. */
+export function formatMoney(m: Money, locale: string): string {
+  const exponent = minorUnitExponent(m.currency);
+  // Intl accepts a decimal string exactly (no float rounding) since ES2023.
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: m.currency,
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  }).format(toDecimalString(m) as unknown as number);
+}

@@ -1,0 +1,38 @@
+// `npm run provision`: build or locate the Temporal servers before the test suite, so the slow
+// first-time work happens once, visibly, instead of inside a test's timeout.
+import { cacheRoot } from '../infra/cache.ts';
+import { formatDuration, progress } from '../infra/log.ts';
+import { ensureTemporalCli } from '../infra/temporal-cli.ts';
+import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
+
+async function step(
+  name: string,
+  fn: () => Promise<string | undefined>,
+  fallback: string,
+): Promise<void> {
+  const started = Date.now();
+  const found = await fn();
+  const took = formatDuration(Date.now() - started);
+  progress(
+    found ? `${name}: ${found} (${took})` : `${name}: not available here, ${fallback} (${took})`,
+  );
+}
+
+try {
+  progress(`provisioning into ${cacheRoot()}`);
+  await step(
+    'Temporal CLI',
+    ensureTemporalCli,
+    "tests will use the SDK's cached-download (needs Go to build locally)",
+  );
+  await step(
+    'time-skipping test server',
+    ensureTimeSkippingTestServer,
+    "tests will use the SDK's cached-download (needs java and mvn to resolve locally)",
+  );
+} catch (error) {
+  progress(
+    `provisioning failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  process.exitCode = 1;
+}

@@ -1,0 +1,313 @@
+// Renders invoices and their emails from Handlebars templates. Templates are read and parsed once,
+// when the renderer is created, so a broken override folder fails at worker start rather than in
+// the middle of a billing run. An operator's folder may hold any subset of the built-in files
+// (see templates/README.md); each missing file falls back to the built-in one.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { formatMoney, money } from '../domain/money.ts';
+import type { Brand, InvoiceView } from './views.ts';
+
+export const BUILT_IN_TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
+
+export interface DocumentRendererOptions {
+  /** Operator's template folder; files it lacks come from the built-in templates. */
+  templatesDir?: string;
+  /** Operator's brand settings; each field given here wins over the view's brand. */
+  brand?: Partial<Brand>;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface DocumentRenderer {
+  /** A complete, self-contained HTML document (inline CSS), ready for print or PDF. */
+  renderInvoiceHtml(view: InvoiceView): string;
+  /** The "invoice issued" email: one-line subject, HTML part and a plain-text part. */
+  renderInvoiceEmail(view: InvoiceView): RenderedEmail;
+}
+
+/** What every template sees: the view plus a few facts derived from it. */
+export interface InvoiceTemplateContext extends InvoiceView {
+  /** What the customer still owes: the total, or 0 once paid or voided. */
+  amountDue: number;
+  isPaid: boolean;
+  isVoid: boolean;
+  isDraft: boolean;
+}
+
+const TEMPLATE_FILES = {
+  invoiceHtml: 'invoice.hbs',
+  emailSubject: 'emails/invoice-issued.subject.hbs',
+  emailHtml: 'emails/invoice-issued.html.hbs',
+  emailText: 'emails/invoice-issued.text.hbs',
+} as const;
+
+const DEFAULT_ACCENT_COLOR = '#4f46e5';
+const HEX_COLOR = /^#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
+const DECIMAL = /^-?\d+(?:\.\d+)?$/;
+const LONG_DATE: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'long', day: 'numeric' };
+
+export function createDocumentRenderer(options: DocumentRendererOptions = {}): DocumentRenderer {
+  const dirs = templateDirs(options.templatesDir);
+  const brandOverrides = definedFields(options.brand ?? {});
+  assertBrandFields(brandOverrides);
+
+  // Two instances: HTML escapes every {{value}}; subject and plain text must not (an "O'Brien"
+  // in a text part must stay O'Brien, not O&#x27;Brien). Both share helpers and partials.
+  const html = Handlebars.create();
+  const plain = Handlebars.create();
+  for (const hb of [html, plain]) registerHelpers(hb);
+  registerPartials(html, dirs, false);
+  registerPartials(plain, dirs, true);
+
+  const invoiceHtml = compileFile(html, dirs, TEMPLATE_FILES.invoiceHtml, false);
+  const emailSubject = compileFile(plain, dirs, TEMPLATE_FILES.emailSubject, true);
+  const emailHtml = compileFile(html, dirs, TEMPLATE_FILES.emailHtml, false);
+  const emailText = compileFile(plain, dirs, TEMPLATE_FILES.emailText, true);
+
+  function contextOf(view: InvoiceView): InvoiceTemplateContext {
+    const brand: Brand = { ...view.brand, ...brandOverrides };
+    brand.productName ||= view.seller.legalName;
+    brand.accentColor ||= DEFAULT_ACCENT_COLOR;
+    assertBrandFields(brand);
+    if (view.hostedUrl !== undefined) assertWebUrl(view.hostedUrl, 'hostedUrl');
+    const status = view.invoice.status.toLowerCase();
+    const settled = status === 'paid' || status === 'void';
+    return {
+      ...view,
+      brand,
+      customer: { ...view.customer, locale: displayLocale(view.customer.locale) },
+      amountDue: settled ? 0 : view.invoice.total,
+      isPaid: status === 'paid',
+      isVoid: status === 'void',
+      isDraft: status === 'draft',
+    };
+  }
+
+  return {
+    renderInvoiceHtml(view) {
+      return invoiceHtml(contextOf(view));
+    },
+    renderInvoiceEmail(view) {
+      const context = contextOf(view);
+      return {
+        // Line breaks and indentation only: \s would also eat the no-break space in "49,00 €".
+        subject: emailSubject(context)
+          .replace(/[ \t\r\n]+/g, ' ')
+          .trim(),
+        html: emailHtml(context),
+        text: tidyPlainText(emailText(context)),
+      };
+    },
+  };
+}
+
+function templateDirs(templatesDir: string | undefined): string[] {
+  if (templatesDir === undefined) return [BUILT_IN_TEMPLATES_DIR];
+  if (!existsSync(templatesDir) || !statSync(templatesDir).isDirectory()) {
+    throw new Error(`templates directory ${templatesDir} does not exist`);
+  }
+  return [templatesDir, BUILT_IN_TEMPLATES_DIR];
+}
+
+/** The first folder that has the file wins: the operator's, then the built-in one. */
+function readTemplate(dirs: string[], file: string): { path: string; source: string } {
+  for (const dir of dirs) {
+    const path = join(dir, file);
+    if (existsSync(path)) return { path, source: readFileSync(path, 'utf8') };
+  }
+  throw new Error(`template ${file} not found in ${dirs.join(', ')}`);
+}
+
+function compileFile(
+  hb: typeof Handlebars,
+  dirs: string[],
+  file: string,
+  noEscape: boolean,
+): Handlebars.TemplateDelegate<InvoiceTemplateContext> {
+  const { path, source } = readTemplate(dirs, file);
+  return compileSource(hb, path, source, noEscape);
+}
+
+function compileSource(
+  hb: typeof Handlebars,
+  path: string,
+  source: string,
+  noEscape: boolean,
+): Handlebars.TemplateDelegate<InvoiceTemplateContext> {
+  try {
+    hb.parse(source); // compile() is lazy: parse now so syntax errors surface at start-up
+  } catch (error) {
+    throw new Error(`template ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return hb.compile<InvoiceTemplateContext>(source, { noEscape });
+}
+
+/** partials/<name>.hbs becomes {{> name}}; an operator's partial replaces the built-in one. */
+function registerPartials(hb: typeof Handlebars, dirs: string[], noEscape: boolean): void {
+  const files = new Map<string, string>();
+  for (const dir of [...dirs].reverse()) {
+    const partialsDir = join(dir, 'partials');
+    if (!existsSync(partialsDir)) continue;
+    for (const entry of readdirSync(partialsDir)) {
+      if (entry.endsWith('.hbs'))
+        files.set(entry.slice(0, -'.hbs'.length), join(partialsDir, entry));
+    }
+  }
+  for (const [name, path] of files) {
+    hb.registerPartial(name, compileSource(hb, path, readFileSync(path, 'utf8'), noEscape));
+  }
+}
+
+/**
+ * Helpers take the value first; currency, time zone and locale are optional and default to the
+ * invoice's currency and the customer's zone and locale, so `{{money amount}}` works anywhere.
+ */
+function registerHelpers(hb: typeof Handlebars): void {
+  hb.registerHelper('money', (...args: unknown[]) => {
+    const [root, amount, currency, locale] = helperArgs(args);
+    if (typeof amount !== 'number') {
+      throw new TypeError(`money helper needs integer minor units, got ${String(amount)}`);
+    }
+    return formatMoney(
+      money(amount, stringOr(currency, root.invoice.currency)),
+      stringOr(locale, root.customer.locale),
+    );
+  });
+
+  hb.registerHelper('date', (...args: unknown[]) => {
+    const [root, instant, timezone, locale] = helperArgs(args);
+    return new Intl.DateTimeFormat(stringOr(locale, root.customer.locale), {
+      ...LONG_DATE,
+      timeZone: stringOr(timezone, root.customer.timezone),
+    }).format(instantMillis(instant));
+  });
+
+  // A billed period [start, end) reads as its first and last local days, e.g. "1–31 décembre
+  // 2026": the last day is the one holding the last instant before the exclusive end.
+  hb.registerHelper('period', (...args: unknown[]) => {
+    const [root, start, end, timezone, locale] = helperArgs(args);
+    const format = new Intl.DateTimeFormat(stringOr(locale, root.customer.locale), {
+      ...LONG_DATE,
+      timeZone: stringOr(timezone, root.customer.timezone),
+    });
+    const from = instantMillis(start);
+    if (end === undefined || end === null) return format.format(from);
+    const until = instantMillis(end);
+    if (until <= from) {
+      const [a, b] = [from, until].map((ms) => new Date(ms).toISOString());
+      throw new RangeError(`period end ${b} is not after its start ${a}`);
+    }
+    return format.formatRange(from, until - 1);
+  });
+
+  // Integer basis points (825 → 8.25 %) or an exact decimal string ("0.0825" → 8.25 %).
+  hb.registerHelper('percent', (...args: unknown[]) => {
+    const [root, value, locale] = helperArgs(args);
+    const decimal = typeof value === 'number' ? basisPointsToDecimal(value) : value;
+    if (typeof decimal !== 'string' || !DECIMAL.test(decimal)) {
+      throw new TypeError(
+        `percent helper needs basis points or a decimal string, got ${String(value)}`,
+      );
+    }
+    const fractionDigits = decimal.includes('.') ? decimal.split('.')[1]!.length : 0;
+    return new Intl.NumberFormat(stringOr(locale, root.customer.locale), {
+      style: 'percent',
+      maximumFractionDigits: Math.min(20, Math.max(0, fractionDigits - 2)),
+    }).format(decimal as unknown as number); // Intl formats decimal strings exactly
+  });
+
+  // For conditions such as {{#unless (eq quantity 1)}}.
+  hb.registerHelper('eq', (...args: unknown[]) => {
+    const [, a, b] = helperArgs(args);
+    return a === b;
+  });
+
+  // Whole numbers for people, e.g. a quantity of 12000 → "12 000" in fr-FR.
+  hb.registerHelper('number', (...args: unknown[]) => {
+    const [root, value, locale] = helperArgs(args);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+      throw new TypeError(`number helper needs an integer, got ${String(value)}`);
+    }
+    return new Intl.NumberFormat(stringOr(locale, root.customer.locale)).format(value);
+  });
+}
+
+/** Splits a helper call into the root context and its positional arguments. */
+function helperArgs(args: unknown[]): [InvoiceTemplateContext, ...unknown[]] {
+  const options = args[args.length - 1] as Handlebars.HelperOptions;
+  const root = (options.data as { root: InvoiceTemplateContext }).root;
+  return [root, ...args.slice(0, -1)];
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value !== '' ? value : fallback;
+}
+
+function instantMillis(value: unknown): number {
+  const millis = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(millis))
+    throw new RangeError(`expected an ISO 8601 instant, got ${String(value)}`);
+  return millis;
+}
+
+function basisPointsToDecimal(basisPoints: number): string {
+  if (!Number.isSafeInteger(basisPoints)) {
+    throw new RangeError(`basis points must be an integer, got ${basisPoints}`);
+  }
+  const digits = Math.abs(basisPoints).toString().padStart(5, '0');
+  return `${basisPoints < 0 ? '-' : ''}${digits.slice(0, -4)}.${digits.slice(-4)}`;
+}
+
+/** A malformed stored locale ("fr_FR", "") must not stop an invoice from going out. */
+function displayLocale(tag: string): string {
+  try {
+    return Intl.getCanonicalLocales(tag.replace(/_/g, '-'))[0] ?? 'en';
+  } catch {
+    return 'en';
+  }
+}
+
+function definedFields<T extends object>(value: Partial<T>): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined && v !== ''),
+  ) as Partial<T>;
+}
+
+// The accent colour lands inside CSS and the logo inside src="": HTML escaping does not make an
+// arbitrary string safe there, so both are checked.
+function assertBrandFields(brand: Partial<Brand>): void {
+  if (brand.accentColor !== undefined && !HEX_COLOR.test(brand.accentColor)) {
+    throw new RangeError(
+      `brand accentColor must be a hex colour like #4f46e5, got ${brand.accentColor}`,
+    );
+  }
+  if (brand.logoUrl !== undefined && !/^data:image\/[a-z0-9.+-]+[;,]/i.test(brand.logoUrl)) {
+    assertWebUrl(brand.logoUrl, 'brand logoUrl');
+  }
+}
+
+function assertWebUrl(value: string, what: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // reported below
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new RangeError(`${what} must be an http(s) URL, got ${value}`);
+  }
+}
+
+/** Plain text reads well when blank lines come singly and no line ends in spaces. */
+function tidyPlainText(text: string): string {
+  return `${text
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
+}

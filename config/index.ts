@@ -1,0 +1,54 @@
+// Runtime configuration, read once from the environment. Defaults suit `npm start` on a laptop;
+// production sets DATABASE_URL, the TEMPORAL_* connection variables and the seller's details.
+import { join, resolve } from 'node:path';
+import type { Brand, SellerDetails } from '../documents/views.ts';
+
+export interface BillwrightConfig {
+  /** PostgreSQL URL; absent means embedded PGlite under dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  apiHost: string;
+  apiPort: number;
+  /** Base of links sent to customers (hosted pages). */
+  publicBaseUrl: string;
+  emailFrom: string;
+  templatesDir: string | undefined;
+  seller: SellerDetails;
+  brand: Brand;
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConfig {
+  const apiPort = positiveInt('PORT', env.PORT, 3000);
+  const dataDir = resolve(env.BILLWRIGHT_DATA_DIR ?? join(process.cwd(), 'data'));
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir,
+    apiHost: env.HOST ?? '127.0.0.1',
+    apiPort,
+    publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://localhost:${apiPort}`,
+    emailFrom: env.EMAIL_FROM ?? 'Billwright Demo <billing@billwright.test>',
+    templatesDir: env.BILLWRIGHT_TEMPLATES_DIR || undefined,
+    seller: {
+      legalName: env.SELLER_LEGAL_NAME ?? 'Billwright Demo Ltd',
+      addressLines: (env.SELLER_ADDRESS ?? '1 Example Street|Dublin D02 XY45|Ireland').split('|'),
+      taxId: env.SELLER_TAX_ID ?? 'IE1234567T',
+      email: env.SELLER_EMAIL ?? 'billing@billwright.test',
+      paymentInstructions:
+        env.SELLER_PAYMENT_INSTRUCTIONS ??
+        'Bank transfer to IBAN IE29 AIBK 9311 5212 3456 78 (BIC AIBKIE2D), quoting the invoice number.',
+    },
+    brand: {
+      productName: env.BRAND_NAME ?? 'Billwright Demo',
+      accentColor: env.BRAND_ACCENT_COLOR ?? '#4f46e5',
+      ...(env.BRAND_LOGO_URL ? { logoUrl: env.BRAND_LOGO_URL } : {}),
+    },
+  };
+}

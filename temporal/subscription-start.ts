@@ -1,0 +1,39 @@
+// How a subscription's workflow is started: id, queue, search attributes, and the summary
+// finance sees at the top of the workflow in the Temporal UI.
+import type { WorkflowStartOptions } from '@temporalio/client';
+import { toDecimalString } from '../domain/money.ts';
+import type { subscriptionWorkflow } from '../workflows/subscription.ts';
+import {
+  subscriptionWorkflowId,
+  type SubscriptionWorkflowInput,
+} from '../workflows/subscription-messages.ts';
+import { BillingStatus, CustomerId, PlanCode, SubscriptionId } from './search-attributes.ts';
+import { BILLING_TASK_QUEUE } from './task-queues.ts';
+
+export function subscriptionStartOptions(
+  input: SubscriptionWorkflowInput,
+): WorkflowStartOptions<typeof subscriptionWorkflow> {
+  const { cycle, price } = input;
+  const every =
+    cycle.intervalCount === 1 ? cycle.interval : `${cycle.intervalCount} ${cycle.interval}s`;
+  return {
+    taskQueue: BILLING_TASK_QUEUE,
+    workflowId: subscriptionWorkflowId(input.subscriptionId),
+    args: [input],
+    // A second start for the same subscription is a bug, not a retry to absorb.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    typedSearchAttributes: [
+      { key: CustomerId, value: input.customerId },
+      { key: SubscriptionId, value: input.subscriptionId },
+      { key: PlanCode, value: input.planCode },
+      { key: BillingStatus, value: 'active' },
+    ],
+    staticSummary: `Subscription ${input.subscriptionId}: ${input.planName}, ${price.currency} ${toDecimalString(price)} every ${every}`,
+    staticDetails: [
+      `**Customer** ${input.customerId}`,
+      `**Plan** ${input.planCode} (${input.planName})`,
+      `**Price** ${price.currency} ${toDecimalString(price)} billed in advance every ${every}`,
+      `**Anchor** ${cycle.anchor} (${cycle.timezone})`,
+    ].join('\n\n'),
+  };
+}

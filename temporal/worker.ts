@@ -1,0 +1,32 @@
+// The billing worker: workflows from workflows/, activities wired to real adapters.
+import { fileURLToPath } from 'node:url';
+import {
+  Worker,
+  type NativeConnection,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { createActivities, type ActivityDependencies } from '../activities/index.ts';
+import { BILLING_TASK_QUEUE } from './task-queues.ts';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface BillingWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  dependencies: ActivityDependencies;
+  taskQueue?: string;
+  /** A prebuilt bundle (tests bundle once); otherwise the worker bundles workflowsPath. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Activities to use instead of the real ones (tests wrap real ones to inject faults). */
+  activities?: object;
+}
+
+export async function createBillingWorker(options: BillingWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? BILLING_TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    activities: options.activities ?? createActivities(options.dependencies),
+  });
+}

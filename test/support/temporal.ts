@@ -1,0 +1,57 @@
+// The time-skipping Temporal test server (Java, from Maven Central via infra/) and a workflow
+// bundle built once per test file.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { registerSearchAttributes } from '../../infra/search-attributes.ts';
+import { ensureTimeSkippingTestServer } from '../../infra/test-server.ts';
+import { workflowsPath } from '../../temporal/worker.ts';
+
+// Workers log every state change at INFO; tests only want to hear about trouble.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const path = await ensureTimeSkippingTestServer();
+  const env = await TestWorkflowEnvironment.createTimeSkipping(
+    // Without Java or Maven, the SDK downloads its own build of the same server.
+    path ? { server: { executable: { type: 'existing-path', path } } } : {},
+  );
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Bundling takes a second or two: do it once per file, share it between workers. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  return bundle;
+}
+
+const quietLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+/** Polls until `check` returns a value, failing with `what` after the deadline. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

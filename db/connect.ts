@@ -17,6 +17,14 @@ export function parseInt8(value: string): number {
 
 const INT8_OID = 20;
 
+// Only the text format is used by node-postgres queries; other types keep their parsers.
+const int8AsSafeInteger = ((oid: number): ((value: string) => unknown) =>
+  oid === INT8_OID
+    ? parseInt8
+    : (pg.types.getTypeParser(oid, 'text') as (
+        value: string,
+      ) => unknown)) as typeof pg.types.getTypeParser;
+
 export interface DatabaseConfig {
   /** postgres:// URL; when absent, PGlite under `dataDir` (or in memory without one). */
   url?: string | undefined;
@@ -29,12 +37,7 @@ export async function connectDatabase(config: DatabaseConfig): Promise<Db> {
     const pool = new pg.Pool({
       connectionString: config.url,
       max: config.maxConnections ?? 10,
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === INT8_OID
-            ? parseInt8
-            : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
-      },
+      types: { getTypeParser: int8AsSafeInteger },
     });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }

@@ -1,0 +1,79 @@
+// The HTTP API as a Fastify application: infrastructure plugins (validation, problems, database,
+// Temporal, OpenAPI), then the public routes, then /v1 behind API keys and idempotency.
+// buildApp builds without listening: the server listens, tests call app.inject.
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Db } from '../db/connect.ts';
+import auth from './plugins/auth.ts';
+import database from './plugins/database.ts';
+import idempotency from './plugins/idempotency.ts';
+import openapi from './plugins/openapi.ts';
+import problems from './plugins/problems.ts';
+import temporal from './plugins/temporal.ts';
+import validation from './plugins/validation.ts';
+import customers from './routes/customers.ts';
+import health from './routes/health.ts';
+import invoices from './routes/invoices.ts';
+import outbox from './routes/outbox.ts';
+import plans from './routes/plans.ts';
+import subscriptions from './routes/subscriptions.ts';
+
+export interface ApiConfig {
+  /** Where clients reach the API, e.g. http://localhost:3000 (the OpenAPI server URL). */
+  publicBaseUrl: string;
+  /** How long a request waits on Temporal before answering 503 (default 10 s). */
+  temporalTimeoutMs?: number;
+}
+
+export interface ApiDependencies {
+  db: Db;
+  temporal: Client;
+  config: ApiConfig;
+}
+
+export interface BuildAppOptions {
+  /** Fastify logger: false (default), true, or pino options. */
+  logger?: boolean | object;
+}
+
+/** Everything behind /v1: authenticated, idempotent POSTs, one plugin per resource. */
+const v1: FastifyPluginAsync = async (app) => {
+  await app.register(auth);
+  await app.register(idempotency);
+  await app.register(customers);
+  await app.register(plans);
+  await app.register(subscriptions);
+  await app.register(invoices);
+  await app.register(outbox);
+};
+
+/** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
+export const billwrightApi = fp<ApiDependencies>(
+  async (app, deps) => {
+    await app.register(validation);
+    await app.register(problems);
+    await app.register(database, { db: deps.db });
+    await app.register(temporal, {
+      client: deps.temporal,
+      timeoutMs: deps.config.temporalTimeoutMs,
+    });
+    await app.register(openapi, { publicBaseUrl: deps.config.publicBaseUrl });
+    await app.register(health);
+    await app.register(v1, { prefix: '/v1' });
+  },
+  { name: 'billwright-api', fastify: '5.x' },
+);
+
+export async function buildApp(
+  deps: ApiDependencies,
+  options: BuildAppOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Ids in paths are case-sensitive and trailing slashes are not a different resource.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  await app.register(billwrightApi, deps);
+  return app;
+}

@@ -1,0 +1,181 @@
+// Customers: POST /v1/customers, GET /v1/customers, GET /v1/customers/:id.
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Customer as CustomerRow } from '../../db/database.ts';
+import { createCustomer, getCustomer, listCustomers } from '../../db/repositories/customers.ts';
+import { isCurrencyCode } from '../../domain/currency.ts';
+import { isValidTimezone } from '../../domain/periods.ts';
+import { notFound, unprocessable } from '../problem.ts';
+import {
+  CurrencyCode,
+  DEFAULT_LIMIT,
+  described,
+  IdParams,
+  iso,
+  Limit,
+  ListOf,
+  problemResponse,
+  StartingAfter,
+  Timestamp,
+} from '../schemas/common.ts';
+
+const CountryCode = Type.String({
+  pattern: '^[A-Z]{2}$',
+  description: 'ISO 3166-1 alpha-2 country code, e.g. FR.',
+  examples: ['FR'],
+});
+const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'IANA time zone the customer’s billing calendar is read in, e.g. Europe/Paris.',
+  examples: ['Europe/Paris'],
+});
+const Locale = Type.String({
+  minLength: 2,
+  maxLength: 35,
+  description: 'BCP 47 language tag for documents and emails, e.g. fr-FR; stored canonicalized.',
+  examples: ['fr-FR'],
+});
+
+export const CustomerSchema = Type.Object(
+  {
+    id: Type.String({ examples: ['cus_abcdefghijklmnopqrst'] }),
+    name: Type.String(),
+    email: Type.String({ format: 'email' }),
+    currency: CurrencyCode,
+    country: CountryCode,
+    timezone: TimeZone,
+    locale: Locale,
+    createdAt: Timestamp,
+  },
+  { $id: 'Customer', title: 'Customer' },
+);
+
+const CreateCustomerBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.String({ format: 'email', maxLength: 320 }),
+    currency: CurrencyCode,
+    country: CountryCode,
+    timezone: TimeZone,
+    locale: Locale,
+  },
+  { additionalProperties: false },
+);
+
+const ListCustomersQuery = Type.Object(
+  { limit: Limit, startingAfter: Type.Optional(StartingAfter) },
+  { additionalProperties: false },
+);
+
+export function toCustomer(row: CustomerRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    currency: row.currency,
+    country: row.country,
+    timezone: row.timezone,
+    locale: row.locale,
+    createdAt: iso(row.created_at),
+  };
+}
+
+// CLDR knows a few region codes that are not countries one can be billed in.
+const NOT_COUNTRIES = new Set(['ZZ', 'EU', 'EZ', 'UN', 'QO']);
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+
+/** An assigned ISO 3166-1 alpha-2 code in its current form (UK → no, GB → yes). */
+export function isCountryCode(code: string): boolean {
+  if (!/^[A-Z]{2}$/.test(code) || NOT_COUNTRIES.has(code)) return false;
+  if (regionNames.of(code) === undefined) return false;
+  // Deprecated codes are aliases of a current one (DD → DE, BU → MM).
+  return new Intl.Locale('und', { region: code }).region === code;
+}
+
+/** The canonical BCP 47 form of a tag, or undefined when it is not one. */
+export function canonicalLocale(tag: string): string | undefined {
+  try {
+    return Intl.getCanonicalLocales(tag)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+const customers: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  app.post(
+    '/customers',
+    {
+      schema: {
+        tags: ['Customers'],
+        summary: 'Create a customer',
+        description:
+          'Creates a customer. The currency is the one every plan they subscribe to must be priced in; ' +
+          'the time zone decides when their billing periods start and end.',
+        body: CreateCustomerBody,
+        response: {
+          201: described(CustomerSchema, 'The created customer.'),
+          422: problemResponse(
+            'A field is well-formed but not acceptable (unknown currency, country, time zone or locale).',
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { body } = request;
+      if (!isCurrencyCode(body.currency))
+        throw unprocessable('currency', `${body.currency} is not an ISO 4217 currency we bill in`);
+      if (!isCountryCode(body.country))
+        throw unprocessable('country', `${body.country} is not an ISO 3166-1 alpha-2 country code`);
+      if (!isValidTimezone(body.timezone))
+        throw unprocessable('timezone', `${body.timezone} is not an IANA time zone`);
+      const locale = canonicalLocale(body.locale);
+      if (!locale) throw unprocessable('locale', `${body.locale} is not a BCP 47 language tag`);
+      const row = await createCustomer(app.db, { ...body, locale });
+      return reply.code(201).send(toCustomer(row));
+    },
+  );
+
+  app.get(
+    '/customers',
+    {
+      schema: {
+        tags: ['Customers'],
+        summary: 'List customers',
+        description: 'Customers, newest first.',
+        querystring: ListCustomersQuery,
+        response: { 200: ListOf(CustomerSchema, 'A page of customers.') },
+      },
+    },
+    async (request) => {
+      const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
+      const page = await listCustomers(app.db, { limit, startingAfter });
+      return { data: page.items.map(toCustomer), hasMore: page.hasMore };
+    },
+  );
+
+  app.get(
+    '/customers/:id',
+    {
+      schema: {
+        tags: ['Customers'],
+        summary: 'Get a customer',
+        description: 'One customer by id.',
+        params: IdParams,
+        response: {
+          200: described(CustomerSchema, 'The customer.'),
+          404: problemResponse('No customer has this id.'),
+        },
+      },
+    },
+    async (request) => {
+      const row = await getCustomer(app.db, request.params.id);
+      if (!row) throw notFound(`Customer ${request.params.id} does not exist.`);
+      return toCustomer(row);
+    },
+  );
+
+  done();
+};
+
+export default customers;

@@ -1,0 +1,158 @@
+// The development outbox (read-only): GET /v1/outbox, GET /v1/outbox/:id, GET /v1/outbox/:id/html.
+// With the development email provider, every email the platform sends lands here.
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { OutboxMessage as OutboxRow } from '../../db/database.ts';
+import { getOutboxMessage, listOutboxMessages } from '../../db/repositories/outbox.ts';
+import { notFound } from '../problem.ts';
+import {
+  DEFAULT_LIMIT,
+  described,
+  HtmlDocument,
+  IdParams,
+  iso,
+  Limit,
+  ListOf,
+  problemResponse,
+  Timestamp,
+} from '../schemas/common.ts';
+import { sendStoredHtml } from './stored-html.ts';
+
+const AttachmentSummary = Type.Object({
+  filename: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer({ minimum: 0, description: 'Bytes.' }),
+});
+
+const summaryFields = {
+  id: Type.String({ examples: ['msg_abcdefghijklmnopqrst'] }),
+  from: Type.String(),
+  to: Type.Array(Type.String()),
+  subject: Type.String(),
+  attachments: Type.Array(AttachmentSummary),
+  createdAt: Timestamp,
+};
+
+export const OutboxMessageSummarySchema = Type.Object(summaryFields, {
+  $id: 'OutboxMessageSummary',
+  title: 'OutboxMessageSummary',
+});
+
+export const OutboxMessageSchema = Type.Object(
+  {
+    ...summaryFields,
+    html: Type.String(),
+    text: Type.String(),
+    attachments: Type.Array(
+      Type.Object({
+        filename: Type.String(),
+        contentType: Type.String(),
+        size: Type.Integer({ minimum: 0 }),
+        content: Type.String({ description: 'Base64.' }),
+      }),
+    ),
+  },
+  { $id: 'OutboxMessage', title: 'OutboxMessage' },
+);
+
+const ListOutboxQuery = Type.Object(
+  {
+    to: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 320, description: 'Only messages to this address.' }),
+    ),
+    limit: Limit,
+  },
+  { additionalProperties: false },
+);
+
+function attachments(row: OutboxRow) {
+  return row.attachments.map((a) => ({
+    filename: a.filename,
+    contentType: a.contentType,
+    size: Buffer.byteLength(a.content, 'base64'),
+    content: a.content,
+  }));
+}
+
+export function toOutboxSummary(row: OutboxRow) {
+  return {
+    id: row.id,
+    from: row.from_address,
+    to: row.to_addresses,
+    subject: row.subject,
+    attachments: attachments(row).map(({ filename, contentType, size }) => ({
+      filename,
+      contentType,
+      size,
+    })),
+    createdAt: iso(row.created_at),
+  };
+}
+
+export function toOutboxMessage(row: OutboxRow) {
+  return { ...toOutboxSummary(row), html: row.html, text: row.text, attachments: attachments(row) };
+}
+
+const outbox: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  app.get(
+    '/outbox',
+    {
+      schema: {
+        tags: ['Outbox'],
+        summary: 'List sent emails',
+        description:
+          'Messages in the development outbox, newest first, optionally to one recipient.',
+        querystring: ListOutboxQuery,
+        response: { 200: ListOf(OutboxMessageSummarySchema, 'A page of messages.') },
+      },
+    },
+    async (request) => {
+      const { to, limit = DEFAULT_LIMIT } = request.query;
+      const rows = await listOutboxMessages(app.db, { to, limit: limit + 1 });
+      return { data: rows.slice(0, limit).map(toOutboxSummary), hasMore: rows.length > limit };
+    },
+  );
+
+  app.get(
+    '/outbox/:id',
+    {
+      schema: {
+        tags: ['Outbox'],
+        summary: 'Get a sent email',
+        description: 'One message with its HTML and text bodies and attachments (base64).',
+        params: IdParams,
+        response: {
+          200: described(OutboxMessageSchema, 'The message.'),
+          404: problemResponse('No message has this id.'),
+        },
+      },
+    },
+    async (request) => {
+      const row = await getOutboxMessage(app.db, request.params.id);
+      if (!row) throw notFound(`Message ${request.params.id} does not exist.`);
+      return toOutboxMessage(row);
+    },
+  );
+
+  app.get(
+    '/outbox/:id/html',
+    {
+      schema: {
+        tags: ['Outbox'],
+        summary: 'Get a sent email as HTML',
+        description: 'The HTML body of one message, as a page.',
+        params: IdParams,
+        response: { 200: HtmlDocument, 404: problemResponse('No message has this id.') },
+      },
+    },
+    async (request, reply) => {
+      const row = await getOutboxMessage(app.db, request.params.id);
+      if (!row) throw notFound(`Message ${request.params.id} does not exist.`);
+      return sendStoredHtml(reply, row.html);
+    },
+  );
+
+  done();
+};
+
+export default outbox;

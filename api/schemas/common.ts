@@ -1,0 +1,94 @@
+// Schemas every resource shares: money, timestamps, list envelopes, pagination and the
+// documented problem responses. TypeBox types double as JSON Schema for validation,
+// serialization and the OpenAPI document.
+import { Type, type TSchema } from 'typebox';
+import { PROBLEM_CONTENT_TYPE } from '../problem.ts';
+
+export const Timestamp = Type.String({
+  format: 'date-time',
+  description: 'ISO 8601 instant in UTC, e.g. 2026-12-01T00:00:00.000Z.',
+});
+
+export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+
+export const CurrencyCode = Type.String({
+  pattern: '^[A-Z]{3}$',
+  description: 'ISO 4217 currency code, e.g. EUR.',
+  examples: ['EUR'],
+});
+
+/** Money on the wire: integer minor units with the currency beside it, never a float. */
+export const Money = Type.Object(
+  {
+    amount: Type.Integer({
+      description: 'Integer count of the currency’s minor unit (cents for EUR).',
+    }),
+    currency: CurrencyCode,
+  },
+  { description: 'An amount of money in minor units.' },
+);
+
+export const Period = Type.Object(
+  { start: Timestamp, end: Timestamp },
+  { description: 'Start inclusive, end exclusive.' },
+);
+export const NullablePeriod = Type.Union([Period, Type.Null()]);
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+
+export const Limit = Type.Optional(
+  Type.Integer({
+    minimum: 1,
+    maximum: MAX_LIMIT,
+    default: DEFAULT_LIMIT,
+    description: `Page size, 1 to ${MAX_LIMIT} (default ${DEFAULT_LIMIT}).`,
+  }),
+);
+
+export const StartingAfter = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'Cursor: the id of the last item of the previous page. Items are newest first.',
+});
+
+/** A response schema with the description the OpenAPI document shows for that response. */
+export function described<T extends TSchema>(schema: T, description: string): T {
+  return { ...schema, description };
+}
+
+/** The envelope of every list response. */
+export function ListOf<T extends TSchema>(item: T, description: string) {
+  return Type.Object(
+    {
+      data: Type.Array(item),
+      hasMore: Type.Boolean({ description: 'True when more items follow this page.' }),
+    },
+    { description },
+  );
+}
+
+export const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+/** A documented error response: problem+json, described for the OpenAPI reader. */
+export function problemResponse(description: string) {
+  return {
+    description,
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: Type.Ref('Problem') } },
+  };
+}
+
+export const HtmlDocument = {
+  description: 'An HTML document.',
+  content: { 'text/html': { schema: Type.String() } },
+};
+
+/** Date → ISO 8601 UTC string (`Z`), null stays null. */
+export function iso(value: Date): string;
+export function iso(value: Date | null): string | null;
+export function iso(value: Date | null): string | null {
+  return value === null ? null : value.toISOString();
+}

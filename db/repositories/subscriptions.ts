@@ -1,0 +1,133 @@
+// Subscriptions as stored: the row the API creates alongside the workflow, kept current by the
+// workflow's activities (status, current period), plus what the database knows about its
+// history (invoices issued, when it was last paused or canceled).
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Db } from '../connect.ts';
+import type { Database } from '../database.ts';
+
+export interface NewSubscriptionInput {
+  id: string;
+  customerId: string;
+  planId: string;
+  /** The billing anchor, an ISO instant. */
+  anchorAt: string;
+}
+
+export interface SubscriptionRecord {
+  id: string;
+  customerId: string;
+  planId: string;
+  planCode: string;
+  status: string;
+  anchorAt: Date;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  invoicesIssued: number;
+  /** Latest transition into paused / canceled, from the audit trail. */
+  pausedAt: Date | null;
+  canceledAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Inserts the row as active; callers run it in the transaction that starts the workflow. */
+export async function insertSubscription(db: Db, input: NewSubscriptionInput): Promise<void> {
+  await db
+    .insertInto('subscriptions')
+    .values({
+      id: input.id,
+      customer_id: input.customerId,
+      plan_id: input.planId,
+      status: 'active',
+      anchor_at: input.anchorAt,
+    })
+    .execute();
+}
+
+function lastTransitionTo(
+  eb: ExpressionBuilder<Database & { s: Database['subscriptions'] }, 's'>,
+  status: string,
+) {
+  return eb
+    .selectFrom('subscription_transitions as t')
+    .select((e) => e.fn.max('t.occurred_at').as('at'))
+    .whereRef('t.subscription_id', '=', 's.id')
+    .where('t.to_status', '=', status);
+}
+
+function selectRecords(db: Db) {
+  return db
+    .selectFrom('subscriptions as s')
+    .innerJoin('plans as p', 'p.id', 's.plan_id')
+    .select([
+      's.id',
+      's.customer_id',
+      's.plan_id',
+      'p.code as plan_code',
+      's.status',
+      's.anchor_at',
+      's.current_period_start',
+      's.current_period_end',
+      's.created_at',
+      's.updated_at',
+    ])
+    .select((eb) => [
+      eb
+        .selectFrom('invoices as i')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('i.subscription_id', '=', 's.id')
+        .as('invoices_issued'),
+      lastTransitionTo(eb, 'paused').as('paused_at'),
+      lastTransitionTo(eb, 'canceled').as('canceled_at'),
+    ]);
+}
+
+type Row = Awaited<ReturnType<ReturnType<typeof selectRecords>['executeTakeFirstOrThrow']>>;
+
+function toRecord(row: Row): SubscriptionRecord {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    planId: row.plan_id,
+    planCode: row.plan_code,
+    status: row.status,
+    anchorAt: row.anchor_at,
+    currentPeriodStart: row.current_period_start,
+    currentPeriodEnd: row.current_period_end,
+    invoicesIssued: Number(row.invoices_issued ?? 0),
+    pausedAt: row.paused_at ?? null,
+    canceledAt: row.canceled_at ?? null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function getSubscription(db: Db, id: string): Promise<SubscriptionRecord | undefined> {
+  const row = await selectRecords(db).where('s.id', '=', id).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+/** Newest first; `startingAfter` is the id of the last subscription of the previous page. */
+export async function listSubscriptions(
+  db: Db,
+  options: { customerId?: string | undefined; limit: number; startingAfter?: string | undefined },
+): Promise<{ items: SubscriptionRecord[]; hasMore: boolean }> {
+  let query = selectRecords(db);
+  if (options.customerId !== undefined)
+    query = query.where('s.customer_id', '=', options.customerId);
+  if (options.startingAfter !== undefined) {
+    const cursor = options.startingAfter;
+    query = query.where(
+      sql<boolean>`(s.created_at, s.id) < (select c.created_at, c.id from subscriptions c where c.id = ${cursor})`,
+    );
+  }
+  const rows = await query
+    .orderBy('s.created_at', 'desc')
+    .orderBy('s.id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
+  return {
+    items: rows.slice(0, options.limit).map(toRecord),
+    hasMore: rows.length > options.limit,
+  };
+}

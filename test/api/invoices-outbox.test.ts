@@ -1,0 +1,221 @@
+// Read-only resources: invoices (with lines and rendered HTML) and the development outbox.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { storeInvoiceDocument } from '../../db/repositories/invoices.ts';
+import { anyString, createApiHarness, type ApiHarness } from './app-harness.ts';
+
+let api: ApiHarness;
+let customerId: string;
+let otherCustomerId: string;
+
+beforeAll(async () => {
+  api = await createApiHarness();
+  const customer = (name: string) =>
+    api.request({
+      method: 'POST',
+      url: '/v1/customers',
+      payload: {
+        name,
+        email: `${name.toLowerCase()}@example.com`,
+        currency: 'EUR',
+        country: 'DE',
+        timezone: 'Europe/Berlin',
+        locale: 'de-DE',
+      },
+    });
+  customerId = (await customer('Rendered')).json<{ id: string }>().id;
+  otherCustomerId = (await customer('Other')).json<{ id: string }>().id;
+
+  const invoice = (id: string, number: string, customer: string, issuedAt: string) =>
+    api.db
+      .insertInto('invoices')
+      .values({
+        id,
+        number,
+        customer_id: customer,
+        subscription_id: null,
+        status: 'open',
+        currency: 'EUR',
+        period_start: issuedAt,
+        period_end: '2027-02-01T00:00:00Z',
+        subtotal: 4900,
+        tax: 931,
+        total: 5831,
+        issued_at: issuedAt,
+        due_at: '2027-01-31T00:00:00Z',
+      })
+      .execute();
+  await invoice('inv_first', 'INV-2027-000001', customerId, '2027-01-01T00:00:00Z');
+  await invoice('inv_second', 'INV-2027-000002', customerId, '2027-01-02T00:00:00Z');
+  await invoice('inv_other', 'INV-2027-000003', otherCustomerId, '2027-01-03T00:00:00Z');
+  await api.db
+    .insertInto('invoice_lines')
+    .values({
+      invoice_id: 'inv_first',
+      position: 0,
+      description: 'Pro, January 2027',
+      quantity: 1,
+      unit_amount: 4900,
+      amount: 4900,
+      period_start: '2027-01-01T00:00:00Z',
+      period_end: '2027-02-01T00:00:00Z',
+    })
+    .execute();
+  await storeInvoiceDocument(api.db, {
+    invoiceId: 'inv_first',
+    format: 'html',
+    content: '<html><body><h1>Invoice INV-2027-000001</h1></body></html>',
+    contentHash: 'sha256-abc',
+  });
+
+  await api.db
+    .insertInto('outbox_messages')
+    .values([
+      {
+        id: 'msg_one',
+        idempotency_key: 'invoice/inv_first/issued',
+        from_address: 'Billwright <billing@billwright.test>',
+        to_addresses: ['rendered@example.com'],
+        subject: 'Your invoice INV-2027-000001',
+        html: '<p>Hello</p>',
+        text: 'Hello',
+        attachments: JSON.stringify([
+          {
+            filename: 'invoice.html',
+            contentType: 'text/html',
+            content: Buffer.from('<p>x</p>').toString('base64'),
+          },
+        ]),
+      },
+      {
+        id: 'msg_two',
+        idempotency_key: 'invoice/inv_other/issued',
+        from_address: 'billing@billwright.test',
+        to_addresses: ['Other <other@example.com>'],
+        subject: 'Your invoice INV-2027-000003',
+        html: '<p>Hi</p>',
+        text: 'Hi',
+      },
+    ])
+    .execute();
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('invoices', () => {
+  test('list, filtered by customer, newest first, without lines', async () => {
+    const response = await api.request({
+      method: 'GET',
+      url: `/v1/invoices?customerId=${customerId}`,
+    });
+    expect(response.statusCode).toBe(200);
+    const page = response.json<{ data: { id: string; lines?: unknown }[]; hasMore: boolean }>();
+    expect(page.data.map((i) => i.id)).toEqual(['inv_second', 'inv_first']);
+    expect(page.data[0]!.lines).toBeUndefined();
+    expect(page.hasMore).toBe(false);
+
+    const limited = await api.request({ method: 'GET', url: '/v1/invoices?limit=2' });
+    expect(limited.json()).toMatchObject({ hasMore: true });
+  });
+
+  test('one invoice with lines, money objects and periods', async () => {
+    const response = await api.request({ method: 'GET', url: '/v1/invoices/inv_first' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      id: 'inv_first',
+      number: 'INV-2027-000001',
+      customerId,
+      subscriptionId: null,
+      status: 'open',
+      currency: 'EUR',
+      period: { start: '2027-01-01T00:00:00.000Z', end: '2027-02-01T00:00:00.000Z' },
+      subtotal: { amount: 4900, currency: 'EUR' },
+      tax: { amount: 931, currency: 'EUR' },
+      total: { amount: 5831, currency: 'EUR' },
+      issuedAt: '2027-01-01T00:00:00.000Z',
+      dueAt: '2027-01-31T00:00:00.000Z',
+      createdAt: anyString(),
+      lines: [
+        {
+          position: 0,
+          description: 'Pro, January 2027',
+          quantity: 1,
+          unitAmount: { amount: 4900, currency: 'EUR' },
+          amount: { amount: 4900, currency: 'EUR' },
+          period: { start: '2027-01-01T00:00:00.000Z', end: '2027-02-01T00:00:00.000Z' },
+        },
+      ],
+    });
+    expect((await api.request({ method: 'GET', url: '/v1/invoices/inv_missing' })).statusCode).toBe(
+      404,
+    );
+  });
+
+  test('the stored HTML document, locked down, with its hash as ETag', async () => {
+    const response = await api.request({ method: 'GET', url: '/v1/invoices/inv_first/html' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.headers.etag).toBe('"sha256-abc"');
+    expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(response.body).toBe('<html><body><h1>Invoice INV-2027-000001</h1></body></html>');
+  });
+
+  test('an invoice not rendered yet (or unknown) is a 404 problem', async () => {
+    const notRendered = await api.request({ method: 'GET', url: '/v1/invoices/inv_second/html' });
+    expect(notRendered.statusCode).toBe(404);
+    expect(notRendered.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(notRendered.json<{ detail: string }>().detail).toMatch(/not been rendered/);
+    expect(
+      (await api.request({ method: 'GET', url: '/v1/invoices/inv_missing/html' })).statusCode,
+    ).toBe(404);
+  });
+});
+
+describe('outbox', () => {
+  test('list, optionally by recipient', async () => {
+    const all = await api.request({ method: 'GET', url: '/v1/outbox' });
+    expect(
+      all
+        .json<{ data: { id: string }[] }>()
+        .data.map((m) => m.id)
+        .sort(),
+    ).toEqual(['msg_one', 'msg_two']);
+    const toOther = await api.request({ method: 'GET', url: '/v1/outbox?to=other@example.com' });
+    expect(toOther.json()).toMatchObject({
+      data: [{ id: 'msg_two', to: ['Other <other@example.com>'] }],
+      hasMore: false,
+    });
+  });
+
+  test('one message with html, text and attachments', async () => {
+    const response = await api.request({ method: 'GET', url: '/v1/outbox/msg_one' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      id: 'msg_one',
+      from: 'Billwright <billing@billwright.test>',
+      to: ['rendered@example.com'],
+      subject: 'Your invoice INV-2027-000001',
+      html: '<p>Hello</p>',
+      text: 'Hello',
+      attachments: [
+        {
+          filename: 'invoice.html',
+          contentType: 'text/html',
+          size: 8,
+          content: Buffer.from('<p>x</p>').toString('base64'),
+        },
+      ],
+      createdAt: anyString(),
+    });
+    expect((await api.request({ method: 'GET', url: '/v1/outbox/msg_missing' })).statusCode).toBe(
+      404,
+    );
+  });
+
+  test('a message as an HTML page', async () => {
+    const response = await api.request({ method: 'GET', url: '/v1/outbox/msg_one/html' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.body).toBe('<p>Hello</p>');
+  });
+});

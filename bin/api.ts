@@ -1,0 +1,13 @@
+// `npm run api`: the HTTP API alone, for production (stateless; scale out side by side).
+import closeWithGrace from 'close-with-grace';
+import { loadConfig } from '../config/index.ts';
+import { startPlatform } from '../runtime/platform.ts';
+import { temporalTargetFromEnv } from '../temporal/connection.ts';
+
+const platform = await startPlatform({
+  config: loadConfig(),
+  temporal: temporalTargetFromEnv(),
+  roles: { worker: false },
+  apiLogger: { level: 'info' },
+});
+closeWithGrace({ delay: 10_000 }, () => platform.stop());

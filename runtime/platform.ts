@@ -1,0 +1,85 @@
+// Composes the platform: database (migrated), billing worker and HTTP API, in one process or
+// separately. `npm start`, `npm run worker`, `npm run api` and the end-to-end test all come here.
+import type { FastifyInstance } from 'fastify';
+import type { Worker } from '@temporalio/worker';
+import { buildApp } from '../api/app.ts';
+import type { BillwrightConfig } from '../config/index.ts';
+import { connectDatabase, type Db } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { createDocumentRenderer } from '../documents/renderer.ts';
+import { emailSenderFromEnv } from '../email/sender-from-env.ts';
+import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection.ts';
+import { createBillingWorker } from '../temporal/worker.ts';
+
+export interface PlatformOptions {
+  config: BillwrightConfig;
+  temporal: TemporalTarget;
+  /** Which roles this process plays; both by default. */
+  roles?: { worker?: boolean; api?: boolean };
+  env?: NodeJS.ProcessEnv;
+  apiLogger?: boolean | object;
+}
+
+export interface Platform {
+  db: Db;
+  /** Where the API listens, when this process serves it. */
+  apiUrl?: string;
+  app?: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const { config, temporal } = options;
+  const roles = { worker: true, api: true, ...options.roles };
+  const db = await connectDatabase({
+    url: config.databaseUrl,
+    dataDir: `${config.dataDir}/pglite`,
+  });
+  await migrateToLatest(db);
+  const stops: (() => Promise<void>)[] = [() => db.destroy()];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn();
+  };
+
+  try {
+    let worker: Worker | undefined;
+    if (roles.worker) {
+      const connection = await connectWorker(temporal);
+      worker = await createBillingWorker({
+        connection,
+        namespace: temporal.namespace,
+        dependencies: {
+          db,
+          renderer: createDocumentRenderer({
+            templatesDir: config.templatesDir,
+            brand: config.brand,
+          }),
+          email: emailSenderFromEnv(options.env ?? process.env, db),
+          config,
+        },
+      });
+      const running = worker.run();
+      stops.push(async () => {
+        await connection.close();
+      });
+      stops.push(async () => {
+        worker!.shutdown();
+        await running;
+      });
+    }
+
+    if (!roles.api) return { db, stop };
+    const client = await connectClient(temporal);
+    stops.push(() => client.connection.close());
+    const app = await buildApp(
+      { db, temporal: client, config: { publicBaseUrl: config.publicBaseUrl } },
+      { logger: options.apiLogger ?? false },
+    );
+    stops.push(() => app.close());
+    const apiUrl = await app.listen({ host: config.apiHost, port: config.apiPort });
+    return { db, app, apiUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -63,7 +63,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         await connection.close();
       });
       stops.push(async () => {
-        worker!.shutdown();
+        // The SDK runtime also drains workers on SIGINT/SIGTERM; shut down only if it hasn't.
+        if (worker!.getState() === 'RUNNING') worker!.shutdown();
         await running;
       });
     }

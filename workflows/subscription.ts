@@ -161,9 +161,9 @@ export async function subscriptionWorkflow(
   );
 
   async function invoicePeriod(period: BillingPeriod): Promise<void> {
-    const label = periodLabel(period, cycle);
+    const label = `${periodLabel(period, cycle)} ${period.index === 0 ? 'first period' : 'renewal'}`;
     const issued = await billing.issueSubscriptionInvoice.executeWithOptions(
-      { ...activityOptions, summary: `Invoice ${label} renewal, ${amount}` },
+      { ...activityOptions, summary: `Invoice ${label}, ${amount}` },
       [{ subscriptionId, customerId: input.customerId, planName: input.planName, period, price }],
     );
     await billing.renderInvoice.executeWithOptions(

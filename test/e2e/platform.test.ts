@@ -1,0 +1,156 @@
+// End to end, the way `npm start` runs it: the Temporal dev server (the real CLI), the worker and
+// the API in one process on real PostgreSQL, driven over HTTP like an operator would.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/index.ts';
+import { createApiKey } from '../../db/repositories/api-keys.ts';
+import { startTemporalDevServer, type DevServer } from '../../infra/dev-server.ts';
+import { getFreePort } from '../../infra/free-port.ts';
+import { startPlatform, type Platform } from '../../runtime/platform.ts';
+import { connectClient } from '../../temporal/connection.ts';
+import { CustomerId } from '../../temporal/search-attributes.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { eventually } from '../support/temporal.ts';
+
+let devServer: DevServer;
+let testDb: TestDatabase;
+let platform: Platform;
+let dataDir: string;
+let api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'billwright-e2e-'));
+  [devServer, testDb] = await Promise.all([
+    startTemporalDevServer({ dbFilename: join(dataDir, 'temporal.db'), uiPort: false }),
+    createTestDatabase(),
+  ]);
+  const config = loadConfig({
+    DATABASE_URL: testDb.url,
+    BILLWRIGHT_DATA_DIR: dataDir,
+    PORT: String(await getFreePort()),
+  });
+  platform = await startPlatform({
+    config,
+    temporal: { address: devServer.address, namespace: devServer.namespace, options: {} },
+  });
+  const { key } = await createApiKey(platform.db, 'e2e');
+  api = async (method, path, body) => {
+    const response = await fetch(`${platform.apiUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const isJson = (response.headers.get('content-type') ?? '').includes('json');
+    return { status: response.status, body: isJson ? JSON.parse(text) : text };
+  };
+});
+
+afterAll(async () => {
+  await platform?.stop();
+  await devServer?.stop();
+  await testDb?.destroy();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('Billwright end to end', () => {
+  it('invoices a new subscription, emails it to the outbox, and obeys pause, resume and cancel', async () => {
+    const customer = await api('POST', '/v1/customers', {
+      name: 'Globex Ltd',
+      email: 'accounts@globex.test',
+      currency: 'GBP',
+      country: 'GB',
+      timezone: 'Europe/London',
+      locale: 'en-GB',
+    });
+    expect(customer.status).toBe(201);
+    const plan = await api('POST', '/v1/plans', {
+      code: 'team-monthly',
+      name: 'Team (monthly)',
+      currency: 'GBP',
+      interval: 'month',
+      amount: 12_000,
+    });
+    expect(plan.status).toBe(201);
+    const created = await api('POST', '/v1/subscriptions', {
+      customerId: customer.body.id,
+      planCode: 'team-monthly',
+    });
+    expect(created.status).toBe(201);
+    const subscriptionId: string = created.body.id;
+
+    // The first period opens at once: one invoice, rendered and emailed.
+    const invoices = await eventually('the first invoice', async () => {
+      const list = await api('GET', `/v1/invoices?customerId=${customer.body.id}`);
+      return list.body.data.length === 1 && list.body.data;
+    });
+    expect(invoices[0]).toMatchObject({
+      subscriptionId,
+      status: 'open',
+      total: { amount: 12_000, currency: 'GBP' },
+    });
+    expect(invoices[0].number).toMatch(/^INV-\d{4}-\d{6}$/);
+    const html = await eventually('the rendered invoice', async () => {
+      const page = await api('GET', `/v1/invoices/${invoices[0].id}/html`);
+      return page.status === 200 && (page.body as string);
+    });
+    expect(html).toContain(invoices[0].number);
+    expect(html).toContain('£120.00');
+
+    const message = await eventually('the invoice email', async () => {
+      const outbox = await api('GET', '/v1/outbox?to=accounts@globex.test');
+      return outbox.body.data.length === 1 && outbox.body.data[0];
+    });
+    expect(message.subject).toContain(invoices[0].number);
+    const full = await api('GET', `/v1/outbox/${message.id}`);
+    expect(full.body.text).toContain('£120.00');
+    expect(full.body.html).toContain(invoices[0].number);
+
+    const shown = await api('GET', `/v1/subscriptions/${subscriptionId}`);
+    expect(shown.body).toMatchObject({ status: 'active', invoicesIssued: 1 });
+    expect(Date.parse(shown.body.nextBillingAt)).toBeGreaterThan(Date.now() + 27 * 86_400_000);
+
+    // Finance finds the workflow by CustomerId in Temporal, with its summary.
+    const client = await connectClient({
+      address: devServer.address,
+      namespace: devServer.namespace,
+      options: {},
+    });
+    try {
+      const handle = client.workflow.getHandle(`subscription-${subscriptionId}`);
+      const description = await handle.describe();
+      expect(description.typedSearchAttributes.get(CustomerId)).toBe(customer.body.id);
+      expect(await description.staticSummary()).toContain('Team (monthly), GBP 120.00 every month');
+    } finally {
+      await client.connection.close();
+    }
+
+    const paused = await api('POST', `/v1/subscriptions/${subscriptionId}/pause`, {
+      reason: 'e2e',
+    });
+    expect(paused.status).toBe(200);
+    expect(paused.body.status).toBe('paused');
+    expect((await api('POST', `/v1/subscriptions/${subscriptionId}/pause`, {})).status).toBe(409);
+    const resumed = await api('POST', `/v1/subscriptions/${subscriptionId}/resume`, {
+      anchor: 'keep',
+    });
+    expect(resumed.body.status).toBe('active');
+    const canceled = await api('POST', `/v1/subscriptions/${subscriptionId}/cancel`, {
+      reason: 'e2e done',
+    });
+    expect(canceled.body.status).toBe('canceled');
+    const after = await eventually('the canceled row', async () => {
+      const row = await api('GET', `/v1/subscriptions/${subscriptionId}`);
+      return row.body.status === 'canceled' && row.body;
+    });
+    expect(after.invoicesIssued).toBe(1);
+    expect(
+      (await api('GET', `/v1/invoices?customerId=${customer.body.id}`)).body.data,
+    ).toHaveLength(1);
+  });
+});

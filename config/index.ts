@@ -25,6 +25,16 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   return n;
 }
 
+/** For `npm run worker` and `npm run api`: separate processes need a shared PostgreSQL. */
+export function exitUnlessDatabaseUrl(config: BillwrightConfig, command: string): void {
+  if (config.databaseUrl) return;
+  console.error(
+    `${command} needs DATABASE_URL (PostgreSQL): the embedded database serves one process only.\n` +
+      'For everything in one process on a laptop, use npm start.',
+  );
+  process.exit(2);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConfig {
   const apiPort = positiveInt('PORT', env.PORT, 3000);
   const dataDir = resolve(env.BILLWRIGHT_DATA_DIR ?? join(process.cwd(), 'data'));

@@ -1,0 +1,100 @@
+// `npm start` without DATABASE_URL runs on embedded PGlite: the same migrations and the same
+// queries must work there as on PostgreSQL (int8 parsing, upserts, locks, text[] and jsonb).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDatabase, type Db } from '../../db/connect.ts';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { createApiKey, findActiveApiKey } from '../../db/repositories/api-keys.ts';
+import { createSubscriptionInvoice, getInvoiceLines } from '../../db/repositories/invoices.ts';
+import { listOutboxMessages } from '../../db/repositories/outbox.ts';
+import { recordSubscriptionTransition } from '../../db/repositories/subscription-transitions.ts';
+import { newId } from '../../db/ids.ts';
+import { createOutboxSender } from '../../email/outbox-sender.ts';
+import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+
+let db: Db;
+
+beforeAll(async () => {
+  db = await connectDatabase({}); // in-memory PGlite
+  expect(await migrateToLatest(db)).toEqual(['2026_11_23_0001_foundation']);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+});
+
+describe('embedded PGlite', () => {
+  it('runs the migrations once', async () => {
+    expect(await migrateToLatest(db)).toEqual([]);
+  });
+
+  it('creates an invoice once per period, numbered without gaps, with int8 money as numbers', async () => {
+    const customer = await insertCustomer(db);
+    const plan = await insertPlan(db, { amount: 900_719_925_474 });
+    const subscriptionId = newId('sub');
+    await db
+      .insertInto('subscriptions')
+      .values({
+        id: subscriptionId,
+        customer_id: customer.id,
+        plan_id: plan.id,
+        status: 'active',
+        anchor_at: '2027-01-01T00:00:00Z',
+      })
+      .execute();
+    const invoice = (periodStart: string, periodEnd: string) =>
+      createSubscriptionInvoice(db, {
+        customerId: customer.id,
+        subscriptionId,
+        currency: 'EUR',
+        periodStart,
+        periodEnd,
+        issuedAt: periodStart,
+        dueAt: periodStart,
+        lines: [{ description: 'Pro', quantity: 1, unitAmount: plan.amount, amount: plan.amount }],
+      });
+    const first = await invoice('2027-01-01T00:00:00Z', '2027-02-01T00:00:00Z');
+    const again = await invoice('2027-01-01T00:00:00Z', '2027-02-01T00:00:00Z');
+    const second = await invoice('2027-02-01T00:00:00Z', '2027-03-01T00:00:00Z');
+    expect(first.created).toBe(true);
+    expect(again).toMatchObject({ created: false, invoice: { id: first.invoice.id } });
+    expect([first.invoice.number, second.invoice.number]).toEqual([
+      'INV-2027-000001',
+      'INV-2027-000002',
+    ]);
+    expect(first.invoice.total).toBe(900_719_925_474);
+    expect((await getInvoiceLines(db, first.invoice.id))[0]!.amount).toBe(900_719_925_474);
+
+    await recordSubscriptionTransition(db, {
+      subscriptionId,
+      from: 'active',
+      to: 'paused',
+      actor: 'key_x',
+      occurredAt: '2027-01-05T00:00:00Z',
+      idempotencyKey: 'k1',
+    });
+    const row = await db
+      .selectFrom('subscriptions')
+      .select('status')
+      .where('id', '=', subscriptionId)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('paused');
+  });
+
+  it('stores outbox messages (text[] and jsonb) and API keys', async () => {
+    const sender = createOutboxSender(db);
+    const message = {
+      from: 'a@b.test',
+      to: ['c@d.test'],
+      subject: 'Hi',
+      html: '<p>Hi</p>',
+      text: 'Hi',
+    };
+    const one = await sender.send(message, { idempotencyKey: 'invoice/x/issued' });
+    const two = await sender.send(message, { idempotencyKey: 'invoice/x/issued' });
+    expect(two.messageId).toBe(one.messageId);
+    expect(await listOutboxMessages(db, { to: 'c@d.test', limit: 10 })).toHaveLength(1);
+
+    const { id, key } = await createApiKey(db, 'pglite');
+    expect((await findActiveApiKey(db, key))?.id).toBe(id);
+  });
+});

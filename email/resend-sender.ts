@@ -91,6 +91,9 @@ function tag(name: string, value: string): { name: string; value: string } {
 
 /** Resend error names that mean "try again later" even without a status code. */
 const RETRYABLE_CODES = new Set([
+  'missing_api_key',
+  'invalid_api_key',
+  'restricted_api_key',
   'rate_limit_exceeded',
   'daily_quota_exceeded',
   'monthly_quota_exceeded',
@@ -111,6 +114,10 @@ function toSendError(error: {
       ? code === undefined || RETRYABLE_CODES.has(code) // no answer, or an answer we cannot read
       : statusCode === 429 ||
         statusCode >= 500 ||
+        // A missing or revoked API key is the operator's to fix: keep retrying (with backoff)
+        // until they do, rather than drop every invoice email in the meantime.
+        statusCode === 401 ||
+        statusCode === 403 ||
         (statusCode === 409 && code === 'concurrent_idempotent_requests');
   const text = typeof error.message === 'string' ? error.message : 'unknown error';
   return new EmailSendError(

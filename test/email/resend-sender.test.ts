@@ -174,6 +174,20 @@ describe('Resend sender', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('keeps a rejected API key retryable: the operator fixes the key, no email is dropped', async () => {
+    answers.push(
+      json(401, { statusCode: 401, name: 'invalid_api_key', message: 'API key is invalid' }),
+    );
+    const sender = createResendSender({ apiKey: 're_revoked', baseUrl });
+
+    const error = await sendError(sender.send(message, { idempotencyKey: 'k-401' }));
+
+    expect(error.retryable).toBe(true);
+    expect(error.statusCode).toBe(401);
+    expect(error.code).toBe('invalid_api_key');
+    expect(requests).toHaveLength(1);
+  });
+
   it('turns a 500 into a retryable error; the SDK itself does not retry', async () => {
     answers.push(
       json(500, { statusCode: 500, name: 'internal_server_error', message: 'Unexpected error' }),

@@ -92,7 +92,11 @@ export async function subscriptionWorkflow(
   }
 
   /** Moves to a new status: audit row in PostgreSQL, search attribute for the Temporal UI. */
-  async function transition(to: SubscriptionStatus, by: OperatorAction): Promise<void> {
+  async function transition(
+    to: SubscriptionStatus,
+    by: OperatorAction,
+    anchorAt?: string,
+  ): Promise<void> {
     const from = status;
     status = to;
     upsertSearchAttributes([{ key: BillingStatus, value: to }]);
@@ -109,6 +113,7 @@ export async function subscriptionWorkflow(
           occurredAt: nowIso(),
           // uuid4() is replay-safe: the same key on every replay of this transition.
           idempotencyKey: `${subscriptionId}/transition/${uuid4()}`,
+          ...(anchorAt ? { anchorAt } : {}),
         },
       ],
     );
@@ -140,7 +145,7 @@ export async function subscriptionWorkflow(
         nextPeriodIndex = Math.max(nextPeriodIndex, periodIndexAt(cycle, now) + 1);
       }
       pausedAt = null;
-      await transition('active', request);
+      await transition('active', request, request.anchor === 'reset' ? now : undefined);
       return currentState();
     },
     { validator: (_request: ResumeRequest) => requireStatus('resume', 'paused') },

@@ -10,6 +10,8 @@ export interface SubscriptionTransition {
   occurredAt: string;
   /** The workflow's key for this transition: a retried activity records it once. */
   idempotencyKey: string;
+  /** A new billing anchor, when the transition moves it (resume with anchor reset). */
+  anchorAt?: string | undefined;
 }
 
 export async function recordSubscriptionTransition(
@@ -34,7 +36,11 @@ export async function recordSubscriptionTransition(
     if (inserted) {
       await trx
         .updateTable('subscriptions')
-        .set({ status: t.to, updated_at: t.occurredAt })
+        .set({
+          status: t.to,
+          updated_at: t.occurredAt,
+          ...(t.anchorAt ? { anchor_at: t.anchorAt } : {}),
+        })
         .where('id', '=', t.subscriptionId)
         .execute();
     }

@@ -291,6 +291,12 @@ describe('subscription workflow', () => {
       expect(afterReset[2]!.period_start!.toISOString()).toBe(
         new Date(reset.cycle.anchor).toISOString(),
       );
+      const stored = await testDb.db
+        .selectFrom('subscriptions')
+        .select('anchor_at')
+        .where('id', '=', subscriptionId)
+        .executeTakeFirstOrThrow();
+      expect(stored.anchor_at.toISOString()).toBe(new Date(reset.cycle.anchor).toISOString());
 
       const transitions = await testDb.db
         .selectFrom('subscription_transitions')

@@ -18,6 +18,7 @@ import {
   IdParams,
   iso,
   Limit,
+  StartingAfter,
   ListOf,
   Money,
   NullablePeriod,
@@ -71,6 +72,7 @@ const ListInvoicesQuery = Type.Object(
     customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     subscriptionId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     limit: Limit,
+    startingAfter: Type.Optional(StartingAfter),
   },
   { additionalProperties: false },
 );
@@ -123,8 +125,13 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { customerId, subscriptionId, limit = DEFAULT_LIMIT } = request.query;
-      const rows = await listInvoices(app.db, { customerId, subscriptionId, limit: limit + 1 });
+      const { customerId, subscriptionId, startingAfter, limit = DEFAULT_LIMIT } = request.query;
+      const rows = await listInvoices(app.db, {
+        customerId,
+        subscriptionId,
+        startingAfter,
+        limit: limit + 1,
+      });
       return { data: rows.slice(0, limit).map(toInvoiceSummary), hasMore: rows.length > limit };
     },
   );

@@ -12,6 +12,7 @@ import {
   IdParams,
   iso,
   Limit,
+  StartingAfter,
   ListOf,
   problemResponse,
   Timestamp,
@@ -61,6 +62,7 @@ const ListOutboxQuery = Type.Object(
       Type.String({ minLength: 1, maxLength: 320, description: 'Only messages to this address.' }),
     ),
     limit: Limit,
+    startingAfter: Type.Optional(StartingAfter),
   },
   { additionalProperties: false },
 );
@@ -107,8 +109,8 @@ const outbox: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { to, limit = DEFAULT_LIMIT } = request.query;
-      const rows = await listOutboxMessages(app.db, { to, limit: limit + 1 });
+      const { to, startingAfter, limit = DEFAULT_LIMIT } = request.query;
+      const rows = await listOutboxMessages(app.db, { to, startingAfter, limit: limit + 1 });
       return { data: rows.slice(0, limit).map(toOutboxSummary), hasMore: rows.length > limit };
     },
   );

@@ -134,9 +134,21 @@ export async function getInvoiceLines(db: Executor, invoiceId: string): Promise<
 
 export async function listInvoices(
   db: Executor,
-  filter: { customerId?: string | undefined; subscriptionId?: string | undefined; limit: number },
+  filter: {
+    customerId?: string | undefined;
+    subscriptionId?: string | undefined;
+    limit: number;
+    /** Id of the last invoice of the previous page. */
+    startingAfter?: string | undefined;
+  },
 ): Promise<Invoice[]> {
   let query = db.selectFrom('invoices').selectAll();
+  if (filter.startingAfter !== undefined) {
+    // Keyset pagination in the list's own order (issued_at, number), both descending.
+    query = query.where(
+      sql<boolean>`(issued_at, number) < (select i.issued_at, i.number from invoices i where i.id = ${filter.startingAfter})`,
+    );
+  }
   if (filter.customerId) query = query.where('customer_id', '=', filter.customerId);
   if (filter.subscriptionId) query = query.where('subscription_id', '=', filter.subscriptionId);
   return query.orderBy('issued_at', 'desc').orderBy('number', 'desc').limit(filter.limit).execute();

@@ -7,6 +7,8 @@ export interface ListOutboxMessagesOptions {
   /** Only messages to this address (case-insensitive; also matches "Name <address>"). */
   to?: string | undefined;
   limit: number;
+  /** Id of the last message of the previous page. */
+  startingAfter?: string | undefined;
 }
 
 export async function listOutboxMessages(
@@ -22,6 +24,12 @@ export async function listOutboxMessages(
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(options.limit);
+  if (options.startingAfter !== undefined) {
+    // Keyset pagination: strictly older than the cursor message, ties broken by id.
+    query = query.where(
+      sql<boolean>`(created_at, id) < (select m.created_at, m.id from outbox_messages m where m.id = ${options.startingAfter})`,
+    );
+  }
   const to = options.to?.trim().toLowerCase();
   if (to) {
     query = query.where(

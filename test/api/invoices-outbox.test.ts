@@ -219,3 +219,30 @@ describe('outbox', () => {
     expect(response.body).toBe('<p>Hello</p>');
   });
 });
+
+describe('pagination of invoices and outbox', () => {
+  test('walks every invoice page by page with startingAfter, newest first', async () => {
+    const page = async (query: string) =>
+      (await api.request({ method: 'GET', url: `/v1/invoices?limit=2${query}` })).json<{
+        data: { id: string }[];
+        hasMore: boolean;
+      }>();
+    const first = await page('');
+    expect(first.data.map((i) => i.id)).toEqual(['inv_other', 'inv_second']);
+    expect(first.hasMore).toBe(true);
+    const second = await page(`&startingAfter=${first.data[1]!.id}`);
+    expect(second.data.map((i) => i.id)).toEqual(['inv_first']);
+    expect(second.hasMore).toBe(false);
+  });
+
+  test('walks outbox messages with startingAfter', async () => {
+    const all = (await api.request({ method: 'GET', url: '/v1/outbox?limit=100' })).json<{
+      data: { id: string }[];
+    }>().data;
+    expect(all.length).toBeGreaterThan(1);
+    const rest = (
+      await api.request({ method: 'GET', url: `/v1/outbox?limit=100&startingAfter=${all[0]!.id}` })
+    ).json<{ data: { id: string }[] }>().data;
+    expect(rest.map((m) => m.id)).toEqual(all.slice(1).map((m) => m.id));
+  });
+});

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { formatMoney, money } from '../domain/money.ts';
-import type { Brand, InvoiceView } from './views.ts';
+import type { Brand, EstimateView, InvoiceView } from './views.ts';
 
 export const BUILT_IN_TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
@@ -29,10 +29,21 @@ export interface DocumentRenderer {
   renderInvoiceHtml(view: InvoiceView): string;
   /** The "invoice issued" email: one-line subject, HTML part and a plain-text part. */
   renderInvoiceEmail(view: InvoiceView): RenderedEmail;
+  /** An estimate with its arithmetic, as a self-contained HTML document. */
+  renderEstimateHtml(view: EstimateView): string;
+}
+
+/** What every helper may rely on in any template's root context. */
+interface TemplateRoot {
+  /** Currency of the document's amounts. */
+  currency: string;
+  customer: { locale: string; timezone: string };
 }
 
 /** What every template sees: the view plus a few facts derived from it. */
 export interface InvoiceTemplateContext extends InvoiceView {
+  /** The invoice currency, for helpers (see TemplateRoot). */
+  currency: string;
   /** What the customer still owes: the total, or 0 once paid or voided. */
   amountDue: number;
   isPaid: boolean;
@@ -42,6 +53,7 @@ export interface InvoiceTemplateContext extends InvoiceView {
 
 const TEMPLATE_FILES = {
   invoiceHtml: 'invoice.hbs',
+  estimateHtml: 'estimate.hbs',
   emailSubject: 'emails/invoice-issued.subject.hbs',
   emailHtml: 'emails/invoice-issued.html.hbs',
   emailText: 'emails/invoice-issued.text.hbs',
@@ -69,18 +81,25 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
   const emailSubject = compileFile(plain, dirs, TEMPLATE_FILES.emailSubject, true);
   const emailHtml = compileFile(html, dirs, TEMPLATE_FILES.emailHtml, false);
   const emailText = compileFile(plain, dirs, TEMPLATE_FILES.emailText, true);
+  const estimateHtml = compileFile(html, dirs, TEMPLATE_FILES.estimateHtml, false);
 
-  function contextOf(view: InvoiceView): InvoiceTemplateContext {
+  function brandOf(view: { brand: Brand; seller: { legalName: string } }): Brand {
     const brand: Brand = { ...view.brand, ...brandOverrides };
     brand.productName ||= view.seller.legalName;
     brand.accentColor ||= DEFAULT_ACCENT_COLOR;
     assertBrandFields(brand);
+    return brand;
+  }
+
+  function contextOf(view: InvoiceView): InvoiceTemplateContext {
+    const brand = brandOf(view);
     if (view.hostedUrl !== undefined) assertWebUrl(view.hostedUrl, 'hostedUrl');
     const status = view.invoice.status.toLowerCase();
     const settled = status === 'paid' || status === 'void';
     return {
       ...view,
       brand,
+      currency: view.invoice.currency,
       customer: { ...view.customer, locale: displayLocale(view.customer.locale) },
       amountDue: settled ? 0 : view.invoice.total,
       isPaid: status === 'paid',
@@ -103,6 +122,15 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
         html: emailHtml(context),
         text: tidyPlainText(emailText(context)),
       };
+    },
+    renderEstimateHtml(view) {
+      const context: EstimateView & TemplateRoot = {
+        ...view,
+        brand: brandOf(view),
+        currency: view.estimate.currency,
+        customer: { ...view.customer, locale: displayLocale(view.customer.locale) },
+      };
+      return estimateHtml(context);
     },
   };
 }
@@ -129,7 +157,7 @@ function compileFile(
   dirs: string[],
   file: string,
   noEscape: boolean,
-): Handlebars.TemplateDelegate<InvoiceTemplateContext> {
+): Handlebars.TemplateDelegate<TemplateRoot> {
   const { path, source } = readTemplate(dirs, file);
   return compileSource(hb, path, source, noEscape);
 }
@@ -139,13 +167,13 @@ function compileSource(
   path: string,
   source: string,
   noEscape: boolean,
-): Handlebars.TemplateDelegate<InvoiceTemplateContext> {
+): Handlebars.TemplateDelegate<TemplateRoot> {
   try {
     hb.parse(source); // compile() is lazy: parse now so syntax errors surface at start-up
   } catch (error) {
     throw new Error(`template ${path}: ${(error as Error).message}`, { cause: error });
   }
-  return hb.compile<InvoiceTemplateContext>(source, { noEscape });
+  return hb.compile<TemplateRoot>(source, { noEscape });
 }
 
 /** partials/<name>.hbs becomes {{> name}}; an operator's partial replaces the built-in one. */
@@ -175,7 +203,7 @@ function registerHelpers(hb: typeof Handlebars): void {
       throw new TypeError(`money helper needs integer minor units, got ${String(amount)}`);
     }
     return formatMoney(
-      money(amount, stringOr(currency, root.invoice.currency)),
+      money(amount, stringOr(currency, root.currency)),
       stringOr(locale, root.customer.locale),
     );
   });
@@ -228,6 +256,17 @@ function registerHelpers(hb: typeof Handlebars): void {
     return a === b;
   });
 
+  // Exact decimal quantities for people ("1234.5" → "1 234,5" in fr-FR), never through a float.
+  hb.registerHelper('quantity', (...args: unknown[]) => {
+    const [root, value, locale] = helperArgs(args);
+    if (typeof value !== 'string' || !DECIMAL.test(value)) {
+      throw new TypeError(`quantity helper needs a decimal string, got ${String(value)}`);
+    }
+    return new Intl.NumberFormat(stringOr(locale, root.customer.locale), {
+      maximumFractionDigits: 20,
+    }).format(value as unknown as number); // Intl formats decimal strings exactly
+  });
+
   // Whole numbers for people, e.g. a quantity of 12000 → "12 000" in fr-FR.
   hb.registerHelper('number', (...args: unknown[]) => {
     const [root, value, locale] = helperArgs(args);
@@ -239,9 +278,9 @@ function registerHelpers(hb: typeof Handlebars): void {
 }
 
 /** Splits a helper call into the root context and its positional arguments. */
-function helperArgs(args: unknown[]): [InvoiceTemplateContext, ...unknown[]] {
+function helperArgs(args: unknown[]): [TemplateRoot, ...unknown[]] {
   const options = args[args.length - 1] as Handlebars.HelperOptions;
-  const root = (options.data as { root: InvoiceTemplateContext }).root;
+  const root = (options.data as { root: TemplateRoot }).root;
   return [root, ...args.slice(0, -1)];
 }
 

@@ -71,3 +71,24 @@ export interface InvoiceView {
   /** Where the customer can view and pay the invoice online. */
   hostedUrl?: string;
 }
+
+/** What the estimate template renders: a priced period with the arithmetic shown. */
+export interface EstimateView {
+  seller: SellerDetails;
+  brand: Brand;
+  /** Locale and zone the numbers and dates are shown in; the name when the customer is known. */
+  customer: { name?: string; locale: string; timezone: string };
+  estimate: {
+    id: string;
+    planName: string;
+    currency: string;
+    createdAt: string;
+    periodStart: string;
+    periodEnd: string;
+    subtotal: number;
+    discountTotal: number;
+    totalBeforeTax: number;
+  };
+  lines: { description: string; quantity: string; amount: number; explanation: string[] }[];
+  discounts: { description: string; amount: number; explanation: string[] }[];
+}

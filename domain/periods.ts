@@ -15,6 +15,12 @@ export interface BillingCycle {
   anchor: string;
   /** IANA zone the calendar is read in, e.g. Europe/Paris. */
   timezone: string;
+  /**
+   * Bill cycle day 1–31 for month, quarter and year intervals: each boundary falls on this day
+   * of its month, clamped to short months and returning (31 → Feb 28 → Mar 31), whatever the
+   * anchor's own day. Absent: the anchor's day (anniversary). See billing-cycles.ts.
+   */
+  billingDay?: number;
 }
 
 export interface BillingPeriod {
@@ -59,8 +65,16 @@ function step(interval: Interval, n: number) {
 export function periodBoundary(cycle: BillingCycle, index: number): string {
   // Luxon adds calendar units in local wall time and clamps to the month's last day;
   // a wall time that falls into a DST gap moves forward, as a clock would.
-  return anchorIn(cycle)
-    .plus(step(cycle.interval, index * cycle.intervalCount))
+  const local = anchorIn(cycle).plus(step(cycle.interval, index * cycle.intervalCount));
+  const day = cycle.billingDay;
+  if (day === undefined || cycle.interval === 'day' || cycle.interval === 'week') {
+    return local.toUTC().toISO()!;
+  }
+  if (!Number.isInteger(day) || day < 1 || day > 31) {
+    throw new RangeError(`billingDay must be an integer 1–31, got ${day}`);
+  }
+  return local
+    .set({ day: Math.min(day, local.daysInMonth!) })
     .toUTC()
     .toISO()!;
 }

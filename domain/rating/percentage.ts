@@ -1,0 +1,137 @@
+// Percentage pricing (a share of transaction amounts, with per-transaction fixed fee, minimum
+// and maximum, free transactions and a free amount) rated from SQL-produced aggregates: the
+// contract is PercentageUsage in catalog.ts. The engine never sees single transactions, yet the
+// result equals the sum over transactions of clamp(a × rate/100 + fixed, min, max), exactly.
+import type { PercentagePricing, PercentageUsage, TransactionBand } from '../catalog.ts';
+import { decimal, toDecimalString, ZERO, type DecimalString, type Exact } from '../decimal.ts';
+import { formatMinor, formatPercent, formatQuantity } from './format.ts';
+import type { PricedQuantity } from './pricing.ts';
+import type { LineComponent } from './types.ts';
+
+/** The parameters the SQL side needs for a percentage charge (see PercentageUsage). */
+export interface PercentageUsageQuery {
+  /** Transactions numbered ≤ this are free ("0" when none). */
+  freeTransactions: DecimalString;
+  /** Volume (minor units) free after them ("0" when none). */
+  freeAmount: DecimalString;
+  /** The rate the band tests multiply by. */
+  rate: DecimalString;
+  /** A chargeable amount a is in belowMinimum when a × rate < this; null: no band. */
+  belowMinimumIfProductBelow: DecimalString | null;
+  /** … in aboveMaximum when a × rate > this; null: no band. */
+  aboveMaximumIfProductAbove: DecimalString | null;
+}
+
+export function percentageUsageQuery(pricing: PercentagePricing): PercentageUsageQuery {
+  const fixed = decimal(pricing.fixedFeePerTransaction ?? '0');
+  // a × rate/100 + fixed < min  ⇔  a × rate < (min − fixed) × 100, exact in numeric.
+  const threshold = (bound: string | undefined) =>
+    bound === undefined ? null : toDecimalString(decimal(bound).minus(fixed).times(100));
+  return {
+    freeTransactions: pricing.freeTransactions ?? '0',
+    freeAmount: pricing.freeAmount ?? '0',
+    rate: pricing.rate,
+    belowMinimumIfProductBelow: threshold(pricing.minPerTransaction),
+    aboveMaximumIfProductAbove: threshold(pricing.maxPerTransaction),
+  };
+}
+
+interface Band {
+  count: Exact;
+  amount: Exact;
+}
+
+function band(b: TransactionBand): Band {
+  return { count: decimal(b.count), amount: decimal(b.amount) };
+}
+
+const EMPTY: Band = { count: ZERO, amount: ZERO };
+
+function part(
+  label: string,
+  quantity: Exact | null,
+  unitPrice: Exact | null,
+  amount: Exact,
+): LineComponent {
+  return {
+    label,
+    quantity: quantity && toDecimalString(quantity),
+    unitPrice: unitPrice && toDecimalString(unitPrice),
+    amount: toDecimalString(amount),
+  };
+}
+
+export function pricePercentage(
+  pricing: PercentagePricing,
+  usage: PercentageUsage,
+  currency: string,
+): PricedQuantity {
+  const money = (x: Exact) => formatMinor(x, currency);
+  const total = { count: decimal(usage.transactionCount), amount: decimal(usage.totalAmount) };
+  const hasFree = pricing.freeTransactions !== undefined || pricing.freeAmount !== undefined;
+  if (hasFree && usage.chargeable === undefined) {
+    throw new RangeError(
+      'percentage usage needs `chargeable` when the pricing has free allowances',
+    );
+  }
+  const chargeable = usage.chargeable ? band(usage.chargeable) : total;
+  const needBand = (set: string | undefined, b: TransactionBand | undefined, name: string) => {
+    if (set === undefined) return EMPTY;
+    if (b === undefined)
+      throw new RangeError(`percentage usage needs \`${name}\` for this pricing`);
+    return band(b);
+  };
+  const below = needBand(pricing.minPerTransaction, usage.belowMinimum, 'belowMinimum');
+  const above = needBand(pricing.maxPerTransaction, usage.aboveMaximum, 'aboveMaximum');
+  const middle = {
+    count: chargeable.count.minus(below.count).minus(above.count),
+    amount: chargeable.amount.minus(below.amount).minus(above.amount),
+  };
+  if (middle.count.lt(0) || middle.amount.lt(0) || chargeable.count.gt(total.count)) {
+    throw new RangeError('inconsistent percentage usage: bands exceed their totals');
+  }
+
+  const explanation = [
+    `${formatQuantity(total.count)} transactions, volume ${money(total.amount)}`,
+  ];
+  if (hasFree) {
+    const free = [
+      pricing.freeTransactions !== undefined &&
+        `first ${formatQuantity(pricing.freeTransactions)} transactions free`,
+      pricing.freeAmount !== undefined &&
+        `first ${money(decimal(pricing.freeAmount))} of volume free`,
+    ].filter(Boolean);
+    explanation.push(
+      `${free.join(', ')}: ${formatQuantity(chargeable.count)} chargeable transactions, volume ${money(chargeable.amount)}`,
+    );
+  }
+
+  const rate = decimal(pricing.rate);
+  const components: LineComponent[] = [];
+  const rateAmount = middle.amount.times(rate).times('0.01');
+  components.push(
+    part(`${formatPercent(rate)} of volume`, middle.amount, rate.times('0.01'), rateAmount),
+  );
+  explanation.push(`${formatPercent(rate)} × ${money(middle.amount)} = ${money(rateAmount)}`);
+  if (pricing.fixedFeePerTransaction !== undefined) {
+    const fee = decimal(pricing.fixedFeePerTransaction);
+    const amount = middle.count.times(fee);
+    components.push(part('fixed fee per transaction', middle.count, fee, amount));
+    explanation.push(
+      `${formatQuantity(middle.count)} × fixed fee ${money(fee)} = ${money(amount)}`,
+    );
+  }
+  const clamp = (b: Band, bound: string | undefined, what: string) => {
+    if (bound === undefined || b.count.eq(0)) return;
+    const price = decimal(bound);
+    const amount = b.count.times(price);
+    components.push(part(`transactions at the ${what} fee`, b.count, price, amount));
+    explanation.push(
+      `${formatQuantity(b.count)} transactions (volume ${money(b.amount)}) at the ${what} fee: ${formatQuantity(b.count)} × ${money(price)} = ${money(amount)}`,
+    );
+  };
+  clamp(below, pricing.minPerTransaction, 'minimum');
+  clamp(above, pricing.maxPerTransaction, 'maximum');
+  const sum = components.reduce((t, c) => t.plus(c.amount), ZERO);
+  return { components, total: sum, explanation, billableQuantity: chargeable.count };
+}

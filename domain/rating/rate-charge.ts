@@ -1,0 +1,187 @@
+// One charge for one period: price → proration (flat and per-seat) → cap → one rounding →
+// minimum true-up. Usage quantities are never prorated (they are what was used); amounts that
+// are "per period" (flat, per seat, minimum, maximum) are, in a partial period.
+import type { Charge, PercentageUsage } from '../catalog.ts';
+import {
+  decimal,
+  maxOf,
+  minOf,
+  roundToMinorUnits,
+  toDecimalString,
+  ZERO,
+  type Exact,
+  type Fraction,
+  type RoundingMode,
+} from '../decimal.ts';
+import { money } from '../money.ts';
+import type { UsageQuantity } from '../metrics.ts';
+import {
+  equalsMinorRatio,
+  formatFraction,
+  formatMinor,
+  formatMinorRatio,
+  formatQuantity,
+} from './format.ts';
+import { pricePercentage } from './percentage.ts';
+import { priceQuantity, type PricedQuantity } from './pricing.ts';
+import type { RatedLine } from './types.ts';
+
+export interface ChargeRatingContext {
+  currency: string;
+  roundingMode: RoundingMode;
+  /** Share of the period billed: 1/1 for a full period, 19/28 for a stub. */
+  proration: Fraction;
+  /** per_seat: the subscription's quantity for this charge (a non-negative integer). */
+  seats?: number;
+  /** usage (all models but percentage): the metric's aggregated quantity for the period. */
+  usage?: UsageQuantity;
+  /** usage with percentage pricing: the SQL-produced aggregates (catalog.ts, PercentageUsage). */
+  transactions?: PercentageUsage;
+}
+
+const isFull = (f: Fraction) => f.numerator === f.denominator;
+
+function times(amount: Exact, f: Fraction): Exact {
+  // Exact: the denominator only divides in the final rounding (see prorated line amounts).
+  return amount.times(f.numerator);
+}
+
+/** Rates one charge: its line, then its minimum true-up line when it falls short. */
+export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedLine[] {
+  const { currency, roundingMode: mode, proration } = context;
+  const fmt = (x: Exact | number) => formatMinor(x, currency);
+  const explanation: string[] = [];
+  let priced: PricedQuantity;
+  let prorated = false;
+
+  const freeUnits = (quantity: Exact, unit: string) => {
+    if (charge.freeUnits === undefined) return quantity;
+    const free = decimal(charge.freeUnits);
+    const billable = maxOf(ZERO, quantity.minus(free));
+    explanation.push(
+      `${formatQuantity(quantity)} ${unit} − ${formatQuantity(free)} free = ${formatQuantity(billable)} billable`,
+    );
+    return billable;
+  };
+
+  switch (charge.type) {
+    case 'flat': {
+      const amount = decimal(charge.amount);
+      priced = {
+        components: [
+          { label: 'flat', quantity: null, unitPrice: null, amount: toDecimalString(amount) },
+        ],
+        total: amount,
+        explanation: [`flat ${fmt(amount)}`],
+        billableQuantity: decimal(1),
+      };
+      prorated = true;
+      break;
+    }
+    case 'per_seat': {
+      const seats = context.seats;
+      if (seats === undefined || !Number.isSafeInteger(seats) || seats < 0) {
+        throw new RangeError(`charge ${charge.key}: seats must be a non-negative integer`);
+      }
+      const billable = freeUnits(decimal(seats), 'seats');
+      const price = decimal(charge.unitAmount);
+      const amount = billable.times(price);
+      priced = {
+        components: [
+          {
+            label: 'per seat',
+            quantity: toDecimalString(billable),
+            unitPrice: charge.unitAmount,
+            amount: toDecimalString(amount),
+          },
+        ],
+        total: amount,
+        explanation: [`${formatQuantity(billable)} seats × ${fmt(price)} = ${fmt(amount)}`],
+        billableQuantity: billable,
+      };
+      prorated = true;
+      break;
+    }
+    case 'usage': {
+      if (charge.pricing.model === 'percentage') {
+        if (context.transactions === undefined) {
+          throw new RangeError(`charge ${charge.key}: percentage pricing needs transaction usage`);
+        }
+        priced = pricePercentage(charge.pricing, context.transactions, currency);
+      } else {
+        const quantity = decimal(context.usage ?? '0');
+        if (quantity.lt(0)) throw new RangeError(`charge ${charge.key}: negative usage`);
+        priced = priceQuantity(charge.pricing, freeUnits(quantity, 'units'), currency);
+      }
+      break;
+    }
+  }
+  explanation.push(...priced.explanation);
+
+  // Everything below is amount × numerator / denominator; keep the numerator side exact and
+  // divide only inside the one rounding.
+  const denominator = prorated || charge.minimum || charge.maximum ? proration.denominator : 1;
+  let scaled = prorated ? times(priced.total, proration) : priced.total.times(denominator);
+  if (prorated && !isFull(proration)) {
+    explanation.push(
+      `prorated ${formatFraction(proration)} × ${fmt(priced.total)} ${equalsMinorRatio(scaled, denominator, currency)}`,
+    );
+  }
+  if (charge.maximum !== undefined) {
+    const cap = times(decimal(charge.maximum), proration);
+    if (scaled.gt(cap)) {
+      explanation.push(
+        `capped at ${isFull(proration) ? '' : `${formatFraction(proration)} × `}${fmt(decimal(charge.maximum))} ${equalsMinorRatio(cap, proration.denominator, currency)}`,
+      );
+    }
+    scaled = minOf(scaled, cap);
+  }
+  const amount = roundToMinorUnits({ numerator: scaled, denominator }, mode);
+  const exact = scaled.div(denominator);
+  explanation.push(
+    scaled.eq(decimal(amount).times(denominator))
+      ? `total ${fmt(amount)}`
+      : `total ${formatMinorRatio(scaled, denominator, currency)} → ${fmt(amount)} (rounded ${mode.replace('_', '-')})`,
+  );
+
+  const line: RatedLine = {
+    id: charge.key,
+    kind: 'charge',
+    chargeKey: charge.key,
+    billing: charge.billing,
+    description: charge.description,
+    quantity: toDecimalString(priced.billableQuantity),
+    components: priced.components,
+    exactAmount: toDecimalString(exact),
+    amount: money(amount, currency),
+    explanation,
+  };
+  if (charge.minimum === undefined) return [line];
+
+  const minimum = roundToMinorUnits(
+    { numerator: times(decimal(charge.minimum), proration), denominator: proration.denominator },
+    mode,
+  );
+  if (amount >= minimum) return [line];
+  const shortfall = minimum - amount;
+  const prorationNote = isFull(proration)
+    ? ''
+    : ` (${formatFraction(proration)} of ${fmt(decimal(charge.minimum))})`;
+  return [
+    line,
+    {
+      id: `${charge.key}:minimum`,
+      kind: 'charge_minimum',
+      chargeKey: charge.key,
+      billing: charge.billing,
+      description: `${charge.description}: minimum commitment true-up`,
+      quantity: '1',
+      components: [],
+      exactAmount: String(shortfall),
+      amount: money(shortfall, currency),
+      explanation: [
+        `minimum ${fmt(minimum)}${prorationNote} − charged ${fmt(amount)} = ${fmt(shortfall)}`,
+      ],
+    },
+  ];
+}

@@ -1,0 +1,85 @@
+// The shapes rating produces. Lines carry their arithmetic: exact components (unrounded minor
+// units), the one rounded amount, and explanation steps for finance and support.
+import type { BillingTiming } from '../catalog.ts';
+import type { DecimalString, RoundingMode } from '../decimal.ts';
+import type { Money } from '../money.ts';
+
+/** One priced piece of a line: a tier, a flat fee, a package count, a percentage part. */
+export interface LineComponent {
+  /** e.g. "above 1,000 up to 10,000", "flat fee (tier 2)". */
+  label: string;
+  /** Units priced by this component, or null for a fixed fee. */
+  quantity: DecimalString | null;
+  /** Minor units per unit, or null for a fixed fee. */
+  unitPrice: DecimalString | null;
+  /** Exact minor units, NOT rounded: the components of a line sum exactly to its price. */
+  amount: DecimalString;
+}
+
+export const LINE_KINDS = ['charge', 'charge_minimum', 'plan_minimum'] as const;
+/** charge: a charge's price; charge_minimum / plan_minimum: a minimum commitment true-up. */
+export type LineKind = (typeof LINE_KINDS)[number];
+
+export interface RatedLine {
+  /** Unique within a result: the charge key, "<key>:minimum", or "plan:minimum". */
+  id: string;
+  kind: LineKind;
+  /** The charge the line belongs to; null for the plan-level minimum. */
+  chargeKey: string | null;
+  billing: BillingTiming;
+  description: string;
+  /** Billable quantity after free units (units, seats, transactions); "1" for flat charges. */
+  quantity: DecimalString;
+  /** Exact parts of the price before proration and caps (empty for true-up lines). */
+  components: LineComponent[];
+  /**
+   * Minor units after proration and cap, before the line's one rounding: exact, except that a
+   * proration whose division does not terminate (×19/28) is cut at 40 decimal places.
+   */
+  exactAmount: DecimalString;
+  /** The line's amount, rounded once with the rating's mode. Never negative. */
+  amount: Money;
+  /** The arithmetic, step by step, for people. */
+  explanation: string[];
+}
+
+export interface DiscountAllocation {
+  lineId: string;
+  amount: Money;
+}
+
+export interface DiscountLine {
+  couponCode: string;
+  description: string;
+  /** Positive amount taken off the invoice. */
+  amount: Money;
+  explanation: string[];
+  /** The discount spread over the lines it applies to (largest remainder, to the minor unit). */
+  allocations: DiscountAllocation[];
+}
+
+/** A line's amount after discounts: what the tax stage computes tax on. */
+export interface NetLine {
+  lineId: string;
+  amount: Money;
+}
+
+export interface RatedPeriod {
+  currency: string;
+  roundingMode: RoundingMode;
+  lines: RatedLine[];
+  /** Sum of the lines. */
+  subtotal: Money;
+  discounts: DiscountLine[];
+  discountTotal: Money;
+  /** Per line, amount − its discount allocations; sums to totalBeforeTax. */
+  netLines: NetLine[];
+  /**
+   * subtotal − discountTotal, never negative. Order of operations:
+   * charges → discounts (here) → tax → credits (later stages, which take this result: tax from
+   * netLines and the plan's taxBehavior, then credits against the taxed total).
+   */
+  totalBeforeTax: Money;
+  /** Codes of the coupons that counted this period: the caller adds 1 to their periodsApplied. */
+  appliedCoupons: string[];
+}

@@ -1,0 +1,70 @@
+// The HTTP load generator, in a worker thread so building requests and reading answers does
+// not share an event loop with the API it measures. Sends prepared bodies over `concurrency`
+// keep-alive connections (node:http, lighter than fetch: the client shares the machine's
+// cores with the API and PostgreSQL, so what it burns is taken from what it measures).
+import { Agent, request } from 'node:http';
+import { parentPort, workerData } from 'node:worker_threads';
+
+export interface ClientJob {
+  url: string;
+  apiKey: string;
+  concurrency: number;
+  bodies: string[];
+}
+
+export interface ClientReport {
+  elapsedMs: number;
+  requests: number;
+  accepted: number;
+  failures: string[];
+}
+
+function post(agent: Agent, url: URL, apiKey: string, body: string) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        agent,
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function run(job: ClientJob): Promise<ClientReport> {
+  const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency });
+  const url = new URL(job.url);
+  let next = 0;
+  let accepted = 0;
+  const failures: string[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: job.concurrency }, async () => {
+      while (next < job.bodies.length) {
+        const { status, text } = await post(agent, url, job.apiKey, job.bodies[next++]!);
+        if (status !== 200) failures.push(`${status} ${text.slice(0, 300)}`);
+        else accepted += (JSON.parse(text) as { accepted: number }).accepted;
+      }
+    }),
+  );
+  const elapsedMs = performance.now() - started;
+  agent.destroy();
+  return { elapsedMs, requests: job.bodies.length, accepted, failures };
+}
+
+parentPort!.postMessage(await run(workerData as ClientJob));

@@ -1,0 +1,361 @@
+// Usage events: stored once per (customer, transaction id), and reduced to one quantity per
+// period in SQL over the (customer_id, metric_code, billing_timestamp) index. Raw events never
+// travel to Node for rating; quantities come back as exact decimal strings from `numeric`.
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import type { PercentageUsage } from '../../domain/catalog.ts';
+import type { BillableMetric, UsageQuantity } from '../../domain/metrics.ts';
+import type { PercentageUsageQuery } from '../../domain/rating/percentage.ts';
+import type { Db } from '../connect.ts';
+import type { Database } from '../database.ts';
+
+type Executor = Db | Transaction<Database>;
+
+/**
+ * What happens to an event whose timestamp falls before its customer's
+ * `usage_closed_through` (a usage period already invoiced):
+ * - `reject`: not stored; the sender is told the period is closed;
+ * - `carry_forward`: stored with `billing_timestamp = usage_closed_through`, so it is counted
+ *   in the first open period; `timestamp` keeps when it happened.
+ */
+export const LATE_EVENT_POLICIES = ['reject', 'carry_forward'] as const;
+export type LateEventsPolicy = (typeof LATE_EVENT_POLICIES)[number];
+
+/** An event already validated against its metric (see api/routes/events.ts). */
+export interface UsageEventInput {
+  /** Exactly one of customerId and subscriptionId is set. */
+  customerId?: string | undefined;
+  subscriptionId?: string | undefined;
+  transactionId: string;
+  metricCode: string;
+  /** ISO 8601 instant. */
+  timestamp: string;
+  properties: Record<string, unknown>;
+  /** The metric's field as a decimal string, for sum, max, latest and weighted_sum. */
+  value?: string | undefined;
+  /** The metric's field as text, for unique_count. */
+  uniqueKey?: string | undefined;
+}
+
+export type RecordOutcome =
+  | { status: 'accepted'; customerId: string; billingTimestamp: Date; carriedForward: boolean }
+  | { status: 'duplicate'; customerId: string }
+  | { status: 'unknown-customer' }
+  | { status: 'unknown-subscription' }
+  | { status: 'period-closed'; customerId: string; closedThrough: Date };
+
+interface OutcomeRow {
+  ord: number;
+  customer_id: string | null;
+  nth: number | null;
+  closed_through: Date | null;
+  late: boolean | null;
+  inserted: boolean;
+  billing_timestamp: Date | null;
+  already_stored: boolean | null;
+}
+
+/**
+ * Stores a batch of events in ONE statement and reports each event's fate, in input order.
+ *
+ * - Idempotent by (customer, transaction id): `insert … on conflict do nothing returning`
+ *   decides, so a resent or concurrently sent event is stored once and reported `duplicate`;
+ *   a repeated id within the batch is a duplicate of its first occurrence. Rows are inserted
+ *   in key order so two batches sharing ids cannot deadlock.
+ * - A subscription resolves to its customer; unknown customers and subscriptions are reported.
+ * - Late events: the statement share-locks the customer's subscription rows and reads their
+ *   `usage_closed_through` (the latest committed value), so `closeUsageThrough` waits for
+ *   in-flight batches, and a batch that starts after it sees the new boundary. No event can
+ *   land in a period after that period was closed and aggregated.
+ */
+export async function recordUsageEvents(
+  db: Executor,
+  events: readonly UsageEventInput[],
+  policy: LateEventsPolicy,
+): Promise<RecordOutcome[]> {
+  if (events.length === 0) return [];
+  const input = JSON.stringify(
+    events.map((event, ord) => ({
+      ord,
+      customer_id: event.customerId ?? null,
+      subscription_id: event.subscriptionId ?? null,
+      metric_code: event.metricCode,
+      transaction_id: event.transactionId,
+      ts: event.timestamp,
+      properties: event.properties,
+      value: event.value ?? null,
+      unique_key: event.uniqueKey ?? null,
+    })),
+  );
+  const { rows } = await sql<OutcomeRow>`
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb) as t(
+        ord int, customer_id text, subscription_id text, metric_code text, transaction_id text,
+        ts timestamptz, properties jsonb, value numeric, unique_key text)
+    ),
+    resolved as (
+      select i.*, coalesce(s.customer_id, c.id) as cust
+      from input i
+      left join subscriptions s on s.id = i.subscription_id
+      left join customers c on c.id = i.customer_id
+    ),
+    locked as (
+      select s.customer_id, s.usage_closed_through
+      from subscriptions s
+      where s.customer_id in (select r.cust from resolved r where r.cust is not null)
+      for share
+    ),
+    closed as (
+      select customer_id, max(usage_closed_through) as through from locked group by customer_id
+    ),
+    candidates as (
+      select r.*, cl.through,
+        coalesce(r.ts < cl.through, false) as late,
+        row_number() over (partition by r.cust, r.transaction_id order by r.ord) as nth
+      from resolved r left join closed cl on cl.customer_id = r.cust
+      where r.cust is not null
+    ),
+    inserted as (
+      insert into usage_events (customer_id, transaction_id, metric_code, subscription_id,
+        timestamp, billing_timestamp, properties, value, unique_key)
+      select cust, transaction_id, metric_code, subscription_id,
+        ts, case when late then through else ts end, properties, value, unique_key
+      from candidates
+      where nth = 1 and (not late or ${policy}::text = 'carry_forward')
+      order by cust, transaction_id
+      on conflict (customer_id, transaction_id) do nothing
+      returning customer_id, transaction_id, billing_timestamp
+    )
+    select r.ord, r.cust as customer_id, c.nth::int as nth, c.through as closed_through, c.late,
+      (i.transaction_id is not null) as inserted,
+      case when c.late then i.billing_timestamp end as billing_timestamp,
+      case when c.late and c.nth = 1 and ${policy}::text = 'reject' then exists (
+        select 1 from usage_events e
+        where e.customer_id = c.cust and e.transaction_id = c.transaction_id
+      ) end as already_stored
+    from resolved r
+    left join candidates c on c.ord = r.ord
+    left join inserted i
+      on c.nth = 1 and i.customer_id = c.cust and i.transaction_id = c.transaction_id
+    order by r.ord`.execute(db);
+
+  const outcomes: RecordOutcome[] = [];
+  // The outcome of the first occurrence of each (customer, transaction id) in the batch.
+  const firsts = new Map<string, RecordOutcome>();
+  for (const row of rows) {
+    const event = events[row.ord]!;
+    const customerId = row.customer_id;
+    let outcome: RecordOutcome;
+    if (customerId === null) {
+      outcome = { status: event.subscriptionId ? 'unknown-subscription' : 'unknown-customer' };
+    } else if (row.nth !== 1) {
+      const first = firsts.get(`${customerId}\u0000${event.transactionId}`);
+      outcome =
+        first && first.status !== 'accepted' && first.status !== 'duplicate'
+          ? first
+          : { status: 'duplicate', customerId };
+    } else if (row.inserted) {
+      outcome = {
+        status: 'accepted',
+        customerId,
+        // Only a carried-forward event's billing timestamp is read back (parsing 1,000 dates
+        // per batch shows in the ingestion profile); the others are billed when they happened.
+        billingTimestamp: row.billing_timestamp ?? new Date(event.timestamp),
+        carriedForward: row.late === true,
+      };
+    } else if (row.late && policy === 'reject' && !row.already_stored) {
+      outcome = { status: 'period-closed', customerId, closedThrough: row.closed_through! };
+    } else {
+      outcome = { status: 'duplicate', customerId };
+    }
+    if (row.nth === 1) firsts.set(`${customerId}\u0000${event.transactionId}`, outcome);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+/**
+ * Marks usage before `through` as invoiced for a subscription (billing calls it when it rates
+ * a usage period). Never moves backwards. Commit it BEFORE aggregating the period it closes:
+ * the update waits for batches being ingested for the customer, and later batches see it.
+ */
+export async function closeUsageThrough(
+  db: Executor,
+  subscriptionId: string,
+  through: Date,
+): Promise<Date | undefined> {
+  const row = await db
+    .updateTable('subscriptions')
+    .set({
+      usage_closed_through: sql<Date>`greatest(usage_closed_through, ${through}::timestamptz)`,
+    })
+    .where('id', '=', subscriptionId)
+    .returning('usage_closed_through')
+    .executeTakeFirst();
+  return row?.usage_closed_through ?? undefined;
+}
+
+export interface UsageWindow {
+  customerId: string;
+  metric: BillableMetric;
+  /** Inclusive. */
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+}
+
+/** Decimal places a weighted_sum (a time-weighted average, so a division) is rounded to. */
+export const WEIGHTED_SUM_SCALE = 12;
+
+function checkWindow(window: UsageWindow): void {
+  if (!(window.from.getTime() < window.to.getTime()))
+    throw new RangeError(
+      `usage window must have from < to, got ${window.from.toISOString()} – ${window.to.toISOString()}`,
+    );
+}
+
+/**
+ * The metric's quantity for the customer over [from, to), by `billing_timestamp`, computed in
+ * PostgreSQL on `numeric` and returned as a decimal string without trailing zeros ("0" for an
+ * empty period):
+ *
+ * - count: number of events; sum / max: of the field; unique_count: distinct field values;
+ * - latest: the field of the last event (by billing timestamp, ties by transaction id);
+ * - weighted_sum: each event's field is a delta to a running total that carries across
+ *   periods; the result is the time-weighted average of that total over [from, to). The
+ *   opening balance is the sum of all deltas before `from`, and a delta d at time t adds
+ *   d × (to − t) / (to − from), so no ordering is needed. Rounded half away from zero to
+ *   WEIGHTED_SUM_SCALE decimal places.
+ *   Example, a 30-day month: 10 before it, +5 on day 10 (20 days left), −15 on day 20
+ *   (10 days left): 10 + 5 × 20/30 − 15 × 10/30 = 10 + 3.333… − 5 = 8.333333333333.
+ *   The total was 10 for 10 days, 15 for 10 days, 0 for 10 days: (100 + 150 + 0) / 30.
+ */
+export function aggregationQuery(window: UsageWindow): RawBuilder<{ q: string }> {
+  checkWindow(window);
+  const { customerId, metric, from, to } = window;
+  const scope = sql`customer_id = ${customerId} and metric_code = ${metric.code}`;
+  const inWindow = sql`${scope} and billing_timestamp >= ${from} and billing_timestamp < ${to}`;
+  let query: RawBuilder<{ q: string }>;
+  switch (metric.aggregation) {
+    case 'count':
+      query = sql<{ q: string }>`select count(*)::text as q from usage_events where ${inWindow}`;
+      break;
+    case 'sum':
+      query = sql<{ q: string }>`
+        select trim_scale(coalesce(sum(value), 0))::text as q from usage_events where ${inWindow}`;
+      break;
+    case 'max':
+      query = sql<{ q: string }>`
+        select trim_scale(coalesce(max(value), 0))::text as q from usage_events where ${inWindow}`;
+      break;
+    case 'unique_count':
+      query = sql<{ q: string }>`
+        select count(*)::text as q
+        from (select distinct unique_key from usage_events where ${inWindow}) keys`;
+      break;
+    case 'latest':
+      query = sql<{ q: string }>`
+        select trim_scale(coalesce((
+          select value from usage_events where ${inWindow}
+          order by billing_timestamp desc, transaction_id desc limit 1
+        ), 0))::text as q`;
+      break;
+    case 'weighted_sum':
+      query = sql<{ q: string }>`
+        select trim_scale(round(
+          coalesce(sum(value) filter (where billing_timestamp < ${from}), 0)
+          + coalesce(sum(value * extract(epoch from (${to}::timestamptz - billing_timestamp)))
+              filter (where billing_timestamp >= ${from}), 0)
+            / extract(epoch from (${to}::timestamptz - ${from}::timestamptz)),
+          ${WEIGHTED_SUM_SCALE}::int))::text as q
+        from usage_events where ${scope} and billing_timestamp < ${to}`;
+      break;
+  }
+  return query;
+}
+
+/** The period's quantity of `metric` (see aggregationQuery for each aggregation's meaning). */
+export async function aggregateUsage(db: Executor, window: UsageWindow): Promise<UsageQuantity> {
+  const { rows } = await aggregationQuery(window).execute(db);
+  return rows[0]!.q;
+}
+
+/**
+ * The aggregates percentage pricing is rated from (domain/catalog.ts, PercentageUsage), over
+ * the metric's field as transaction amounts in [from, to), in one SQL statement:
+ * - always `transactionCount` and `totalAmount`;
+ * - `chargeable` when `query` has free transactions or a free amount: transactions numbered
+ *   (by billing timestamp, then transaction id) after the free ones, each charged
+ *   greatest(0, least(amount, running sum of the charged ones − freeAmount));
+ * - `belowMinimum` / `aboveMaximum` when their thresholds are set: chargeable amounts a with
+ *   a × rate below / above them (a multiplication, so exact in numeric).
+ * Without `query` only the totals are computed. A negative amount (a refund sent as usage) is
+ * a transaction of amount 0 here: percentage fees are not refunded through usage.
+ */
+export async function percentageUsage(
+  db: Executor,
+  window: UsageWindow,
+  query?: PercentageUsageQuery,
+): Promise<PercentageUsage> {
+  checkWindow(window);
+  const { customerId, metric, from, to } = window;
+  if (metric.aggregation === 'count' || metric.aggregation === 'unique_count')
+    throw new RangeError(`metric ${metric.code} has no numeric field to take a percentage of`);
+  const freeTransactions = query?.freeTransactions ?? '0';
+  const freeAmount = query?.freeAmount ?? '0';
+  const hasFree = isNonZero(freeTransactions) || isNonZero(freeAmount);
+  const rate = query?.rate ?? '0';
+  const below = query?.belowMinimumIfProductBelow ?? null;
+  const above = query?.aboveMaximumIfProductAbove ?? null;
+  const inWindow = sql`customer_id = ${customerId} and metric_code = ${metric.code}
+    and billing_timestamp >= ${from} and billing_timestamp < ${to}`;
+  // c: the chargeable amount of each transaction.
+  const transactions = hasFree
+    ? sql`
+        select a, case when n <= ${freeTransactions}::numeric then 0
+          else greatest(0, least(a, run - ${freeAmount}::numeric)) end as c
+        from (
+          select a, n, sum(case when n > ${freeTransactions}::numeric then a else 0 end)
+            over (order by n rows unbounded preceding) as run
+          from (
+            select greatest(coalesce(value, 0), 0) as a,
+              row_number() over (order by billing_timestamp, transaction_id) as n
+            from usage_events where ${inWindow}
+          ) numbered
+        ) running`
+    : sql`select greatest(coalesce(value, 0), 0) as a, greatest(coalesce(value, 0), 0) as c
+          from usage_events where ${inWindow}`;
+  const { rows } = await sql<{
+    transaction_count: string;
+    total_amount: string;
+    chargeable_count: string;
+    chargeable_amount: string;
+    below_count: string;
+    below_amount: string;
+    above_count: string;
+    above_amount: string;
+  }>`
+    select count(*)::text as transaction_count,
+      trim_scale(coalesce(sum(a), 0))::text as total_amount,
+      count(*) filter (where c > 0)::text as chargeable_count,
+      trim_scale(coalesce(sum(c) filter (where c > 0), 0))::text as chargeable_amount,
+      count(*) filter (where c > 0 and c * ${rate}::numeric < ${below}::numeric)::text as below_count,
+      trim_scale(coalesce(sum(c) filter (where c > 0 and c * ${rate}::numeric < ${below}::numeric), 0))::text
+        as below_amount,
+      count(*) filter (where c > 0 and c * ${rate}::numeric > ${above}::numeric)::text as above_count,
+      trim_scale(coalesce(sum(c) filter (where c > 0 and c * ${rate}::numeric > ${above}::numeric), 0))::text
+        as above_amount
+    from (${transactions}) t`.execute(db);
+  const row = rows[0]!;
+  return {
+    transactionCount: row.transaction_count,
+    totalAmount: row.total_amount,
+    ...(hasFree && { chargeable: { count: row.chargeable_count, amount: row.chargeable_amount } }),
+    ...(below !== null && { belowMinimum: { count: row.below_count, amount: row.below_amount } }),
+    ...(above !== null && { aboveMaximum: { count: row.above_count, amount: row.above_amount } }),
+  };
+}
+
+/** A non-negative decimal string is non-zero when it has a non-zero digit. */
+function isNonZero(value: string): boolean {
+  return /[1-9]/.test(value);
+}

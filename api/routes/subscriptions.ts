@@ -18,14 +18,20 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { newId } from '../../db/ids.ts';
 import { getCustomer } from '../../db/repositories/customers.ts';
-import { getPlanByCode } from '../../db/repositories/plans.ts';
 import {
+  flatAdvancePrice,
+  getPlanByCode,
+  getPlanVersion,
+  getPlanWithCurrentVersion,
+} from '../../db/repositories/plans.ts';
+import {
+  changeSubscriptionPlanVersion,
   getSubscription,
   insertSubscription,
   listSubscriptions,
   type SubscriptionRecord,
 } from '../../db/repositories/subscriptions.ts';
-import { INTERVALS, type Interval } from '../../domain/periods.ts';
+import { INTERVALS } from '../../domain/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import {
@@ -63,6 +69,12 @@ export const SubscriptionSchema = Type.Object(
     id: Type.String({ examples: ['sub_abcdefghijklmnopqrst'] }),
     customerId: Type.String(),
     planCode: Type.String(),
+    planVersion: Type.Integer({
+      minimum: 1,
+      description:
+        'The plan version the subscription is billed on: the plan’s current version when it was created, until moved explicitly.',
+    }),
+    quantity: Type.Integer({ minimum: 1, description: 'Seats, for per-seat charges.' }),
     status: Type.Enum([...STATUSES]),
     anchorAt: described(
       Timestamp,
@@ -97,6 +109,15 @@ const CreateSubscriptionBody = Type.Object(
   {
     customerId: Type.String({ minLength: 1, maxLength: 64 }),
     planCode: Type.String({ minLength: 1, maxLength: 63 }),
+    quantity: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        default: 1,
+        description:
+          'Seats, for per-seat charges (default 1). Stored now; billed once the subscription lifecycle rates per-seat charges.',
+      }),
+    ),
     startAt: Type.Optional(
       Type.String({
         format: 'date-time',
@@ -114,6 +135,18 @@ const ListSubscriptionsQuery = Type.Object(
     customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     limit: Limit,
     startingAfter: Type.Optional(StartingAfter),
+  },
+  { additionalProperties: false },
+);
+
+const PlanVersionBody = Type.Object(
+  {
+    version: Type.Integer({
+      minimum: 1,
+      maximum: 2_147_483_647,
+      description: 'The plan version to bill the subscription on.',
+    }),
+    reason: Type.Optional(Reason),
   },
   { additionalProperties: false },
 );
@@ -138,6 +171,8 @@ type Subscription = {
   id: string;
   customerId: string;
   planCode: string;
+  planVersion: number;
+  quantity: number;
   status: (typeof STATUSES)[number];
   anchorAt: string;
   currentPeriod: { start: string; end: string } | null;
@@ -162,6 +197,8 @@ export function fromDatabase(record: SubscriptionRecord): Subscription {
     id: record.id,
     customerId: record.customerId,
     planCode: record.planCode,
+    planVersion: record.planVersion,
+    quantity: record.quantity,
     status,
     anchorAt: iso(record.anchorAt),
     currentPeriod:
@@ -308,7 +345,8 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         summary: 'Subscribe a customer to a plan',
         description:
           'Creates the subscription and starts its billing workflow, atomically: if the workflow cannot ' +
-          'be started, nothing is stored and the answer is 503. The plan must be priced in the customer’s currency.',
+          'be started, nothing is stored and the answer is 503. The plan must be priced in the customer’s currency. ' +
+          'The subscription is pinned to the plan’s current version and stays on it when the plan is edited.',
         body: CreateSubscriptionBody,
         response: {
           201: described(
@@ -316,26 +354,39 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
             'The created subscription, as stored; GET it for the live state.',
           ),
           422: problemResponse(
-            'Unknown customer (customerId) or plan (planCode), or a plan in another currency (planCode).',
+            'Unknown customer (customerId) or plan (planCode), a plan in another currency (planCode), ' +
+              'or a plan whose current version is not one flat charge billed in advance (planCode): ' +
+              'usage, per-seat and multi-charge plans are billed by the subscription lifecycle, not yet available.',
           ),
           503: problemResponse('Temporal is unavailable; nothing was created.'),
         },
       },
     },
     async (request, reply) => {
-      const { customerId, planCode, startAt } = request.body;
+      const { customerId, planCode, quantity = 1, startAt } = request.body;
       const customer = await getCustomer(app.db, customerId);
       if (!customer) throw unprocessable('customerId', `customer ${customerId} does not exist`);
-      const plan = await getPlanByCode(app.db, planCode);
-      if (!plan) throw unprocessable('planCode', `plan ${planCode} does not exist`);
-      if (plan.currency !== customer.currency) {
+      const current = await getPlanWithCurrentVersion(app.db, planCode);
+      if (!current) throw unprocessable('planCode', `plan ${planCode} does not exist`);
+      const { plan, version } = current;
+      if (version.currency !== customer.currency) {
         throw unprocessable(
           'planCode',
-          `plan ${planCode} is priced in ${plan.currency} but customer ${customerId} is billed in ${customer.currency}`,
+          `plan ${planCode} is priced in ${version.currency} but customer ${customerId} is billed in ${customer.currency}`,
         );
       }
-      if (!(INTERVALS as readonly string[]).includes(plan.interval)) {
-        throw new Error(`plan ${plan.code} has an unknown interval ${plan.interval}`);
+      // The running workflow bills one flat price in advance (SubscriptionWorkflowInput.price);
+      // other charges need the subscription lifecycle's rating, which is not there yet.
+      const flatPrice = flatAdvancePrice(version.charges);
+      if (flatPrice === undefined) {
+        throw unprocessable(
+          'planCode',
+          'plans with usage or per-seat charges are billed by the subscription lifecycle, not yet available',
+        );
+      }
+      const { interval, intervalCount } = version.billingCycle;
+      if (!(INTERVALS as readonly string[]).includes(interval)) {
+        throw new Error(`plan ${plan.code} has an unknown interval ${interval}`);
       }
       const startMs = startAt === undefined ? Date.now() : Date.parse(startAt);
       if (!Number.isFinite(startMs))
@@ -348,18 +399,20 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         customerId,
         planCode: plan.code,
         planName: plan.name,
-        cycle: {
-          interval: plan.interval as Interval,
-          intervalCount: plan.interval_count,
-          anchor,
-          timezone: customer.timezone,
-        },
-        price: { amount: plan.amount, currency: plan.currency },
+        cycle: { interval, intervalCount, anchor, timezone: customer.timezone },
+        price: { amount: flatPrice, currency: version.currency },
       };
       // One transaction: the row commits only if the workflow started. (The workflow's first
       // activities may run before the commit; they retry until the row is visible.)
       await app.db.transaction().execute(async (trx) => {
-        await insertSubscription(trx, { id, customerId, planId: plan.id, anchorAt: anchor });
+        await insertSubscription(trx, {
+          id,
+          customerId,
+          planId: plan.id,
+          planVersion: version.version,
+          quantity,
+          anchorAt: anchor,
+        });
         try {
           await withTemporalDeadline(app, () =>
             app.temporal.workflow.start<typeof subscriptionWorkflow>(
@@ -483,6 +536,75 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       return sendUpdate(app, request.params.id, (handle) =>
         handle.executeUpdate(cancelUpdate, { args: [action] }),
       );
+    },
+  );
+
+  app.post(
+    '/subscriptions/:id/plan-version',
+    {
+      schema: {
+        tags: ['Subscriptions'],
+        summary: 'Move the subscription to another plan version',
+        description:
+          'Running subscriptions stay on the plan version they were pinned to when a plan is edited; ' +
+          'this moves one explicitly and records who did it and why. ' +
+          '**Until the subscription lifecycle can apply new terms to a running billing workflow, only ' +
+          'moves that leave what the workflow bills unchanged are accepted**: the target version must ' +
+          'be one flat charge billed in advance with the same price, interval and interval count as ' +
+          'the version the subscription is on (a version that changes tax behaviour or a description, ' +
+          'say). Any other move is a 409 and changes nothing; the workflow is never touched. Moving to ' +
+          'the version the subscription is already on is a 200 that records nothing.',
+        params: IdParams,
+        body: PlanVersionBody,
+        response: {
+          200: described(SubscriptionSchema, 'The subscription, as stored, on its new version.'),
+          404: problemResponse('No subscription has this id.'),
+          409: problemResponse(
+            'The subscription is canceled, or the move would change what its running workflow bills ' +
+              '(not yet possible), or another move happened at the same time, or the Idempotency-Key conflicts.',
+          ),
+          422: problemResponse('The plan has no such version (`version`).'),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { version: to, reason } = request.body;
+      const record = await loadSubscription(app, id);
+      if (record.status === 'canceled')
+        throw conflict(`Subscription ${id} is canceled: its plan version can no longer change.`);
+      const plan = await getPlanByCode(app.db, record.planCode);
+      if (!plan) throw new Error(`subscription ${id} refers to a missing plan ${record.planCode}`);
+      const target = await getPlanVersion(app.db, plan, to);
+      if (!target) throw unprocessable('version', `plan ${plan.code} has no version ${to}`);
+      if (to === record.planVersion) return fromDatabase(record);
+      const pinned = await getPlanVersion(app.db, plan, record.planVersion);
+      const billed = pinned && flatAdvancePrice(pinned.charges);
+      const next = flatAdvancePrice(target.charges);
+      const sameBilling =
+        pinned !== undefined &&
+        billed !== undefined &&
+        next === billed &&
+        target.currency === pinned.currency &&
+        target.billingCycle.interval === pinned.billingCycle.interval &&
+        target.billingCycle.intervalCount === pinned.billingCycle.intervalCount;
+      if (!sameBilling) {
+        throw conflict(
+          `Moving subscription ${id} from version ${record.planVersion} to ${to} of plan ${plan.code} ` +
+            'would change what its running billing workflow bills; applying new terms to a running ' +
+            'subscription comes with the subscription lifecycle. Nothing was changed.',
+        );
+      }
+      const moved = await changeSubscriptionPlanVersion(app.db, {
+        subscriptionId: id,
+        fromVersion: record.planVersion,
+        toVersion: to,
+        actor: request.apiKey.id,
+        reason,
+      });
+      if (!moved)
+        throw conflict(`Subscription ${id} changed plan version meanwhile; read it and retry.`);
+      return fromDatabase(await loadSubscription(app, id));
     },
   );
 

@@ -9,6 +9,10 @@ export interface NewSubscriptionInput {
   id: string;
   customerId: string;
   planId: string;
+  /** The plan version the subscription is pinned to. */
+  planVersion: number;
+  /** Seats (default 1). */
+  quantity?: number;
   /** The billing anchor, an ISO instant. */
   anchorAt: string;
 }
@@ -18,6 +22,8 @@ export interface SubscriptionRecord {
   customerId: string;
   planId: string;
   planCode: string;
+  planVersion: number;
+  quantity: number;
   status: string;
   anchorAt: Date;
   currentPeriodStart: Date | null;
@@ -38,6 +44,8 @@ export async function insertSubscription(db: Db, input: NewSubscriptionInput): P
       id: input.id,
       customer_id: input.customerId,
       plan_id: input.planId,
+      plan_version: input.planVersion,
+      quantity: input.quantity ?? 1,
       status: 'active',
       anchor_at: input.anchorAt,
     })
@@ -64,6 +72,8 @@ function selectRecords(db: Db) {
       's.customer_id',
       's.plan_id',
       'p.code as plan_code',
+      's.plan_version',
+      's.quantity',
       's.status',
       's.anchor_at',
       's.current_period_start',
@@ -90,6 +100,8 @@ function toRecord(row: Row): SubscriptionRecord {
     customerId: row.customer_id,
     planId: row.plan_id,
     planCode: row.plan_code,
+    planVersion: row.plan_version,
+    quantity: row.quantity,
     status: row.status,
     anchorAt: row.anchor_at,
     currentPeriodStart: row.current_period_start,
@@ -130,4 +142,53 @@ export async function listSubscriptions(
     items: rows.slice(0, options.limit).map(toRecord),
     hasMore: rows.length > options.limit,
   };
+}
+
+export interface PlanVersionChange {
+  subscriptionId: string;
+  fromVersion: number;
+  toVersion: number;
+  actor: string;
+  reason?: string | undefined;
+}
+
+/**
+ * Moves the subscription's pin from `fromVersion` to `toVersion` and records who did it.
+ * False when the pin was no longer `fromVersion` (a concurrent change won): nothing is written.
+ */
+export async function changeSubscriptionPlanVersion(
+  db: Db,
+  change: PlanVersionChange,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('subscriptions')
+      .set({ plan_version: change.toVersion, updated_at: new Date() })
+      .where('id', '=', change.subscriptionId)
+      .where('plan_version', '=', change.fromVersion)
+      .executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) return false;
+    await trx
+      .insertInto('subscription_plan_version_changes')
+      .values({
+        subscription_id: change.subscriptionId,
+        from_version: change.fromVersion,
+        to_version: change.toVersion,
+        actor: change.actor,
+        reason: change.reason ?? null,
+      })
+      .execute();
+    return true;
+  });
+}
+
+/** The audit trail of plan-version changes, oldest first. */
+export async function listPlanVersionChanges(db: Db, subscriptionId: string) {
+  return db
+    .selectFrom('subscription_plan_version_changes')
+    .selectAll()
+    .where('subscription_id', '=', subscriptionId)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute();
 }

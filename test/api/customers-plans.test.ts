@@ -109,6 +109,12 @@ describe('plans', () => {
       interval: 'month',
       intervalCount: 1,
       price: { amount: 4900, currency: 'EUR' },
+      version: 1,
+      taxBehavior: 'exclusive',
+      charges: [
+        { key: 'base', description: 'Pro', type: 'flat', billing: 'advance', amount: '4900' },
+      ],
+      minimumCommitment: null,
       createdAt: stringMatching(ISO_UTC),
     });
     const read = await api.request({ method: 'GET', url: '/v1/plans/pro-monthly' });

@@ -250,6 +250,8 @@ describe('POST /v1/subscriptions and Temporal', () => {
       id: stringMatching(/^sub_/),
       customerId,
       planCode: 'pro',
+      planVersion: 1,
+      quantity: 1,
       status: 'active',
       anchorAt: '2027-01-15T09:00:00.000Z',
       currentPeriod: null,

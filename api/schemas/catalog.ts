@@ -1,0 +1,149 @@
+// Wire schemas of the pricing catalog (domain/catalog.ts). They check the shape only: which
+// fields a charge or pricing model needs depends on its `type` / `model`, and those rules,
+// with every amount and tier check, live in domain/catalog-validation.ts, whose issues are
+// answered as 422 naming the field (`charges[0].pricing.tiers[1].upTo`). Keeping the wire
+// schema flat also keeps schema errors pointing at the field instead of "matches no variant".
+import { Type } from 'typebox';
+import {
+  BILLING_TIMINGS,
+  CHARGE_TYPES,
+  PRICING_MODELS,
+  TAX_BEHAVIORS,
+} from '../../domain/catalog.ts';
+import { Money } from './common.ts';
+
+/** Signed, so a negative price is a 422 from the catalog rules, not a format error. */
+export const Decimal = Type.String({
+  pattern: '^-?\\d+(\\.\\d+)?$',
+  maxLength: 64,
+  description: 'An exact decimal number as a string, e.g. "4900" or "0.06". Never a float.',
+  examples: ['4900'],
+});
+
+const MinorUnits = (description: string) =>
+  Type.Optional({ ...Decimal, description: `${description} Decimal string of minor units.` });
+const Units = (description: string) =>
+  Type.Optional({ ...Decimal, description: `${description} Decimal string of units.` });
+
+export const TierSchema = Type.Object(
+  {
+    upTo: Type.Union([Decimal, Type.Null()], {
+      description:
+        'Inclusive upper bound, increasing from tier to tier; null for the last tier (and only the last).',
+    }),
+    unitPrice: { ...Decimal, description: 'Price of each unit in the tier, in minor units.' },
+    flatFee: MinorUnits(
+      'Added once when the quantity falls into (graduated) or reaches (volume) the tier.',
+    ),
+  },
+  { additionalProperties: false, title: 'Tier' },
+);
+
+export const PricingSchema = Type.Object(
+  {
+    model: Type.Enum([...PRICING_MODELS], {
+      description:
+        'per_unit: `unitPrice` × units. graduated: each `tiers` entry prices the units inside it. ' +
+        'volume: the tier the total reaches prices every unit. package: `packagePrice` per started ' +
+        '`packageSize` units. percentage: `rate` % of each transaction amount, plus optional fees and allowances.',
+    }),
+    unitPrice: MinorUnits('per_unit: price of one unit.'),
+    tiers: Type.Optional(
+      Type.Array(TierSchema, { description: 'graduated and volume: the tiers.' }),
+    ),
+    packageSize: Units('package: units per package.'),
+    packagePrice: MinorUnits('package: price of each started package.'),
+    freeUnits: Units('package: units free before packaging.'),
+    rate: Type.Optional({ ...Decimal, description: 'percentage: percent, 0–100, e.g. "2.9".' }),
+    fixedFeePerTransaction: MinorUnits('percentage: added to each chargeable transaction.'),
+    minPerTransaction: MinorUnits('percentage: floor of each transaction’s fee.'),
+    maxPerTransaction: MinorUnits('percentage: cap of each transaction’s fee.'),
+    freeTransactions: Units('percentage: the first N transactions of the period are free.'),
+    freeAmount: MinorUnits('percentage: this much transaction volume per period is free.'),
+  },
+  { additionalProperties: false, title: 'Pricing' },
+);
+
+export const ChargeSchema = Type.Object(
+  {
+    key: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description:
+        'Unique within the plan; names the invoice line. Letters, digits, `_`, `.`, `-`.',
+      examples: ['base'],
+    }),
+    description: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Shown on the invoice line, e.g. "API calls".',
+    }),
+    type: Type.Enum([...CHARGE_TYPES], {
+      description:
+        'flat: `amount` every period. per_seat: `unitAmount` × the subscription’s quantity. ' +
+        'usage: `pricing` applied to the period’s usage of `metricCode`.',
+    }),
+    billing: Type.Enum([...BILLING_TIMINGS], {
+      description: 'advance: billed when the period opens; arrears: when it closes (usage always).',
+    }),
+    amount: MinorUnits('flat: the amount per period.'),
+    unitAmount: MinorUnits('per_seat: the price of one seat per period.'),
+    metricCode: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'usage: the billable metric’s code.',
+      }),
+    ),
+    pricing: Type.Optional(PricingSchema),
+    freeUnits: Units('per_seat and usage: units not billed each period.'),
+    minimum: MinorUnits('per_seat and usage: minimum spend on this charge per period.'),
+    maximum: MinorUnits('per_seat and usage: cap on this charge per period.'),
+  },
+  { additionalProperties: false, title: 'Charge' },
+);
+
+export const TaxBehaviorSchema = Type.Enum([...TAX_BEHAVIORS], {
+  description: 'Whether prices exclude tax (added on top) or include it (default exclusive).',
+});
+
+export const MinimumCommitment = {
+  ...Decimal,
+  description: 'Minimum spend per period, in minor units: a shortfall is billed as a true-up line.',
+};
+
+export const DiscountValueSchema = Type.Object(
+  {
+    type: Type.Enum(['percentage', 'fixed'], {
+      description: 'percentage: `percent` off; fixed: `amount` off per period.',
+    }),
+    percent: Type.Optional({ ...Decimal, description: 'percentage: 0–100, e.g. "12.5".' }),
+    amount: Type.Optional({
+      ...Money,
+      description: 'fixed: the amount off, in the currency of the plans it may apply to.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const CouponDurationSchema = Type.Object(
+  {
+    type: Type.Enum(['once', 'repeating', 'forever'], {
+      description: 'once: the first period; repeating: the first `periods`; forever.',
+    }),
+    periods: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'repeating: how many periods.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DiscountScopeSchema = Type.Object(
+  {
+    type: Type.Enum(['subtotal', 'charges'], {
+      description: 'subtotal: every line; charges: only the lines of `chargeKeys`.',
+    }),
+    chargeKeys: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }))),
+  },
+  { additionalProperties: false },
+);

@@ -5,16 +5,22 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/connect.ts';
+import type { LateEventsPolicy } from '../db/repositories/usage.ts';
 import auth from './plugins/auth.ts';
 import database from './plugins/database.ts';
+import documents, { type ApiDocuments } from './plugins/documents.ts';
 import idempotency from './plugins/idempotency.ts';
 import openapi from './plugins/openapi.ts';
 import problems from './plugins/problems.ts';
 import temporal from './plugins/temporal.ts';
 import validation from './plugins/validation.ts';
+import coupons from './routes/coupons.ts';
 import customers from './routes/customers.ts';
+import estimates from './routes/estimates.ts';
+import events, { lateEventsPolicyFromEnv } from './routes/events.ts';
 import health from './routes/health.ts';
 import invoices from './routes/invoices.ts';
+import metrics from './routes/metrics.ts';
 import outbox from './routes/outbox.ts';
 import plans from './routes/plans.ts';
 import subscriptions from './routes/subscriptions.ts';
@@ -24,10 +30,14 @@ export interface ApiConfig {
   publicBaseUrl: string;
   /** How long a request waits on Temporal before answering 503 (default 10 s). */
   temporalTimeoutMs?: number;
+  /** Events in an invoiced usage period: reject or carry_forward (default BILLWRIGHT_LATE_EVENTS, else reject). */
+  lateEvents?: LateEventsPolicy | undefined;
 }
 
 export interface ApiDependencies {
   db: Db;
+  /** Renderer, seller and brand for documents rendered on request; default: the environment's. */
+  documents?: ApiDocuments;
   temporal: Client;
   config: ApiConfig;
 }
@@ -44,8 +54,12 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(customers);
   await app.register(plans);
   await app.register(subscriptions);
+  await app.register(coupons);
   await app.register(invoices);
   await app.register(outbox);
+  await app.register(metrics);
+  await app.register(events);
+  await app.register(estimates);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
@@ -54,6 +68,8 @@ export const billwrightApi = fp<ApiDependencies>(
     await app.register(validation);
     await app.register(problems);
     await app.register(database, { db: deps.db });
+    await app.register(documents, { documents: deps.documents });
+    app.decorate('lateEvents', deps.config.lateEvents ?? lateEventsPolicyFromEnv());
     await app.register(temporal, {
       client: deps.temporal,
       timeoutMs: deps.config.temporalTimeoutMs,

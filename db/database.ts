@@ -30,6 +30,8 @@ export interface PlansTable {
   interval_count: number;
   amount: number;
   created_at: CreatedAt;
+  /** The version new subscriptions are pinned to (plan_versions.version). */
+  current_version: Generated<number>;
 }
 
 export interface SubscriptionsTable {
@@ -42,6 +44,12 @@ export interface SubscriptionsTable {
   current_period_end: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** The plan version this subscription is billed on, until moved explicitly. */
+  plan_version: Generated<number>;
+  /** Seats, for per-seat charges. */
+  quantity: Generated<number>;
+  /** Usage before this instant is invoiced (late events are judged against it). */
+  usage_closed_through: NullableTimestamp;
 }
 
 export interface SubscriptionTransitionsTable {
@@ -150,7 +158,102 @@ export interface IdempotencyKeysTable {
   completed_at: NullableTimestamp;
 }
 
+/** One immutable version of a plan's terms; editing a plan adds a version. */
+export interface PlanVersionsTable {
+  plan_id: string;
+  version: number;
+  currency: string;
+  interval: string;
+  interval_count: number;
+  tax_behavior: string;
+  /** domain/catalog.ts Charge[], validated before insert; written as a JSON string. */
+  charges: ColumnType<unknown, string, never>;
+  /** numeric: an exact decimal string of minor units, or null. */
+  minimum_commitment: ColumnType<string | null, string | null | undefined, never>;
+  created_at: CreatedAt;
+  created_by: string;
+}
+
+export interface SubscriptionPlanVersionChangesTable {
+  id: Generated<string>;
+  subscription_id: string;
+  from_version: number;
+  to_version: number;
+  actor: string;
+  reason: string | null;
+  occurred_at: CreatedAt;
+}
+
+export interface CouponsTable {
+  id: string;
+  code: string;
+  description: string;
+  /** numeric: an exact decimal string such as "12.5". */
+  percent_off: ColumnType<string | null, string | null | undefined, never>;
+  amount_off: number | null;
+  currency: string | null;
+  duration: string;
+  duration_periods: number | null;
+  /** Charge keys (string[]), or null for every charge; written as a JSON string. */
+  applies_to: ColumnType<string[] | null, string | null | undefined, never>;
+  max_redemptions: number | null;
+  times_redeemed: Generated<number>;
+  expires_at: NullableTimestamp;
+  created_at: CreatedAt;
+  created_by: string;
+}
+
+export interface CouponRedemptionsTable {
+  id: string;
+  coupon_id: string;
+  customer_id: string;
+  subscription_id: string | null;
+  periods_applied: Generated<number>;
+  created_at: CreatedAt;
+  created_by: string;
+}
+
+export interface BillableMetricsTable {
+  code: string;
+  name: string;
+  aggregation: string;
+  field: string | null;
+  created_at: CreatedAt;
+}
+
+/** numeric columns arrive as exact decimal strings (node-postgres does not parse them). */
+export interface UsageEventsTable {
+  customer_id: string;
+  transaction_id: string;
+  metric_code: string;
+  subscription_id: string | null;
+  timestamp: Timestamp;
+  billing_timestamp: Timestamp;
+  properties: ColumnType<Record<string, unknown>, string | undefined, string>;
+  value: string | null;
+  unique_key: string | null;
+  received_at: CreatedAt;
+}
+
+export interface EstimatesTable {
+  id: string;
+  customer_id: string | null;
+  plan_code: string | null;
+  plan_version: number | null;
+  plan_name: string;
+  currency: string;
+  timezone: string;
+  locale: string;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  request: ColumnType<unknown, string, never>;
+  result: ColumnType<unknown, string, never>;
+  total_before_tax: number;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  estimates: EstimatesTable;
   customers: CustomersTable;
   plans: PlansTable;
   subscriptions: SubscriptionsTable;
@@ -163,11 +266,20 @@ export interface Database {
   outbox_messages: OutboxMessagesTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
+  plan_versions: PlanVersionsTable;
+  subscription_plan_version_changes: SubscriptionPlanVersionChangesTable;
+  coupons: CouponsTable;
+  coupon_redemptions: CouponRedemptionsTable;
+  billable_metrics: BillableMetricsTable;
+  usage_events: UsageEventsTable;
 }
 
 export type Customer = Selectable<CustomersTable>;
 export type NewCustomer = Insertable<CustomersTable>;
 export type Plan = Selectable<PlansTable>;
+export type PlanVersionRow = Selectable<PlanVersionsTable>;
+export type CouponRow = Selectable<CouponsTable>;
+export type CouponRedemptionRow = Selectable<CouponRedemptionsTable>;
 export type Subscription = Selectable<SubscriptionsTable>;
 export type Invoice = Selectable<InvoicesTable>;
 export type InvoiceLine = Selectable<InvoiceLinesTable>;

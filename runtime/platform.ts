@@ -73,7 +73,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const client = await connectClient(temporal);
     stops.push(() => client.connection.close());
     const app = await buildApp(
-      { db, temporal: client, config: { publicBaseUrl: config.publicBaseUrl } },
+      {
+        db,
+        temporal: client,
+        config: { publicBaseUrl: config.publicBaseUrl },
+        documents: {
+          renderer: createDocumentRenderer({
+            templatesDir: config.templatesDir,
+            brand: config.brand,
+          }),
+          seller: config.seller,
+          brand: config.brand,
+        },
+      },
       { logger: options.apiLogger ?? false },
     );
     stops.push(() => app.close());

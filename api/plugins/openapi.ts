@@ -9,7 +9,17 @@ import { BEARER_SCHEME } from './auth.ts';
 
 export const TAGS = [
   { name: 'Customers', description: 'Who is billed: currency, country, time zone and locale.' },
-  { name: 'Plans', description: 'What is sold: a flat recurring price per billing interval.' },
+  {
+    name: 'Plans',
+    description:
+      'What is sold: versioned charges (flat, per seat, usage) per billing interval. Editing a plan ' +
+      'publishes a new version; subscriptions stay on theirs until moved.',
+  },
+  {
+    name: 'Coupons',
+    description:
+      'Discounts: a percentage or an amount off, for one, N or every period, applied to a customer or a subscription.',
+  },
   {
     name: 'Subscriptions',
     description:
@@ -19,6 +29,15 @@ export const TAGS = [
   {
     name: 'Invoices',
     description: 'Issued invoices, their lines and rendered documents (read-only).',
+  },
+  {
+    name: 'Usage',
+    description:
+      'Billable metrics and the usage events they aggregate (idempotent by transaction id).',
+  },
+  {
+    name: 'Estimates',
+    description: 'Prices a plan for one period with the arithmetic shown; changes nothing else.',
   },
   { name: 'Outbox', description: 'The development email provider: messages the platform sent.' },
   { name: 'Health', description: 'Liveness and readiness.' },

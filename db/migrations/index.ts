@@ -2,7 +2,13 @@
 // source, in tests and in a container image; names sort in the order they apply.
 import type { Migration } from 'kysely/migration';
 import * as foundation from './2026_11_23_0001_foundation.ts';
+import * as usage from './2026_11_23_0002_usage.ts';
+import * as catalog from './2026_11_23_0003_catalog.ts';
+import * as estimates from './2026_11_23_0004_estimates.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_foundation': foundation,
+  '2026_11_23_0002_usage': usage,
+  '2026_11_23_0003_catalog': catalog,
+  '2026_11_23_0004_estimates': estimates,
 };

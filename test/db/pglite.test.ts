@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type Db } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
+import { migrations } from '../../db/migrations/index.ts';
 import { createApiKey, findActiveApiKey } from '../../db/repositories/api-keys.ts';
 import { createSubscriptionInvoice, getInvoiceLines } from '../../db/repositories/invoices.ts';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
@@ -15,7 +16,7 @@ let db: Db;
 
 beforeAll(async () => {
   db = await connectDatabase({}); // in-memory PGlite
-  expect(await migrateToLatest(db)).toEqual(['2026_11_23_0001_foundation']);
+  expect(await migrateToLatest(db)).toEqual(Object.keys(migrations));
 });
 
 afterAll(async () => {

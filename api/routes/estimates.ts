@@ -1,0 +1,476 @@
+// Estimates: POST /v1/estimates prices a plan (from the catalog or inline) for given quantities
+// and usage over one billing period, with the arithmetic of every line shown; nothing changes
+// but the stored estimate. GET /v1/estimates/:id and /html show it again exactly as priced.
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { Db } from '../../db/connect.ts';
+import { getCouponByCode, toCatalogCoupon } from '../../db/repositories/coupons.ts';
+import { getCustomer } from '../../db/repositories/customers.ts';
+import {
+  getEstimate,
+  insertEstimate,
+  type EstimateRecord,
+} from '../../db/repositories/estimates.ts';
+import { listMetricCodes } from '../../db/repositories/metrics.ts';
+import { getPlanByCode, getPlanVersion } from '../../db/repositories/plans.ts';
+import {
+  schedulePeriod,
+  schedulePeriodFactor,
+  type Anchoring,
+} from '../../domain/billing-cycles.ts';
+import type { CouponRedemption, PlanVersion } from '../../domain/catalog.ts';
+import { validatePlanVersion } from '../../domain/catalog-validation.ts';
+import { ROUNDING_MODES } from '../../domain/decimal.ts';
+import { isValidTimezone, INTERVALS } from '../../domain/periods.ts';
+import { ratePeriod } from '../../domain/rating/rate-period.ts';
+import type { RatedPeriod } from '../../domain/rating/types.ts';
+import type { EstimateView } from '../../documents/views.ts';
+import { notFound, Problem, unprocessable } from '../problem.ts';
+import { ChargeSchema, Decimal, MinimumCommitment, TaxBehaviorSchema } from '../schemas/catalog.ts';
+import {
+  CurrencyCode,
+  described,
+  HtmlDocument,
+  IdParams,
+  iso,
+  Money,
+  problemResponse,
+  Timestamp,
+} from '../schemas/common.ts';
+import { sendStoredHtml } from './stored-html.ts';
+
+const Band = Type.Object({ count: Decimal, amount: Decimal }, { additionalProperties: false });
+const PercentageUsageSchema = Type.Object(
+  {
+    transactionCount: Decimal,
+    totalAmount: Decimal,
+    chargeable: Type.Optional(Band),
+    belowMinimum: Type.Optional(Band),
+    aboveMaximum: Type.Optional(Band),
+  },
+  {
+    additionalProperties: false,
+    description: 'A percentage charge’s transactions over the period (see docs/PRICING.md).',
+  },
+);
+
+const InlinePlan = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    currency: CurrencyCode,
+    interval: Type.Enum([...INTERVALS]),
+    intervalCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 1 })),
+    taxBehavior: Type.Optional(TaxBehaviorSchema),
+    charges: Type.Array(ChargeSchema, { minItems: 1, maxItems: 100 }),
+    minimumCommitment: Type.Optional(MinimumCommitment),
+  },
+  { additionalProperties: false, description: 'A plan priced as sent, without saving it.' },
+);
+
+const CreateEstimateBody = Type.Object(
+  {
+    planCode: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
+    planVersion: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Default: the plan’s current version.' }),
+    ),
+    plan: Type.Optional(InlinePlan),
+    customerId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'Prices in the customer’s time zone and locale, and checks the currency.',
+      }),
+    ),
+    periodStart: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Start of the period priced (default now).',
+      }),
+    ),
+    anchoring: Type.Optional(
+      Type.Object(
+        {
+          type: Type.Enum(['anniversary', 'calendar', 'billing_day']),
+          day: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 })),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'anniversary (default): a full period from periodStart. calendar or billing_day: the ' +
+            'stub up to the next boundary, prorated by the length of the enclosing period.',
+        },
+      ),
+    ),
+    timezone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'Without a customer (default UTC).',
+      }),
+    ),
+    locale: Type.Optional(
+      Type.String({
+        minLength: 2,
+        maxLength: 35,
+        description: 'Without a customer (default en-US).',
+      }),
+    ),
+    quantities: Type.Optional(
+      Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {
+        description: 'Seats by per_seat charge key.',
+      }),
+    ),
+    usage: Type.Optional(
+      Type.Record(Type.String(), Decimal, { description: 'Aggregated usage by metric code.' }),
+    ),
+    transactions: Type.Optional(
+      Type.Record(Type.String(), PercentageUsageSchema, {
+        description: 'Percentage charges’ transactions by charge key.',
+      }),
+    ),
+    couponCodes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 10 })),
+    roundingMode: Type.Optional(Type.Enum([...ROUNDING_MODES], { default: 'half_up' })),
+  },
+  { additionalProperties: false },
+);
+
+const Steps = Type.Array(Type.String(), { description: 'The arithmetic, step by step.' });
+const EstimateSchema = Type.Object(
+  {
+    id: Type.String(),
+    customerId: Type.Union([Type.String(), Type.Null()]),
+    plan: Type.Object({
+      code: Type.Union([Type.String(), Type.Null()]),
+      version: Type.Union([Type.Integer(), Type.Null()]),
+      name: Type.String(),
+    }),
+    currency: CurrencyCode,
+    period: Type.Object({ start: Timestamp, end: Timestamp }),
+    lines: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        kind: Type.String(),
+        chargeKey: Type.Union([Type.String(), Type.Null()]),
+        billing: Type.String(),
+        description: Type.String(),
+        quantity: Decimal,
+        amount: Money,
+        explanation: Steps,
+      }),
+    ),
+    subtotal: Money,
+    discounts: Type.Array(
+      Type.Object({
+        couponCode: Type.String(),
+        description: Type.String(),
+        amount: Money,
+        explanation: Steps,
+      }),
+    ),
+    discountTotal: Money,
+    totalBeforeTax: described(
+      Money,
+      'Subtotal less discounts. Tax is computed when an invoice is issued.',
+    ),
+    createdAt: Timestamp,
+  },
+  { $id: 'Estimate', title: 'Estimate' },
+);
+
+type Body = Static<typeof CreateEstimateBody>;
+
+interface PricedPlan {
+  plan: PlanVersion;
+  name: string;
+  code: string | null;
+  version: number | null;
+}
+
+async function pricedPlan(db: Db, body: Body): Promise<PricedPlan> {
+  if ((body.planCode === undefined) === (body.plan === undefined)) {
+    throw unprocessable(
+      'planCode',
+      'send exactly one of planCode (a catalog plan) or plan (inline)',
+    );
+  }
+  if (body.planCode !== undefined) {
+    const stored = await getPlanByCode(db, body.planCode);
+    if (!stored) throw unprocessable('planCode', `no plan has code ${body.planCode}`);
+    const version = await getPlanVersion(db, stored, body.planVersion ?? stored.current_version);
+    if (!version)
+      throw unprocessable(
+        'planVersion',
+        `plan ${body.planCode} has no version ${body.planVersion}`,
+      );
+    return { plan: version, name: stored.name, code: stored.code, version: version.version };
+  }
+  const inline = body.plan!;
+  const plan = {
+    planCode: 'inline',
+    version: 1,
+    currency: inline.currency,
+    billingCycle: { interval: inline.interval, intervalCount: inline.intervalCount ?? 1 },
+    taxBehavior: inline.taxBehavior ?? 'exclusive',
+    charges: inline.charges,
+    ...(inline.minimumCommitment !== undefined && { minimumCommitment: inline.minimumCommitment }),
+  };
+  const issues = validatePlanVersion(plan, new Set(await listMetricCodes(db)));
+  if (issues.length > 0) {
+    const errors = issues.map((i) => ({
+      field: `plan.${i.field}`.replace(/\.$/, ''),
+      message: i.message,
+    }));
+    throw new Problem({
+      status: 422,
+      slug: 'unprocessable',
+      detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+      errors,
+    });
+  }
+  return {
+    plan: plan as PlanVersion,
+    name: inline.name ?? 'Inline plan',
+    code: null,
+    version: null,
+  };
+}
+
+async function redemptions(
+  db: Db,
+  codes: readonly string[],
+  currency: string,
+): Promise<CouponRedemption[]> {
+  const found: CouponRedemption[] = [];
+  for (const [i, code] of codes.entries()) {
+    const coupon = await getCouponByCode(db, code);
+    if (!coupon) throw unprocessable(`couponCodes[${i}]`, `no coupon has code ${code}`);
+    if (coupon.expiresAt && coupon.expiresAt.getTime() < Date.now()) {
+      throw unprocessable(
+        `couponCodes[${i}]`,
+        `coupon ${code} expired on ${iso(coupon.expiresAt)}`,
+      );
+    }
+    if (coupon.value.type === 'fixed' && coupon.value.amount.currency !== currency) {
+      throw unprocessable(
+        `couponCodes[${i}]`,
+        `coupon ${code} is in ${coupon.value.amount.currency}, the plan in ${currency}`,
+      );
+    }
+    // An estimate prices the coupon's first period with it.
+    found.push({ coupon: toCatalogCoupon(coupon), periodsApplied: 0 });
+  }
+  return found;
+}
+
+function anchoringOf(body: Body): Anchoring {
+  const a = body.anchoring;
+  if (!a || a.type === 'anniversary') return { type: 'anniversary' };
+  if (a.type === 'calendar') return { type: 'calendar' };
+  if (a.day === undefined)
+    throw unprocessable('anchoring.day', 'billing_day anchoring needs a day (1–31)');
+  return { type: 'billing_day', day: a.day };
+}
+
+async function createEstimate(app: FastifyInstance, body: Body): Promise<EstimateRecord> {
+  const customer =
+    body.customerId === undefined ? undefined : await getCustomer(app.db, body.customerId);
+  if (body.customerId !== undefined && !customer) {
+    throw unprocessable('customerId', `no customer has id ${body.customerId}`);
+  }
+  const priced = await pricedPlan(app.db, body);
+  const { plan } = priced;
+  if (customer && customer.currency !== plan.currency) {
+    throw unprocessable(
+      body.planCode !== undefined ? 'planCode' : 'plan.currency',
+      `the plan is priced in ${plan.currency} but the customer is billed in ${customer.currency}`,
+    );
+  }
+  const timezone = customer?.timezone ?? body.timezone ?? 'UTC';
+  if (!isValidTimezone(timezone)) throw unprocessable('timezone', `unknown time zone ${timezone}`);
+  const locale = customer?.locale ?? body.locale ?? 'en-US';
+  try {
+    Intl.getCanonicalLocales(locale);
+  } catch {
+    throw unprocessable('locale', `${locale} is not a BCP 47 language tag`);
+  }
+
+  let period;
+  try {
+    period = schedulePeriod(
+      {
+        interval: plan.billingCycle.interval,
+        intervalCount: plan.billingCycle.intervalCount,
+        timezone,
+        startAt: body.periodStart ?? new Date().toISOString(),
+        anchoring: anchoringOf(body),
+      },
+      0,
+    );
+  } catch (error) {
+    if (error instanceof Problem) throw error;
+    throw unprocessable('anchoring', (error as Error).message);
+  }
+  const coupons = await redemptions(app.db, body.couponCodes ?? [], plan.currency);
+  const rated: RatedPeriod = ratePeriod({
+    plan,
+    timing: 'all',
+    quantities: body.quantities ?? {},
+    usage: body.usage ?? {},
+    transactions: body.transactions ?? {},
+    proration: schedulePeriodFactor(period, timezone),
+    coupons,
+    roundingMode: body.roundingMode ?? 'half_up',
+  });
+  return insertEstimate(app.db, {
+    customerId: customer?.id ?? null,
+    planCode: priced.code,
+    planVersion: priced.version,
+    planName: priced.name,
+    timezone,
+    locale,
+    period: { start: period.start, end: period.end },
+    request: body,
+    result: rated,
+  });
+}
+
+function toEstimate(record: EstimateRecord) {
+  const { result } = record;
+  return {
+    id: record.id,
+    customerId: record.customerId,
+    plan: { code: record.planCode, version: record.planVersion, name: record.planName },
+    currency: result.currency,
+    period: record.period,
+    lines: result.lines.map((line) => ({
+      id: line.id,
+      kind: line.kind,
+      chargeKey: line.chargeKey,
+      billing: line.billing,
+      description: line.description,
+      quantity: line.quantity,
+      amount: line.amount,
+      explanation: line.explanation,
+    })),
+    subtotal: result.subtotal,
+    discounts: result.discounts.map((d) => ({
+      couponCode: d.couponCode,
+      description: d.description,
+      amount: d.amount,
+      explanation: d.explanation,
+    })),
+    discountTotal: result.discountTotal,
+    totalBeforeTax: result.totalBeforeTax,
+    createdAt: iso(record.createdAt),
+  };
+}
+
+function estimateView(app: FastifyInstance, record: EstimateRecord): EstimateView {
+  const { result } = record;
+  return {
+    seller: app.documents.seller,
+    brand: app.documents.brand,
+    customer: {
+      ...(record.customerName ? { name: record.customerName } : {}),
+      locale: record.locale,
+      timezone: record.timezone,
+    },
+    estimate: {
+      id: record.id,
+      planName: record.planName,
+      currency: result.currency,
+      createdAt: iso(record.createdAt),
+      periodStart: record.period.start,
+      periodEnd: record.period.end,
+      subtotal: result.subtotal.amount,
+      discountTotal: result.discountTotal.amount,
+      totalBeforeTax: result.totalBeforeTax.amount,
+    },
+    lines: result.lines.map((line) => ({
+      description: line.description,
+      quantity: line.quantity,
+      amount: line.amount.amount,
+      explanation: line.explanation,
+    })),
+    discounts: result.discounts.map((d) => ({
+      description: d.description,
+      amount: d.amount.amount,
+      explanation: d.explanation,
+    })),
+  };
+}
+
+const estimates: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  app.post(
+    '/estimates',
+    {
+      schema: {
+        tags: ['Estimates'],
+        summary: 'Price a plan for one period',
+        description:
+          'Prices a catalog plan (planCode, optionally planVersion) or an inline plan for the given ' +
+          'seats, usage and coupons over one billing period, exactly as an invoice would, with the ' +
+          'arithmetic of every line. Stores the estimate; changes nothing else.',
+        body: CreateEstimateBody,
+        response: {
+          201: described(EstimateSchema, 'The estimate, with every line’s arithmetic.'),
+          422: problemResponse(
+            'Unknown plan, customer or coupon; an invalid inline plan; a currency mismatch.',
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const record = await createEstimate(app, request.body);
+      return reply.code(201).send(toEstimate(record));
+    },
+  );
+
+  app.get(
+    '/estimates/:id',
+    {
+      schema: {
+        tags: ['Estimates'],
+        summary: 'Get an estimate',
+        description: 'The estimate as it was priced.',
+        params: IdParams,
+        response: {
+          200: described(EstimateSchema, 'The estimate as it was priced.'),
+          404: problemResponse('No estimate has this id.'),
+        },
+      },
+    },
+    async (request) => {
+      const record = await getEstimate(app.db, request.params.id);
+      if (!record) throw notFound(`no estimate has id ${request.params.id}`);
+      return toEstimate(record);
+    },
+  );
+
+  app.get(
+    '/estimates/:id/html',
+    {
+      schema: {
+        tags: ['Estimates'],
+        summary: 'The estimate as a document',
+        description: 'The estimate rendered from the estimate template (templates/estimate.hbs).',
+        params: IdParams,
+        produces: ['text/html'],
+        response: { 200: HtmlDocument, 404: problemResponse('No estimate has this id.') },
+      },
+    },
+    async (request, reply) => {
+      const record = await getEstimate(app.db, request.params.id);
+      if (!record) throw notFound(`no estimate has id ${request.params.id}`);
+      return sendStoredHtml(
+        reply,
+        app.documents.renderer.renderEstimateHtml(estimateView(app, record)),
+      );
+    },
+  );
+
+  done();
+};
+
+export default estimates;

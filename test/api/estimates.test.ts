@@ -1,0 +1,227 @@
+// Estimates price a plan for one period exactly as an invoice would, with the arithmetic shown,
+// and change nothing but the stored estimate.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCoupon } from '../../db/repositories/coupons.ts';
+import { createApiHarness, type ApiHarness } from './app-harness.ts';
+
+let api: ApiHarness;
+let customerId: string;
+
+interface Estimate {
+  id: string;
+  currency: string;
+  period: { start: string; end: string };
+  lines: {
+    description: string;
+    quantity: string;
+    amount: { amount: number; currency: string };
+    explanation: string[];
+  }[];
+  subtotal: { amount: number };
+  discounts: { couponCode: string; amount: { amount: number } }[];
+  discountTotal: { amount: number };
+  totalBeforeTax: { amount: number; currency: string };
+}
+
+const post = async (url: string, payload: object) => api.request({ method: 'POST', url, payload });
+
+beforeAll(async () => {
+  api = await createApiHarness();
+  expect(
+    (await post('/v1/metrics', { code: 'api_calls', name: 'API calls', aggregation: 'count' }))
+      .statusCode,
+  ).toBe(201);
+  const plan = await post('/v1/plans', {
+    code: 'api-pro',
+    name: 'API Pro',
+    currency: 'USD',
+    interval: 'month',
+    charges: [
+      {
+        key: 'base',
+        description: 'Platform fee',
+        billing: 'advance',
+        type: 'flat',
+        amount: '2900',
+      },
+      {
+        key: 'seats',
+        description: 'Seats',
+        billing: 'advance',
+        type: 'per_seat',
+        unitAmount: '1000',
+      },
+      {
+        key: 'calls',
+        description: 'API calls',
+        billing: 'arrears',
+        type: 'usage',
+        metricCode: 'api_calls',
+        pricing: {
+          model: 'graduated',
+          tiers: [
+            { upTo: '1000', unitPrice: '0' },
+            { upTo: '10000', unitPrice: '0.1', flatFee: '500' },
+            { upTo: null, unitPrice: '0.05' },
+          ],
+        },
+      },
+    ],
+  });
+  expect(plan.statusCode).toBe(201);
+  const customer = await post('/v1/customers', {
+    name: 'Hooli Inc',
+    email: 'ap@hooli.test',
+    currency: 'USD',
+    country: 'US',
+    timezone: 'America/Los_Angeles',
+    locale: 'en-US',
+  });
+  customerId = customer.json<{ id: string }>().id;
+  await createCoupon(api.db, {
+    coupon: {
+      code: 'LAUNCH20',
+      description: 'Launch offer −20 %',
+      value: { type: 'percentage', percent: '20' },
+      duration: { type: 'once' },
+      appliesTo: { type: 'subtotal' },
+    },
+    createdBy: 'test',
+  });
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('POST /v1/estimates', () => {
+  test('prices a catalog plan tier by tier for seats and usage, in the customer’s zone', async () => {
+    const response = await post('/v1/estimates', {
+      planCode: 'api-pro',
+      customerId,
+      periodStart: '2027-03-01T08:00:00Z',
+      quantities: { seats: 3 },
+      usage: { api_calls: '25000' },
+    });
+    expect(response.statusCode).toBe(201);
+    const estimate = response.json<Estimate>();
+    expect(estimate.currency).toBe('USD');
+    // 2027-03-01 00:00 in Los Angeles to 2027-04-01 00:00 (after the DST change: −07:00).
+    expect(estimate.period).toEqual({
+      start: '2027-03-01T08:00:00.000Z',
+      end: '2027-04-01T07:00:00.000Z',
+    });
+    const byDescription = Object.fromEntries(estimate.lines.map((l) => [l.description, l]));
+    expect(byDescription['Platform fee']!.amount.amount).toBe(2900);
+    expect(byDescription['Seats']!.amount.amount).toBe(3000);
+    // 1,000 free; 9,000 × 0.1¢ = 900¢ + 500¢ flat; 15,000 × 0.05¢ = 750¢ → 2,150¢.
+    expect(byDescription['API calls']!.amount.amount).toBe(2150);
+    expect(byDescription['API calls']!.explanation.length).toBeGreaterThanOrEqual(3);
+    expect(estimate.subtotal.amount).toBe(2900 + 3000 + 2150);
+    expect(estimate.totalBeforeTax).toEqual({ amount: 8050, currency: 'USD' });
+
+    const again = await api.request({ method: 'GET', url: `/v1/estimates/${estimate.id}` });
+    expect(again.json()).toEqual(estimate);
+  });
+
+  test('prices an inline plan with a coupon, and a calendar stub prorated by its month', async () => {
+    const response = await post('/v1/estimates', {
+      plan: {
+        name: 'Starter',
+        currency: 'EUR',
+        interval: 'month',
+        charges: [
+          { key: 'base', description: 'Starter', billing: 'advance', type: 'flat', amount: '3000' },
+        ],
+      },
+      periodStart: '2027-02-10T00:00:00Z',
+      anchoring: { type: 'calendar' },
+      couponCodes: ['LAUNCH20'],
+    });
+    expect(response.statusCode).toBe(201);
+    const estimate = response.json<Estimate>();
+    expect(estimate.period).toEqual({
+      start: '2027-02-10T00:00:00.000Z',
+      end: '2027-03-01T00:00:00.000Z',
+    });
+    // 19 of February's 28 days: 3000 × 19/28 = 2035.71… → 2036 (half up); then −20 %.
+    expect(estimate.subtotal.amount).toBe(2036);
+    expect(estimate.discounts.map((d) => d.couponCode)).toEqual(['LAUNCH20']);
+    expect(estimate.discountTotal.amount).toBe(407);
+    expect(estimate.totalBeforeTax.amount).toBe(2036 - 407);
+  });
+
+  test('renders the estimate as a document with the arithmetic', async () => {
+    const created = await post('/v1/estimates', {
+      planCode: 'api-pro',
+      customerId,
+      periodStart: '2027-03-01T08:00:00Z',
+      quantities: { seats: 1 },
+      usage: { api_calls: '500' },
+    });
+    const html = await api.request({
+      method: 'GET',
+      url: `/v1/estimates/${created.json<Estimate>().id}/html`,
+    });
+    expect(html.statusCode).toBe(200);
+    expect(html.headers['content-type']).toContain('text/html');
+    expect(html.body).toContain('Hooli Inc');
+    expect(html.body).toContain('$39.00');
+    expect(html.body).toContain('API calls');
+  });
+
+  test('rejects what cannot be priced, naming the field, and stores nothing', async () => {
+    const cases: [object, string][] = [
+      [{}, 'planCode'],
+      [{ planCode: 'nope' }, 'planCode'],
+      [{ planCode: 'api-pro', customerId: 'cus_missing' }, 'customerId'],
+      [{ planCode: 'api-pro', couponCodes: ['NOPE'] }, 'couponCodes[0]'],
+      [
+        {
+          plan: {
+            currency: 'EUR',
+            interval: 'month',
+            charges: [
+              {
+                key: 'x',
+                description: 'X',
+                billing: 'arrears',
+                type: 'usage',
+                metricCode: 'unknown_metric',
+                pricing: { model: 'per_unit', unitPrice: '1' },
+              },
+            ],
+          },
+        },
+        'plan.charges[0].metricCode',
+      ],
+    ];
+    for (const [body, field] of cases) {
+      const response = await post('/v1/estimates', body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(422);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json<{ errors: { field: string }[] }>().errors.map((e) => e.field)).toContain(
+        field,
+      );
+    }
+    const eur = await post('/v1/customers', {
+      name: 'Euro GmbH',
+      email: 'x@euro.test',
+      currency: 'EUR',
+      country: 'DE',
+      timezone: 'Europe/Berlin',
+      locale: 'de-DE',
+    });
+    const mismatch = await post('/v1/estimates', {
+      planCode: 'api-pro',
+      customerId: eur.json<{ id: string }>().id,
+    });
+    expect(mismatch.statusCode).toBe(422);
+    expect(mismatch.json<{ errors: { field: string }[] }>().errors[0]!.field).toBe('planCode');
+    const stored = await api.db
+      .selectFrom('estimates')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(3);
+  });
+});

@@ -2,7 +2,14 @@
 // The reduction runs in SQL over indexed columns (db/repositories/usage.ts); these definitions
 // are the contract both the SQL and the pure rating engine share.
 
-export const AGGREGATIONS = ['count', 'sum', 'max', 'unique_count', 'latest', 'weighted_sum'] as const;
+export const AGGREGATIONS = [
+  'count',
+  'sum',
+  'max',
+  'unique_count',
+  'latest',
+  'weighted_sum',
+] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 
 export interface BillableMetric {

@@ -9,6 +9,7 @@ import type { LateEventsPolicy } from '../db/repositories/usage.ts';
 import auth from './plugins/auth.ts';
 import database from './plugins/database.ts';
 import documents, { type ApiDocuments } from './plugins/documents.ts';
+import tax, { type ApiTax } from './plugins/tax.ts';
 import idempotency from './plugins/idempotency.ts';
 import openapi from './plugins/openapi.ts';
 import problems from './plugins/problems.ts';
@@ -38,6 +39,8 @@ export interface ApiDependencies {
   db: Db;
   /** Renderer, seller and brand for documents rendered on request; default: the environment's. */
   documents?: ApiDocuments;
+  /** Seller registrations, provider and rounding for tax; default: the environment's. */
+  tax?: ApiTax;
   temporal: Client;
   config: ApiConfig;
 }
@@ -69,6 +72,7 @@ export const billwrightApi = fp<ApiDependencies>(
     await app.register(problems);
     await app.register(database, { db: deps.db });
     await app.register(documents, { documents: deps.documents });
+    await app.register(tax, { tax: deps.tax });
     app.decorate('lateEvents', deps.config.lateEvents ?? lateEventsPolicyFromEnv());
     await app.register(temporal, {
       client: deps.temporal,

@@ -2,6 +2,8 @@
 // production sets DATABASE_URL, the TEMPORAL_* connection variables and the seller's details.
 import { join, resolve } from 'node:path';
 import type { Brand, SellerDetails } from '../documents/views.ts';
+import type { TaxRegistrations, TaxRounding, TaxSeller } from '../domain/tax/types.ts';
+import { validateTaxSeller } from '../domain/tax/validation.ts';
 
 export interface BillwrightConfig {
   /** PostgreSQL URL; absent means embedded PGlite under dataDir. */
@@ -14,6 +16,10 @@ export interface BillwrightConfig {
   emailFrom: string;
   templatesDir: string | undefined;
   seller: SellerDetails;
+  /** Where the seller is established and registered for tax: decides every invoice's tax. */
+  taxSeller: TaxSeller;
+  /** How tax is rounded: per line, or per rate over the invoice; half-up by default. */
+  taxRounding: TaxRounding;
   brand: Brand;
 }
 
@@ -55,10 +61,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
         env.SELLER_PAYMENT_INSTRUCTIONS ??
         'Bank transfer to IBAN IE29 AIBK 9311 5212 3456 78 (BIC AIBKIE2D), quoting the invoice number.',
     },
+    taxSeller: taxSellerFromEnv(env),
+    taxRounding: {
+      level: env.TAX_ROUNDING === 'per_rate' ? 'per_rate' : 'per_line',
+      mode: env.TAX_ROUNDING_MODE === 'half_even' ? 'half_even' : 'half_up',
+    },
     brand: {
       productName: env.BRAND_NAME ?? 'Billwright Demo',
       accentColor: env.BRAND_ACCENT_COLOR ?? '#4f46e5',
       ...(env.BRAND_LOGO_URL ? { logoUrl: env.BRAND_LOGO_URL } : {}),
     },
   };
+}
+
+/**
+ * The seller's tax identity: SELLER_COUNTRY, SELLER_REGION and SELLER_TAX_REGISTRATIONS (JSON,
+ * e.g. {"eu":{"vatNumber":"IE1234567T","oss":true},"us":{"nexusStates":["NY","TX"]}}).
+ * The demo default is an Irish company registered for EU VAT with the OSS scheme.
+ */
+function taxSellerFromEnv(env: NodeJS.ProcessEnv): TaxSeller {
+  let registrations: TaxRegistrations;
+  try {
+    registrations = env.SELLER_TAX_REGISTRATIONS
+      ? (JSON.parse(env.SELLER_TAX_REGISTRATIONS) as TaxRegistrations)
+      : { eu: { vatNumber: 'IE1234567T', oss: true } };
+  } catch {
+    throw new Error(
+      'SELLER_TAX_REGISTRATIONS must be JSON, e.g. {"eu":{"vatNumber":"IE1234567T","oss":true}}',
+    );
+  }
+  const seller: TaxSeller = {
+    country: env.SELLER_COUNTRY ?? 'IE',
+    ...(env.SELLER_REGION ? { region: env.SELLER_REGION } : {}),
+    registrations,
+  };
+  const issues = validateTaxSeller(seller);
+  if (issues.length > 0) {
+    throw new Error(
+      `the seller's tax settings are invalid: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+    );
+  }
+  return seller;
 }

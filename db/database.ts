@@ -18,6 +18,15 @@ export interface CustomersTable {
   country: string;
   timezone: string;
   locale: string;
+  address_line1: string | null;
+  address_line2: string | null;
+  city: string | null;
+  region: string | null;
+  postal_code: string | null;
+  customer_type: ColumnType<'business' | 'individual', 'business' | 'individual' | undefined>;
+  vat_number: string | null;
+  tax_exempt_reference: string | null;
+  payment_terms_days: ColumnType<number, number | undefined>;
   created_at: CreatedAt;
 }
 
@@ -248,6 +257,7 @@ export interface EstimatesTable {
   period_end: Timestamp;
   request: ColumnType<unknown, string, never>;
   result: ColumnType<unknown, string, never>;
+  tax: ColumnType<unknown, string | null, never>;
   total_before_tax: number;
   created_at: CreatedAt;
 }

@@ -7,6 +7,7 @@ import type { BillwrightConfig } from '../config/index.ts';
 import { connectDatabase, type Db } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createDocumentRenderer } from '../documents/renderer.ts';
+import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { emailSenderFromEnv } from '../email/sender-from-env.ts';
 import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection.ts';
 import { createBillingWorker } from '../temporal/worker.ts';
@@ -84,6 +85,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           }),
           seller: config.seller,
           brand: config.brand,
+        },
+        tax: {
+          seller: config.taxSeller,
+          provider: createBuiltInTaxProvider(),
+          rounding: config.taxRounding,
         },
       },
       { logger: options.apiLogger ?? false },

@@ -2,10 +2,17 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Customer as CustomerRow } from '../../db/database.ts';
-import { createCustomer, getCustomer, listCustomers } from '../../db/repositories/customers.ts';
+import {
+  createCustomer,
+  getCustomer,
+  listCustomers,
+  taxCustomerOf,
+} from '../../db/repositories/customers.ts';
+import { CUSTOMER_TYPES } from '../../domain/tax/types.ts';
+import { validateTaxCustomer } from '../../domain/tax/validation.ts';
 import { isCurrencyCode } from '../../domain/currency.ts';
 import { isValidTimezone } from '../../domain/periods.ts';
-import { notFound, unprocessable } from '../problem.ts';
+import { notFound, Problem, unprocessable } from '../problem.ts';
 import {
   CurrencyCode,
   DEFAULT_LIMIT,
@@ -37,6 +44,31 @@ const Locale = Type.String({
   examples: ['fr-FR'],
 });
 
+const AddressText = (description: string) =>
+  Type.Optional(Type.String({ minLength: 1, maxLength: 200, description }));
+const AddressBody = Type.Object(
+  {
+    line1: AddressText('Street and number.'),
+    line2: AddressText('Building, floor, suite.'),
+    city: AddressText('City or town.'),
+    region: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 10,
+        description:
+          'State, province or territory code: required in the US (e.g. NY), Canada (e.g. QC) and, ' +
+          'for a seller registered there, India (e.g. KA), where it decides the tax.',
+      }),
+    ),
+    postalCode: AddressText('Postal or ZIP code.'),
+  },
+  { additionalProperties: false, description: 'Postal address (the country is `country`).' },
+);
+const Nullable = (description: string) => Type.Union([Type.String(), Type.Null()], { description });
+const CustomerTypeSchema = Type.Enum([...CUSTOMER_TYPES], {
+  description: 'business or individual (default): decides B2B rules such as the EU reverse charge.',
+});
+
 export const CustomerSchema = Type.Object(
   {
     id: Type.String({ examples: ['cus_abcdefghijklmnopqrst'] }),
@@ -46,6 +78,24 @@ export const CustomerSchema = Type.Object(
     country: CountryCode,
     timezone: TimeZone,
     locale: Locale,
+    address: Type.Object({
+      line1: Nullable('Street and number.'),
+      line2: Nullable('Building, floor, suite.'),
+      city: Nullable('City or town.'),
+      region: Nullable('State, province or territory code.'),
+      postalCode: Nullable('Postal or ZIP code.'),
+    }),
+    customerType: CustomerTypeSchema,
+    vatNumber: Nullable('VAT / GST number, normalised; present for B2B reverse charge.'),
+    taxExempt: Type.Union([Type.Object({ reference: Type.String() }), Type.Null()], {
+      description: 'Set when the customer is exempt from tax, with the certificate or legal basis.',
+    }),
+    paymentTermsDays: Type.Integer({
+      minimum: 0,
+      maximum: 365,
+      description:
+        'Days to pay after an invoice is issued: 0 due on receipt, 15 net 15, 30 net 30.',
+    }),
     createdAt: Timestamp,
   },
   { $id: 'Customer', title: 'Customer' },
@@ -59,6 +109,24 @@ const CreateCustomerBody = Type.Object(
     country: CountryCode,
     timezone: TimeZone,
     locale: Locale,
+    address: Type.Optional(AddressBody),
+    customerType: Type.Optional(CustomerTypeSchema),
+    vatNumber: Type.Optional(
+      Type.String({
+        minLength: 4,
+        maxLength: 20,
+        description: 'VAT / GST number, format-checked.',
+      }),
+    ),
+    taxExempt: Type.Optional(
+      Type.Object(
+        { reference: Type.String({ minLength: 1, maxLength: 200 }) },
+        { additionalProperties: false, description: 'Tax-exempt, with the certificate or basis.' },
+      ),
+    ),
+    paymentTermsDays: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 365, description: '0 (the default): due on receipt.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -77,6 +145,17 @@ export function toCustomer(row: CustomerRow) {
     country: row.country,
     timezone: row.timezone,
     locale: row.locale,
+    address: {
+      line1: row.address_line1,
+      line2: row.address_line2,
+      city: row.city,
+      region: row.region,
+      postalCode: row.postal_code,
+    },
+    customerType: row.customer_type,
+    vatNumber: row.vat_number,
+    taxExempt: row.tax_exempt_reference ? { reference: row.tax_exempt_reference } : null,
+    paymentTermsDays: row.payment_terms_days,
     createdAt: iso(row.created_at),
   };
 }
@@ -102,6 +181,32 @@ export function canonicalLocale(tag: string): string | undefined {
   }
 }
 
+/** The tax engine's field names → the request body's. */
+const TAX_FIELDS: Record<string, string> = {
+  'address.country': 'country',
+  'exempt.reference': 'taxExempt.reference',
+};
+
+/** 422 naming every field that keeps the customer from being taxed by this seller. */
+export function assertTaxable(
+  customer: Parameters<typeof validateTaxCustomer>[0],
+  seller: Parameters<typeof validateTaxCustomer>[1],
+  fieldPrefix = '',
+): void {
+  const issues = validateTaxCustomer(customer, seller);
+  if (issues.length === 0) return;
+  const errors = issues.map((i) => ({
+    field: fieldPrefix + (TAX_FIELDS[i.field] ?? i.field),
+    message: i.message,
+  }));
+  throw new Problem({
+    status: 422,
+    slug: 'unprocessable',
+    detail: `the customer cannot be taxed: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+    errors,
+  });
+}
+
 const customers: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.post(
     '/customers',
@@ -116,7 +221,8 @@ const customers: FastifyPluginCallbackTypebox = (app, _options, done) => {
         response: {
           201: described(CustomerSchema, 'The created customer.'),
           422: problemResponse(
-            'A field is well-formed but not acceptable (unknown currency, country, time zone or locale).',
+            'A field is well-formed but not acceptable (unknown currency, country, time zone or ' +
+              'locale), or the customer cannot be taxed (missing region, malformed VAT number).',
           ),
         },
       },
@@ -131,7 +237,28 @@ const customers: FastifyPluginCallbackTypebox = (app, _options, done) => {
         throw unprocessable('timezone', `${body.timezone} is not an IANA time zone`);
       const locale = canonicalLocale(body.locale);
       if (!locale) throw unprocessable('locale', `${body.locale} is not a BCP 47 language tag`);
-      const row = await createCustomer(app.db, { ...body, locale });
+      const { taxExempt, ...fields } = body;
+      const input = {
+        ...fields,
+        locale,
+        ...(body.vatNumber
+          ? { vatNumber: body.vatNumber.replace(/[\s.-]/g, '').toUpperCase() }
+          : {}),
+        taxExemptReference: taxExempt?.reference,
+      };
+      // Clean data: a customer the seller cannot tax correctly is refused now, not invoiced wrong.
+      assertTaxable(
+        taxCustomerOf({
+          country: input.country,
+          region: input.address?.region,
+          postal_code: input.address?.postalCode,
+          customer_type: input.customerType ?? 'individual',
+          vat_number: input.vatNumber,
+          tax_exempt_reference: input.taxExemptReference,
+        }),
+        app.tax.seller,
+      );
+      const row = await createCustomer(app.db, input);
       return reply.code(201).send(toCustomer(row));
     },
   );

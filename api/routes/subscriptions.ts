@@ -17,7 +17,8 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { newId } from '../../db/ids.ts';
-import { getCustomer } from '../../db/repositories/customers.ts';
+import { getCustomer, taxCustomerOf } from '../../db/repositories/customers.ts';
+import { validateTaxCustomer } from '../../domain/tax/validation.ts';
 import {
   flatAdvancePrice,
   getPlanByCode,
@@ -366,6 +367,14 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const { customerId, planCode, quantity = 1, startAt } = request.body;
       const customer = await getCustomer(app.db, customerId);
       if (!customer) throw unprocessable('customerId', `customer ${customerId} does not exist`);
+      // Clean data, checked again at the start: the seller's registrations may have changed.
+      const taxIssues = validateTaxCustomer(taxCustomerOf(customer), app.tax.seller);
+      if (taxIssues.length > 0) {
+        throw unprocessable(
+          'customerId',
+          `customer ${customerId} cannot be taxed: ${taxIssues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+        );
+      }
       const current = await getPlanWithCurrentVersion(app.db, planCode);
       if (!current) throw unprocessable('planCode', `plan ${planCode} does not exist`);
       const { plan, version } = current;

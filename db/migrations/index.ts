@@ -5,10 +5,12 @@ import * as foundation from './2026_11_23_0001_foundation.ts';
 import * as usage from './2026_11_23_0002_usage.ts';
 import * as catalog from './2026_11_23_0003_catalog.ts';
 import * as estimates from './2026_11_23_0004_estimates.ts';
+import * as customerTax from './2026_11_23_0005_customer_tax.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_foundation': foundation,
   '2026_11_23_0002_usage': usage,
   '2026_11_23_0003_catalog': catalog,
   '2026_11_23_0004_estimates': estimates,
+  '2026_11_23_0005_customer_tax': customerTax,
 };

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../connect.ts';
 import type { Customer } from '../database.ts';
 import { newId } from '../ids.ts';
+import type { CustomerType, TaxCustomer } from '../../domain/tax/types.ts';
 
 export interface NewCustomerInput {
   name: string;
@@ -15,12 +16,64 @@ export interface NewCustomerInput {
   timezone: string;
   /** Canonical BCP 47 tag. */
   locale: string;
+  address?: CustomerAddress | undefined;
+  customerType?: CustomerType | undefined;
+  vatNumber?: string | undefined;
+  /** Certificate or legal basis when the customer is exempt from tax. */
+  taxExemptReference?: string | undefined;
+  /** 0 = due on receipt. */
+  paymentTermsDays?: number | undefined;
+}
+
+export interface CustomerAddress {
+  line1?: string | undefined;
+  line2?: string | undefined;
+  city?: string | undefined;
+  /** State, province or territory code where tax depends on it (US, CA, IN). */
+  region?: string | undefined;
+  postalCode?: string | undefined;
+}
+
+/** The customer as the tax engine sees it. */
+export function taxCustomerOf(customer: {
+  country: string;
+  region?: string | null | undefined;
+  postal_code?: string | null | undefined;
+  customer_type: CustomerType;
+  vat_number?: string | null | undefined;
+  tax_exempt_reference?: string | null | undefined;
+}): TaxCustomer {
+  return {
+    address: {
+      country: customer.country,
+      ...(customer.region ? { region: customer.region } : {}),
+      ...(customer.postal_code ? { postalCode: customer.postal_code } : {}),
+    },
+    customerType: customer.customer_type,
+    ...(customer.vat_number ? { vatNumber: customer.vat_number } : {}),
+    ...(customer.tax_exempt_reference
+      ? { exempt: { reference: customer.tax_exempt_reference } }
+      : {}),
+  };
 }
 
 export async function createCustomer(db: Db, input: NewCustomerInput): Promise<Customer> {
+  const { address, customerType, vatNumber, taxExemptReference, paymentTermsDays, ...core } = input;
   return db
     .insertInto('customers')
-    .values({ id: newId('cus'), ...input })
+    .values({
+      id: newId('cus'),
+      ...core,
+      address_line1: address?.line1 ?? null,
+      address_line2: address?.line2 ?? null,
+      city: address?.city ?? null,
+      region: address?.region ?? null,
+      postal_code: address?.postalCode ?? null,
+      customer_type: customerType ?? 'individual',
+      vat_number: vatNumber ?? null,
+      tax_exempt_reference: taxExemptReference ?? null,
+      payment_terms_days: paymentTermsDays ?? 0,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

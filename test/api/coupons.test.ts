@@ -32,6 +32,7 @@ async function newCustomer(currency: string): Promise<string> {
       email: 'ap@example.com',
       currency,
       country: currency === 'USD' ? 'US' : 'FR',
+      ...(currency === 'USD' ? { address: { region: 'NY' } } : {}),
       timezone: 'Europe/Paris',
       locale: 'fr-FR',
     },

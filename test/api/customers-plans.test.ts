@@ -42,11 +42,81 @@ describe('customers', () => {
       country: 'FR',
       timezone: 'Europe/Paris',
       locale: 'fr-FR', // canonicalized
+      address: { line1: null, line2: null, city: null, region: null, postalCode: null },
+      customerType: 'individual',
+      vatNumber: null,
+      taxExempt: null,
+      paymentTermsDays: 0,
       createdAt: stringMatching(ISO_UTC),
     });
     const read = await api.request({ method: 'GET', url: `/v1/customers/${body.id}` });
     expect(read.statusCode).toBe(200);
     expect(read.json()).toEqual(body);
+  });
+
+  test('keeps the tax data a business customer needs, VAT number normalised', async () => {
+    const created = await api.request({
+      method: 'POST',
+      url: '/v1/customers',
+      payload: {
+        name: 'Müller GmbH',
+        email: 'rechnung@mueller.test',
+        currency: 'EUR',
+        country: 'DE',
+        timezone: 'Europe/Berlin',
+        locale: 'de-DE',
+        address: { line1: 'Hauptstraße 1', city: 'Berlin', postalCode: '10115' },
+        customerType: 'business',
+        vatNumber: 'de 123.456.789',
+        paymentTermsDays: 30,
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({
+      address: { line1: 'Hauptstraße 1', city: 'Berlin', postalCode: '10115', region: null },
+      customerType: 'business',
+      vatNumber: 'DE123456789',
+      paymentTermsDays: 30,
+    });
+  });
+
+  test('refuses a customer who cannot be taxed, naming the field (clean data)', async () => {
+    const base = {
+      name: 'Nowhere Inc',
+      email: 'ap@nowhere.test',
+      currency: 'USD',
+      timezone: 'America/Chicago',
+      locale: 'en-US',
+    };
+    const cases: [object, string][] = [
+      [{ country: 'US' }, 'address.region'],
+      [{ country: 'US', address: { region: 'XX' } }, 'address.region'],
+      [{ country: 'CA', address: {} }, 'address.region'],
+      [{ country: 'FR', customerType: 'business', vatNumber: 'FR12' }, 'vatNumber'],
+    ];
+    for (const [fields, field] of cases) {
+      const response = await api.request({
+        method: 'POST',
+        url: '/v1/customers',
+        payload: { ...base, ...fields },
+      });
+      expect(response.statusCode, JSON.stringify(fields)).toBe(422);
+      expect(response.json<{ errors: { field: string }[] }>().errors.map((e) => e.field)).toContain(
+        field,
+      );
+    }
+    const exempt = await api.request({
+      method: 'POST',
+      url: '/v1/customers',
+      payload: {
+        ...base,
+        country: 'US',
+        address: { region: 'TX' },
+        taxExempt: { reference: 'TX-01-339' },
+      },
+    });
+    expect(exempt.statusCode).toBe(201);
+    expect(exempt.json()).toMatchObject({ taxExempt: { reference: 'TX-01-339' } });
   });
 
   test('an unknown id is a 404 problem', async () => {

@@ -24,6 +24,7 @@ function customer(name = 'Grace Hopper') {
     email: 'grace@example.com',
     currency: 'USD',
     country: 'US',
+    address: { region: 'CA' },
     timezone: 'America/New_York',
     locale: 'en-US',
   };

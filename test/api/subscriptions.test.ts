@@ -92,6 +92,7 @@ beforeAll(async () => {
         email: 'ap@nyc.example',
         currency: 'USD',
         country: 'US',
+        address: { region: 'CA' },
         timezone: 'America/New_York',
         locale: 'en-US',
       },
@@ -169,6 +170,36 @@ describe('POST /v1/subscriptions validation', () => {
     expect(response.json()).toMatchObject({
       errors: [{ field: 'planCode', message: stringMatching(/EUR.*USD/) }],
     });
+  });
+
+  test('a customer who cannot be taxed is refused at the start, not invoiced wrong later', async () => {
+    // Stored before clean-data checks existed (or imported): a US customer without a state.
+    const id = 'cus_untaxable_us_customer';
+    await unreachable.db
+      .insertInto('customers')
+      .values({
+        id,
+        name: 'Legacy Corp',
+        email: 'ap@legacy.test',
+        currency: 'EUR',
+        country: 'US',
+        timezone: 'America/Chicago',
+        locale: 'en-US',
+      })
+      .execute();
+    const response = await subscribe(unreachable, { customerId: id, planCode: 'pro' });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({
+      errors: [
+        { field: 'customerId', message: stringMatching(/cannot be taxed: address\.region/) },
+      ],
+    });
+    const rows = await unreachable.db
+      .selectFrom('subscriptions')
+      .select('id')
+      .where('customer_id', '=', id)
+      .execute();
+    expect(rows).toEqual([]);
   });
 
   test('startAt must be an instant with an offset', async () => {

@@ -88,7 +88,11 @@ export interface EstimateView {
     subtotal: number;
     discountTotal: number;
     totalBeforeTax: number;
+    /** Tax included when computed; otherwise the total before tax. */
+    total: number;
   };
   lines: { description: string; quantity: string; amount: number; explanation: string[] }[];
   discounts: { description: string; amount: number; explanation: string[] }[];
+  /** Present when the customer was known: tax by rate, and the legal mentions. */
+  tax: { lines: { label: string; amount: number }[]; inclusive: boolean; notes: string[] } | null;
 }

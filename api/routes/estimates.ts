@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Db } from '../../db/connect.ts';
 import { getCouponByCode, toCatalogCoupon } from '../../db/repositories/coupons.ts';
-import { getCustomer } from '../../db/repositories/customers.ts';
+import { getCustomer, taxCustomerOf } from '../../db/repositories/customers.ts';
 import {
   getEstimate,
   insertEstimate,
@@ -25,6 +25,9 @@ import { ROUNDING_MODES } from '../../domain/decimal.ts';
 import { isValidTimezone, INTERVALS } from '../../domain/periods.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';
 import type { RatedPeriod } from '../../domain/rating/types.ts';
+import { invoiceTotals } from '../../domain/invoice-totals.ts';
+import { toTaxLines } from '../../domain/tax/provider.ts';
+import { validateTaxCustomer } from '../../domain/tax/validation.ts';
 import type { EstimateView } from '../../documents/views.ts';
 import { notFound, Problem, unprocessable } from '../problem.ts';
 import { ChargeSchema, Decimal, MinimumCommitment, TaxBehaviorSchema } from '../schemas/catalog.ts';
@@ -171,8 +174,32 @@ const EstimateSchema = Type.Object(
     discountTotal: Money,
     totalBeforeTax: described(
       Money,
-      'Subtotal less discounts. Tax is computed when an invoice is issued.',
+      'Subtotal less discounts: the taxable base (tax-exclusive prices) or the gross (inclusive).',
     ),
+    tax: Type.Union(
+      [
+        Type.Object({
+          total: Money,
+          taxBehavior: Type.Enum(['exclusive', 'inclusive']),
+          breakdown: Type.Array(
+            Type.Object({
+              jurisdiction: Type.String(),
+              name: Type.Union([Type.String(), Type.Null()]),
+              rate: Decimal,
+              treatment: Type.String(),
+              taxableAmount: Money,
+              taxAmount: Money,
+            }),
+          ),
+          notes: Type.Array(Type.String(), {
+            description: 'Legal mentions, e.g. the reverse charge or an exemption.',
+          }),
+        }),
+        Type.Null(),
+      ],
+      { description: 'Tax by rate when the customer is known; null without a customer.' },
+    ),
+    total: described(Money, 'What an invoice for this period would be for, tax included.'),
     createdAt: Timestamp,
   },
   { $id: 'Estimate', title: 'Estimate' },
@@ -286,6 +313,15 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
       `the plan is priced in ${plan.currency} but the customer is billed in ${customer.currency}`,
     );
   }
+  if (customer) {
+    const issues = validateTaxCustomer(taxCustomerOf(customer), app.tax.seller);
+    if (issues.length > 0) {
+      throw unprocessable(
+        'customerId',
+        `customer ${customer.id} cannot be taxed: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+      );
+    }
+  }
   const timezone = customer?.timezone ?? body.timezone ?? 'UTC';
   if (!isValidTimezone(timezone)) throw unprocessable('timezone', `unknown time zone ${timezone}`);
   const locale = customer?.locale ?? body.locale ?? 'en-US';
@@ -322,6 +358,18 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
     coupons,
     roundingMode: body.roundingMode ?? 'half_up',
   });
+  // Tax where the customer is known: their location and status decide it (docs/TAX.md).
+  const tax = customer
+    ? await app.tax.provider.calculate({
+        seller: app.tax.seller,
+        customer: taxCustomerOf(customer),
+        currency: plan.currency,
+        lines: toTaxLines(rated.netLines),
+        supplyDate: period.start,
+        taxBehavior: plan.taxBehavior,
+        rounding: app.tax.rounding,
+      })
+    : null;
   return insertEstimate(app.db, {
     customerId: customer?.id ?? null,
     planCode: priced.code,
@@ -332,11 +380,13 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
     period: { start: period.start, end: period.end },
     request: body,
     result: rated,
+    tax,
   });
 }
 
 function toEstimate(record: EstimateRecord) {
-  const { result } = record;
+  const { result, tax } = record;
+  const totals = invoiceTotals(result, tax);
   return {
     id: record.id,
     customerId: record.customerId,
@@ -362,6 +412,20 @@ function toEstimate(record: EstimateRecord) {
     })),
     discountTotal: result.discountTotal,
     totalBeforeTax: result.totalBeforeTax,
+    tax: tax && {
+      total: tax.totals.tax,
+      taxBehavior: tax.taxBehavior,
+      breakdown: tax.breakdown.map((entry) => ({
+        jurisdiction: entry.jurisdiction,
+        name: entry.taxName,
+        rate: entry.rate,
+        treatment: entry.treatment,
+        taxableAmount: entry.taxableAmount,
+        taxAmount: entry.taxAmount,
+      })),
+      notes: tax.notes.map((note) => note.text),
+    },
+    total: totals.total,
     createdAt: iso(record.createdAt),
   };
 }
@@ -386,6 +450,17 @@ function estimateView(app: FastifyInstance, record: EstimateRecord): EstimateVie
       subtotal: result.subtotal.amount,
       discountTotal: result.discountTotal.amount,
       totalBeforeTax: result.totalBeforeTax.amount,
+      total: invoiceTotals(result, record.tax).total.amount,
+    },
+    tax: record.tax && {
+      lines: record.tax.breakdown
+        .filter((entry) => entry.taxName !== null)
+        .map((entry) => ({
+          label: `${entry.taxName} ${entry.rate} % (${entry.jurisdiction})`,
+          amount: entry.taxAmount.amount,
+        })),
+      inclusive: record.tax.taxBehavior === 'inclusive',
+      notes: record.tax.notes.map((note) => note.text),
     },
     lines: result.lines.map((line) => ({
       description: line.description,

@@ -18,6 +18,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     // The request as sent and the rated result (lines with their arithmetic), as JSON.
     .addColumn('request', 'jsonb', (c) => c.notNull())
     .addColumn('result', 'jsonb', (c) => c.notNull())
+    // The tax stage's result when the customer was known (their location decides the tax).
+    .addColumn('tax', 'jsonb')
     .addColumn('total_before_tax', 'bigint', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();

@@ -3,6 +3,7 @@
 import type { Db } from '../connect.ts';
 import { newId } from '../ids.ts';
 import type { RatedPeriod } from '../../domain/rating/types.ts';
+import type { TaxResult } from '../../domain/tax/types.ts';
 
 export interface NewEstimate {
   customerId: string | null;
@@ -14,6 +15,8 @@ export interface NewEstimate {
   period: { start: string; end: string };
   request: unknown;
   result: RatedPeriod;
+  /** Null when no customer was given: tax depends on where the customer is. */
+  tax: TaxResult | null;
 }
 
 export interface EstimateRecord extends NewEstimate {
@@ -39,6 +42,7 @@ export async function insertEstimate(db: Db, estimate: NewEstimate): Promise<Est
       period_end: estimate.period.end,
       request: JSON.stringify(estimate.request),
       result: JSON.stringify(estimate.result),
+      tax: estimate.tax ? JSON.stringify(estimate.tax) : null,
       total_before_tax: estimate.result.totalBeforeTax.amount,
     })
     .execute();
@@ -66,6 +70,7 @@ export async function getEstimate(db: Db, id: string): Promise<EstimateRecord | 
     period: { start: row.period_start.toISOString(), end: row.period_end.toISOString() },
     request: row.request,
     result: row.result as RatedPeriod,
+    tax: (row.tax as TaxResult | null) ?? null,
     createdAt: row.created_at,
   };
 }

@@ -74,6 +74,7 @@ beforeAll(async () => {
     email: 'ap@hooli.test',
     currency: 'USD',
     country: 'US',
+    address: { region: 'CA' },
     timezone: 'America/Los_Angeles',
     locale: 'en-US',
   });
@@ -223,5 +224,70 @@ describe('POST /v1/estimates', () => {
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow();
     expect(Number(stored.n)).toBe(3);
+  });
+});
+
+describe('POST /v1/estimates with tax', () => {
+  const euroPlan = {
+    name: 'Team',
+    currency: 'EUR',
+    interval: 'month',
+    charges: [
+      { key: 'base', description: 'Team plan', billing: 'advance', type: 'flat', amount: '10000' },
+    ],
+  };
+  const german = (fields: object) =>
+    post('/v1/customers', {
+      name: 'Kunde',
+      email: 'kunde@example.de',
+      currency: 'EUR',
+      country: 'DE',
+      timezone: 'Europe/Berlin',
+      locale: 'de-DE',
+      ...fields,
+    });
+
+  test('a consumer in Germany pays German VAT through the seller’s OSS registration', async () => {
+    const customer = (await german({})).json<{ id: string }>();
+    const response = await post('/v1/estimates', {
+      plan: euroPlan,
+      customerId: customer.id,
+      periodStart: '2027-03-01T00:00:00Z',
+      couponCodes: [],
+    });
+    expect(response.statusCode).toBe(201);
+    const estimate = response.json<
+      Estimate & {
+        tax: { total: { amount: number }; breakdown: { rate: string; jurisdiction: string }[] };
+        total: { amount: number };
+      }
+    >();
+    // €100.00 net; VAT 19 % = €19.00; total €119.00.
+    expect(estimate.tax.total.amount).toBe(1900);
+    expect(estimate.tax.breakdown).toMatchObject([{ jurisdiction: 'DE', rate: '19' }]);
+    expect(estimate.total.amount).toBe(11900);
+    const html = await api.request({ method: 'GET', url: `/v1/estimates/${estimate.id}/html` });
+    expect(html.body).toContain('119,00');
+  });
+
+  test('a German business with a VAT number is reverse charged, with the legal mention', async () => {
+    const customer = (await german({ customerType: 'business', vatNumber: 'DE123456789' })).json<{
+      id: string;
+    }>();
+    const response = await post('/v1/estimates', { plan: euroPlan, customerId: customer.id });
+    const estimate = response.json<{
+      tax: { total: { amount: number }; notes: string[] };
+      total: { amount: number };
+    }>();
+    expect(estimate.tax.total.amount).toBe(0);
+    expect(estimate.total.amount).toBe(10000);
+    expect(estimate.tax.notes.join(' ')).toMatch(/reverse charge/i);
+  });
+
+  test('without a customer there is no tax, and the estimate says so', async () => {
+    const response = await post('/v1/estimates', { plan: euroPlan });
+    const estimate = response.json<{ tax: null; total: { amount: number } }>();
+    expect(estimate.tax).toBeNull();
+    expect(estimate.total.amount).toBe(10000);
   });
 });

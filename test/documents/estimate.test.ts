@@ -21,6 +21,7 @@ const view: EstimateView = {
     subtotal: 1_400,
     discountTotal: 280,
     totalBeforeTax: 1_120,
+    total: 1_333,
   },
   lines: [
     {
@@ -33,6 +34,7 @@ const view: EstimateView = {
   discounts: [
     { description: 'Launch offer −20 %', amount: 280, explanation: ['20 % of €14.00 = €2.80'] },
   ],
+  tax: { lines: [{ label: 'VAT 19 % (DE)', amount: 213 }], inclusive: false, notes: [] },
 };
 
 describe('estimate document', () => {
@@ -45,6 +47,8 @@ describe('estimate document', () => {
     expect(html).toContain('14,00\u00a0€');
     expect(html).toContain('−2,80\u00a0€');
     expect(html).toContain('11,20\u00a0€');
+    expect(html).toContain('VAT 19 % (DE)');
+    expect(html).toContain('13,33\u00a0€');
     expect(html).toContain('janvier 2027');
   });
 

@@ -63,14 +63,23 @@ export function toDecimalString(m: Money): string {
   return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }
 
+// Building an Intl formatter costs far more than using one: keep one per locale and currency.
+const formatters = new Map<string, Intl.NumberFormat>();
+
 /** Formats for people, e.g. "€49.00" (en-IE) or "49,00 €" (fr-FR). Display only, never math. */
 export function formatMoney(m: Money, locale: string): string {
   const exponent = minorUnitExponent(m.currency);
+  const key = `${locale}|${m.currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: m.currency,
+      minimumFractionDigits: exponent,
+      maximumFractionDigits: exponent,
+    });
+    formatters.set(key, formatter);
+  }
   // Intl accepts a decimal string exactly (no float rounding) since ES2023.
-  return new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency: m.currency,
-    minimumFractionDigits: exponent,
-    maximumFractionDigits: exponent,
-  }).format(toDecimalString(m) as unknown as number);
+  return formatter.format(toDecimalString(m) as unknown as number);
 }

@@ -17,7 +17,13 @@ export interface ClientReport {
   requests: number;
   accepted: number;
   failures: string[];
+  /** CPU microseconds this thread used while sending (the load generator's own cost). */
+  cpuUs: number;
 }
+
+// The answer starts with the counts (the route serializes its schema's properties in order):
+// reading `accepted` there spares parsing 100 results per batch in the load generator.
+const ACCEPTED = /^\{"accepted":(\d+),/;
 
 function post(agent: Agent, url: URL, apiKey: string, body: string) {
   return new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -53,18 +59,29 @@ async function run(job: ClientJob): Promise<ClientReport> {
   let accepted = 0;
   const failures: string[] = [];
   const started = performance.now();
+  const cpu0 = process.threadCpuUsage();
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
       while (next < job.bodies.length) {
         const { status, text } = await post(agent, url, job.apiKey, job.bodies[next++]!);
         if (status !== 200) failures.push(`${status} ${text.slice(0, 300)}`);
-        else accepted += (JSON.parse(text) as { accepted: number }).accepted;
+        else
+          accepted += Number(
+            ACCEPTED.exec(text)?.[1] ?? (JSON.parse(text) as { accepted: number }).accepted,
+          );
       }
     }),
   );
   const elapsedMs = performance.now() - started;
+  const cpu = process.threadCpuUsage(cpu0);
   agent.destroy();
-  return { elapsedMs, requests: job.bodies.length, accepted, failures };
+  return {
+    elapsedMs,
+    requests: job.bodies.length,
+    accepted,
+    failures,
+    cpuUs: cpu.user + cpu.system,
+  };
 }
 
 parentPort!.postMessage(await run(workerData as ClientJob));

@@ -2,7 +2,7 @@
 // compose, tests), otherwise embedded PGlite persisted under the data dir, so a newcomer needs
 // no database server. Both speak the same SQL; the same migrations and queries run on both.
 import { mkdirSync } from 'node:fs';
-import { Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 
@@ -25,6 +25,26 @@ const int8AsSafeInteger = ((oid: number): ((value: string) => unknown) =>
         value: string,
       ) => unknown)) as typeof pg.types.getTypeParser;
 
+// The node-postgres pool behind each PostgreSQL Kysely instance, for named prepared statements.
+const pools = new WeakMap<Db, pg.Pool>();
+
+/**
+ * Runs `text` as a named prepared statement where the driver has them (node-postgres parses and
+ * plans it once per connection instead of on every call), and as plain SQL on PGlite or inside
+ * a transaction. For hot paths whose SQL text never changes, e.g. usage ingestion.
+ */
+export async function executePrepared<R>(
+  db: Db | Transaction<Database>,
+  name: string,
+  text: string,
+  values: readonly unknown[],
+): Promise<R[]> {
+  const pool = pools.get(db);
+  if (pool)
+    return (await pool.query<R & pg.QueryResultRow>({ name, text, values: [...values] })).rows;
+  return (await db.executeQuery<R>(CompiledQuery.raw(text, [...values]))).rows;
+}
+
 export interface DatabaseConfig {
   /** postgres:// URL; when absent, PGlite under `dataDir` (or in memory without one). */
   url?: string | undefined;
@@ -39,7 +59,9 @@ export async function connectDatabase(config: DatabaseConfig): Promise<Db> {
       max: config.maxConnections ?? 10,
       types: { getTypeParser: int8AsSafeInteger },
     });
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
+    return db;
   }
   // Loaded lazily: production images running against PostgreSQL never load the WASM build.
   const { PGlite } = await import('@electric-sql/pglite');

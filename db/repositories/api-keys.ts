@@ -65,6 +65,16 @@ export async function ensureApiKey(
     .executeTakeFirstOrThrow();
 }
 
+let localRevocations = 0;
+
+/**
+ * How many keys this process has revoked: a cache of identities (api/plugins/auth.ts) drops
+ * its entries when this changes, so a revocation made in the serving process applies at once.
+ */
+export function apiKeyRevocationCount(): number {
+  return localRevocations;
+}
+
 export async function revokeApiKey(db: Db, id: string, at: Date = new Date()): Promise<boolean> {
   const result = await db
     .updateTable('api_keys')
@@ -72,5 +82,6 @@ export async function revokeApiKey(db: Db, id: string, at: Date = new Date()): P
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+  localRevocations++; // after the update: a lookup that began before it is not cached
   return result.numUpdatedRows > 0n;
 }

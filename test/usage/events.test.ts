@@ -5,7 +5,12 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../api/app.ts';
 import { lateEventsPolicyFromEnv } from '../../api/routes/events.ts';
-import { aggregateUsage, closeUsageThrough } from '../../db/repositories/usage.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  aggregateUsage,
+  closeUsageThrough,
+  recordUsageEvents,
+} from '../../db/repositories/usage.ts';
 import type { BillableMetric } from '../../domain/metrics.ts';
 import { createApiHarness, unreachableTemporal, type ApiHarness } from '../api/app-harness.ts';
 import { newMetric, newSubscribedCustomer } from './support.ts';
@@ -435,6 +440,51 @@ describe('late events', () => {
     } finally {
       await carry.close();
     }
+  });
+
+  test('closing waits for a batch in flight, and a batch held back by a close sees it', async () => {
+    const { customerId, subscriptionId, metric } = await fixture();
+    const input = (timestamp: string) => ({
+      customerId,
+      transactionId: txId(),
+      metricCode: metric.code,
+      timestamp,
+      properties: { gb: '1' },
+      value: '1',
+    });
+    const pending = async (promise: Promise<unknown>) =>
+      Promise.race([promise.then(() => 'settled'), sleep(300).then(() => 'pending')]);
+
+    // 1. A batch in flight (not committed) read the old boundary: closing waits for it, so the
+    //    event is in the table before the period can be aggregated.
+    let close: Promise<Date | undefined> | undefined;
+    await api.db.transaction().execute(async (trx) => {
+      const [outcome] = await recordUsageEvents(trx, [input('2026-11-20T00:00:00Z')], 'reject');
+      expect(outcome!.status).toBe('accepted');
+      close = closeUsageThrough(api.db, subscriptionId, NOV.to);
+      expect(await pending(close)).toBe('pending');
+    });
+    expect(await close).toEqual(NOV.to);
+    expect(await aggregateUsage(api.db, { customerId, metric, ...NOV })).toBe('1');
+
+    // 2. A batch sent while a close is not yet committed waits for it, then sees the new
+    //    boundary (its statement snapshot is taken after the close committed).
+    const { subscriptionId: other, customerId: otherCustomer } = await newSubscribedCustomer(
+      api.db,
+    );
+    let batch: Promise<unknown> | undefined;
+    await api.db.transaction().execute(async (trx) => {
+      await closeUsageThrough(trx, other, NOV.to);
+      batch = recordUsageEvents(
+        api.db,
+        [{ ...input('2026-11-25T00:00:00Z'), customerId: otherCustomer }],
+        'reject',
+      );
+      expect(await pending(batch)).toBe('pending');
+    });
+    expect(await batch).toEqual([
+      { status: 'period-closed', customerId: otherCustomer, closedThrough: NOV.to },
+    ]);
   });
 
   test('closing never moves backwards; the policy comes from BILLWRIGHT_LATE_EVENTS', async () => {

@@ -1,8 +1,38 @@
-// Loads everything a document or email about an invoice shows, in one place.
+// Loads everything a document or email about an invoice shows, in one place. A finalized invoice
+// shows the customer's and seller's details as they were at finalization (its snapshot), its
+// discount, its tax per rate and the legal notes the tax engine asked for.
 import type { BillwrightConfig } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
+import type { Customer, InvoiceCustomerDetails } from '../db/database.ts';
 import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
-import type { InvoiceView } from '../documents/views.ts';
+import type { InvoiceCustomerView, InvoiceView, SellerDetails } from '../documents/views.ts';
+
+function addressLinesOf(address: InvoiceCustomerDetails['address']): string[] {
+  const place = [address.postalCode, address.city].filter(Boolean).join(' ');
+  return [address.line1, address.line2, place, address.region, address.country].filter(
+    (line): line is string => Boolean(line),
+  );
+}
+
+function liveDetailsOf(customer: Customer): InvoiceCustomerDetails {
+  const optional = <K extends string>(key: K, value: string | null) =>
+    value ? ({ [key]: value } as Record<K, string>) : {};
+  return {
+    name: customer.name,
+    email: customer.email,
+    address: {
+      ...optional('line1', customer.address_line1),
+      ...optional('line2', customer.address_line2),
+      ...optional('city', customer.city),
+      ...optional('region', customer.region),
+      ...optional('postalCode', customer.postal_code),
+      country: customer.country,
+    },
+    customerType: customer.customer_type,
+    ...optional('vatNumber', customer.vat_number),
+    ...optional('taxExemptReference', customer.tax_exempt_reference),
+  };
+}
 
 export async function loadInvoiceView(
   db: Db,
@@ -19,27 +49,49 @@ export async function loadInvoiceView(
       .where('id', '=', invoice.customer_id)
       .executeTakeFirstOrThrow(),
   ]);
+  const details = invoice.customer_details ?? liveDetailsOf(customer);
+  const customerView: InvoiceCustomerView = {
+    name: details.name,
+    email: customer.email,
+    locale: customer.locale,
+    timezone: customer.timezone,
+    addressLines: addressLinesOf(details.address),
+    ...(details.vatNumber ? { vatNumber: details.vatNumber } : {}),
+    ...(details.taxExemptReference ? { taxExemptReference: details.taxExemptReference } : {}),
+  };
+  const snapshot = invoice.seller_details;
+  const seller: SellerDetails = snapshot
+    ? {
+        ...config.seller,
+        legalName: snapshot.legalName,
+        addressLines: snapshot.addressLines,
+        email: snapshot.email,
+        ...(snapshot.taxId ? { taxId: snapshot.taxId } : {}),
+      }
+    : config.seller;
+  const taxed = invoice.tax_breakdown.filter((b) => b.treatment === 'taxable');
+  const singleRate = taxed.length === 1 ? Math.round(Number(taxed[0]!.rate) * 100) : undefined;
+  const finalized = invoice.status !== 'draft';
   return {
-    seller: config.seller,
+    seller,
     brand: config.brand,
-    customer: {
-      name: customer.name,
-      email: customer.email,
-      locale: customer.locale,
-      timezone: customer.timezone,
-    },
+    customer: customerView,
     invoice: {
       id: invoice.id,
-      number: invoice.number,
+      number: invoice.number ?? 'Draft',
       status: invoice.status,
       currency: invoice.currency,
-      issuedAt: invoice.issued_at.toISOString(),
-      dueAt: invoice.due_at.toISOString(),
+      issuedAt: (invoice.issued_at ?? invoice.created_at).toISOString(),
+      dueAt: (invoice.due_at ?? invoice.issued_at ?? invoice.created_at).toISOString(),
       ...(invoice.period_start ? { periodStart: invoice.period_start.toISOString() } : {}),
       ...(invoice.period_end ? { periodEnd: invoice.period_end.toISOString() } : {}),
       subtotal: invoice.subtotal,
       tax: invoice.tax,
       total: invoice.total,
+      ...(singleRate !== undefined ? { taxRateBasisPoints: singleRate } : {}),
+      ...(invoice.discount_total > 0 ? { discount: invoice.discount_total } : {}),
+      ...(invoice.amount_paid > 0 ? { amountPaid: invoice.amount_paid } : {}),
+      ...(finalized ? { amountDue: invoice.amount_due } : {}),
     },
     lines: lines.map((line) => ({
       description: line.description,
@@ -49,5 +101,17 @@ export async function loadInvoiceView(
       ...(line.period_start ? { periodStart: line.period_start.toISOString() } : {}),
       ...(line.period_end ? { periodEnd: line.period_end.toISOString() } : {}),
     })),
+    ...(invoice.tax_breakdown.length > 0
+      ? {
+          taxBreakdown: invoice.tax_breakdown.map((b) => ({
+            ...(b.taxName ? { name: b.taxName } : {}),
+            jurisdiction: b.jurisdiction,
+            ratePercent: b.rate,
+            taxableAmount: b.taxableAmount.amount,
+            taxAmount: b.taxAmount.amount,
+          })),
+        }
+      : {}),
+    ...(invoice.tax_notes.length > 0 ? { taxNotes: invoice.tax_notes.map((n) => n.text) } : {}),
   };
 }

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 // (100 bits). Readable in logs and the Temporal UI, and carry no personal data.
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
-export type IdPrefix = 'cus' | 'plan' | 'sub' | 'inv' | 'key' | 'msg' | 'cpn' | 'cpr' | 'est';
+export type IdPrefix =
+  'cus' | 'plan' | 'sub' | 'inv' | 'cn' | 'key' | 'msg' | 'cpn' | 'cpr' | 'est';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

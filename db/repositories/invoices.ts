@@ -1,9 +1,59 @@
-// Invoices: created once per (subscription, period), numbered without gaps in the same
-// transaction that creates them.
+// Invoices through their life: created as drafts (editable, unnumbered), finalized in one
+// transaction (taxed, numbered from a locked counter, dated, the customer's and seller's details
+// kept as they were), then paid, partially paid, voided (with a credit note) or written off.
+// Subscription invoices are created and finalized at once, one per (subscription, period).
 import { sql, type Transaction } from 'kysely';
+import { DateTime } from 'luxon';
+import type { TaxBehavior } from '../../domain/catalog.ts';
+import { decimal, toDecimalString } from '../../domain/decimal.ts';
+import {
+  canApply,
+  checkInvoiceAmounts,
+  statusAfterPayment,
+  totalOf,
+  type InvoiceStatus,
+} from '../../domain/invoice-lifecycle.ts';
+import { money } from '../../domain/money.ts';
+import { DEFAULT_NUMBERING, type NumberingSettings } from '../../domain/numbering.ts';
+import { checkTaxResult, type TaxProvider } from '../../domain/tax/provider.ts';
+import type {
+  TaxCategory,
+  TaxRequest,
+  TaxResult,
+  TaxRounding,
+  TaxSeller,
+} from '../../domain/tax/types.ts';
+import type { SellerDetails } from '../../documents/views.ts';
 import type { Db } from '../connect.ts';
-import type { Database, Invoice, InvoiceLine } from '../database.ts';
+import type {
+  Customer,
+  Database,
+  Invoice,
+  InvoiceCustomerDetails,
+  InvoiceLine,
+  InvoiceSellerDetails,
+} from '../database.ts';
 import { newId } from '../ids.ts';
+import {
+  inTransaction,
+  issueCreditNoteLocked,
+  lockInvoice,
+  type CreditNoteWithLines,
+} from './credit-notes.ts';
+import { taxCustomerOf } from './customers.ts';
+import {
+  InvalidInvoiceRequestError,
+  InvalidInvoiceTransitionError,
+  InvoiceNotFoundError,
+} from './invoice-errors.ts';
+import { takeDocumentNumber } from './number-series.ts';
+
+export { nextNumberInSeries } from './number-series.ts';
+export {
+  InvalidInvoiceRequestError,
+  InvalidInvoiceTransitionError,
+  InvoiceNotFoundError,
+} from './invoice-errors.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -11,9 +61,51 @@ export interface NewInvoiceLine {
   description: string;
   quantity: number;
   unitAmount: number;
+  /** The line's charge before discounts, in minor units. */
   amount: number;
   periodStart?: string;
   periodEnd?: string;
+  /** The line's share of the invoice's discounts (default 0). */
+  discountAmount?: number;
+  /** What is sold, for tax (default standard). */
+  taxCategory?: TaxCategory;
+}
+
+export interface NewDraftInvoice {
+  customerId: string;
+  subscriptionId?: string | null | undefined;
+  currency: string;
+  periodStart?: string | undefined;
+  periodEnd?: string | undefined;
+  /** Whether line amounts exclude tax (added on top) or include it; default exclusive. */
+  taxBehavior?: TaxBehavior | undefined;
+  lines: NewInvoiceLine[];
+}
+
+export interface DraftChanges {
+  lines?: NewInvoiceLine[] | undefined;
+  taxBehavior?: TaxBehavior | undefined;
+  periodStart?: string | null | undefined;
+  periodEnd?: string | null | undefined;
+}
+
+/** What taxing an invoice needs: the provider, the seller's registrations, the rounding. */
+export interface InvoiceTaxSettings {
+  provider: TaxProvider;
+  seller: TaxSeller;
+  rounding: TaxRounding;
+}
+
+export interface FinalizeOptions {
+  tax: InvoiceTaxSettings;
+  numbering: NumberingSettings;
+  /** The seller as printed on the invoice, kept with it. */
+  seller: SellerDetails;
+  /**
+   * The finalization instant: the issue date, the date that picks the number's series (in the
+   * seller's zone) and the start of the payment terms. Default now.
+   */
+  at?: Date | string | undefined;
 }
 
 export interface NewSubscriptionInvoice {
@@ -22,105 +114,486 @@ export interface NewSubscriptionInvoice {
   currency: string;
   periodStart: string;
   periodEnd: string;
+  /** The finalization instant (in advance: when the period opens). */
   issuedAt: string;
-  dueAt: string;
+  /** Default: issuedAt + the customer's payment terms. */
+  dueAt?: string | undefined;
+  taxBehavior?: TaxBehavior | undefined;
   lines: NewInvoiceLine[];
 }
 
-/** Series key and printed number, e.g. INV-2026 and INV-2026-000123. */
-function invoiceSeries(issuedAt: string): string {
-  return `INV-${issuedAt.slice(0, 4)}`;
+function checkLines(lines: readonly NewInvoiceLine[]): void {
+  lines.forEach((line, i) => {
+    for (const field of ['quantity', 'unitAmount', 'amount', 'discountAmount'] as const) {
+      const value = line[field] ?? 0;
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new InvalidInvoiceRequestError(`lines[${i}].${field}`, 'must be an integer ≥ 0');
+      }
+    }
+    if ((line.discountAmount ?? 0) > line.amount) {
+      throw new InvalidInvoiceRequestError(
+        `lines[${i}].discountAmount`,
+        'must not exceed the amount',
+      );
+    }
+  });
 }
 
-/**
- * Bumps the series counter and returns the new value. The upsert locks the counter row until
- * the surrounding transaction ends, so concurrent callers queue up and a rollback frees the
- * number again: no gaps, no duplicates.
- */
-export async function nextNumberInSeries(
+/** A draft's totals: no tax until finalization. */
+function draftTotals(lines: readonly NewInvoiceLine[]) {
+  const subtotal = lines.reduce((t, l) => t + l.amount, 0);
+  const discountTotal = lines.reduce((t, l) => t + (l.discountAmount ?? 0), 0);
+  return { subtotal, discount_total: discountTotal, tax: 0, total: subtotal - discountTotal };
+}
+
+async function insertLines(
   trx: Transaction<Database>,
-  series: string,
-): Promise<number> {
-  const row = await trx
-    .insertInto('number_series')
-    .values({ series, last_value: 1 })
-    .onConflict((oc) =>
-      oc.column('series').doUpdateSet({ last_value: sql`number_series.last_value + 1` }),
+  invoiceId: string,
+  lines: readonly NewInvoiceLine[],
+): Promise<void> {
+  if (lines.length === 0) return;
+  await trx
+    .insertInto('invoice_lines')
+    .values(
+      lines.map((line, position) => ({
+        invoice_id: invoiceId,
+        position,
+        description: line.description,
+        quantity: line.quantity,
+        unit_amount: line.unitAmount,
+        amount: line.amount,
+        discount_amount: line.discountAmount ?? 0,
+        tax_category: line.taxCategory ?? 'standard',
+        total_amount: line.amount - (line.discountAmount ?? 0),
+        period_start: line.periodStart ?? null,
+        period_end: line.periodEnd ?? null,
+      })),
     )
-    .returning('last_value')
-    .executeTakeFirstOrThrow();
-  return row.last_value;
+    .execute();
 }
 
-class AlreadyInvoiced extends Error {}
+function draftValues(input: NewDraftInvoice) {
+  return {
+    id: newId('inv'),
+    number: null,
+    customer_id: input.customerId,
+    subscription_id: input.subscriptionId ?? null,
+    status: 'draft' as const,
+    currency: input.currency,
+    period_start: input.periodStart ?? null,
+    period_end: input.periodEnd ?? null,
+    tax_behavior: input.taxBehavior ?? 'exclusive',
+    issued_at: null,
+    due_at: null,
+    ...draftTotals(input.lines),
+  };
+}
+
+/** Creates an editable draft: no number, no tax, no due date until finalized. */
+export async function createDraftInvoice(db: Executor, input: NewDraftInvoice): Promise<Invoice> {
+  checkLines(input.lines);
+  return inTransaction(db, async (trx) => {
+    const invoice = await trx
+      .insertInto('invoices')
+      .values(draftValues(input))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await insertLines(trx, invoice.id, input.lines);
+    return invoice;
+  });
+}
+
+/** Changes a draft (its lines are replaced when given). A finalized invoice is immutable. */
+export async function updateDraft(
+  db: Executor,
+  invoiceId: string,
+  changes: DraftChanges,
+): Promise<Invoice> {
+  if (changes.lines) checkLines(changes.lines);
+  return inTransaction(db, async (trx) => {
+    const invoice = await lockInvoice(trx, invoiceId);
+    if (!canApply('edit', invoice.status)) {
+      throw new InvalidInvoiceTransitionError(invoice.id, 'edit', invoice.status);
+    }
+    if (changes.lines) {
+      await trx.deleteFrom('invoice_lines').where('invoice_id', '=', invoice.id).execute();
+      await insertLines(trx, invoice.id, changes.lines);
+    }
+    return trx
+      .updateTable('invoices')
+      .set({
+        ...(changes.lines ? draftTotals(changes.lines) : {}),
+        ...(changes.taxBehavior ? { tax_behavior: changes.taxBehavior } : {}),
+        ...(changes.periodStart !== undefined ? { period_start: changes.periodStart } : {}),
+        ...(changes.periodEnd !== undefined ? { period_end: changes.periodEnd } : {}),
+      })
+      .where('id', '=', invoice.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+function customerDetailsOf(customer: Customer): InvoiceCustomerDetails {
+  const optional = <K extends string>(key: K, value: string | null) =>
+    value ? ({ [key]: value } as Record<K, string>) : {};
+  return {
+    name: customer.name,
+    email: customer.email,
+    address: {
+      ...optional('line1', customer.address_line1),
+      ...optional('line2', customer.address_line2),
+      ...optional('city', customer.city),
+      ...optional('region', customer.region),
+      ...optional('postalCode', customer.postal_code),
+      country: customer.country,
+    },
+    customerType: customer.customer_type,
+    ...optional('vatNumber', customer.vat_number),
+    ...optional('taxExemptReference', customer.tax_exempt_reference),
+  };
+}
+
+function sellerDetailsOf(seller: SellerDetails, tax: TaxSeller | undefined): InvoiceSellerDetails {
+  return {
+    legalName: seller.legalName,
+    addressLines: seller.addressLines,
+    ...(seller.taxId ? { taxId: seller.taxId } : {}),
+    email: seller.email,
+    country: tax?.country ?? '',
+    ...(tax?.region ? { region: tax.region } : {}),
+    registrations: tax?.registrations ?? {},
+  };
+}
+
+/** Options for finalizing inside another operation; tax and seller absent only for legacy callers. */
+interface FinalizeSettings {
+  tax?: InvoiceTaxSettings | undefined;
+  numbering: NumberingSettings;
+  seller?: SellerDetails | undefined;
+  at?: Date | string | undefined;
+  dueAt?: string | undefined;
+}
+
+/** Finalizes a locked draft: tax, totals, number (taken last), dates, snapshots. */
+async function finalizeLocked(
+  trx: Transaction<Database>,
+  invoice: Invoice,
+  settings: FinalizeSettings,
+): Promise<Invoice> {
+  const lines = await trx
+    .selectFrom('invoice_lines')
+    .selectAll()
+    .where('invoice_id', '=', invoice.id)
+    .orderBy('position')
+    .execute();
+  if (lines.length === 0) {
+    throw new InvalidInvoiceRequestError('lines', 'an invoice needs at least one line');
+  }
+  const customer = await trx
+    .selectFrom('customers')
+    .selectAll()
+    .where('id', '=', invoice.customer_id)
+    .executeTakeFirstOrThrow();
+  const at = settings.at === undefined ? new Date() : new Date(settings.at);
+  const currency = invoice.currency;
+
+  let result: TaxResult | null = null;
+  if (settings.tax) {
+    const request: TaxRequest = {
+      seller: settings.tax.seller,
+      customer: taxCustomerOf(customer),
+      currency,
+      lines: lines.map((l) => ({
+        lineId: String(l.position),
+        amount: money(l.amount - l.discount_amount, currency),
+        category: l.tax_category,
+      })),
+      // The supply date is read in the customer's calendar: the period's start, or today.
+      supplyDate: DateTime.fromJSDate(invoice.period_start ?? at, {
+        zone: customer.timezone,
+      }).toISO()!,
+      taxBehavior: invoice.tax_behavior,
+      rounding: settings.tax.rounding,
+    };
+    result = await settings.tax.provider.calculate(request);
+    const problems = checkTaxResult(request, result);
+    if (problems.length > 0) {
+      throw new Error(`tax provider ${settings.tax.provider.name}: ${problems.join('; ')}`);
+    }
+    for (const [i, line] of lines.entries()) {
+      const taxed = result.lines[i]!;
+      const rate = taxed.components.reduce((r, c) => r.plus(decimal(c.rate)), decimal(0));
+      await trx
+        .updateTable('invoice_lines')
+        .set({
+          tax_amount: taxed.taxAmount.amount,
+          tax_rate: toDecimalString(rate),
+          tax_jurisdiction: taxed.jurisdiction,
+          tax_treatment: taxed.treatment,
+          tax_components: JSON.stringify(taxed.components),
+          total_amount: taxed.grossAmount.amount,
+        })
+        .where('id', '=', line.id)
+        .execute();
+    }
+  }
+
+  const subtotal = lines.reduce((t, l) => t + l.amount, 0);
+  const discountTotal = lines.reduce((t, l) => t + l.discount_amount, 0);
+  const tax = result ? result.totals.tax.amount : 0;
+  const amounts = {
+    taxBehavior: invoice.tax_behavior,
+    subtotal,
+    discountTotal,
+    tax,
+    total: totalOf({ taxBehavior: invoice.tax_behavior, subtotal, discountTotal, tax }),
+  };
+  const problems = checkInvoiceAmounts(amounts);
+  if (result && result.totals.gross.amount !== amounts.total) {
+    problems.push(`total ${amounts.total} ≠ the tax result's gross ${result.totals.gross.amount}`);
+  }
+  if (problems.length > 0) throw new Error(`invoice ${invoice.id}: ${problems.join('; ')}`);
+
+  const dueAt = settings.dueAt
+    ? new Date(settings.dueAt)
+    : DateTime.fromJSDate(at, { zone: customer.timezone })
+        .plus({ days: customer.payment_terms_days })
+        .toJSDate();
+  // Taken last: the series' counter row stays locked until this transaction commits.
+  const number = await takeDocumentNumber(
+    trx,
+    settings.numbering.invoiceFormat,
+    at,
+    settings.numbering,
+  );
+  const status: InvoiceStatus = amounts.total === 0 ? 'paid' : 'open';
+  return trx
+    .updateTable('invoices')
+    .set({
+      status,
+      number,
+      subtotal,
+      discount_total: discountTotal,
+      tax,
+      total: amounts.total,
+      issued_at: at,
+      due_at: dueAt,
+      finalized_at: new Date(),
+      ...(status === 'paid' ? { paid_at: at } : {}),
+      tax_breakdown: JSON.stringify(result?.breakdown ?? []),
+      tax_notes: JSON.stringify(result?.notes ?? []),
+      tax_provider: result?.provider ?? null,
+      tax_date: result?.taxDate ?? null,
+      customer_details: JSON.stringify(customerDetailsOf(customer)),
+      seller_details: settings.seller
+        ? JSON.stringify(sellerDetailsOf(settings.seller, settings.tax?.seller))
+        : null,
+    })
+    .where('id', '=', invoice.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
 
 /**
- * Creates the invoice for a subscription period, or returns the one that exists: the unique
- * (subscription_id, period_start) index decides, so retries and replays never duplicate.
+ * Finalizes a draft in one transaction (the caller's, when given one): computes the tax with
+ * `options.tax.provider`, takes the next number of the series, sets the due date (finalization
+ * + the customer's payment terms; 0 = due on receipt) and keeps the customer's and seller's
+ * details. Idempotent: an invoice already finalized is returned unchanged.
+ */
+export async function finalizeInvoice(
+  db: Executor,
+  invoiceId: string,
+  options: FinalizeOptions,
+): Promise<Invoice> {
+  return inTransaction(db, async (trx) => {
+    const invoice = await lockInvoice(trx, invoiceId);
+    if (invoice.status !== 'draft') return invoice;
+    return finalizeLocked(trx, invoice, options);
+  });
+}
+
+/**
+ * Creates and finalizes the invoice of a subscription period in one transaction, or returns the
+ * one that exists: the unique (subscription_id, period_start) index decides, so a retried
+ * activity creates nothing twice and takes no number twice. Without `finalize` (older callers)
+ * the invoice is numbered in the default series and carries no tax.
  */
 export async function createSubscriptionInvoice(
   db: Db,
   input: NewSubscriptionInvoice,
+  finalize?: Omit<FinalizeOptions, 'at'>,
 ): Promise<{ invoice: Invoice; created: boolean }> {
-  const subtotal = input.lines.reduce((sum, line) => sum + line.amount, 0);
-  try {
-    const invoice = await db.transaction().execute(async (trx) => {
-      const series = invoiceSeries(input.issuedAt);
-      const sequence = await nextNumberInSeries(trx, series);
-      const inserted = await trx
-        .insertInto('invoices')
-        .values({
-          id: newId('inv'),
-          number: `${series}-${String(sequence).padStart(6, '0')}`,
-          customer_id: input.customerId,
-          subscription_id: input.subscriptionId,
-          status: 'open',
-          currency: input.currency,
-          period_start: input.periodStart,
-          period_end: input.periodEnd,
-          subtotal,
-          tax: 0,
-          total: subtotal,
-          issued_at: input.issuedAt,
-          due_at: input.dueAt,
-        })
-        .onConflict((oc) => oc.columns(['subscription_id', 'period_start']).doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      // Rolling back returns the number we just took to the series.
-      if (!inserted) throw new AlreadyInvoiced();
-      await trx
-        .insertInto('invoice_lines')
-        .values(
-          input.lines.map((line, position) => ({
-            invoice_id: inserted.id,
-            position,
-            description: line.description,
-            quantity: line.quantity,
-            unit_amount: line.unitAmount,
-            amount: line.amount,
-            period_start: line.periodStart ?? null,
-            period_end: line.periodEnd ?? null,
-          })),
-        )
-        .execute();
-      return inserted;
-    });
-    return { invoice, created: true };
-  } catch (error) {
-    if (!(error instanceof AlreadyInvoiced)) throw error;
-    const existing = await db
+  checkLines(input.lines);
+  const settings: FinalizeSettings = {
+    ...(finalize ?? { numbering: DEFAULT_NUMBERING }),
+    at: input.issuedAt,
+    dueAt: input.dueAt,
+  };
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('invoices')
+      .values(draftValues(input))
+      .onConflict((oc) => oc.columns(['subscription_id', 'period_start']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) {
+      await insertLines(trx, inserted.id, input.lines);
+      return { invoice: await finalizeLocked(trx, inserted, settings), created: true };
+    }
+    const existing = await trx
       .selectFrom('invoices')
-      .selectAll()
+      .select('id')
       .where('subscription_id', '=', input.subscriptionId)
       .where('period_start', '=', new Date(input.periodStart))
       .executeTakeFirstOrThrow();
-    return { invoice: existing, created: false };
-  }
+    const invoice = await lockInvoice(trx, existing.id);
+    // A draft left for this period (created elsewhere) is finalized now; otherwise it stands.
+    if (invoice.status === 'draft') {
+      return { invoice: await finalizeLocked(trx, invoice, settings), created: false };
+    }
+    return { invoice, created: false };
+  });
+}
+
+/**
+ * Voids an open (or uncollectible) invoice: a credit note takes back everything not yet
+ * credited, and nothing is owed any more. A paid invoice is refunded with a credit note instead.
+ * Voiding a void invoice returns it with its credit note.
+ */
+export async function voidInvoice(
+  db: Executor,
+  invoiceId: string,
+  options: {
+    numbering: Pick<NumberingSettings, 'creditNoteFormat' | 'timezone'>;
+    at?: Date | string | undefined;
+    memo?: string | undefined;
+  },
+): Promise<{ invoice: Invoice; creditNote: CreditNoteWithLines | null }> {
+  return inTransaction(db, async (trx) => {
+    const invoice = await lockInvoice(trx, invoiceId);
+    if (invoice.status === 'void') {
+      const note = await trx
+        .selectFrom('credit_notes')
+        .select('id')
+        .where('invoice_id', '=', invoice.id)
+        .where('reason', '=', 'void')
+        .executeTakeFirst();
+      const lines = note
+        ? await trx
+            .selectFrom('credit_note_lines')
+            .selectAll()
+            .where('credit_note_id', '=', note.id)
+            .orderBy('position')
+            .execute()
+        : [];
+      const creditNote = note
+        ? await trx
+            .selectFrom('credit_notes')
+            .selectAll()
+            .where('id', '=', note.id)
+            .executeTakeFirstOrThrow()
+        : null;
+      return { invoice, creditNote: creditNote && { creditNote, lines } };
+    }
+    if (!canApply('void', invoice.status)) {
+      throw new InvalidInvoiceTransitionError(invoice.id, 'void', invoice.status);
+    }
+    const at = options.at === undefined ? new Date() : new Date(options.at);
+    const creditNote = await issueCreditNoteLocked(trx, invoice, {
+      reason: 'void',
+      memo: options.memo,
+      credit: 'rest',
+      numbering: options.numbering,
+      at,
+    });
+    const voided = await trx
+      .updateTable('invoices')
+      .set({ status: 'void', voided_at: at })
+      .where('id', '=', invoice.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { invoice: voided, creditNote };
+  });
+}
+
+/** Writes off an open or partially paid invoice. Idempotent on an uncollectible one. */
+export async function markUncollectible(
+  db: Executor,
+  invoiceId: string,
+  options: { at?: Date | string | undefined } = {},
+): Promise<Invoice> {
+  return inTransaction(db, async (trx) => {
+    const invoice = await lockInvoice(trx, invoiceId);
+    if (invoice.status === 'uncollectible') return invoice;
+    if (!canApply('mark_uncollectible', invoice.status)) {
+      throw new InvalidInvoiceTransitionError(invoice.id, 'mark_uncollectible', invoice.status);
+    }
+    return trx
+      .updateTable('invoices')
+      .set({
+        status: 'uncollectible',
+        marked_uncollectible_at: options.at === undefined ? new Date() : new Date(options.at),
+      })
+      .where('id', '=', invoice.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+/**
+ * For collections: records how much has been paid on a finalized invoice so far (the running
+ * total, so a repeated call is harmless) and moves it to paid or partially_paid accordingly
+ * (back to open if a payment is reversed). Refused for drafts and void invoices.
+ */
+export async function recordPaymentTotals(
+  db: Executor,
+  invoiceId: string,
+  payment: { amountPaid: number; at?: Date | string | undefined },
+): Promise<Invoice> {
+  return inTransaction(db, async (trx) => {
+    const invoice = await lockInvoice(trx, invoiceId);
+    if (!canApply('record_payment', invoice.status)) {
+      throw new InvalidInvoiceTransitionError(invoice.id, 'record_payment', invoice.status);
+    }
+    const { amountPaid } = payment;
+    const payable = invoice.total - invoice.amount_credited;
+    if (!Number.isSafeInteger(amountPaid) || amountPaid < 0) {
+      throw new InvalidInvoiceRequestError('amountPaid', 'must be an integer ≥ 0');
+    }
+    if (amountPaid > payable) {
+      throw new InvalidInvoiceRequestError(
+        'amountPaid',
+        `${amountPaid} exceeds what the invoice asks for (${payable})`,
+      );
+    }
+    const status = statusAfterPayment(invoice.status, {
+      total: invoice.total,
+      amountPaid,
+      amountCredited: invoice.amount_credited,
+    });
+    const at = payment.at === undefined ? new Date() : new Date(payment.at);
+    return trx
+      .updateTable('invoices')
+      .set({
+        amount_paid: amountPaid,
+        status,
+        paid_at: status === 'paid' ? (invoice.paid_at ?? at) : null,
+      })
+      .where('id', '=', invoice.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
 }
 
 export async function getInvoice(db: Executor, id: string): Promise<Invoice | undefined> {
   return db.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The invoice, or InvoiceNotFoundError. */
+export async function requireInvoice(db: Executor, id: string): Promise<Invoice> {
+  const invoice = await getInvoice(db, id);
+  if (!invoice) throw new InvoiceNotFoundError(id);
+  return invoice;
 }
 
 export async function getInvoiceLines(db: Executor, invoiceId: string): Promise<InvoiceLine[]> {
@@ -143,15 +616,22 @@ export async function listInvoices(
   },
 ): Promise<Invoice[]> {
   let query = db.selectFrom('invoices').selectAll();
+  // Issued first by issue date; drafts (not issued yet) by creation date.
+  const issued = sql`coalesce(issued_at, created_at)`;
   if (filter.startingAfter !== undefined) {
-    // Keyset pagination in the list's own order (issued_at, number), both descending.
+    // Keyset pagination in the list's own order (date, number, id), all descending.
     query = query.where(
-      sql<boolean>`(issued_at, number) < (select i.issued_at, i.number from invoices i where i.id = ${filter.startingAfter})`,
+      sql<boolean>`(${issued}, coalesce(number, ''), id) < (select coalesce(i.issued_at, i.created_at), coalesce(i.number, ''), i.id from invoices i where i.id = ${filter.startingAfter})`,
     );
   }
   if (filter.customerId) query = query.where('customer_id', '=', filter.customerId);
   if (filter.subscriptionId) query = query.where('subscription_id', '=', filter.subscriptionId);
-  return query.orderBy('issued_at', 'desc').orderBy('number', 'desc').limit(filter.limit).execute();
+  return query
+    .orderBy(issued, 'desc')
+    .orderBy(sql`coalesce(number, '')`, 'desc')
+    .orderBy('id', 'desc')
+    .limit(filter.limit)
+    .execute();
 }
 
 /** Stores a rendered document once; a second store keeps the first (what was sent stays). */

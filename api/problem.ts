@@ -21,6 +21,8 @@ export type ProblemSlug =
   | 'validation-error'
   | 'bad-request'
   | 'unauthorized'
+  | 'forbidden'
+  | 'gone'
   | 'not-found'
   | 'conflict'
   | 'idempotency-key-reused'

@@ -7,6 +7,7 @@
 //    concurrency. The ratio says what the API costs on top of the database.
 // 2. Rating: one subscription's period of 1,000,000 events per aggregation, bulk-loaded with
 //    generate_series, then aggregateUsage timed (and the plan checked for the index).
+// 3. Render: invoices/s as HTML (Handlebars) and as PDF through one warm Chromium (bench/render.ts).
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -26,6 +27,7 @@ import { priceQuantity } from '../domain/rating/pricing.ts';
 import { formatDuration, progress } from '../infra/log.ts';
 import { startThrowawayPostgres } from '../infra/postgres.ts';
 import type { ClientJob, ClientReport } from './ingest-client.ts';
+import { renderBench } from './render.ts';
 
 const BATCH_SIZE = 100;
 const WARMUP_BATCHES = 50;
@@ -106,11 +108,17 @@ interface PhaseResult {
   /** CPU microseconds per event: the API process (server and client threads) and PostgreSQL. */
   nodeUs: number;
   postgresUs: number;
+  /** Of nodeUs, the load generator's thread. */
+  clientUs: number;
 }
+
+/** CPU microseconds of the load generator's thread in the last API run (0 for the ceiling). */
+let clientCpuUs = 0;
 
 async function measure(db: Db, events: number, run: () => Promise<number>): Promise<PhaseResult> {
   const pg0 = await postgresCpuMs(db);
   const cpu0 = process.cpuUsage();
+  clientCpuUs = 0;
   const elapsedMs = await run();
   const cpu = process.cpuUsage(cpu0);
   const pgMs = (await postgresCpuMs(db)) - pg0;
@@ -118,6 +126,7 @@ async function measure(db: Db, events: number, run: () => Promise<number>): Prom
     eventsPerSecond: events / (elapsedMs / 1000),
     nodeUs: (cpu.user + cpu.system) / events,
     postgresUs: (pgMs * 1000) / events,
+    clientUs: clientCpuUs / events,
   };
 }
 
@@ -187,6 +196,7 @@ async function ingestion(db: Db, url: string): Promise<void> {
       if (report.failures.length > 0) throw new Error(`ingestion failed: ${report.failures[0]}`);
       if (report.accepted !== (to - from) * BATCH_SIZE)
         throw new Error(`expected every event accepted, got ${report.accepted}`);
+      clientCpuUs = report.cpuUs;
       return report.elapsedMs;
     };
     const direct = async (from: number, to: number) => {
@@ -222,8 +232,10 @@ async function ingestion(db: Db, url: string): Promise<void> {
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
     const a = best(api);
     const c = best(ceiling);
+    const us = (results: PhaseResult[], key: 'nodeUs' | 'postgresUs' | 'clientUs') =>
+      median(results.map((r) => r[key])).toFixed(0);
     const cpu = (results: PhaseResult[]) =>
-      `${median(results.map((r) => r.nodeUs)).toFixed(0)} µs Node + ${median(results.map((r) => r.postgresUs)).toFixed(0)} µs PostgreSQL`;
+      `${us(results, 'nodeUs')} µs Node + ${us(results, 'postgresUs')} µs PostgreSQL`;
     rows.push(
       {
         phase: 'ingestion',
@@ -245,7 +257,7 @@ async function ingestion(db: Db, url: string): Promise<void> {
       },
       {
         phase: 'ingestion',
-        measure: 'CPU per event, API (median; Node includes the load generator)',
+        measure: `CPU per event, API (median; Node includes the load generator's ${us(api, 'clientUs')} µs)`,
         result: cpu(api),
         goal: '',
       },
@@ -401,9 +413,10 @@ async function main(): Promise<void> {
       v: string;
     }>`select current_setting('server_version') as v`.execute(db);
     // BENCH_PHASES=ingestion or rating runs one of them (while working on it).
-    const phases = process.env.BENCH_PHASES ?? 'ingestion,rating';
+    const phases = process.env.BENCH_PHASES ?? 'ingestion,rating,render';
     if (phases.includes('ingestion')) await ingestion(db, postgres.url);
     if (phases.includes('rating')) await rating(db);
+    if (phases.includes('render')) rows.push(...(await renderBench()));
     const m = machine();
     console.log(
       `\nMachine: ${m.cpus} CPUs (${m.model}), ${m.memory} RAM; Node ${m.node}; PostgreSQL ${version[0]!.v}\n`,

@@ -1,6 +1,7 @@
 // `npm run provision`: build or locate the Temporal servers before the test suite, so the slow
 // first-time work happens once, visibly, instead of inside a test's timeout.
 import { cacheRoot } from '../infra/cache.ts';
+import { ensureChromium } from '../infra/chromium.ts';
 import { formatDuration, progress } from '../infra/log.ts';
 import { ensureTemporalCli } from '../infra/temporal-cli.ts';
 import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
@@ -30,6 +31,8 @@ try {
     ensureTimeSkippingTestServer,
     "tests will use the SDK's cached-download (needs java and mvn to resolve locally)",
   );
+  // PDF tests print through the real Chromium and read the result with poppler-utils.
+  await step('Chromium (PDF rendering)', ensureChromium, 'PDF tests will fail');
 } catch (error) {
   progress(
     `provisioning failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

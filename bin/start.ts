@@ -15,6 +15,16 @@ import { temporalTargetFromEnv } from '../temporal/connection.ts';
 const config = loadConfig();
 mkdirSync(config.dataDir, { recursive: true });
 
+// Hosted invoice links are signed; a secret kept in the data dir keeps links already sent working
+// across restarts. Production sets BILLWRIGHT_SIGNING_SECRET instead.
+if (!config.signingSecret) {
+  const secretFile = join(config.dataDir, 'signing-secret');
+  if (!existsSync(secretFile)) {
+    writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  config.signingSecret = readFileSync(secretFile, 'utf8').trim();
+}
+
 // TEMPORAL_ADDRESS points at an existing cluster; otherwise we run the dev server ourselves.
 const devServer = process.env.TEMPORAL_ADDRESS
   ? undefined

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { buildApp } from '../../api/app.ts';
+import type { ApiPdf } from '../../api/plugins/invoice-pdfs.ts';
 import type { Db } from '../../db/connect.ts';
 import { createApiKey } from '../../db/repositories/api-keys.ts';
 import { createTestDatabase } from '../support/db.ts';
@@ -23,7 +24,14 @@ export function unreachableTemporal(): Client {
 }
 
 export async function createApiHarness(
-  options: { temporal?: Client; temporalTimeoutMs?: number } = {},
+  options: {
+    temporal?: Client;
+    temporalTimeoutMs?: number;
+    /** PDF renderer (the test owns it); default: none launched unless a PDF is requested. */
+    pdf?: ApiPdf;
+    signingSecret?: string;
+    publicBaseUrl?: string;
+  } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
   const temporal = options.temporal ?? unreachableTemporal();
@@ -31,9 +39,11 @@ export async function createApiHarness(
     db: database.db,
     temporal,
     config: {
-      publicBaseUrl: 'http://localhost:3000',
+      publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000',
       temporalTimeoutMs: options.temporalTimeoutMs ?? 2_000,
+      signingSecret: options.signingSecret,
     },
+    ...(options.pdf ? { pdf: options.pdf } : {}),
   });
   await app.ready();
   const apiKey = await createApiKey(database.db, 'test');

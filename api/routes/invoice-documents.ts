@@ -1,0 +1,136 @@
+// An invoice's documents beyond its HTML: GET /v1/invoices/:id/pdf (printed once from the stored
+// HTML, then served as stored) and POST /v1/invoices/:id/hosted-link (a signed, expiring URL of
+// its public page). sendStoredPdf serves the hosted PDF too.
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { StoredPdf } from '../../db/repositories/invoice-documents.ts';
+import { getInvoice, getInvoiceDocument } from '../../db/repositories/invoices.ts';
+import { DEFAULT_HOSTED_LINK_DAYS } from '../../documents/hosted-links.ts';
+import { conflict, notFound } from '../problem.ts';
+import { described, IdParams, problemResponse, Timestamp } from '../schemas/common.ts';
+
+export const PdfDocument = {
+  description: 'The invoice as an A4 PDF, exactly as stored. Its ETag is the hash of its bytes.',
+  content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
+};
+
+const HostedLinkBody = Type.Object(
+  {
+    expiresInDays: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 365,
+        default: DEFAULT_HOSTED_LINK_DAYS,
+        description: `How long the link works, in days (default ${DEFAULT_HOSTED_LINK_DAYS}).`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const HostedLinkSchema = Type.Object(
+  {
+    url: Type.String({
+      description: 'Public page of the invoice: no login, anyone holding the link can view it.',
+      examples: ['https://billing.example.com/hosted/invoices/inv_…?expires=…&signature=…'],
+    }),
+    expiresAt: Timestamp,
+  },
+  { $id: 'HostedLink', title: 'HostedLink' },
+);
+
+/** The stored PDF, or 404 saying whether the invoice is missing or not rendered yet. */
+export async function storedPdfOrNotFound(app: FastifyInstance, id: string): Promise<StoredPdf> {
+  const stored = await app.invoicePdfs.forInvoice(id);
+  if (stored) return stored;
+  const exists = await getInvoice(app.db, id);
+  throw notFound(
+    exists ? `Invoice ${id} has not been rendered yet.` : `Invoice ${id} does not exist.`,
+  );
+}
+
+/** Stored PDF bytes with their hash as ETag; a matching If-None-Match gets a 304. */
+export function sendStoredPdf(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  stored: StoredPdf,
+  filename: string,
+): FastifyReply {
+  const etag = `"${stored.contentHash}"`;
+  reply.header('etag', etag);
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag)) {
+    return reply.code(304).send();
+  }
+  return reply
+    .header('content-disposition', `inline; filename="${filename.replace(/[^\w.-]/g, '_')}.pdf"`)
+    .header('x-content-type-options', 'nosniff')
+    .type('application/pdf')
+    .send(stored.pdf);
+}
+
+const invoiceDocuments: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  app.get(
+    '/invoices/:id/pdf',
+    {
+      schema: {
+        tags: ['Invoices'],
+        summary: 'Get an invoice as PDF',
+        description:
+          'The invoice printed to PDF from its stored HTML. The first request prints and stores ' +
+          'it; every later request gets the same bytes. 404 when the invoice does not exist or ' +
+          'has not been rendered yet.',
+        params: IdParams,
+        response: {
+          200: PdfDocument,
+          404: problemResponse('No invoice has this id, or it has not been rendered yet.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const stored = await storedPdfOrNotFound(app, id);
+      const invoice = await getInvoice(app.db, id);
+      return sendStoredPdf(request, reply, stored, invoice?.number ?? id);
+    },
+  );
+
+  app.post(
+    '/invoices/:id/hosted-link',
+    {
+      schema: {
+        tags: ['Invoices'],
+        summary: 'Create a hosted invoice link',
+        description:
+          'A signed URL of the invoice’s public page (its stored document, its status and how to ' +
+          'pay, and a PDF download), usable without a login until it expires. Links are not ' +
+          'stored: create one whenever you need one. 409 when the invoice has not been rendered yet.',
+        params: IdParams,
+        body: Type.Optional(HostedLinkBody),
+        response: {
+          200: described(HostedLinkSchema, 'The link and when it stops working.'),
+          404: problemResponse('No invoice has this id.'),
+          409: problemResponse(
+            'The invoice has not been rendered yet, or the Idempotency-Key was used for another request.',
+          ),
+          503: problemResponse('BILLWRIGHT_SIGNING_SECRET is not set.'),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const invoice = await getInvoice(app.db, id);
+      if (!invoice) throw notFound(`Invoice ${id} does not exist.`);
+      if (!(await getInvoiceDocument(app.db, id, 'html'))) {
+        throw conflict(`Invoice ${id} has not been rendered yet; its page would be empty.`);
+      }
+      const link = app.hostedLinks.create(id, request.body?.expiresInDays);
+      return { url: link.url, expiresAt: link.expiresAt.toISOString() };
+    },
+  );
+
+  done();
+};
+
+export default invoiceDocuments;

@@ -1,8 +1,17 @@
 // Every activity the worker registers, built from its dependencies (no module-level state).
 import { createBillingActivities, type BillingDependencies } from './billing.ts';
+import { createDocumentActivities, type DocumentDependencies } from './documents.ts';
+import { createEmailActivities, type EmailDependencies } from './email.ts';
 
-export type ActivityDependencies = BillingDependencies;
+export type ActivityDependencies = BillingDependencies & DocumentDependencies & EmailDependencies;
 
 export function createActivities(deps: ActivityDependencies) {
-  return { ...createBillingActivities(deps) };
+  return {
+    ...createBillingActivities(deps),
+    ...createDocumentActivities(deps),
+    ...createEmailActivities(deps),
+  };
 }
+
+/** What workflows call through proxyActivities (import type only). */
+export type Activities = ReturnType<typeof createActivities>;

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { formatMoney, money } from '../domain/money.ts';
-import type { Brand, EstimateView, InvoiceView } from './views.ts';
+import {
+  REMINDER_TONES,
+  type Brand,
+  type CreditNoteView,
+  type EstimateView,
+  type InvoiceView,
+  type ReceiptView,
+  type ReminderView,
+} from './views.ts';
 
 export const BUILT_IN_TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
@@ -24,13 +32,29 @@ export interface RenderedEmail {
   text: string;
 }
 
+/** What goes along with an email, so its words can mention it. */
+export interface EmailExtras {
+  /** File name of the PDF attached to the email, e.g. "INV-2027-000001.pdf". */
+  attachmentName?: string | undefined;
+}
+
 export interface DocumentRenderer {
   /** A complete, self-contained HTML document (inline CSS), ready for print or PDF. */
   renderInvoiceHtml(view: InvoiceView): string;
   /** The "invoice issued" email: one-line subject, HTML part and a plain-text part. */
-  renderInvoiceEmail(view: InvoiceView): RenderedEmail;
+  renderInvoiceEmail(view: InvoiceView, extras?: EmailExtras): RenderedEmail;
   /** An estimate with its arithmetic, as a self-contained HTML document. */
   renderEstimateHtml(view: EstimateView): string;
+  /** A credit note as a self-contained HTML document, in the invoice's look. */
+  renderCreditNoteHtml(view: CreditNoteView): string;
+  /** A payment receipt as a self-contained HTML document, in the invoice's look. */
+  renderReceiptHtml(view: ReceiptView): string;
+  /** "Payment received, thank you": what was paid and what, if anything, remains. */
+  renderReceiptEmail(view: ReceiptView, extras?: EmailExtras): RenderedEmail;
+  /** "We credited you": what was credited, why, and what happens to the money. */
+  renderCreditNoteEmail(view: CreditNoteView, extras?: EmailExtras): RenderedEmail;
+  /** A payment reminder worded for its dunning step (view.tone). */
+  renderReminderEmail(view: ReminderView): RenderedEmail;
 }
 
 /** What every helper may rely on in any template's root context. */
@@ -49,15 +73,20 @@ export interface InvoiceTemplateContext extends InvoiceView {
   isPaid: boolean;
   isVoid: boolean;
   isDraft: boolean;
+  /** Set for emails that carry the invoice as a PDF. */
+  attachmentName?: string | undefined;
 }
 
 const TEMPLATE_FILES = {
   invoiceHtml: 'invoice.hbs',
   estimateHtml: 'estimate.hbs',
-  emailSubject: 'emails/invoice-issued.subject.hbs',
-  emailHtml: 'emails/invoice-issued.html.hbs',
-  emailText: 'emails/invoice-issued.text.hbs',
+  creditNoteHtml: 'credit-note.hbs',
+  receiptHtml: 'receipt.hbs',
 } as const;
+
+/** Each email is three files: emails/<name>.subject.hbs, .html.hbs and .text.hbs. */
+const EMAILS = ['invoice-issued', 'receipt', 'credit-note', 'payment-reminder'] as const;
+type EmailName = (typeof EMAILS)[number];
 
 const DEFAULT_ACCENT_COLOR = '#4f46e5';
 const HEX_COLOR = /^#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
@@ -78,10 +107,25 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
   registerPartials(plain, dirs, true);
 
   const invoiceHtml = compileFile(html, dirs, TEMPLATE_FILES.invoiceHtml, false);
-  const emailSubject = compileFile(plain, dirs, TEMPLATE_FILES.emailSubject, true);
-  const emailHtml = compileFile(html, dirs, TEMPLATE_FILES.emailHtml, false);
-  const emailText = compileFile(plain, dirs, TEMPLATE_FILES.emailText, true);
   const estimateHtml = compileFile(html, dirs, TEMPLATE_FILES.estimateHtml, false);
+  const creditNoteHtml = compileFile(html, dirs, TEMPLATE_FILES.creditNoteHtml, false);
+  const receiptHtml = compileFile(html, dirs, TEMPLATE_FILES.receiptHtml, false);
+  const emails = Object.fromEntries(
+    EMAILS.map((name) => {
+      const subject = compileFile(plain, dirs, `emails/${name}.subject.hbs`, true);
+      const htmlPart = compileFile(html, dirs, `emails/${name}.html.hbs`, false);
+      const text = compileFile(plain, dirs, `emails/${name}.text.hbs`, true);
+      const render = (context: TemplateRoot): RenderedEmail => ({
+        // Line breaks and indentation only: \s would also eat the no-break space in "49,00 €".
+        subject: subject(context)
+          .replace(/[ \t\r\n]+/g, ' ')
+          .trim(),
+        html: htmlPart(context),
+        text: tidyPlainText(text(context)),
+      });
+      return [name, render];
+    }),
+  ) as Record<EmailName, (context: TemplateRoot) => RenderedEmail>;
 
   function brandOf(view: { brand: Brand; seller: { legalName: string } }): Brand {
     const brand: Brand = { ...view.brand, ...brandOverrides };
@@ -91,37 +135,79 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
     return brand;
   }
 
-  function contextOf(view: InvoiceView): InvoiceTemplateContext {
-    const brand = brandOf(view);
+  /** What every document and email context shares: brand, currency, a usable locale. */
+  function commonContext<
+    V extends {
+      brand: Brand;
+      seller: { legalName: string };
+      customer: { locale: string; timezone: string };
+      hostedUrl?: string;
+    },
+  >(view: V, currency: string, extras: EmailExtras = {}) {
     if (view.hostedUrl !== undefined) assertWebUrl(view.hostedUrl, 'hostedUrl');
+    return {
+      ...view,
+      brand: brandOf(view),
+      currency,
+      customer: { ...view.customer, locale: displayLocale(view.customer.locale) },
+      ...(extras.attachmentName ? { attachmentName: extras.attachmentName } : {}),
+    };
+  }
+
+  function contextOf(view: InvoiceView, extras?: EmailExtras): InvoiceTemplateContext {
     const status = view.invoice.status.toLowerCase();
     const settled = status === 'paid' || status === 'void';
     return {
-      ...view,
-      brand,
-      currency: view.invoice.currency,
-      customer: { ...view.customer, locale: displayLocale(view.customer.locale) },
-      amountDue: settled ? 0 : view.invoice.total,
+      ...commonContext(view, view.invoice.currency, extras),
+      // Payments and credit notes reduce what is owed, when the view knows them.
+      amountDue: settled ? 0 : (view.invoice.amountDue ?? view.invoice.total),
       isPaid: status === 'paid',
       isVoid: status === 'void',
       isDraft: status === 'draft',
     };
   }
 
+  function creditNoteContext(view: CreditNoteView, extras?: EmailExtras) {
+    return commonContext(view, view.creditNote.currency, extras);
+  }
+
+  function receiptContext(view: ReceiptView, extras?: EmailExtras) {
+    return {
+      ...commonContext(view, view.invoice.currency, extras),
+      isPaidInFull: view.remainingBalance <= 0,
+    };
+  }
+
+  function reminderContext(view: ReminderView) {
+    if (!(REMINDER_TONES as readonly string[]).includes(view.tone)) {
+      throw new RangeError(
+        `reminder tone must be one of ${REMINDER_TONES.join(', ')}, got ${view.tone}`,
+      );
+    }
+    return commonContext(view, view.invoice.currency);
+  }
+
   return {
     renderInvoiceHtml(view) {
       return invoiceHtml(contextOf(view));
     },
-    renderInvoiceEmail(view) {
-      const context = contextOf(view);
-      return {
-        // Line breaks and indentation only: \s would also eat the no-break space in "49,00 €".
-        subject: emailSubject(context)
-          .replace(/[ \t\r\n]+/g, ' ')
-          .trim(),
-        html: emailHtml(context),
-        text: tidyPlainText(emailText(context)),
-      };
+    renderInvoiceEmail(view, extras) {
+      return emails['invoice-issued'](contextOf(view, extras));
+    },
+    renderCreditNoteHtml(view) {
+      return creditNoteHtml(creditNoteContext(view));
+    },
+    renderReceiptHtml(view) {
+      return receiptHtml(receiptContext(view));
+    },
+    renderReceiptEmail(view, extras) {
+      return emails.receipt(receiptContext(view, extras));
+    },
+    renderCreditNoteEmail(view, extras) {
+      return emails['credit-note'](creditNoteContext(view, extras));
+    },
+    renderReminderEmail(view) {
+      return emails['payment-reminder'](reminderContext(view));
     },
     renderEstimateHtml(view) {
       const context: EstimateView & TemplateRoot = {
@@ -210,7 +296,7 @@ function registerHelpers(hb: typeof Handlebars): void {
 
   hb.registerHelper('date', (...args: unknown[]) => {
     const [root, instant, timezone, locale] = helperArgs(args);
-    return new Intl.DateTimeFormat(stringOr(locale, root.customer.locale), {
+    return dateFormat(stringOr(locale, root.customer.locale), {
       ...LONG_DATE,
       timeZone: stringOr(timezone, root.customer.timezone),
     }).format(instantMillis(instant));
@@ -220,7 +306,7 @@ function registerHelpers(hb: typeof Handlebars): void {
   // 2026": the last day is the one holding the last instant before the exclusive end.
   hb.registerHelper('period', (...args: unknown[]) => {
     const [root, start, end, timezone, locale] = helperArgs(args);
-    const format = new Intl.DateTimeFormat(stringOr(locale, root.customer.locale), {
+    const format = dateFormat(stringOr(locale, root.customer.locale), {
       ...LONG_DATE,
       timeZone: stringOr(timezone, root.customer.timezone),
     });
@@ -234,6 +320,21 @@ function registerHelpers(hb: typeof Handlebars): void {
     return format.formatRange(from, until - 1);
   });
 
+  // A rate already in percent, as the tax engine gives it: "20" → "20 %", "9.975" → "9,975 %".
+  hb.registerHelper('taxRate', (...args: unknown[]) => {
+    const [root, value, locale] = helperArgs(args);
+    if (typeof value !== 'string' || !DECIMAL.test(value)) {
+      throw new TypeError(
+        `taxRate helper needs a percent as a decimal string, got ${String(value)}`,
+      );
+    }
+    const fractionDigits = value.includes('.') ? value.split('.')[1]!.length : 0;
+    return numberFormat(stringOr(locale, root.customer.locale), {
+      style: 'percent',
+      maximumFractionDigits: Math.min(20, fractionDigits),
+    }).format(`${value}E-2` as unknown as number); // exact: Intl reads decimal strings
+  });
+
   // Integer basis points (825 → 8.25 %) or an exact decimal string ("0.0825" → 8.25 %).
   hb.registerHelper('percent', (...args: unknown[]) => {
     const [root, value, locale] = helperArgs(args);
@@ -244,7 +345,7 @@ function registerHelpers(hb: typeof Handlebars): void {
       );
     }
     const fractionDigits = decimal.includes('.') ? decimal.split('.')[1]!.length : 0;
-    return new Intl.NumberFormat(stringOr(locale, root.customer.locale), {
+    return numberFormat(stringOr(locale, root.customer.locale), {
       style: 'percent',
       maximumFractionDigits: Math.min(20, Math.max(0, fractionDigits - 2)),
     }).format(decimal as unknown as number); // Intl formats decimal strings exactly
@@ -262,7 +363,7 @@ function registerHelpers(hb: typeof Handlebars): void {
     if (typeof value !== 'string' || !DECIMAL.test(value)) {
       throw new TypeError(`quantity helper needs a decimal string, got ${String(value)}`);
     }
-    return new Intl.NumberFormat(stringOr(locale, root.customer.locale), {
+    return numberFormat(stringOr(locale, root.customer.locale), {
       maximumFractionDigits: 20,
     }).format(value as unknown as number); // Intl formats decimal strings exactly
   });
@@ -273,8 +374,27 @@ function registerHelpers(hb: typeof Handlebars): void {
     if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
       throw new TypeError(`number helper needs an integer, got ${String(value)}`);
     }
-    return new Intl.NumberFormat(stringOr(locale, root.customer.locale)).format(value);
+    return numberFormat(stringOr(locale, root.customer.locale)).format(value);
   });
+}
+
+// Building an Intl formatter costs ~100× more than formatting with one, and every money, date
+// and number in a template asks for one: keep them, keyed by locale and options.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = dateFormats.get(key);
+  if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale, options)));
+  return format;
+}
+
+function numberFormat(locale: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale, options)));
+  return format;
 }
 
 /** Splits a helper call into the root context and its positional arguments. */

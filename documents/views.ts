@@ -31,6 +31,12 @@ export interface InvoiceCustomerView {
   locale: string;
   /** IANA zone dates are shown in, e.g. "Europe/Paris". */
   timezone: string;
+  /** Postal address, one line per entry, printed under the name when known. */
+  addressLines?: string[];
+  /** The customer's VAT / GST number, printed when known (required for a reverse charge). */
+  vatNumber?: string;
+  /** Reference of the customer's tax exemption (certificate number), printed when exempt. */
+  taxExemptReference?: string;
 }
 
 export interface InvoiceSummaryView {
@@ -51,6 +57,12 @@ export interface InvoiceSummaryView {
   total: number;
   /** Tax rate in basis points (2000 = 20 %), shown beside the tax line when known. */
   taxRateBasisPoints?: number;
+  /** Discounts taken off the subtotal before tax (positive minor units), when any. */
+  discount?: number;
+  /** Paid so far, when a payment has been recorded. */
+  amountPaid?: number;
+  /** What is still owed (total less payments and credit notes), once finalized. */
+  amountDue?: number;
 }
 
 export interface InvoiceLineView {
@@ -70,6 +82,22 @@ export interface InvoiceView {
   lines: InvoiceLineView[];
   /** Where the customer can view and pay the invoice online. */
   hostedUrl?: string;
+  /** Tax per (jurisdiction, tax, rate), printed under the subtotal instead of the single tax line. */
+  taxBreakdown?: TaxBreakdownLineView[];
+  /** Legal mentions printed under the totals, e.g. the reverse-charge wording. */
+  taxNotes?: string[];
+}
+
+/** One row of a document's tax summary: "VAT 20 % (FR) on €49.00: €9.80". */
+export interface TaxBreakdownLineView {
+  /** Printed tax name: "VAT", "GST", "Sales tax"; absent on untaxed rows (reverse charge, exempt). */
+  name?: string;
+  /** Where the tax is levied: "FR", "CA-QC", "US-NY". */
+  jurisdiction: string;
+  /** The rate in percent as an exact decimal string, as the tax engine gives it: "20", "9.975". */
+  ratePercent: string;
+  taxableAmount: number;
+  taxAmount: number;
 }
 
 /** What the estimate template renders: a priced period with the arithmetic shown. */
@@ -95,4 +123,79 @@ export interface EstimateView {
   discounts: { description: string; amount: number; explanation: string[] }[];
   /** Present when the customer was known: tax by rate, and the legal mentions. */
   tax: { lines: { label: string; amount: number }[]; inclusive: boolean; notes: string[] } | null;
+}
+
+/** A credit note: what was credited against an invoice, and why. */
+export interface CreditNoteView {
+  seller: SellerDetails;
+  brand: Brand;
+  customer: InvoiceCustomerView;
+  creditNote: {
+    id: string;
+    number: string;
+    /** ISO 4217 code; every amount on the credit note is in this currency. */
+    currency: string;
+    issuedAt: string;
+    /** Why, in words the customer understands ("Duplicate charge for March"). */
+    reason: string;
+    /** Number of the invoice it credits. */
+    invoiceNumber: string;
+    subtotal: number;
+    tax: number;
+    total: number;
+    /**
+     * What happens to the money: refunded to the payment method, taken off what the invoice
+     * still owes, or kept as a balance for the next invoices.
+     */
+    settlement: 'refund' | 'invoice' | 'balance';
+  };
+  lines: InvoiceLineView[];
+  taxBreakdown?: TaxBreakdownLineView[];
+  taxNotes?: string[];
+  /** Where the customer can see the credit note (or the credited invoice) online. */
+  hostedUrl?: string;
+}
+
+/** A payment received against an invoice. */
+export interface ReceiptView {
+  seller: SellerDetails;
+  brand: Brand;
+  customer: InvoiceCustomerView;
+  /** The invoice paid; amounts in its currency. */
+  invoice: InvoiceSummaryView;
+  lines: InvoiceLineView[];
+  payment: {
+    id: string;
+    amount: number;
+    paidAt: string;
+    /** How it was paid, as the customer recognises it: "Visa ending 4242", "Bank transfer". */
+    method?: string;
+  };
+  /** All payments on the invoice so far, this one included. */
+  amountPaid: number;
+  /** What the invoice still owes after this payment (0 when paid in full). */
+  remainingBalance: number;
+  hostedUrl?: string;
+}
+
+/**
+ * How a payment reminder speaks, step by step of dunning: a friendly heads-up before the due
+ * date, a warm nudge just after, a clearer one later, a final notice last.
+ */
+export const REMINDER_TONES = ['before_due', 'gentle', 'firm', 'final_notice'] as const;
+export type ReminderTone = (typeof REMINDER_TONES)[number];
+
+/** A reminder that an invoice is (soon) due. */
+export interface ReminderView {
+  seller: SellerDetails;
+  brand: Brand;
+  customer: InvoiceCustomerView;
+  invoice: InvoiceSummaryView;
+  tone: ReminderTone;
+  /** What is still owed (may be less than the total after a partial payment). */
+  amountDue: number;
+  /** Where the customer pays online; reminders fall back on the payment instructions. */
+  hostedUrl?: string;
+  /** Final notice only: what happens next and when, e.g. "your workspace is suspended on 12 March". */
+  consequence?: string;
 }

@@ -12,6 +12,7 @@ import { connectDatabase } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createDocumentRenderer } from '../documents/renderer.ts';
+import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { billingPeriod } from '../domain/periods.ts';
 import { createOutboxSender } from '../email/outbox-sender.ts';
 import { progress } from '../infra/log.ts';
@@ -48,6 +49,11 @@ const worker = await Worker.create({
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(db),
     config,
+    tax: {
+      provider: createBuiltInTaxProvider(),
+      seller: config.taxSeller,
+      rounding: config.taxRounding,
+    },
   }),
 });
 

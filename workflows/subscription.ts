@@ -7,6 +7,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -15,7 +16,8 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { BillingActivities } from '../activities/billing.ts';
+import type { Activities } from '../activities/index.ts';
+import { describeSendingTime, nextSendingTime } from '../domain/business-hours.ts';
 import { toDecimalString } from '../domain/money.ts';
 import {
   billingPeriod,
@@ -44,7 +46,7 @@ const activityOptions: ActivityOptions = {
   // Billing must happen eventually: keep retrying transient faults with capped backoff.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
-const billing = proxyActivities<BillingActivities>(activityOptions);
+const billing = proxyActivities<Activities>(activityOptions);
 
 /** History stays bounded: a run covers at most this many periods, then continues as new. */
 const PERIODS_PER_RUN = 12;
@@ -165,6 +167,24 @@ export async function subscriptionWorkflow(
     },
   );
 
+  /**
+   * Waits until the operator's sending window opens in the customer's zone (EMAIL_SEND_WINDOW),
+   * so a 02:00 invoice lands at 09:00. A cancel ends the wait: the invoice still goes out, now.
+   */
+  async function holdForBusinessHours(invoiceNumber: string): Promise<void> {
+    const window = await billing.emailSendWindow.executeWithOptions(
+      { ...activityOptions, summary: 'Read the email sending window' },
+      [],
+    );
+    if (!window) return;
+    const now = nowIso();
+    const sendAt = nextSendingTime(now, cycle.timezone, window);
+    if (sendAt === now) return;
+    await condition(() => status === 'canceled', Date.parse(sendAt) - Date.now(), {
+      summary: `Hold invoice email ${invoiceNumber} until ${describeSendingTime(sendAt, now, cycle.timezone)}`,
+    });
+  }
+
   async function invoicePeriod(period: BillingPeriod): Promise<void> {
     const label = `${periodLabel(period, cycle)} ${period.index === 0 ? 'first period' : 'renewal'}`;
     const issued = await billing.issueSubscriptionInvoice.executeWithOptions(
@@ -175,6 +195,8 @@ export async function subscriptionWorkflow(
       { ...activityOptions, summary: `Render invoice ${issued.number}` },
       [{ invoiceId: issued.invoiceId }],
     );
+    // Histories recorded before business hours existed have no window read here.
+    if (patched('email-business-hours')) await holdForBusinessHours(issued.number);
     try {
       await billing.emailInvoice.executeWithOptions(
         { ...activityOptions, summary: `Email invoice ${issued.number} to the customer` },

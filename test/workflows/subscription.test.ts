@@ -11,6 +11,7 @@ import { createActivities } from '../../activities/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { newId } from '../../db/ids.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
+import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { billingPeriod, type BillingCycle } from '../../domain/periods.ts';
 import { createOutboxSender } from '../../email/outbox-sender.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
@@ -42,6 +43,11 @@ beforeAll(async () => {
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(testDb.db),
     config,
+    tax: {
+      provider: createBuiltInTaxProvider(),
+      seller: config.taxSeller,
+      rounding: config.taxRounding,
+    },
   });
 });
 
@@ -205,19 +211,42 @@ describe('subscription workflow', () => {
         expect(invoice.period_end!.toISOString()).toBe(
           new Date(anchorLocal.plus({ months: i + 1 }).toMillis()).toISOString(),
         );
-        expect(invoice.total).toBe(4900);
+        // The plan's EUR 49.00 plus French VAT: a French consumer of the Irish demo seller is
+        // charged 20 % FR VAT through the One-Stop Shop.
+        expect(invoice.subtotal).toBe(4900);
+        expect(invoice.tax).toBe(980);
+        expect(invoice.total).toBe(5880);
+        expect(invoice.amount_due).toBe(5880);
         expect(invoice.currency).toBe('EUR');
         expect(invoice.status).toBe('open');
+        expect(invoice.tax_breakdown).toEqual([
+          {
+            treatment: 'taxable',
+            jurisdiction: 'FR',
+            taxName: 'VAT',
+            rate: '20',
+            taxableAmount: { amount: 4900, currency: 'EUR' },
+            taxAmount: { amount: 980, currency: 'EUR' },
+          },
+        ]);
+        // Due on receipt (payment terms 0), issued when the period opens.
+        expect(invoice.issued_at!.toISOString()).toBe(invoice.period_start!.toISOString());
+        expect(invoice.due_at!.toISOString()).toBe(invoice.period_start!.toISOString());
+        expect(invoice.customer_details).toMatchObject({
+          name: 'Acme SAS',
+          address: { country: 'FR' },
+          customerType: 'individual',
+        });
       });
       // Numbered in issue order within each year's series (INV-2027-000001, …).
       expect(new Set(invoices.map((inv) => inv.number)).size).toBe(12);
       invoices.forEach((invoice, i) => {
         expect(invoice.number).toMatch(
-          new RegExp(`^INV-${invoice.issued_at.getUTCFullYear()}-\\d{6}$`),
+          new RegExp(`^INV-${invoice.issued_at!.getUTCFullYear()}-\\d{6}$`),
         );
         const previous = invoices[i - 1];
-        if (previous && previous.number.slice(0, 8) === invoice.number.slice(0, 8)) {
-          expect(invoice.number > previous.number).toBe(true);
+        if (previous && previous.number!.slice(0, 8) === invoice.number!.slice(0, 8)) {
+          expect(invoice.number! > previous.number!).toBe(true);
         }
       });
       expect(await outboxCountFor(customerId)).toEqual({ deliveries: 12, sent: 12, outbox: 12 });
@@ -391,6 +420,20 @@ describe('subscription workflow', () => {
     const invoices = await invoicesOf(started.subscriptionId);
     expect(invoices).toHaveLength(3);
     expect(new Set(invoices.map((i) => i.period_start!.toISOString())).size).toBe(3);
+    // Taxed once each (20 % FR VAT), and numbered consecutively: the retried attempt took no
+    // number of its own.
+    expect(invoices.map((i) => [i.tax, i.total])).toEqual([
+      [980, 5880],
+      [980, 5880],
+      [980, 5880],
+    ]);
+    const numbers = invoices.map((i) => /^(INV-\d{4})-(\d{6})$/.exec(i.number!)!);
+    numbers.forEach((n, i) => {
+      const previous = numbers[i - 1];
+      if (previous) {
+        expect(Number(n[2])).toBe(previous[1] === n[1] ? Number(previous[2]) + 1 : 1);
+      }
+    });
     expect(await outboxCountFor(started.customerId)).toEqual({ deliveries: 3, sent: 3, outbox: 3 });
     const series = await testDb.db
       .selectFrom('number_series')

@@ -1,0 +1,343 @@
+// Every customer email goes through ONE path, sendDocumentEmail: the email_deliveries ledger
+// claims a business key (invoice/<id>/issued, invoice/<id>/receipt/<payment>,
+// credit-note/<id>/issued, …) and the same key goes to the provider, which drops a repeat if we
+// crash between its answer and our record. Retries, replays and continue-as-new send nothing twice.
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { BillwrightConfig } from '../config/index.ts';
+import type { Db } from '../db/connect.ts';
+import type { CreditNote } from '../db/database.ts';
+import { getCreditNote } from '../db/repositories/credit-notes.ts';
+import { getInvoice } from '../db/repositories/invoices.ts';
+import { signHostedInvoiceLink } from '../documents/hosted-links.ts';
+import type { DocumentRenderer, RenderedEmail } from '../documents/renderer.ts';
+import {
+  REMINDER_TONES,
+  type CreditNoteView,
+  type InvoiceView,
+  type ReminderTone,
+} from '../documents/views.ts';
+import type { SendWindow } from '../domain/business-hours.ts';
+import { EmailSendError, type EmailAttachment, type EmailSender } from '../email/port.ts';
+import { invoicePdf, type DocumentDependencies } from './documents.ts';
+import { loadInvoiceView } from './invoice-view.ts';
+
+export interface EmailDependencies {
+  db: Db;
+  renderer: DocumentRenderer;
+  email: EmailSender;
+  config: Pick<BillwrightConfig, 'emailFrom' | 'seller' | 'brand' | 'publicBaseUrl'> & {
+    /** Signs hosted-page links; without it, emails carry no link (see documents/hosted-links.ts). */
+    signingSecret?: string | undefined;
+    emailSendWindow?: SendWindow | undefined;
+  };
+  pdf?: DocumentDependencies['pdf'];
+}
+
+export interface EmailResult {
+  messageId: string;
+  /** True when an earlier attempt had already sent it: nothing was sent this time. */
+  alreadySent: boolean;
+}
+
+/** One customer email, described by its business key and how to write it. */
+export interface DocumentEmail {
+  /** The ledger's kind, also a provider tag: "invoice_issued", "receipt", … */
+  kind: string;
+  /** The business key: claimed in the ledger and sent to the provider. */
+  idempotencyKey: string;
+  /** The invoice the email is about, for the ledger (null when none). */
+  invoiceId: string | null;
+  /** Writes the email; called only when it has not been sent yet. */
+  compose(): Promise<{
+    to: string;
+    message: RenderedEmail;
+    attachments?: EmailAttachment[] | undefined;
+  }>;
+  tags?: Record<string, string>;
+}
+
+/** Hosted links must not change between attempts: their expiry follows the invoice, not now. */
+const HOSTED_LINK_DAYS_AFTER_DUE = 90;
+const DAY_MS = 86_400_000;
+
+/**
+ * Sends one email at most once per business key. A rejected message (bad address) fails the
+ * activity without retries; everything else is retried by Temporal, safely.
+ */
+export async function sendDocumentEmail(
+  { db, email, config }: Pick<EmailDependencies, 'db' | 'email' | 'config'>,
+  request: DocumentEmail,
+): Promise<EmailResult> {
+  const { idempotencyKey } = request;
+  const earlier = await db
+    .selectFrom('email_deliveries')
+    .select(['status', 'provider_message_id'])
+    .where('idempotency_key', '=', idempotencyKey)
+    .executeTakeFirst();
+  if (earlier?.status === 'sent') {
+    return { messageId: earlier.provider_message_id ?? '', alreadySent: true };
+  }
+  const { to, message, attachments } = await request.compose();
+  await db
+    .insertInto('email_deliveries')
+    .values({
+      idempotency_key: idempotencyKey,
+      kind: request.kind,
+      invoice_id: request.invoiceId,
+      recipient: to,
+      subject: message.subject,
+      provider: email.provider,
+      status: 'pending',
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .execute();
+  const delivery = await db
+    .updateTable('email_deliveries')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('idempotency_key', '=', idempotencyKey)
+    .returning(['status', 'provider_message_id'])
+    .executeTakeFirstOrThrow();
+  // A concurrent attempt may have finished between our read and our claim.
+  if (delivery.status === 'sent') {
+    return { messageId: delivery.provider_message_id ?? '', alreadySent: true };
+  }
+  try {
+    const { messageId } = await email.send(
+      {
+        from: config.emailFrom,
+        to: [to],
+        replyTo: config.seller.email,
+        subject: message.subject,
+        html: message.html,
+        text: message.text,
+        ...(attachments?.length ? { attachments } : {}),
+        tags: { kind: request.kind, ...request.tags },
+      },
+      { idempotencyKey },
+    );
+    await db
+      .updateTable('email_deliveries')
+      .set({ status: 'sent', provider_message_id: messageId, sent_at: new Date() })
+      .where('idempotency_key', '=', idempotencyKey)
+      .execute();
+    log.info('email sent', { kind: request.kind, idempotencyKey, messageId });
+    return { messageId, alreadySent: false };
+  } catch (error) {
+    if (error instanceof EmailSendError && !error.retryable) {
+      throw ApplicationFailure.nonRetryable(error.message, 'EmailRejected');
+    }
+    throw error;
+  }
+}
+
+export interface PaymentReceived {
+  /** The payment's own id: one receipt per payment. */
+  id: string;
+  amount: number;
+  paidAt: string;
+  /** As the customer recognises it: "Visa ending 4242", "Bank transfer". */
+  method?: string;
+}
+
+export function createEmailActivities(deps: EmailDependencies) {
+  const { db, renderer, config } = deps;
+
+  /** A signed link to the invoice's hosted page, the same on every attempt; none without a secret. */
+  function hostedUrl(view: InvoiceView): string | undefined {
+    if (!config.signingSecret) return undefined;
+    const from = Date.parse(view.invoice.dueAt || view.invoice.issuedAt);
+    const expiresAt = new Date(from + HOSTED_LINK_DAYS_AFTER_DUE * DAY_MS);
+    return signHostedInvoiceLink(
+      config.publicBaseUrl,
+      view.invoice.id,
+      expiresAt,
+      config.signingSecret,
+    );
+  }
+
+  async function invoiceWithLink(invoiceId: string): Promise<InvoiceView> {
+    const view = await loadInvoiceView(db, invoiceId, config);
+    const url = view.hostedUrl ?? hostedUrl(view);
+    return url ? { ...view, hostedUrl: url } : view;
+  }
+
+  return {
+    /** Emails the invoice once, with its PDF when PDFs are printed and its hosted page when signed. */
+    async emailInvoice(input: { invoiceId: string }): Promise<EmailResult> {
+      return sendDocumentEmail(deps, {
+        kind: 'invoice_issued',
+        idempotencyKey: `invoice/${input.invoiceId}/issued`,
+        invoiceId: input.invoiceId,
+        tags: { invoice: input.invoiceId },
+        async compose() {
+          const view = await invoiceWithLink(input.invoiceId);
+          const pdf = await invoicePdf(deps, input.invoiceId);
+          const attachmentName = pdf ? `${view.invoice.number || view.invoice.id}.pdf` : undefined;
+          return {
+            to: view.customer.email,
+            message: renderer.renderInvoiceEmail(view, { attachmentName }),
+            attachments:
+              pdf && attachmentName
+                ? [
+                    {
+                      filename: attachmentName,
+                      contentType: 'application/pdf',
+                      content: pdf.pdf.toString('base64'),
+                    },
+                  ]
+                : undefined,
+          };
+        },
+      });
+    },
+
+    /** "Payment received, thank you" once per payment. */
+    async emailReceipt(input: {
+      invoiceId: string;
+      payment: PaymentReceived;
+    }): Promise<EmailResult> {
+      const { invoiceId, payment } = input;
+      return sendDocumentEmail(deps, {
+        kind: 'receipt',
+        idempotencyKey: `invoice/${invoiceId}/receipt/${payment.id}`,
+        invoiceId,
+        tags: { invoice: invoiceId },
+        async compose() {
+          const view = await invoiceWithLink(invoiceId);
+          const balance = await invoiceBalance(db, invoiceId, view.invoice.total, payment.amount);
+          return {
+            to: view.customer.email,
+            message: renderer.renderReceiptEmail({
+              seller: view.seller,
+              brand: view.brand,
+              customer: view.customer,
+              invoice: view.invoice,
+              lines: view.lines,
+              payment: {
+                id: payment.id,
+                amount: payment.amount,
+                paidAt: payment.paidAt,
+                ...(payment.method ? { method: payment.method } : {}),
+              },
+              ...balance,
+              ...(view.hostedUrl ? { hostedUrl: view.hostedUrl } : {}),
+            }),
+          };
+        },
+      });
+    },
+
+    /** What was credited and why, once per credit note. */
+    async emailCreditNote(input: { creditNoteId: string }): Promise<EmailResult> {
+      const found = await getCreditNote(db, input.creditNoteId);
+      if (!found)
+        throw ApplicationFailure.nonRetryable(`credit note ${input.creditNoteId} not found`);
+      const { creditNote, lines } = found;
+      return sendDocumentEmail(deps, {
+        kind: 'credit_note_issued',
+        idempotencyKey: `credit-note/${creditNote.id}/issued`,
+        invoiceId: creditNote.invoice_id,
+        tags: { invoice: creditNote.invoice_id, credit_note: creditNote.id },
+        async compose() {
+          const invoice = await invoiceWithLink(creditNote.invoice_id);
+          const row = await getInvoice(db, creditNote.invoice_id);
+          const view: CreditNoteView = {
+            seller: invoice.seller,
+            brand: invoice.brand,
+            customer: invoice.customer,
+            creditNote: {
+              id: creditNote.id,
+              number: creditNote.number,
+              currency: creditNote.currency,
+              issuedAt: creditNote.issued_at.toISOString(),
+              reason: creditNote.memo || CREDIT_REASONS[creditNote.reason],
+              invoiceNumber: invoice.invoice.number,
+              subtotal: creditNote.subtotal,
+              tax: creditNote.tax,
+              total: creditNote.total,
+              settlement:
+                creditNote.reason === 'refund'
+                  ? 'refund'
+                  : creditNote.reason === 'void' || (row && row.amount_paid === 0)
+                    ? 'invoice'
+                    : 'balance',
+            },
+            lines: lines.map((line) => ({
+              description: line.description,
+              quantity: 1,
+              unitAmount: line.amount,
+              amount: line.amount,
+            })),
+            ...(invoice.hostedUrl ? { hostedUrl: invoice.hostedUrl } : {}),
+          };
+          return { to: invoice.customer.email, message: renderer.renderCreditNoteEmail(view) };
+        },
+      });
+    },
+
+    /** One reminder per dunning step (`step` names it, e.g. "due-3d", "overdue-7d"). */
+    async emailPaymentReminder(input: {
+      invoiceId: string;
+      step: string;
+      tone: ReminderTone;
+      consequence?: string;
+    }): Promise<EmailResult> {
+      if (!REMINDER_TONES.includes(input.tone)) {
+        throw ApplicationFailure.nonRetryable(`unknown reminder tone ${input.tone}`);
+      }
+      return sendDocumentEmail(deps, {
+        kind: 'payment_reminder',
+        idempotencyKey: `invoice/${input.invoiceId}/reminder/${input.step}`,
+        invoiceId: input.invoiceId,
+        tags: { invoice: input.invoiceId, tone: input.tone },
+        async compose() {
+          const view = await invoiceWithLink(input.invoiceId);
+          const row = await getInvoice(db, input.invoiceId);
+          return {
+            to: view.customer.email,
+            message: renderer.renderReminderEmail({
+              seller: view.seller,
+              brand: view.brand,
+              customer: view.customer,
+              invoice: view.invoice,
+              tone: input.tone,
+              amountDue: row?.amount_due ?? view.invoice.total,
+              ...(view.hostedUrl ? { hostedUrl: view.hostedUrl } : {}),
+              ...(input.consequence ? { consequence: input.consequence } : {}),
+            }),
+          };
+        },
+      });
+    },
+
+    /** The operator's sending window (EMAIL_SEND_WINDOW), read when needed so a change applies at once. */
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async emailSendWindow(): Promise<SendWindow | null> {
+      return config.emailSendWindow ?? null;
+    },
+  };
+}
+
+export type EmailActivities = ReturnType<typeof createEmailActivities>;
+
+const CREDIT_REASONS: Record<CreditNote['reason'], string> = {
+  void: 'The invoice was cancelled.',
+  refund: 'A refund.',
+  correction: 'A correction to the invoice.',
+  other: 'An adjustment to the invoice.',
+};
+
+/** Paid so far and what remains (credits taken off), from the invoice row. */
+async function invoiceBalance(
+  db: Db,
+  invoiceId: string,
+  total: number,
+  thisPayment: number,
+): Promise<{ amountPaid: number; remainingBalance: number }> {
+  const row = await getInvoice(db, invoiceId);
+  if (row && row.amount_paid >= thisPayment) {
+    return { amountPaid: row.amount_paid, remainingBalance: row.amount_due };
+  }
+  // The payment is not on the invoice row yet: count it ourselves.
+  return { amountPaid: thisPayment, remainingBalance: Math.max(total - thisPayment, 0) };
+}

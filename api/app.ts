@@ -9,6 +9,9 @@ import type { LateEventsPolicy } from '../db/repositories/usage.ts';
 import auth from './plugins/auth.ts';
 import database from './plugins/database.ts';
 import documents, { type ApiDocuments } from './plugins/documents.ts';
+import invoicing, { type ApiInvoicing } from './plugins/invoicing.ts';
+import hostedLinks from './plugins/hosted-links.ts';
+import invoicePdfs, { type ApiPdf } from './plugins/invoice-pdfs.ts';
 import tax, { type ApiTax } from './plugins/tax.ts';
 import idempotency from './plugins/idempotency.ts';
 import openapi from './plugins/openapi.ts';
@@ -16,10 +19,13 @@ import problems from './plugins/problems.ts';
 import temporal from './plugins/temporal.ts';
 import validation from './plugins/validation.ts';
 import coupons from './routes/coupons.ts';
+import creditNotes from './routes/credit-notes.ts';
 import customers from './routes/customers.ts';
 import estimates from './routes/estimates.ts';
 import events, { lateEventsPolicyFromEnv } from './routes/events.ts';
 import health from './routes/health.ts';
+import hosted from './routes/hosted.ts';
+import invoiceDocuments from './routes/invoice-documents.ts';
 import invoices from './routes/invoices.ts';
 import metrics from './routes/metrics.ts';
 import outbox from './routes/outbox.ts';
@@ -33,6 +39,8 @@ export interface ApiConfig {
   temporalTimeoutMs?: number;
   /** Events in an invoiced usage period: reject or carry_forward (default BILLWRIGHT_LATE_EVENTS, else reject). */
   lateEvents?: LateEventsPolicy | undefined;
+  /** Signs hosted invoice links (default BILLWRIGHT_SIGNING_SECRET); unset: those routes answer 503. */
+  signingSecret?: string | undefined;
 }
 
 export interface ApiDependencies {
@@ -41,8 +49,15 @@ export interface ApiDependencies {
   documents?: ApiDocuments;
   /** Seller registrations, provider and rounding for tax; default: the environment's. */
   tax?: ApiTax;
+  /** How invoices and credit notes are numbered; default: the environment's. */
+  invoicing?: ApiInvoicing;
   temporal: Client;
   config: ApiConfig;
+  /**
+   * Prints invoice PDFs: a renderer the caller owns, or a factory called on the first print
+   * whose renderer the app closes. Default: Chromium launched on the first print.
+   */
+  pdf?: ApiPdf;
 }
 
 export interface BuildAppOptions {
@@ -59,6 +74,8 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(subscriptions);
   await app.register(coupons);
   await app.register(invoices);
+  await app.register(creditNotes);
+  await app.register(invoiceDocuments);
   await app.register(outbox);
   await app.register(metrics);
   await app.register(events);
@@ -73,6 +90,7 @@ export const billwrightApi = fp<ApiDependencies>(
     await app.register(database, { db: deps.db });
     await app.register(documents, { documents: deps.documents });
     await app.register(tax, { tax: deps.tax });
+    await app.register(invoicing, { invoicing: deps.invoicing });
     app.decorate('lateEvents', deps.config.lateEvents ?? lateEventsPolicyFromEnv());
     await app.register(temporal, {
       client: deps.temporal,
@@ -80,6 +98,12 @@ export const billwrightApi = fp<ApiDependencies>(
     });
     await app.register(openapi, { publicBaseUrl: deps.config.publicBaseUrl });
     await app.register(health);
+    await app.register(invoicePdfs, { pdf: deps.pdf });
+    await app.register(hostedLinks, {
+      baseUrl: deps.config.publicBaseUrl,
+      secret: deps.config.signingSecret ?? process.env.BILLWRIGHT_SIGNING_SECRET,
+    });
+    await app.register(hosted);
     await app.register(v1, { prefix: '/v1' });
   },
   { name: 'billwright-api', fastify: '5.x' },

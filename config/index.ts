@@ -1,7 +1,10 @@
 // Runtime configuration, read once from the environment. Defaults suit `npm start` on a laptop;
 // production sets DATABASE_URL, the TEMPORAL_* connection variables and the seller's details.
 import { join, resolve } from 'node:path';
+import { IANAZone } from 'luxon';
 import type { Brand, SellerDetails } from '../documents/views.ts';
+import { parseSendWindow, type SendWindow } from '../domain/business-hours.ts';
+import { checkNumberFormat, type NumberingSettings } from '../domain/numbering.ts';
 import type { TaxRegistrations, TaxRounding, TaxSeller } from '../domain/tax/types.ts';
 import { validateTaxSeller } from '../domain/tax/validation.ts';
 
@@ -13,7 +16,17 @@ export interface BillwrightConfig {
   apiPort: number;
   /** Base of links sent to customers (hosted pages). */
   publicBaseUrl: string;
+  /**
+   * BILLWRIGHT_SIGNING_SECRET: signs hosted invoice links. Unset: no hosted links (npm start
+   * creates one under the data dir).
+   */
+  signingSecret: string | undefined;
   emailFrom: string;
+  /**
+   * EMAIL_SEND_WINDOW, e.g. "09:00-18:00" or "09:00-18:00,weekdays": invoice emails wait for
+   * these hours in the customer's time zone. Unset: emails go out at once.
+   */
+  emailSendWindow: SendWindow | undefined;
   templatesDir: string | undefined;
   seller: SellerDetails;
   /** Where the seller is established and registered for tax: decides every invoice's tax. */
@@ -21,6 +34,11 @@ export interface BillwrightConfig {
   /** How tax is rounded: per line, or per rate over the invoice; half-up by default. */
   taxRounding: TaxRounding;
   brand: Brand;
+  /**
+   * How invoices and credit notes are numbered at finalization: INVOICE_NUMBER_FORMAT,
+   * CREDIT_NOTE_NUMBER_FORMAT, and SELLER_TIMEZONE, the zone whose calendar picks the series.
+   */
+  invoiceNumbering: NumberingSettings;
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -50,7 +68,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     apiHost: env.HOST ?? '127.0.0.1',
     apiPort,
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://localhost:${apiPort}`,
+    signingSecret: signingSecretFromEnv(env),
     emailFrom: env.EMAIL_FROM ?? 'Billwright Demo <billing@billwright.test>',
+    emailSendWindow: parseSendWindow(env.EMAIL_SEND_WINDOW),
     templatesDir: env.BILLWRIGHT_TEMPLATES_DIR || undefined,
     seller: {
       legalName: env.SELLER_LEGAL_NAME ?? 'Billwright Demo Ltd',
@@ -66,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
       level: env.TAX_ROUNDING === 'per_rate' ? 'per_rate' : 'per_line',
       mode: env.TAX_ROUNDING_MODE === 'half_even' ? 'half_even' : 'half_up',
     },
+    invoiceNumbering: numberingFromEnv(env),
     brand: {
       productName: env.BRAND_NAME ?? 'Billwright Demo',
       accentColor: env.BRAND_ACCENT_COLOR ?? '#4f46e5',
@@ -102,4 +123,35 @@ function taxSellerFromEnv(env: NodeJS.ProcessEnv): TaxSeller {
     );
   }
   return seller;
+}
+
+/** INVOICE_NUMBER_FORMAT (default INV-{YYYY}-{SEQ:6}), CREDIT_NOTE_NUMBER_FORMAT, SELLER_TIMEZONE. */
+function numberingFromEnv(env: NodeJS.ProcessEnv): NumberingSettings {
+  const settings: NumberingSettings = {
+    invoiceFormat: env.INVOICE_NUMBER_FORMAT || 'INV-{YYYY}-{SEQ:6}',
+    creditNoteFormat: env.CREDIT_NOTE_NUMBER_FORMAT || 'CN-{YYYY}-{SEQ:6}',
+    timezone: env.SELLER_TIMEZONE || 'Europe/Dublin',
+  };
+  for (const [name, format] of [
+    ['INVOICE_NUMBER_FORMAT', settings.invoiceFormat],
+    ['CREDIT_NOTE_NUMBER_FORMAT', settings.creditNoteFormat],
+  ] as const) {
+    const problem = checkNumberFormat(format);
+    if (problem) throw new Error(`${name} is invalid: ${problem}`);
+  }
+  if (!IANAZone.isValidZone(settings.timezone)) {
+    throw new Error(`SELLER_TIMEZONE must be an IANA time zone, got "${settings.timezone}"`);
+  }
+  return settings;
+}
+
+/** Short secrets can be guessed offline from a single link: insist on some length. */
+function signingSecretFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const secret = env.BILLWRIGHT_SIGNING_SECRET || undefined;
+  if (secret !== undefined && secret.length < 32) {
+    throw new Error(
+      'BILLWRIGHT_SIGNING_SECRET must be at least 32 characters (e.g. openssl rand -base64 32)',
+    );
+  }
+  return secret;
 }

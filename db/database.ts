@@ -1,6 +1,15 @@
 // Table types for Kysely. Money columns are bigint in SQL and plain integers (minor units) here:
 // the connection parses int8 into a safe integer or fails loudly (see db/connect.ts).
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { TaxBehavior } from '../domain/catalog.ts';
+import type { InvoiceStatus } from '../domain/invoice-lifecycle.ts';
+import type {
+  TaxBreakdownEntry,
+  TaxCategory,
+  TaxComponent,
+  TaxNote,
+  TaxRegistrations,
+} from '../domain/tax/types.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -79,19 +88,71 @@ export interface NumberSeriesTable {
 
 export interface InvoicesTable {
   id: string;
-  number: string;
+  /** Null while a draft: assigned at finalization, gap-free within its series. */
+  number: string | null;
   customer_id: string;
   subscription_id: string | null;
-  status: string;
+  status: ColumnType<InvoiceStatus, InvoiceStatus, InvoiceStatus>;
   currency: string;
   period_start: NullableTimestamp;
   period_end: NullableTimestamp;
   subtotal: number;
   tax: Generated<number>;
   total: number;
-  issued_at: Timestamp;
-  due_at: Timestamp;
+  /** Null while a draft; the invoice date once finalized. */
+  issued_at: NullableTimestamp;
+  /** Null while a draft; finalization + the customer's payment terms. */
+  due_at: NullableTimestamp;
   created_at: CreatedAt;
+  tax_behavior: ColumnType<TaxBehavior, TaxBehavior | undefined, TaxBehavior>;
+  discount_total: Generated<number>;
+  amount_paid: Generated<number>;
+  amount_credited: Generated<number>;
+  /** max(total − amount_paid − amount_credited, 0), computed by the database. */
+  amount_due: ColumnType<number, never, never>;
+  tax_breakdown: ColumnType<TaxBreakdownEntry[], string | undefined, string>;
+  tax_notes: ColumnType<TaxNote[], string | undefined, string>;
+  tax_provider: string | null;
+  /** The date the rates were taken at, YYYY-MM-DD. */
+  tax_date: ColumnType<string | null, string | null | undefined, string | null>;
+  customer_details: ColumnType<
+    InvoiceCustomerDetails | null,
+    string | null | undefined,
+    string | null
+  >;
+  seller_details: ColumnType<InvoiceSellerDetails | null, string | null | undefined, string | null>;
+  finalized_at: NullableTimestamp;
+  paid_at: NullableTimestamp;
+  voided_at: NullableTimestamp;
+  marked_uncollectible_at: NullableTimestamp;
+}
+
+/** The customer's billing details as they were when the invoice was finalized. */
+export interface InvoiceCustomerDetails {
+  name: string;
+  email: string;
+  address: {
+    line1?: string;
+    line2?: string;
+    city?: string;
+    region?: string;
+    postalCode?: string;
+    country: string;
+  };
+  customerType: 'business' | 'individual';
+  vatNumber?: string;
+  taxExemptReference?: string;
+}
+
+/** The seller's legal and tax identity as it was when the invoice was finalized. */
+export interface InvoiceSellerDetails {
+  legalName: string;
+  addressLines: string[];
+  taxId?: string;
+  email: string;
+  country: string;
+  region?: string;
+  registrations: TaxRegistrations;
 }
 
 export interface InvoiceLinesTable {
@@ -104,6 +165,41 @@ export interface InvoiceLinesTable {
   amount: number;
   period_start: NullableTimestamp;
   period_end: NullableTimestamp;
+  discount_amount: Generated<number>;
+  tax_category: ColumnType<TaxCategory, TaxCategory | undefined, TaxCategory>;
+  tax_amount: Generated<number>;
+  /** numeric percent, an exact decimal string ("20"); null until taxed. */
+  tax_rate: string | null;
+  tax_jurisdiction: string | null;
+  tax_treatment: string | null;
+  tax_components: ColumnType<TaxComponent[], string | undefined, string>;
+  /** Tax included: what the customer pays for the line. */
+  total_amount: number;
+}
+
+export interface CreditNotesTable {
+  id: string;
+  number: string;
+  invoice_id: string;
+  customer_id: string;
+  currency: string;
+  reason: 'void' | 'refund' | 'correction' | 'other';
+  memo: string | null;
+  subtotal: number;
+  tax: number;
+  total: number;
+  issued_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export interface CreditNoteLinesTable {
+  id: Generated<string>;
+  credit_note_id: string;
+  position: number;
+  invoice_line_id: string;
+  description: string;
+  amount: number;
+  tax_amount: number;
 }
 
 export interface InvoiceDocumentsTable {
@@ -112,6 +208,8 @@ export interface InvoiceDocumentsTable {
   content_hash: string;
   content: string;
   created_at: CreatedAt;
+  /** Hash of the document this one was printed from (a PDF's HTML); null for the HTML itself. */
+  source_hash: string | null;
 }
 
 export interface EmailDeliveriesTable {
@@ -272,6 +370,8 @@ export interface Database {
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
   invoice_documents: InvoiceDocumentsTable;
+  credit_notes: CreditNotesTable;
+  credit_note_lines: CreditNoteLinesTable;
   email_deliveries: EmailDeliveriesTable;
   outbox_messages: OutboxMessagesTable;
   api_keys: ApiKeysTable;
@@ -293,4 +393,6 @@ export type CouponRedemptionRow = Selectable<CouponRedemptionsTable>;
 export type Subscription = Selectable<SubscriptionsTable>;
 export type Invoice = Selectable<InvoicesTable>;
 export type InvoiceLine = Selectable<InvoiceLinesTable>;
+export type CreditNote = Selectable<CreditNotesTable>;
+export type CreditNoteLine = Selectable<CreditNoteLinesTable>;
 export type OutboxMessage = Selectable<OutboxMessagesTable>;

@@ -6,7 +6,11 @@ import { buildApp } from '../api/app.ts';
 import type { BillwrightConfig } from '../config/index.ts';
 import { connectDatabase, type Db } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { existsSync } from 'node:fs';
 import { createDocumentRenderer } from '../documents/renderer.ts';
+import { createPdfRenderer, type PdfRenderer } from '../documents/pdf.ts';
+import { chromiumPath } from '../infra/chromium.ts';
+import { progress } from '../infra/log.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { emailSenderFromEnv } from '../email/sender-from-env.ts';
 import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection.ts';
@@ -44,6 +48,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   try {
     let worker: Worker | undefined;
+    // PDFs attached to invoice emails: one warm Chromium, launched on the first invoice. Without
+    // Chromium on this host, emails link the hosted page and carry no attachment.
+    const workerPdf = roles.worker ? lazyPdfRenderer() : undefined;
+    if (workerPdf) stops.push(() => workerPdf.close());
     if (roles.worker) {
       const connection = await connectWorker(temporal);
       worker = await createBillingWorker({
@@ -57,6 +65,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           }),
           email: emailSenderFromEnv(options.env ?? process.env, db),
           config,
+          tax: {
+            provider: createBuiltInTaxProvider(),
+            seller: config.taxSeller,
+            rounding: config.taxRounding,
+          },
+          pdf: workerPdf,
         },
       });
       const running = worker.run();
@@ -77,7 +91,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       {
         db,
         temporal: client,
-        config: { publicBaseUrl: config.publicBaseUrl },
+        config: { publicBaseUrl: config.publicBaseUrl, signingSecret: config.signingSecret },
         documents: {
           renderer: createDocumentRenderer({
             templatesDir: config.templatesDir,
@@ -101,4 +115,23 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await stop();
     throw error;
   }
+}
+
+/** A PDF renderer that launches its browser on first use, or undefined without Chromium. */
+function lazyPdfRenderer(): Pick<PdfRenderer, 'render' | 'close'> | undefined {
+  const executablePath = chromiumPath();
+  if (!existsSync(executablePath)) {
+    progress(`no Chromium at ${executablePath}: invoice emails go out without a PDF attachment`);
+    return undefined;
+  }
+  let renderer: Promise<PdfRenderer> | undefined;
+  return {
+    async render(html) {
+      renderer ??= createPdfRenderer({ executablePath });
+      return (await renderer).render(html);
+    },
+    async close() {
+      if (renderer) await (await renderer).close();
+    },
+  };
 }

@@ -28,7 +28,13 @@ export const TAGS = [
   },
   {
     name: 'Invoices',
-    description: 'Issued invoices, their lines and rendered documents (read-only).',
+    description:
+      'Invoices and their lifecycle (finalize, void, uncollectible), lines, tax and documents.',
+  },
+  {
+    name: 'Credit notes',
+    description:
+      'What is taken back from a finalized invoice (a void, a refund, a correction), numbered in its own series.',
   },
   {
     name: 'Usage',
@@ -38,6 +44,11 @@ export const TAGS = [
   {
     name: 'Estimates',
     description: 'Prices a plan for one period with the arithmetic shown; changes nothing else.',
+  },
+  {
+    name: 'Hosted pages',
+    description:
+      'What customers open from a signed, expiring link (no API key): an invoice page and its PDF.',
   },
   { name: 'Outbox', description: 'The development email provider: messages the platform sent.' },
   { name: 'Health', description: 'Liveness and readiness.' },

@@ -6,6 +6,8 @@ import * as usage from './2026_11_23_0002_usage.ts';
 import * as catalog from './2026_11_23_0003_catalog.ts';
 import * as estimates from './2026_11_23_0004_estimates.ts';
 import * as customerTax from './2026_11_23_0005_customer_tax.ts';
+import * as invoiceLifecycle from './2026_11_23_0006_invoice_lifecycle.ts';
+import * as documentVersions from './2026_11_23_0007_document_versions.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_foundation': foundation,
@@ -13,4 +15,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0003_catalog': catalog,
   '2026_11_23_0004_estimates': estimates,
   '2026_11_23_0005_customer_tax': customerTax,
+  '2026_11_23_0006_invoice_lifecycle': invoiceLifecycle,
+  '2026_11_23_0007_document_versions': documentVersions,
 };

@@ -32,7 +32,7 @@ import { renderBench } from './render.ts';
 const BATCH_SIZE = 100;
 const WARMUP_BATCHES = 50;
 const MEASURED_BATCHES = 300;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const CONCURRENCY = 8;
 const CUSTOMERS = 50;
 const RATING_EVENTS = Number(process.env.BENCH_RATING_EVENTS ?? 1_000_000);

@@ -21,6 +21,8 @@ export interface InvoicePdfs {
    * the invoice has no stored HTML (it does not exist or has not been rendered yet).
    */
   forInvoice(invoiceId: string): Promise<StoredPdf | undefined>;
+  /** Prints any document the API renders on request (estimates), with the same browser. */
+  render(html: string): Promise<Buffer>;
 }
 
 declare module 'fastify' {
@@ -70,6 +72,9 @@ export default fp<{ pdf?: ApiPdf | undefined }>(
           printing.set(invoiceId, pending);
         }
         return pending;
+      },
+      async render(html) {
+        return (await renderer()).render(html);
       },
     } satisfies InvoicePdfs);
 

@@ -545,6 +545,34 @@ const estimates: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
   );
 
+  app.get(
+    '/estimates/:id/pdf',
+    {
+      schema: {
+        tags: ['Estimates'],
+        summary: 'The estimate as a PDF',
+        description:
+          'The estimate document printed to PDF (A4) by the same warm Chromium as invoices.',
+        params: IdParams,
+        produces: ['application/pdf'],
+        response: {
+          200: described(Type.String({ format: 'binary' }), 'The PDF.'),
+          404: problemResponse('No estimate has this id.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const record = await getEstimate(app.db, request.params.id);
+      if (!record) throw notFound(`no estimate has id ${request.params.id}`);
+      const html = app.documents.renderer.renderEstimateHtml(estimateView(app, record));
+      const pdf = await app.invoicePdfs.render(html);
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="${record.id}.pdf"`)
+        .send(pdf);
+    },
+  );
+
   done();
 };
 

@@ -317,6 +317,7 @@ describe('OpenAPI document', () => {
         '/v1/estimates',
         '/v1/estimates/{id}',
         '/v1/estimates/{id}/html',
+        '/v1/estimates/{id}/pdf',
       ].sort(),
     );
     expect(doc.tags.map((t) => t.name)).toEqual(

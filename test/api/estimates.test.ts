@@ -1,5 +1,6 @@
 // Estimates price a plan for one period exactly as an invoice would, with the arithmetic shown,
 // and change nothing but the stored estimate.
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCoupon } from '../../db/repositories/coupons.ts';
 import { createApiHarness, type ApiHarness } from './app-harness.ts';
@@ -171,6 +172,27 @@ describe('POST /v1/estimates', () => {
     expect(html.body).toContain('API calls');
   });
 
+  test('prints the estimate to PDF through the real Chromium', async () => {
+    const created = await post('/v1/estimates', {
+      planCode: 'api-pro',
+      customerId,
+      periodStart: '2027-03-01T08:00:00Z',
+      quantities: { seats: 2 },
+      usage: { api_calls: '2000' },
+    });
+    const id = created.json<Estimate>().id;
+    const response = await api.request({ method: 'GET', url: `/v1/estimates/${id}/pdf` });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/pdf');
+    expect(response.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = execFileSync('pdftotext', ['-layout', '-', '-'], {
+      input: response.rawPayload,
+    }).toString();
+    expect(text).toContain('Estimate');
+    expect(text).toContain(id);
+    expect(text).toContain('Hooli Inc');
+  });
+
   test('rejects what cannot be priced, naming the field, and stores nothing', async () => {
     const cases: [object, string][] = [
       [{}, 'planCode'],
@@ -223,7 +245,7 @@ describe('POST /v1/estimates', () => {
       .selectFrom('estimates')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow();
-    expect(Number(stored.n)).toBe(3);
+    expect(Number(stored.n)).toBe(4);
   });
 });
 

@@ -13,6 +13,8 @@ export const NextBillingAt = defineSearchAttributeKey(
   'NextBillingAt',
   SearchAttributeType.DATETIME,
 );
+/** Set only on workflows billed on a test clock, so tests never mix with real customers. */
+export const TestClockId = defineSearchAttributeKey('TestClockId', SearchAttributeType.KEYWORD);
 
 /** Every key the project registers on a namespace (dev server, or a production cluster). */
 export const billwrightSearchAttributes = [
@@ -21,4 +23,5 @@ export const billwrightSearchAttributes = [
   PlanCode,
   BillingStatus,
   NextBillingAt,
+  TestClockId,
 ] as const;

@@ -351,6 +351,15 @@ function registerHelpers(hb: typeof Handlebars): void {
     }).format(decimal as unknown as number); // Intl formats decimal strings exactly
   });
 
+  // The signed hosted page's PDF: same signature, path + "/pdf" (documents/hosted-links.ts).
+  hb.registerHelper('pdfLink', (...args: unknown[]) => {
+    const [, url] = helperArgs(args);
+    if (typeof url !== 'string') throw new TypeError(`pdfLink needs a URL, got ${String(url)}`);
+    const link = new URL(url);
+    link.pathname = `${link.pathname.replace(/\/$/, '')}/pdf`;
+    return link.toString();
+  });
+
   // For conditions such as {{#unless (eq quantity 1)}}.
   hb.registerHelper('eq', (...args: unknown[]) => {
     const [, a, b] = helperArgs(args);

@@ -125,6 +125,8 @@ export interface InvoicesTable {
   paid_at: NullableTimestamp;
   voided_at: NullableTimestamp;
   marked_uncollectible_at: NullableTimestamp;
+  /** A subscription lifecycle invoice's business key ("<boundary>/<kind>"); null otherwise. */
+  billing_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The customer's billing details as they were when the invoice was finalized. */
@@ -190,6 +192,8 @@ export interface CreditNotesTable {
   total: number;
   issued_at: Timestamp;
   created_at: CreatedAt;
+  /** Set when the subscription lifecycle issued it (unused time credited on cancel). */
+  billing_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CreditNoteLinesTable {

@@ -22,8 +22,11 @@ import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
 import { subscriptionStartOptions } from '../temporal/subscription-start.ts';
 import { workflowsPath } from '../temporal/worker.ts';
 import type { subscriptionWorkflow } from '../workflows/subscription.ts';
+import type { PlanVersion } from '../domain/catalog.ts';
+import { createMetric } from '../db/repositories/metrics.ts';
 import {
   cancelUpdate,
+  changeUpdate,
   pauseUpdate,
   resumeUpdate,
   stateQuery,
@@ -104,6 +107,35 @@ try {
       anchor,
       timezone: 'Europe/Paris',
     };
+    // v2 onwards: the lifecycle, with a plan version of flat, per-seat and usage charges and a
+    // trial until the anchor (v1 was one flat price).
+    await createMetric(db, { code: 'replay_calls', name: 'Replay calls', aggregation: 'count' });
+    const terms = (version: number, seatPrice: string): PlanVersion => ({
+      planCode: plan.code,
+      version,
+      currency: 'EUR',
+      billingCycle: { interval: 'month', intervalCount: 1 },
+      taxBehavior: 'exclusive',
+      charges: [
+        { key: 'base', type: 'flat', description: 'Base', billing: 'advance', amount: '2500' },
+        {
+          key: 'seats',
+          type: 'per_seat',
+          description: 'Seats',
+          billing: 'advance',
+          unitAmount: seatPrice,
+        },
+        {
+          key: 'calls',
+          type: 'usage',
+          description: 'Calls',
+          billing: 'arrears',
+          metricCode: 'replay_calls',
+          pricing: { model: 'per_unit', unitPrice: '1' },
+        },
+      ],
+    });
+    const lifecycle = version !== 'v1';
     const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
       'subscriptionWorkflow',
       {
@@ -114,6 +146,7 @@ try {
           planName: plan.name,
           cycle,
           price: { amount: 2500, currency: 'EUR' },
+          ...(lifecycle && { plan: terms(1, '300'), quantity: 2, trialEnd: anchor }),
         }),
         taskQueue,
       },
@@ -131,6 +164,16 @@ try {
     await handle.executeUpdate(pauseUpdate, { args: [operator] });
     await handle.executeUpdate(resumeUpdate, { args: [{ ...operator, anchor: 'reset' }] });
     await env.sleep(5000);
+    if (lifecycle) {
+      // An upgrade applied now (credit and charge), then a downgrade left for the boundary.
+      await env.sleep(3 * 86_400_000);
+      await handle.executeUpdate(changeUpdate, {
+        args: [{ ...operator, plan: terms(2, '500'), quantity: 3 }],
+      });
+      await handle.executeUpdate(changeUpdate, {
+        args: [{ ...operator, plan: terms(3, '300'), quantity: 1 }],
+      });
+    }
     await handle.executeUpdate(cancelUpdate, { args: [{ ...operator, reason: 'recorded' }] });
     await handle.result();
     const file = new URL(

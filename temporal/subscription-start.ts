@@ -26,14 +26,23 @@ export function subscriptionStartOptions(
       { key: CustomerId, value: input.customerId },
       { key: SubscriptionId, value: input.subscriptionId },
       { key: PlanCode, value: input.planCode },
-      { key: BillingStatus, value: 'active' },
+      { key: BillingStatus, value: input.trialEnd ? 'trialing' : 'active' },
     ],
     staticSummary: `Subscription ${input.subscriptionId}: ${input.planName}, ${price.currency} ${toDecimalString(price)} every ${every}`,
     staticDetails: [
       `**Customer** ${input.customerId}`,
       `**Plan** ${input.planCode} (${input.planName})`,
-      `**Price** ${price.currency} ${toDecimalString(price)} billed in advance every ${every}`,
+      `**Price** ${price.currency} ${toDecimalString(price)} billed in advance every ${every}` +
+        (input.plan?.charges.some((c) => c.billing === 'arrears')
+          ? ', plus charges in arrears'
+          : ''),
       `**Anchor** ${cycle.anchor} (${cycle.timezone})`,
+      ...(input.plan
+        ? [
+            `**Charges** ${input.plan.charges.map((c) => `${c.description} (${c.type}, ${c.billing})`).join(', ')}; quantity ${input.quantity ?? 1}`,
+          ]
+        : []),
+      ...(input.trialEnd ? [`**Trial** until ${input.trialEnd}`] : []),
     ].join('\n\n'),
   };
 }

@@ -1,9 +1,15 @@
 // What the outside world may say to a subscription workflow, shared by the workflow and the API.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Span } from '../domain/billing-cycles.ts';
+import type { PlanVersion } from '../domain/catalog.ts';
 import type { Money } from '../domain/money.ts';
 import type { BillingCycle, BillingPeriod } from '../domain/periods.ts';
 
-export type SubscriptionStatus = 'active' | 'paused' | 'canceled';
+/**
+ * trialing: no invoices until the trial ends; canceled: no further periods (with cancel at
+ * period end, the current one runs out first); ended: the last period closed, billing is over.
+ */
+export type SubscriptionStatus = 'trialing' | 'active' | 'paused' | 'canceled' | 'ended';
 
 export interface SubscriptionWorkflowInput {
   subscriptionId: string;
@@ -11,8 +17,17 @@ export interface SubscriptionWorkflowInput {
   planCode: string;
   planName: string;
   cycle: BillingCycle;
-  /** The plan's flat recurring charge, billed in advance at each period start. */
+  /**
+   * The plan's flat recurring charge, billed in advance at each period start. Histories of the
+   * first version bill only this; with `plan` it is the headline price for summaries.
+   */
   price: Money;
+  /** The pinned plan version, whose charges (flat, per-seat, usage) the lifecycle bills. */
+  plan?: PlanVersion;
+  /** Seats, for per-seat charges (default 1). */
+  quantity?: number;
+  /** End of the free trial (ISO): the first paid period starts here (the cycle's anchor). */
+  trialEnd?: string;
   /** Set only by continue-as-new: where the previous run left off. */
   carried?: CarriedState;
 }
@@ -24,6 +39,13 @@ export interface CarriedState {
   nextPeriodIndex: number;
   invoicesIssued: number;
   pausedAt?: string;
+  /** The period whose advance charges are billed and whose arrears charges are not yet. */
+  openPeriod?: Span;
+  /** A cancel waiting for the open period to end. */
+  cancelAt?: CancelAt;
+  canceledAt?: string;
+  /** A downgrade waiting for the next boundary. */
+  pendingChange?: PlanChange;
 }
 
 export interface SubscriptionState {
@@ -37,6 +59,25 @@ export interface SubscriptionState {
   invoicesIssued: number;
   pausedAt: string | null;
   canceledAt: string | null;
+  /** The lifecycle's terms; absent on workflows of the first version. */
+  plan?: PlanVersion;
+  planVersion?: number;
+  quantity?: number;
+  trialEnd?: string | null;
+  /** The period billed in advance and not yet closed (null before the first and after the last). */
+  openPeriod?: Span | null;
+  /** Set while a cancel at period end waits for the open period to close. */
+  cancelAt?: CancelAt | null;
+  /** A downgrade that applies at the next boundary. */
+  pendingChange?: PlanChange | null;
+}
+
+export type CancelAt = 'now' | 'period_end';
+
+/** New terms for a running subscription: another plan version, or another quantity, or both. */
+export interface PlanChange {
+  plan: PlanVersion;
+  quantity: number;
 }
 
 export interface OperatorAction {
@@ -53,9 +94,23 @@ export interface ResumeRequest extends OperatorAction {
   anchor: 'keep' | 'reset';
 }
 
+export interface CancelRequest extends OperatorAction {
+  /**
+   * now (default): the final invoice (usage to date) and a credit note for the unused part of
+   * the period's advance charges. period_end: billing stops when the current period closes.
+   */
+  cancelAt?: CancelAt;
+}
+
+export interface ChangeRequest extends OperatorAction, PlanChange {
+  /** Default: upgrades now (prorated), downgrades at the next boundary. */
+  applyAt?: 'now' | 'period_end';
+}
+
 export const pauseUpdate = defineUpdate<SubscriptionState, [OperatorAction]>('pause');
 export const resumeUpdate = defineUpdate<SubscriptionState, [ResumeRequest]>('resume');
-export const cancelUpdate = defineUpdate<SubscriptionState, [OperatorAction]>('cancel');
+export const cancelUpdate = defineUpdate<SubscriptionState, [CancelRequest]>('cancel');
+export const changeUpdate = defineUpdate<SubscriptionState, [ChangeRequest]>('change');
 export const stateQuery = defineQuery<SubscriptionState>('state');
 
 /** ApplicationFailure type of a rejected update: the request conflicts with the state. */

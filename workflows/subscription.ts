@@ -40,6 +40,7 @@ import {
   type SubscriptionStatus,
   type SubscriptionWorkflowInput,
 } from './subscription-messages.ts';
+import { subscriptionLifecycle } from './subscription-lifecycle.ts';
 
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -58,6 +59,9 @@ function nowIso(): string {
 export async function subscriptionWorkflow(
   input: SubscriptionWorkflowInput,
 ): Promise<SubscriptionState> {
+  // Workflows started (or continued as new) since the lifecycle shipped bill plan versions;
+  // histories of the first version have no marker here and replay the flat-price loop below.
+  if (patched('subscription-lifecycle')) return subscriptionLifecycle(input);
   const { subscriptionId, price } = input;
   let cycle: BillingCycle = input.cycle;
   let status: SubscriptionStatus = input.carried?.status ?? 'active';

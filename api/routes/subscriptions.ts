@@ -15,6 +15,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { DateTime } from 'luxon';
 import { Type } from 'typebox';
 import { newId } from '../../db/ids.ts';
 import { getCustomer, taxCustomerOf } from '../../db/repositories/customers.ts';
@@ -24,6 +25,7 @@ import {
   getPlanByCode,
   getPlanVersion,
   getPlanWithCurrentVersion,
+  type StoredPlanVersion,
 } from '../../db/repositories/plans.ts';
 import {
   changeSubscriptionPlanVersion,
@@ -32,16 +34,26 @@ import {
   listSubscriptions,
   type SubscriptionRecord,
 } from '../../db/repositories/subscriptions.ts';
+import type { PercentageUsage, PlanVersion } from '../../domain/catalog.ts';
+import type { Money } from '../../domain/money.ts';
 import { INTERVALS } from '../../domain/periods.ts';
+import { ratePeriod } from '../../domain/rating/rate-period.ts';
+import { previewChange, seatQuantities } from '../../domain/subscription-charges.ts';
+import { percentageUsageQuery } from '../../domain/rating/percentage.ts';
+import { getMetric } from '../../db/repositories/metrics.ts';
+import { aggregateUsage, percentageUsage } from '../../db/repositories/usage.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import {
   cancelUpdate,
+  changeUpdate,
   INVALID_TRANSITION,
   pauseUpdate,
   resumeUpdate,
   stateQuery,
   subscriptionWorkflowId,
+  type CancelRequest,
+  type ChangeRequest,
   type OperatorAction,
   type ResumeRequest,
   type SubscriptionState,
@@ -63,7 +75,7 @@ import {
   Timestamp,
 } from '../schemas/common.ts';
 
-const STATUSES = ['active', 'paused', 'canceled'] as const;
+const STATUSES = ['trialing', 'active', 'paused', 'canceled', 'ended'] as const;
 
 export const SubscriptionSchema = Type.Object(
   {
@@ -115,8 +127,16 @@ const CreateSubscriptionBody = Type.Object(
         minimum: 1,
         maximum: 1_000_000,
         default: 1,
+        description: 'Seats, for per-seat charges (default 1).',
+      }),
+    ),
+    trialDays: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 730,
         description:
-          'Seats, for per-seat charges (default 1). Stored now; billed once the subscription lifecycle rates per-seat charges.',
+          'A free trial of this many days (in the customer’s time zone): status trialing, no invoice ' +
+          'until it ends; the first paid period starts when it ends.',
       }),
     ),
     startAt: Type.Optional(
@@ -153,6 +173,64 @@ const PlanVersionBody = Type.Object(
 );
 
 const ActionBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
+const CancelBody = Type.Object(
+  {
+    cancelAt: Type.Optional(
+      Type.Enum(['now', 'period_end'], {
+        default: 'now',
+        description:
+          'now (default): a final invoice with usage to date, and a credit note for the unused part of ' +
+          'the period’s advance charges. period_end: billing stops when the current period closes.',
+      }),
+    ),
+    reason: Type.Optional(Reason),
+  },
+  { additionalProperties: false },
+);
+const ChangeBody = Type.Object(
+  {
+    planCode: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
+    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    applyAt: Type.Optional(
+      Type.Enum(['now', 'period_end'], {
+        description:
+          'Default: an upgrade applies now (unused time credited, the new terms charged for the rest ' +
+          'of the period); a downgrade at the next boundary.',
+      }),
+    ),
+    reason: Type.Optional(Reason),
+  },
+  { additionalProperties: false },
+);
+const PreviewChangeQuery = Type.Object(
+  {
+    planCode: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
+    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  },
+  { additionalProperties: false },
+);
+const MoneySchema = Type.Object({ amount: Type.Integer(), currency: Type.String() });
+const PreviewSchema = Type.Object(
+  {
+    applyAt: Type.Enum(['now', 'period_end']),
+    credit: MoneySchema,
+    charge: MoneySchema,
+    net: MoneySchema,
+    nextPeriod: MoneySchema,
+  },
+  { $id: 'SubscriptionChangePreview', title: 'SubscriptionChangePreview' },
+);
+const UpcomingSchema = Type.Object(
+  {
+    periodStart: Type.String(),
+    periodEnd: Type.String(),
+    lines: Type.Array(
+      Type.Object({ description: Type.String(), billing: Type.String(), amount: MoneySchema }),
+    ),
+    subtotal: MoneySchema,
+  },
+  { $id: 'UpcomingInvoice', title: 'UpcomingInvoice' },
+);
 const ResumeBody = Type.Object(
   {
     anchor: Type.Optional(
@@ -184,6 +262,31 @@ type Subscription = {
   createdAt: string;
 };
 
+/** The catalog's view of a stored version: what the workflow carries (no audit columns). */
+function catalogVersion(version: StoredPlanVersion): PlanVersion {
+  return {
+    planCode: version.planCode,
+    version: version.version,
+    currency: version.currency,
+    billingCycle: version.billingCycle,
+    taxBehavior: version.taxBehavior,
+    charges: version.charges,
+    ...(version.minimumCommitment !== undefined && {
+      minimumCommitment: version.minimumCommitment,
+    }),
+  };
+}
+
+/** What a whole period's advance charges come to: the price summaries show. */
+function headlinePrice(version: PlanVersion, quantity: number): Money {
+  const rated = ratePeriod({
+    plan: version,
+    timing: 'advance',
+    quantities: seatQuantities(version, quantity),
+  });
+  return rated.totalBeforeTax;
+}
+
 function asStatus(status: string): Subscription['status'] {
   return (STATUSES as readonly string[]).includes(status)
     ? (status as Subscription['status'])
@@ -211,7 +314,7 @@ export function fromDatabase(record: SubscriptionRecord): Subscription {
     nextBillingAt: active ? iso(record.currentPeriodEnd ?? record.anchorAt) : null,
     invoicesIssued: record.invoicesIssued,
     pausedAt: status === 'paused' ? iso(record.pausedAt) : null,
-    canceledAt: status === 'canceled' ? iso(record.canceledAt) : null,
+    canceledAt: status === 'canceled' || status === 'ended' ? iso(record.canceledAt) : null,
     createdAt: iso(record.createdAt),
   };
 }
@@ -286,7 +389,7 @@ async function liveSubscription(
   record: SubscriptionRecord,
 ): Promise<Subscription> {
   // A canceled subscription's workflow has ended: the database has the final word.
-  if (record.status === 'canceled') return fromDatabase(record);
+  if (record.status === 'canceled' || record.status === 'ended') return fromDatabase(record);
   try {
     const handle = app.temporal.workflow.getHandle<typeof subscriptionWorkflow>(
       subscriptionWorkflowId(record.id),
@@ -355,16 +458,14 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
             'The created subscription, as stored; GET it for the live state.',
           ),
           422: problemResponse(
-            'Unknown customer (customerId) or plan (planCode), a plan in another currency (planCode), ' +
-              'or a plan whose current version is not one flat charge billed in advance (planCode): ' +
-              'usage, per-seat and multi-charge plans are billed by the subscription lifecycle, not yet available.',
+            'Unknown customer (customerId) or plan (planCode), or a plan in another currency (planCode).',
           ),
           503: problemResponse('Temporal is unavailable; nothing was created.'),
         },
       },
     },
     async (request, reply) => {
-      const { customerId, planCode, quantity = 1, startAt } = request.body;
+      const { customerId, planCode, quantity = 1, startAt, trialDays } = request.body;
       const customer = await getCustomer(app.db, customerId);
       if (!customer) throw unprocessable('customerId', `customer ${customerId} does not exist`);
       // Clean data, checked again at the start: the seller's registrations may have changed.
@@ -384,15 +485,6 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
           `plan ${planCode} is priced in ${version.currency} but customer ${customerId} is billed in ${customer.currency}`,
         );
       }
-      // The running workflow bills one flat price in advance (SubscriptionWorkflowInput.price);
-      // other charges need the subscription lifecycle's rating, which is not there yet.
-      const flatPrice = flatAdvancePrice(version.charges);
-      if (flatPrice === undefined) {
-        throw unprocessable(
-          'planCode',
-          'plans with usage or per-seat charges are billed by the subscription lifecycle, not yet available',
-        );
-      }
       const { interval, intervalCount } = version.billingCycle;
       if (!(INTERVALS as readonly string[]).includes(interval)) {
         throw new Error(`plan ${plan.code} has an unknown interval ${interval}`);
@@ -402,14 +494,25 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         throw unprocessable('startAt', 'must be an ISO 8601 instant with a UTC offset');
 
       const id = newId('sub');
-      const anchor = new Date(startMs).toISOString();
+      // With a trial, the first paid period starts (and billing is anchored) when it ends.
+      const trialEnd =
+        trialDays === undefined
+          ? undefined
+          : DateTime.fromMillis(startMs, { zone: customer.timezone })
+              .plus({ days: trialDays })
+              .toUTC()
+              .toISO()!;
+      const anchor = trialEnd ?? new Date(startMs).toISOString();
       const input: SubscriptionWorkflowInput = {
         subscriptionId: id,
         customerId,
         planCode: plan.code,
         planName: plan.name,
         cycle: { interval, intervalCount, anchor, timezone: customer.timezone },
-        price: { amount: flatPrice, currency: version.currency },
+        price: headlinePrice(version, quantity),
+        plan: catalogVersion(version),
+        quantity,
+        ...(trialEnd !== undefined && { trialEnd }),
       };
       // One transaction: the row commits only if the workflow started. (The workflow's first
       // activities may run before the commit; they retry until the row is visible.)
@@ -421,6 +524,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
           planVersion: version.version,
           quantity,
           anchorAt: anchor,
+          ...(trialEnd !== undefined && { status: 'trialing' }),
         });
         try {
           await withTemporalDeadline(app, () =>
@@ -534,17 +638,180 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         tags: ['Subscriptions'],
         summary: 'Cancel the subscription',
         description:
-          'Ends the subscription: no further invoices. Final; a canceled subscription answers 409.',
+          'Cancels now (final invoice with usage to date, unused advance charges credited; then ended) ' +
+          'or at period end (status canceled until the period closes, then ended). A canceled subscription answers 409.',
         params: IdParams,
-        body: ActionBody,
+        body: CancelBody,
         response: subscriptionResponses('cancellation'),
       },
     },
     async (request) => {
-      const action: OperatorAction = { actor: request.apiKey.id, ...request.body };
+      const action: CancelRequest = { actor: request.apiKey.id, ...request.body };
       return sendUpdate(app, request.params.id, (handle) =>
         handle.executeUpdate(cancelUpdate, { args: [action] }),
       );
+    },
+  );
+
+  /** The workflow's live lifecycle state; 409 for subscriptions of the first workflow version. */
+  async function lifecycleState(id: string) {
+    const record = await loadSubscription(app, id);
+    if (record.status === 'canceled' || record.status === 'ended') {
+      throw conflict(`Subscription ${id} is ${record.status}.`);
+    }
+    const handle = app.temporal.workflow.getHandle<typeof subscriptionWorkflow>(
+      subscriptionWorkflowId(id),
+    );
+    let state: SubscriptionState;
+    try {
+      state = await withTemporalDeadline(app, () => handle.query(stateQuery));
+    } catch (error) {
+      throw updateProblem(error) ?? error;
+    }
+    if (!state.plan) {
+      throw conflict(`Subscription ${id} bills a flat price on the first workflow version.`);
+    }
+    return { record, state, plan: state.plan, quantity: state.quantity ?? 1 };
+  }
+
+  async function targetTerms(
+    current: { plan: PlanVersion; quantity: number },
+    planCode: string | undefined,
+    quantity: number | undefined,
+  ) {
+    let plan = current.plan;
+    if (planCode !== undefined) {
+      const found = await getPlanWithCurrentVersion(app.db, planCode);
+      if (!found) throw unprocessable('planCode', `plan ${planCode} does not exist`);
+      plan = catalogVersion(found.version);
+    }
+    return { plan, quantity: quantity ?? current.quantity };
+  }
+
+  app.post(
+    '/subscriptions/:id/change',
+    {
+      schema: {
+        tags: ['Subscriptions'],
+        summary: 'Change plan or quantity',
+        description:
+          'Moves the subscription to the current version of another plan and/or another quantity. ' +
+          'An upgrade applies now: the unused part of the current advance charges is credited (credit ' +
+          'note) and the new terms are invoiced for the rest of the period. A downgrade applies at the ' +
+          'next boundary unless applyAt is now. Same currency and billing interval only (409 otherwise).',
+        params: IdParams,
+        body: ChangeBody,
+        response: { ...subscriptionResponses('change'), 422: problemResponse('Unknown plan.') },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { planCode, quantity, applyAt, reason } = request.body;
+      const live = await lifecycleState(id);
+      const next = await targetTerms(live, planCode, quantity);
+      const change: ChangeRequest = {
+        actor: request.apiKey.id,
+        ...next,
+        ...(applyAt !== undefined && { applyAt }),
+        ...(reason !== undefined && { reason }),
+      };
+      return sendUpdate(app, id, (handle) =>
+        handle.executeUpdate(changeUpdate, { args: [change] }),
+      );
+    },
+  );
+
+  app.get(
+    '/subscriptions/:id/preview-change',
+    {
+      schema: {
+        tags: ['Subscriptions'],
+        summary: 'Preview a change of plan or quantity',
+        description:
+          'What POST /change would credit and charge now (before tax), from the workflow’s state; changes nothing.',
+        params: IdParams,
+        querystring: PreviewChangeQuery,
+        response: {
+          200: described(PreviewSchema, 'The money a change would move.'),
+          404: problemResponse('No subscription has this id.'),
+          409: problemResponse('The subscription is canceled or on the first workflow version.'),
+          422: problemResponse('Unknown plan.'),
+        },
+      },
+    },
+    async (request) => {
+      const live = await lifecycleState(request.params.id);
+      const next = await targetTerms(live, request.query.planCode, request.query.quantity);
+      return previewChange({
+        current: live,
+        next,
+        period: live.state.openPeriod ?? null,
+        at: new Date().toISOString(),
+        timezone: live.state.cycle.timezone,
+      });
+    },
+  );
+
+  app.get(
+    '/subscriptions/:id/upcoming-invoice',
+    {
+      schema: {
+        tags: ['Subscriptions'],
+        summary: 'Price the current period so far',
+        description:
+          'The current period’s charges (advance charges and usage to date), before tax. Changes nothing.',
+        params: IdParams,
+        response: {
+          200: described(UpcomingSchema, 'The current period so far.'),
+          404: problemResponse('No subscription has this id.'),
+          409: problemResponse(
+            'The subscription is canceled, on the first workflow version, or not billing yet.',
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const live = await lifecycleState(request.params.id);
+      const period = live.state.openPeriod;
+      if (!period) throw conflict('The subscription has no billed period yet.');
+      const now = new Date();
+      const to = new Date(Math.min(now.getTime(), Date.parse(period.end)));
+      const usage: Record<string, string> = {};
+      const transactions: Record<string, PercentageUsage> = {};
+      for (const charge of live.plan.charges) {
+        if (charge.type !== 'usage' || to.getTime() <= Date.parse(period.start)) continue;
+        const metric = await getMetric(app.db, charge.metricCode);
+        if (!metric) continue;
+        const window = {
+          customerId: live.record.customerId,
+          metric,
+          from: new Date(period.start),
+          to,
+        };
+        if (charge.pricing.model === 'percentage') {
+          transactions[charge.key] = await percentageUsage(
+            app.db,
+            window,
+            percentageUsageQuery(charge.pricing),
+          );
+        } else usage[charge.metricCode] = await aggregateUsage(app.db, window);
+      }
+      const rated = ratePeriod({
+        plan: live.plan,
+        quantities: seatQuantities(live.plan, live.quantity),
+        usage,
+        transactions,
+      });
+      return {
+        periodStart: period.start,
+        periodEnd: period.end,
+        lines: rated.lines.map((l) => ({
+          description: l.description,
+          billing: l.billing,
+          amount: l.amount,
+        })),
+        subtotal: rated.subtotal,
+      };
     },
   );
 

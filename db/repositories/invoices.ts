@@ -433,7 +433,12 @@ export async function createSubscriptionInvoice(
     const inserted = await trx
       .insertInto('invoices')
       .values(draftValues(input))
-      .onConflict((oc) => oc.columns(['subscription_id', 'period_start']).doNothing())
+      .onConflict((oc) =>
+        oc
+          .columns(['subscription_id', 'period_start'])
+          .where('billing_key', 'is', null)
+          .doNothing(),
+      )
       .returningAll()
       .executeTakeFirst();
     if (inserted) {
@@ -445,9 +450,52 @@ export async function createSubscriptionInvoice(
       .select('id')
       .where('subscription_id', '=', input.subscriptionId)
       .where('period_start', '=', new Date(input.periodStart))
+      .where('billing_key', 'is', null)
       .executeTakeFirstOrThrow();
     const invoice = await lockInvoice(trx, existing.id);
     // A draft left for this period (created elsewhere) is finalized now; otherwise it stands.
+    if (invoice.status === 'draft') {
+      return { invoice: await finalizeLocked(trx, invoice, settings), created: false };
+    }
+    return { invoice, created: false };
+  });
+}
+
+/**
+ * The subscription lifecycle's invoice for one business key (subscription, boundary, kind):
+ * created and finalized in one transaction, or the existing one returned. The unique
+ * (subscription_id, billing_key) index decides, so a retried activity creates nothing twice.
+ */
+export async function createPeriodInvoice(
+  db: Db,
+  input: NewSubscriptionInvoice & { billingKey: string },
+  finalize: Omit<FinalizeOptions, 'at'>,
+): Promise<{ invoice: Invoice; created: boolean }> {
+  checkLines(input.lines);
+  const settings: FinalizeSettings = { ...finalize, at: input.issuedAt, dueAt: input.dueAt };
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('invoices')
+      .values({ ...draftValues(input), billing_key: input.billingKey })
+      .onConflict((oc) =>
+        oc
+          .columns(['subscription_id', 'billing_key'])
+          .where('billing_key', 'is not', null)
+          .doNothing(),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) {
+      await insertLines(trx, inserted.id, input.lines);
+      return { invoice: await finalizeLocked(trx, inserted, settings), created: true };
+    }
+    const existing = await trx
+      .selectFrom('invoices')
+      .select('id')
+      .where('subscription_id', '=', input.subscriptionId)
+      .where('billing_key', '=', input.billingKey)
+      .executeTakeFirstOrThrow();
+    const invoice = await lockInvoice(trx, existing.id);
     if (invoice.status === 'draft') {
       return { invoice: await finalizeLocked(trx, invoice, settings), created: false };
     }

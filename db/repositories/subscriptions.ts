@@ -15,6 +15,8 @@ export interface NewSubscriptionInput {
   quantity?: number;
   /** The billing anchor, an ISO instant. */
   anchorAt: string;
+  /** active (default), or trialing for a subscription that starts with a free trial. */
+  status?: 'active' | 'trialing';
 }
 
 export interface SubscriptionRecord {
@@ -46,7 +48,7 @@ export async function insertSubscription(db: Db, input: NewSubscriptionInput): P
       plan_id: input.planId,
       plan_version: input.planVersion,
       quantity: input.quantity ?? 1,
-      status: 'active',
+      status: input.status ?? 'active',
       anchor_at: input.anchorAt,
     })
     .execute();

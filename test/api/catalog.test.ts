@@ -495,7 +495,7 @@ describe('subscriptions and versions', () => {
     expect(byId.get(firstId)?.planVersion).toBe(1);
   });
 
-  test('plans with usage, per-seat or several charges are refused until the lifecycle bills them', async () => {
+  test('plans with usage, per-seat or several charges are subscribed to, their charges carried by the workflow', async () => {
     const shapes: object[][] = [
       [usage({ model: 'per_unit', unitPrice: '1' })],
       [
@@ -515,12 +515,11 @@ describe('subscriptions and versions', () => {
     for (const charges of shapes) {
       const code = nextCode('lifecycle');
       expect((await postPlan({ ...base, code, charges })).statusCode).toBe(201);
-      const problem = expectProblem(await subscribe(code), 422, ['planCode']);
-      expect(problem.errors?.[0]?.message).toBe(
-        'plans with usage or per-seat charges are billed by the subscription lifecycle, not yet available',
-      );
+      expect((await subscribe(code)).statusCode).toBe(201);
+      const args = temporal.started.at(-1)!.args as [{ plan: { charges: unknown } }];
+      expect(args[0].plan.charges).toEqual(charges);
     }
-    expect(temporal.started).toHaveLength(0);
+    expect(temporal.started).toHaveLength(shapes.length);
   });
 
   test('moving a running subscription: refused when billing would change, recorded when not', async () => {

@@ -309,6 +309,18 @@ describe('POST /v1/subscriptions and Temporal', () => {
           timezone: 'Europe/Paris',
         },
         price: { amount: 4900, currency: 'EUR' },
+        // The pinned version's charges travel with the workflow: it bills them.
+        plan: {
+          planCode: 'pro',
+          version: 1,
+          currency: 'EUR',
+          billingCycle: { interval: 'month', intervalCount: 1 },
+          taxBehavior: 'exclusive',
+          charges: [
+            { key: 'base', type: 'flat', description: 'Pro', billing: 'advance', amount: '4900' },
+          ],
+        },
+        quantity: 1,
       },
     ]);
     const rows = await api.db
@@ -427,7 +439,7 @@ describe('reading and operating a subscription', () => {
     expect(calls).toEqual([
       { name: 'resume', arg: { actor: api.apiKey.id, anchor: 'keep' } },
       { name: 'resume', arg: { actor: api.apiKey.id, anchor: 'reset' } },
-      { name: 'cancel', arg: { actor: api.apiKey.id, reason: 'churn' } },
+      { name: 'cancel', arg: { actor: api.apiKey.id, cancelAt: 'now', reason: 'churn' } },
     ]);
   });
 

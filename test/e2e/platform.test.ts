@@ -143,14 +143,23 @@ describe('Billwright end to end', () => {
     const canceled = await api('POST', `/v1/subscriptions/${subscriptionId}/cancel`, {
       reason: 'e2e done',
     });
-    expect(canceled.body.status).toBe('canceled');
-    const after = await eventually('the canceled row', async () => {
+    // Canceled now: the final invoice and the credit for the unused period are issued, and the
+    // subscription has ended.
+    expect(canceled.body.status).toBe('ended');
+    const after = await eventually('the ended row', async () => {
       const row = await api('GET', `/v1/subscriptions/${subscriptionId}`);
-      return row.body.status === 'canceled' && row.body;
+      return row.body.status === 'ended' && row.body;
     });
     expect(after.invoicesIssued).toBe(1);
     expect(
       (await api('GET', `/v1/invoices?customerId=${customer.body.id}`)).body.data,
     ).toHaveLength(1);
+    // Canceled seconds into the month: almost all of the advance charge comes back as credit.
+    const credits = await api('GET', `/v1/invoices/${invoices[0].id}/credit-notes`);
+    expect(credits.status).toBe(200);
+    expect(credits.body.data).toHaveLength(1);
+    expect(credits.body.data[0].number).toMatch(/^CN-\d{4}-\d{6}$/);
+    expect(credits.body.data[0].total.amount).toBeGreaterThan(11_900);
+    expect(credits.body.data[0].total.amount).toBeLessThanOrEqual(12_000);
   });
 });

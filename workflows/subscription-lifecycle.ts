@@ -1,0 +1,469 @@
+// The subscription lifecycle: a plan version's charges (flat, per-seat, usage) billed at each
+// boundary on ONE invoice (the advance charges of the period that opens, the arrears charges of
+// the one that closes), a free trial, cancel now or at period end with unused time credited, and
+// plan or quantity changes. Workflows started after the `subscription-lifecycle` patch run this;
+// histories of the first version (one flat price) keep replaying subscription.ts's loop.
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { IssuedPeriodInvoice, IssuePeriodInvoiceInput } from '../activities/billing.ts';
+import type { Span } from '../domain/billing-cycles.ts';
+import { describeSendingTime, nextSendingTime } from '../domain/business-hours.ts';
+import { ratePeriod } from '../domain/rating/rate-period.ts';
+import {
+  billingPeriod,
+  localDate,
+  periodIndexAt,
+  periodLabel,
+  type BillingCycle,
+  type BillingPeriod,
+} from '../domain/periods.ts';
+import {
+  boundaryKey,
+  changeKey,
+  finalKey,
+  flatPricePlan,
+  seatQuantities,
+} from '../domain/subscription-charges.ts';
+import { BillingStatus, NextBillingAt } from '../temporal/search-attributes.ts';
+import {
+  cancelUpdate,
+  changeUpdate,
+  INVALID_TRANSITION,
+  pauseUpdate,
+  resumeUpdate,
+  stateQuery,
+  type CancelAt,
+  type CancelRequest,
+  type ChangeRequest,
+  type OperatorAction,
+  type PlanChange,
+  type ResumeRequest,
+  type SubscriptionState,
+  type SubscriptionStatus,
+  type SubscriptionWorkflowInput,
+} from './subscription-messages.ts';
+
+const activityOptions: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+const billing = proxyActivities<Activities>(activityOptions);
+
+/** History stays bounded: a run covers at most this many periods, then continues as new. */
+const PERIODS_PER_RUN = 12;
+const SYSTEM: OperatorAction = { actor: 'system' };
+
+function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+function rejected(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: INVALID_TRANSITION, message, nonRetryable: true });
+}
+
+/** What the plan charges in advance for a whole period: an upgrade costs more. */
+function advancePerPeriod(change: PlanChange): number {
+  return ratePeriod({
+    plan: change.plan,
+    timing: 'advance',
+    quantities: seatQuantities(change.plan, change.quantity),
+  }).totalBeforeTax.amount;
+}
+
+export async function subscriptionLifecycle(
+  input: SubscriptionWorkflowInput,
+): Promise<SubscriptionState> {
+  const { subscriptionId, customerId, carried } = input;
+  let cycle: BillingCycle = input.cycle;
+  let plan = input.plan ?? flatPricePlan(input.planCode, input.planName, input.price, cycle);
+  let quantity = input.quantity ?? 1;
+  const trialEnd = input.trialEnd ?? null;
+  let status: SubscriptionStatus = carried?.status ?? (trialEnd ? 'trialing' : 'active');
+  let nextPeriodIndex = carried?.nextPeriodIndex ?? 0;
+  let invoicesIssued = carried?.invoicesIssued ?? 0;
+  let pausedAt: string | null = carried?.pausedAt ?? null;
+  let canceledAt: string | null = carried?.canceledAt ?? null;
+  let openPeriod: Span | null = carried?.openPeriod ?? null;
+  let cancelAt: CancelAt | null = carried?.cancelAt ?? null;
+  let pendingChange: PlanChange | null = carried?.pendingChange ?? null;
+  /** A change to apply now, handed from its update handler to the main loop. */
+  let changeNow: { change: PlanChange; at: string; done: boolean } | null = null;
+  let periodsThisRun = 0;
+  let endRecorded = false;
+
+  function currentState(): SubscriptionState {
+    const billingActive = status === 'active';
+    return {
+      subscriptionId,
+      status,
+      cycle,
+      currentPeriod:
+        billingActive || (status === 'canceled' && cancelAt === 'period_end')
+          ? currentPeriod()
+          : null,
+      nextBillingAt:
+        status === 'trialing'
+          ? trialEnd
+          : billingActive
+            ? billingPeriod(cycle, nextPeriodIndex).start
+            : status === 'canceled' && cancelAt === 'period_end'
+              ? (openPeriod?.end ?? null)
+              : null,
+      invoicesIssued,
+      pausedAt,
+      canceledAt,
+      plan,
+      planVersion: plan.version,
+      quantity,
+      trialEnd,
+      openPeriod,
+      cancelAt,
+      pendingChange,
+    };
+  }
+
+  function currentPeriod(): BillingPeriod | null {
+    const index = periodIndexAt(cycle, nowIso());
+    return index >= 0 ? billingPeriod(cycle, index) : null;
+  }
+
+  function requireStatus(action: string, ...expected: SubscriptionStatus[]): void {
+    if (!expected.includes(status)) {
+      throw rejected(`cannot ${action} a subscription that is ${status}`);
+    }
+  }
+
+  /** Moves to a new status: audit row in PostgreSQL, search attribute for the Temporal UI. */
+  async function transition(
+    to: SubscriptionStatus,
+    by: OperatorAction,
+    anchorAt?: string,
+  ): Promise<void> {
+    const from = status;
+    status = to;
+    upsertSearchAttributes([{ key: BillingStatus, value: to }]);
+    if (to !== 'active') upsertSearchAttributes([{ key: NextBillingAt, value: null }]);
+    await billing.recordTransition.executeWithOptions(
+      { ...activityOptions, summary: `Record ${from} → ${to} by ${by.actor}` },
+      [
+        {
+          subscriptionId,
+          from,
+          to,
+          actor: by.actor,
+          reason: by.reason,
+          occurredAt: nowIso(),
+          idempotencyKey: `${subscriptionId}/transition/${uuid4()}`,
+          ...(anchorAt ? { anchorAt } : {}),
+        },
+      ],
+    );
+  }
+
+  setHandler(stateQuery, currentState);
+
+  setHandler(
+    pauseUpdate,
+    async (by) => {
+      pausedAt = nowIso();
+      await transition('paused', by);
+      return currentState();
+    },
+    { validator: (_by: OperatorAction) => requireStatus('pause', 'active') },
+  );
+
+  setHandler(
+    resumeUpdate,
+    async (request) => {
+      const now = nowIso();
+      if (request.anchor === 'reset') {
+        cycle = { ...cycle, anchor: now };
+        nextPeriodIndex = 0;
+      } else {
+        nextPeriodIndex = Math.max(nextPeriodIndex, periodIndexAt(cycle, now) + 1);
+      }
+      pausedAt = null;
+      await transition('active', request, request.anchor === 'reset' ? now : undefined);
+      return currentState();
+    },
+    { validator: (_request: ResumeRequest) => requireStatus('resume', 'paused') },
+  );
+
+  setHandler(
+    cancelUpdate,
+    async (request) => {
+      canceledAt = nowIso();
+      // Nothing runs on in a trial or a pause: those end now whatever was asked.
+      cancelAt = status === 'active' ? (request.cancelAt ?? 'now') : 'now';
+      await transition('canceled', request);
+      // Cancel now answers once the final invoice and credit note are out.
+      // (once the end is recorded too: nothing of it is left running when the answer goes out).
+      if (cancelAt === 'now') await condition(() => endRecorded);
+      return currentState();
+    },
+    {
+      validator: (_request: CancelRequest) =>
+        requireStatus('cancel', 'trialing', 'active', 'paused'),
+    },
+  );
+
+  setHandler(
+    changeUpdate,
+    async (request) => {
+      const change: PlanChange = { plan: request.plan, quantity: request.quantity };
+      const upgrade = advancePerPeriod(change) >= advancePerPeriod({ plan, quantity });
+      const applyAt = request.applyAt ?? (upgrade ? 'now' : 'period_end');
+      if (status === 'trialing' || !openPeriod) {
+        // Nothing billed yet: the new terms simply apply from the first paid period.
+        plan = change.plan;
+        quantity = change.quantity;
+        pendingChange = null;
+      } else if (applyAt === 'period_end') {
+        pendingChange = change;
+      } else {
+        const pending = { change, at: nowIso(), done: false };
+        changeNow = pending;
+        await condition(() => pending.done);
+      }
+      return currentState();
+    },
+    {
+      validator: (request: ChangeRequest) => {
+        requireStatus('change', 'trialing', 'active');
+        if (changeNow) throw rejected('another change is being applied');
+        if (request.plan.currency !== plan.currency) {
+          throw rejected(
+            `the new plan is priced in ${request.plan.currency}, not ${plan.currency}`,
+          );
+        }
+        const a = request.plan.billingCycle;
+        const b = plan.billingCycle;
+        if (a.interval !== b.interval || a.intervalCount !== b.intervalCount) {
+          throw rejected('a change of billing interval is not supported; cancel and subscribe');
+        }
+        if (!Number.isInteger(request.quantity) || request.quantity < 1) {
+          throw rejected('quantity must be a positive integer');
+        }
+      },
+    },
+  );
+
+  async function holdForBusinessHours(invoiceNumber: string): Promise<void> {
+    const window = await billing.emailSendWindow.executeWithOptions(
+      { ...activityOptions, summary: 'Read the email sending window' },
+      [],
+    );
+    if (!window) return;
+    const now = nowIso();
+    const sendAt = nextSendingTime(now, cycle.timezone, window);
+    if (sendAt === now) return;
+    await condition(() => status === 'canceled', Date.parse(sendAt) - Date.now(), {
+      summary: `Hold invoice email ${invoiceNumber} until ${describeSendingTime(sendAt, now, cycle.timezone)}`,
+    });
+  }
+
+  /** Issues one invoice (and credit note) by business key, then renders and emails it. */
+  async function issue(
+    summary: string,
+    request: Omit<IssuePeriodInvoiceInput, 'subscriptionId' | 'customerId' | 'timezone'>,
+  ): Promise<IssuedPeriodInvoice> {
+    const issued = await billing.issuePeriodInvoice.executeWithOptions(
+      { ...activityOptions, summary },
+      [{ subscriptionId, customerId, timezone: cycle.timezone, ...request }],
+    );
+    const { invoice } = issued;
+    if (!invoice) return issued;
+    await billing.renderInvoice.executeWithOptions(
+      { ...activityOptions, summary: `Render invoice ${invoice.number}` },
+      [{ invoiceId: invoice.invoiceId }],
+    );
+    if (patched('email-business-hours')) await holdForBusinessHours(invoice.number);
+    try {
+      await billing.emailInvoice.executeWithOptions(
+        { ...activityOptions, summary: `Email invoice ${invoice.number} to the customer` },
+        [{ invoiceId: invoice.invoiceId }],
+      );
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      log.warn('invoice email rejected', { invoiceId: invoice.invoiceId, error: error.message });
+    }
+    invoicesIssued++;
+    return issued;
+  }
+
+  /** The boundary opening `period`: its advance charges and the closing period's arrears. */
+  async function invoiceBoundary(period: BillingPeriod): Promise<void> {
+    if (pendingChange) {
+      // A downgrade (or a change asked for period end) takes effect as the new period opens.
+      plan = pendingChange.plan;
+      quantity = pendingChange.quantity;
+      pendingChange = null;
+    }
+    const closing = openPeriod;
+    const label = `${periodLabel(period, cycle)} ${period.index === 0 && !closing ? 'first period' : 'renewal'}`;
+    await issue(`Invoice ${label}`, {
+      billingKey: boundaryKey(period.start),
+      issuedAt: period.start,
+      plan,
+      quantity,
+      advance: { period: { start: period.start, end: period.end } },
+      ...(closing && {
+        arrears: {
+          period: closing,
+          // A resume with a fresh anchor cuts the closing period short.
+          ...(Date.parse(period.start) < Date.parse(closing.end) && { until: period.start }),
+        },
+      }),
+    });
+    openPeriod = { start: period.start, end: period.end };
+  }
+
+  /** The last invoice: arrears to `at` and the unused advance credited; then billing ends. */
+  async function finish(at: string): Promise<void> {
+    const closing = openPeriod;
+    if (closing) {
+      const early = Date.parse(at) < Date.parse(closing.end);
+      await issue(`Final invoice on ${localDate(at, cycle.timezone)}`, {
+        billingKey: finalKey(closing.start),
+        issuedAt: at,
+        plan,
+        quantity,
+        arrears: { period: closing, ...(early && { until: at }) },
+        ...(early && { creditUnused: { period: closing, from: at } }),
+      });
+      openPeriod = null;
+    }
+    await transition('ended', SYSTEM);
+    endRecorded = true;
+  }
+
+  /** An upgrade (or a change asked for now): unused old terms credited, new terms charged. */
+  async function applyChangeNow(pending: { change: PlanChange; at: string; done: boolean }) {
+    const period = openPeriod;
+    if (period) {
+      const { change, at } = pending;
+      await issue(
+        `Change to ${change.plan.planCode} v${change.plan.version} × ${change.quantity}`,
+        {
+          billingKey: changeKey(at),
+          issuedAt: at,
+          plan: change.plan,
+          quantity: change.quantity,
+          advance: { period, from: at },
+          creditUnused: { period, from: at },
+        },
+      );
+    }
+    plan = pending.change.plan;
+    quantity = pending.change.quantity;
+    pendingChange = null;
+    pending.done = true;
+    changeNow = null;
+  }
+
+  while (status !== 'ended') {
+    if (changeNow) {
+      await applyChangeNow(changeNow);
+      continue;
+    }
+    if (status === 'trialing') {
+      const wait = Date.parse(trialEnd!) - Date.now();
+      if (wait <= 0) {
+        await transition('active', { ...SYSTEM, reason: 'trial ended' });
+        continue;
+      }
+      const on = `${localDate(trialEnd!, cycle.timezone)} (${cycle.timezone})`;
+      upsertSearchAttributes([{ key: NextBillingAt, value: new Date(trialEnd!) }]);
+      setCurrentDetails(`Trialing: the first paid period starts on ${on}.`);
+      await condition(() => status !== 'trialing', wait, {
+        summary: `Wait for the trial to end on ${on}`,
+      });
+      continue;
+    }
+    if (status === 'canceled' && cancelAt === 'now') {
+      await finish(canceledAt ?? nowIso());
+      continue;
+    }
+    if (status === 'paused') {
+      setCurrentDetails(`Paused since ${pausedAt}: no invoices until resumed.`);
+      await condition(() => status !== 'paused');
+      continue;
+    }
+    const ending = status === 'canceled';
+    if (ending && !openPeriod) {
+      await finish(nowIso());
+      continue;
+    }
+    const period = billingPeriod(cycle, nextPeriodIndex);
+    const boundary = ending ? openPeriod!.end : period.start;
+    const wait = Date.parse(boundary) - Date.now();
+    if (wait <= 0) {
+      if (ending) {
+        await finish(boundary);
+        continue;
+      }
+      await invoiceBoundary(period);
+      nextPeriodIndex++;
+      periodsThisRun++;
+      if (periodsThisRun >= PERIODS_PER_RUN || workflowInfo().continueAsNewSuggested) break;
+      continue;
+    }
+    const on = `${localDate(boundary, cycle.timezone)} (${cycle.timezone})`;
+    upsertSearchAttributes([{ key: NextBillingAt, value: new Date(boundary) }]);
+    setCurrentDetails(
+      ending
+        ? `Canceled: billing ends when the period closes on ${on}.`
+        : `Active: next invoice ${periodLabel(period, cycle)} on ${on}.`,
+    );
+    const [startStatus, startIndex, startCycle] = [status, nextPeriodIndex, cycle];
+    await condition(
+      () =>
+        status !== startStatus ||
+        nextPeriodIndex !== startIndex ||
+        cycle !== startCycle ||
+        changeNow !== null,
+      wait,
+      {
+        summary: ending ? `Wait for the last period to end on ${on}` : `Wait for renewal on ${on}`,
+      },
+    );
+  }
+
+  // Let in-flight updates finish before this run ends, so none is lost.
+  await condition(allHandlersFinished);
+  if (status === 'ended') {
+    setCurrentDetails(`Ended: canceled on ${canceledAt}.`);
+    return currentState();
+  }
+  return continueAsNew<typeof subscriptionLifecycle>({
+    ...input,
+    cycle,
+    plan,
+    quantity,
+    carried: {
+      status,
+      nextPeriodIndex,
+      invoicesIssued,
+      ...(pausedAt && { pausedAt }),
+      ...(openPeriod && { openPeriod }),
+      ...(cancelAt && { cancelAt }),
+      ...(canceledAt && { canceledAt }),
+      ...(pendingChange && { pendingChange }),
+    },
+  });
+}

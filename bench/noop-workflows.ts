@@ -1,0 +1,19 @@
+// Bench only (bench/storm.ts): the renewal storm's ceiling. Same shape as a subscription's
+// renewal (a timer to the shared instant, then three activities in sequence) with activities
+// that do nothing, so what is left is the cost of Temporal itself on this server and worker.
+import { proxyActivities, sleep } from '@temporalio/workflow';
+
+export interface NoopActivities {
+  noop(step: number): Promise<number>;
+}
+
+const { noop } = proxyActivities<NoopActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function noopRenewalWorkflow(fireAt: string): Promise<void> {
+  const wait = Date.parse(fireAt) - Date.now();
+  if (wait > 0) await sleep(wait);
+  for (let step = 1; step <= 3; step++) await noop(step);
+}

@@ -21,6 +21,7 @@ import {
   recordSubscriptionTransition,
   type SubscriptionTransition,
 } from '../db/repositories/subscription-transitions.ts';
+import { recordAppliedChange, type AppliedChange } from '../db/repositories/subscriptions.ts';
 import { prorate, type Span } from '../domain/billing-cycles.ts';
 import type { PercentageUsage, PlanVersion, TaxBehavior } from '../domain/catalog.ts';
 import type { Fraction } from '../domain/decimal.ts';
@@ -419,6 +420,12 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
 
     async recordTransition(transition: SubscriptionTransition): Promise<void> {
       await recordSubscriptionTransition(db, transition);
+    },
+
+    /** The row follows a change the workflow applied (now, or at a boundary); once per key. */
+    async recordSubscriptionChange(change: AppliedChange): Promise<void> {
+      const recorded = await recordAppliedChange(db, change);
+      log.info('subscription change recorded', { key: change.changeKey, recorded });
     },
   };
 }

@@ -293,6 +293,12 @@ export interface SubscriptionPlanVersionChangesTable {
   actor: string;
   reason: string | null;
   occurred_at: CreatedAt;
+  /** The lifecycle's business key for the change; null for moves made through the API. */
+  change_key: string | null;
+  from_plan_id: string | null;
+  to_plan_id: string | null;
+  from_quantity: number | null;
+  to_quantity: number | null;
 }
 
 export interface CouponsTable {

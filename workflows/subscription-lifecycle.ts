@@ -51,6 +51,7 @@ import {
   type CancelRequest,
   type ChangeRequest,
   type OperatorAction,
+  type PendingChange,
   type PlanChange,
   type ResumeRequest,
   type SubscriptionState,
@@ -85,6 +86,18 @@ function advancePerPeriod(change: PlanChange): number {
   }).totalBeforeTax.amount;
 }
 
+interface PendingNow {
+  change: PlanChange;
+  by: OperatorAction;
+  at: string;
+  done: boolean;
+}
+
+/** Drops undefined fields: workflow arguments go through JSON and must not depend on them. */
+function actionOf(request: OperatorAction): OperatorAction {
+  return { actor: request.actor, ...(request.reason !== undefined && { reason: request.reason }) };
+}
+
 export async function subscriptionLifecycle(
   input: SubscriptionWorkflowInput,
 ): Promise<SubscriptionState> {
@@ -100,9 +113,9 @@ export async function subscriptionLifecycle(
   let canceledAt: string | null = carried?.canceledAt ?? null;
   let openPeriod: Span | null = carried?.openPeriod ?? null;
   let cancelAt: CancelAt | null = carried?.cancelAt ?? null;
-  let pendingChange: PlanChange | null = carried?.pendingChange ?? null;
+  let pendingChange: PendingChange | null = carried?.pendingChange ?? null;
   /** A change to apply now, handed from its update handler to the main loop. */
-  let changeNow: { change: PlanChange; at: string; done: boolean } | null = null;
+  let changeNow: PendingNow | null = null;
   let periodsThisRun = 0;
   let endRecorded = false;
 
@@ -175,6 +188,37 @@ export async function subscriptionLifecycle(
     );
   }
 
+  /**
+   * Puts the terms now billed on the subscription's row, with an audit row, keyed by the
+   * change's business key. Workflows from before the patch never recorded changes.
+   */
+  async function recordChange(
+    change: PlanChange,
+    by: OperatorAction,
+    changeKey: string,
+    at: string,
+  ): Promise<void> {
+    if (!patched('subscription-change-recorded')) return;
+    await billing.recordSubscriptionChange.executeWithOptions(
+      {
+        ...activityOptions,
+        summary: `Record ${change.plan.planCode} v${change.plan.version} × ${change.quantity}`,
+      },
+      [
+        {
+          subscriptionId,
+          changeKey,
+          planCode: change.plan.planCode,
+          planVersion: change.plan.version,
+          quantity: change.quantity,
+          actor: by.actor,
+          ...(by.reason !== undefined && { reason: by.reason }),
+          occurredAt: at,
+        },
+      ],
+    );
+  }
+
   setHandler(stateQuery, currentState);
 
   setHandler(
@@ -228,15 +272,18 @@ export async function subscriptionLifecycle(
       const change: PlanChange = { plan: request.plan, quantity: request.quantity };
       const upgrade = advancePerPeriod(change) >= advancePerPeriod({ plan, quantity });
       const applyAt = request.applyAt ?? (upgrade ? 'now' : 'period_end');
+      const by = actionOf(request);
       if (status === 'trialing' || !openPeriod) {
         // Nothing billed yet: the new terms simply apply from the first paid period.
         plan = change.plan;
         quantity = change.quantity;
         pendingChange = null;
+        const at = nowIso();
+        await recordChange(change, by, changeKey(at), at);
       } else if (applyAt === 'period_end') {
-        pendingChange = change;
+        pendingChange = { ...change, by };
       } else {
-        const pending = { change, at: nowIso(), done: false };
+        const pending: PendingNow = { change, by, at: nowIso(), done: false };
         changeNow = pending;
         await condition(() => pending.done);
       }
@@ -310,9 +357,11 @@ export async function subscriptionLifecycle(
   async function invoiceBoundary(period: BillingPeriod): Promise<void> {
     if (pendingChange) {
       // A downgrade (or a change asked for period end) takes effect as the new period opens.
-      plan = pendingChange.plan;
-      quantity = pendingChange.quantity;
+      const applied = pendingChange;
+      plan = applied.plan;
+      quantity = applied.quantity;
       pendingChange = null;
+      await recordChange(applied, applied.by ?? SYSTEM, boundaryKey(period.start), period.start);
     }
     const closing = openPeriod;
     const label = `${periodLabel(period, cycle)} ${period.index === 0 && !closing ? 'first period' : 'renewal'}`;
@@ -353,7 +402,7 @@ export async function subscriptionLifecycle(
   }
 
   /** An upgrade (or a change asked for now): unused old terms credited, new terms charged. */
-  async function applyChangeNow(pending: { change: PlanChange; at: string; done: boolean }) {
+  async function applyChangeNow(pending: PendingNow) {
     const period = openPeriod;
     if (period) {
       const { change, at } = pending;
@@ -372,6 +421,7 @@ export async function subscriptionLifecycle(
     plan = pending.change.plan;
     quantity = pending.change.quantity;
     pendingChange = null;
+    await recordChange(pending.change, pending.by, changeKey(pending.at), pending.at);
     pending.done = true;
     changeNow = null;
   }

@@ -45,7 +45,7 @@ export interface CarriedState {
   cancelAt?: CancelAt;
   canceledAt?: string;
   /** A downgrade waiting for the next boundary. */
-  pendingChange?: PlanChange;
+  pendingChange?: PendingChange;
 }
 
 export interface SubscriptionState {
@@ -69,7 +69,7 @@ export interface SubscriptionState {
   /** Set while a cancel at period end waits for the open period to close. */
   cancelAt?: CancelAt | null;
   /** A downgrade that applies at the next boundary. */
-  pendingChange?: PlanChange | null;
+  pendingChange?: PendingChange | null;
 }
 
 export type CancelAt = 'now' | 'period_end';
@@ -78,6 +78,11 @@ export type CancelAt = 'now' | 'period_end';
 export interface PlanChange {
   plan: PlanVersion;
   quantity: number;
+}
+
+/** A change waiting for the next boundary, with who asked for it (for the audit trail). */
+export interface PendingChange extends PlanChange {
+  by?: OperatorAction;
 }
 
 export interface OperatorAction {

@@ -9,6 +9,7 @@ import * as customerTax from './2026_11_23_0005_customer_tax.ts';
 import * as invoiceLifecycle from './2026_11_23_0006_invoice_lifecycle.ts';
 import * as documentVersions from './2026_11_23_0007_document_versions.ts';
 import * as subscriptionLifecycle from './2026_11_23_0008_subscription_lifecycle.ts';
+import * as subscriptionChanges from './2026_11_23_0009_subscription_changes.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_foundation': foundation,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0006_invoice_lifecycle': invoiceLifecycle,
   '2026_11_23_0007_document_versions': documentVersions,
   '2026_11_23_0008_subscription_lifecycle': subscriptionLifecycle,
+  '2026_11_23_0009_subscription_changes': subscriptionChanges,
 };

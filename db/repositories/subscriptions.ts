@@ -194,3 +194,72 @@ export async function listPlanVersionChanges(db: Db, subscriptionId: string) {
     .orderBy('id')
     .execute();
 }
+
+export interface AppliedChange {
+  subscriptionId: string;
+  /** The lifecycle's business key: one change recorded per key, whatever the retries. */
+  changeKey: string;
+  planCode: string;
+  planVersion: number;
+  quantity: number;
+  actor: string;
+  reason?: string | undefined;
+  occurredAt: string;
+}
+
+/**
+ * Puts the terms a running workflow now bills on the row (plan, version, quantity) and appends
+ * the move to the plan-version audit trail, in one transaction keyed by `changeKey`: false when
+ * an earlier attempt already recorded it. An unknown plan code keeps the row's plan.
+ */
+export async function recordAppliedChange(db: Db, change: AppliedChange): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('subscriptions')
+      .select(['plan_id', 'plan_version', 'quantity'])
+      .where('id', '=', change.subscriptionId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) throw new Error(`subscription ${change.subscriptionId} does not exist`);
+    const recorded = await trx
+      .selectFrom('subscription_plan_version_changes')
+      .select('id')
+      .where('subscription_id', '=', change.subscriptionId)
+      .where('change_key', '=', change.changeKey)
+      .executeTakeFirst();
+    if (recorded) return false;
+    const plan = await trx
+      .selectFrom('plans')
+      .select('id')
+      .where('code', '=', change.planCode)
+      .executeTakeFirst();
+    const planId = plan?.id ?? row.plan_id;
+    await trx
+      .updateTable('subscriptions')
+      .set({
+        plan_id: planId,
+        plan_version: change.planVersion,
+        quantity: change.quantity,
+        updated_at: new Date(),
+      })
+      .where('id', '=', change.subscriptionId)
+      .execute();
+    await trx
+      .insertInto('subscription_plan_version_changes')
+      .values({
+        subscription_id: change.subscriptionId,
+        change_key: change.changeKey,
+        from_plan_id: row.plan_id,
+        to_plan_id: planId,
+        from_version: row.plan_version,
+        to_version: change.planVersion,
+        from_quantity: row.quantity,
+        to_quantity: change.quantity,
+        actor: change.actor,
+        reason: change.reason ?? null,
+        occurred_at: change.occurredAt,
+      })
+      .execute();
+    return true;
+  });
+}

@@ -3,8 +3,8 @@
 // discount, its tax per rate and the legal notes the tax engine asked for.
 import type { BillwrightConfig } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
-import type { Customer, InvoiceCustomerDetails } from '../db/database.ts';
-import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
+import type { InvoiceCustomerDetails } from '../db/database.ts';
+import { customerDetailsOf, getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
 import type { InvoiceCustomerView, InvoiceView, SellerDetails } from '../documents/views.ts';
 
 function addressLinesOf(address: InvoiceCustomerDetails['address']): string[] {
@@ -12,26 +12,6 @@ function addressLinesOf(address: InvoiceCustomerDetails['address']): string[] {
   return [address.line1, address.line2, place, address.region, address.country].filter(
     (line): line is string => Boolean(line),
   );
-}
-
-function liveDetailsOf(customer: Customer): InvoiceCustomerDetails {
-  const optional = <K extends string>(key: K, value: string | null) =>
-    value ? ({ [key]: value } as Record<K, string>) : {};
-  return {
-    name: customer.name,
-    email: customer.email,
-    address: {
-      ...optional('line1', customer.address_line1),
-      ...optional('line2', customer.address_line2),
-      ...optional('city', customer.city),
-      ...optional('region', customer.region),
-      ...optional('postalCode', customer.postal_code),
-      country: customer.country,
-    },
-    customerType: customer.customer_type,
-    ...optional('vatNumber', customer.vat_number),
-    ...optional('taxExemptReference', customer.tax_exempt_reference),
-  };
 }
 
 export async function loadInvoiceView(
@@ -49,7 +29,7 @@ export async function loadInvoiceView(
       .where('id', '=', invoice.customer_id)
       .executeTakeFirstOrThrow(),
   ]);
-  const details = invoice.customer_details ?? liveDetailsOf(customer);
+  const details = invoice.customer_details ?? customerDetailsOf(customer);
   const customerView: InvoiceCustomerView = {
     name: details.name,
     email: customer.email,

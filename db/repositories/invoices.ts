@@ -233,7 +233,8 @@ export async function updateDraft(
   });
 }
 
-function customerDetailsOf(customer: Customer): InvoiceCustomerDetails {
+/** The customer's billing details as an invoice shows them (snapshotted at finalization). */
+export function customerDetailsOf(customer: Customer): InvoiceCustomerDetails {
   const optional = <K extends string>(key: K, value: string | null) =>
     value ? ({ [key]: value } as Record<K, string>) : {};
   return {

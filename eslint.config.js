@@ -51,7 +51,7 @@ export default tseslint.config(
   { files: ['workflows/**/*.ts', 'domain/**/*.ts'], rules: sandboxFence },
   // End-to-end tests read untyped JSON over HTTP; their assertions are the type check.
   {
-    files: ['test/e2e/**/*.ts'],
+    files: ['test/e2e/**/*.ts', 'test/support/platform.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

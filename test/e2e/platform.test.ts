@@ -1,61 +1,22 @@
 // End to end, the way `npm start` runs it: the Temporal dev server (the real CLI), the worker and
 // the API in one process on real PostgreSQL, driven over HTTP like an operator would.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/index.ts';
-import { createApiKey } from '../../db/repositories/api-keys.ts';
-import { startTemporalDevServer, type DevServer } from '../../infra/dev-server.ts';
-import { getFreePort } from '../../infra/free-port.ts';
-import { startPlatform, type Platform } from '../../runtime/platform.ts';
 import { connectClient } from '../../temporal/connection.ts';
 import { CustomerId } from '../../temporal/search-attributes.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { startTestPlatform, type ApiClient, type TestPlatform } from '../support/platform.ts';
 import { eventually } from '../support/temporal.ts';
 
-let devServer: DevServer;
-let testDb: TestDatabase;
-let platform: Platform;
-let dataDir: string;
-let api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+let started: TestPlatform;
+let devServer: TestPlatform['devServer'];
+let api: ApiClient;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'billwright-e2e-'));
-  [devServer, testDb] = await Promise.all([
-    startTemporalDevServer({ dbFilename: join(dataDir, 'temporal.db'), uiPort: false }),
-    createTestDatabase(),
-  ]);
-  const config = loadConfig({
-    DATABASE_URL: testDb.url,
-    BILLWRIGHT_DATA_DIR: dataDir,
-    PORT: String(await getFreePort()),
-  });
-  platform = await startPlatform({
-    config,
-    temporal: { address: devServer.address, namespace: devServer.namespace, options: {} },
-  });
-  const { key } = await createApiKey(platform.db, 'e2e');
-  api = async (method, path, body) => {
-    const response = await fetch(`${platform.apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    const isJson = (response.headers.get('content-type') ?? '').includes('json');
-    return { status: response.status, body: isJson ? JSON.parse(text) : text };
-  };
+  started = await startTestPlatform();
+  ({ devServer, api } = started);
 });
 
 afterAll(async () => {
-  await platform?.stop();
-  await devServer?.stop();
-  await testDb?.destroy();
-  rmSync(dataDir, { recursive: true, force: true });
+  await started?.stop();
 });
 
 describe('Billwright end to end', () => {

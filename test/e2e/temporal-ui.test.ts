@@ -1,16 +1,8 @@
 // What finance does in the Temporal Web UI, in a real browser: the dev server with its UI, the
 // worker and the API on real PostgreSQL (as `npm start`), a subscription created over HTTP, then
 // Chromium finds its workflow by CustomerId and reads the billing story in its history.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/index.ts';
-import { createApiKey } from '../../db/repositories/api-keys.ts';
-import { startTemporalDevServer, type DevServer } from '../../infra/dev-server.ts';
-import { getFreePort } from '../../infra/free-port.ts';
-import { startPlatform, type Platform } from '../../runtime/platform.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { startTestPlatform, type ApiClient, type TestPlatform } from '../support/platform.ts';
 import { eventually } from '../support/temporal.ts';
 import {
   eventRows,
@@ -20,50 +12,19 @@ import {
   type UiBrowser,
 } from '../support/temporal-ui.ts';
 
-let devServer: DevServer;
-let testDb: TestDatabase;
-let platform: Platform;
+let started: TestPlatform;
+let devServer: TestPlatform['devServer'];
 let browser: UiBrowser;
-let dataDir: string;
-let api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+let api: ApiClient;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'billwright-ui-e2e-'));
-  // A free port for the UI (the default when uiPort is omitted), so parallel runs never clash.
-  [devServer, testDb, browser] = await Promise.all([
-    startTemporalDevServer({ dbFilename: join(dataDir, 'temporal.db') }),
-    createTestDatabase(),
-    openUiBrowser(),
-  ]);
-  const config = loadConfig({
-    DATABASE_URL: testDb.url,
-    BILLWRIGHT_DATA_DIR: dataDir,
-    PORT: String(await getFreePort()),
-  });
-  platform = await startPlatform({
-    config,
-    temporal: { address: devServer.address, namespace: devServer.namespace, options: {} },
-  });
-  const { key } = await createApiKey(platform.db, 'ui-e2e');
-  api = async (method, path, body) => {
-    const response = await fetch(`${platform.apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  [started, browser] = await Promise.all([startTestPlatform({ withUi: true }), openUiBrowser()]);
+  ({ devServer, api } = started);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await platform?.stop();
-  await devServer?.stop();
-  await testDb?.destroy();
-  rmSync(dataDir, { recursive: true, force: true });
+  await started?.stop();
 });
 
 describe('the Temporal Web UI, as finance uses it', () => {

@@ -5,15 +5,12 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities } from '../../activities/index.ts';
+import { realActivities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
 import { listPlanVersionChanges } from '../../db/repositories/subscriptions.ts';
-import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { prorate } from '../../domain/billing-cycles.ts';
 import { money } from '../../domain/money.ts';
 import { unusedShare } from '../../domain/subscription-charges.ts';
-import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
-import { createOutboxSender } from '../../email/outbox-sender.ts';
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from './app-harness.ts';
@@ -62,17 +59,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: BILLING_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      db: api.db,
-      renderer: createDocumentRenderer({ brand: config.brand }),
-      email: createOutboxSender(api.db),
-      config,
-      tax: {
-        provider: createBuiltInTaxProvider(),
-        seller: config.taxSeller,
-        rounding: config.taxRounding,
-      },
-    }),
+    activities: realActivities(api.db, config),
   });
   running = worker.run();
   const customer = await api.request({

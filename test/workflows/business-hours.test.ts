@@ -5,13 +5,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.ts';
+import { realActivities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
 import { newId } from '../../db/ids.ts';
-import { createDocumentRenderer } from '../../documents/renderer.ts';
 import type { BillingCycle } from '../../domain/periods.ts';
-import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
-import { createOutboxSender } from '../../email/outbox-sender.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { cancelUpdate, stateQuery } from '../../workflows/subscription-messages.ts';
@@ -38,17 +35,7 @@ describe('invoice email in business hours', () => {
   it('holds an invoice issued at 02:00 local until 09:00 local', async () => {
     const config = loadConfig({ EMAIL_SEND_WINDOW: '09:00-18:00,weekdays' });
     expect(config.emailSendWindow).toEqual({ start: '09:00', end: '18:00', weekdaysOnly: true });
-    const activities = createActivities({
-      db: testDb.db,
-      renderer: createDocumentRenderer({ brand: config.brand }),
-      email: createOutboxSender(testDb.db),
-      config,
-      tax: {
-        provider: createBuiltInTaxProvider(),
-        seller: config.taxSeller,
-        rounding: config.taxRounding,
-      },
-    });
+    const activities = realActivities(testDb.db, config);
     // Virtual time at which each email activity ran.
     const emailedAt: number[] = [];
     const taskQueue = `test-${randomUUID()}`;

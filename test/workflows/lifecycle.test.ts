@@ -7,19 +7,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.ts';
+import { realActivities, type Activities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
 import { newId } from '../../db/ids.ts';
 import { createMetric } from '../../db/repositories/metrics.ts';
 import { recordUsageEvents } from '../../db/repositories/usage.ts';
-import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { prorate } from '../../domain/billing-cycles.ts';
 import type { Charge, PlanVersion } from '../../domain/catalog.ts';
 import { money } from '../../domain/money.ts';
 import { billingPeriod, type BillingCycle, type Interval } from '../../domain/periods.ts';
 import { unusedShare } from '../../domain/subscription-charges.ts';
-import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
-import { createOutboxSender } from '../../email/outbox-sender.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import {
@@ -40,7 +37,7 @@ const operator = { actor: 'key_test' };
 
 let env: TestWorkflowEnvironment;
 let testDb: TestDatabase;
-let activities: ReturnType<typeof createActivities>;
+let activities: Activities;
 let worker: Worker;
 let running: Promise<void>;
 const taskQueue = `lifecycle-${randomUUID()}`;
@@ -48,17 +45,7 @@ const taskQueue = `lifecycle-${randomUUID()}`;
 beforeAll(async () => {
   [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
   const config = loadConfig({});
-  activities = createActivities({
-    db: testDb.db,
-    renderer: createDocumentRenderer({ brand: config.brand }),
-    email: createOutboxSender(testDb.db),
-    config,
-    tax: {
-      provider: createBuiltInTaxProvider(),
-      seller: config.taxSeller,
-      rounding: config.taxRounding,
-    },
-  });
+  activities = realActivities(testDb.db, config);
   await createMetric(testDb.db, { code: 'api_calls', name: 'API calls', aggregation: 'count' });
   worker = await Worker.create({
     connection: env.nativeConnection,

@@ -7,13 +7,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.ts';
+import { realActivities, type Activities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
 import { newId } from '../../db/ids.ts';
-import { createDocumentRenderer } from '../../documents/renderer.ts';
-import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { billingPeriod, type BillingCycle } from '../../domain/periods.ts';
-import { createOutboxSender } from '../../email/outbox-sender.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import {
@@ -33,22 +30,12 @@ const operator = { actor: 'key_test' };
 
 let env: TestWorkflowEnvironment;
 let testDb: TestDatabase;
-let activities: ReturnType<typeof createActivities>;
+let activities: Activities;
 
 beforeAll(async () => {
   [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
   const config = loadConfig({});
-  activities = createActivities({
-    db: testDb.db,
-    renderer: createDocumentRenderer({ brand: config.brand }),
-    email: createOutboxSender(testDb.db),
-    config,
-    tax: {
-      provider: createBuiltInTaxProvider(),
-      seller: config.taxSeller,
-      rounding: config.taxRounding,
-    },
-  });
+  activities = realActivities(testDb.db, config);
 });
 
 // A workflow left running by a failed test would hold up virtual time for the next one.

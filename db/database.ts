@@ -36,6 +36,19 @@ export interface CustomersTable {
   vat_number: string | null;
   tax_exempt_reference: string | null;
   payment_terms_days: ColumnType<number, number | undefined>;
+  /** The test clock the customer is billed on; null for real customers. */
+  test_clock_id: ColumnType<string | null, string | null | undefined, never>;
+  created_at: CreatedAt;
+}
+
+export type TestClockStatus = 'ready' | 'advancing' | 'deleting';
+
+export interface TestClocksTable {
+  id: string;
+  name: string | null;
+  frozen_time: Timestamp;
+  status: TestClockStatus;
+  advancing_to: NullableTimestamp;
   created_at: CreatedAt;
 }
 
@@ -373,6 +386,7 @@ export interface EstimatesTable {
 export interface Database {
   estimates: EstimatesTable;
   customers: CustomersTable;
+  test_clocks: TestClocksTable;
   plans: PlansTable;
   subscriptions: SubscriptionsTable;
   subscription_transitions: SubscriptionTransitionsTable;
@@ -396,6 +410,7 @@ export interface Database {
 
 export type Customer = Selectable<CustomersTable>;
 export type NewCustomer = Insertable<CustomersTable>;
+export type TestClock = Selectable<TestClocksTable>;
 export type Plan = Selectable<PlansTable>;
 export type PlanVersionRow = Selectable<PlanVersionsTable>;
 export type CouponRow = Selectable<CouponsTable>;

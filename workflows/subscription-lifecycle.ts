@@ -58,6 +58,7 @@ import {
   type SubscriptionStatus,
   type SubscriptionWorkflowInput,
 } from './subscription-messages.ts';
+import { workflowClock } from './clock.ts';
 
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -68,10 +69,6 @@ const billing = proxyActivities<Activities>(activityOptions);
 /** History stays bounded: a run covers at most this many periods, then continues as new. */
 const PERIODS_PER_RUN = 12;
 const SYSTEM: OperatorAction = { actor: 'system' };
-
-function nowIso(): string {
-  return new Date(Date.now()).toISOString();
-}
 
 function rejected(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: INVALID_TRANSITION, message, nonRetryable: true });
@@ -102,6 +99,9 @@ export async function subscriptionLifecycle(
   input: SubscriptionWorkflowInput,
 ): Promise<SubscriptionState> {
   const { subscriptionId, customerId, carried } = input;
+  // Production time, or the test clock the customer is billed on.
+  const clock = workflowClock(input.testClock);
+  const nowIso = clock.nowIso;
   let cycle: BillingCycle = input.cycle;
   let plan = input.plan ?? flatPricePlan(input.planCode, input.planName, input.price, cycle);
   let quantity = input.quantity ?? 1;
@@ -319,9 +319,11 @@ export async function subscriptionLifecycle(
     const now = nowIso();
     const sendAt = nextSendingTime(now, cycle.timezone, window);
     if (sendAt === now) return;
-    await condition(() => status === 'canceled', Date.parse(sendAt) - Date.now(), {
-      summary: `Hold invoice email ${invoiceNumber} until ${describeSendingTime(sendAt, now, cycle.timezone)}`,
-    });
+    await clock.sleepUntil(
+      Date.parse(sendAt),
+      () => status === 'canceled',
+      `Hold invoice email ${invoiceNumber} until ${describeSendingTime(sendAt, now, cycle.timezone)}`,
+    );
   }
 
   /** Issues one invoice (and credit note) by business key, then renders and emails it. */
@@ -432,7 +434,7 @@ export async function subscriptionLifecycle(
       continue;
     }
     if (status === 'trialing') {
-      const wait = Date.parse(trialEnd!) - Date.now();
+      const wait = Date.parse(trialEnd!) - clock.now();
       if (wait <= 0) {
         await transition('active', { ...SYSTEM, reason: 'trial ended' });
         continue;
@@ -440,9 +442,11 @@ export async function subscriptionLifecycle(
       const on = `${localDate(trialEnd!, cycle.timezone)} (${cycle.timezone})`;
       upsertSearchAttributes([{ key: NextBillingAt, value: new Date(trialEnd!) }]);
       setCurrentDetails(`Trialing: the first paid period starts on ${on}.`);
-      await condition(() => status !== 'trialing', wait, {
-        summary: `Wait for the trial to end on ${on}`,
-      });
+      await clock.sleepUntil(
+        Date.parse(trialEnd!),
+        () => status !== 'trialing',
+        `Wait for the trial to end on ${on}`,
+      );
       continue;
     }
     if (status === 'canceled' && cancelAt === 'now') {
@@ -451,7 +455,7 @@ export async function subscriptionLifecycle(
     }
     if (status === 'paused') {
       setCurrentDetails(`Paused since ${pausedAt}: no invoices until resumed.`);
-      await condition(() => status !== 'paused');
+      await clock.waitFor(() => status !== 'paused');
       continue;
     }
     const ending = status === 'canceled';
@@ -461,7 +465,7 @@ export async function subscriptionLifecycle(
     }
     const period = billingPeriod(cycle, nextPeriodIndex);
     const boundary = ending ? openPeriod!.end : period.start;
-    const wait = Date.parse(boundary) - Date.now();
+    const wait = Date.parse(boundary) - clock.now();
     if (wait <= 0) {
       if (ending) {
         await finish(boundary);
@@ -481,20 +485,19 @@ export async function subscriptionLifecycle(
         : `Active: next invoice ${periodLabel(period, cycle)} on ${on}.`,
     );
     const [startStatus, startIndex, startCycle] = [status, nextPeriodIndex, cycle];
-    await condition(
+    await clock.sleepUntil(
+      Date.parse(boundary),
       () =>
         status !== startStatus ||
         nextPeriodIndex !== startIndex ||
         cycle !== startCycle ||
         changeNow !== null,
-      wait,
-      {
-        summary: ending ? `Wait for the last period to end on ${on}` : `Wait for renewal on ${on}`,
-      },
+      ending ? `Wait for the last period to end on ${on}` : `Wait for renewal on ${on}`,
     );
   }
 
   // Let in-flight updates finish before this run ends, so none is lost.
+  clock.end(status === 'ended' ? 'finished' : 'continuing');
   await condition(allHandlersFinished);
   if (status === 'ended') {
     setCurrentDetails(`Ended: canceled on ${canceledAt}.`);
@@ -505,6 +508,7 @@ export async function subscriptionLifecycle(
     cycle,
     plan,
     quantity,
+    ...(clock.testClockId && { testClock: clock.carry() }),
     carried: {
       status,
       nextPeriodIndex,

@@ -4,6 +4,7 @@ import type { Span } from '../domain/billing-cycles.ts';
 import type { PlanVersion } from '../domain/catalog.ts';
 import type { Money } from '../domain/money.ts';
 import type { BillingCycle, BillingPeriod } from '../domain/periods.ts';
+import type { TestClockRef } from './clock.ts';
 
 /**
  * trialing: no invoices until the trial ends; canceled: no further periods (with cancel at
@@ -28,6 +29,8 @@ export interface SubscriptionWorkflowInput {
   quantity?: number;
   /** End of the free trial (ISO): the first paid period starts here (the cycle's anchor). */
   trialEnd?: string;
+  /** Billed on a test clock (virtual time) instead of real timers: the clock and its instant. */
+  testClock?: TestClockRef;
   /** Set only by continue-as-new: where the previous run left off. */
   carried?: CarriedState;
 }

@@ -10,6 +10,7 @@ import * as invoiceLifecycle from './2026_11_23_0006_invoice_lifecycle.ts';
 import * as documentVersions from './2026_11_23_0007_document_versions.ts';
 import * as subscriptionLifecycle from './2026_11_23_0008_subscription_lifecycle.ts';
 import * as subscriptionChanges from './2026_11_23_0009_subscription_changes.ts';
+import * as testClocks from './2026_11_23_0010_test_clocks.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_foundation': foundation,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0007_document_versions': documentVersions,
   '2026_11_23_0008_subscription_lifecycle': subscriptionLifecycle,
   '2026_11_23_0009_subscription_changes': subscriptionChanges,
+  '2026_11_23_0010_test_clocks': testClocks,
 };

@@ -2,14 +2,19 @@
 import { createBillingActivities, type BillingDependencies } from './billing.ts';
 import { createDocumentActivities, type DocumentDependencies } from './documents.ts';
 import { createEmailActivities, type EmailDependencies } from './email.ts';
+import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
 
-export type ActivityDependencies = BillingDependencies & DocumentDependencies & EmailDependencies;
+export type ActivityDependencies = BillingDependencies &
+  DocumentDependencies &
+  EmailDependencies &
+  TestClockDependencies;
 
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createBillingActivities(deps),
     ...createDocumentActivities(deps),
     ...createEmailActivities(deps),
+    ...createTestClockActivities(deps),
   };
 }
 

@@ -101,7 +101,7 @@ export async function subscriptionLifecycle(
   const { subscriptionId, customerId, carried } = input;
   // Production time, or the test clock the customer is billed on.
   const clock = workflowClock(input.testClock);
-  const nowIso = clock.nowIso;
+  const nowIso = () => clock.nowIso();
   let cycle: BillingCycle = input.cycle;
   let plan = input.plan ?? flatPricePlan(input.planCode, input.planName, input.price, cycle);
   let quantity = input.quantity ?? 1;

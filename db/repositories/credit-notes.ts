@@ -15,6 +15,7 @@ import {
   InvoiceNotFoundError,
 } from './invoice-errors.ts';
 import { takeDocumentNumber } from './number-series.ts';
+import { customerNow } from './test-clocks.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -197,13 +198,15 @@ export async function issueCreditNoteLocked(
       `${total} exceeds what the invoice has left to credit (${left})`,
     );
   }
-  const at = request.at === undefined ? new Date() : new Date(request.at);
+  const at =
+    request.at === undefined ? await customerNow(trx, invoice.customer_id) : new Date(request.at);
   // Taken last: the series' counter row stays locked until this transaction commits.
   const number = await takeDocumentNumber(
     trx,
     request.numbering.creditNoteFormat,
     at,
     request.numbering,
+    invoice.customer_id,
   );
   const creditNote = await trx
     .insertInto('credit_notes')

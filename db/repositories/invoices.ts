@@ -47,6 +47,7 @@ import {
   InvoiceNotFoundError,
 } from './invoice-errors.ts';
 import { takeDocumentNumber } from './number-series.ts';
+import { customerNow } from './test-clocks.ts';
 
 export { nextNumberInSeries } from './number-series.ts';
 export {
@@ -295,7 +296,7 @@ async function finalizeLocked(
     .selectAll()
     .where('id', '=', invoice.customer_id)
     .executeTakeFirstOrThrow();
-  const at = settings.at === undefined ? new Date() : new Date(settings.at);
+  const at = settings.at === undefined ? await customerNow(trx, customer) : new Date(settings.at);
   const currency = invoice.currency;
 
   let result: TaxResult | null = null;
@@ -366,6 +367,7 @@ async function finalizeLocked(
     settings.numbering.invoiceFormat,
     at,
     settings.numbering,
+    invoice.customer_id,
   );
   const status: InvoiceStatus = amounts.total === 0 ? 'paid' : 'open';
   return trx

@@ -27,17 +27,34 @@ export async function nextNumberInSeries(
 }
 
 /**
- * Takes the next number of `format`'s series for a document finalized at `at` (the series is
- * picked by the date in the seller's zone). Call it last in the transaction: the counter row
- * stays locked until commit.
+ * Takes the next number of `format`'s series for a document of `customerId` finalized at `at`
+ * (the series is picked by the date in the seller's zone). Call it last in the transaction: the
+ * counter row stays locked until commit. Customers on a test clock number in a series of that
+ * clock (TEST-<clock>-…), so the real series never sees them and deleting the clock leaves no gap.
  */
 export async function takeDocumentNumber(
   trx: Transaction<Database>,
   format: string,
   at: Date,
   numbering: Pick<NumberingSettings, 'timezone'>,
+  customerId: string,
 ): Promise<string> {
+  const { test_clock_id: clockId } = await trx
+    .selectFrom('customers')
+    .select('test_clock_id')
+    .where('id', '=', customerId)
+    .executeTakeFirstOrThrow();
+  // Unique across clocks (numbers are unique), and short enough for a document header.
+  const printed = clockId ? `TEST-${clockId.slice(-12).toUpperCase()}-${format}` : format;
   const date = numberDateOf(at, numbering.timezone);
-  const sequence = await nextNumberInSeries(trx, seriesKey(format, date));
-  return formatNumber(format, date, sequence);
+  const series = clockId
+    ? testClockSeries(clockId, seriesKey(printed, date))
+    : seriesKey(format, date);
+  const sequence = await nextNumberInSeries(trx, series);
+  return formatNumber(printed, date, sequence);
+}
+
+/** The counter of a test clock's series: deleted with the clock. */
+export function testClockSeries(clockId: string, key: string): string {
+  return `${clockId}:${key}`;
 }

@@ -1,7 +1,9 @@
 // Test clocks as stored, and the workflows billed on each: what an advance must walk.
+import { sql, type Kysely } from 'kysely';
 import type { Db } from '../connect.ts';
-import type { TestClock } from '../database.ts';
+import type { Customer, Database, TestClock } from '../database.ts';
 import { subscriptionWorkflowId } from '../../workflows/subscription-messages.ts';
+import { testClockSeries } from './number-series.ts';
 
 export async function insertTestClock(
   db: Db,
@@ -75,7 +77,7 @@ export async function clockWorkflowIds(db: Db, clockId: string): Promise<string[
 }
 
 /** The clock's customers, for deletion. */
-export async function clockCustomerIds(db: Db, clockId: string): Promise<string[]> {
+export async function clockCustomerIds(db: Kysely<Database>, clockId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('customers')
     .select('id')
@@ -83,4 +85,93 @@ export async function clockCustomerIds(db: Db, clockId: string): Promise<string[
     .orderBy('id')
     .execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * "Now" for a customer: its test clock's time, or the real time. What a document is dated when
+ * the caller names no instant (finalizing a draft, a credit note, a preview).
+ */
+export async function customerNow(
+  db: Kysely<Database>,
+  customer: string | Pick<Customer, 'test_clock_id'>,
+): Promise<Date> {
+  const clockId =
+    typeof customer === 'string'
+      ? (
+          await db
+            .selectFrom('customers')
+            .select('test_clock_id')
+            .where('id', '=', customer)
+            .executeTakeFirst()
+        )?.test_clock_id
+      : customer.test_clock_id;
+  if (!clockId) return new Date();
+  const clock = await db
+    .selectFrom('test_clocks')
+    .select('frozen_time')
+    .where('id', '=', clockId)
+    .executeTakeFirstOrThrow();
+  return clock.frozen_time;
+}
+
+interface ForeignKey {
+  child: string;
+  childColumn: string;
+  parent: string;
+  parentColumn: string;
+}
+
+/**
+ * Deletes the clock, its customers and everything billed to them (subscriptions, invoices,
+ * lines, documents, emails, usage…) and its number series, in one transaction. The tables are
+ * found from the schema's foreign keys (and every `customer_id` column), so billing data added
+ * by later migrations goes too without a list to keep up to date.
+ */
+export async function deleteTestClockData(db: Db, clockId: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const customers = await clockCustomerIds(trx, clockId);
+    const keys = (
+      await sql<ForeignKey>`
+        select c.conrelid::regclass::text as child, a.attname as "childColumn",
+               c.confrelid::regclass::text as parent, p.attname as "parentColumn"
+        from pg_constraint c
+        join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+        join pg_attribute p on p.attrelid = c.confrelid and p.attnum = c.confkey[1]
+        where c.contype = 'f' and array_length(c.conkey, 1) = 1`.execute(trx)
+    ).rows;
+    const customerColumns = (
+      await sql<{ table: string }>`
+        select table_name as "table" from information_schema.columns
+        where column_name = 'customer_id' and table_schema = current_schema()`.execute(trx)
+    ).rows;
+
+    /** Deletes the rows of `table` whose `column` is in `values`, children first. */
+    async function remove(table: string, column: string, values: unknown[], depth = 0) {
+      if (values.length === 0) return;
+      if (depth > 12) throw new Error(`foreign keys nest too deep at ${table}`);
+      for (const key of keys.filter((k) => k.parent === table && k.child !== table)) {
+        const referenced = await sql<{ v: unknown }>`
+          select ${sql.ref(key.parentColumn)} as v from ${sql.table(table)}
+          where ${sql.ref(column)} = any(${values})`.execute(trx);
+        await remove(
+          key.child,
+          key.childColumn,
+          referenced.rows.map((r) => r.v),
+          depth + 1,
+        );
+      }
+      await sql`delete from ${sql.table(table)} where ${sql.ref(column)} = any(${values})`.execute(
+        trx,
+      );
+    }
+
+    for (const { table } of customerColumns) await remove(table, 'customer_id', customers);
+    await remove('customers', 'id', customers);
+    await trx
+      .deleteFrom('number_series')
+      .where('series', 'like', testClockSeries(clockId, '%'))
+      .execute();
+    await trx.deleteFrom('test_clocks').where('id', '=', clockId).execute();
+    return customers.length;
+  });
 }

@@ -4,7 +4,13 @@ import { newId } from '../../db/ids.ts';
 
 export async function insertCustomer(
   db: Db,
-  overrides: Partial<{ currency: string; timezone: string; locale: string; email: string }> = {},
+  overrides: Partial<{
+    currency: string;
+    timezone: string;
+    locale: string;
+    email: string;
+    testClockId: string;
+  }> = {},
 ) {
   return db
     .insertInto('customers')
@@ -16,6 +22,7 @@ export async function insertCustomer(
       country: 'FR',
       timezone: overrides.timezone ?? 'Europe/Paris',
       locale: overrides.locale ?? 'fr-FR',
+      test_clock_id: overrides.testClockId ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -1,0 +1,236 @@
+// Test clocks on the time-skipping server, with the real activities on real PostgreSQL: the
+// production subscription workflow billed on virtual time, walked by the advance workflow.
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/index.ts';
+import { newId } from '../../db/ids.ts';
+import { beginAdvance, getTestClock, insertTestClock } from '../../db/repositories/test-clocks.ts';
+import type { Charge, PlanVersion } from '../../domain/catalog.ts';
+import { money } from '../../domain/money.ts';
+import type { Interval } from '../../domain/periods.ts';
+import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
+import { advanceClockUpdate, clockPositionQuery } from '../../workflows/clock.ts';
+import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
+import { stateQuery } from '../../workflows/subscription-messages.ts';
+import { testClockAdvance, testClockAdvanceWorkflowId } from '../../workflows/test-clock.ts';
+import { realActivities } from '../support/activities.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+
+const TZ = 'Europe/Paris';
+const T0 = '2027-01-01T08:00:00.000Z'; // 09:00 in Paris
+
+let env: TestWorkflowEnvironment;
+let testDb: TestDatabase;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = `test-clocks-${randomUUID()}`;
+const started: WorkflowHandle[] = [];
+
+beforeAll(async () => {
+  [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: realActivities(testDb.db, loadConfig({}), env.client),
+  });
+  running = worker.run();
+});
+
+afterEach(async () => {
+  for (const handle of started.splice(0)) await handle.terminate('test over').catch(() => {});
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  await testDb?.destroy();
+});
+
+function planOf(code: string, interval: Interval, amount: string): PlanVersion {
+  const charge: Charge = {
+    key: 'base',
+    type: 'flat',
+    description: code,
+    billing: 'advance',
+    amount,
+  };
+  return {
+    planCode: code,
+    version: 1,
+    currency: 'EUR',
+    billingCycle: { interval, intervalCount: 1 },
+    taxBehavior: 'exclusive',
+    charges: [charge],
+  };
+}
+
+async function newClock(at = T0) {
+  return insertTestClock(testDb.db, { id: newId('clock'), name: 'walkthrough', frozenTime: at });
+}
+
+async function subscribe(
+  clockId: string,
+  plan: PlanVersion,
+  anchor: string,
+  trialEnd?: string,
+): Promise<{ subscriptionId: string; handle: WorkflowHandle<typeof subscriptionWorkflow> }> {
+  const { db } = testDb;
+  const customer = await insertCustomer(db, { timezone: TZ, testClockId: clockId });
+  const row = await insertPlan(db);
+  const subscriptionId = newId('sub');
+  await db
+    .insertInto('subscriptions')
+    .values({
+      id: subscriptionId,
+      customer_id: customer.id,
+      plan_id: row.id,
+      status: trialEnd ? 'trialing' : 'active',
+      anchor_at: anchor,
+      quantity: 1,
+    })
+    .execute();
+  const clock = (await getTestClock(db, clockId))!;
+  const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
+    'subscriptionWorkflow',
+    {
+      ...subscriptionStartOptions({
+        subscriptionId,
+        customerId: customer.id,
+        planCode: plan.planCode,
+        planName: plan.planCode,
+        cycle: { interval: plan.billingCycle.interval, intervalCount: 1, anchor, timezone: TZ },
+        price: money(0, 'EUR'),
+        plan,
+        ...(trialEnd && { trialEnd }),
+        testClock: { id: clockId, now: clock.frozen_time.toISOString() },
+      }),
+      taskQueue,
+    },
+  );
+  started.push(handle);
+  return { subscriptionId, handle };
+}
+
+async function advance(clockId: string, to: string) {
+  expect(await beginAdvance(testDb.db, clockId, to)).toBeDefined();
+  // Started, not executed: waiting on a result would let the test server skip time, and the
+  // walk must not depend on real (or skipped) time at all.
+  const handle = await env.client.workflow.start(testClockAdvance, {
+    taskQueue,
+    workflowId: testClockAdvanceWorkflowId(clockId, to),
+    args: [{ clockId, to }],
+  });
+  const clock = await eventually('the clock to be ready', async () => {
+    const row = (await getTestClock(testDb.db, clockId))!;
+    return row.status === 'ready' && row;
+  });
+  const report = await handle.result(); // the clock is set by the walk's last step
+  expect(clock.frozen_time.toISOString()).toBe(to);
+  return report;
+}
+
+async function invoicesOn(clockId: string) {
+  return testDb.db
+    .selectFrom('invoices')
+    .innerJoin('customers', 'customers.id', 'invoices.customer_id')
+    .select([
+      'invoices.number',
+      'invoices.issued_at',
+      'invoices.subscription_id',
+      'invoices.total',
+      'invoices.billing_key',
+    ])
+    .where('customers.test_clock_id', '=', clockId)
+    .orderBy('invoices.number')
+    .execute();
+}
+
+describe('a subscription on a test clock', () => {
+  it('waits on the frozen clock, not on real time', async () => {
+    const clock = await newClock();
+    const { subscriptionId, handle } = await subscribe(
+      clock.id,
+      planOf('frozen', 'month', '49'),
+      T0,
+    );
+    // An advance to the clock's own time answers once the first invoice is out.
+    const position = await handle.executeUpdate(advanceClockUpdate, { args: [T0] });
+    await env.sleep('40 days'); // real (skipped) time passes; the clock does not move
+    expect(await handle.query(clockPositionQuery)).toEqual(position);
+    expect(position.nextWakeAt).toBe('2027-02-01T08:00:00.000Z');
+    const invoices = await invoicesOn(clock.id);
+    expect(invoices.map((i) => i.subscription_id)).toEqual([subscriptionId]);
+  });
+
+  it('bills every boundary up to the new time, in time order across workflows', async () => {
+    const clock = await newClock();
+    const monthly = await subscribe(clock.id, planOf('monthly', 'month', '49'), T0);
+    // A weekly plan starting two days later, with a trial of a week first.
+    const weekly = await subscribe(
+      clock.id,
+      planOf('weekly', 'week', '10'),
+      '2027-01-10T08:00:00.000Z',
+      '2027-01-10T08:00:00.000Z',
+    );
+    const to = '2027-03-01T09:00:00.000Z';
+    const report = await advance(clock.id, to);
+
+    const invoices = await invoicesOn(clock.id);
+    const monthlyDates = invoices
+      .filter((i) => i.subscription_id === monthly.subscriptionId)
+      .map((i) => i.issued_at!.toISOString());
+    expect(monthlyDates).toEqual([
+      '2027-01-01T08:00:00.000Z',
+      '2027-02-01T08:00:00.000Z',
+      '2027-03-01T08:00:00.000Z',
+    ]);
+    const weeklyDates = invoices
+      .filter((i) => i.subscription_id === weekly.subscriptionId)
+      .map((i) => i.issued_at!.toISOString());
+    // Trial to Jan 10, then every Sunday 09:00 Paris through Feb 28.
+    expect(weeklyDates).toEqual(
+      [10, 17, 24, 31, 38, 45, 52, 59].map((d) =>
+        new Date(Date.parse('2027-01-01T08:00:00.000Z') + (d - 1) * 86_400_000).toISOString(),
+      ),
+    );
+    // Numbers are taken as invoices are issued: in time order only if the walk was in order.
+    const byNumber = invoices.map((i) => i.issued_at!.getTime());
+    expect(byNumber).toEqual([...byNumber].sort((a, b) => a - b));
+    expect(invoices.every((i) => i.number!.startsWith('TEST-'))).toBe(true);
+    // The walk stopped at each boundary on the way, in order, and ended at the target.
+    expect(report.steps.at(-1)).toBe(to);
+    expect(report.steps).toEqual([...report.steps].sort());
+    expect(report.steps).toContain('2027-02-01T08:00:00.000Z');
+    expect((await weekly.handle.query(stateQuery)).status).toBe('active');
+    expect((await monthly.handle.query(clockPositionQuery)).nextWakeAt).toBe(
+      '2027-04-01T07:00:00.000Z', // 09:00 Paris in summer time
+    );
+  });
+
+  it('carries the clock across continue-as-new without a lost or duplicated period', async () => {
+    const clock = await newClock();
+    const { subscriptionId } = await subscribe(clock.id, planOf('long', 'month', '49'), T0);
+    await advance(clock.id, '2028-03-15T00:00:00.000Z'); // 15 invoices: past a 12-period run
+    await advance(clock.id, '2028-04-15T00:00:00.000Z');
+    const invoices = (await invoicesOn(clock.id)).filter(
+      (i) => i.subscription_id === subscriptionId,
+    );
+    expect(invoices).toHaveLength(16); // January 2027 to April 2028
+    expect(new Set(invoices.map((i) => i.billing_key)).size).toBe(16);
+    expect(invoices.at(-1)!.issued_at!.toISOString()).toBe('2028-04-01T07:00:00.000Z');
+  });
+
+  it('refuses to go back in time or to advance twice at once', async () => {
+    const clock = await newClock();
+    expect(await beginAdvance(testDb.db, clock.id, '2026-12-01T00:00:00.000Z')).toBeUndefined();
+    expect(await beginAdvance(testDb.db, clock.id, '2027-02-01T00:00:00.000Z')).toBeDefined();
+    expect(await beginAdvance(testDb.db, clock.id, '2027-03-01T00:00:00.000Z')).toBeUndefined();
+  });
+});

@@ -4,6 +4,7 @@
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { loadConfig } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
 import type { LateEventsPolicy } from '../db/repositories/usage.ts';
 import auth from './plugins/auth.ts';
@@ -31,6 +32,7 @@ import metrics from './routes/metrics.ts';
 import outbox from './routes/outbox.ts';
 import plans from './routes/plans.ts';
 import subscriptions from './routes/subscriptions.ts';
+import testClocks from './routes/test-clocks.ts';
 
 export interface ApiConfig {
   /** Where clients reach the API, e.g. http://localhost:3000 (the OpenAPI server URL). */
@@ -41,6 +43,8 @@ export interface ApiConfig {
   lateEvents?: LateEventsPolicy | undefined;
   /** Signs hosted invoice links (default BILLWRIGHT_SIGNING_SECRET); unset: those routes answer 503. */
   signingSecret?: string | undefined;
+  /** Whether /v1/test-clocks exists and customers may be put on a clock (default: the config's). */
+  testClocks?: boolean | undefined;
 }
 
 export interface ApiDependencies {
@@ -80,6 +84,7 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(metrics);
   await app.register(events);
   await app.register(estimates);
+  if (app.testClocks) await app.register(testClocks);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
@@ -92,6 +97,7 @@ export const billwrightApi = fp<ApiDependencies>(
     await app.register(tax, { tax: deps.tax });
     await app.register(invoicing, { invoicing: deps.invoicing });
     app.decorate('lateEvents', deps.config.lateEvents ?? lateEventsPolicyFromEnv());
+    app.decorate('testClocks', deps.config.testClocks ?? loadConfig().testClocks);
     await app.register(temporal, {
       client: deps.temporal,
       timeoutMs: deps.config.temporalTimeoutMs,

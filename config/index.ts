@@ -39,6 +39,18 @@ export interface BillwrightConfig {
    * CREDIT_NOTE_NUMBER_FORMAT, and SELLER_TIMEZONE, the zone whose calendar picks the series.
    */
   invoiceNumbering: NumberingSettings;
+  /**
+   * BILLWRIGHT_TEST_CLOCKS=on|off: whether customers may be billed on test clocks (virtual
+   * time). On by default, off by default when NODE_ENV=production.
+   */
+  testClocks: boolean;
+}
+
+function testClocksFromEnv(env: NodeJS.ProcessEnv): boolean {
+  const value = env.BILLWRIGHT_TEST_CLOCKS;
+  if (value === undefined || value === '') return env.NODE_ENV !== 'production';
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new Error(`BILLWRIGHT_TEST_CLOCKS must be on or off, got "${value}"`);
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -71,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     signingSecret: signingSecretFromEnv(env),
     emailFrom: env.EMAIL_FROM ?? 'Billwright Demo <billing@billwright.test>',
     emailSendWindow: parseSendWindow(env.EMAIL_SEND_WINDOW),
+    testClocks: testClocksFromEnv(env),
     templatesDir: env.BILLWRIGHT_TEMPLATES_DIR || undefined,
     seller: {
       legalName: env.SELLER_LEGAL_NAME ?? 'Billwright Demo Ltd',

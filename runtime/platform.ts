@@ -54,6 +54,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     if (workerPdf) stops.push(() => workerPdf.close());
     if (roles.worker) {
       const connection = await connectWorker(temporal);
+      // Test-clock advances send updates to the clock's workflows from an activity.
+      const activityClient = await connectClient(temporal);
+      stops.push(() => activityClient.connection.close());
       worker = await createBillingWorker({
         connection,
         namespace: temporal.namespace,
@@ -71,6 +74,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             rounding: config.taxRounding,
           },
           pdf: workerPdf,
+          temporal: activityClient,
         },
       });
       const running = worker.run();

@@ -7,7 +7,13 @@ import {
   subscriptionWorkflowId,
   type SubscriptionWorkflowInput,
 } from '../workflows/subscription-messages.ts';
-import { BillingStatus, CustomerId, PlanCode, SubscriptionId } from './search-attributes.ts';
+import {
+  BillingStatus,
+  CustomerId,
+  PlanCode,
+  SubscriptionId,
+  TestClockId,
+} from './search-attributes.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
 
 export function subscriptionStartOptions(
@@ -27,6 +33,7 @@ export function subscriptionStartOptions(
       { key: SubscriptionId, value: input.subscriptionId },
       { key: PlanCode, value: input.planCode },
       { key: BillingStatus, value: input.trialEnd ? 'trialing' : 'active' },
+      ...(input.testClock ? [{ key: TestClockId, value: input.testClock.id }] : []),
     ],
     staticSummary: `Subscription ${input.subscriptionId}: ${input.planName}, ${price.currency} ${toDecimalString(price)} every ${every}`,
     staticDetails: [
@@ -43,6 +50,7 @@ export function subscriptionStartOptions(
           ]
         : []),
       ...(input.trialEnd ? [`**Trial** until ${input.trialEnd}`] : []),
+      ...(input.testClock ? [`**Test clock** ${input.testClock.id} (virtual time)`] : []),
     ].join('\n\n'),
   };
 }

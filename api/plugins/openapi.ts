@@ -51,6 +51,11 @@ export const TAGS = [
       'What customers open from a signed, expiring link (no API key): an invoice page and its PDF.',
   },
   { name: 'Outbox', description: 'The development email provider: messages the platform sent.' },
+  {
+    name: 'Test clocks',
+    description:
+      'Virtual time: customers on a clock are billed by the production workflows as it advances.',
+  },
   { name: 'Health', description: 'Liveness and readiness.' },
 ];
 

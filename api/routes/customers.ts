@@ -2,6 +2,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Customer as CustomerRow } from '../../db/database.ts';
+import { getTestClock } from '../../db/repositories/test-clocks.ts';
 import {
   createCustomer,
   getCustomer,
@@ -96,6 +97,7 @@ export const CustomerSchema = Type.Object(
       description:
         'Days to pay after an invoice is issued: 0 due on receipt, 15 net 15, 30 net 30.',
     }),
+    testClockId: Nullable('The test clock the customer is billed on; null for real customers.'),
     createdAt: Timestamp,
   },
   { $id: 'Customer', title: 'Customer' },
@@ -127,6 +129,13 @@ const CreateCustomerBody = Type.Object(
     paymentTermsDays: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 365, description: '0 (the default): due on receipt.' }),
     ),
+    testClockId: Type.Optional(
+      Type.String({
+        description:
+          'Bill this customer on a test clock (virtual time, for trying billing end to end). ' +
+          'Fixed for the customer’s life; refused when test clocks are off.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -156,6 +165,7 @@ export function toCustomer(row: CustomerRow) {
     vatNumber: row.vat_number,
     taxExempt: row.tax_exempt_reference ? { reference: row.tax_exempt_reference } : null,
     paymentTermsDays: row.payment_terms_days,
+    testClockId: row.test_clock_id,
     createdAt: iso(row.created_at),
   };
 }
@@ -237,6 +247,15 @@ const customers: FastifyPluginCallbackTypebox = (app, _options, done) => {
         throw unprocessable('timezone', `${body.timezone} is not an IANA time zone`);
       const locale = canonicalLocale(body.locale);
       if (!locale) throw unprocessable('locale', `${body.locale} is not a BCP 47 language tag`);
+      if (body.testClockId !== undefined) {
+        if (!app.testClocks) {
+          throw unprocessable('testClockId', 'test clocks are off on this installation');
+        }
+        const clock = await getTestClock(app.db, body.testClockId);
+        if (!clock || clock.status === 'deleting') {
+          throw unprocessable('testClockId', `test clock ${body.testClockId} does not exist`);
+        }
+      }
       const { taxExempt, ...fields } = body;
       const input = {
         ...fields,

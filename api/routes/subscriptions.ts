@@ -19,6 +19,7 @@ import { DateTime } from 'luxon';
 import { Type } from 'typebox';
 import { newId } from '../../db/ids.ts';
 import { getCustomer, taxCustomerOf } from '../../db/repositories/customers.ts';
+import { customerNow, getTestClock } from '../../db/repositories/test-clocks.ts';
 import { validateTaxCustomer } from '../../domain/tax/validation.ts';
 import {
   flatAdvancePrice,
@@ -489,7 +490,17 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       if (!(INTERVALS as readonly string[]).includes(interval)) {
         throw new Error(`plan ${plan.code} has an unknown interval ${interval}`);
       }
-      const startMs = startAt === undefined ? Date.now() : Date.parse(startAt);
+      // A customer on a test clock starts on the clock's time, and waits for it to stand still.
+      const clock = customer.test_clock_id
+        ? await getTestClock(app.db, customer.test_clock_id)
+        : undefined;
+      if (clock && clock.status !== 'ready') {
+        throw conflict(
+          `The customer's test clock ${clock.id} is ${clock.status}; retry when ready.`,
+        );
+      }
+      const now = clock ? clock.frozen_time.getTime() : Date.now();
+      const startMs = startAt === undefined ? now : Date.parse(startAt);
       if (!Number.isFinite(startMs))
         throw unprocessable('startAt', 'must be an ISO 8601 instant with a UTC offset');
 
@@ -513,6 +524,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         plan: catalogVersion(version),
         quantity,
         ...(trialEnd !== undefined && { trialEnd }),
+        ...(clock && { testClock: { id: clock.id, now: new Date(now).toISOString() } }),
       };
       // One transaction: the row commits only if the workflow started. (The workflow's first
       // activities may run before the commit; they retry until the row is visible.)
@@ -746,7 +758,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         current: live,
         next,
         period: live.state.openPeriod ?? null,
-        at: new Date().toISOString(),
+        at: (await customerNow(app.db, live.record.customerId)).toISOString(),
         timezone: live.state.cycle.timezone,
       });
     },
@@ -774,7 +786,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const live = await lifecycleState(request.params.id);
       const period = live.state.openPeriod;
       if (!period) throw conflict('The subscription has no billed period yet.');
-      const now = new Date();
+      const now = await customerNow(app.db, live.record.customerId);
       const to = new Date(Math.min(now.getTime(), Date.parse(period.end)));
       const usage: Record<string, string> = {};
       const transactions: Record<string, PercentageUsage> = {};

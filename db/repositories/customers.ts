@@ -23,6 +23,8 @@ export interface NewCustomerInput {
   taxExemptReference?: string | undefined;
   /** 0 = due on receipt. */
   paymentTermsDays?: number | undefined;
+  /** The test clock the customer is billed on (checked to exist by the caller). */
+  testClockId?: string | undefined;
 }
 
 export interface CustomerAddress {
@@ -58,7 +60,15 @@ export function taxCustomerOf(customer: {
 }
 
 export async function createCustomer(db: Db, input: NewCustomerInput): Promise<Customer> {
-  const { address, customerType, vatNumber, taxExemptReference, paymentTermsDays, ...core } = input;
+  const {
+    address,
+    customerType,
+    vatNumber,
+    taxExemptReference,
+    paymentTermsDays,
+    testClockId,
+    ...core
+  } = input;
   return db
     .insertInto('customers')
     .values({
@@ -73,6 +83,7 @@ export async function createCustomer(db: Db, input: NewCustomerInput): Promise<C
       vat_number: vatNumber ?? null,
       tax_exempt_reference: taxExemptReference ?? null,
       payment_terms_days: paymentTermsDays ?? 0,
+      test_clock_id: testClockId ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -321,6 +321,9 @@ describe('OpenAPI document', () => {
         '/v1/estimates/{id}',
         '/v1/estimates/{id}/html',
         '/v1/estimates/{id}/pdf',
+        '/v1/test-clocks',
+        '/v1/test-clocks/{id}',
+        '/v1/test-clocks/{id}/advance',
       ].sort(),
     );
     expect(doc.tags.map((t) => t.name)).toEqual(

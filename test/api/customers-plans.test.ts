@@ -47,6 +47,7 @@ describe('customers', () => {
       vatNumber: null,
       taxExempt: null,
       paymentTermsDays: 0,
+      testClockId: null,
       createdAt: stringMatching(ISO_UTC),
     });
     const read = await api.request({ method: 'GET', url: `/v1/customers/${body.id}` });

@@ -2,7 +2,7 @@
 // the API in one process on real PostgreSQL, driven over HTTP like an operator would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../../temporal/connection.ts';
-import { CustomerId } from '../../temporal/search-attributes.ts';
+import { CustomerId, TestClockId } from '../../temporal/search-attributes.ts';
 import { startTestPlatform, type ApiClient, type TestPlatform } from '../support/platform.ts';
 import { eventually } from '../support/temporal.ts';
 
@@ -122,5 +122,122 @@ describe('Billwright end to end', () => {
     expect(credits.body.data[0].number).toMatch(/^CN-\d{4}-\d{6}$/);
     expect(credits.body.data[0].total.amount).toBeGreaterThan(11_900);
     expect(credits.body.data[0].total.amount).toBeLessThanOrEqual(12_000);
+  });
+});
+
+describe('test clocks through the API on the dev server', () => {
+  it('bills three months on a test clock in one advance, then deletes it all', async () => {
+    const clock = await api('POST', '/v1/test-clocks', {
+      frozenTime: '2027-01-15T10:00:00Z',
+      name: 'three months of Initech',
+    });
+    expect(clock.status).toBe(201);
+    expect(clock.body).toMatchObject({ status: 'ready', frozenTime: '2027-01-15T10:00:00.000Z' });
+    const clockId: string = clock.body.id;
+
+    const customer = await api('POST', '/v1/customers', {
+      name: 'Initech Ltd',
+      email: 'ap@initech.test',
+      currency: 'GBP',
+      country: 'GB',
+      timezone: 'Europe/London',
+      locale: 'en-GB',
+      testClockId: clockId,
+    });
+    expect(customer.status).toBe(201);
+    expect(customer.body.testClockId).toBe(clockId);
+    expect(
+      await api('POST', '/v1/plans', {
+        code: 'clocked-monthly',
+        name: 'Clocked (monthly)',
+        currency: 'GBP',
+        interval: 'month',
+        amount: 9_900,
+      }),
+    ).toMatchObject({ status: 201 });
+    const subscription = await api('POST', '/v1/subscriptions', {
+      customerId: customer.body.id,
+      planCode: 'clocked-monthly',
+    });
+    expect(subscription.status).toBe(201);
+    // Subscribed at the clock's time, not the real one.
+    expect(subscription.body.anchorAt).toBe('2027-01-15T10:00:00.000Z');
+
+    const invoicesOfCustomer = async () =>
+      (await api('GET', `/v1/invoices?customerId=${customer.body.id}&limit=100`)).body.data as {
+        issuedAt: string;
+        number: string;
+        total: { amount: number };
+      }[];
+    await eventually('the first invoice', async () => (await invoicesOfCustomer()).length === 1);
+
+    // Time only moves forward, and one advance at a time.
+    const backwards = await api('POST', `/v1/test-clocks/${clockId}/advance`, {
+      frozenTime: '2027-01-01T00:00:00Z',
+    });
+    expect(backwards.status).toBe(422);
+    expect(backwards.body.errors[0].field).toBe('frozenTime');
+
+    const advance = await api('POST', `/v1/test-clocks/${clockId}/advance`, {
+      frozenTime: '2027-04-15T10:00:00Z',
+    });
+    expect(advance.status).toBe(202);
+    expect(advance.body).toMatchObject({
+      status: 'advancing',
+      advancingTo: '2027-04-15T10:00:00.000Z',
+    });
+    const again = await api('POST', `/v1/test-clocks/${clockId}/advance`, {
+      frozenTime: '2027-05-15T10:00:00Z',
+    });
+    expect(again.status).toBe(409);
+
+    const ready = await eventually(
+      'the clock to be ready',
+      async () => {
+        const read = await api('GET', `/v1/test-clocks/${clockId}`);
+        return read.body.status === 'ready' && read.body;
+      },
+      60_000,
+    );
+    expect(ready.frozenTime).toBe('2027-04-15T10:00:00.000Z');
+
+    // Ready means billed: the three renewals are there, dated on the clock, not on real time.
+    const invoices = await invoicesOfCustomer();
+    expect(invoices.map((i) => i.issuedAt).sort()).toEqual([
+      '2027-01-15T10:00:00.000Z',
+      '2027-02-15T10:00:00.000Z',
+      '2027-03-15T10:00:00.000Z',
+      '2027-04-15T09:00:00.000Z', // 10:00 in London, in summer time
+    ]);
+    expect(invoices.every((i) => i.number.startsWith('TEST-') && i.total.amount > 0)).toBe(true);
+    const live = await api('GET', `/v1/subscriptions/${subscription.body.id}`);
+    expect(live.body.nextBillingAt).toBe('2027-05-15T09:00:00.000Z');
+    const emails = await api('GET', '/v1/outbox?to=ap@initech.test');
+    expect(emails.body.data).toHaveLength(4);
+
+    // The workflow carries the clock for the Temporal UI's filters.
+    const client = await connectClient({
+      address: devServer.address,
+      namespace: devServer.namespace,
+      options: {},
+    });
+    try {
+      await eventually('the workflow listed by TestClockId', async () => {
+        for await (const workflow of client.workflow.list({
+          query: `TestClockId = '${clockId}' AND SubscriptionId = '${subscription.body.id}'`,
+        })) {
+          return workflow.searchAttributes[TestClockId.name] !== undefined;
+        }
+        return false;
+      });
+    } finally {
+      await client.connection.close();
+    }
+
+    const deleted = await api('DELETE', `/v1/test-clocks/${clockId}`);
+    expect(deleted).toMatchObject({ status: 200, body: { deleted: true, customersDeleted: 1 } });
+    expect((await api('GET', `/v1/customers/${customer.body.id}`)).status).toBe(404);
+    expect((await api('GET', `/v1/test-clocks/${clockId}`)).status).toBe(404);
+    expect(await invoicesOfCustomer()).toHaveLength(0);
   });
 });

@@ -496,9 +496,16 @@ export async function subscriptionLifecycle(
     );
   }
 
-  // Let in-flight updates finish before this run ends, so none is lost.
-  clock.end(status === 'ended' ? 'finished' : 'continuing');
-  await condition(allHandlersFinished);
+  // Hand over (or end) only once every handler has finished, so no update is lost. A change or
+  // a cancel accepted while this run wrapped up waits on work of the main loop: do it here.
+  const cancelingNow = () => status === 'canceled' && cancelAt === 'now';
+  for (;;) {
+    clock.end(status === 'ended' ? 'finished' : 'continuing');
+    await condition(() => allHandlersFinished() || changeNow !== null || cancelingNow());
+    if (changeNow) await applyChangeNow(changeNow);
+    else if (cancelingNow()) await finish(canceledAt ?? nowIso());
+    else break;
+  }
   if (status === 'ended') {
     setCurrentDetails(`Ended: canceled on ${canceledAt}.`);
     return currentState();

@@ -1,7 +1,7 @@
 // Test clocks on the time-skipping server, with the real activities on real PostgreSQL: the
 // production subscription workflow billed on virtual time, walked by the advance workflow.
 import { randomUUID } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import type { Interval } from '../../domain/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import { advanceClockUpdate, clockPositionQuery } from '../../workflows/clock.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
-import { stateQuery } from '../../workflows/subscription-messages.ts';
+import { changeUpdate, stateQuery } from '../../workflows/subscription-messages.ts';
 import { testClockAdvance, testClockAdvanceWorkflowId } from '../../workflows/test-clock.ts';
 import { realActivities } from '../support/activities.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -25,6 +25,12 @@ const TZ = 'Europe/Paris';
 const T0 = '2027-01-01T08:00:00.000Z'; // 09:00 in Paris
 
 let env: TestWorkflowEnvironment;
+/**
+ * A plain client: the environment's own skips time whenever it waits on a result, and with no
+ * timer pending it would jump to the workflows' 10-year execution timeout. Clocked workflows
+ * never need real (or skipped) time.
+ */
+let client: Client;
 let testDb: TestDatabase;
 let worker: Worker;
 let running: Promise<void>;
@@ -33,11 +39,12 @@ const started: WorkflowHandle[] = [];
 
 beforeAll(async () => {
   [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
+  client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: realActivities(testDb.db, loadConfig({}), env.client),
+    activities: realActivities(testDb.db, loadConfig({}), client),
   });
   running = worker.run();
 });
@@ -97,41 +104,34 @@ async function subscribe(
     })
     .execute();
   const clock = (await getTestClock(db, clockId))!;
-  const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
-    'subscriptionWorkflow',
-    {
-      ...subscriptionStartOptions({
-        subscriptionId,
-        customerId: customer.id,
-        planCode: plan.planCode,
-        planName: plan.planCode,
-        cycle: { interval: plan.billingCycle.interval, intervalCount: 1, anchor, timezone: TZ },
-        price: money(0, 'EUR'),
-        plan,
-        ...(trialEnd && { trialEnd }),
-        testClock: { id: clockId, now: clock.frozen_time.toISOString() },
-      }),
-      taskQueue,
-    },
-  );
+  const handle = await client.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+    ...subscriptionStartOptions({
+      subscriptionId,
+      customerId: customer.id,
+      planCode: plan.planCode,
+      planName: plan.planCode,
+      cycle: { interval: plan.billingCycle.interval, intervalCount: 1, anchor, timezone: TZ },
+      price: money(0, 'EUR'),
+      plan,
+      ...(trialEnd && { trialEnd }),
+      testClock: { id: clockId, now: clock.frozen_time.toISOString() },
+    }),
+    taskQueue,
+  });
   started.push(handle);
   return { subscriptionId, handle };
 }
 
 async function advance(clockId: string, to: string) {
   expect(await beginAdvance(testDb.db, clockId, to)).toBeDefined();
-  // Started, not executed: waiting on a result would let the test server skip time, and the
-  // walk must not depend on real (or skipped) time at all.
-  const handle = await env.client.workflow.start(testClockAdvance, {
+  const handle = await client.workflow.start(testClockAdvance, {
     taskQueue,
     workflowId: testClockAdvanceWorkflowId(clockId, to),
     args: [{ clockId, to }],
   });
-  const clock = await eventually('the clock to be ready', async () => {
-    const row = (await getTestClock(testDb.db, clockId))!;
-    return row.status === 'ready' && row;
-  });
-  const report = await handle.result(); // the clock is set by the walk's last step
+  const report = await handle.result(); // the walk's last step sets the clock
+  const clock = (await getTestClock(testDb.db, clockId))!;
+  expect(clock.status).toBe('ready');
   expect(clock.frozen_time.toISOString()).toBe(to);
   return report;
 }
@@ -145,6 +145,7 @@ async function invoicesOn(clockId: string) {
       'invoices.issued_at',
       'invoices.subscription_id',
       'invoices.total',
+      'invoices.subtotal',
       'invoices.billing_key',
     ])
     .where('customers.test_clock_id', '=', clockId)
@@ -232,5 +233,55 @@ describe('a subscription on a test clock', () => {
     expect(await beginAdvance(testDb.db, clock.id, '2026-12-01T00:00:00.000Z')).toBeUndefined();
     expect(await beginAdvance(testDb.db, clock.id, '2027-02-01T00:00:00.000Z')).toBeDefined();
     expect(await beginAdvance(testDb.db, clock.id, '2027-03-01T00:00:00.000Z')).toBeUndefined();
+  });
+});
+
+describe('an update racing continue-as-new', () => {
+  it('applies an upgrade sent while the last period of a run is billed, once', async () => {
+    const clock = await newClock();
+    const plan = planOf('seats', 'month', '0');
+    plan.charges = [
+      {
+        key: 'seats',
+        type: 'per_seat',
+        description: 'Seats',
+        billing: 'advance',
+        unitAmount: '1000',
+      },
+    ];
+    const { subscriptionId, handle } = await subscribe(clock.id, plan, T0);
+    await advance(clock.id, '2027-11-15T00:00:00.000Z'); // 11 periods of a 12-period run
+    const firstRun = (await handle.describe()).runId;
+
+    // Walk past the 12th boundary, which ends the run; the moment its invoice exists (its
+    // render and email still to come), ask for three seats, applied now.
+    expect(await beginAdvance(testDb.db, clock.id, '2028-01-15T00:00:00.000Z')).toBeDefined();
+    const walk = await client.workflow.start(testClockAdvance, {
+      taskQueue,
+      workflowId: testClockAdvanceWorkflowId(clock.id, '2028-01-15T00:00:00.000Z'),
+      args: [{ clockId: clock.id, to: '2028-01-15T00:00:00.000Z' }],
+    });
+    await eventually(
+      'the 12th invoice',
+      async () => (await invoicesOn(clock.id)).length >= 12,
+      30_000,
+    );
+    const changed = await handle.executeUpdate(changeUpdate, {
+      args: [{ actor: 'key_test', plan, quantity: 3, applyAt: 'now' }],
+    });
+    expect(changed.quantity).toBe(3);
+    await walk.result();
+    expect((await getTestClock(testDb.db, clock.id))!.status).toBe('ready');
+
+    const invoices = (await invoicesOn(clock.id)).filter(
+      (i) => i.subscription_id === subscriptionId,
+    );
+    // 13 boundaries (January 2027 to January 2028) and one change: no more, no fewer.
+    expect(invoices).toHaveLength(14);
+    expect(new Set(invoices.map((i) => i.billing_key)).size).toBe(14);
+    const january = invoices.find((i) => i.issued_at!.toISOString() === '2028-01-01T08:00:00.000Z');
+    expect(january?.subtotal).toBe(3 * 1000); // three seats at EUR 10
+    expect((await handle.query(stateQuery)).quantity).toBe(3);
+    expect((await handle.describe()).runId).not.toBe(firstRun);
   });
 });

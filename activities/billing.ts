@@ -22,7 +22,7 @@ import {
   type SubscriptionTransition,
 } from '../db/repositories/subscription-transitions.ts';
 import { recordAppliedChange, type AppliedChange } from '../db/repositories/subscriptions.ts';
-import { prorate, type Span } from '../domain/billing-cycles.ts';
+import { prorate, prorationFactor, type Span } from '../domain/billing-cycles.ts';
 import type { PercentageUsage, PlanVersion, TaxBehavior } from '../domain/catalog.ts';
 import type { Fraction } from '../domain/decimal.ts';
 import { canApply } from '../domain/invoice-lifecycle.ts';
@@ -30,7 +30,7 @@ import type { UsageQuantity } from '../domain/metrics.ts';
 import { money, type Money } from '../domain/money.ts';
 import { percentageUsageQuery } from '../domain/rating/percentage.ts';
 import type { RatedPeriod } from '../domain/rating/types.ts';
-import { seatQuantities, unusedShare, usedShare } from '../domain/subscription-charges.ts';
+import { seatQuantities, unusedShare } from '../domain/subscription-charges.ts';
 import { DEFAULT_NUMBERING } from '../domain/numbering.ts';
 import { ratePeriod } from '../domain/rating/rate-period.ts';
 import type { BillingPeriod } from '../domain/periods.ts';
@@ -76,7 +76,7 @@ export interface IssuePeriodInvoiceInput {
    * The arrears charges of the period that closes: usage over [period.start, until) (until
    * defaults to period.end; earlier on a cancel, which also prorates flat and seat arrears).
    */
-  arrears?: { period: Span; until?: string };
+  arrears?: { period: Span; until?: string; from?: string };
   /** Credits the unused part of this period's advance charges from `from` (cancel, change). */
   creditUnused?: { period: Span; from: string };
 }
@@ -317,10 +317,13 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
       };
       if (arrears) {
         const until = arrears.until ?? arrears.period.end;
+        // A first period that started mid-grid (calendar anchoring) is billed from its start.
+        const from = arrears.from ?? arrears.period.start;
+        const partial = arrears.until !== undefined || arrears.from !== undefined;
         const usage: Record<string, UsageQuantity> = {};
         const transactions: Record<string, PercentageUsage> = {};
         const usageCharges = plan.charges.filter((c) => c.type === 'usage');
-        if (usageCharges.length > 0 && Date.parse(until) > Date.parse(arrears.period.start)) {
+        if (usageCharges.length > 0 && Date.parse(until) > Date.parse(from)) {
           await closeUsageThrough(db, input.subscriptionId, new Date(until));
           for (const charge of usageCharges) {
             const metric = await getMetric(db, charge.metricCode);
@@ -328,7 +331,7 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
             const window = {
               customerId: input.customerId,
               metric,
-              from: new Date(arrears.period.start),
+              from: new Date(from),
               to: new Date(until),
             };
             if (charge.pricing.model === 'percentage') {
@@ -349,9 +352,11 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
           usage,
           transactions,
           roundingMode: mode,
-          ...(arrears.until && { proration: usedShare(arrears.period, until, input.timezone) }),
+          ...(partial && {
+            proration: prorationFactor(arrears.period, from, until, input.timezone),
+          }),
         });
-        addLines(rated, arrears.period, ' (in arrears)');
+        addLines(rated, { start: from, end: arrears.period.end }, ' (in arrears)');
       }
       if (advance) {
         const proration = advance.from

@@ -355,6 +355,14 @@ export async function subscriptionLifecycle(
     return issued;
   }
 
+  /** Where billing of `period` starts: later than its start only for a first, stub period. */
+  function billedFrom(period: Span): string | undefined {
+    const { startAt } = input;
+    if (!startAt) return undefined;
+    const t = Date.parse(startAt);
+    return t > Date.parse(period.start) && t < Date.parse(period.end) ? startAt : undefined;
+  }
+
   /** The boundary opening `period`: its advance charges and the closing period's arrears. */
   async function invoiceBoundary(period: BillingPeriod): Promise<void> {
     if (pendingChange) {
@@ -367,20 +375,29 @@ export async function subscriptionLifecycle(
     }
     const closing = openPeriod;
     const label = `${periodLabel(period, cycle)} ${period.index === 0 && !closing ? 'first period' : 'renewal'}`;
-    await issue(`Invoice ${label}`, {
-      billingKey: boundaryKey(period.start),
-      issuedAt: period.start,
-      plan,
-      quantity,
-      advance: { period: { start: period.start, end: period.end } },
-      ...(closing && {
-        arrears: {
-          period: closing,
-          // A resume with a fresh anchor cuts the closing period short.
-          ...(Date.parse(period.start) < Date.parse(closing.end) && { until: period.start }),
+    const stubFrom = closing ? undefined : billedFrom(period);
+    const closingFrom = closing && billedFrom(closing);
+    await issue(
+      `Invoice ${label}${stubFrom ? `, prorated from ${localDate(stubFrom, cycle.timezone)}` : ''}`,
+      {
+        billingKey: boundaryKey(period.start),
+        issuedAt: stubFrom ?? period.start,
+        plan,
+        quantity,
+        advance: {
+          period: { start: period.start, end: period.end },
+          ...(stubFrom && { from: stubFrom }),
         },
-      }),
-    });
+        ...(closing && {
+          arrears: {
+            period: closing,
+            // A resume with a fresh anchor cuts the closing period short.
+            ...(Date.parse(period.start) < Date.parse(closing.end) && { until: period.start }),
+            ...(closingFrom && { from: closingFrom }),
+          },
+        }),
+      },
+    );
     openPeriod = { start: period.start, end: period.end };
   }
 
@@ -394,7 +411,11 @@ export async function subscriptionLifecycle(
         issuedAt: at,
         plan,
         quantity,
-        arrears: { period: closing, ...(early && { until: at }) },
+        arrears: {
+          period: closing,
+          ...(early && { until: at }),
+          ...(billedFrom(closing) && { from: billedFrom(closing) }),
+        },
         ...(early && { creditUnused: { period: closing, from: at } }),
       });
       openPeriod = null;

@@ -27,6 +27,11 @@ export interface SubscriptionWorkflowInput {
   plan?: PlanVersion;
   /** Seats, for per-seat charges (default 1). */
   quantity?: number;
+  /**
+   * When billing starts, if later than the cycle's first period (calendar or billing-day
+   * anchoring started mid-period): the first period is a stub from here, prorated.
+   */
+  startAt?: string;
   /** End of the free trial (ISO): the first paid period starts here (the cycle's anchor). */
   trialEnd?: string;
   /** Billed on a test clock (virtual time) instead of real timers: the clock and its instant. */

@@ -37,7 +37,13 @@ import {
 } from '../../db/repositories/subscriptions.ts';
 import type { PercentageUsage, PlanVersion } from '../../domain/catalog.ts';
 import type { Money } from '../../domain/money.ts';
-import { INTERVALS } from '../../domain/periods.ts';
+import {
+  ANCHORINGS,
+  scheduleCycle,
+  type Anchoring,
+  type BillingSchedule,
+} from '../../domain/billing-cycles.ts';
+import { INTERVALS, type BillingCycle } from '../../domain/periods.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';
 import { previewChange, seatQuantities } from '../../domain/subscription-charges.ts';
 import { percentageUsageQuery } from '../../domain/rating/percentage.ts';
@@ -144,9 +150,27 @@ const CreateSubscriptionBody = Type.Object(
       Type.String({
         format: 'date-time',
         description:
-          'When billing starts (default now), with a UTC offset. It is the billing anchor: the first ' +
-          'period starts here and later ones at the same local time in the customer’s time zone.',
+          'When billing starts (default now), with a UTC offset. With anniversary anchoring it is the ' +
+          'billing anchor: the first period starts here and later ones at the same local time in the ' +
+          'customer’s time zone.',
       }),
+    ),
+    anchoring: Type.Optional(
+      Type.Object(
+        {
+          type: Type.Enum([...ANCHORINGS], {
+            description:
+              'anniversary (default): periods repeat the start. calendar: periods align to calendar ' +
+              'units (months on the 1st, weeks on Monday, …). billing_day: months, quarters or years ' +
+              'start on `day`. A calendar or billing-day subscription started mid-period opens with ' +
+              'a prorated first invoice up to the next boundary.',
+          }),
+          day: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 31, description: 'For billing_day: 1–31.' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -441,6 +465,26 @@ const subscriptionResponses = (action: string) => ({
   503: problemResponse('Temporal is unavailable or did not answer in time.'),
 });
 
+/** The subscription's grid of periods; a bad anchoring is the request's fault (422). */
+function cycleOf(
+  schedule: Omit<BillingSchedule, 'anchoring'>,
+  anchoring: { type: (typeof ANCHORINGS)[number]; day?: number | undefined } | undefined,
+): BillingCycle {
+  if (anchoring?.type === 'billing_day' && anchoring.day === undefined) {
+    throw unprocessable('anchoring.day', 'a billing_day anchoring needs a day (1–31)');
+  }
+  const resolved: Anchoring =
+    anchoring?.type === 'billing_day'
+      ? { type: 'billing_day', day: anchoring.day! }
+      : { type: anchoring?.type ?? 'anniversary' };
+  try {
+    return scheduleCycle({ ...schedule, anchoring: resolved });
+  } catch (error) {
+    if (error instanceof RangeError) throw unprocessable('anchoring', error.message);
+    throw error;
+  }
+}
+
 const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.post(
     '/subscriptions',
@@ -466,7 +510,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request, reply) => {
-      const { customerId, planCode, quantity = 1, startAt, trialDays } = request.body;
+      const { customerId, planCode, quantity = 1, startAt, trialDays, anchoring } = request.body;
       const customer = await getCustomer(app.db, customerId);
       if (!customer) throw unprocessable('customerId', `customer ${customerId} does not exist`);
       // Clean data, checked again at the start: the seller's registrations may have changed.
@@ -513,13 +557,20 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
               .plus({ days: trialDays })
               .toUTC()
               .toISO()!;
-      const anchor = trialEnd ?? new Date(startMs).toISOString();
+      // Billing starts when the trial ends (or at the start); the anchoring lays out the periods.
+      const billingStart = trialEnd ?? new Date(startMs).toISOString();
+      const cycle = cycleOf(
+        { interval, intervalCount, timezone: customer.timezone, startAt: billingStart },
+        anchoring,
+      );
+      const anchor = cycle.anchor;
       const input: SubscriptionWorkflowInput = {
         subscriptionId: id,
         customerId,
         planCode: plan.code,
         planName: plan.name,
-        cycle: { interval, intervalCount, anchor, timezone: customer.timezone },
+        cycle,
+        ...(anchor !== billingStart && { startAt: billingStart }),
         price: headlinePrice(version, quantity),
         plan: catalogVersion(version),
         quantity,

@@ -16,6 +16,7 @@ import { updateProblem } from '../../api/routes/subscriptions.ts';
 import {
   INVALID_TRANSITION,
   type SubscriptionState,
+  type SubscriptionWorkflowInput,
 } from '../../workflows/subscription-messages.ts';
 import { anyString, stringMatching, createApiHarness, type ApiHarness } from './app-harness.ts';
 
@@ -146,6 +147,30 @@ async function subscribe(harness: ApiHarness, body: Record<string, unknown>) {
 }
 
 describe('POST /v1/subscriptions validation', () => {
+  test('a billing-day anchoring needs a day, and a monthly or longer plan', async () => {
+    const noDay = await subscribe(unreachable, {
+      customerId: customerIds.get(unreachable)!.eur,
+      planCode: 'pro',
+      anchoring: { type: 'billing_day' },
+    });
+    expect(noDay.statusCode).toBe(422);
+    expect(noDay.json()).toMatchObject({ errors: [{ field: 'anchoring.day' }] });
+    expect(await subscriptionRows(unreachable)).toHaveLength(0);
+  });
+
+  test('a calendar anchoring starts mid-month with a stub, anchored on the 1st', async () => {
+    const response = await subscribe(api, {
+      customerId,
+      planCode: 'pro',
+      startAt: '2027-03-10T09:00:00+01:00',
+      anchoring: { type: 'calendar' },
+    });
+    expect(response.statusCode).toBe(201);
+    const input = started.at(-1)!.options.args![0] as SubscriptionWorkflowInput;
+    expect(input.cycle.anchor).toBe('2027-02-28T23:00:00.000Z'); // March 1, 00:00 in Paris
+    expect(input.startAt).toBe('2027-03-10T08:00:00.000Z');
+  });
+
   test('an unknown customer is a 422 naming customerId', async () => {
     const response = await subscribe(unreachable, { customerId: 'cus_missing', planCode: 'pro' });
     expect(response.statusCode).toBe(422);

@@ -12,7 +12,12 @@ import { loadConfig } from '../../config/index.ts';
 import { newId } from '../../db/ids.ts';
 import { createMetric } from '../../db/repositories/metrics.ts';
 import { recordUsageEvents } from '../../db/repositories/usage.ts';
-import { prorate } from '../../domain/billing-cycles.ts';
+import {
+  prorate,
+  prorationFactor,
+  scheduleCycle,
+  type Anchoring,
+} from '../../domain/billing-cycles.ts';
 import type { Charge, PlanVersion } from '../../domain/catalog.ts';
 import { money } from '../../domain/money.ts';
 import { billingPeriod, type BillingCycle, type Interval } from '../../domain/periods.ts';
@@ -128,7 +133,7 @@ interface Started {
 async function subscribe(
   plan: PlanVersion,
   anchor: string,
-  options: { quantity?: number; trialEnd?: string } = {},
+  options: { quantity?: number; trialEnd?: string; anchoring?: Anchoring } = {},
 ): Promise<Started> {
   const { db } = testDb;
   const customer = await insertCustomer(db, { timezone: TZ });
@@ -145,12 +150,14 @@ async function subscribe(
       quantity: options.quantity ?? 1,
     })
     .execute();
-  const cycle: BillingCycle = {
+  // `anchor` is when billing starts; the anchoring lays out the grid of periods.
+  const cycle: BillingCycle = scheduleCycle({
     interval: plan.billingCycle.interval,
     intervalCount: 1,
-    anchor,
     timezone: TZ,
-  };
+    startAt: anchor,
+    anchoring: options.anchoring ?? { type: 'anniversary' },
+  });
   const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
     'subscriptionWorkflow',
     {
@@ -164,6 +171,7 @@ async function subscribe(
         plan,
         quantity: options.quantity ?? 1,
         ...(options.trialEnd && { trialEnd: options.trialEnd }),
+        ...(cycle.anchor !== anchor && { startAt: anchor }),
       }),
       taskQueue,
     },
@@ -459,6 +467,34 @@ describe('subscription lifecycle', () => {
       ).toEqual(c.expected);
       expect(invoices.every((inv) => inv.subtotal === 1200)).toBe(true);
     }
+  });
+
+  it('calendar-anchored from mid-month: a prorated first invoice, then whole months', async () => {
+    const start = await nextAnchor(10);
+    const s = await subscribe(
+      planOf('calendar', [flat('base', '3000'), flat('support', '1000', 'arrears')]),
+      start,
+      { anchoring: { type: 'calendar' } },
+    );
+    const grid = billingPeriod(s.cycle, 0);
+    expect(DateTime.fromISO(grid.start, { zone: TZ }).day).toBe(1);
+    await advanceTo(start, s, 1);
+    const stub = prorationFactor(grid, start, grid.end, TZ); // e.g. 22/31 from the 10th
+    expect(stub.numerator).toBeLessThan(stub.denominator);
+    let invoices = await invoicesOf(s.subscriptionId);
+    expect(invoices[0]!.issued_at!.toISOString()).toBe(new Date(start).toISOString());
+    expect(invoices[0]!.subtotal).toBe(prorate(money(3000, 'EUR'), stub).amount);
+    expect((await linesOf(invoices[0]!.id))[0]!.period_start!.toISOString()).toBe(
+      new Date(start).toISOString(),
+    );
+
+    // The 1st of next month: a whole month in advance, the stub's arrears prorated alike.
+    await advanceTo(grid.end, s, 2);
+    invoices = await invoicesOf(s.subscriptionId);
+    expect(invoices[1]!.issued_at!.toISOString()).toBe(grid.end);
+    expect(invoices[1]!.subtotal).toBe(3000 + prorate(money(1000, 'EUR'), stub).amount);
+    await advanceTo(billingPeriod(s.cycle, 2).start, s, 3);
+    expect((await invoicesOf(s.subscriptionId))[2]!.subtotal).toBe(4000);
   });
 
   it('24 monthly renewals with correct totals across continue-as-new', async () => {

@@ -2,6 +2,7 @@
 import { createBillingActivities, type BillingDependencies } from './billing.ts';
 import { createDocumentActivities, type DocumentDependencies } from './documents.ts';
 import { createEmailActivities, type EmailDependencies } from './email.ts';
+import { createProjectActivities } from './projects.ts';
 
 export type ActivityDependencies = BillingDependencies & DocumentDependencies & EmailDependencies;
 
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createBillingActivities(deps),
     ...createDocumentActivities(deps),
     ...createEmailActivities(deps),
+    ...createProjectActivities(deps),
   };
 }
 

@@ -1,2 +1,4 @@
 // Every workflow the worker registers (the bundle's entry point).
 export { subscriptionWorkflow } from './subscription.ts';
+export { projectWorkflow } from './project.ts';
+export { manualInvoiceWorkflow } from './manual-invoice.ts';

@@ -27,9 +27,12 @@ import health from './routes/health.ts';
 import hosted from './routes/hosted.ts';
 import invoiceDocuments from './routes/invoice-documents.ts';
 import invoices from './routes/invoices.ts';
+import manualInvoices from './routes/manual-invoices.ts';
 import metrics from './routes/metrics.ts';
 import outbox from './routes/outbox.ts';
 import plans from './routes/plans.ts';
+import projects from './routes/projects.ts';
+import projectApprovals from './routes/project-approvals.ts';
 import subscriptions from './routes/subscriptions.ts';
 
 export interface ApiConfig {
@@ -80,6 +83,8 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(metrics);
   await app.register(events);
   await app.register(estimates);
+  await app.register(manualInvoices);
+  await app.register(projects);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
@@ -104,6 +109,7 @@ export const billwrightApi = fp<ApiDependencies>(
       secret: deps.config.signingSecret ?? process.env.BILLWRIGHT_SIGNING_SECRET,
     });
     await app.register(hosted);
+    await app.register(projectApprovals);
     await app.register(v1, { prefix: '/v1' });
   },
   { name: 'billwright-api', fastify: '5.x' },

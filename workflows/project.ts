@@ -330,10 +330,12 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   async function issue(
     summary: string,
     request: Omit<IssueProjectInvoiceInput, 'projectId' | 'customerId' | 'currency' | 'issuedAt'>,
+    /** The instant it fell due (an approval, a month start); a test clock may have passed it. */
+    at: string = clock.nowIso(),
   ): Promise<{ invoiceId: string; number: string } | null> {
     const issued = await acts.issueProjectInvoice.executeWithOptions(
       { ...activityOptions, summary },
-      [{ projectId, customerId, currency, issuedAt: clock.nowIso(), ...request }],
+      [{ projectId, customerId, currency, issuedAt: at, ...request }],
     );
     if (!issued) return null;
     state.invoices.push({
@@ -357,13 +359,22 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       retained > 0
         ? `Milestone: ${m.name} (${show(m.amount)} less ${state.terms.retainagePercent} % retainage of ${show(retained)})`
         : `Milestone: ${m.name}`;
-    const issued = await issue(`Invoice milestone '${m.name}'`, {
-      billingKey: `milestone/${m.key}`,
-      lines: [
-        { description, quantity: 1, unitAmount: m.amount - retained, amount: m.amount - retained },
-      ],
-      ...hoursWithMilestones(),
-    });
+    const issued = await issue(
+      `Invoice milestone '${m.name}'`,
+      {
+        billingKey: `milestone/${m.key}`,
+        lines: [
+          {
+            description,
+            quantity: 1,
+            unitAmount: m.amount - retained,
+            amount: m.amount - retained,
+          },
+        ],
+        ...hoursWithMilestones(),
+      },
+      m.approvedAt ?? undefined,
+    );
     m.status = 'invoiced';
     m.retained = retained;
     state.retainageHeld += retained;
@@ -529,7 +540,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     if (autoDue) {
       const days = termsOf(autoDue.key).autoApproveAfterDays;
       autoDue.status = 'approved';
-      autoDue.approvedAt = clock.nowIso();
+      autoDue.approvedAt = autoDue.autoApproveAt;
       autoDue.approvedBy = SYSTEM;
       await record(
         'milestone_approved',
@@ -563,11 +574,15 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     }
     if (state.nextHoursInvoiceAt && Date.parse(state.nextHoursInvoiceAt) <= now) {
       const month = monthEndingAt(state.nextHoursInvoiceAt, timezone);
-      await issue(`Invoice ${month.label} hours`, {
-        billingKey: `hours/${month.label}`,
-        lines: [],
-        hours: { beforeDay: month.endDay, lines: state.terms.hours!.lines },
-      });
+      await issue(
+        `Invoice ${month.label} hours`,
+        {
+          billingKey: `hours/${month.label}`,
+          lines: [],
+          hours: { beforeDay: month.endDay, lines: state.terms.hours!.lines },
+        },
+        state.nextHoursInvoiceAt,
+      );
       state.nextHoursInvoiceAt = nextMonthStart(state.nextHoursInvoiceAt, timezone);
       continue;
     }

@@ -52,9 +52,9 @@ export function manualInvoiceStartOptions(
     taskQueue: BILLING_TASK_QUEUE,
     workflowId: manualInvoiceWorkflowId(input.invoiceId),
     args: [args],
-    // A repeated finalize finds the delivery already under way, or done.
+    // A repeated finalize finds the delivery under way, or done; a failed one starts again.
     workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     typedSearchAttributes: [
       { key: CustomerId, value: customerId },
       ...(input.testClock ? [{ key: TestClockId, value: input.testClock.id }] : []),

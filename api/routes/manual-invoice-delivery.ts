@@ -1,6 +1,7 @@
 // Starts a finalized manual invoice's delivery workflow (render, email) from inside the
 // finalizing transaction: if Temporal cannot be reached, the transaction rolls back and the
 // invoice stays a draft (503), so no invoice is numbered and never sent.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Transaction } from 'kysely';
 import type { Database, Invoice } from '../../db/database.ts';
@@ -36,6 +37,8 @@ export async function startManualInvoiceDelivery(
       ),
     );
   } catch (error) {
+    // Delivered already: the workflow completed (its email sent once, by its ledger key).
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
     throw serviceUnavailable(
       'Could not start the invoice’s delivery; it stays a draft. Retry the finalization.',
       error,

@@ -115,6 +115,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('invoice_id', 'text', (c) => c.references('invoices.id'))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+  // An invoiced entry is what the invoice says: it never changes again, whoever asks (a
+  // correction is a credit note on its invoice).
+  await sql`create function time_entry_invoiced_is_final() returns trigger language plpgsql as $$
+    begin
+      raise exception 'time entry % is invoiced (%): correct it with a credit note', old.id, old.invoice_id
+        using errcode = 'check_violation';
+    end $$`.execute(db);
+  await sql`create trigger time_entries_invoiced_final before update or delete on time_entries
+    for each row when (old.invoice_id is not null)
+    execute function time_entry_invoiced_is_final()`.execute(db);
   await db.schema
     .createIndex('time_entries_uninvoiced')
     .on('time_entries')
@@ -125,6 +135,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('time_entries').execute();
+  await sql`drop function time_entry_invoiced_is_final()`.execute(db);
   await db.schema.dropIndex('invoices_project_billing_key').execute();
   await db.schema.alterTable('invoices').dropColumn('origin').execute();
   await db.schema.alterTable('invoices').dropColumn('project_id').execute();

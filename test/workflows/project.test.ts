@@ -659,7 +659,13 @@ describe('project on a test clock', () => {
               requiresApproval: true,
               autoApproveAfterDays: 7,
             },
-            { key: 'rest', name: 'Rest', price: { balance: true }, requiresApproval: false },
+            {
+              key: 'rest',
+              name: 'Rest',
+              price: { balance: true },
+              requiresApproval: false,
+              dueDate: '2027-01-25',
+            },
           ],
           hours: { ...hoursTerms, budget: undefined },
         },
@@ -683,7 +689,11 @@ describe('project on a test clock', () => {
       const after = await s.handle.executeUpdate(advanceClockUpdate, {
         args: ['2027-01-20T00:00:00.000Z'],
       });
-      expect(after.nextWakeAt).toBe('2027-01-31T23:00:00.000Z');
+      // Next: the end of 'Rest''s due day in Paris (the operator's reminder).
+      expect(after.nextWakeAt).toBe('2027-01-25T23:00:00.000Z');
+      expect(await currentDetails(s.handle)).toMatch(
+        /Wait for 'Rest' to be completed by 2027-01-25/,
+      );
       let invoices = await invoicesOf(s.projectId);
       expect(invoices.map((i) => [i.billing_key, i.subtotal, i.issued_at?.toISOString()])).toEqual([
         ['milestone/design', 2_000_000, '2027-01-17T09:00:00.000Z'],
@@ -696,6 +706,12 @@ describe('project on a test clock', () => {
         ['hours/2027-01', 15_000],
       ]);
       expect(invoices[1]!.issued_at?.toISOString()).toBe('2027-01-31T23:00:00.000Z');
+      // 'Rest' passed its due date uncompleted: the operator was reminded, once.
+      const reminders = (await outboxTo('billing@billwright.test')).filter((m) =>
+        m.subject.includes('"Rest" is overdue'),
+      );
+      expect(reminders).toHaveLength(1);
+      expect(reminders[0]!.text).toMatch(/was due on 2027-01-25 and is not completed/);
     });
   });
 });

@@ -224,19 +224,15 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
         request,
         m,
       );
-      await acts.notifyOperator.executeWithOptions(
-        { ...activityOptions, summary: `Tell the operator '${m.name}' was rejected` },
+      await notify(
+        `milestone/${m.key}/rejected/${m.approvalRound}`,
+        `Milestone "${m.name}" was rejected (${input.name})`,
         [
-          {
-            key: `project/${projectId}/milestone/${m.key}/rejected/${m.approvalRound}`,
-            subject: `Milestone "${m.name}" was rejected (${input.name})`,
-            lines: [
-              `${request.actor} rejected the milestone "${m.name}" of ${input.name} on ${day(at)}.`,
-              `Reason: ${request.reason}`,
-              'It is back to pending: complete it again once the reason is addressed.',
-            ],
-          },
+          `${request.actor} rejected the milestone "${m.name}" of ${input.name} on ${day(at)}.`,
+          `Reason: ${request.reason}`,
+          'It is back to pending: complete it again once the reason is addressed.',
         ],
+        `Tell the operator '${m.name}' was rejected`,
       );
       return state;
     },
@@ -416,10 +412,16 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     }
   }
 
+  /** Emails the operator once per key; a rejected address is logged, never fatal. */
   async function notify(key: string, subject: string, lines: string[], summary: string) {
-    await acts.notifyOperator.executeWithOptions({ ...activityOptions, summary }, [
-      { key: `project/${projectId}/${key}`, subject, lines },
-    ]);
+    try {
+      await acts.notifyOperator.executeWithOptions({ ...activityOptions, summary }, [
+        { key: `project/${projectId}/${key}`, subject, lines },
+      ]);
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      log.warn('operator notice not sent', { key, error: error.message });
+    }
   }
 
   async function complete(): Promise<void> {
@@ -448,7 +450,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     }
     state.status = 'completed';
     state.completedAt = clock.nowIso();
-    upsertSearchAttributes([{ key: BillingStatus, value: 'completed' }]);
+    showStatus('completed');
     await record('project_completed', 'completed', { actor: SYSTEM });
   }
 
@@ -487,7 +489,15 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       : { at: null, summary: '', details };
   }
 
-  upsertSearchAttributes([{ key: BillingStatus, value: state.status }]);
+  /** The BillingStatus last written: upserted only when it changes, to keep history small. */
+  let shownStatus = '';
+  function showStatus(status: string): void {
+    if (status === shownStatus) return;
+    shownStatus = status;
+    upsertSearchAttributes([{ key: BillingStatus, value: status }]);
+  }
+
+  showStatus(state.status);
   while (state.status === 'active') {
     steps++;
     if (steps > STEPS_PER_RUN || workflowInfo().continueAsNewSuggested) break;
@@ -592,9 +602,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     }
     const wait = nextWait();
     const awaiting = state.milestones.some((m) => m.status === 'awaiting_approval');
-    upsertSearchAttributes([
-      { key: BillingStatus, value: awaiting ? 'awaiting_approval' : 'active' },
-    ]);
+    showStatus(awaiting ? 'awaiting_approval' : 'active');
     setCurrentDetails(
       wait.details.length > 0
         ? wait.details.join('\n\n')

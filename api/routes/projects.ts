@@ -452,6 +452,11 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
     return app.temporal.workflow.getHandle<typeof projectWorkflow>(projectWorkflowId(id));
   }
 
+  function depositOf(state: ProjectState | undefined, terms: ProjectTerms) {
+    const amount = state ? state.deposit : priceProject(terms).deposit;
+    return amount > 0 ? { amount, currency: terms.currency } : null;
+  }
+
   /** The project as the workflow sees it, or as stored once the workflow is gone. */
   async function present(row: ProjectRow, live?: ProjectState) {
     const terms = row.terms as ProjectTerms;
@@ -495,7 +500,7 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       status: state?.status ?? row.status,
       version: state?.version ?? row.version,
       contractValue: money(termsNow.contractValue),
-      deposit: state ? (state.deposit > 0 ? money(state.deposit) : null) : null,
+      deposit: depositOf(state, terms),
       retainagePercent: termsNow.retainagePercent ?? null,
       retainageHeld: money(state?.retainageHeld ?? 0),
       retainageReleased: state?.retainageReleased ?? row.status === 'completed',

@@ -158,6 +158,8 @@ export async function recordProjectEvent(db: Db, event: ProjectEvent): Promise<b
         })
         .where('project_id', '=', event.projectId)
         .where('key', '=', event.milestoneKey)
+        // Events of one milestone may be recorded out of order; invoiced is final.
+        .where('status', '<>', 'invoiced')
         .execute();
     }
     if (event.kind === 'project_completed') {

@@ -52,6 +52,16 @@ const ESCAPES: Record<string, string> = {
 };
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
+/** As the hosted invoice pages: the signed URL never leaks through a Referer, nothing indexes it. */
+const PAGE_HEADERS = {
+  'cache-control': 'private, no-store',
+  'referrer-policy': 'no-referrer',
+  'x-robots-tag': 'noindex, nofollow',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -114,7 +124,7 @@ const projectApprovals: FastifyPluginCallbackTypebox = (app, _options, done) => 
           : `<p>${escapeHtml(project.name)}: the milestone <strong>${escapeHtml(milestone.name)}</strong> is ${escapeHtml(milestone.status.replace('_', ' '))}; nothing to do.</p>`;
       return reply
         .type('text/html; charset=utf-8')
-        .header('cache-control', 'no-store')
+        .headers(PAGE_HEADERS)
         .send(page(`Approve “${milestone.name}”`, body));
     },
   );
@@ -180,7 +190,7 @@ const projectApprovals: FastifyPluginCallbackTypebox = (app, _options, done) => 
         }
         return reply
           .type('text/html; charset=utf-8')
-          .header('cache-control', 'no-store')
+          .headers(PAGE_HEADERS)
           .send(
             page(
               answer === 'approve' ? 'Thank you: approved' : 'Rejected',

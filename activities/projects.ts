@@ -58,10 +58,13 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!
 const APPROVAL_LINK_DAYS = 60;
 const DAY_MS = 86_400_000;
 
+/** Plain paragraphs as HTML and text; a URL in a paragraph becomes a link in the HTML part. */
 function paragraphs(text: string[]): { html: string; text: string } {
+  const linked = (p: string) =>
+    escapeHtml(p).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
   return {
     html: `<!doctype html><html><body style="font-family:sans-serif">${text
-      .map((p) => `<p>${escapeHtml(p)}</p>`)
+      .map((p) => `<p>${linked(p)}</p>`)
       .join('')}</body></html>`,
     text: text.join('\n\n'),
   };

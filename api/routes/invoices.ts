@@ -38,7 +38,7 @@ import {
 } from '../schemas/common.ts';
 import { CreditNoteSchema, toCreditNote } from './credit-notes.ts';
 import { sendStoredHtml } from './stored-html.ts';
-import { startManualInvoiceDelivery } from './manual-invoice-delivery.ts';
+import { manualInvoiceDate, startManualInvoiceDelivery } from './manual-invoice-delivery.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -425,9 +425,10 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       }
       // A manual invoice is delivered by its workflow: the finalization commits only if the
       // workflow started (and a repeat finds it running or done), so none is left unsent.
+      const at = await manualInvoiceDate(app, found);
       const row = await answering(() =>
         app.db.transaction().execute(async (trx) => {
-          const finalized = await finalizeInvoice(trx, found.id, options);
+          const finalized = await finalizeInvoice(trx, found.id, { ...options, at });
           await startManualInvoiceDelivery(app, trx, finalized);
           return finalized;
         }),

@@ -45,3 +45,20 @@ export async function startManualInvoiceDelivery(
     );
   }
 }
+
+/**
+ * When a manual invoice is dated: now, or the test clock's time for a customer on a test clock
+ * (its invoices live in the clock's virtual time).
+ */
+export async function manualInvoiceDate(
+  app: FastifyInstance,
+  invoice: Invoice,
+): Promise<Date | undefined> {
+  const customer = await app.db
+    .selectFrom('customers')
+    .select('test_clock_id')
+    .where('id', '=', invoice.customer_id)
+    .executeTakeFirstOrThrow();
+  if (!customer.test_clock_id) return undefined;
+  return (await getTestClock(app.db, customer.test_clock_id))?.frozen_time;
+}

@@ -13,7 +13,8 @@ import {
 } from '@temporalio/client';
 import { Type, type Static } from 'typebox';
 import { newId } from '../../db/ids.ts';
-import { getCustomer } from '../../db/repositories/customers.ts';
+import { getCustomer, taxCustomerOf } from '../../db/repositories/customers.ts';
+import { validateTaxCustomer } from '../../domain/tax/validation.ts';
 import {
   budgetUsed,
   deleteTimeEntry,
@@ -592,6 +593,14 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
         throw unprocessable(
           'currency',
           `customer ${customer.id} is billed in ${customer.currency}`,
+        );
+      }
+      // Every invoice of the project is taxed for this customer: clean data now, not at the deposit.
+      const taxIssues = validateTaxCustomer(taxCustomerOf(customer), app.tax.seller);
+      if (taxIssues.length > 0) {
+        throw unprocessable(
+          'customerId',
+          `customer ${customer.id} cannot be taxed: ${taxIssues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
         );
       }
       const hours = body.hours;

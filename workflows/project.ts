@@ -62,7 +62,7 @@ const activityOptions: ActivityOptions = {
 const acts = proxyActivities<Activities>(activityOptions);
 
 /** History stays bounded: a run takes at most this many steps, then continues as new. */
-const STEPS_PER_RUN = 200;
+const STEPS_PER_RUN = 60;
 const SYSTEM = 'system';
 
 function refuse(type: string, message: string, field?: string): ApplicationFailure {

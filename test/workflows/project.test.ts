@@ -715,3 +715,42 @@ describe('project on a test clock', () => {
     });
   });
 });
+
+describe('a long project', () => {
+  it('continues as new with its state when its history grows, and still completes', async () => {
+    const taskQueue = `project-${randomUUID()}`;
+    const worker = await newWorker(taskQueue);
+    await worker.runUntil(async () => {
+      const s = await startProject(taskQueue, {
+        contractValue: 1_000_000,
+        currency: 'EUR',
+        sequential: true,
+        milestones: [
+          { key: 'all', name: 'All', price: { balance: true }, requiresApproval: false },
+        ],
+        hours: { ...hoursTerms, budget: undefined },
+      });
+      const firstRun = (await s.handle.describe()).runId;
+      const today = DateTime.fromMillis(await env.currentTimeMs(), { zone: TZ }).toISODate()!;
+      await recordHours(s.projectId, { person: 'Ana', date: today, minutes: 60, rate: 15_000 });
+      // 32 month starts, two steps each: past the 60 steps one run may take.
+      await env.sleep(32 * 31 * DAY);
+      const state = await eventually('a later run', async () => {
+        const described = await s.handle.describe();
+        return described.runId !== firstRun ? s.handle.query(projectStateQuery) : undefined;
+      });
+      expect(state.invoices.map((i) => i.billingKey)).toEqual([
+        `hours/${DateTime.fromISO(today).toFormat('yyyy-MM')}`,
+      ]);
+      await s.handle.executeUpdate(completeMilestoneUpdate, {
+        args: [{ key: 'all', ...operator }],
+      });
+      expect(await s.handle.result()).toMatchObject({ status: 'completed' });
+      const invoices = await invoicesOf(s.projectId);
+      expect(invoices.map((i) => [i.billing_key, i.subtotal])).toEqual([
+        [`hours/${DateTime.fromISO(today).toFormat('yyyy-MM')}`, 15_000],
+        ['milestone/all', 1_000_000],
+      ]);
+    });
+  });
+});

@@ -104,7 +104,12 @@ const projectApprovals: FastifyPluginCallbackTypebox = (app, _options, done) => 
       const project = await getProject(app.db, id);
       const milestone = project && (await listMilestones(app.db, id)).find((m) => m.key === key);
       if (!project || !milestone) throw notFound('This milestone does not exist.');
-      const amount = formatMoney(money(milestone.amount, project.currency), 'en-GB');
+      const customer = await app.db
+        .selectFrom('customers')
+        .select('locale')
+        .where('id', '=', project.customer_id)
+        .executeTakeFirstOrThrow();
+      const amount = formatMoney(money(milestone.amount, project.currency), customer.locale);
       const hidden = ['round', 'expires', 'signature']
         .map(
           (name) =>

@@ -3,6 +3,7 @@ import { createBillingActivities, type BillingDependencies } from './billing.ts'
 import { createDocumentActivities, type DocumentDependencies } from './documents.ts';
 import { createEmailActivities, type EmailDependencies } from './email.ts';
 import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
+import { createProjectActivities } from './projects.ts';
 
 export type ActivityDependencies = BillingDependencies &
   DocumentDependencies &
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createDocumentActivities(deps),
     ...createEmailActivities(deps),
     ...createTestClockActivities(deps),
+    ...createProjectActivities(deps),
   };
 }
 

@@ -28,9 +28,12 @@ import health from './routes/health.ts';
 import hosted from './routes/hosted.ts';
 import invoiceDocuments from './routes/invoice-documents.ts';
 import invoices from './routes/invoices.ts';
+import manualInvoices from './routes/manual-invoices.ts';
 import metrics from './routes/metrics.ts';
 import outbox from './routes/outbox.ts';
 import plans from './routes/plans.ts';
+import projects from './routes/projects.ts';
+import projectApprovals from './routes/project-approvals.ts';
 import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
 
@@ -84,6 +87,8 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(metrics);
   await app.register(events);
   await app.register(estimates);
+  await app.register(manualInvoices);
+  await app.register(projects);
   if (app.testClocks) await app.register(testClocks);
 };
 
@@ -110,6 +115,7 @@ export const billwrightApi = fp<ApiDependencies>(
       secret: deps.config.signingSecret ?? process.env.BILLWRIGHT_SIGNING_SECRET,
     });
     await app.register(hosted);
+    await app.register(projectApprovals);
     await app.register(v1, { prefix: '/v1' });
   },
   { name: 'billwright-api', fastify: '5.x' },

@@ -140,6 +140,10 @@ export interface InvoicesTable {
   marked_uncollectible_at: NullableTimestamp;
   /** A subscription lifecycle invoice's business key ("<boundary>/<kind>"); null otherwise. */
   billing_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The project it bills (its billing_key is unique within the project). */
+  project_id: ColumnType<string | null, string | null | undefined, never>;
+  /** manual (POST /v1/invoices) or project; null for subscription invoices. */
+  origin: ColumnType<'manual' | 'project' | null, 'manual' | 'project' | null | undefined, never>;
 }
 
 /** The customer's billing details as they were when the invoice was finalized. */
@@ -383,6 +387,72 @@ export interface EstimatesTable {
   created_at: CreatedAt;
 }
 
+export interface ProjectsTable {
+  id: string;
+  customer_id: string;
+  name: string;
+  currency: string;
+  contract_value: number;
+  terms: ColumnType<unknown, string, string>;
+  version: ColumnType<number, number | undefined, number>;
+  status: ColumnType<'active' | 'completed', 'active' | 'completed' | undefined, 'completed'>;
+  budget_warned_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+export type MilestoneStatus = 'pending' | 'awaiting_approval' | 'approved' | 'invoiced';
+
+export interface ProjectMilestonesTable {
+  project_id: string;
+  key: string;
+  position: number;
+  name: string;
+  amount: number;
+  status: ColumnType<MilestoneStatus, MilestoneStatus | undefined, MilestoneStatus>;
+  invoice_id: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ProjectEventsTable {
+  id: Generated<string>;
+  project_id: string;
+  event_key: string;
+  milestone_key: string | null;
+  kind: string;
+  actor: string;
+  reason: string | null;
+  occurred_at: Timestamp;
+}
+
+export interface ProjectChangeOrdersTable {
+  project_id: string;
+  version: number;
+  change: ColumnType<unknown, string, never>;
+  contract_value_before: number;
+  contract_value_after: number;
+  actor: string;
+  reason: string | null;
+  occurred_at: Timestamp;
+}
+
+export interface TimeEntriesTable {
+  id: string;
+  project_id: string;
+  person: string;
+  role: string | null;
+  /** YYYY-MM-DD (the pg connection returns dates as text). */
+  work_date: ColumnType<string, string, string>;
+  minutes: number;
+  billed_minutes: number;
+  hourly_rate: number;
+  amount: number;
+  description: string;
+  billable: boolean;
+  invoice_id: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   estimates: EstimatesTable;
   customers: CustomersTable;
@@ -406,6 +476,11 @@ export interface Database {
   coupon_redemptions: CouponRedemptionsTable;
   billable_metrics: BillableMetricsTable;
   usage_events: UsageEventsTable;
+  projects: ProjectsTable;
+  project_milestones: ProjectMilestonesTable;
+  project_events: ProjectEventsTable;
+  project_change_orders: ProjectChangeOrdersTable;
+  time_entries: TimeEntriesTable;
 }
 
 export type Customer = Selectable<CustomersTable>;

@@ -98,3 +98,83 @@ export function createHostedInvoiceLink(input: {
     expiresAt,
   };
 }
+
+/** Domain separation for milestone approval links (a hosted-invoice signature never verifies here). */
+const APPROVAL_PURPOSE = 'billwright/milestone-approval/v1';
+
+function approvalSignature(subject: string, expiresSeconds: number, secret: string): Buffer {
+  return createHmac('sha256', secret)
+    .update(`${APPROVAL_PURPOSE}\n${subject}\n${expiresSeconds}`)
+    .digest();
+}
+
+/** What an approval link is for: one milestone's approval request (a re-completion is a new round). */
+export interface ApprovalLinkSubject {
+  projectId: string;
+  milestoneKey: string;
+  round: number;
+}
+
+const subjectOf = (s: ApprovalLinkSubject) => `${s.projectId}\n${s.milestoneKey}\n${s.round}`;
+
+/** The path of a milestone's approval page, relative to the API's public base URL. */
+export function milestoneApprovalPath(projectId: string, milestoneKey: string): string {
+  return `/hosted/projects/${encodeURIComponent(projectId)}/milestones/${encodeURIComponent(milestoneKey)}/approval`;
+}
+
+/**
+ * `<baseUrl>/hosted/projects/<id>/milestones/<key>/approval?round=&expires=&signature=`, signed
+ * like hosted invoice links (HMAC-SHA256 with the platform's signing secret), for one round.
+ */
+export function signMilestoneApprovalLink(
+  baseUrl: string,
+  subject: ApprovalLinkSubject,
+  expiresAt: Date,
+  secret: string,
+): string {
+  assertSecret(secret);
+  const expires = Math.floor(expiresAt.getTime() / 1000);
+  if (!Number.isSafeInteger(expires)) throw new RangeError('expiresAt is not a valid date');
+  const url = new URL(
+    milestoneApprovalPath(subject.projectId, subject.milestoneKey),
+    `${baseUrl.replace(/\/+$/, '')}/`,
+  );
+  url.search = new URLSearchParams({
+    round: String(subject.round),
+    expires: String(expires),
+    signature: approvalSignature(subjectOf(subject), expires, secret).toString('base64url'),
+  }).toString();
+  return url.toString();
+}
+
+/** Checks an approval link's query, in constant time, as verifyHostedInvoiceLink does. */
+export function verifyMilestoneApprovalLink(
+  subject: Omit<ApprovalLinkSubject, 'round'>,
+  query: {
+    round?: string | undefined;
+    expires?: string | undefined;
+    signature?: string | undefined;
+  },
+  secret: string,
+  now: Date = new Date(),
+): HostedLinkCheck & { round?: number } {
+  assertSecret(secret);
+  const { round, expires, signature: given } = query;
+  if (!round || !/^\d{1,6}$/.test(round)) return { ok: false, reason: 'invalid' };
+  if (!expires || !/^\d{1,15}$/.test(expires) || !given) return { ok: false, reason: 'invalid' };
+  const expected = approvalSignature(
+    subjectOf({ ...subject, round: Number(round) }),
+    Number(expires),
+    secret,
+  );
+  const presented = Buffer.from(given, 'base64url');
+  if (
+    presented.length !== expected.length ||
+    !timingSafeEqual(presented, expected) ||
+    presented.toString('base64url') !== given
+  ) {
+    return { ok: false, reason: 'invalid' };
+  }
+  if (Number(expires) * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
+  return { ok: true, round: Number(round) };
+}

@@ -13,6 +13,7 @@ export const NextBillingAt = defineSearchAttributeKey(
   'NextBillingAt',
   SearchAttributeType.DATETIME,
 );
+export const ProjectId = defineSearchAttributeKey('ProjectId', SearchAttributeType.KEYWORD);
 /** Set only on workflows billed on a test clock, so tests never mix with real customers. */
 export const TestClockId = defineSearchAttributeKey('TestClockId', SearchAttributeType.KEYWORD);
 
@@ -24,4 +25,5 @@ export const billwrightSearchAttributes = [
   BillingStatus,
   NextBillingAt,
   TestClockId,
+  ProjectId,
 ] as const;

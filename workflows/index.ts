@@ -1,3 +1,5 @@
 // Every workflow the worker registers (the bundle's entry point).
 export { subscriptionWorkflow } from './subscription.ts';
 export { testClockAdvance } from './test-clock.ts';
+export { projectWorkflow } from './project.ts';
+export { manualInvoiceWorkflow } from './manual-invoice.ts';

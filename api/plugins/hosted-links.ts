@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import {
   createHostedInvoiceLink,
   verifyHostedInvoiceLink,
+  verifyMilestoneApprovalLink,
   type HostedLinkCheck,
 } from '../../documents/hosted-links.ts';
 import { Problem, serviceUnavailable } from '../problem.ts';
@@ -14,6 +15,11 @@ export interface HostedLinks {
   create(invoiceId: string, expiresInDays?: number): { url: string; expiresAt: Date };
   /** Checks a presented link; forged or mangled → 403, genuine but expired → 410. */
   assertValid(invoiceId: string, query: { expires?: string; signature?: string }): void;
+  /** Checks a milestone approval link (403/410 as above); answers the round it was sent for. */
+  assertApprovalLink(
+    subject: { projectId: string; milestoneKey: string },
+    query: { round?: string; expires?: string; signature?: string },
+  ): number;
 }
 
 declare module 'fastify' {
@@ -61,6 +67,11 @@ export default fp<{ baseUrl: string; secret?: string | undefined }>(
       assertValid(invoiceId, query) {
         const check = verifyHostedInvoiceLink(invoiceId, query, secretOrFail(secret));
         if (!check.ok) throw refusal(check);
+      },
+      assertApprovalLink(subject, query) {
+        const check = verifyMilestoneApprovalLink(subject, query, secretOrFail(secret));
+        if (!check.ok) throw refusal(check);
+        return check.round!;
       },
     } satisfies HostedLinks);
     done();

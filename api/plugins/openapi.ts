@@ -46,9 +46,15 @@ export const TAGS = [
     description: 'Prices a plan for one period with the arithmetic shown; changes nothing else.',
   },
   {
+    name: 'Projects',
+    description:
+      'Project billing: a deposit, milestones (approved by the customer when required), retainage, ' +
+      'change orders and billable hours, each project a durable Temporal workflow.',
+  },
+  {
     name: 'Hosted pages',
     description:
-      'What customers open from a signed, expiring link (no API key): an invoice page and its PDF.',
+      'What customers open from a signed, expiring link (no API key): an invoice page and its PDF, a milestone approval.',
   },
   { name: 'Outbox', description: 'The development email provider: messages the platform sent.' },
   {

@@ -38,6 +38,7 @@ import {
 } from '../schemas/common.ts';
 import { CreditNoteSchema, toCreditNote } from './credit-notes.ts';
 import { sendStoredHtml } from './stored-html.ts';
+import { manualInvoiceDate, startManualInvoiceDelivery } from './manual-invoice-delivery.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -158,6 +159,9 @@ const DraftLineBody = Type.Object(
     quantity: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
     unitAmount: MinorUnits,
     discountAmount: Type.Optional(MinorUnits),
+    taxCategory: Type.Optional(
+      Type.Union([Type.Literal('standard'), Type.Literal('ebook'), Type.Literal('exempt')]),
+    ),
   },
   { additionalProperties: false },
 );
@@ -377,6 +381,7 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
               unitAmount: line.unitAmount,
               amount: line.quantity * line.unitAmount,
               discountAmount: line.discountAmount ?? 0,
+              ...(line.taxCategory && { taxCategory: line.taxCategory }),
             })),
           }),
         }),
@@ -394,21 +399,38 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Taxes the draft for its customer, numbers it in its series, dates it (due after the ' +
           'customer’s payment terms) and keeps the customer’s and seller’s details, in one ' +
-          'transaction. Idempotent: an invoice already finalized is returned unchanged (200).',
+          'transaction. Idempotent: an invoice already finalized is returned unchanged (200). A ' +
+          'manual invoice (POST /v1/invoices) is then rendered and emailed by its workflow.',
         params: IdParams,
         response: {
           200: described(InvoiceSchema, 'The finalized invoice.'),
           404: problemResponse('No invoice has this id.'),
           422: problemResponse('The invoice cannot be taxed (customer data) or has no lines.'),
+          503: problemResponse(
+            'A manual invoice’s delivery could not be started (Temporal unavailable): it stays a draft.',
+          ),
         },
       },
     },
     async (request) => {
+      const options = {
+        tax: app.tax,
+        numbering: app.invoicing.numbering,
+        seller: app.documents.seller,
+      };
+      const found = await answering(() => requireInvoice(app.db, request.params.id));
+      if (found.origin !== 'manual') {
+        const row = await answering(() => finalizeInvoice(app.db, found.id, options));
+        return fullInvoice(row);
+      }
+      // A manual invoice is delivered by its workflow: the finalization commits only if the
+      // workflow started (and a repeat finds it running or done), so none is left unsent.
+      const at = await manualInvoiceDate(app, found);
       const row = await answering(() =>
-        finalizeInvoice(app.db, request.params.id, {
-          tax: app.tax,
-          numbering: app.invoicing.numbering,
-          seller: app.documents.seller,
+        app.db.transaction().execute(async (trx) => {
+          const finalized = await finalizeInvoice(trx, found.id, { ...options, at });
+          await startManualInvoiceDelivery(app, trx, finalized);
+          return finalized;
         }),
       );
       return fullInvoice(row);

@@ -81,6 +81,8 @@ export interface NewDraftInvoice {
   /** Whether line amounts exclude tax (added on top) or include it; default exclusive. */
   taxBehavior?: TaxBehavior | undefined;
   lines: NewInvoiceLine[];
+  /** manual: created by an operator (POST /v1/invoices), delivered when finalized. */
+  origin?: 'manual' | undefined;
 }
 
 export interface DraftChanges {
@@ -187,6 +189,7 @@ function draftValues(input: NewDraftInvoice) {
     issued_at: null,
     due_at: null,
     ...draftTotals(input.lines),
+    ...('origin' in input && input.origin ? { origin: input.origin } : {}),
   };
 }
 
@@ -716,4 +719,66 @@ export async function getInvoiceDocument(
     .where('format', '=', format)
     .executeTakeFirst();
   return row && { content: row.content, contentHash: row.content_hash };
+}
+
+/** A project's invoice for one business key ("deposit", "milestone/design", "hours/2027-01"). */
+export interface NewProjectInvoice {
+  customerId: string;
+  projectId: string;
+  billingKey: string;
+  currency: string;
+  /** The finalization instant. */
+  issuedAt: string;
+  lines: NewInvoiceLine[];
+}
+
+/**
+ * Creates and finalizes a project's invoice for its business key in one transaction, or returns
+ * the one that exists: the unique (project_id, billing_key) index decides, so a retried activity
+ * creates nothing twice. `attach` runs inside the transaction before the insert (e.g. to lock and
+ * add uninvoiced hours) and `claim` after it (to mark them invoiced), so both commit with the
+ * invoice or not at all. Null when there is nothing to invoice.
+ */
+export async function createProjectInvoice(
+  db: Db,
+  input: NewProjectInvoice,
+  finalize: Omit<FinalizeOptions, 'at'>,
+  hooks: {
+    attach?: (trx: Transaction<Database>) => Promise<NewInvoiceLine[]>;
+    claim?: (trx: Transaction<Database>, invoiceId: string) => Promise<void>;
+  } = {},
+): Promise<{ invoice: Invoice; created: boolean } | null> {
+  checkLines(input.lines);
+  const settings: FinalizeSettings = { ...finalize, at: input.issuedAt };
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom('invoices')
+      .select('id')
+      .where('project_id', '=', input.projectId)
+      .where('billing_key', '=', input.billingKey)
+      .executeTakeFirst();
+    if (existing) {
+      const invoice = await lockInvoice(trx, existing.id);
+      if (invoice.status === 'draft') {
+        return { invoice: await finalizeLocked(trx, invoice, settings), created: false };
+      }
+      return { invoice, created: false };
+    }
+    const lines = [...input.lines, ...((await hooks.attach?.(trx)) ?? [])];
+    if (lines.length === 0) return null;
+    checkLines(lines);
+    const inserted = await trx
+      .insertInto('invoices')
+      .values({
+        ...draftValues({ customerId: input.customerId, currency: input.currency, lines }),
+        billing_key: input.billingKey,
+        project_id: input.projectId,
+        origin: 'project',
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await insertLines(trx, inserted.id, lines);
+    await hooks.claim?.(trx, inserted.id);
+    return { invoice: await finalizeLocked(trx, inserted, settings), created: true };
+  });
 }

@@ -4,6 +4,8 @@ import type { Db } from '../connect.ts';
 import type { Customer, Database, TestClock } from '../database.ts';
 import { subscriptionWorkflowId } from '../../workflows/subscription-messages.ts';
 import { testClockSeries } from './number-series.ts';
+import { projectWorkflowId } from '../../workflows/project-messages.ts';
+import { manualInvoiceWorkflowId } from '../../workflows/manual-invoice-messages.ts';
 
 export async function insertTestClock(
   db: Db,
@@ -73,7 +75,41 @@ export async function clockWorkflowIds(db: Db, clockId: string): Promise<string[
     .where('subscriptions.status', '<>', 'ended')
     .orderBy('subscriptions.id')
     .execute();
-  return subscriptions.map((s) => subscriptionWorkflowId(s.id));
+  const projects = await db
+    .selectFrom('projects')
+    .innerJoin('customers', 'customers.id', 'projects.customer_id')
+    .select('projects.id')
+    .where('customers.test_clock_id', '=', clockId)
+    .where('projects.status', '=', 'active')
+    .orderBy('projects.id')
+    .execute();
+  // Manual invoices finalized but not yet emailed (their email may wait for business hours).
+  const manualInvoices = await db
+    .selectFrom('invoices')
+    .innerJoin('customers', 'customers.id', 'invoices.customer_id')
+    .select('invoices.id')
+    .where('customers.test_clock_id', '=', clockId)
+    .where('invoices.origin', '=', 'manual')
+    .where('invoices.status', '<>', 'draft')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('email_deliveries')
+            .select('email_deliveries.idempotency_key')
+            .whereRef('email_deliveries.invoice_id', '=', 'invoices.id')
+            .where('email_deliveries.kind', '=', 'invoice_issued')
+            .where('email_deliveries.status', '=', 'sent'),
+        ),
+      ),
+    )
+    .orderBy('invoices.id')
+    .execute();
+  return [
+    ...subscriptions.map((s) => subscriptionWorkflowId(s.id)),
+    ...projects.map((p) => projectWorkflowId(p.id)),
+    ...manualInvoices.map((i) => manualInvoiceWorkflowId(i.id)),
+  ];
 }
 
 /** The clock's customers, for deletion. */

@@ -72,7 +72,11 @@ describe('Billwright end to end', () => {
     expect(full.body.text).toContain('£120.00');
     expect(full.body.html).toContain(invoices[0].number);
 
-    const shown = await api('GET', `/v1/subscriptions/${subscriptionId}`);
+    // The workflow counts the invoice once the email activity has answered: just after the send.
+    const shown = await eventually('the invoice counted', async () => {
+      const read = await api('GET', `/v1/subscriptions/${subscriptionId}`);
+      return read.body.invoicesIssued === 1 && read;
+    });
     expect(shown.body).toMatchObject({ status: 'active', invoicesIssued: 1 });
     expect(Date.parse(shown.body.nextBillingAt)).toBeGreaterThan(Date.now() + 27 * 86_400_000);
 

@@ -1,0 +1,222 @@
+// Project billing side effects, each idempotent by a business key: a project's invoices by
+// (project, billing key) through the one invoice pipeline (tax, numbering, then the workflow
+// renders and emails as for any invoice), events and change orders by key, emails by ledger key.
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { createProjectInvoice, type NewInvoiceLine } from '../db/repositories/invoices.ts';
+import {
+  recordChangeOrder,
+  recordProjectEvent,
+  uninvoicedHours,
+  type ProjectEvent,
+} from '../db/repositories/projects.ts';
+import { signMilestoneApprovalLink } from '../documents/hosted-links.ts';
+import { formatMoney, money } from '../domain/money.ts';
+import type { ChangeOrder, HoursTerms, ProjectTerms } from '../domain/projects.ts';
+import { DEFAULT_NUMBERING } from '../domain/numbering.ts';
+import type { BillingDependencies, IssuedInvoice } from './billing.ts';
+import { sendDocumentEmail, type EmailDependencies, type EmailResult } from './email.ts';
+
+export type ProjectDependencies = BillingDependencies & EmailDependencies;
+
+export interface IssueProjectInvoiceInput {
+  projectId: string;
+  customerId: string;
+  currency: string;
+  /** "deposit", "milestone/<key>", "retainage", "hours/<yyyy-MM>", "hours/final". */
+  billingKey: string;
+  issuedAt: string;
+  lines: NewInvoiceLine[];
+  /** Adds the billable hours not yet invoiced (worked before `beforeDay`, when given). */
+  hours?: { beforeDay: string | null; lines: HoursTerms['lines'] };
+}
+
+export interface ApprovalRequestInput {
+  projectId: string;
+  projectName: string;
+  milestoneKey: string;
+  milestoneName: string;
+  round: number;
+  amount: number;
+  currency: string;
+  /** When it is approved without an answer (stated in the email), or null. */
+  autoApproveAt: string | null;
+  /** When the approval was requested (the workflow's instant). */
+  requestedAt: string;
+  timezone: string;
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+
+/** Approval links stay valid this long after the request (or its auto-approval date). */
+const APPROVAL_LINK_DAYS = 60;
+const DAY_MS = 86_400_000;
+
+/** Plain paragraphs as HTML and text; a URL in a paragraph becomes a link in the HTML part. */
+function paragraphs(text: string[]): { html: string; text: string } {
+  const linked = (p: string) =>
+    escapeHtml(p).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
+  return {
+    html: `<!doctype html><html><body style="font-family:sans-serif">${text
+      .map((p) => `<p>${linked(p)}</p>`)
+      .join('')}</body></html>`,
+    text: text.join('\n\n'),
+  };
+}
+
+export function createProjectActivities(deps: ProjectDependencies) {
+  const { db, config, tax } = deps;
+  const numbering = config.invoiceNumbering ?? DEFAULT_NUMBERING;
+
+  async function customerOf(projectId: string) {
+    return db
+      .selectFrom('projects')
+      .innerJoin('customers', 'customers.id', 'projects.customer_id')
+      .select(['customers.email', 'customers.locale', 'customers.name'])
+      .where('projects.id', '=', projectId)
+      .executeTakeFirstOrThrow();
+  }
+
+  return {
+    /**
+     * Creates and finalizes one invoice of a project (taxed for the customer, numbered, due after
+     * the payment terms), keyed by (project, billing key): a retry returns the same invoice, and
+     * hours are claimed in the same transaction, so none is invoiced twice. Null when nothing is due.
+     */
+    async issueProjectInvoice(input: IssueProjectInvoiceInput): Promise<IssuedInvoice | null> {
+      const customer = await customerOf(input.projectId);
+      const formatRate = (amount: number) =>
+        formatMoney(money(amount, input.currency), customer.locale);
+      const hooks = input.hours
+        ? uninvoicedHours(input.projectId, input.hours.beforeDay, input.hours.lines, formatRate)
+        : {};
+      const result = await createProjectInvoice(
+        db,
+        {
+          customerId: input.customerId,
+          projectId: input.projectId,
+          billingKey: input.billingKey,
+          currency: input.currency,
+          issuedAt: input.issuedAt,
+          lines: input.lines,
+        },
+        { tax, numbering, seller: config.seller },
+        hooks,
+      );
+      if (!result) return null;
+      const { invoice, created } = result;
+      log.info('project invoice issued', { invoiceId: invoice.id, key: input.billingKey, created });
+      return {
+        invoiceId: invoice.id,
+        number: invoice.number ?? '',
+        total: { amount: invoice.total, currency: invoice.currency },
+        created,
+      };
+    },
+
+    async recordProjectEvent(event: ProjectEvent): Promise<void> {
+      await recordProjectEvent(db, event);
+    },
+
+    async recordProjectChangeOrder(order: {
+      projectId: string;
+      version: number;
+      change: ChangeOrder;
+      terms: ProjectTerms;
+      milestones: { key: string; name: string; amount: number }[];
+      contractValueBefore: number;
+      actor: string;
+      reason?: string;
+      occurredAt: string;
+    }): Promise<void> {
+      await recordChangeOrder(db, order);
+    },
+
+    /** Asks the customer to approve a completed milestone, once per round, with a signed link. */
+    async emailMilestoneApprovalRequest(input: ApprovalRequestInput): Promise<EmailResult> {
+      if (!config.signingSecret) {
+        throw ApplicationFailure.nonRetryable(
+          'approval links need BILLWRIGHT_SIGNING_SECRET; the operator can record the approval instead',
+          'ApprovalLinksNotConfigured',
+        );
+      }
+      const secret = config.signingSecret;
+      return sendDocumentEmail(deps, {
+        kind: 'milestone_approval_request',
+        idempotencyKey: `project/${input.projectId}/milestone/${input.milestoneKey}/approval/${input.round}`,
+        invoiceId: null,
+        tags: { project: input.projectId, milestone: input.milestoneKey },
+        async compose() {
+          const customer = await customerOf(input.projectId);
+          // From the request's own dates, so every attempt writes the very same link.
+          const from = Date.parse(input.autoApproveAt ?? input.requestedAt);
+          const link = signMilestoneApprovalLink(
+            config.publicBaseUrl,
+            { projectId: input.projectId, milestoneKey: input.milestoneKey, round: input.round },
+            new Date(from + APPROVAL_LINK_DAYS * DAY_MS),
+            secret,
+          );
+          const amount = formatMoney(money(input.amount, input.currency), customer.locale);
+          const autoLine = input.autoApproveAt
+            ? `If we do not hear from you, the milestone is approved automatically on ${new Intl.DateTimeFormat(
+                customer.locale,
+                { dateStyle: 'long', timeZone: input.timezone },
+              ).format(new Date(input.autoApproveAt))}.`
+            : 'The milestone is invoiced once you approve it.';
+          const body = paragraphs([
+            `Hello ${customer.name},`,
+            `The milestone "${input.milestoneName}" of ${input.projectName} is complete (${amount}).`,
+            `Please approve it, or reject it with a reason, here: ${link}`,
+            autoLine,
+          ]);
+          return {
+            to: customer.email,
+            message: {
+              subject: `Please approve "${input.milestoneName}" (${input.projectName})`,
+              ...body,
+            },
+          };
+        },
+      });
+    },
+
+    /** The number of a finalized invoice; retried while the finalizing transaction commits. */
+    async finalizedInvoice(input: { invoiceId: string }): Promise<{ number: string }> {
+      const row = await db
+        .selectFrom('invoices')
+        .select(['status', 'number'])
+        .where('id', '=', input.invoiceId)
+        .executeTakeFirst();
+      if (!row || row.status === 'draft' || !row.number) {
+        throw ApplicationFailure.retryable(`invoice ${input.invoiceId} is not finalized yet`);
+      }
+      return { number: row.number };
+    },
+
+    /** A notice to the operator (the seller's billing address), once per key. */
+    async notifyOperator(input: {
+      key: string;
+      subject: string;
+      lines: string[];
+    }): Promise<EmailResult> {
+      return sendDocumentEmail(deps, {
+        kind: 'operator_notice',
+        idempotencyKey: input.key,
+        invoiceId: null,
+        compose: () =>
+          Promise.resolve({
+            to: config.seller.email,
+            message: { subject: input.subject, ...paragraphs(input.lines) },
+          }),
+      });
+    },
+  };
+}
+
+export type ProjectActivities = ReturnType<typeof createProjectActivities>;

@@ -1,0 +1,91 @@
+// Manual invoices: one-off invoices an operator writes (a setup fee, consulting, a correction),
+// created as editable drafts (PATCH /v1/invoices/:id) and finalized like any other invoice:
+// numbered, taxed, then rendered and emailed by their workflow (invoice-<id>).
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { getCustomer } from '../../db/repositories/customers.ts';
+import { createDraftInvoice, getInvoiceLines } from '../../db/repositories/invoices.ts';
+import { unprocessable } from '../problem.ts';
+import { described, problemResponse } from '../schemas/common.ts';
+import { InvoiceSchema, invoiceProblem, toInvoiceLine, toInvoiceSummary } from './invoices.ts';
+
+const MinorUnits = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+export const TaxCategory = Type.Union(
+  [Type.Literal('standard'), Type.Literal('ebook'), Type.Literal('exempt')],
+  { description: 'What is sold, for tax (default standard).' },
+);
+
+const ManualLineBody = Type.Object(
+  {
+    description: Type.String({ minLength: 1, maxLength: 500 }),
+    quantity: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    unitPrice: described(MinorUnits, 'Price of one unit, in minor units.'),
+    taxCategory: Type.Optional(TaxCategory),
+  },
+  { additionalProperties: false },
+);
+
+const CreateManualInvoiceBody = Type.Object(
+  {
+    customerId: Type.String({ minLength: 1, maxLength: 64 }),
+    currency: Type.Optional(
+      Type.String({ pattern: '^[A-Z]{3}$', description: 'Default: the customer’s currency.' }),
+    ),
+    taxBehavior: Type.Optional(Type.Union([Type.Literal('exclusive'), Type.Literal('inclusive')])),
+    lines: Type.Array(ManualLineBody, { minItems: 1, maxItems: 500 }),
+  },
+  { additionalProperties: false },
+);
+
+const manualInvoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  app.post(
+    '/invoices',
+    {
+      schema: {
+        tags: ['Invoices'],
+        summary: 'Create a manual invoice',
+        description:
+          'A one-off invoice as a draft: unnumbered, untaxed and editable (PATCH) until finalized ' +
+          '(POST /v1/invoices/{id}/finalize), which numbers it, taxes it, renders it and emails it ' +
+          'exactly as any other invoice.',
+        body: CreateManualInvoiceBody,
+        response: {
+          201: described(InvoiceSchema, 'The draft.'),
+          422: problemResponse('Unknown customer, or a currency other than the customer’s.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { customerId, currency, taxBehavior, lines } = request.body;
+      const customer = await getCustomer(app.db, customerId);
+      if (!customer) throw unprocessable('customerId', `customer ${customerId} does not exist`);
+      if (currency !== undefined && currency !== customer.currency) {
+        throw unprocessable('currency', `customer ${customerId} is billed in ${customer.currency}`);
+      }
+      const row = await createDraftInvoice(app.db, {
+        customerId,
+        currency: customer.currency,
+        taxBehavior,
+        origin: 'manual',
+        lines: lines.map((line) => ({
+          description: line.description,
+          quantity: line.quantity,
+          unitAmount: line.unitPrice,
+          amount: line.quantity * line.unitPrice,
+          taxCategory: line.taxCategory ?? 'standard',
+        })),
+      }).catch((error: unknown) => {
+        throw invoiceProblem(error);
+      });
+      const stored = await getInvoiceLines(app.db, row.id);
+      return reply.code(201).send({
+        ...toInvoiceSummary(row),
+        lines: stored.map((line) => toInvoiceLine(line, row.currency)),
+      });
+    },
+  );
+  done();
+};
+
+export default manualInvoices;

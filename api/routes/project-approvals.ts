@@ -1,0 +1,214 @@
+// The customer's side of a milestone approval, outside /v1 and without a login: the signed link
+// in the approval request email opens a page with the milestone and two buttons; approving or
+// rejecting (with a reason) sends the same workflow update the operator's API does, for the
+// round the link was sent for. Links are signed like hosted invoice links (HMAC, expiring):
+// forged 403, expired 410, checked before anything is read.
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { getProject, listMilestones } from '../../db/repositories/projects.ts';
+import { formatMoney, money } from '../../domain/money.ts';
+import {
+  approveMilestoneUpdate,
+  projectWorkflowId,
+  rejectMilestoneUpdate,
+} from '../../workflows/project-messages.ts';
+import type { projectWorkflow } from '../../workflows/project.ts';
+import { withTemporalDeadline } from '../plugins/temporal.ts';
+import { notFound, Problem } from '../problem.ts';
+import { HtmlDocument, problemResponse } from '../schemas/common.ts';
+import { projectUpdateProblem } from './projects.ts';
+
+const Params = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    key: Type.String({ minLength: 1, maxLength: 63 }),
+  },
+  { additionalProperties: false },
+);
+const SignedQuery = Type.Object({
+  round: Type.Optional(Type.String({ maxLength: 8 })),
+  expires: Type.Optional(Type.String({ maxLength: 20 })),
+  signature: Type.Optional(Type.String({ maxLength: 100 })),
+});
+const AnswerBody = Type.Object({
+  round: Type.Optional(Type.String({ maxLength: 8 })),
+  expires: Type.Optional(Type.String({ maxLength: 20 })),
+  signature: Type.Optional(Type.String({ maxLength: 100 })),
+  reason: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+
+const refusals = {
+  403: problemResponse('The link is not valid.'),
+  410: problemResponse('The link has expired.'),
+  503: problemResponse('Approval links are not configured (BILLWRIGHT_SIGNING_SECRET).'),
+};
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+
+/** As the hosted invoice pages: the signed URL never leaks through a Referer, nothing indexes it. */
+const PAGE_HEADERS = {
+  'cache-control': 'private, no-store',
+  'referrer-policy': 'no-referrer',
+  'x-robots-tag': 'noindex, nofollow',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#222}
+button{font-size:1rem;padding:.5rem 1rem;margin-top:.5rem}textarea{width:100%;min-height:5rem}
+form{margin:1.5rem 0}</style></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+const projectApprovals: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  // The page's forms post url-encoded fields; only these routes accept that.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 8192 },
+    (_request, body, next) => {
+      next(null, Object.fromEntries(new URLSearchParams(String(body))));
+    },
+  );
+
+  const base = '/hosted/projects/:id/milestones/:key/approval';
+
+  app.get(
+    base,
+    {
+      schema: {
+        tags: ['Hosted pages'],
+        summary: 'A milestone’s approval page',
+        description:
+          'Opened from the approval request email: the milestone, its amount, and approve or reject (with a reason).',
+        params: Params,
+        querystring: SignedQuery,
+        response: { 200: HtmlDocument, 404: problemResponse('No such milestone.'), ...refusals },
+      },
+    },
+    async (request, reply) => {
+      const { id, key } = request.params;
+      const round = app.hostedLinks.assertApprovalLink(
+        { projectId: id, milestoneKey: key },
+        request.query,
+      );
+      const project = await getProject(app.db, id);
+      const milestone = project && (await listMilestones(app.db, id)).find((m) => m.key === key);
+      if (!project || !milestone) throw notFound('This milestone does not exist.');
+      const customer = await app.db
+        .selectFrom('customers')
+        .select('locale')
+        .where('id', '=', project.customer_id)
+        .executeTakeFirstOrThrow();
+      const amount = formatMoney(money(milestone.amount, project.currency), customer.locale);
+      const hidden = ['round', 'expires', 'signature']
+        .map(
+          (name) =>
+            `<input type="hidden" name="${name}" value="${escapeHtml(String(request.query[name as keyof typeof request.query] ?? ''))}">`,
+        )
+        .join('');
+      const query = new URLSearchParams({
+        round: String(round),
+        expires: request.query.expires ?? '',
+        signature: request.query.signature ?? '',
+      }).toString();
+      const body =
+        milestone.status === 'awaiting_approval'
+          ? `<p>${escapeHtml(project.name)}: the milestone <strong>${escapeHtml(milestone.name)}</strong> (${escapeHtml(amount)}) is complete and awaits your approval.</p>
+<form method="post" action="approval/approve?${escapeHtml(query)}">${hidden}<button type="submit">Approve</button></form>
+<form method="post" action="approval/reject?${escapeHtml(query)}">${hidden}<label>Reason for rejecting<br><textarea name="reason" required maxlength="1000"></textarea></label><br><button type="submit">Reject</button></form>`
+          : `<p>${escapeHtml(project.name)}: the milestone <strong>${escapeHtml(milestone.name)}</strong> is ${escapeHtml(milestone.status.replace('_', ' '))}; nothing to do.</p>`;
+      return reply
+        .type('text/html; charset=utf-8')
+        .headers(PAGE_HEADERS)
+        .send(page(`Approve “${milestone.name}”`, body));
+    },
+  );
+
+  for (const answer of ['approve', 'reject'] as const) {
+    app.post(
+      `${base}/${answer}`,
+      {
+        schema: {
+          tags: ['Hosted pages'],
+          summary: answer === 'approve' ? 'Approve a milestone' : 'Reject a milestone',
+          description:
+            answer === 'approve'
+              ? 'The customer approves the milestone through the signed link: it is then invoiced.'
+              : 'The customer rejects the milestone with a reason: it goes back to the operator.',
+          params: Params,
+          querystring: SignedQuery,
+          body: AnswerBody,
+          response: {
+            200: HtmlDocument,
+            404: problemResponse('No such milestone.'),
+            409: problemResponse('The milestone no longer awaits this approval.'),
+            422: problemResponse('A rejection without a reason.'),
+            ...refusals,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { id, key } = request.params;
+        // The link's fields come in the query (form action) or the body (hidden fields).
+        const link = { ...request.body, ...request.query };
+        const round = app.hostedLinks.assertApprovalLink(
+          { projectId: id, milestoneKey: key },
+          link,
+        );
+        const reason = request.body?.reason?.trim();
+        if (answer === 'reject' && !reason) {
+          throw new Problem({
+            status: 422,
+            slug: 'unprocessable',
+            detail: 'reason: say why the milestone is rejected',
+            errors: [{ field: 'reason', message: 'say why the milestone is rejected' }],
+          });
+        }
+        const handle = app.temporal.workflow.getHandle<typeof projectWorkflow>(
+          projectWorkflowId(id),
+        );
+        const request_ = {
+          key,
+          round,
+          actor: 'customer (approval link)',
+          ...(reason && { reason }),
+        };
+        try {
+          await withTemporalDeadline(app, () =>
+            handle.executeUpdate(
+              answer === 'approve' ? approveMilestoneUpdate : rejectMilestoneUpdate,
+              { args: [request_] },
+            ),
+          );
+        } catch (error) {
+          throw projectUpdateProblem(error) ?? error;
+        }
+        return reply
+          .type('text/html; charset=utf-8')
+          .headers(PAGE_HEADERS)
+          .send(
+            page(
+              answer === 'approve' ? 'Thank you: approved' : 'Rejected',
+              answer === 'approve'
+                ? '<p>Thank you. The milestone is approved; its invoice follows by email.</p>'
+                : '<p>Thank you. Your reason was passed on; the milestone will be completed again.</p>',
+            ),
+          );
+      },
+    );
+  }
+
+  done();
+};
+
+export default projectApprovals;

@@ -1,0 +1,203 @@
+// Records a project workflow's history for the replay test (test/workflows/replay.test.ts), as
+// scripts/record-histories.ts does for subscriptions: `node scripts/record-project-history.ts`.
+// The story touches every path: the deposit, a milestone rejected then approved, a change order,
+// an auto-approval, retainage, monthly hours, an overdue reminder and the completion.
+import { writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import { createActivities } from '../activities/index.ts';
+import { loadConfig } from '../config/index.ts';
+import { connectDatabase } from '../db/connect.ts';
+import { newId } from '../db/ids.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { insertProject, insertTimeEntry } from '../db/repositories/projects.ts';
+import { createDocumentRenderer } from '../documents/renderer.ts';
+import { hoursAmount, priceProject, roundMinutes, type ProjectTerms } from '../domain/projects.ts';
+import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
+import { createOutboxSender } from '../email/outbox-sender.ts';
+import { progress } from '../infra/log.ts';
+import { startThrowawayPostgres } from '../infra/postgres.ts';
+import { registerSearchAttributes } from '../infra/search-attributes.ts';
+import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
+import { projectStartOptions } from '../temporal/project-start.ts';
+import { workflowsPath } from '../temporal/worker.ts';
+import type { projectWorkflow } from '../workflows/project.ts';
+import {
+  approveMilestoneUpdate,
+  changeOrderUpdate,
+  completeMilestoneUpdate,
+  projectStateQuery,
+  rejectMilestoneUpdate,
+} from '../workflows/project-messages.ts';
+
+const DAY = 86_400_000;
+const TZ = 'Europe/Paris';
+const postgres = await startThrowawayPostgres();
+const db = await connectDatabase({ url: postgres.url });
+await migrateToLatest(db);
+const path = await ensureTimeSkippingTestServer();
+const env = await TestWorkflowEnvironment.createTimeSkipping(
+  path ? { server: { executable: { type: 'existing-path', path } } } : {},
+);
+await registerSearchAttributes(env.connection, 'default');
+const config = loadConfig({
+  BILLWRIGHT_SIGNING_SECRET: 'record-project-history-secret-0123456789',
+});
+const taskQueue = `record-${randomUUID()}`;
+const worker = await Worker.create({
+  connection: env.nativeConnection,
+  taskQueue,
+  workflowsPath,
+  activities: createActivities({
+    db,
+    renderer: createDocumentRenderer({ brand: config.brand }),
+    email: createOutboxSender(db),
+    config,
+    tax: {
+      provider: createBuiltInTaxProvider(),
+      seller: config.taxSeller,
+      rounding: config.taxRounding,
+    },
+  }),
+});
+
+try {
+  await worker.runUntil(async () => {
+    const customer = await db
+      .insertInto('customers')
+      .values({
+        id: newId('cus'),
+        name: 'Replay SARL',
+        email: 'replay@example.test',
+        currency: 'EUR',
+        country: 'FR',
+        timezone: TZ,
+        locale: 'fr-FR',
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: TZ });
+    const terms: ProjectTerms = {
+      contractValue: 100_000_000,
+      currency: 'EUR',
+      deposit: { percent: '15' },
+      retainagePercent: '5',
+      sequential: true,
+      milestones: [
+        { key: 'mid', name: 'Design approved', price: { percent: '30' }, requiresApproval: true },
+        {
+          key: 'build',
+          name: 'Build',
+          price: { percent: '20' },
+          requiresApproval: true,
+          autoApproveAfterDays: 7,
+          dueDate: now.plus({ days: 20 }).toISODate()!,
+        },
+        { key: 'done', name: 'Completion', price: { balance: true }, requiresApproval: false },
+      ],
+      hours: {
+        roundingMinutes: 15,
+        rateCard: {},
+        invoicing: 'monthly',
+        lines: 'per_person',
+      },
+    };
+    const projectId = newId('prj');
+    const priced = priceProject(terms);
+    await insertProject(db, {
+      id: projectId,
+      customerId: customer.id,
+      name: 'Replay wing',
+      terms,
+      milestones: terms.milestones.map((m, i) => ({
+        key: m.key,
+        name: m.name,
+        amount: priced.milestones[i]!.amount,
+      })),
+    });
+    const handle = await env.client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
+      ...projectStartOptions({
+        projectId,
+        customerId: customer.id,
+        name: 'Replay wing',
+        timezone: TZ,
+        terms,
+      }),
+      taskQueue,
+    });
+    const operator = { actor: 'key_recorder' };
+    const settle = async (check: () => Promise<boolean>) => {
+      while (!(await check())) await env.sleep(1000);
+    };
+    const invoices = async () => (await handle.query(projectStateQuery)).invoices.length;
+    await settle(async () => (await invoices()) === 1);
+    const billed = roundMinutes(50, 15);
+    await insertTimeEntry(
+      db,
+      projectId,
+      {
+        id: newId('te'),
+        person: 'Ana',
+        role: null,
+        workDate: now.toISODate()!,
+        minutes: 50,
+        billedMinutes: billed,
+        hourlyRate: 15_000,
+        amount: hoursAmount(billed, 15_000),
+        description: 'Survey',
+        billable: true,
+      },
+      undefined,
+    );
+    await handle.executeUpdate(completeMilestoneUpdate, { args: [{ key: 'mid', ...operator }] });
+    await handle.executeUpdate(rejectMilestoneUpdate, {
+      args: [{ key: 'mid', ...operator, reason: 'Drawings missing' }],
+    });
+    await handle.executeUpdate(completeMilestoneUpdate, { args: [{ key: 'mid', ...operator }] });
+    await handle.executeUpdate(approveMilestoneUpdate, {
+      args: [{ key: 'mid', actor: 'customer (approval link)', round: 2 }],
+    });
+    await settle(async () => (await invoices()) === 2);
+    await handle.executeUpdate(changeOrderUpdate, {
+      args: [
+        {
+          ...operator,
+          reason: 'Terrace',
+          change: {
+            contractValue: 110_000_000,
+            addMilestone: {
+              key: 'terrace',
+              name: 'Terrace',
+              price: { amount: 10_000_000 },
+              requiresApproval: false,
+            },
+          },
+        },
+      ],
+    });
+    // The due date passes (reminder), a month start passes (hours), then the auto-approval.
+    await env.sleep(now.plus({ days: 21 }).toMillis() - (await env.currentTimeMs()));
+    await handle.executeUpdate(completeMilestoneUpdate, { args: [{ key: 'build', ...operator }] });
+    await env.sleep(8 * DAY);
+    await settle(async () =>
+      (await handle.query(projectStateQuery)).milestones.every(
+        (m) => m.key !== 'build' || m.status === 'invoiced',
+      ),
+    );
+    await handle.executeUpdate(completeMilestoneUpdate, { args: [{ key: 'done', ...operator }] });
+    await handle.executeUpdate(completeMilestoneUpdate, {
+      args: [{ key: 'terrace', ...operator }],
+    });
+    await handle.result();
+    const file = new URL('../test/fixtures/histories/project-v1.json', import.meta.url);
+    writeFileSync(file, historyToJSON(await handle.fetchHistory()));
+    progress(`recorded ${file.pathname}`);
+  });
+} finally {
+  await env.teardown();
+  await db.destroy();
+  await postgres.stop();
+}

@@ -1,0 +1,48 @@
+// The customer-facing half of issuing an invoice, for workflows that issue one-off invoices
+// (projects, manual invoices): render the stored document, hold the email for the sending
+// window, email it once. The same activities as the subscription lifecycle: one pipeline.
+import { ActivityFailure, log, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import { describeSendingTime, nextSendingTime } from '../domain/business-hours.ts';
+import type { WorkflowClock } from './clock.ts';
+
+const activityOptions: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+const acts = proxyActivities<Activities>(activityOptions);
+
+export async function deliverInvoice(
+  clock: WorkflowClock,
+  invoice: { invoiceId: string; number: string },
+  timezone: string,
+): Promise<void> {
+  await acts.renderInvoice.executeWithOptions(
+    { ...activityOptions, summary: `Render invoice ${invoice.number}` },
+    [{ invoiceId: invoice.invoiceId }],
+  );
+  const window = await acts.emailSendWindow.executeWithOptions(
+    { ...activityOptions, summary: 'Read the email sending window' },
+    [],
+  );
+  if (window) {
+    const now = clock.nowIso();
+    const sendAt = nextSendingTime(now, timezone, window);
+    if (sendAt !== now) {
+      await clock.sleepUntil(
+        Date.parse(sendAt),
+        () => false,
+        `Hold invoice email ${invoice.number} until ${describeSendingTime(sendAt, now, timezone)}`,
+      );
+    }
+  }
+  try {
+    await acts.emailInvoice.executeWithOptions(
+      { ...activityOptions, summary: `Email invoice ${invoice.number} to the customer` },
+      [{ invoiceId: invoice.invoiceId }],
+    );
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    log.warn('invoice email rejected', { invoiceId: invoice.invoiceId, error: error.message });
+  }
+}

@@ -245,3 +245,83 @@ describe('test clocks through the API on the dev server', () => {
     expect(await invoicesOfCustomer()).toHaveLength(0);
   });
 });
+
+describe('project billing through the API on the dev server, on a test clock', () => {
+  it('bills the EUR 1,000,000 example: deposit, an auto-approved milestone, the balance', async () => {
+    const clock = await api('POST', '/v1/test-clocks', { frozenTime: '2027-02-01T09:00:00Z' });
+    const customer = await api('POST', '/v1/customers', {
+      name: 'Musée SA',
+      email: 'compta@musee.test',
+      currency: 'EUR',
+      country: 'FR',
+      timezone: 'Europe/Paris',
+      locale: 'fr-FR',
+      customerType: 'business',
+      vatNumber: 'FR40303265045',
+      testClockId: clock.body.id,
+    });
+    expect(customer.status).toBe(201);
+    const created = await api('POST', '/v1/projects', {
+      customerId: customer.body.id,
+      name: 'Museum wing',
+      currency: 'EUR',
+      contractValue: 100_000_000,
+      deposit: { percent: '15' },
+      milestones: [
+        {
+          key: 'mid',
+          name: 'Design approved',
+          percent: '30',
+          requiresApproval: true,
+          autoApproveAfterDays: 10,
+        },
+        { key: 'done', name: 'Completion', balance: true },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const projectId: string = created.body.id;
+    const read = async () => (await api('GET', `/v1/projects/${projectId}`)).body;
+    await eventually('the deposit invoice', async () => (await read()).invoices.length === 1);
+
+    const completed = await api('POST', `/v1/projects/${projectId}/milestones/mid/complete`, {});
+    expect(completed.status).toBe(200);
+    expect((await read()).milestones[0].status).toBe('awaiting_approval');
+
+    // Nobody answers: the clock passes the ten days and the milestone approves itself.
+    await api('POST', `/v1/test-clocks/${clock.body.id}/advance`, {
+      frozenTime: '2027-02-12T09:00:00Z',
+    });
+    await eventually(
+      'the clock to be ready',
+      async () => (await api('GET', `/v1/test-clocks/${clock.body.id}`)).body.status === 'ready',
+      60_000,
+    );
+    expect((await read()).invoices).toHaveLength(2);
+
+    expect(
+      (await api('POST', `/v1/projects/${projectId}/milestones/done/complete`, {})).status,
+    ).toBe(200);
+    const project = await eventually('three invoices and the project closed', async () => {
+      const body = await read();
+      return body.invoices.length === 3 && body.status === 'completed' && body;
+    });
+    const invoices = await Promise.all(
+      (project.invoices as { invoiceId: string }[]).map(
+        async (i) => (await api('GET', `/v1/invoices/${i.invoiceId}`)).body,
+      ),
+    );
+    expect(invoices.map((i) => i.subtotal.amount)).toEqual([15_000_000, 30_000_000, 55_000_000]);
+    expect(invoices.map((i) => i.issuedAt)).toEqual([
+      '2027-02-01T09:00:00.000Z',
+      '2027-02-11T09:00:00.000Z',
+      '2027-02-12T09:00:00.000Z',
+    ]);
+    // An Irish seller, a French business with a VAT number: reverse charge, no VAT charged.
+    expect(invoices.map((i) => [i.tax.amount, i.total.amount])).toEqual([
+      [0, 15_000_000],
+      [0, 30_000_000],
+      [0, 55_000_000],
+    ]);
+    expect(invoices.map((i) => String(i.number).slice(0, 5))).toEqual(['TEST-', 'TEST-', 'TEST-']);
+  });
+});

@@ -9,8 +9,8 @@
 // process's RSS peak, and exactly N invoices, N deliveries and N outbox messages.
 //
 // The ceiling, in the same run, on the same server with a worker of the same (default)
-// settings: N workflows of the same shape (a timer to a shared instant, then three activities in
-// sequence) whose activities do nothing (bench/noop-workflows.ts, a bench-only bundle).
+// settings: N workflows of the same shape (a timer to a shared instant, then the same four
+// activities in sequence) whose activities do nothing (bench/noop-workflows.ts, a bench-only bundle).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -401,7 +401,7 @@ export async function stormBench(postgresUrl: string): Promise<BenchRow[]> {
       },
       {
         phase: 'storm',
-        measure: `ceiling: ${N} workflows of 3 no-op activities at one instant, same server and worker settings`,
+        measure: `ceiling: ${N} workflows of 4 no-op activities at one instant, same server and worker settings`,
         result: `${top.perSecond.toFixed(1)} workflows/s in ${formatDuration(top.drainMs)}`,
         goal: '',
       },

@@ -1,5 +1,6 @@
 // Every activity the worker registers, built from its dependencies (no module-level state).
 import { createBillingActivities, type BillingDependencies } from './billing.ts';
+import { createCollectionActivities } from './collections.ts';
 import { createDocumentActivities, type DocumentDependencies } from './documents.ts';
 import { createEmailActivities, type EmailDependencies } from './email.ts';
 
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createBillingActivities(deps),
     ...createDocumentActivities(deps),
     ...createEmailActivities(deps),
+    ...createCollectionActivities(deps),
   };
 }
 

@@ -5,7 +5,19 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
 export type IdPrefix =
-  'cus' | 'plan' | 'sub' | 'inv' | 'cn' | 'key' | 'msg' | 'cpn' | 'cpr' | 'est' | 'clock';
+  | 'cus'
+  | 'plan'
+  | 'sub'
+  | 'inv'
+  | 'cn'
+  | 'key'
+  | 'msg'
+  | 'cpn'
+  | 'cpr'
+  | 'est'
+  | 'clock'
+  | 'pay'
+  | 'dpol';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

@@ -16,6 +16,13 @@ export const NextBillingAt = defineSearchAttributeKey(
 /** Set only on workflows billed on a test clock, so tests never mix with real customers. */
 export const TestClockId = defineSearchAttributeKey('TestClockId', SearchAttributeType.KEYWORD);
 
+/** Collection workflows: the invoice collected, and where its collection stands. */
+export const InvoiceId = defineSearchAttributeKey('InvoiceId', SearchAttributeType.KEYWORD);
+export const CollectionStatus = defineSearchAttributeKey(
+  'CollectionStatus',
+  SearchAttributeType.KEYWORD,
+);
+
 /** Every key the project registers on a namespace (dev server, or a production cluster). */
 export const billwrightSearchAttributes = [
   CustomerId,
@@ -24,4 +31,6 @@ export const billwrightSearchAttributes = [
   BillingStatus,
   NextBillingAt,
   TestClockId,
+  InvoiceId,
+  CollectionStatus,
 ] as const;

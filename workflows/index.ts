@@ -1,2 +1,3 @@
 // Every workflow the worker registers (the bundle's entry point).
 export { subscriptionWorkflow } from './subscription.ts';
+export { collectionWorkflow } from './collection.ts';

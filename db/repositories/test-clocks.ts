@@ -71,7 +71,19 @@ export async function clockWorkflowIds(db: Db, clockId: string): Promise<string[
     .where('subscriptions.status', '<>', 'ended')
     .orderBy('subscriptions.id')
     .execute();
-  return subscriptions.map((s) => subscriptionWorkflowId(s.id));
+  // Collections of the clock's invoices that still have steps ahead of them.
+  const collections = await db
+    .selectFrom('invoice_collections')
+    .innerJoin('customers', 'customers.id', 'invoice_collections.customer_id')
+    .select('invoice_collections.workflow_id')
+    .where('customers.test_clock_id', '=', clockId)
+    .where('invoice_collections.ended', '=', false)
+    .orderBy('invoice_collections.invoice_id')
+    .execute();
+  return [
+    ...subscriptions.map((s) => subscriptionWorkflowId(s.id)),
+    ...collections.map((c) => c.workflow_id),
+  ];
 }
 
 /** The clock's customers, for deletion. */

@@ -17,7 +17,10 @@ import type { DunningPolicy, DunningTone } from '../domain/dunning.ts';
 import type { InvoiceStatus } from '../domain/invoice-lifecycle.ts';
 import { createEmailActivities, type EmailDependencies, type PaymentReceived } from './email.ts';
 
-export type CollectionDependencies = EmailDependencies;
+export type CollectionDependencies = EmailDependencies & {
+  /** Subscription invoices get collection workflows (the worker: config.collections). */
+  collections?: boolean | undefined;
+};
 
 /** What the collection workflow knows of its invoice, read fresh from the database. */
 export interface CollectionFacts {
@@ -70,6 +73,16 @@ export function createCollectionActivities(deps: CollectionDependencies) {
   }
 
   return {
+    /**
+     * Whether subscription invoices get a collection workflow (BILLWRIGHT_COLLECTIONS, on unless
+     * "off": an operator chasing payments with another system turns it off). Read through an
+     * activity so the answer is in the history and replays the same.
+     */
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async collectionsEnabled(): Promise<boolean> {
+      return deps.collections === true;
+    },
+
     /**
      * The collection's first step: the customer's credit balance is taken off the invoice (once
      * per invoice), the collection row is created, and the policy is chosen for good.

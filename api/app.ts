@@ -18,6 +18,7 @@ import openapi from './plugins/openapi.ts';
 import problems from './plugins/problems.ts';
 import temporal from './plugins/temporal.ts';
 import validation from './plugins/validation.ts';
+import collections from './routes/collections.ts';
 import coupons from './routes/coupons.ts';
 import creditNotes from './routes/credit-notes.ts';
 import customers from './routes/customers.ts';
@@ -29,8 +30,10 @@ import invoiceDocuments from './routes/invoice-documents.ts';
 import invoices from './routes/invoices.ts';
 import metrics from './routes/metrics.ts';
 import outbox from './routes/outbox.ts';
+import paymentWebhooks from './routes/payment-webhooks.ts';
 import plans from './routes/plans.ts';
 import subscriptions from './routes/subscriptions.ts';
+import { createStripeProvider } from '../payments/stripe.ts';
 
 export interface ApiConfig {
   /** Where clients reach the API, e.g. http://localhost:3000 (the OpenAPI server URL). */
@@ -41,6 +44,8 @@ export interface ApiConfig {
   lateEvents?: LateEventsPolicy | undefined;
   /** Signs hosted invoice links (default BILLWRIGHT_SIGNING_SECRET); unset: those routes answer 503. */
   signingSecret?: string | undefined;
+  /** Verifies Stripe's payment webhooks (default STRIPE_WEBHOOK_SECRET); unset: no Stripe endpoint. */
+  stripeWebhookSecret?: string | undefined;
 }
 
 export interface ApiDependencies {
@@ -80,6 +85,7 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(metrics);
   await app.register(events);
   await app.register(estimates);
+  await app.register(collections);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
@@ -104,6 +110,11 @@ export const billwrightApi = fp<ApiDependencies>(
       secret: deps.config.signingSecret ?? process.env.BILLWRIGHT_SIGNING_SECRET,
     });
     await app.register(hosted);
+    const stripeSecret = deps.config.stripeWebhookSecret ?? process.env.STRIPE_WEBHOOK_SECRET;
+    await app.register(paymentWebhooks, {
+      prefix: '/webhooks',
+      providers: stripeSecret ? [createStripeProvider(stripeSecret)] : [],
+    });
     await app.register(v1, { prefix: '/v1' });
   },
   { name: 'billwright-api', fastify: '5.x' },

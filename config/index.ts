@@ -39,6 +39,11 @@ export interface BillwrightConfig {
    * CREDIT_NOTE_NUMBER_FORMAT, and SELLER_TIMEZONE, the zone whose calendar picks the series.
    */
   invoiceNumbering: NumberingSettings;
+  /**
+   * BILLWRIGHT_COLLECTIONS: each subscription invoice gets a collection workflow (reminders until
+   * paid). On unless "off", for operators who chase payments with another system.
+   */
+  collections: boolean;
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -87,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
       mode: env.TAX_ROUNDING_MODE === 'half_even' ? 'half_even' : 'half_up',
     },
     invoiceNumbering: numberingFromEnv(env),
+    collections: env.BILLWRIGHT_COLLECTIONS?.trim().toLowerCase() !== 'off',
     brand: {
       productName: env.BRAND_NAME ?? 'Billwright Demo',
       accentColor: env.BRAND_ACCENT_COLOR ?? '#4f46e5',

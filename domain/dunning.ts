@@ -25,7 +25,11 @@ export interface DunningPolicy {
   sendWindow: SendWindow;
 }
 
-/** What a serious product does out of the box: −3, +1, +7, +14, final at +21, write-off at +30. */
+/**
+ * Out of the box: a heads-up 3 days before, reminders at +1, +7 and +14, a final notice at +21,
+ * the subscription past due from +1. Nothing irreversible: writing off and suspending escalate
+ * only when the operator's policy says so.
+ */
 export const DEFAULT_DUNNING_POLICY: DunningPolicy = {
   beforeDue: { daysBefore: 3 },
   reminders: [
@@ -35,8 +39,8 @@ export const DEFAULT_DUNNING_POLICY: DunningPolicy = {
   ],
   finalNotice: { daysAfterDue: 21 },
   pastDueAfterDays: 1,
-  markUncollectibleAfterDays: 30,
-  suspendSubscription: { afterDays: 30, to: 'paused' },
+  markUncollectibleAfterDays: null,
+  suspendSubscription: null,
   sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
 };
 

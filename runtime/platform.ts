@@ -71,6 +71,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             rounding: config.taxRounding,
           },
           pdf: workerPdf,
+          collections: config.collections,
         },
       });
       const running = worker.run();

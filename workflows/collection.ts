@@ -63,8 +63,9 @@ export interface CollectionResult {
 export async function collectionWorkflow(input: CollectionInput): Promise<CollectionResult> {
   const { invoiceId } = input;
   const clock = workflowClock(input.testClock);
-  // Taken before anything awaits: an advance of a test clock may already be waiting.
-  const startedAt = clock.nowIso();
+  // On a test clock, an advance buffered with the start runs as soon as workflowClock registers
+  // its handler: the collection started at the clock's instant in the input, not at that target.
+  const startedAt = input.testClock ? new Date(input.testClock.now).toISOString() : clock.nowIso();
   let changed = false;
   setHandler(collectionChangedSignal, () => {
     changed = true;
@@ -107,6 +108,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   const subscriptionId = input.subscriptionId ?? opened.subscriptionId ?? undefined;
 
   let wroteOff = false;
+  let toldSubscription = false;
   const receipted = new Set<string>();
   let recorded = '';
 
@@ -139,6 +141,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
 
   async function tellSubscription(notice: CollectionNotice): Promise<void> {
     if (!subscriptionId) return;
+    toldSubscription = true;
     try {
       await getExternalWorkflowHandle(subscriptionWorkflowId(subscriptionId)).signal(
         collectionNoticeSignal,
@@ -188,7 +191,8 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         creditNoteId: known.voidCreditNoteId,
       });
     }
-    await tellSubscription({ invoiceId, event: 'settled' });
+    // Only a subscription this collection made past due has anything to undo.
+    if (toldSubscription) await tellSubscription({ invoiceId, event: 'settled' });
     ended = true;
     setCurrentDetails(`Collection ended: invoice ${known.number} is ${how}.`);
     await setStatus(how);

@@ -364,8 +364,14 @@ export async function subscriptionLifecycle(
   }
   setHandler(collectionNoticeSignal, onCollectionNotice);
 
+  let collecting: boolean | undefined;
   /** Each open invoice gets its collection (a child that outlives this run: ABANDON). */
   async function startCollection(invoice: IssuedInvoice): Promise<void> {
+    collecting ??= await billing.collectionsEnabled.executeWithOptions(
+      { ...activityOptions, summary: 'Read whether invoices are collected' },
+      [],
+    );
+    if (!collecting) return;
     const { total } = invoice;
     try {
       await startChild<typeof collectionWorkflow>('collectionWorkflow', {

@@ -37,6 +37,7 @@ import {
   Timestamp,
 } from '../schemas/common.ts';
 import { CreditNoteSchema, toCreditNote } from './credit-notes.ts';
+import { tellCollection } from './collections.ts';
 import { sendStoredHtml } from './stored-html.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
@@ -394,12 +395,15 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Taxes the draft for its customer, numbers it in its series, dates it (due after the ' +
           'customer’s payment terms) and keeps the customer’s and seller’s details, in one ' +
-          'transaction. Idempotent: an invoice already finalized is returned unchanged (200).',
+          'transaction. Idempotent: an invoice already finalized is returned unchanged (200). ' +
+          'An invoice with money owing then gets its collection workflow (reminders until paid); ' +
+          'a 503 means it is finalized but its collection is not started yet: finalize again.',
         params: IdParams,
         response: {
           200: described(InvoiceSchema, 'The finalized invoice.'),
           404: problemResponse('No invoice has this id.'),
           422: problemResponse('The invoice cannot be taxed (customer data) or has no lines.'),
+          503: problemResponse('Finalized, but Temporal is unavailable to start its collection.'),
         },
       },
     },
@@ -411,6 +415,9 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
           seller: app.documents.seller,
         }),
       );
+      if (row.status === 'open' || row.status === 'partially_paid') {
+        await tellCollection(app, row.id, 'finalized', 'The invoice is finalized');
+      }
       return fullInvoice(row);
     },
   );
@@ -424,12 +431,16 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Voids an open (or uncollectible) invoice: a credit note takes back everything not yet ' +
           'credited, and nothing is owed any more. A paid or partially paid invoice cannot be ' +
-          'voided (409): credit it instead. Voiding a void invoice returns it.',
+          'voided (409): credit it instead. Voiding a void invoice returns it. Its collection ' +
+          'ends and emails the credit note to the customer.',
         params: IdParams,
         response: {
           200: VoidResultSchema,
           404: problemResponse('No invoice has this id.'),
           409: problemResponse('The invoice is a draft, paid or partially paid.'),
+          503: problemResponse(
+            'Voided, but Temporal is unavailable: void again to end collection.',
+          ),
         },
       },
     },
@@ -437,6 +448,7 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const { invoice, creditNote } = await answering(() =>
         voidInvoice(app.db, request.params.id, { numbering: app.invoicing.numbering }),
       );
+      await tellCollection(app, invoice.id, 'void', 'The invoice is void');
       const lines = await getInvoiceLines(app.db, invoice.id);
       return {
         invoice: {
@@ -456,17 +468,20 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         summary: 'Write an invoice off',
         description:
           'Marks an open or partially paid invoice uncollectible (it may still be paid later). ' +
-          'Idempotent on an uncollectible invoice; 409 otherwise.',
+          'Idempotent on an uncollectible invoice; 409 otherwise. Its reminders stop and its ' +
+          'subscription no longer counts it as overdue.',
         params: IdParams,
         response: {
           200: described(InvoiceSchema, 'The invoice, uncollectible.'),
           404: problemResponse('No invoice has this id.'),
           409: problemResponse('The invoice is a draft, paid or void.'),
+          503: problemResponse('Written off, but Temporal is unavailable: repeat the request.'),
         },
       },
     },
     async (request) => {
       const row = await answering(() => markUncollectible(app.db, request.params.id));
+      await tellCollection(app, row.id, 'uncollectible', 'The invoice is written off');
       return fullInvoice(row);
     },
   );

@@ -31,6 +31,7 @@ export async function createApiHarness(
     pdf?: ApiPdf;
     signingSecret?: string;
     publicBaseUrl?: string;
+    stripeWebhookSecret?: string;
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -42,6 +43,7 @@ export async function createApiHarness(
       publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000',
       temporalTimeoutMs: options.temporalTimeoutMs ?? 2_000,
       signingSecret: options.signingSecret,
+      stripeWebhookSecret: options.stripeWebhookSecret,
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
   });

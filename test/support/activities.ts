@@ -9,9 +9,19 @@ import { createOutboxSender } from '../../email/outbox-sender.ts';
 
 export type Activities = ReturnType<typeof createActivities>;
 
-export function realActivities(db: Db, config: BillwrightConfig = loadConfig({})): Activities {
+/**
+ * With `collections`, subscription invoices start their collection workflows. Off by default:
+ * the time-skipping test server hangs env.sleep once a workflow has started an abandoned child
+ * (temporalio/sdk-typescript#1101), and tests of billing alone need no dunning.
+ */
+export function realActivities(
+  db: Db,
+  config: BillwrightConfig = loadConfig({}),
+  options: { collections?: boolean } = {},
+): Activities {
   return createActivities({
     db,
+    collections: options.collections ?? false,
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(db),
     config,

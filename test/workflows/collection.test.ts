@@ -87,7 +87,7 @@ const loseAnswerOnce = new Set<string>();
 
 beforeAll(async () => {
   [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
-  real = realActivities(testDb.db, config);
+  real = realActivities(testDb.db, config, { collections: true });
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,

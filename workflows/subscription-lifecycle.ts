@@ -423,6 +423,9 @@ export async function subscriptionLifecycle(
       { ...activityOptions, summary: `Render invoice ${invoice.number}` },
       [{ invoiceId: invoice.invoiceId }],
     );
+    // Collected from the moment it is issued (before the email, which may wait for business
+    // hours): the email and the loop's next step then follow each other in one task, as before.
+    if (patched('collections') && invoice.total.amount > 0) await startCollection(invoice);
     if (patched('email-business-hours')) await holdForBusinessHours(invoice.number);
     try {
       await billing.emailInvoice.executeWithOptions(
@@ -433,7 +436,6 @@ export async function subscriptionLifecycle(
       if (!(error instanceof ActivityFailure)) throw error;
       log.warn('invoice email rejected', { invoiceId: invoice.invoiceId, error: error.message });
     }
-    if (patched('collections') && invoice.total.amount > 0) await startCollection(invoice);
     invoicesIssued++;
     return issued;
   }

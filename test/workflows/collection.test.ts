@@ -559,6 +559,52 @@ describe('collection schedule', () => {
   });
 });
 
+describe('worker restarts', () => {
+  it('a new worker picks the collection up from its history: each reminder once, nothing lost', async () => {
+    const queue = `collections-restart-${randomUUID()}`;
+    const c = await customer();
+    const issuedAt = new Date(await env.currentTimeMs()).toISOString();
+    const invoice = await openInvoice(c.id, 10000, issuedAt);
+    const input: CollectionInput = { invoiceId: invoice.id, customerId: c.id };
+    const run = async (until: number) => {
+      // No sticky cache: the next worker rebuilds the workflow from its history.
+      const w = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: queue,
+        workflowBundle: await workflowBundle(),
+        activities: real,
+        maxCachedWorkflows: 0,
+      });
+      await w.runUntil(async () => {
+        await sleepUntil(until);
+        // Parked on the next timer: its time is recorded by the last activity before it.
+        await eventually('steps done', async () => {
+          const row = await testDb.db
+            .selectFrom('invoice_collections')
+            .select('next_action_at')
+            .where('invoice_id', '=', invoice.id)
+            .executeTakeFirst();
+          return row?.next_action_at ? row.next_action_at.getTime() > until : false;
+        });
+      });
+    };
+    await env.client.workflow.start<typeof collectionWorkflow>('collectionWorkflow', {
+      ...collectionStartFields(input, { number: invoice.number!, total: 'EUR' }),
+      taskQueue: queue,
+    });
+    leftovers.push(collectionWorkflowId(invoice.id));
+    await run(stepTime(invoice, 'overdue-1d', issuedAt) + HOUR);
+    await run(stepTime(invoice, 'overdue-7d', issuedAt) + HOUR);
+    const emails = await emailsAbout(invoice.id);
+    expect(emails.map((e) => e.key.split('/').at(-1))).toEqual([
+      'due-in-3d',
+      'overdue-1d',
+      'overdue-7d',
+    ]);
+    expect(emails.every((e) => Number(e.copies) === 1)).toBe(true);
+  });
+});
+
 describe('collection on a test clock', () => {
   it('advancing the clock walks the reminders in order, and nothing happens between advances', async () => {
     const c = await customer();

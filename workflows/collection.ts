@@ -191,8 +191,11 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         creditNoteId: known.voidCreditNoteId,
       });
     }
-    // Only a subscription this collection made past due has anything to undo.
-    if (toldSubscription) await tellSubscription({ invoiceId, event: 'settled' });
+    // Only a subscription this collection made past due (or suspended, in an earlier run that
+    // finished the schedule) has anything to undo.
+    if (toldSubscription || opened.collectionEnded) {
+      await tellSubscription({ invoiceId, event: 'settled' });
+    }
     ended = true;
     setCurrentDetails(`Collection ended: invoice ${known.number} is ${how}.`);
     await setStatus(how);

@@ -107,7 +107,8 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   actions = opened.collectionEnded ? [] : collectionActions(policy, dueAt, timezone, startedAt);
   const subscriptionId = input.subscriptionId ?? opened.subscriptionId ?? undefined;
 
-  let wroteOff = false;
+  // A later run finds the policy's write-off done: only a full payment settles it now.
+  let wroteOff = opened.collectionEnded && opened.invoiceStatus === 'uncollectible';
   let toldSubscription = false;
   const receipted = new Set<string>();
   let recorded = '';

@@ -204,7 +204,13 @@ export function createEmailActivities(deps: EmailDependencies) {
         tags: { invoice: invoiceId },
         async compose() {
           const view = await invoiceWithLink(invoiceId);
-          const balance = await invoiceBalance(db, invoiceId, view.invoice.total, payment.amount);
+          const balance = await invoiceBalance(
+            db,
+            invoiceId,
+            view.invoice.total,
+            payment.amount,
+            payment.id,
+          );
           return {
             to: view.customer.email,
             message: renderer.renderReceiptEmail({
@@ -281,6 +287,10 @@ export function createEmailActivities(deps: EmailDependencies) {
       step: string;
       tone: ReminderTone;
       consequence?: string;
+      /** Overdue reminders: "reminder 2 of 3", and how long it has been due. */
+      number?: number;
+      of?: number;
+      daysOverdue?: number;
     }): Promise<EmailResult> {
       if (!REMINDER_TONES.includes(input.tone)) {
         throw ApplicationFailure.nonRetryable(`unknown reminder tone ${input.tone}`);
@@ -302,6 +312,11 @@ export function createEmailActivities(deps: EmailDependencies) {
               invoice: view.invoice,
               tone: input.tone,
               amountDue: row?.amount_due ?? view.invoice.total,
+              // A partial payment: the reminder thanks for it and asks only for the rest.
+              amountPaid: row?.amount_paid ?? 0,
+              ...(input.number !== undefined && { reminderNumber: input.number }),
+              ...(input.of !== undefined && { reminderCount: input.of }),
+              ...(input.daysOverdue !== undefined && { daysOverdue: input.daysOverdue }),
               ...(view.hostedUrl ? { hostedUrl: view.hostedUrl } : {}),
               ...(input.consequence ? { consequence: input.consequence } : {}),
             }),
@@ -333,8 +348,22 @@ async function invoiceBalance(
   invoiceId: string,
   total: number,
   thisPayment: number,
-): Promise<{ amountPaid: number; remainingBalance: number }> {
+  paymentId: string,
+): Promise<{ amountPaid: number; remainingBalance: number; creditCarried?: number }> {
   const row = await getInvoice(db, invoiceId);
+  const recorded = await db
+    .selectFrom('payments')
+    .select(['overpaid_amount'])
+    .where('id', '=', paymentId)
+    .executeTakeFirst();
+  if (row && recorded) {
+    // A recorded payment is on the row already; what exceeded the balance became credit.
+    return {
+      amountPaid: row.amount_paid,
+      remainingBalance: row.amount_due,
+      ...(recorded.overpaid_amount > 0 && { creditCarried: recorded.overpaid_amount }),
+    };
+  }
   if (row && row.amount_paid >= thisPayment) {
     return { amountPaid: row.amount_paid, remainingBalance: row.amount_due };
   }

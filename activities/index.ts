@@ -1,5 +1,6 @@
 // Every activity the worker registers, built from its dependencies (no module-level state).
 import { createBillingActivities, type BillingDependencies } from './billing.ts';
+import { createCollectionActivities, type CollectionDependencies } from './collections.ts';
 import { createDocumentActivities, type DocumentDependencies } from './documents.ts';
 import { createEmailActivities, type EmailDependencies } from './email.ts';
 import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
@@ -8,7 +9,8 @@ import { createProjectActivities } from './projects.ts';
 export type ActivityDependencies = BillingDependencies &
   DocumentDependencies &
   EmailDependencies &
-  TestClockDependencies;
+  TestClockDependencies &
+  CollectionDependencies;
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -17,6 +19,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createEmailActivities(deps),
     ...createTestClockActivities(deps),
     ...createProjectActivities(deps),
+    ...createCollectionActivities(deps),
   };
 }
 

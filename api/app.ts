@@ -19,6 +19,7 @@ import openapi from './plugins/openapi.ts';
 import problems from './plugins/problems.ts';
 import temporal from './plugins/temporal.ts';
 import validation from './plugins/validation.ts';
+import collections from './routes/collections.ts';
 import coupons from './routes/coupons.ts';
 import creditNotes from './routes/credit-notes.ts';
 import customers from './routes/customers.ts';
@@ -31,11 +32,13 @@ import invoices from './routes/invoices.ts';
 import manualInvoices from './routes/manual-invoices.ts';
 import metrics from './routes/metrics.ts';
 import outbox from './routes/outbox.ts';
+import paymentWebhooks from './routes/payment-webhooks.ts';
 import plans from './routes/plans.ts';
 import projects from './routes/projects.ts';
 import projectApprovals from './routes/project-approvals.ts';
 import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
+import { createStripeProvider } from '../payments/stripe.ts';
 
 export interface ApiConfig {
   /** Where clients reach the API, e.g. http://localhost:3000 (the OpenAPI server URL). */
@@ -48,6 +51,8 @@ export interface ApiConfig {
   signingSecret?: string | undefined;
   /** Whether /v1/test-clocks exists and customers may be put on a clock (default: the config's). */
   testClocks?: boolean | undefined;
+  /** Verifies Stripe's payment webhooks (default STRIPE_WEBHOOK_SECRET); unset: no Stripe endpoint. */
+  stripeWebhookSecret?: string | undefined;
 }
 
 export interface ApiDependencies {
@@ -90,6 +95,7 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(manualInvoices);
   await app.register(projects);
   if (app.testClocks) await app.register(testClocks);
+  await app.register(collections);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
@@ -116,6 +122,11 @@ export const billwrightApi = fp<ApiDependencies>(
     });
     await app.register(hosted);
     await app.register(projectApprovals);
+    const stripeSecret = deps.config.stripeWebhookSecret ?? process.env.STRIPE_WEBHOOK_SECRET;
+    await app.register(paymentWebhooks, {
+      prefix: '/webhooks',
+      providers: stripeSecret ? [createStripeProvider(stripeSecret)] : [],
+    });
     await app.register(v1, { prefix: '/v1' });
   },
   { name: 'billwright-api', fastify: '5.x' },

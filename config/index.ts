@@ -44,6 +44,11 @@ export interface BillwrightConfig {
    * time). On by default, off by default when NODE_ENV=production.
    */
   testClocks: boolean;
+  /**
+   * BILLWRIGHT_COLLECTIONS: each subscription invoice gets a collection workflow (reminders until
+   * paid). On unless "off", for operators who chase payments with another system.
+   */
+  collections: boolean;
 }
 
 function testClocksFromEnv(env: NodeJS.ProcessEnv): boolean {
@@ -100,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
       mode: env.TAX_ROUNDING_MODE === 'half_even' ? 'half_even' : 'half_up',
     },
     invoiceNumbering: numberingFromEnv(env),
+    collections: env.BILLWRIGHT_COLLECTIONS?.trim().toLowerCase() !== 'off',
     brand: {
       productName: env.BRAND_NAME ?? 'Billwright Demo',
       accentColor: env.BRAND_ACCENT_COLOR ?? '#4f46e5',

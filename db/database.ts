@@ -2,6 +2,7 @@
 // the connection parses int8 into a safe integer or fails loudly (see db/connect.ts).
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { TaxBehavior } from '../domain/catalog.ts';
+import type { DunningPolicy } from '../domain/dunning.ts';
 import type { InvoiceStatus } from '../domain/invoice-lifecycle.ts';
 import type {
   TaxBreakdownEntry,
@@ -453,6 +454,64 @@ export interface TimeEntriesTable {
   created_at: CreatedAt;
 }
 
+export interface DunningPoliciesTable {
+  id: string;
+  name: string;
+  plan_id: string | null;
+  customer_id: string | null;
+  is_default: ColumnType<boolean, boolean | undefined, boolean>;
+  policy: ColumnType<DunningPolicy, string, string>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PaymentsTable {
+  id: string;
+  invoice_id: string;
+  customer_id: string;
+  currency: string;
+  amount: number;
+  applied_amount: number;
+  overpaid_amount: number;
+  method: string;
+  reference: string;
+  source: string;
+  paid_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export interface CustomerCreditEntriesTable {
+  id: Generated<number>;
+  customer_id: string;
+  currency: string;
+  amount: number;
+  payment_id: string | null;
+  invoice_id: string | null;
+  idempotency_key: string;
+  description: string;
+  created_at: CreatedAt;
+}
+
+export type CollectionStatus = 'open' | 'overdue' | 'disputed' | 'paid' | 'void' | 'uncollectible';
+
+export interface InvoiceCollectionsTable {
+  invoice_id: string;
+  customer_id: string;
+  workflow_id: string;
+  policy_id: string | null;
+  status: CollectionStatus;
+  ended: ColumnType<boolean, boolean | undefined, boolean>;
+  dispute_reason: string | null;
+  disputed_at: NullableTimestamp;
+  resolved_at: NullableTimestamp;
+  resolution: string | null;
+  reminders_sent: ColumnType<number, number | undefined, number>;
+  next_action_at: NullableTimestamp;
+  next_action: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   estimates: EstimatesTable;
   customers: CustomersTable;
@@ -481,6 +540,10 @@ export interface Database {
   project_events: ProjectEventsTable;
   project_change_orders: ProjectChangeOrdersTable;
   time_entries: TimeEntriesTable;
+  dunning_policies: DunningPoliciesTable;
+  payments: PaymentsTable;
+  customer_credit_entries: CustomerCreditEntriesTable;
+  invoice_collections: InvoiceCollectionsTable;
 }
 
 export type Customer = Selectable<CustomersTable>;
@@ -496,3 +559,6 @@ export type InvoiceLine = Selectable<InvoiceLinesTable>;
 export type CreditNote = Selectable<CreditNotesTable>;
 export type CreditNoteLine = Selectable<CreditNoteLinesTable>;
 export type OutboxMessage = Selectable<OutboxMessagesTable>;
+export type DunningPolicyRow = Selectable<DunningPoliciesTable>;
+export type Payment = Selectable<PaymentsTable>;
+export type InvoiceCollection = Selectable<InvoiceCollectionsTable>;

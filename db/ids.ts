@@ -17,7 +17,9 @@ export type IdPrefix =
   | 'est'
   | 'clock'
   | 'prj'
-  | 'te';
+  | 'te'
+  | 'pay'
+  | 'dpol';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

@@ -175,6 +175,8 @@ export interface ReceiptView {
   amountPaid: number;
   /** What the invoice still owes after this payment (0 when paid in full). */
   remainingBalance: number;
+  /** The part of this payment above what was owed, kept as credit for the next invoice. */
+  creditCarried?: number;
   hostedUrl?: string;
 }
 
@@ -194,6 +196,13 @@ export interface ReminderView {
   tone: ReminderTone;
   /** What is still owed (may be less than the total after a partial payment). */
   amountDue: number;
+  /** Received so far (a partial payment); the reminder thanks for it. */
+  amountPaid?: number;
+  /** Overdue reminders: this one's number and how many the policy sends. */
+  reminderNumber?: number;
+  reminderCount?: number;
+  /** Whole days since the due date. */
+  daysOverdue?: number;
   /** Where the customer pays online; reminders fall back on the payment instructions. */
   hostedUrl?: string;
   /** Final notice only: what happens next and when, e.g. "your workspace is suspended on 12 March". */

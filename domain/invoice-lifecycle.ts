@@ -117,3 +117,15 @@ export function statusAfterPayment(
   if (amounts.amountPaid > 0) return 'partially_paid';
   return current === 'uncollectible' ? 'uncollectible' : 'open';
 }
+
+/**
+ * How a payment meets an invoice: what settles the balance, and what is more than it owed (an
+ * overpayment, carried as customer credit to the next invoice).
+ */
+export function splitPayment(
+  amount: number,
+  amountDue: number,
+): { applied: number; overpaid: number } {
+  const applied = Math.min(amount, Math.max(amountDue, 0));
+  return { applied, overpaid: amount - applied };
+}

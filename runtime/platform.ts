@@ -75,6 +75,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           },
           pdf: workerPdf,
           temporal: activityClient,
+          collections: config.collections,
         },
       });
       const running = worker.run();

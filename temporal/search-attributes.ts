@@ -17,6 +17,13 @@ export const ProjectId = defineSearchAttributeKey('ProjectId', SearchAttributeTy
 /** Set only on workflows billed on a test clock, so tests never mix with real customers. */
 export const TestClockId = defineSearchAttributeKey('TestClockId', SearchAttributeType.KEYWORD);
 
+/** Collection workflows: the invoice collected, and where its collection stands. */
+export const InvoiceId = defineSearchAttributeKey('InvoiceId', SearchAttributeType.KEYWORD);
+export const CollectionStatus = defineSearchAttributeKey(
+  'CollectionStatus',
+  SearchAttributeType.KEYWORD,
+);
+
 /** Every key the project registers on a namespace (dev server, or a production cluster). */
 export const billwrightSearchAttributes = [
   CustomerId,
@@ -26,4 +33,6 @@ export const billwrightSearchAttributes = [
   NextBillingAt,
   TestClockId,
   ProjectId,
+  InvoiceId,
+  CollectionStatus,
 ] as const;

@@ -3,3 +3,4 @@ export { subscriptionWorkflow } from './subscription.ts';
 export { testClockAdvance } from './test-clock.ts';
 export { projectWorkflow } from './project.ts';
 export { manualInvoiceWorkflow } from './manual-invoice.ts';
+export { collectionWorkflow } from './collection.ts';

@@ -1,10 +1,18 @@
 // The customer-facing half of issuing an invoice, for workflows that issue one-off invoices
 // (projects, manual invoices): render the stored document, hold the email for the sending
 // window, email it once. The same activities as the subscription lifecycle: one pipeline.
-import { ActivityFailure, log, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  log,
+  patched,
+  proxyActivities,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { describeSendingTime, nextSendingTime } from '../domain/business-hours.ts';
+import type { Money } from '../domain/money.ts';
 import type { WorkflowClock } from './clock.ts';
+import { startInvoiceCollection, type CollectionSwitch } from './invoice-collection.ts';
 
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -14,13 +22,25 @@ const acts = proxyActivities<Activities>(activityOptions);
 
 export async function deliverInvoice(
   clock: WorkflowClock,
-  invoice: { invoiceId: string; number: string },
+  invoice: { invoiceId: string; number: string; total?: Money },
   timezone: string,
+  /** Whose invoice, to start its collection (manual invoices: the API starts it). */
+  collect?: { customerId: string; collecting: CollectionSwitch },
 ): Promise<void> {
   await acts.renderInvoice.executeWithOptions(
     { ...activityOptions, summary: `Render invoice ${invoice.number}` },
     [{ invoiceId: invoice.invoiceId }],
   );
+  // Collected from the moment it is issued, as subscription invoices are (histories recorded
+  // before collections existed replay without it).
+  const { total } = invoice;
+  if (collect && total && total.amount > 0 && patched('collections')) {
+    await startInvoiceCollection(
+      { invoiceId: invoice.invoiceId, number: invoice.number, total },
+      { customerId: collect.customerId, clock },
+      collect.collecting,
+    );
+  }
   const window = await acts.emailSendWindow.executeWithOptions(
     { ...activityOptions, summary: 'Read the email sending window' },
     [],

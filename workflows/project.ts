@@ -35,6 +35,7 @@ import {
 import { BillingStatus } from '../temporal/search-attributes.ts';
 import { workflowClock } from './clock.ts';
 import { deliverInvoice } from './invoice-delivery.ts';
+import type { CollectionSwitch } from './invoice-collection.ts';
 import {
   approveMilestoneUpdate,
   budgetWarningSignal,
@@ -77,6 +78,7 @@ function refuse(type: string, message: string, field?: string): ApplicationFailu
 export async function projectWorkflow(input: ProjectWorkflowInput): Promise<ProjectState> {
   const { projectId, customerId, timezone } = input;
   const clock = workflowClock(input.testClock);
+  const collecting: CollectionSwitch = {};
   const state = input.carried ?? initialProjectState(input, clock.nowIso());
   const currency = state.terms.currency;
   /** Bumped by every message, so the loop wakes and looks again. */
@@ -340,7 +342,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       number: issued.number,
       total: issued.total.amount,
     });
-    await deliverInvoice(clock, issued, timezone);
+    await deliverInvoice(clock, issued, timezone, { customerId, collecting });
     return issued;
   }
 

@@ -20,7 +20,11 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { IssuedPeriodInvoice, IssuePeriodInvoiceInput } from '../activities/billing.ts';
+import type {
+  IssuedInvoice,
+  IssuedPeriodInvoice,
+  IssuePeriodInvoiceInput,
+} from '../activities/billing.ts';
 import type { Span } from '../domain/billing-cycles.ts';
 import { describeSendingTime, nextSendingTime } from '../domain/business-hours.ts';
 import { ratePeriod } from '../domain/rating/rate-period.ts';
@@ -43,6 +47,7 @@ import { BillingStatus, NextBillingAt } from '../temporal/search-attributes.ts';
 import {
   cancelUpdate,
   changeUpdate,
+  collectionNoticeSignal,
   INVALID_TRANSITION,
   pauseUpdate,
   resumeUpdate,
@@ -50,6 +55,7 @@ import {
   type CancelAt,
   type CancelRequest,
   type ChangeRequest,
+  type CollectionNotice,
   type OperatorAction,
   type PendingChange,
   type PlanChange,
@@ -59,6 +65,7 @@ import {
   type SubscriptionWorkflowInput,
 } from './subscription-messages.ts';
 import { workflowClock } from './clock.ts';
+import { startInvoiceCollection, type CollectionSwitch } from './invoice-collection.ts';
 
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -114,13 +121,16 @@ export async function subscriptionLifecycle(
   let openPeriod: Span | null = carried?.openPeriod ?? null;
   let cancelAt: CancelAt | null = carried?.cancelAt ?? null;
   let pendingChange: PendingChange | null = carried?.pendingChange ?? null;
+  /** Invoices whose collection made the subscription past due; the one that suspended it. */
+  let overdueInvoices: string[] = carried?.overdueInvoices ?? [];
+  let suspendedBy: string | null = carried?.suspendedBy ?? null;
   /** A change to apply now, handed from its update handler to the main loop. */
   let changeNow: PendingNow | null = null;
   let periodsThisRun = 0;
   let endRecorded = false;
 
   function currentState(): SubscriptionState {
-    const billingActive = status === 'active';
+    const billingActive = status === 'active' || status === 'past_due';
     return {
       subscriptionId,
       status,
@@ -170,7 +180,9 @@ export async function subscriptionLifecycle(
     const from = status;
     status = to;
     upsertSearchAttributes([{ key: BillingStatus, value: to }]);
-    if (to !== 'active') upsertSearchAttributes([{ key: NextBillingAt, value: null }]);
+    if (to !== 'active' && to !== 'past_due') {
+      upsertSearchAttributes([{ key: NextBillingAt, value: null }]);
+    }
     await billing.recordTransition.executeWithOptions(
       { ...activityOptions, summary: `Record ${from} → ${to} by ${by.actor}` },
       [
@@ -228,7 +240,7 @@ export async function subscriptionLifecycle(
       await transition('paused', by);
       return currentState();
     },
-    { validator: (_by: OperatorAction) => requireStatus('pause', 'active') },
+    { validator: (_by: OperatorAction) => requireStatus('pause', 'active', 'past_due') },
   );
 
   setHandler(
@@ -242,6 +254,7 @@ export async function subscriptionLifecycle(
         nextPeriodIndex = Math.max(nextPeriodIndex, periodIndexAt(cycle, now) + 1);
       }
       pausedAt = null;
+      suspendedBy = null;
       await transition('active', request, request.anchor === 'reset' ? now : undefined);
       return currentState();
     },
@@ -253,7 +266,7 @@ export async function subscriptionLifecycle(
     async (request) => {
       canceledAt = nowIso();
       // Nothing runs on in a trial or a pause: those end now whatever was asked.
-      cancelAt = status === 'active' ? (request.cancelAt ?? 'now') : 'now';
+      cancelAt = status === 'active' || status === 'past_due' ? (request.cancelAt ?? 'now') : 'now';
       await transition('canceled', request);
       // Cancel now answers once the final invoice and credit note are out.
       // (once the end is recorded too: nothing of it is left running when the answer goes out).
@@ -262,7 +275,7 @@ export async function subscriptionLifecycle(
     },
     {
       validator: (_request: CancelRequest) =>
-        requireStatus('cancel', 'trialing', 'active', 'paused'),
+        requireStatus('cancel', 'trialing', 'active', 'past_due', 'paused'),
     },
   );
 
@@ -291,7 +304,7 @@ export async function subscriptionLifecycle(
     },
     {
       validator: (request: ChangeRequest) => {
-        requireStatus('change', 'trialing', 'active');
+        requireStatus('change', 'trialing', 'active', 'past_due');
         if (changeNow) throw rejected('another change is being applied');
         if (request.plan.currency !== plan.currency) {
           throw rejected(
@@ -309,6 +322,48 @@ export async function subscriptionLifecycle(
       },
     },
   );
+
+  /**
+   * What an invoice's collection says (only collections started behind the `collections` patch
+   * send it): past due on the policy's first overdue day, suspended (paused or canceled) after
+   * its days, back to active once nothing is overdue, or resumed when the suspending invoice is paid.
+   */
+  async function onCollectionNotice({ invoiceId, event, suspendTo }: CollectionNotice) {
+    const by = (reason: string): OperatorAction => ({ actor: 'collections', reason });
+    if (event === 'past_due') {
+      if (!overdueInvoices.includes(invoiceId)) overdueInvoices = [...overdueInvoices, invoiceId];
+      if (status === 'active') await transition('past_due', by(`invoice ${invoiceId} is overdue`));
+    } else if (event === 'suspend') {
+      if (status !== 'active' && status !== 'past_due') return;
+      const reason = by(`invoice ${invoiceId} is still unpaid`);
+      if (suspendTo === 'canceled') {
+        canceledAt = nowIso();
+        cancelAt = 'now';
+        await transition('canceled', reason);
+      } else {
+        pausedAt = nowIso();
+        suspendedBy = invoiceId;
+        await transition('paused', reason);
+      }
+    } else {
+      overdueInvoices = overdueInvoices.filter((id) => id !== invoiceId);
+      const settled = by(`invoice ${invoiceId} is settled`);
+      if (status === 'paused' && suspendedBy === invoiceId) {
+        nextPeriodIndex = Math.max(nextPeriodIndex, periodIndexAt(cycle, nowIso()) + 1);
+        pausedAt = null;
+        suspendedBy = null;
+        await transition(overdueInvoices.length > 0 ? 'past_due' : 'active', settled);
+      } else if (status === 'past_due' && overdueInvoices.length === 0) {
+        await transition('active', settled);
+      }
+    }
+  }
+  setHandler(collectionNoticeSignal, onCollectionNotice);
+
+  /** Each open invoice gets its collection; whether collections are on is read once a run. */
+  const collecting: CollectionSwitch = {};
+  const startCollection = (invoice: IssuedInvoice) =>
+    startInvoiceCollection(invoice, { customerId, subscriptionId, clock }, collecting);
 
   async function holdForBusinessHours(invoiceNumber: string): Promise<void> {
     const window = await billing.emailSendWindow.executeWithOptions(
@@ -341,6 +396,9 @@ export async function subscriptionLifecycle(
       { ...activityOptions, summary: `Render invoice ${invoice.number}` },
       [{ invoiceId: invoice.invoiceId }],
     );
+    // Collected from the moment it is issued (before the email, which may wait for business
+    // hours): the email and the loop's next step then follow each other in one task, as before.
+    if (patched('collections') && invoice.total.amount > 0) await startCollection(invoice);
     if (patched('email-business-hours')) await holdForBusinessHours(invoice.number);
     try {
       await billing.emailInvoice.executeWithOptions(
@@ -546,6 +604,8 @@ export async function subscriptionLifecycle(
       ...(cancelAt && { cancelAt }),
       ...(canceledAt && { canceledAt }),
       ...(pendingChange && { pendingChange }),
+      ...(overdueInvoices.length > 0 && { overdueInvoices }),
+      ...(suspendedBy && { suspendedBy }),
     },
   });
 }

@@ -1,5 +1,5 @@
 // What the outside world may say to a subscription workflow, shared by the workflow and the API.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Span } from '../domain/billing-cycles.ts';
 import type { PlanVersion } from '../domain/catalog.ts';
 import type { Money } from '../domain/money.ts';
@@ -10,7 +10,8 @@ import type { TestClockRef } from './clock.ts';
  * trialing: no invoices until the trial ends; canceled: no further periods (with cancel at
  * period end, the current one runs out first); ended: the last period closed, billing is over.
  */
-export type SubscriptionStatus = 'trialing' | 'active' | 'paused' | 'canceled' | 'ended';
+export type SubscriptionStatus =
+  'trialing' | 'active' | 'past_due' | 'paused' | 'canceled' | 'ended';
 
 export interface SubscriptionWorkflowInput {
   subscriptionId: string;
@@ -54,6 +55,9 @@ export interface CarriedState {
   canceledAt?: string;
   /** A downgrade waiting for the next boundary. */
   pendingChange?: PendingChange;
+  /** Invoices whose collection made the subscription past due, and the one that suspended it. */
+  overdueInvoices?: string[];
+  suspendedBy?: string;
 }
 
 export interface SubscriptionState {
@@ -125,6 +129,18 @@ export const resumeUpdate = defineUpdate<SubscriptionState, [ResumeRequest]>('re
 export const cancelUpdate = defineUpdate<SubscriptionState, [CancelRequest]>('cancel');
 export const changeUpdate = defineUpdate<SubscriptionState, [ChangeRequest]>('change');
 export const stateQuery = defineQuery<SubscriptionState>('state');
+
+/**
+ * What an invoice's collection tells its subscription: overdue (past_due as the dunning policy
+ * says), suspend (paused or canceled after the policy's days), settled (paid, void or written off
+ * by an operator: back to active when nothing else is overdue).
+ */
+export interface CollectionNotice {
+  invoiceId: string;
+  event: 'past_due' | 'suspend' | 'settled';
+  suspendTo?: 'paused' | 'canceled';
+}
+export const collectionNoticeSignal = defineSignal<[CollectionNotice]>('collectionNotice');
 
 /** ApplicationFailure type of a rejected update: the request conflicts with the state. */
 export const INVALID_TRANSITION = 'InvalidTransition';

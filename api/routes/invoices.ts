@@ -37,6 +37,7 @@ import {
   Timestamp,
 } from '../schemas/common.ts';
 import { CreditNoteSchema, toCreditNote } from './credit-notes.ts';
+import { tellCollection } from './collections.ts';
 import { sendStoredHtml } from './stored-html.ts';
 import { manualInvoiceDate, startManualInvoiceDelivery } from './manual-invoice-delivery.ts';
 
@@ -399,15 +400,18 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Taxes the draft for its customer, numbers it in its series, dates it (due after the ' +
           'customer’s payment terms) and keeps the customer’s and seller’s details, in one ' +
-          'transaction. Idempotent: an invoice already finalized is returned unchanged (200). A ' +
-          'manual invoice (POST /v1/invoices) is then rendered and emailed by its workflow.',
+          'transaction. Idempotent: an invoice already finalized is returned unchanged (200). ' +
+          'A manual invoice (POST /v1/invoices) is then rendered and emailed by its workflow. An ' +
+          'invoice with money owing gets its collection workflow (reminders until paid); a 503 ' +
+          'after finalizing means its collection is not started yet: finalize again.',
         params: IdParams,
         response: {
           200: described(InvoiceSchema, 'The finalized invoice.'),
           404: problemResponse('No invoice has this id.'),
           422: problemResponse('The invoice cannot be taxed (customer data) or has no lines.'),
           503: problemResponse(
-            'A manual invoice’s delivery could not be started (Temporal unavailable): it stays a draft.',
+            'Temporal is unavailable: a manual invoice stays a draft; another invoice is finalized ' +
+              'but its collection is not started (finalize again).',
           ),
         },
       },
@@ -419,20 +423,22 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         seller: app.documents.seller,
       };
       const found = await answering(() => requireInvoice(app.db, request.params.id));
-      if (found.origin !== 'manual') {
-        const row = await answering(() => finalizeInvoice(app.db, found.id, options));
-        return fullInvoice(row);
-      }
       // A manual invoice is delivered by its workflow: the finalization commits only if the
       // workflow started (and a repeat finds it running or done), so none is left unsent.
-      const at = await manualInvoiceDate(app, found);
-      const row = await answering(() =>
-        app.db.transaction().execute(async (trx) => {
-          const finalized = await finalizeInvoice(trx, found.id, { ...options, at });
-          await startManualInvoiceDelivery(app, trx, finalized);
-          return finalized;
-        }),
-      );
+      const row =
+        found.origin !== 'manual'
+          ? await answering(() => finalizeInvoice(app.db, found.id, options))
+          : await answering(async () => {
+              const at = await manualInvoiceDate(app, found);
+              return app.db.transaction().execute(async (trx) => {
+                const finalized = await finalizeInvoice(trx, found.id, { ...options, at });
+                await startManualInvoiceDelivery(app, trx, finalized);
+                return finalized;
+              });
+            });
+      if (row.status === 'open' || row.status === 'partially_paid') {
+        await tellCollection(app, row.id, 'finalized', 'The invoice is finalized');
+      }
       return fullInvoice(row);
     },
   );
@@ -446,12 +452,16 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Voids an open (or uncollectible) invoice: a credit note takes back everything not yet ' +
           'credited, and nothing is owed any more. A paid or partially paid invoice cannot be ' +
-          'voided (409): credit it instead. Voiding a void invoice returns it.',
+          'voided (409): credit it instead. Voiding a void invoice returns it. Its collection ' +
+          'ends and emails the credit note to the customer.',
         params: IdParams,
         response: {
           200: VoidResultSchema,
           404: problemResponse('No invoice has this id.'),
           409: problemResponse('The invoice is a draft, paid or partially paid.'),
+          503: problemResponse(
+            'Voided, but Temporal is unavailable: void again to end collection.',
+          ),
         },
       },
     },
@@ -459,6 +469,7 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const { invoice, creditNote } = await answering(() =>
         voidInvoice(app.db, request.params.id, { numbering: app.invoicing.numbering }),
       );
+      await tellCollection(app, invoice.id, 'void', 'The invoice is void');
       const lines = await getInvoiceLines(app.db, invoice.id);
       return {
         invoice: {
@@ -478,17 +489,20 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         summary: 'Write an invoice off',
         description:
           'Marks an open or partially paid invoice uncollectible (it may still be paid later). ' +
-          'Idempotent on an uncollectible invoice; 409 otherwise.',
+          'Idempotent on an uncollectible invoice; 409 otherwise. Its reminders stop and its ' +
+          'subscription no longer counts it as overdue.',
         params: IdParams,
         response: {
           200: described(InvoiceSchema, 'The invoice, uncollectible.'),
           404: problemResponse('No invoice has this id.'),
           409: problemResponse('The invoice is a draft, paid or void.'),
+          503: problemResponse('Written off, but Temporal is unavailable: repeat the request.'),
         },
       },
     },
     async (request) => {
       const row = await answering(() => markUncollectible(app.db, request.params.id));
+      await tellCollection(app, row.id, 'uncollectible', 'The invoice is written off');
       return fullInvoice(row);
     },
   );

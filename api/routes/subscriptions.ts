@@ -82,7 +82,7 @@ import {
   Timestamp,
 } from '../schemas/common.ts';
 
-const STATUSES = ['trialing', 'active', 'paused', 'canceled', 'ended'] as const;
+const STATUSES = ['trialing', 'active', 'past_due', 'paused', 'canceled', 'ended'] as const;
 
 export const SubscriptionSchema = Type.Object(
   {

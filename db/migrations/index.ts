@@ -11,6 +11,7 @@ import * as documentVersions from './2026_11_23_0007_document_versions.ts';
 import * as subscriptionLifecycle from './2026_11_23_0008_subscription_lifecycle.ts';
 import * as subscriptionChanges from './2026_11_23_0009_subscription_changes.ts';
 import * as testClocks from './2026_11_23_0010_test_clocks.ts';
+import * as collections from './2026_11_23_0011_collections.ts';
 import * as projects from './2026_11_23_0012_projects.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0008_subscription_lifecycle': subscriptionLifecycle,
   '2026_11_23_0009_subscription_changes': subscriptionChanges,
   '2026_11_23_0010_test_clocks': testClocks,
+  '2026_11_23_0011_collections': collections,
   '2026_11_23_0012_projects': projects,
 };

@@ -620,23 +620,36 @@ export async function recordPaymentTotals(
         `${amountPaid} exceeds what the invoice asks for (${payable})`,
       );
     }
-    const status = statusAfterPayment(invoice.status, {
-      total: invoice.total,
-      amountPaid,
-      amountCredited: invoice.amount_credited,
-    });
-    const at = payment.at === undefined ? new Date() : new Date(payment.at);
-    return trx
-      .updateTable('invoices')
-      .set({
-        amount_paid: amountPaid,
-        status,
-        paid_at: status === 'paid' ? (invoice.paid_at ?? at) : null,
-      })
-      .where('id', '=', invoice.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    return setAmountPaidLocked(trx, invoice, amountPaid, payment.at);
   });
+}
+
+/**
+ * Puts a new running total of payments on a locked, finalized invoice and the status it implies
+ * (paid, partially_paid, or as it was); the one place that does, for both payment paths.
+ */
+export async function setAmountPaidLocked(
+  trx: Transaction<Database>,
+  invoice: Invoice,
+  amountPaid: number,
+  at: Date | string | undefined,
+): Promise<Invoice> {
+  const status = statusAfterPayment(invoice.status, {
+    total: invoice.total,
+    amountPaid,
+    amountCredited: invoice.amount_credited,
+  });
+  const when = at === undefined ? new Date() : new Date(at);
+  return trx
+    .updateTable('invoices')
+    .set({
+      amount_paid: amountPaid,
+      status,
+      paid_at: status === 'paid' ? (invoice.paid_at ?? when) : null,
+    })
+    .where('id', '=', invoice.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function getInvoice(db: Executor, id: string): Promise<Invoice | undefined> {

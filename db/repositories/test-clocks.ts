@@ -105,10 +105,20 @@ export async function clockWorkflowIds(db: Db, clockId: string): Promise<string[
     )
     .orderBy('invoices.id')
     .execute();
+  // Collections of the clock's invoices that still have steps ahead of them.
+  const collections = await db
+    .selectFrom('invoice_collections')
+    .innerJoin('customers', 'customers.id', 'invoice_collections.customer_id')
+    .select('invoice_collections.workflow_id')
+    .where('customers.test_clock_id', '=', clockId)
+    .where('invoice_collections.ended', '=', false)
+    .orderBy('invoice_collections.invoice_id')
+    .execute();
   return [
     ...subscriptions.map((s) => subscriptionWorkflowId(s.id)),
     ...projects.map((p) => projectWorkflowId(p.id)),
     ...manualInvoices.map((i) => manualInvoiceWorkflowId(i.id)),
+    ...collections.map((c) => c.workflow_id),
   ];
 }
 

@@ -32,6 +32,7 @@ export async function createApiHarness(
     signingSecret?: string;
     publicBaseUrl?: string;
     testClocks?: boolean;
+    stripeWebhookSecret?: string;
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -44,6 +45,7 @@ export async function createApiHarness(
       temporalTimeoutMs: options.temporalTimeoutMs ?? 2_000,
       signingSecret: options.signingSecret,
       testClocks: options.testClocks ?? true,
+      stripeWebhookSecret: options.stripeWebhookSecret,
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
   });

@@ -7,6 +7,7 @@ import {
   type NewInvoiceLine,
 } from '../../db/repositories/invoices.ts';
 import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { recordingTemporal } from './recording-temporal.ts';
 
 let api: ApiHarness;
 let consumerId: string;
@@ -28,7 +29,7 @@ interface InvoiceBody {
 }
 
 beforeAll(async () => {
-  api = await createApiHarness();
+  api = await createApiHarness({ temporal: recordingTemporal().client });
   const customer = async (payload: object) =>
     (
       await api.request({

@@ -216,8 +216,12 @@ describe('test clocks through the API on the dev server', () => {
     expect(invoices.every((i) => i.number.startsWith('TEST-') && i.total.amount > 0)).toBe(true);
     const live = await api('GET', `/v1/subscriptions/${subscription.body.id}`);
     expect(live.body.nextBillingAt).toBe('2027-05-15T09:00:00.000Z');
-    const emails = await api('GET', '/v1/outbox?to=ap@initech.test');
-    expect(emails.body.data).toHaveLength(4);
+    // One email per invoice (and the unpaid ones' collections send their reminders too).
+    const emails = await api('GET', '/v1/outbox?to=ap@initech.test&limit=100');
+    const subjects = (emails.body.data as { subject: string }[]).map((m) => m.subject);
+    for (const { number } of invoices) {
+      expect(subjects.filter((s) => s.includes(`invoice ${number}:`))).toHaveLength(1);
+    }
 
     // The workflow carries the clock for the Temporal UI's filters.
     const client = await connectClient({
@@ -323,5 +327,118 @@ describe('project billing through the API on the dev server, on a test clock', (
       [0, 55_000_000],
     ]);
     expect(invoices.map((i) => String(i.number).slice(0, 5))).toEqual(['TEST-', 'TEST-', 'TEST-']);
+  });
+});
+
+describe('collections through the API on the dev server, on a test clock', () => {
+  it('a manual invoice goes from draft to paid with a receipt; an unpaid one walks the whole policy in one advance', async () => {
+    const clock = await api('POST', '/v1/test-clocks', { frozenTime: '2027-03-01T09:00:00Z' });
+    const clockId: string = clock.body.id;
+    const customer = await api('POST', '/v1/customers', {
+      name: 'Hooli SARL',
+      email: 'ops@hooli.test',
+      currency: 'EUR',
+      country: 'FR',
+      timezone: 'Europe/Paris',
+      locale: 'en-GB',
+      paymentTermsDays: 14,
+      testClockId: clockId,
+    });
+    expect(customer.status).toBe(201);
+    const customerId: string = customer.body.id;
+    const policy = await api('POST', '/v1/dunning-policies', {
+      name: 'Hooli',
+      customerId,
+      beforeDue: { daysBefore: 3 },
+      reminders: [
+        { daysAfterDue: 1, tone: 'gentle' },
+        { daysAfterDue: 7, tone: 'firm' },
+      ],
+      finalNotice: { daysAfterDue: 14, consequence: 'Your account will be paused.' },
+      pastDueAfterDays: 1,
+      markUncollectibleAfterDays: 30,
+      suspendSubscription: { afterDays: 30, to: 'paused' },
+      sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
+    });
+    expect(policy.status).toBe(201);
+    const emailsTo = async () =>
+      (await api('GET', '/v1/outbox?to=ops@hooli.test&limit=100')).body.data as {
+        subject: string;
+      }[];
+
+    // A manual invoice, from draft to paid, on the clock.
+    const draft = await api('POST', '/v1/invoices', {
+      customerId,
+      lines: [{ description: 'Onboarding workshop', quantity: 1, unitPrice: 50_000 }],
+    });
+    expect(draft.body).toMatchObject({ status: 'draft', number: null });
+    const finalized = await api('POST', `/v1/invoices/${draft.body.id}/finalize`, {});
+    expect(finalized.body).toMatchObject({ status: 'open', issuedAt: '2027-03-01T09:00:00.000Z' });
+    const payment = {
+      amount: finalized.body.total.amount,
+      method: 'bank transfer',
+      reference: 'wire-hooli-1',
+    };
+    const paid = await api('POST', `/v1/invoices/${draft.body.id}/payments`, payment);
+    expect(paid.status).toBe(201);
+    expect(paid.body.invoice.status).toBe('paid');
+    // The same payment posted twice is one payment.
+    const again = await api('POST', `/v1/invoices/${draft.body.id}/payments`, payment);
+    expect(again.body.payment.id).toBe(paid.body.payment.id);
+    expect(again.body.invoice.status).toBe('paid');
+    await eventually('the invoice email and one receipt', async () => {
+      const subjects = (await emailsTo()).map((m) => m.subject);
+      return subjects.filter((s) => /receipt/i.test(s)).length === 1 && subjects.length === 2;
+    });
+
+    // A subscription whose first invoice is never paid.
+    await api('POST', '/v1/plans', {
+      code: 'hooli-yearly',
+      name: 'Hooli (yearly)',
+      currency: 'EUR',
+      interval: 'year',
+      amount: 120_000,
+    });
+    const subscription = await api('POST', '/v1/subscriptions', {
+      customerId,
+      planCode: 'hooli-yearly',
+    });
+    expect(subscription.status).toBe(201);
+    const unpaid = await eventually('the subscription invoice', async () => {
+      const list = await api('GET', `/v1/invoices?customerId=${customerId}&limit=100`);
+      return (list.body.data as { id: string; subscriptionId: string | null }[]).find(
+        (i) => i.subscriptionId === subscription.body.id,
+      );
+    });
+
+    await api('POST', `/v1/test-clocks/${clockId}/advance`, {
+      frozenTime: '2027-04-20T09:00:00Z',
+    });
+    await eventually(
+      'the clock to be ready',
+      async () => (await api('GET', `/v1/test-clocks/${clockId}`)).body.status === 'ready',
+      90_000,
+    );
+
+    // Due 15 March: a heads-up, two reminders, a final notice, then written off and paused.
+    const invoice = (await api('GET', `/v1/invoices/${unpaid.id}`)).body;
+    expect(invoice.status).toBe('uncollectible');
+    const collection = (await api('GET', `/v1/invoices/${unpaid.id}/collection`)).body;
+    expect(collection.status).toBe('uncollectible');
+    const live = (await api('GET', `/v1/subscriptions/${subscription.body.id}`)).body;
+    expect(live.status).toBe('paused');
+    const number: string = invoice.number;
+    const about = (await emailsTo())
+      .map((m) => m.subject)
+      .filter((s) => s.includes(number))
+      .reverse(); // the outbox lists newest first
+    // The invoice itself, then the four steps of the policy, in order.
+    expect(about).toEqual([
+      expect.stringMatching(/^Your .* invoice /),
+      expect.stringMatching(/^A friendly heads-up/),
+      expect.stringMatching(/was due/),
+      expect.stringMatching(/is overdue/),
+      expect.stringMatching(/^Final notice/),
+    ]);
   });
 });

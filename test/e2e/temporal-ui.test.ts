@@ -82,7 +82,18 @@ describe('the Temporal Web UI, as finance uses it', () => {
       },
       15_000,
     );
-    expect(await workflowRows(page).count(), 'only this customer’s workflow').toBe(1);
+    // This customer's workflows only: the subscription and its first invoice's collection.
+    await eventually('the collection in the list too', async () => {
+      if ((await workflowRows(page).count()) === 2) return true;
+      await page.goto(listUrl);
+      return false;
+    });
+    expect(
+      await workflowRows(page)
+        .filter({ hasText: `collection-${invoice.id}` })
+        .count(),
+      'the invoice’s collection',
+    ).toBe(1);
 
     await row.getByRole('link', { name: workflowId }).first().click();
     await page.waitForURL(new RegExp(`/workflows/${workflowId}/[^/]+/history`));

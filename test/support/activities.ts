@@ -10,14 +10,20 @@ import { createOutboxSender } from '../../email/outbox-sender.ts';
 
 export type Activities = ReturnType<typeof createActivities>;
 
+/**
+ * With `collections`, subscription invoices start their collection workflows. Off by default:
+ * the time-skipping test server hangs env.sleep once a workflow has started an abandoned child
+ * (temporalio/sdk-typescript#1101), and tests of billing alone need no dunning.
+ */
 export function realActivities(
   db: Db,
   config: BillwrightConfig = loadConfig({}),
-  temporal?: Client,
+  options: { collections?: boolean; temporal?: Client } = {},
 ): Activities {
   return createActivities({
     db,
-    temporal,
+    temporal: options.temporal,
+    collections: options.collections ?? false,
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(db),
     config,

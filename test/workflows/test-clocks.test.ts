@@ -44,7 +44,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: realActivities(testDb.db, loadConfig({}), client),
+    activities: realActivities(testDb.db, loadConfig({}), { temporal: client }),
   });
   running = worker.run();
 });

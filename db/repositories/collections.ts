@@ -1,0 +1,252 @@
+// Dunning policies (per customer, per plan, or the default) and one collection row per invoice:
+// what its workflow is doing, where it stands, and whether an operator paused it for a dispute.
+import type { Transaction } from 'kysely';
+import { DEFAULT_DUNNING_POLICY, type DunningPolicy } from '../../domain/dunning.ts';
+import type { Db } from '../connect.ts';
+import type {
+  CollectionStatus,
+  Database,
+  DunningPolicyRow,
+  InvoiceCollection,
+} from '../database.ts';
+import { newId } from '../ids.ts';
+
+type Executor = Db | Transaction<Database>;
+
+export type PolicyScope = { planId: string } | { customerId: string } | { isDefault: true };
+
+/** Creates a policy, or replaces the one that has the same scope (one per plan, customer, default). */
+export async function upsertDunningPolicy(
+  db: Db,
+  input: { name: string; scope: PolicyScope; policy: DunningPolicy },
+): Promise<DunningPolicyRow> {
+  return db.transaction().execute(async (trx) => {
+    const { scope } = input;
+    let existing = trx.selectFrom('dunning_policies').select('id');
+    existing =
+      'planId' in scope
+        ? existing.where('plan_id', '=', scope.planId)
+        : 'customerId' in scope
+          ? existing.where('customer_id', '=', scope.customerId)
+          : existing.where('is_default', '=', true);
+    const found = await existing.forUpdate().executeTakeFirst();
+    if (found) {
+      return trx
+        .updateTable('dunning_policies')
+        .set({ name: input.name, policy: JSON.stringify(input.policy), updated_at: new Date() })
+        .where('id', '=', found.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    }
+    return trx
+      .insertInto('dunning_policies')
+      .values({
+        id: newId('dpol'),
+        name: input.name,
+        plan_id: 'planId' in scope ? scope.planId : null,
+        customer_id: 'customerId' in scope ? scope.customerId : null,
+        is_default: 'isDefault' in scope,
+        policy: JSON.stringify(input.policy),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+export async function listDunningPolicies(db: Executor): Promise<DunningPolicyRow[]> {
+  return db
+    .selectFrom('dunning_policies')
+    .selectAll()
+    .orderBy('is_default', 'desc')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function getDunningPolicy(
+  db: Executor,
+  id: string,
+): Promise<DunningPolicyRow | undefined> {
+  return db.selectFrom('dunning_policies').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function deleteDunningPolicy(db: Executor, id: string): Promise<boolean> {
+  // Collections keep running on the policy they started with (it is in their history).
+  await db
+    .updateTable('invoice_collections')
+    .set({ policy_id: null })
+    .where('policy_id', '=', id)
+    .execute();
+  const result = await db.deleteFrom('dunning_policies').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/**
+ * The policy an invoice is collected under: the customer's own, else its subscription's plan's,
+ * else the operator's default, else the built-in default (id null).
+ */
+export async function policyForInvoice(
+  db: Executor,
+  invoice: { customer_id: string; subscription_id: string | null },
+): Promise<{ id: string | null; policy: DunningPolicy }> {
+  const own = await db
+    .selectFrom('dunning_policies')
+    .select(['id', 'policy'])
+    .where('customer_id', '=', invoice.customer_id)
+    .executeTakeFirst();
+  if (own) return own;
+  if (invoice.subscription_id) {
+    const plan = await db
+      .selectFrom('dunning_policies')
+      .innerJoin('subscriptions', 'subscriptions.plan_id', 'dunning_policies.plan_id')
+      .select(['dunning_policies.id', 'dunning_policies.policy'])
+      .where('subscriptions.id', '=', invoice.subscription_id)
+      .executeTakeFirst();
+    if (plan) return plan;
+  }
+  const fallback = await db
+    .selectFrom('dunning_policies')
+    .select(['id', 'policy'])
+    .where('is_default', '=', true)
+    .executeTakeFirst();
+  return fallback ?? { id: null, policy: DEFAULT_DUNNING_POLICY };
+}
+
+export async function getCollection(
+  db: Executor,
+  invoiceId: string,
+): Promise<InvoiceCollection | undefined> {
+  return db
+    .selectFrom('invoice_collections')
+    .selectAll()
+    .where('invoice_id', '=', invoiceId)
+    .executeTakeFirst();
+}
+
+/** The collection row, created on the workflow's first run (and left as it is on a later one). */
+export async function openCollectionRow(
+  db: Executor,
+  row: {
+    invoiceId: string;
+    customerId: string;
+    workflowId: string;
+    policyId: string | null;
+    status: CollectionStatus;
+  },
+): Promise<InvoiceCollection> {
+  await db
+    .insertInto('invoice_collections')
+    .values({
+      invoice_id: row.invoiceId,
+      customer_id: row.customerId,
+      workflow_id: row.workflowId,
+      policy_id: row.policyId,
+      status: row.status,
+    })
+    .onConflict((oc) => oc.column('invoice_id').doNothing())
+    .execute();
+  return (await getCollection(db, row.invoiceId))!;
+}
+
+/** What the workflow reports: its status, the next action, reminders sent, whether it ended. */
+export async function updateCollectionRow(
+  db: Executor,
+  invoiceId: string,
+  changes: {
+    status?: CollectionStatus | undefined;
+    ended?: boolean | undefined;
+    remindersSent?: number | undefined;
+    nextAction?: { at: string; what: string } | null | undefined;
+  },
+): Promise<void> {
+  await db
+    .updateTable('invoice_collections')
+    .set({
+      ...(changes.status !== undefined && { status: changes.status }),
+      ...(changes.ended !== undefined && { ended: changes.ended }),
+      ...(changes.remindersSent !== undefined && { reminders_sent: changes.remindersSent }),
+      ...(changes.nextAction !== undefined && {
+        next_action_at: changes.nextAction?.at ?? null,
+        next_action: changes.nextAction?.what ?? null,
+      }),
+      updated_at: new Date(),
+    })
+    .where('invoice_id', '=', invoiceId)
+    .execute();
+}
+
+export class CollectionStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CollectionStateError';
+  }
+}
+
+/**
+ * An operator pauses collection while a dispute is looked into. Only an invoice with money
+ * owing and a running collection can be disputed; a second dispute is refused.
+ */
+export async function disputeCollection(
+  db: Db,
+  invoiceId: string,
+  dispute: { reason: string; at: Date },
+): Promise<InvoiceCollection> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('invoice_collections')
+      .selectAll()
+      .where('invoice_id', '=', invoiceId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row || row.ended) {
+      throw new CollectionStateError(`invoice ${invoiceId} is not being collected`);
+    }
+    if (row.disputed_at && !row.resolved_at) {
+      throw new CollectionStateError(`invoice ${invoiceId} is already disputed`);
+    }
+    return trx
+      .updateTable('invoice_collections')
+      .set({
+        status: 'disputed',
+        dispute_reason: dispute.reason,
+        disputed_at: dispute.at,
+        resolved_at: null,
+        resolution: null,
+        updated_at: new Date(),
+      })
+      .where('invoice_id', '=', invoiceId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+/** The dispute is settled: collection resumes where it paused (its workflow shifts the rest). */
+export async function resolveDispute(
+  db: Db,
+  invoiceId: string,
+  resolution: { resolution: string; at: Date },
+): Promise<InvoiceCollection> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('invoice_collections')
+      .selectAll()
+      .where('invoice_id', '=', invoiceId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row || !row.disputed_at || row.resolved_at) {
+      throw new CollectionStateError(`invoice ${invoiceId} is not disputed`);
+    }
+    return trx
+      .updateTable('invoice_collections')
+      .set({
+        resolved_at: resolution.at,
+        resolution: resolution.resolution,
+        // The workflow puts the real status back (open or overdue) when it resumes.
+        status: row.status === 'disputed' ? 'open' : row.status,
+        updated_at: new Date(),
+      })
+      .where('invoice_id', '=', invoiceId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}

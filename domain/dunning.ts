@@ -1,0 +1,209 @@
+// Dunning policies as data, and the schedule one gives an invoice: a friendly heads-up before
+// the due date, reminders after it (warm first, clearer later), a final notice, then the end
+// actions (subscription past due, write-off, suspension). Pure and deterministic: the collection
+// workflow computes its schedule with it, the API validates policies with it.
+import { DateTime } from 'luxon';
+import { nextSendingTime, type SendWindow } from './business-hours.ts';
+
+/** How a reminder speaks (documents/views.ts REMINDER_TONES picks the wording). */
+export type DunningTone = 'before_due' | 'gentle' | 'firm' | 'final_notice';
+
+export interface DunningPolicy {
+  /** A friendly heads-up this many days before the due date; null for none. */
+  beforeDue: { daysBefore: number } | null;
+  /** Reminders after the due date, in order, each with its tone (gentle first, firm later). */
+  reminders: { daysAfterDue: number; tone: 'gentle' | 'firm' }[];
+  /** The last reminder, saying what happens next (`consequence`); null for none. */
+  finalNotice: { daysAfterDue: number; consequence?: string } | null;
+  /** The subscription turns past_due this many days after the due date (0: at once). */
+  pastDueAfterDays: number;
+  /** The invoice is written off this many days after the due date; null: never by policy. */
+  markUncollectibleAfterDays: number | null;
+  /** The subscription is paused or canceled this many days after the due date; null: never. */
+  suspendSubscription: { afterDays: number; to: 'paused' | 'canceled' } | null;
+  /** Reminders go out inside these local hours of the customer (weekdays only if set). */
+  sendWindow: SendWindow;
+}
+
+/**
+ * Out of the box: a heads-up 3 days before, reminders at +1, +7 and +14, a final notice at +21,
+ * the subscription past due from +1. Nothing irreversible: writing off and suspending escalate
+ * only when the operator's policy says so.
+ */
+export const DEFAULT_DUNNING_POLICY: DunningPolicy = {
+  beforeDue: { daysBefore: 3 },
+  reminders: [
+    { daysAfterDue: 1, tone: 'gentle' },
+    { daysAfterDue: 7, tone: 'firm' },
+    { daysAfterDue: 14, tone: 'firm' },
+  ],
+  finalNotice: { daysAfterDue: 21 },
+  pastDueAfterDays: 1,
+  markUncollectibleAfterDays: null,
+  suspendSubscription: null,
+  sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
+};
+
+export type CollectionActionKind = 'reminder' | 'past_due' | 'uncollectible' | 'suspend';
+
+/** One thing the collection does at its time, unless the invoice is settled first. */
+export interface CollectionAction {
+  /** Stable within the invoice: the reminder's email key, e.g. "overdue-7d". */
+  key: string;
+  kind: CollectionActionKind;
+  /** Days after the due date (negative before it), in the customer's calendar. */
+  daysAfterDue: number;
+  /** Reminders only. */
+  tone?: DunningTone;
+  /** Overdue reminders only: 1-based position among them, and how many there are. */
+  number?: number;
+  of?: number;
+  consequence?: string;
+  suspendTo?: 'paused' | 'canceled';
+}
+
+/**
+ * The policy's actions for an invoice, in the order they happen. The heads-up is dropped when
+ * the collection starts too late for it (due on receipt, or terms shorter than its lead).
+ */
+export function collectionActions(
+  policy: DunningPolicy,
+  dueAt: string,
+  timezone: string,
+  startedAt: string,
+): CollectionAction[] {
+  const actions: CollectionAction[] = [];
+  if (policy.beforeDue) {
+    const days = -policy.beforeDue.daysBefore;
+    if (Date.parse(nominalTime(dueAt, timezone, days)) > Date.parse(startedAt)) {
+      actions.push({
+        key: `due-in-${policy.beforeDue.daysBefore}d`,
+        kind: 'reminder',
+        daysAfterDue: days,
+        tone: 'before_due',
+      });
+    }
+  }
+  policy.reminders.forEach((r, i) =>
+    actions.push({
+      key: `overdue-${r.daysAfterDue}d`,
+      kind: 'reminder',
+      daysAfterDue: r.daysAfterDue,
+      tone: r.tone,
+      number: i + 1,
+      of: policy.reminders.length,
+    }),
+  );
+  if (policy.finalNotice) {
+    actions.push({
+      key: 'final-notice',
+      kind: 'reminder',
+      daysAfterDue: policy.finalNotice.daysAfterDue,
+      tone: 'final_notice',
+      ...(policy.finalNotice.consequence && { consequence: policy.finalNotice.consequence }),
+    });
+  }
+  actions.push({ key: 'past-due', kind: 'past_due', daysAfterDue: policy.pastDueAfterDays });
+  if (policy.markUncollectibleAfterDays !== null) {
+    actions.push({
+      key: 'uncollectible',
+      kind: 'uncollectible',
+      daysAfterDue: policy.markUncollectibleAfterDays,
+    });
+  }
+  if (policy.suspendSubscription) {
+    actions.push({
+      key: 'suspend',
+      kind: 'suspend',
+      daysAfterDue: policy.suspendSubscription.afterDays,
+      suspendTo: policy.suspendSubscription.to,
+    });
+  }
+  // Same day: the subscription hears it is past due before the reminder goes out, and a
+  // write-off comes after the final notice. Stable sort keeps that order.
+  const rank: Record<CollectionActionKind, number> = {
+    past_due: 0,
+    reminder: 1,
+    uncollectible: 2,
+    suspend: 3,
+  };
+  return actions.sort((a, b) => a.daysAfterDue - b.daysAfterDue || rank[a.kind] - rank[b.kind]);
+}
+
+/** The due instant moved by whole days in the customer's calendar (DST-safe). */
+function nominalTime(dueAt: string, timezone: string, days: number): string {
+  return DateTime.fromISO(dueAt, { zone: timezone }).plus({ days }).toUTC().toISO()!;
+}
+
+/**
+ * When the action happens: its day after the due date, moved later by `shiftMs` (the time the
+ * collection spent paused by a dispute); a reminder then waits for the customer's business hours.
+ */
+export function actionTime(
+  action: CollectionAction,
+  policy: DunningPolicy,
+  dueAt: string,
+  timezone: string,
+  shiftMs = 0,
+): string {
+  const nominal = new Date(
+    Date.parse(nominalTime(dueAt, timezone, action.daysAfterDue)) + shiftMs,
+  ).toISOString();
+  return action.kind === 'reminder'
+    ? nextSendingTime(nominal, timezone, policy.sendWindow)
+    : nominal;
+}
+
+/** Whole days from the due date to `at` (0 on the due day), for people. */
+export function daysOverdue(dueAt: string, at: string): number {
+  return Math.max(Math.floor((Date.parse(at) - Date.parse(dueAt)) / 86_400_000), 0);
+}
+
+export interface PolicyProblem {
+  field: string;
+  message: string;
+}
+
+/** What is wrong with a policy (empty when usable): days in order, a window that opens. */
+export function checkDunningPolicy(policy: DunningPolicy): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const days = (field: string, value: number, min: number) => {
+    if (!Number.isInteger(value) || value < min || value > 3650) {
+      problems.push({ field, message: `must be a whole number of days from ${min} to 3650` });
+    }
+  };
+  if (policy.beforeDue) days('beforeDue.daysBefore', policy.beforeDue.daysBefore, 1);
+  let last = 0;
+  policy.reminders.forEach((r, i) => {
+    days(`reminders[${i}].daysAfterDue`, r.daysAfterDue, 0);
+    if (i > 0 && r.daysAfterDue <= last) {
+      problems.push({
+        field: `reminders[${i}].daysAfterDue`,
+        message: 'reminders must be in order, each later than the one before',
+      });
+    }
+    last = r.daysAfterDue;
+  });
+  if (policy.finalNotice) {
+    days('finalNotice.daysAfterDue', policy.finalNotice.daysAfterDue, 0);
+    if (policy.reminders.length > 0 && policy.finalNotice.daysAfterDue <= last) {
+      problems.push({
+        field: 'finalNotice.daysAfterDue',
+        message: 'the final notice must come after the last reminder',
+      });
+    }
+  }
+  days('pastDueAfterDays', policy.pastDueAfterDays, 0);
+  if (policy.markUncollectibleAfterDays !== null) {
+    days('markUncollectibleAfterDays', policy.markUncollectibleAfterDays, 0);
+  }
+  if (policy.suspendSubscription) {
+    days('suspendSubscription.afterDays', policy.suspendSubscription.afterDays, 0);
+  }
+  try {
+    nextSendingTime('2026-01-01T00:00:00Z', 'UTC', policy.sendWindow);
+  } catch (error) {
+    problems.push({ field: 'sendWindow', message: (error as Error).message });
+  }
+  return problems;
+}

@@ -1,0 +1,646 @@
+// Collections on the time-skipping server with the real activities on real PostgreSQL: the
+// whole dunning schedule of a subscription invoice (heads-up, three reminders in local business
+// hours, final notice, write-off, subscription past due then paused), and a payment, a partial
+// payment, an overpayment, a dispute and a void each changing it; retried activities and
+// repeated payments duplicating nothing; and a collection walked on a test clock.
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ReminderRequest } from '../../activities/collections.ts';
+import type { PaymentReceived } from '../../activities/email.ts';
+import { loadConfig } from '../../config/index.ts';
+import { newId } from '../../db/ids.ts';
+import {
+  disputeCollection,
+  resolveDispute,
+  upsertDunningPolicy,
+} from '../../db/repositories/collections.ts';
+import {
+  createDraftInvoice,
+  finalizeInvoice,
+  getInvoice,
+  voidInvoice,
+} from '../../db/repositories/invoices.ts';
+import { creditBalance, recordPayment } from '../../db/repositories/payments.ts';
+import { actionTime, collectionActions, type DunningPolicy } from '../../domain/dunning.ts';
+import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
+import { money } from '../../domain/money.ts';
+import type { PlanVersion } from '../../domain/catalog.ts';
+import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
+import { advanceClockUpdate } from '../../workflows/clock.ts';
+import type { collectionWorkflow } from '../../workflows/collection.ts';
+import {
+  collectionChangedSignal,
+  collectionStartFields,
+  collectionStateQuery,
+  collectionWorkflowId,
+  type CollectionInput,
+} from '../../workflows/collection-messages.ts';
+import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
+import { stateQuery } from '../../workflows/subscription-messages.ts';
+import { realActivities, type Activities } from '../support/activities.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const TZ = 'America/New_York';
+
+const POLICY: DunningPolicy = {
+  beforeDue: { daysBefore: 3 },
+  reminders: [
+    { daysAfterDue: 1, tone: 'gentle' },
+    { daysAfterDue: 7, tone: 'firm' },
+    { daysAfterDue: 14, tone: 'firm' },
+  ],
+  finalNotice: { daysAfterDue: 21, consequence: 'Your workspace will be paused.' },
+  pastDueAfterDays: 1,
+  markUncollectibleAfterDays: 30,
+  suspendSubscription: { afterDays: 30, to: 'paused' },
+  sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
+};
+
+const config = loadConfig({});
+const tax = {
+  provider: createBuiltInTaxProvider(),
+  seller: config.taxSeller,
+  rounding: config.taxRounding,
+};
+
+let env: TestWorkflowEnvironment;
+let testDb: TestDatabase;
+let real: Activities;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = `collections-${randomUUID()}`;
+
+/** Reminders actually sent (first attempt that sent), with the virtual time they ran at. */
+const reminders: { invoiceId: string; step: string; at: number }[] = [];
+/** Steps (invoice/step) whose first answer is lost after the email went out. */
+const loseAnswerOnce = new Set<string>();
+
+beforeAll(async () => {
+  [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
+  real = realActivities(testDb.db, config, { collections: true });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: {
+      ...real,
+      async remindCustomer(request: ReminderRequest) {
+        const at = await env.currentTimeMs();
+        const result = await real.remindCustomer(request);
+        if (result.sent && !result.alreadySent) {
+          reminders.push({ invoiceId: request.invoiceId, step: request.step, at });
+        }
+        const key = `${request.invoiceId}/${request.step}`;
+        if (loseAnswerOnce.delete(key)) {
+          throw ApplicationFailure.create({ message: 'answer lost', nextRetryDelay: '10 ms' });
+        }
+        return result;
+      },
+      async emailReceipt(input: { invoiceId: string; payment: PaymentReceived }) {
+        const result = await real.emailReceipt(input);
+        if (loseAnswerOnce.delete(`${input.invoiceId}/receipt`)) {
+          throw ApplicationFailure.create({ message: 'answer lost', nextRetryDelay: '10 ms' });
+        }
+        return result;
+      },
+    },
+  });
+  running = worker.run();
+});
+
+const leftovers: string[] = [];
+afterEach(async () => {
+  // Every invoice's collection (subscriptions start theirs as children), and what tests started.
+  const invoices = await testDb.db.selectFrom('invoices').select('id').execute();
+  const ids = new Set([...leftovers.splice(0), ...invoices.map((i) => collectionWorkflowId(i.id))]);
+  for (const id of ids) {
+    await env.client.workflow
+      .getHandle(id)
+      .terminate('test finished')
+      .catch(() => undefined);
+  }
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  await testDb?.destroy();
+});
+
+async function customer(policy: DunningPolicy = POLICY) {
+  const email = `ops-${randomUUID().slice(0, 8)}@acme.test`;
+  const row = await insertCustomer(testDb.db, { timezone: TZ, email });
+  await testDb.db
+    .updateTable('customers')
+    .set({ payment_terms_days: 14 })
+    .where('id', '=', row.id)
+    .execute();
+  await upsertDunningPolicy(testDb.db, { name: 'test', scope: { customerId: row.id }, policy });
+  return { ...row, email };
+}
+
+/** A finalized invoice of `amount` (before tax), issued now (or at `at`), due in 14 days. */
+async function openInvoice(customerId: string, amount: number, at?: string) {
+  const draft = await createDraftInvoice(testDb.db, {
+    customerId,
+    currency: 'EUR',
+    lines: [{ description: 'Pro plan', quantity: 1, unitAmount: amount, amount }],
+  });
+  return finalizeInvoice(testDb.db, draft.id, {
+    tax,
+    numbering: config.invoiceNumbering,
+    seller: config.seller,
+    at: at ?? new Date(await env.currentTimeMs()).toISOString(),
+  });
+}
+
+async function collect(
+  invoice: { id: string; customer_id: string; number: string | null },
+  extra: Partial<CollectionInput> = {},
+): Promise<WorkflowHandle<typeof collectionWorkflow>> {
+  const input: CollectionInput = {
+    invoiceId: invoice.id,
+    customerId: invoice.customer_id,
+    ...extra,
+  };
+  const handle = await env.client.workflow.start<typeof collectionWorkflow>('collectionWorkflow', {
+    ...collectionStartFields(input, { number: invoice.number ?? invoice.id, total: 'EUR' }),
+    taskQueue,
+  });
+  leftovers.push(handle.workflowId);
+  return handle;
+}
+
+/** When the policy's step `key` happens for the invoice (business hours included). */
+function stepTime(invoice: { due_at: Date | null }, key: string, issuedAt: string, shiftMs = 0) {
+  const dueAt = invoice.due_at!.toISOString();
+  const action = collectionActions(POLICY, dueAt, TZ, issuedAt).find((a) => a.key === key)!;
+  return Date.parse(actionTime(action, POLICY, dueAt, TZ, shiftMs));
+}
+
+async function sleepUntil(instant: number) {
+  const now = await env.currentTimeMs();
+  if (instant > now) await env.sleep(instant - now);
+}
+
+const stepsOf = (invoiceId: string) =>
+  reminders.filter((r) => r.invoiceId === invoiceId).map((r) => r.step);
+
+async function pay(
+  handle: WorkflowHandle,
+  invoiceId: string,
+  amount: number,
+  reference: string = randomUUID(),
+) {
+  const recorded = await recordPayment(testDb.db, {
+    invoiceId,
+    amount,
+    method: 'bank transfer',
+    reference,
+    paidAt: new Date(await env.currentTimeMs()).toISOString(),
+    source: 'api',
+  });
+  await handle.signal(collectionChangedSignal, 'payment');
+  return recorded;
+}
+
+/** Every email sent about the invoice, by ledger key, and how many outbox copies each has. */
+async function emailsAbout(invoiceId: string) {
+  return testDb.db
+    .selectFrom('email_deliveries')
+    .leftJoin(
+      'outbox_messages',
+      'outbox_messages.idempotency_key',
+      'email_deliveries.idempotency_key',
+    )
+    .select([
+      'email_deliveries.kind',
+      'email_deliveries.idempotency_key as key',
+      'email_deliveries.subject',
+      sql<string>`count(outbox_messages.id)`.as('copies'),
+      sql<string>`max(outbox_messages.text)`.as('text'),
+    ])
+    .where('email_deliveries.invoice_id', '=', invoiceId)
+    .groupBy([
+      'email_deliveries.kind',
+      'email_deliveries.idempotency_key',
+      'email_deliveries.subject',
+      'email_deliveries.created_at',
+    ])
+    .orderBy('email_deliveries.created_at')
+    .execute();
+}
+
+function inBusinessHours(at: number) {
+  const local = DateTime.fromMillis(at, { zone: TZ });
+  return local.weekday <= 5 && local.hour >= 9 && local.hour < 17;
+}
+
+describe('collection schedule', () => {
+  it('walks the whole schedule of a subscription invoice: reminders in local business hours, final notice, write-off, subscription past due then paused', async () => {
+    const c = await customer();
+    const planRow = await insertPlan(testDb.db);
+    const plan: PlanVersion = {
+      planCode: planRow.code,
+      version: 1,
+      currency: 'EUR',
+      billingCycle: { interval: 'month', intervalCount: 1 },
+      taxBehavior: 'exclusive',
+      charges: [
+        { key: 'base', type: 'flat', description: 'Pro', billing: 'advance', amount: '10000' },
+      ],
+    };
+    const anchor = DateTime.fromMillis(await env.currentTimeMs(), { zone: TZ })
+      .plus({ days: 1 })
+      .set({ hour: 10, minute: 0, second: 0, millisecond: 0 })
+      .toISO()!;
+    const subscriptionId = newId('sub');
+    await testDb.db
+      .insertInto('subscriptions')
+      .values({
+        id: subscriptionId,
+        customer_id: c.id,
+        plan_id: planRow.id,
+        status: 'active',
+        anchor_at: anchor,
+      })
+      .execute();
+    const subscription = await env.client.workflow.start<typeof subscriptionWorkflow>(
+      'subscriptionWorkflow',
+      {
+        ...subscriptionStartOptions({
+          subscriptionId,
+          customerId: c.id,
+          planCode: plan.planCode,
+          planName: 'Pro',
+          cycle: { interval: 'month', intervalCount: 1, anchor, timezone: TZ },
+          price: money(10000, 'EUR'),
+          plan,
+          quantity: 1,
+        }),
+        taskQueue,
+      },
+    );
+    leftovers.push(subscription.workflowId);
+
+    await sleepUntil(Date.parse(anchor) + HOUR);
+    const invoice = await eventually('the first invoice', async () =>
+      testDb.db
+        .selectFrom('invoices')
+        .selectAll()
+        .where('subscription_id', '=', subscriptionId)
+        .executeTakeFirst(),
+    );
+    const collection = env.client.workflow.getHandle<typeof collectionWorkflow>(
+      collectionWorkflowId(invoice.id),
+    );
+    leftovers.push(collection.workflowId);
+    const described = await collection.describe();
+    expect(described.searchAttributes).toMatchObject({
+      InvoiceId: [invoice.id],
+      CustomerId: [c.id],
+      SubscriptionId: [subscriptionId],
+    });
+
+    const result = await collection.result();
+    expect(result).toMatchObject({ status: 'uncollectible', remindersSent: 5 });
+    const sent = reminders.filter((r) => r.invoiceId === invoice.id);
+    expect(sent.map((r) => r.step)).toEqual([
+      'due-in-3d',
+      'overdue-1d',
+      'overdue-7d',
+      'overdue-14d',
+      'final-notice',
+    ]);
+    const due = DateTime.fromJSDate(invoice.due_at!, { zone: TZ });
+    const days = [-3, 1, 7, 14, 21];
+    sent.forEach((r, i) => {
+      expect(inBusinessHours(r.at), `${r.step} in business hours`).toBe(true);
+      const nominal = due.plus({ days: days[i] }).toMillis();
+      // Never early; later only to reach the next opening (a night, at most a weekend).
+      expect(r.at).toBeGreaterThanOrEqual(nominal);
+      expect(r.at - nominal).toBeLessThan(3 * DAY);
+      if (i > 0) expect(r.at).toBeGreaterThan(sent[i - 1]!.at);
+    });
+    const emails = await emailsAbout(invoice.id);
+    const reminderEmails = emails.filter((e) => e.kind === 'payment_reminder');
+    expect(reminderEmails.map((e) => e.subject)).toEqual([
+      expect.stringContaining('friendly heads-up'),
+      expect.stringContaining('was due'),
+      expect.stringContaining('is overdue'),
+      expect.stringContaining('is overdue'),
+      expect.stringContaining('Final notice'),
+    ]);
+    expect(reminderEmails.every((e) => Number(e.copies) === 1)).toBe(true);
+    expect(reminderEmails.at(-1)!.text).toContain('Your workspace will be paused.');
+
+    expect((await getInvoice(testDb.db, invoice.id))!.status).toBe('uncollectible');
+    const state = await subscription.query(stateQuery);
+    expect(state.status).toBe('paused');
+    const transitions = await testDb.db
+      .selectFrom('subscription_transitions')
+      .select(['from_status', 'to_status', 'actor'])
+      .where('subscription_id', '=', subscriptionId)
+      .orderBy('occurred_at')
+      .orderBy('id')
+      .execute();
+    expect(transitions).toEqual([
+      { from_status: 'active', to_status: 'past_due', actor: 'collections' },
+      { from_status: 'past_due', to_status: 'paused', actor: 'collections' },
+    ]);
+    const row = await testDb.db
+      .selectFrom('invoice_collections')
+      .selectAll()
+      .where('invoice_id', '=', invoice.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'uncollectible', ended: true, reminders_sent: 5 });
+    // The renewal a month later opened a second invoice with its own collection.
+    const later = await testDb.db
+      .selectFrom('invoices')
+      .select('id')
+      .where('subscription_id', '=', subscriptionId)
+      .where('id', '<>', invoice.id)
+      .execute();
+    leftovers.push(...later.map((i) => collectionWorkflowId(i.id)));
+  });
+
+  it('a payment between reminder 1 and 2 stops the rest and sends one receipt, even posted twice', async () => {
+    const c = await customer();
+    const issuedAt = new Date(await env.currentTimeMs()).toISOString();
+    const invoice = await openInvoice(c.id, 12000, issuedAt);
+    const handle = await collect(invoice);
+    // A lost answer after the first reminder went out: the retry must not send it again.
+    loseAnswerOnce.add(`${invoice.id}/overdue-1d`);
+    loseAnswerOnce.add(`${invoice.id}/receipt`);
+
+    await sleepUntil(stepTime(invoice, 'overdue-1d', issuedAt) + HOUR);
+    await eventually('reminder 1', () =>
+      Promise.resolve(stepsOf(invoice.id).includes('overdue-1d')),
+    );
+    const state = await handle.query(collectionStateQuery);
+    expect(state).toMatchObject({ status: 'overdue', remindersSent: 2 });
+    expect(state.nextAction?.key).toBe('overdue-7d');
+
+    const first = await pay(handle, invoice.id, invoice.total, 'wire-0001');
+    const again = await pay(handle, invoice.id, invoice.total, 'wire-0001');
+    expect(first.created).toBe(true);
+    expect(again.created).toBe(false);
+    expect(await handle.result()).toMatchObject({ status: 'paid', remindersSent: 2 });
+
+    expect(stepsOf(invoice.id)).toEqual(['due-in-3d', 'overdue-1d']);
+    const emails = await emailsAbout(invoice.id);
+    expect(emails.map((e) => e.kind)).toEqual(['payment_reminder', 'payment_reminder', 'receipt']);
+    expect(emails.every((e) => Number(e.copies) === 1)).toBe(true);
+    expect(emails[2]!.subject).toContain('is paid');
+    const payments = await testDb.db
+      .selectFrom('payments')
+      .select('amount')
+      .where('invoice_id', '=', invoice.id)
+      .execute();
+    expect(payments).toEqual([{ amount: invoice.total }]);
+    // Nothing happens at the time reminder 2 would have gone out.
+    await sleepUntil(stepTime(invoice, 'overdue-7d', issuedAt) + DAY);
+    expect(stepsOf(invoice.id)).toEqual(['due-in-3d', 'overdue-1d']);
+  });
+
+  it('a partial payment: the next reminder thanks for it and asks for what remains', async () => {
+    const c = await customer();
+    const issuedAt = new Date(await env.currentTimeMs()).toISOString();
+    const invoice = await openInvoice(c.id, 10000, issuedAt);
+    const handle = await collect(invoice);
+    await sleepUntil(stepTime(invoice, 'overdue-1d', issuedAt) + HOUR);
+    await eventually('reminder 1', () =>
+      Promise.resolve(stepsOf(invoice.id).includes('overdue-1d')),
+    );
+
+    const part = Math.floor(invoice.total * 0.4);
+    await pay(handle, invoice.id, part);
+    await eventually('partially paid, receipt sent', async () => {
+      const emails = await emailsAbout(invoice.id);
+      return emails.some((e) => e.kind === 'receipt');
+    });
+    const partly = (await getInvoice(testDb.db, invoice.id))!;
+    expect(partly).toMatchObject({ status: 'partially_paid', amount_due: invoice.total - part });
+
+    await sleepUntil(stepTime(invoice, 'overdue-7d', issuedAt) + HOUR);
+    await eventually('reminder 2', () =>
+      Promise.resolve(stepsOf(invoice.id).includes('overdue-7d')),
+    );
+    const reminder2 = (await emailsAbout(invoice.id)).find((e) =>
+      e.key.endsWith('/reminder/overdue-7d'),
+    )!;
+    expect(reminder2.text).toContain('you have already paid');
+    expect(reminder2.text).toMatch(/Paid so far: .*\n\s*Amount due: /);
+
+    await pay(handle, invoice.id, invoice.total - part);
+    expect(await handle.result()).toMatchObject({ status: 'paid' });
+    const receipts = (await emailsAbout(invoice.id)).filter((e) => e.kind === 'receipt');
+    expect(receipts).toHaveLength(2);
+    expect(receipts[0]!.subject).toContain('we received');
+    expect(receipts[1]!.subject).toContain('is paid');
+  });
+
+  it('an overpayment becomes customer credit, taken off the next invoice', async () => {
+    const c = await customer();
+    const invoice = await openInvoice(c.id, 10000);
+    const handle = await collect(invoice);
+    await pay(handle, invoice.id, invoice.total + 2500);
+    expect(await handle.result()).toMatchObject({ status: 'paid', remindersSent: 0 });
+    expect(await creditBalance(testDb.db, c.id, 'EUR')).toBe(2500);
+    const receipt = (await emailsAbout(invoice.id)).find((e) => e.kind === 'receipt')!;
+    expect(receipt.text).toContain('more than the invoice asked for');
+
+    const next = await openInvoice(c.id, 10000);
+    const nextHandle = await collect(next);
+    await eventually('credit applied', async () => {
+      const row = await getInvoice(testDb.db, next.id);
+      return row!.amount_paid === 2500;
+    });
+    expect(await creditBalance(testDb.db, c.id, 'EUR')).toBe(0);
+    await eventually('the collection sees the credit', async () => {
+      const state = await nextHandle.query(collectionStateQuery);
+      return state.amountDue === next.total - 2500 && state.nextAction !== null;
+    });
+    const credit = await testDb.db
+      .selectFrom('payments')
+      .select(['source', 'amount'])
+      .where('invoice_id', '=', next.id)
+      .execute();
+    expect(credit).toEqual([{ source: 'credit_balance', amount: 2500 }]);
+    // The rest paid, the second collection ends too: a receipt for each payment.
+    await pay(nextHandle, next.id, next.total - 2500);
+    expect(await nextHandle.result()).toMatchObject({ status: 'paid' });
+    const receipts = (await emailsAbout(next.id)).filter((e) => e.kind === 'receipt');
+    expect(receipts).toHaveLength(2);
+    expect(receipts[0]!.text).toContain('account credit');
+  });
+
+  it('a dispute pauses the schedule; its resolution resumes it, later by the time paused', async () => {
+    const c = await customer();
+    const issuedAt = new Date(await env.currentTimeMs()).toISOString();
+    const invoice = await openInvoice(c.id, 10000, issuedAt);
+    const handle = await collect(invoice);
+    await sleepUntil(stepTime(invoice, 'overdue-1d', issuedAt) + HOUR);
+    await eventually('reminder 1', () =>
+      Promise.resolve(stepsOf(invoice.id).includes('overdue-1d')),
+    );
+
+    const disputedAt = await env.currentTimeMs();
+    await disputeCollection(testDb.db, invoice.id, {
+      reason: 'customer says seats were wrong',
+      at: new Date(disputedAt),
+    });
+    await handle.signal(collectionChangedSignal, 'dispute');
+    await eventually('disputed', async () => {
+      const d = await handle.describe();
+      return d.searchAttributes.CollectionStatus?.[0] === 'disputed';
+    });
+    // Three weeks pass: reminder 2 and 3 would have gone out, but nothing does.
+    await env.sleep(21 * DAY);
+    expect(stepsOf(invoice.id)).toEqual(['due-in-3d', 'overdue-1d']);
+
+    const resolvedAt = await env.currentTimeMs();
+    await resolveDispute(testDb.db, invoice.id, {
+      resolution: 'seats confirmed',
+      at: new Date(resolvedAt),
+    });
+    await handle.signal(collectionChangedSignal, 'resolved');
+    const state = await eventually('resumed', async () => {
+      const s = await handle.query(collectionStateQuery);
+      return s.status === 'overdue' && s.nextAction ? s : undefined;
+    });
+    expect(state.nextAction!.key).toBe('overdue-7d');
+    const resumedAt = Date.parse(state.nextAction!.at);
+    // The rest of the schedule moved later by the pause (and still waits for business hours).
+    const unshifted = stepTime(invoice, 'overdue-7d', issuedAt);
+    expect(resumedAt - unshifted).toBeGreaterThanOrEqual(state.pausedForMs - 3 * DAY);
+    expect(state.pausedForMs).toBeGreaterThanOrEqual(resolvedAt - disputedAt - HOUR);
+    expect(inBusinessHours(resumedAt)).toBe(true);
+
+    await sleepUntil(resumedAt + HOUR);
+    await eventually('reminder 2 after resolution', () =>
+      Promise.resolve(stepsOf(invoice.id).includes('overdue-7d')),
+    );
+    const r2 = reminders.find((r) => r.invoiceId === invoice.id && r.step === 'overdue-7d')!;
+    expect(r2.at).toBeGreaterThanOrEqual(resolvedAt);
+  });
+
+  it('a void ends the collection and emails the credit note', async () => {
+    const c = await customer();
+    const issuedAt = new Date(await env.currentTimeMs()).toISOString();
+    const invoice = await openInvoice(c.id, 10000, issuedAt);
+    const handle = await collect(invoice);
+    await sleepUntil(stepTime(invoice, 'due-in-3d', issuedAt) + HOUR);
+    await eventually('heads-up', () => Promise.resolve(stepsOf(invoice.id).includes('due-in-3d')));
+
+    const { creditNote } = await voidInvoice(testDb.db, invoice.id, {
+      numbering: config.invoiceNumbering,
+    });
+    await handle.signal(collectionChangedSignal, 'void');
+    expect(await handle.result()).toMatchObject({ status: 'void', remindersSent: 1 });
+    const emails = await emailsAbout(invoice.id);
+    expect(emails.map((e) => e.key)).toEqual([
+      `invoice/${invoice.id}/reminder/due-in-3d`,
+      `credit-note/${creditNote!.creditNote.id}/issued`,
+    ]);
+    await sleepUntil(stepTime(invoice, 'overdue-14d', issuedAt));
+    expect(stepsOf(invoice.id)).toEqual(['due-in-3d']);
+  });
+});
+
+describe('worker restarts', () => {
+  it('a new worker picks the collection up from its history: each reminder once, nothing lost', async () => {
+    const queue = `collections-restart-${randomUUID()}`;
+    const c = await customer();
+    const issuedAt = new Date(await env.currentTimeMs()).toISOString();
+    const invoice = await openInvoice(c.id, 10000, issuedAt);
+    const input: CollectionInput = { invoiceId: invoice.id, customerId: c.id };
+    const run = async (until: number) => {
+      // No sticky cache: the next worker rebuilds the workflow from its history.
+      const w = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: queue,
+        workflowBundle: await workflowBundle(),
+        activities: real,
+        maxCachedWorkflows: 0,
+      });
+      await w.runUntil(async () => {
+        await sleepUntil(until);
+        // Parked on the next timer: its time is recorded by the last activity before it.
+        await eventually('steps done', async () => {
+          const row = await testDb.db
+            .selectFrom('invoice_collections')
+            .select('next_action_at')
+            .where('invoice_id', '=', invoice.id)
+            .executeTakeFirst();
+          return row?.next_action_at ? row.next_action_at.getTime() > until : false;
+        });
+      });
+    };
+    await env.client.workflow.start<typeof collectionWorkflow>('collectionWorkflow', {
+      ...collectionStartFields(input, { number: invoice.number!, total: 'EUR' }),
+      taskQueue: queue,
+    });
+    leftovers.push(collectionWorkflowId(invoice.id));
+    await run(stepTime(invoice, 'overdue-1d', issuedAt) + HOUR);
+    await run(stepTime(invoice, 'overdue-7d', issuedAt) + HOUR);
+    const emails = await emailsAbout(invoice.id);
+    expect(emails.map((e) => e.key.split('/').at(-1))).toEqual([
+      'due-in-3d',
+      'overdue-1d',
+      'overdue-7d',
+    ]);
+    expect(emails.every((e) => Number(e.copies) === 1)).toBe(true);
+  });
+});
+
+describe('collection on a test clock', () => {
+  it('advancing the clock walks the reminders in order, and nothing happens between advances', async () => {
+    const c = await customer();
+    // The clock's instant: a Monday, 10:00 in New York.
+    const clockNow = '2027-03-01T15:00:00.000Z';
+    const invoice = await openInvoice(c.id, 10000, clockNow);
+    const handle = await collect(invoice, { testClock: { id: 'clock_test', now: clockNow } });
+    const due = DateTime.fromJSDate(invoice.due_at!, { zone: TZ });
+
+    const walked: string[][] = [];
+    for (const days of [-3, 1, 7, 14, 21]) {
+      // Just past the step's local day, 12:00: inside business hours on a weekday or not.
+      const to = due.plus({ days }).set({ hour: 12 });
+      const target = to.weekday > 5 ? to.plus({ days: 8 - to.weekday }) : to;
+      const position = await handle.executeUpdate(advanceClockUpdate, {
+        args: [target.toUTC().toISO()!],
+      });
+      expect(position.now).toBe(target.toUTC().toISO());
+      walked.push(stepsOf(invoice.id));
+    }
+    expect(walked).toEqual([
+      ['due-in-3d'],
+      ['due-in-3d', 'overdue-1d'],
+      ['due-in-3d', 'overdue-1d', 'overdue-7d'],
+      ['due-in-3d', 'overdue-1d', 'overdue-7d', 'overdue-14d'],
+      ['due-in-3d', 'overdue-1d', 'overdue-7d', 'overdue-14d', 'final-notice'],
+    ]);
+    const end = await handle.executeUpdate(advanceClockUpdate, {
+      args: [due.plus({ days: 40 }).toUTC().toISO()!],
+    });
+    expect(end.finished).toBe(true);
+    expect(await handle.result()).toMatchObject({ status: 'uncollectible', remindersSent: 5 });
+    const row = await getInvoice(testDb.db, invoice.id);
+    expect(row!.status).toBe('uncollectible');
+    expect(row!.marked_uncollectible_at!.toISOString()).toBe(
+      due.plus({ days: 30 }).toUTC().toISO(),
+    );
+  });
+});

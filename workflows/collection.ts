@@ -1,0 +1,320 @@
+// One durable collection per open invoice: a friendly heads-up before the due date, reminders
+// after it in the customer's business hours (warm first, clearer later), a final notice, then
+// the policy's end actions (the subscription past due, the invoice written off, the subscription
+// suspended). It stops the moment the invoice is paid, voided or written off by an operator,
+// sends one receipt per payment, and pauses while a dispute is looked into (the rest of the
+// schedule moves later by the time it spent paused). The database is the truth: the API writes
+// payments and operator actions first and signals `collectionChanged`; the workflow reads again.
+import {
+  condition,
+  allHandlersFinished,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { CollectionFacts } from '../activities/collections.ts';
+import type { CollectionStatus as Status } from '../db/database.ts';
+import { describeSendingTime } from '../domain/business-hours.ts';
+import {
+  actionTime,
+  collectionActions,
+  daysOverdue,
+  type CollectionAction,
+} from '../domain/dunning.ts';
+import { localDate } from '../domain/periods.ts';
+import { money, toDecimalString } from '../domain/money.ts';
+import { CollectionStatus } from '../temporal/search-attributes.ts';
+import { workflowClock } from './clock.ts';
+import {
+  collectionChangedSignal,
+  collectionStateQuery,
+  type CollectionInput,
+  type CollectionState,
+} from './collection-messages.ts';
+import {
+  collectionNoticeSignal,
+  subscriptionWorkflowId,
+  type CollectionNotice,
+} from './subscription-messages.ts';
+
+const activityOptions: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+const acts = proxyActivities<Activities>(activityOptions);
+const run = <A extends unknown[], R>(
+  fn: { executeWithOptions(options: ActivityOptions, args: A): Promise<R> },
+  summary: string,
+  ...args: A
+) => fn.executeWithOptions({ ...activityOptions, summary }, args);
+
+export interface CollectionResult {
+  invoiceId: string;
+  status: Status;
+  remindersSent: number;
+}
+
+export async function collectionWorkflow(input: CollectionInput): Promise<CollectionResult> {
+  const { invoiceId } = input;
+  const clock = workflowClock(input.testClock);
+  // On a test clock, an advance buffered with the start runs as soon as workflowClock registers
+  // its handler: the collection started at the clock's instant in the input, not at that target.
+  const startedAt = input.testClock ? new Date(input.testClock.now).toISOString() : clock.nowIso();
+  let changed = false;
+  setHandler(collectionChangedSignal, () => {
+    changed = true;
+  });
+
+  // Declared before the first await, so the query answers from the start.
+  let facts: CollectionFacts | undefined;
+  let actions: CollectionAction[] = [];
+  let status: Status = 'open';
+  let next = 0;
+  let shiftMs = 0;
+  let disputedSince: number | null = null;
+  let remindersSent = 0;
+  let ended = false;
+  let atOf: (action: CollectionAction) => number = () => 0;
+  setHandler(collectionStateQuery, (): CollectionState => ({
+    invoiceId,
+    status,
+    amountDue: facts?.amountDue ?? 0,
+    currency: facts?.currency ?? '',
+    remindersSent,
+    nextAction:
+      facts && !ended && next < actions.length && disputedSince === null
+        ? { key: actions[next]!.key, at: new Date(atOf(actions[next]!)).toISOString() }
+        : null,
+    pausedForMs: shiftMs,
+    ended,
+  }));
+
+  const opened = await run(acts.openCollection, `Open the collection of invoice ${invoiceId}`, {
+    invoiceId,
+    workflowId: workflowInfo().workflowId,
+    at: startedAt,
+  });
+  let known: CollectionFacts = opened;
+  facts = opened;
+  const { policy, dueAt, timezone } = opened;
+  // A run after the schedule ended (a late payment on a written-off invoice) only settles.
+  actions = opened.collectionEnded ? [] : collectionActions(policy, dueAt, timezone, startedAt);
+  const subscriptionId = input.subscriptionId ?? opened.subscriptionId ?? undefined;
+
+  // A later run finds the policy's write-off done: only a full payment settles it now.
+  let wroteOff = opened.collectionEnded && opened.invoiceStatus === 'uncollectible';
+  let toldSubscription = false;
+  const receipted = new Set<string>();
+  let recorded = '';
+
+  const amount = (minor: number) =>
+    `${known.currency} ${toDecimalString(money(minor, known.currency))}`;
+  atOf = (action) => Date.parse(actionTime(action, policy, dueAt, timezone, shiftMs));
+
+  async function setStatus(to: Status): Promise<void> {
+    if (to === status && recorded !== '') return;
+    status = to;
+    upsertSearchAttributes([{ key: CollectionStatus, value: to }]);
+    await progress(true);
+  }
+
+  /** The collection row the API shows; written when something it shows changes. */
+  async function progress(force = false): Promise<void> {
+    const action = !ended && disputedSince === null ? actions[next] : undefined;
+    const nextAction = action
+      ? { at: new Date(atOf(action)).toISOString(), what: action.key }
+      : null;
+    const key = JSON.stringify([status, remindersSent, nextAction, ended]);
+    if (!force && key === recorded) return;
+    recorded = key;
+    await run(
+      acts.recordCollectionProgress,
+      `Record collection ${status}${nextAction ? `, next ${nextAction.what}` : ''}`,
+      { invoiceId, status, remindersSent, nextAction, ended },
+    );
+  }
+
+  async function tellSubscription(notice: CollectionNotice): Promise<void> {
+    if (!subscriptionId) return;
+    toldSubscription = true;
+    try {
+      await getExternalWorkflowHandle(subscriptionWorkflowId(subscriptionId)).signal(
+        collectionNoticeSignal,
+        notice,
+      );
+    } catch (error) {
+      // A subscription that has ended has nothing left to change.
+      log.warn('subscription not told', { subscriptionId, notice, error: String(error) });
+    }
+  }
+
+  async function read(): Promise<void> {
+    changed = false;
+    known = facts = await run(
+      acts.readCollection,
+      `Read invoice ${known.number} and its payments`,
+      {
+        invoiceId,
+      },
+    );
+  }
+
+  /** One receipt per payment (the email ledger keys it by payment id, too). */
+  async function sendReceipts(): Promise<void> {
+    for (const payment of known.payments) {
+      if (receipted.has(payment.id)) continue;
+      await run(
+        acts.emailReceipt,
+        `Receipt to ${known.recipient} for ${amount(payment.amount)} (${payment.method ?? 'payment'})`,
+        { invoiceId, payment },
+      );
+      receipted.add(payment.id);
+    }
+  }
+
+  /** Paid, void, or written off by an operator: collection is over. */
+  function closedAs(): Status | null {
+    if (known.invoiceStatus === 'paid') return 'paid';
+    if (known.invoiceStatus === 'void') return 'void';
+    if (known.invoiceStatus === 'uncollectible' && !wroteOff) return 'uncollectible';
+    return null;
+  }
+
+  async function close(how: Status): Promise<void> {
+    if (how === 'void' && known.voidCreditNoteId) {
+      await run(acts.emailCreditNote, `Email the credit note voiding ${known.number}`, {
+        creditNoteId: known.voidCreditNoteId,
+      });
+    }
+    // Only a subscription this collection made past due (or suspended, in an earlier run that
+    // finished the schedule) has anything to undo.
+    if (toldSubscription || opened.collectionEnded) {
+      await tellSubscription({ invoiceId, event: 'settled' });
+    }
+    ended = true;
+    setCurrentDetails(`Collection ended: invoice ${known.number} is ${how}.`);
+    await setStatus(how);
+  }
+
+  function timerSummary(action: CollectionAction, at: number): string {
+    const when = describeSendingTime(new Date(at).toISOString(), clock.nowIso(), timezone);
+    switch (action.kind) {
+      case 'reminder':
+        return `Wait for ${reminderName(action)} on ${when}`;
+      case 'past_due':
+        return `Wait until the subscription is past due on ${when}`;
+      case 'uncollectible':
+        return `Wait to write invoice ${known.number} off on ${when}`;
+      case 'suspend':
+        return `Wait to suspend the subscription (${action.suspendTo}) on ${when}`;
+    }
+  }
+
+  function reminderName(action: CollectionAction): string {
+    if (action.tone === 'before_due') return 'the friendly reminder before the due date';
+    if (action.tone === 'final_notice') return 'the final notice';
+    return `reminder ${action.number} of ${action.of}`;
+  }
+
+  /**
+   * Performs the action due at `at`. Dates come from `at`, not from now: on a test clock a long
+   * advance runs several actions at one instant, and each must still carry its own date.
+   */
+  async function perform(action: CollectionAction, at: string): Promise<void> {
+    const overdueDays = daysOverdue(dueAt, at);
+    if (action.daysAfterDue >= 0 && status === 'open') await setStatus('overdue');
+    switch (action.kind) {
+      case 'reminder': {
+        const due = amount(known.amountDue);
+        const summary =
+          action.tone === 'before_due'
+            ? `Friendly reminder to ${known.recipient}, ${due} due on ${localDate(dueAt, timezone)}`
+            : action.tone === 'final_notice'
+              ? `Final notice to ${known.recipient}, ${due} overdue ${overdueDays} days`
+              : `Reminder ${action.number} of ${action.of} to ${known.recipient}, ${due} overdue ${overdueDays} days`;
+        const result = await run(acts.remindCustomer, summary, {
+          invoiceId,
+          step: action.key,
+          tone: action.tone!,
+          number: action.number,
+          of: action.of,
+          daysOverdue: overdueDays,
+          consequence: action.consequence,
+        });
+        if (result.sent) remindersSent++;
+        else changed = true; // settled behind our back: read again
+        break;
+      }
+      case 'past_due':
+        await tellSubscription({ invoiceId, event: 'past_due' });
+        break;
+      case 'uncollectible':
+        wroteOff = await run(
+          acts.writeOffInvoice,
+          `Write invoice ${known.number} off, ${amount(known.amountDue)} unpaid after ${overdueDays} days`,
+          { invoiceId, at },
+        );
+        if (wroteOff) await setStatus('uncollectible');
+        else changed = true;
+        break;
+      case 'suspend':
+        await tellSubscription({ invoiceId, event: 'suspend', suspendTo: action.suspendTo! });
+        break;
+    }
+  }
+
+  upsertSearchAttributes([{ key: CollectionStatus, value: status }]);
+  await progress(true);
+  for (;;) {
+    if (changed) await read();
+    await sendReceipts();
+    const closed = closedAs();
+    if (closed) {
+      await close(closed);
+      break;
+    }
+    if (known.dispute) {
+      if (disputedSince === null) {
+        disputedSince = clock.now();
+        await setStatus('disputed');
+      }
+      setCurrentDetails(`Disputed: ${known.dispute.reason}. Reminders paused until resolved.`);
+      await clock.waitFor(() => changed);
+      continue;
+    }
+    if (disputedSince !== null) {
+      // The schedule picks up where it paused: everything left moves later by the pause.
+      shiftMs += clock.now() - disputedSince;
+      disputedSince = null;
+      await setStatus(clock.now() >= Date.parse(dueAt) && next > 0 ? 'overdue' : 'open');
+    }
+    const action = actions[next];
+    if (!action) break;
+    const at = atOf(action);
+    if (at > clock.now()) {
+      await progress();
+      setCurrentDetails(
+        `${(status as Status) === 'overdue' ? 'Overdue' : 'Open'}: ${amount(known.amountDue)} owed; next ${action.key}.`,
+      );
+      await clock.sleepUntil(at, () => changed, timerSummary(action, at));
+      continue;
+    }
+    // Read again right before acting, so nothing goes out for an invoice paid a moment ago.
+    await read();
+    if (closedAs() || known.dispute || known.payments.some((p) => !receipted.has(p.id))) continue;
+    await perform(action, new Date(at).toISOString());
+    next++;
+  }
+
+  ended = true;
+  await progress(true);
+  clock.end('finished');
+  await condition(allHandlersFinished);
+  return { invoiceId, status, remindersSent };
+}

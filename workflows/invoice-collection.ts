@@ -1,0 +1,51 @@
+// Every invoice with money owing gets its collection workflow (reminders until paid), started by
+// the workflow that issued it as a child that outlives it (ABANDON). Shared by the subscription
+// lifecycle and the one-off invoice workflows (projects, manual invoices).
+import { proxyActivities, startChild, type ActivityOptions } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from '../activities/index.ts';
+import { toDecimalString, type Money } from '../domain/money.ts';
+import type { WorkflowClock } from './clock.ts';
+import type { collectionWorkflow } from './collection.ts';
+import { collectionStartFields } from './collection-messages.ts';
+
+const activityOptions: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+const acts = proxyActivities<Activities>(activityOptions);
+
+/** Whether collections are on (BILLWRIGHT_COLLECTIONS), read once per workflow run. */
+export interface CollectionSwitch {
+  enabled?: boolean;
+}
+
+export async function startInvoiceCollection(
+  invoice: { invoiceId: string; number: string; total: Money },
+  owner: { customerId: string; subscriptionId?: string; clock: WorkflowClock },
+  collecting: CollectionSwitch,
+): Promise<void> {
+  collecting.enabled ??= await acts.collectionsEnabled.executeWithOptions(
+    { ...activityOptions, summary: 'Read whether invoices are collected' },
+    [],
+  );
+  if (!collecting.enabled) return;
+  const { total } = invoice;
+  try {
+    await startChild<typeof collectionWorkflow>('collectionWorkflow', {
+      ...collectionStartFields(
+        {
+          invoiceId: invoice.invoiceId,
+          customerId: owner.customerId,
+          ...(owner.subscriptionId && { subscriptionId: owner.subscriptionId }),
+          ...(owner.clock.testClockId && { testClock: owner.clock.carry()! }),
+        },
+        { number: invoice.number, total: `${total.currency} ${toDecimalString(total)}` },
+      ),
+      parentClosePolicy: 'ABANDON',
+    });
+  } catch (error) {
+    // Already collecting (started by an earlier attempt or the API): nothing to do.
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}

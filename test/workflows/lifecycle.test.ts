@@ -275,6 +275,23 @@ describe('subscription lifecycle', () => {
     expect(await status(s.subscriptionId)).toBe('active');
   });
 
+  it('a trial ending mid-month on a calendar plan: the first invoice prorated from the trial end', async () => {
+    const trialEnd = new Date(await nextAnchor(12)).toISOString();
+    const s = await subscribe(planOf('trial-calendar', [flat('base', '3100')]), trialEnd, {
+      trialEnd,
+      anchoring: { type: 'calendar' },
+    });
+    expect((await s.handle.query(stateQuery)).status).toBe('trialing');
+    await advanceTo(trialEnd, s, 1);
+    const grid = billingPeriod(s.cycle, 0); // the calendar month the trial ends in
+    const [first] = await invoicesOf(s.subscriptionId);
+    expect(first!.issued_at!.toISOString()).toBe(trialEnd);
+    expect(first!.subtotal).toBe(
+      prorate(money(3100, 'EUR'), prorationFactor(grid, trialEnd, grid.end, TZ)).amount,
+    );
+    expect(first!.subtotal).toBeLessThan(3100);
+  });
+
   it('bills usage in arrears with the advance charges of the next period on one invoice per boundary', async () => {
     const anchor = await nextAnchor();
     const plan = planOf('metered', [flat('base', '1000'), seats('500'), apiCalls]);

@@ -94,6 +94,8 @@ interface PendingNow {
   change: PlanChange;
   by: OperatorAction;
   at: string;
+  /** The change's business key: its instant, numbered when several share one. */
+  key: string;
   done: boolean;
 }
 
@@ -233,6 +235,17 @@ export async function subscriptionLifecycle(
 
   setHandler(stateQuery, currentState);
 
+  /**
+   * Changes keyed by instant; two at the same instant (one workflow task, or a frozen test
+   * clock) get numbered keys, so the second is billed rather than taken for a retry of the first.
+   */
+  const changesAt = new Map<string, number>();
+  function keyOfChangeAt(at: string): string {
+    const seen = changesAt.get(at) ?? 0;
+    changesAt.set(at, seen + 1);
+    return seen === 0 ? changeKey(at) : `${changeKey(at)}#${seen + 1}`;
+  }
+
   setHandler(
     pauseUpdate,
     async (by) => {
@@ -292,11 +305,12 @@ export async function subscriptionLifecycle(
         quantity = change.quantity;
         pendingChange = null;
         const at = nowIso();
-        await recordChange(change, by, changeKey(at), at);
+        await recordChange(change, by, keyOfChangeAt(at), at);
       } else if (applyAt === 'period_end') {
         pendingChange = { ...change, by };
       } else {
-        const pending: PendingNow = { change, by, at: nowIso(), done: false };
+        const at = nowIso();
+        const pending: PendingNow = { change, by, at, key: keyOfChangeAt(at), done: false };
         changeNow = pending;
         await condition(() => pending.done);
       }
@@ -490,7 +504,7 @@ export async function subscriptionLifecycle(
       await issue(
         `Change to ${change.plan.planCode} v${change.plan.version} × ${change.quantity}`,
         {
-          billingKey: changeKey(at),
+          billingKey: pending.key,
           issuedAt: at,
           plan: change.plan,
           quantity: change.quantity,
@@ -502,7 +516,7 @@ export async function subscriptionLifecycle(
     plan = pending.change.plan;
     quantity = pending.change.quantity;
     pendingChange = null;
-    await recordChange(pending.change, pending.by, changeKey(pending.at), pending.at);
+    await recordChange(pending.change, pending.by, pending.key, pending.at);
     pending.done = true;
     changeNow = null;
   }

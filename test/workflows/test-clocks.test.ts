@@ -78,6 +78,22 @@ function planOf(code: string, interval: Interval, amount: string): PlanVersion {
   };
 }
 
+/** EUR 10 a seat a month, in advance. */
+function seatPlan(): PlanVersion {
+  return {
+    ...planOf('seats', 'month', '0'),
+    charges: [
+      {
+        key: 'seats',
+        type: 'per_seat',
+        description: 'Seats',
+        billing: 'advance',
+        unitAmount: '1000',
+      },
+    ],
+  };
+}
+
 async function newClock(at = T0) {
   return insertTestClock(testDb.db, { id: newId('clock'), name: 'walkthrough', frozenTime: at });
 }
@@ -228,6 +244,24 @@ describe('a subscription on a test clock', () => {
     expect(invoices.at(-1)!.issued_at!.toISOString()).toBe('2028-04-01T07:00:00.000Z');
   });
 
+  it('bills two upgrades made at the same frozen instant, each once', async () => {
+    const clock = await newClock();
+    const plan = seatPlan();
+    const { subscriptionId, handle } = await subscribe(clock.id, plan, T0);
+    await handle.executeUpdate(advanceClockUpdate, { args: [T0] });
+    for (const quantity of [2, 3]) {
+      await handle.executeUpdate(changeUpdate, {
+        args: [{ actor: 'key_test', plan, quantity, applyAt: 'now' }],
+      });
+    }
+    const invoices = (await invoicesOn(clock.id)).filter(
+      (i) => i.subscription_id === subscriptionId,
+    );
+    expect(invoices.map((i) => i.subtotal)).toEqual([1000, 2000, 3000]);
+    expect(new Set(invoices.map((i) => i.billing_key)).size).toBe(3);
+    expect((await handle.query(stateQuery)).quantity).toBe(3);
+  });
+
   it('refuses to go back in time or to advance twice at once', async () => {
     const clock = await newClock();
     expect(await beginAdvance(testDb.db, clock.id, '2026-12-01T00:00:00.000Z')).toBeUndefined();
@@ -239,16 +273,7 @@ describe('a subscription on a test clock', () => {
 describe('an update racing continue-as-new', () => {
   it('applies an upgrade sent while the last period of a run is billed, once', async () => {
     const clock = await newClock();
-    const plan = planOf('seats', 'month', '0');
-    plan.charges = [
-      {
-        key: 'seats',
-        type: 'per_seat',
-        description: 'Seats',
-        billing: 'advance',
-        unitAmount: '1000',
-      },
-    ];
+    const plan = seatPlan();
     const { subscriptionId, handle } = await subscribe(clock.id, plan, T0);
     await advance(clock.id, '2027-11-15T00:00:00.000Z'); // 11 periods of a 12-period run
     const firstRun = (await handle.describe()).runId;

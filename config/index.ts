@@ -49,6 +49,19 @@ export interface BillwrightConfig {
    * paid). On unless "off", for operators who chase payments with another system.
    */
   collections: boolean;
+  /**
+   * BILLWRIGHT_EMAIL_PDF=attach|link: invoice emails carry the PDF (printed by the worker's
+   * Chromium, when it has one), or only link the hosted PDF, which spares the worker a print
+   * per email at billing peaks. Default attach.
+   */
+  emailPdf: 'attach' | 'link';
+}
+
+function emailPdfFromEnv(env: NodeJS.ProcessEnv): 'attach' | 'link' {
+  const value = env.BILLWRIGHT_EMAIL_PDF;
+  if (value === undefined || value === '') return 'attach';
+  if (value === 'attach' || value === 'link') return value;
+  throw new Error(`BILLWRIGHT_EMAIL_PDF must be attach or link, got "${value}"`);
 }
 
 function testClocksFromEnv(env: NodeJS.ProcessEnv): boolean {
@@ -89,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     emailFrom: env.EMAIL_FROM ?? 'Billwright Demo <billing@billwright.test>',
     emailSendWindow: parseSendWindow(env.EMAIL_SEND_WINDOW),
     testClocks: testClocksFromEnv(env),
+    emailPdf: emailPdfFromEnv(env),
     templatesDir: env.BILLWRIGHT_TEMPLATES_DIR || undefined,
     seller: {
       legalName: env.SELLER_LEGAL_NAME ?? 'Billwright Demo Ltd',

@@ -50,7 +50,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     let worker: Worker | undefined;
     // PDFs attached to invoice emails: one warm Chromium, launched on the first invoice. Without
     // Chromium on this host, emails link the hosted page and carry no attachment.
-    const workerPdf = roles.worker ? lazyPdfRenderer() : undefined;
+    const workerPdf = roles.worker && config.emailPdf === 'attach' ? lazyPdfRenderer() : undefined;
     if (workerPdf) stops.push(() => workerPdf.close());
     if (roles.worker) {
       const connection = await connectWorker(temporal);

@@ -19,3 +19,11 @@ describe('BILLWRIGHT_TEST_CLOCKS', () => {
     expect(() => loadConfig({ BILLWRIGHT_TEST_CLOCKS: 'yes' })).toThrow(/BILLWRIGHT_TEST_CLOCKS/);
   });
 });
+
+describe('BILLWRIGHT_EMAIL_PDF', () => {
+  it('attaches by default, links when asked, and refuses anything else', () => {
+    expect(loadConfig({}).emailPdf).toBe('attach');
+    expect(loadConfig({ BILLWRIGHT_EMAIL_PDF: 'link' }).emailPdf).toBe('link');
+    expect(() => loadConfig({ BILLWRIGHT_EMAIL_PDF: 'none' })).toThrow(/BILLWRIGHT_EMAIL_PDF/);
+  });
+});

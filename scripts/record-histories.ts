@@ -1,26 +1,9 @@
 // Records workflow histories for the replay test (test/workflows/replay.test.ts). Run it when a
 // workflow version ships: `npm run record-histories`. The files it writes are frozen evidence of
 // what running workflows look like; a later change that cannot replay them needs patching.
-import { writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../activities/index.ts';
-import { loadConfig } from '../config/index.ts';
-import { connectDatabase } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
-import { migrateToLatest } from '../db/migrate.ts';
-import { createDocumentRenderer } from '../documents/renderer.ts';
-import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { billingPeriod } from '../domain/periods.ts';
-import { createOutboxSender } from '../email/outbox-sender.ts';
-import { progress } from '../infra/log.ts';
-import { startThrowawayPostgres } from '../infra/postgres.ts';
-import { registerSearchAttributes } from '../infra/search-attributes.ts';
-import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
 import { subscriptionStartOptions } from '../temporal/subscription-start.ts';
-import { workflowsPath } from '../temporal/worker.ts';
 import type { subscriptionWorkflow } from '../workflows/subscription.ts';
 import type { PlanVersion } from '../domain/catalog.ts';
 import { createMetric } from '../db/repositories/metrics.ts';
@@ -31,160 +14,111 @@ import {
   resumeUpdate,
   stateQuery,
 } from '../workflows/subscription-messages.ts';
+import { record, replayCustomer, saveHistory } from './recording.ts';
 
 const version = process.argv[2] ?? 'v1';
-const postgres = await startThrowawayPostgres();
-const db = await connectDatabase({ url: postgres.url });
-await migrateToLatest(db);
-const path = await ensureTimeSkippingTestServer();
-const env = await TestWorkflowEnvironment.createTimeSkipping(
-  path ? { server: { executable: { type: 'existing-path', path } } } : {},
-);
-await registerSearchAttributes(env.connection, 'default');
-const config = loadConfig({});
-const taskQueue = `record-${randomUUID()}`;
-const worker = await Worker.create({
-  connection: env.nativeConnection,
-  taskQueue,
-  workflowsPath,
-  activities: createActivities({
-    db,
-    renderer: createDocumentRenderer({ brand: config.brand }),
-    email: createOutboxSender(db),
-    config,
-    tax: {
-      provider: createBuiltInTaxProvider(),
-      seller: config.taxSeller,
-      rounding: config.taxRounding,
-    },
-  }),
-});
-
-try {
-  await worker.runUntil(async () => {
-    // A story touching every path: renewals, pause, resume on both anchors, cancel.
-    const customer = await db
-      .insertInto('customers')
-      .values({
-        id: newId('cus'),
-        name: 'Replay SARL',
-        email: 'replay@example.test',
-        currency: 'EUR',
-        country: 'FR',
-        timezone: 'Europe/Paris',
-        locale: 'fr-FR',
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const plan = await db
-      .insertInto('plans')
-      .values({
-        id: newId('plan'),
-        code: 'replay',
-        name: 'Replay plan',
-        currency: 'EUR',
-        interval: 'month',
-        interval_count: 1,
-        amount: 2500,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const subscriptionId = newId('sub');
-    const anchor = new Date((await env.currentTimeMs()) + 86_400_000).toISOString();
-    await db
-      .insertInto('subscriptions')
-      .values({
-        id: subscriptionId,
-        customer_id: customer.id,
-        plan_id: plan.id,
-        status: 'active',
-        anchor_at: anchor,
-      })
-      .execute();
-    const cycle = {
-      interval: 'month' as const,
-      intervalCount: 1,
-      anchor,
-      timezone: 'Europe/Paris',
-    };
-    // v2 onwards: the lifecycle, with a plan version of flat, per-seat and usage charges and a
-    // trial until the anchor (v1 was one flat price).
-    await createMetric(db, { code: 'replay_calls', name: 'Replay calls', aggregation: 'count' });
-    const terms = (version: number, seatPrice: string): PlanVersion => ({
-      planCode: plan.code,
-      version,
+await record({}, async ({ db, env, taskQueue }) => {
+  // A story touching every path: renewals, pause, resume on both anchors, cancel.
+  const customer = await replayCustomer(db, 'Europe/Paris');
+  const plan = await db
+    .insertInto('plans')
+    .values({
+      id: newId('plan'),
+      code: 'replay',
+      name: 'Replay plan',
       currency: 'EUR',
-      billingCycle: { interval: 'month', intervalCount: 1 },
-      taxBehavior: 'exclusive',
-      charges: [
-        { key: 'base', type: 'flat', description: 'Base', billing: 'advance', amount: '2500' },
-        {
-          key: 'seats',
-          type: 'per_seat',
-          description: 'Seats',
-          billing: 'advance',
-          unitAmount: seatPrice,
-        },
-        {
-          key: 'calls',
-          type: 'usage',
-          description: 'Calls',
-          billing: 'arrears',
-          metricCode: 'replay_calls',
-          pricing: { model: 'per_unit', unitPrice: '1' },
-        },
-      ],
-    });
-    const lifecycle = version !== 'v1';
-    const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
-      'subscriptionWorkflow',
+      interval: 'month',
+      interval_count: 1,
+      amount: 2500,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const subscriptionId = newId('sub');
+  const anchor = new Date((await env.currentTimeMs()) + 86_400_000).toISOString();
+  await db
+    .insertInto('subscriptions')
+    .values({
+      id: subscriptionId,
+      customer_id: customer.id,
+      plan_id: plan.id,
+      status: 'active',
+      anchor_at: anchor,
+    })
+    .execute();
+  const cycle = {
+    interval: 'month' as const,
+    intervalCount: 1,
+    anchor,
+    timezone: 'Europe/Paris',
+  };
+  // v2 onwards: the lifecycle, with a plan version of flat, per-seat and usage charges and a
+  // trial until the anchor (v1 was one flat price).
+  await createMetric(db, { code: 'replay_calls', name: 'Replay calls', aggregation: 'count' });
+  const terms = (version: number, seatPrice: string): PlanVersion => ({
+    planCode: plan.code,
+    version,
+    currency: 'EUR',
+    billingCycle: { interval: 'month', intervalCount: 1 },
+    taxBehavior: 'exclusive',
+    charges: [
+      { key: 'base', type: 'flat', description: 'Base', billing: 'advance', amount: '2500' },
       {
-        ...subscriptionStartOptions({
-          subscriptionId,
-          customerId: customer.id,
-          planCode: plan.code,
-          planName: plan.name,
-          cycle,
-          price: { amount: 2500, currency: 'EUR' },
-          ...(lifecycle && { plan: terms(1, '300'), quantity: 2, trialEnd: anchor }),
-        }),
-        taskQueue,
+        key: 'seats',
+        type: 'per_seat',
+        description: 'Seats',
+        billing: 'advance',
+        unitAmount: seatPrice,
       },
-    );
-    const until = async (instant: string, invoices: number) => {
-      await env.sleep(Date.parse(instant) + 3_600_000 - (await env.currentTimeMs()));
-      while ((await handle.query(stateQuery)).invoicesIssued < invoices) await env.sleep(1000);
-    };
-    const operator = { actor: 'key_recorder' };
-    await until(billingPeriod(cycle, 1).start, 2);
-    await handle.executeUpdate(pauseUpdate, { args: [{ ...operator, reason: 'holiday' }] });
-    await env.sleep(40 * 86_400_000);
-    await handle.executeUpdate(resumeUpdate, { args: [{ ...operator, anchor: 'keep' }] });
-    await until(billingPeriod(cycle, 4).start, 3);
-    await handle.executeUpdate(pauseUpdate, { args: [operator] });
-    await handle.executeUpdate(resumeUpdate, { args: [{ ...operator, anchor: 'reset' }] });
-    await env.sleep(5000);
-    if (lifecycle) {
-      // An upgrade applied now (credit and charge), then a downgrade left for the boundary.
-      await env.sleep(3 * 86_400_000);
-      await handle.executeUpdate(changeUpdate, {
-        args: [{ ...operator, plan: terms(2, '500'), quantity: 3 }],
-      });
-      await handle.executeUpdate(changeUpdate, {
-        args: [{ ...operator, plan: terms(3, '300'), quantity: 1 }],
-      });
-    }
-    await handle.executeUpdate(cancelUpdate, { args: [{ ...operator, reason: 'recorded' }] });
-    await handle.result();
-    const file = new URL(
-      `../test/fixtures/histories/subscription-${version}.json`,
-      import.meta.url,
-    );
-    writeFileSync(file, historyToJSON(await handle.fetchHistory()));
-    progress(`recorded ${file.pathname}`);
+      {
+        key: 'calls',
+        type: 'usage',
+        description: 'Calls',
+        billing: 'arrears',
+        metricCode: 'replay_calls',
+        pricing: { model: 'per_unit', unitPrice: '1' },
+      },
+    ],
   });
-} finally {
-  await env.teardown();
-  await db.destroy();
-  await postgres.stop();
-}
+  const lifecycle = version !== 'v1';
+  const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
+    'subscriptionWorkflow',
+    {
+      ...subscriptionStartOptions({
+        subscriptionId,
+        customerId: customer.id,
+        planCode: plan.code,
+        planName: plan.name,
+        cycle,
+        price: { amount: 2500, currency: 'EUR' },
+        ...(lifecycle && { plan: terms(1, '300'), quantity: 2, trialEnd: anchor }),
+      }),
+      taskQueue,
+    },
+  );
+  const until = async (instant: string, invoices: number) => {
+    await env.sleep(Date.parse(instant) + 3_600_000 - (await env.currentTimeMs()));
+    while ((await handle.query(stateQuery)).invoicesIssued < invoices) await env.sleep(1000);
+  };
+  const operator = { actor: 'key_recorder' };
+  await until(billingPeriod(cycle, 1).start, 2);
+  await handle.executeUpdate(pauseUpdate, { args: [{ ...operator, reason: 'holiday' }] });
+  await env.sleep(40 * 86_400_000);
+  await handle.executeUpdate(resumeUpdate, { args: [{ ...operator, anchor: 'keep' }] });
+  await until(billingPeriod(cycle, 4).start, 3);
+  await handle.executeUpdate(pauseUpdate, { args: [operator] });
+  await handle.executeUpdate(resumeUpdate, { args: [{ ...operator, anchor: 'reset' }] });
+  await env.sleep(5000);
+  if (lifecycle) {
+    // An upgrade applied now (credit and charge), then a downgrade left for the boundary.
+    await env.sleep(3 * 86_400_000);
+    await handle.executeUpdate(changeUpdate, {
+      args: [{ ...operator, plan: terms(2, '500'), quantity: 3 }],
+    });
+    await handle.executeUpdate(changeUpdate, {
+      args: [{ ...operator, plan: terms(3, '300'), quantity: 1 }],
+    });
+  }
+  await handle.executeUpdate(cancelUpdate, { args: [{ ...operator, reason: 'recorded' }] });
+  await handle.result();
+  await saveHistory(handle, `subscription-${version}`);
+});

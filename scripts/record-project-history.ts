@@ -1,29 +1,12 @@
 // Records a project workflow's history for the replay test (test/workflows/replay.test.ts), as
-// scripts/record-histories.ts does for subscriptions: `node scripts/record-project-history.ts`.
+// scripts/record-histories.ts does for subscriptions: `npm run record-project-history -- v2`.
 // The story touches every path: the deposit, a milestone rejected then approved, a change order,
 // an auto-approval, retainage, monthly hours, an overdue reminder and the completion.
-import { writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
-import { createActivities } from '../activities/index.ts';
-import { loadConfig } from '../config/index.ts';
-import { connectDatabase } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
-import { migrateToLatest } from '../db/migrate.ts';
 import { insertProject, insertTimeEntry } from '../db/repositories/projects.ts';
-import { createDocumentRenderer } from '../documents/renderer.ts';
 import { hoursAmount, priceProject, roundMinutes, type ProjectTerms } from '../domain/projects.ts';
-import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
-import { createOutboxSender } from '../email/outbox-sender.ts';
-import { progress } from '../infra/log.ts';
-import { startThrowawayPostgres } from '../infra/postgres.ts';
-import { registerSearchAttributes } from '../infra/search-attributes.ts';
-import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
 import { projectStartOptions } from '../temporal/project-start.ts';
-import { workflowsPath } from '../temporal/worker.ts';
 import type { projectWorkflow } from '../workflows/project.ts';
 import {
   approveMilestoneUpdate,
@@ -32,53 +15,15 @@ import {
   projectStateQuery,
   rejectMilestoneUpdate,
 } from '../workflows/project-messages.ts';
+import { record, replayCustomer, saveHistory } from './recording.ts';
 
+const version = process.argv[2] ?? 'v1';
 const DAY = 86_400_000;
 const TZ = 'Europe/Paris';
-const postgres = await startThrowawayPostgres();
-const db = await connectDatabase({ url: postgres.url });
-await migrateToLatest(db);
-const path = await ensureTimeSkippingTestServer();
-const env = await TestWorkflowEnvironment.createTimeSkipping(
-  path ? { server: { executable: { type: 'existing-path', path } } } : {},
-);
-await registerSearchAttributes(env.connection, 'default');
-const config = loadConfig({
-  BILLWRIGHT_SIGNING_SECRET: 'record-project-history-secret-0123456789',
-});
-const taskQueue = `record-${randomUUID()}`;
-const worker = await Worker.create({
-  connection: env.nativeConnection,
-  taskQueue,
-  workflowsPath,
-  activities: createActivities({
-    db,
-    renderer: createDocumentRenderer({ brand: config.brand }),
-    email: createOutboxSender(db),
-    config,
-    tax: {
-      provider: createBuiltInTaxProvider(),
-      seller: config.taxSeller,
-      rounding: config.taxRounding,
-    },
-  }),
-});
-
-try {
-  await worker.runUntil(async () => {
-    const customer = await db
-      .insertInto('customers')
-      .values({
-        id: newId('cus'),
-        name: 'Replay SARL',
-        email: 'replay@example.test',
-        currency: 'EUR',
-        country: 'FR',
-        timezone: TZ,
-        locale: 'fr-FR',
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+await record(
+  { BILLWRIGHT_SIGNING_SECRET: 'record-project-history-secret-0123456789' },
+  async ({ db, env, taskQueue }) => {
+    const customer = await replayCustomer(db, TZ);
     const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: TZ });
     const terms: ProjectTerms = {
       contractValue: 100_000_000,
@@ -192,12 +137,6 @@ try {
       args: [{ key: 'terrace', ...operator }],
     });
     await handle.result();
-    const file = new URL('../test/fixtures/histories/project-v1.json', import.meta.url);
-    writeFileSync(file, historyToJSON(await handle.fetchHistory()));
-    progress(`recorded ${file.pathname}`);
-  });
-} finally {
-  await env.teardown();
-  await db.destroy();
-  await postgres.stop();
-}
+    await saveHistory(handle, `project-${version}`);
+  },
+);

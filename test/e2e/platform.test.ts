@@ -327,6 +327,19 @@ describe('project billing through the API on the dev server, on a test clock', (
       [0, 55_000_000],
     ]);
     expect(invoices.map((i) => String(i.number).slice(0, 5))).toEqual(['TEST-', 'TEST-', 'TEST-']);
+    // Each project invoice is collected like any other: the deposit, due on receipt on
+    // 1 February, is overdue by the 12th on the clock.
+    const collections = [];
+    for (const { id } of invoices as { id: string }[]) {
+      collections.push(
+        await eventually('the invoice collected', async () => {
+          const read = await api('GET', `/v1/invoices/${id}/collection`);
+          return read.status === 200 && read.body;
+        }),
+      );
+    }
+    expect(collections[0].status).toBe('overdue');
+    expect(collections.every((c) => ['open', 'overdue'].includes(c.status))).toBe(true);
   });
 });
 

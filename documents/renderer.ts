@@ -360,6 +360,9 @@ function registerHelpers(hb: typeof Handlebars): void {
     return link.toString();
   });
 
+  // Names built from data, e.g. a dynamic partial: {{> (concat "reminder-" tone)}}.
+  hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+
   // For conditions such as {{#unless (eq quantity 1)}}.
   hb.registerHelper('eq', (...args: unknown[]) => {
     const [, a, b] = helperArgs(args);

@@ -416,7 +416,7 @@ async function main(): Promise<void> {
       v: string;
     }>`select current_setting('server_version') as v`.execute(db);
     // BENCH_PHASES=ingestion or rating runs one of them (while working on it).
-    // The renewal storm takes minutes and is still being tuned: ask for it with BENCH_PHASES=storm.
+    // The renewal storm takes minutes: ask for it with BENCH_PHASES=storm.
     const phases = process.env.BENCH_PHASES ?? 'ingestion,rating,render';
     if (phases.includes('ingestion')) await ingestion(db, postgres.url);
     if (phases.includes('rating')) await rating(db);

@@ -218,8 +218,16 @@ async function billingStorm(
   try {
     await migrateToLatest(db);
     // The worker exactly as `npm run worker` runs it; an empty env: outbox, no sending window.
+    // What is measured is the renewal itself (issue, render, email), the shape of the ceiling:
+    // collections are off (each open invoice would start a workflow of its own), and invoice
+    // emails attach their PDF unless BILLWRIGHT_EMAIL_PDF=link is set for the run.
     const platform = await startPlatform({
-      config: loadConfig({ DATABASE_URL: databaseUrl, BILLWRIGHT_DATA_DIR: dataDir }),
+      config: loadConfig({
+        DATABASE_URL: databaseUrl,
+        BILLWRIGHT_DATA_DIR: dataDir,
+        BILLWRIGHT_COLLECTIONS: 'off',
+        BILLWRIGHT_EMAIL_PDF: process.env.BILLWRIGHT_EMAIL_PDF ?? 'attach',
+      }),
       temporal: { address: server.address, namespace: server.namespace, options: {} },
       roles: { worker: true, api: false },
       env: {},

@@ -1,6 +1,7 @@
 // The customer-facing half of issuing an invoice, for workflows that issue one-off invoices
 // (projects, manual invoices): render the stored document, hold the email for the sending
-// window, email it once. The same activities as the subscription lifecycle: one pipeline.
+// window, email it once. The same activities as the subscription lifecycle, which shares the
+// hold for business hours: one pipeline.
 import {
   ActivityFailure,
   log,
@@ -19,6 +20,31 @@ const activityOptions: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 const acts = proxyActivities<Activities>(activityOptions);
+
+/**
+ * Holds an invoice email until the sending window opens in the customer's zone (no wait when no
+ * window is configured or it is open), or until `wake()` turns true.
+ */
+export async function holdForBusinessHours(
+  clock: WorkflowClock,
+  invoiceNumber: string,
+  timezone: string,
+  wake: () => boolean,
+): Promise<void> {
+  const window = await acts.emailSendWindow.executeWithOptions(
+    { ...activityOptions, summary: 'Read the email sending window' },
+    [],
+  );
+  if (!window) return;
+  const now = clock.nowIso();
+  const sendAt = nextSendingTime(now, timezone, window);
+  if (sendAt === now) return;
+  await clock.sleepUntil(
+    Date.parse(sendAt),
+    wake,
+    `Hold invoice email ${invoiceNumber} until ${describeSendingTime(sendAt, now, timezone)}`,
+  );
+}
 
 export async function deliverInvoice(
   clock: WorkflowClock,
@@ -41,21 +67,7 @@ export async function deliverInvoice(
       collect.collecting,
     );
   }
-  const window = await acts.emailSendWindow.executeWithOptions(
-    { ...activityOptions, summary: 'Read the email sending window' },
-    [],
-  );
-  if (window) {
-    const now = clock.nowIso();
-    const sendAt = nextSendingTime(now, timezone, window);
-    if (sendAt !== now) {
-      await clock.sleepUntil(
-        Date.parse(sendAt),
-        () => false,
-        `Hold invoice email ${invoice.number} until ${describeSendingTime(sendAt, now, timezone)}`,
-      );
-    }
-  }
+  await holdForBusinessHours(clock, invoice.number, timezone, () => false);
   try {
     await acts.emailInvoice.executeWithOptions(
       { ...activityOptions, summary: `Email invoice ${invoice.number} to the customer` },

@@ -26,7 +26,6 @@ import type {
   IssuePeriodInvoiceInput,
 } from '../activities/billing.ts';
 import type { Span } from '../domain/billing-cycles.ts';
-import { describeSendingTime, nextSendingTime } from '../domain/business-hours.ts';
 import { ratePeriod } from '../domain/rating/rate-period.ts';
 import {
   billingPeriod,
@@ -66,6 +65,7 @@ import {
 } from './subscription-messages.ts';
 import { workflowClock } from './clock.ts';
 import { startInvoiceCollection, type CollectionSwitch } from './invoice-collection.ts';
+import { holdForBusinessHours } from './invoice-delivery.ts';
 
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -379,22 +379,6 @@ export async function subscriptionLifecycle(
   const startCollection = (invoice: IssuedInvoice) =>
     startInvoiceCollection(invoice, { customerId, subscriptionId, clock }, collecting);
 
-  async function holdForBusinessHours(invoiceNumber: string): Promise<void> {
-    const window = await billing.emailSendWindow.executeWithOptions(
-      { ...activityOptions, summary: 'Read the email sending window' },
-      [],
-    );
-    if (!window) return;
-    const now = nowIso();
-    const sendAt = nextSendingTime(now, cycle.timezone, window);
-    if (sendAt === now) return;
-    await clock.sleepUntil(
-      Date.parse(sendAt),
-      () => status === 'canceled',
-      `Hold invoice email ${invoiceNumber} until ${describeSendingTime(sendAt, now, cycle.timezone)}`,
-    );
-  }
-
   /** Issues one invoice (and credit note) by business key, then renders and emails it. */
   async function issue(
     summary: string,
@@ -413,7 +397,14 @@ export async function subscriptionLifecycle(
     // Collected from the moment it is issued (before the email, which may wait for business
     // hours): the email and the loop's next step then follow each other in one task, as before.
     if (patched('collections') && invoice.total.amount > 0) await startCollection(invoice);
-    if (patched('email-business-hours')) await holdForBusinessHours(invoice.number);
+    if (patched('email-business-hours')) {
+      await holdForBusinessHours(
+        clock,
+        invoice.number,
+        cycle.timezone,
+        () => status === 'canceled',
+      );
+    }
     try {
       await billing.emailInvoice.executeWithOptions(
         { ...activityOptions, summary: `Email invoice ${invoice.number} to the customer` },

@@ -39,7 +39,7 @@ import {
 import { CreditNoteSchema, toCreditNote } from './credit-notes.ts';
 import { tellCollection } from './collections.ts';
 import { sendStoredHtml } from './stored-html.ts';
-import { manualInvoiceDate, startManualInvoiceDelivery } from './manual-invoice-delivery.ts';
+import { startManualInvoiceDelivery } from './manual-invoice-delivery.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -428,14 +428,14 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const row =
         found.origin !== 'manual'
           ? await answering(() => finalizeInvoice(app.db, found.id, options))
-          : await answering(async () => {
-              const at = await manualInvoiceDate(app, found);
-              return app.db.transaction().execute(async (trx) => {
-                const finalized = await finalizeInvoice(trx, found.id, { ...options, at });
+          : await answering(() =>
+              app.db.transaction().execute(async (trx) => {
+                // Dated now, or at the customer's test-clock time (finalizeInvoice's default).
+                const finalized = await finalizeInvoice(trx, found.id, options);
                 await startManualInvoiceDelivery(app, trx, finalized);
                 return finalized;
-              });
-            });
+              }),
+            );
       if (row.status === 'open' || row.status === 'partially_paid') {
         await tellCollection(app, row.id, 'finalized', 'The invoice is finalized');
       }

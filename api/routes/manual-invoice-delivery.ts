@@ -5,7 +5,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Transaction } from 'kysely';
 import type { Database, Invoice } from '../../db/database.ts';
-import { getTestClock } from '../../db/repositories/test-clocks.ts';
+import { testClockRefOf } from '../../db/repositories/test-clocks.ts';
 import { manualInvoiceStartOptions } from '../../temporal/project-start.ts';
 import type { manualInvoiceWorkflow } from '../../workflows/manual-invoice.ts';
 import { withTemporalDeadline } from '../plugins/temporal.ts';
@@ -21,9 +21,7 @@ export async function startManualInvoiceDelivery(
     .select(['id', 'timezone', 'test_clock_id'])
     .where('id', '=', invoice.customer_id)
     .executeTakeFirstOrThrow();
-  const clock = customer.test_clock_id
-    ? await getTestClock(app.db, customer.test_clock_id)
-    : undefined;
+  const testClock = await testClockRefOf(trx, customer.test_clock_id);
   try {
     await withTemporalDeadline(app, () =>
       app.temporal.workflow.start<typeof manualInvoiceWorkflow>(
@@ -32,7 +30,7 @@ export async function startManualInvoiceDelivery(
           invoiceId: invoice.id,
           customerId: customer.id,
           timezone: customer.timezone,
-          ...(clock && { testClock: { id: clock.id, now: clock.frozen_time.toISOString() } }),
+          ...(testClock && { testClock }),
         }),
       ),
     );
@@ -44,21 +42,4 @@ export async function startManualInvoiceDelivery(
       error,
     );
   }
-}
-
-/**
- * When a manual invoice is dated: now, or the test clock's time for a customer on a test clock
- * (its invoices live in the clock's virtual time).
- */
-export async function manualInvoiceDate(
-  app: FastifyInstance,
-  invoice: Invoice,
-): Promise<Date | undefined> {
-  const customer = await app.db
-    .selectFrom('customers')
-    .select('test_clock_id')
-    .where('id', '=', invoice.customer_id)
-    .executeTakeFirstOrThrow();
-  if (!customer.test_clock_id) return undefined;
-  return (await getTestClock(app.db, customer.test_clock_id))?.frozen_time;
 }

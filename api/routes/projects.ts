@@ -31,7 +31,7 @@ import {
   type ProjectRow,
   type TimeEntryRow,
 } from '../../db/repositories/projects.ts';
-import { getTestClock } from '../../db/repositories/test-clocks.ts';
+import { testClockRefOf } from '../../db/repositories/test-clocks.ts';
 import {
   hoursAmount,
   minutesOf,
@@ -634,16 +634,14 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
         throw termsProblem(error);
       }
       const id = newId('prj');
-      const clock = customer.test_clock_id
-        ? await getTestClock(app.db, customer.test_clock_id)
-        : undefined;
+      const testClock = await testClockRefOf(app.db, customer.test_clock_id);
       const input: ProjectWorkflowInput = {
         projectId: id,
         customerId: customer.id,
         name: body.name,
         timezone: customer.timezone,
         terms,
-        ...(clock && { testClock: { id: clock.id, now: clock.frozen_time.toISOString() } }),
+        ...(testClock && { testClock }),
       };
       const row = await app.db.transaction().execute(async (trx) => {
         const inserted = await insertProject(trx, {

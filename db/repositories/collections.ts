@@ -182,6 +182,16 @@ export class CollectionStateError extends Error {
   }
 }
 
+/** The invoice's collection row, locked until the transaction ends. */
+function lockCollection(trx: Transaction<Database>, invoiceId: string) {
+  return trx
+    .selectFrom('invoice_collections')
+    .selectAll()
+    .where('invoice_id', '=', invoiceId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
 /**
  * An operator pauses collection while a dispute is looked into. Only an invoice with money
  * owing and a running collection can be disputed; a second dispute is refused.
@@ -192,12 +202,7 @@ export async function disputeCollection(
   dispute: { reason: string; at: Date },
 ): Promise<InvoiceCollection> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('invoice_collections')
-      .selectAll()
-      .where('invoice_id', '=', invoiceId)
-      .forUpdate()
-      .executeTakeFirst();
+    const row = await lockCollection(trx, invoiceId);
     if (!row || row.ended) {
       throw new CollectionStateError(`invoice ${invoiceId} is not being collected`);
     }
@@ -227,12 +232,7 @@ export async function resolveDispute(
   resolution: { resolution: string; at: Date },
 ): Promise<InvoiceCollection> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('invoice_collections')
-      .selectAll()
-      .where('invoice_id', '=', invoiceId)
-      .forUpdate()
-      .executeTakeFirst();
+    const row = await lockCollection(trx, invoiceId);
     if (!row || !row.disputed_at || row.resolved_at) {
       throw new CollectionStateError(`invoice ${invoiceId} is not disputed`);
     }

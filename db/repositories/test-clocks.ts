@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../connect.ts';
 import type { Customer, Database, TestClock } from '../database.ts';
+import type { TestClockRef } from '../../workflows/clock.ts';
 import { subscriptionWorkflowId } from '../../workflows/subscription-messages.ts';
 import { testClockSeries } from './number-series.ts';
 import { projectWorkflowId } from '../../workflows/project-messages.ts';
@@ -20,6 +21,20 @@ export async function insertTestClock(
 
 export async function getTestClock(db: Db, id: string): Promise<TestClock | undefined> {
   return db.selectFrom('test_clocks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** What a workflow started for a customer on a clock carries: the clock and its time now. */
+export async function testClockRefOf(
+  db: Kysely<Database>,
+  clockId: string | null,
+): Promise<TestClockRef | undefined> {
+  if (!clockId) return undefined;
+  const clock = await db
+    .selectFrom('test_clocks')
+    .select(['id', 'frozen_time'])
+    .where('id', '=', clockId)
+    .executeTakeFirstOrThrow();
+  return { id: clock.id, now: clock.frozen_time.toISOString() };
 }
 
 export async function listTestClocks(db: Db): Promise<TestClock[]> {

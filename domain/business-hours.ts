@@ -57,8 +57,17 @@ export function nextSendingTime(instant: string, timezone: string, window: SendW
     },
     { zone: timezone },
   );
-  // A wall-clock hour that does not exist (DST gap) is pushed forward by luxon: never earlier.
-  return opening.toUTC().toISO()!;
+  // A wall-clock opening that does not exist (DST gap) is pushed forward by luxon, past the gap's
+  // end; the window is open from that end already (02:01 Paris on the spring-forward day: 03:00).
+  let first = opening;
+  if (opening.hour * 60 + opening.minute !== open) {
+    for (;;) {
+      const before = first.minus({ minutes: 1 });
+      if (!before.hasSame(first, 'day') || before.hour * 60 + before.minute < open) break;
+      first = before;
+    }
+  }
+  return first.toUTC().toISO()!;
 }
 
 /** "09:00 Europe/Paris" when the opening is on the instant's local day, else with the date. */

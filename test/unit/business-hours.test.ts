@@ -70,9 +70,10 @@ describe('nextSendingTime', () => {
 
   it('opens just after a DST gap when the opening hour does not exist', () => {
     const window: SendWindow = { start: '02:30', end: '06:00', weekdaysOnly: false };
-    // 02:30 does not exist in Paris on 28 March 2027; the first instant after is 03:30 CEST.
+    // 02:30 does not exist in Paris on 28 March 2027: the clocks go from 02:00 to 03:00, and the
+    // window is open from 03:00 CEST (not 03:30, which would skip half an hour of it).
     expect(nextSendingTime('2027-03-27T23:30:00.000Z', 'Europe/Paris', window)).toBe(
-      local('2027-03-28T03:30', 'Europe/Paris'),
+      local('2027-03-28T03:00', 'Europe/Paris'),
     );
   });
 });
@@ -172,5 +173,16 @@ describe('parseSendWindow and describeSendingTime', () => {
     expect(
       describeSendingTime(local('2027-01-11T09:00', 'Europe/Paris'), from, 'Europe/Paris'),
     ).toBe('2027-01-11 09:00 Europe/Paris');
+  });
+});
+
+describe('a window opening inside a DST gap', () => {
+  it('sends from the end of the gap, the first minute the window is open', () => {
+    // Paris springs forward on 28 March 2027 at 02:00 (01:00Z): 02:01 never happens, and the
+    // window 02:01–03:01 is open from 03:00 CEST (01:00Z) until 03:01.
+    const window = { start: '02:01', end: '03:01', weekdaysOnly: false };
+    expect(nextSendingTime('2027-03-27T02:01:00.000Z', 'Europe/Paris', window)).toBe(
+      '2027-03-28T01:00:00.000Z',
+    );
   });
 });

@@ -11,7 +11,6 @@ import {
 } from '../db/repositories/credit-notes.ts';
 import {
   createPeriodInvoice,
-  createSubscriptionInvoice,
   type InvoiceTaxSettings,
   type NewInvoiceLine,
 } from '../db/repositories/invoices.ts';
@@ -23,7 +22,7 @@ import {
 } from '../db/repositories/subscription-transitions.ts';
 import { recordAppliedChange, type AppliedChange } from '../db/repositories/subscriptions.ts';
 import { prorate, prorationFactor, type Span } from '../domain/billing-cycles.ts';
-import type { PercentageUsage, PlanVersion, TaxBehavior } from '../domain/catalog.ts';
+import type { PercentageUsage, PlanVersion } from '../domain/catalog.ts';
 import type { Fraction } from '../domain/decimal.ts';
 import { canApply } from '../domain/invoice-lifecycle.ts';
 import type { UsageQuantity } from '../domain/metrics.ts';
@@ -33,7 +32,6 @@ import type { RatedPeriod } from '../domain/rating/types.ts';
 import { seatQuantities, unusedShare } from '../domain/subscription-charges.ts';
 import { DEFAULT_NUMBERING } from '../domain/numbering.ts';
 import { ratePeriod } from '../domain/rating/rate-period.ts';
-import type { BillingPeriod } from '../domain/periods.ts';
 
 export interface BillingDependencies {
   db: Db;
@@ -41,17 +39,6 @@ export interface BillingDependencies {
     Partial<Pick<BillwrightConfig, 'invoiceNumbering'>>;
   /** How subscription invoices are taxed: the provider, the seller's registrations, rounding. */
   tax: InvoiceTaxSettings;
-}
-
-export interface IssueSubscriptionInvoiceInput {
-  subscriptionId: string;
-  customerId: string;
-  planName: string;
-  period: BillingPeriod;
-  /** The flat charge for the period, billed in advance. */
-  price: Money;
-  /** Whether the price includes tax; default: the subscription's plan version's, else exclusive. */
-  taxBehavior?: TaxBehavior;
 }
 
 /** One invoice of the subscription lifecycle, for one (subscription, boundary, kind). */
@@ -108,21 +95,6 @@ function localDay(instant: string, timezone: string): string {
 
 export function createBillingActivities({ db, config, tax }: BillingDependencies) {
   const numbering = config.invoiceNumbering ?? DEFAULT_NUMBERING;
-
-  /** The price basis of the plan version the subscription is pinned to (exclusive if none). */
-  async function taxBehaviorOf(subscriptionId: string): Promise<TaxBehavior> {
-    const row = await db
-      .selectFrom('subscriptions')
-      .innerJoin('plan_versions', (join) =>
-        join
-          .onRef('plan_versions.plan_id', '=', 'subscriptions.plan_id')
-          .onRef('plan_versions.version', '=', 'subscriptions.plan_version'),
-      )
-      .select('plan_versions.tax_behavior')
-      .where('subscriptions.id', '=', subscriptionId)
-      .executeTakeFirst();
-    return row?.tax_behavior === 'inclusive' ? 'inclusive' : 'exclusive';
-  }
 
   /**
    * Credits the unused part [from, period.end) of every advance line billed for `period` (by
@@ -225,68 +197,6 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
   }
 
   return {
-    /**
-     * Rates the period (the workflow's flat price, billed in advance), then creates and finalizes
-     * its invoice in one transaction: taxed for the customer, numbered, due after the customer's
-     * payment terms. The unique (subscription, period) key makes a retry return the same invoice.
-     */
-    async issueSubscriptionInvoice(input: IssueSubscriptionInvoiceInput): Promise<IssuedInvoice> {
-      const { period, price } = input;
-      const plan: PlanVersion = {
-        planCode: input.planName,
-        version: 1,
-        currency: price.currency,
-        billingCycle: { interval: 'month', intervalCount: 1 },
-        taxBehavior: input.taxBehavior ?? (await taxBehaviorOf(input.subscriptionId)),
-        charges: [
-          {
-            key: 'plan',
-            type: 'flat',
-            description: input.planName,
-            billing: 'advance',
-            amount: String(price.amount),
-          },
-        ],
-      };
-      const rated = ratePeriod({ plan, timing: 'advance', roundingMode: tax.rounding.mode });
-      const net = new Map(rated.netLines.map((l) => [l.lineId, l.amount.amount]));
-      const { invoice, created } = await createSubscriptionInvoice(
-        db,
-        {
-          customerId: input.customerId,
-          subscriptionId: input.subscriptionId,
-          currency: rated.currency,
-          periodStart: period.start,
-          periodEnd: period.end,
-          // In advance: issued (finalized) when the period opens, due after the payment terms.
-          issuedAt: period.start,
-          taxBehavior: plan.taxBehavior,
-          lines: rated.lines.map((line) => ({
-            description: line.description,
-            quantity: 1,
-            unitAmount: line.amount.amount,
-            amount: line.amount.amount,
-            discountAmount: line.amount.amount - (net.get(line.id) ?? line.amount.amount),
-            periodStart: period.start,
-            periodEnd: period.end,
-          })),
-        },
-        { tax, numbering, seller: config.seller },
-      );
-      await db
-        .updateTable('subscriptions')
-        .set({ current_period_start: period.start, current_period_end: period.end })
-        .where('id', '=', input.subscriptionId)
-        .execute();
-      log.info('invoice issued', { invoiceId: invoice.id, number: invoice.number, created });
-      return {
-        invoiceId: invoice.id,
-        number: invoice.number ?? '',
-        total: { amount: invoice.total, currency: invoice.currency },
-        created,
-      };
-    },
-
     /**
      * The lifecycle's invoice at a boundary: the advance charges of the period that opens and the
      * arrears charges (usage rated from SQL aggregates) of the period that closes, on ONE invoice,

@@ -24,6 +24,7 @@ import { connectDatabase, type Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createPlan } from '../db/repositories/plans.ts';
+import type { Charge } from '../domain/catalog.ts';
 import { startTemporalDevServer, type DevServer } from '../infra/dev-server.ts';
 import { formatDuration, progress } from '../infra/log.ts';
 import { createDatabase } from '../infra/postgres.ts';
@@ -40,6 +41,15 @@ const START_CONCURRENCY = 32;
 /** How long the whole storm (or its ceiling) may take after the shared instant. */
 const DRAIN_TIMEOUT_MS = Number(process.env.BENCH_STORM_TIMEOUT_MS ?? Math.max(300_000, N * 500));
 const PRICE = { amount: 4_900, currency: 'EUR' } as const;
+const STORM_CHARGES: Charge[] = [
+  {
+    key: 'base',
+    description: 'Storm (monthly)',
+    type: 'flat',
+    billing: 'advance',
+    amount: String(PRICE.amount),
+  },
+];
 const COUNTRIES = [
   { country: 'FR', timezone: 'Europe/Paris', locale: 'fr-FR' },
   { country: 'DE', timezone: 'Europe/Berlin', locale: 'de-DE' },
@@ -145,15 +155,7 @@ async function seed(db: Db, anchor: Date): Promise<SubscriptionWorkflowInput[]> 
       interval: 'month',
       intervalCount: 1,
       taxBehavior: 'exclusive',
-      charges: [
-        {
-          key: 'base',
-          description: 'Storm (monthly)',
-          type: 'flat',
-          billing: 'advance',
-          amount: String(PRICE.amount),
-        },
-      ],
+      charges: STORM_CHARGES,
     },
   });
   if (!plan) throw new Error('storm: the plan exists already');
@@ -192,6 +194,14 @@ async function seed(db: Db, anchor: Date): Promise<SubscriptionWorkflowInput[]> 
           timezone: where.timezone,
         },
         price: { ...PRICE },
+        plan: {
+          planCode: 'storm-monthly',
+          version: 1,
+          currency: PRICE.currency,
+          billingCycle: { interval: 'month', intervalCount: 1 },
+          taxBehavior: 'exclusive',
+          charges: STORM_CHARGES,
+        },
       });
     }
     await db.insertInto('customers').values(customers).execute();

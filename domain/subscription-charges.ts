@@ -1,44 +1,17 @@
 // What a subscription bills, as pure functions shared by the workflow (deterministic, replayed),
-// its activities and the API: the pinned plan version with the subscription's quantity, the
-// plan a flat-price subscription of the first workflow version stands for, and the shares of a
-// period used and left when a subscription is canceled or changed mid-period.
+// its activities and the API: the pinned plan version with the subscription's quantity, and the
+// shares of a period used and left when a subscription is canceled or changed mid-period.
 import { prorationFactor, type Span } from './billing-cycles.ts';
 import type { PlanVersion } from './catalog.ts';
 import type { Fraction, RoundingMode } from './decimal.ts';
 import { money, type Money } from './money.ts';
 import { ratePeriod } from './rating/rate-period.ts';
-import type { BillingCycle } from './periods.ts';
 
 /** The per-seat quantities ratePeriod takes: the subscription's quantity for every seat charge. */
 export function seatQuantities(plan: PlanVersion, quantity: number): Record<string, number> {
   const seats: Record<string, number> = {};
   for (const charge of plan.charges) if (charge.type === 'per_seat') seats[charge.key] = quantity;
   return seats;
-}
-
-/** A flat-price subscription (workflow input v1: only `price`) as the plan version it bills. */
-export function flatPricePlan(
-  planCode: string,
-  planName: string,
-  price: Money,
-  cycle: BillingCycle,
-): PlanVersion {
-  return {
-    planCode,
-    version: 1,
-    currency: price.currency,
-    billingCycle: { interval: cycle.interval, intervalCount: cycle.intervalCount },
-    taxBehavior: 'exclusive',
-    charges: [
-      {
-        key: 'plan',
-        type: 'flat',
-        description: planName,
-        billing: 'advance',
-        amount: String(price.amount),
-      },
-    ],
-  };
 }
 
 /** Business key of the invoice issued at a boundary (advance of the new period + arrears). */

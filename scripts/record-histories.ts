@@ -1,6 +1,6 @@
-// Records workflow histories for the replay test (test/workflows/replay.test.ts). Run it when a
-// workflow version ships: `npm run record-histories`. The files it writes are frozen evidence of
-// what running workflows look like; a later change that cannot replay them needs patching.
+// Records a subscription workflow's history for the replay test (test/workflows/replay.test.ts):
+// `npm run record-histories`. The file it writes is evidence of what running workflows look
+// like; until the first release it is simply recorded again when the workflow changes.
 import { newId } from '../db/ids.ts';
 import { billingPeriod } from '../domain/periods.ts';
 import { subscriptionStartOptions } from '../temporal/subscription-start.ts';
@@ -16,7 +16,6 @@ import {
 } from '../workflows/subscription-messages.ts';
 import { record, replayCustomer, saveHistory } from './recording.ts';
 
-const version = process.argv[2] ?? 'v1';
 await record({}, async ({ db, env, taskQueue }) => {
   // A story touching every path: renewals, pause, resume on both anchors, cancel.
   const customer = await replayCustomer(db, 'Europe/Paris');
@@ -51,8 +50,7 @@ await record({}, async ({ db, env, taskQueue }) => {
     anchor,
     timezone: 'Europe/Paris',
   };
-  // v2 onwards: the lifecycle, with a plan version of flat, per-seat and usage charges and a
-  // trial until the anchor (v1 was one flat price).
+  // A plan version of flat, per-seat and usage charges and a trial until the anchor.
   await createMetric(db, { code: 'replay_calls', name: 'Replay calls', aggregation: 'count' });
   const terms = (version: number, seatPrice: string): PlanVersion => ({
     planCode: plan.code,
@@ -79,7 +77,6 @@ await record({}, async ({ db, env, taskQueue }) => {
       },
     ],
   });
-  const lifecycle = version !== 'v1';
   const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
     'subscriptionWorkflow',
     {
@@ -90,7 +87,9 @@ await record({}, async ({ db, env, taskQueue }) => {
         planName: plan.name,
         cycle,
         price: { amount: 2500, currency: 'EUR' },
-        ...(lifecycle && { plan: terms(1, '300'), quantity: 2, trialEnd: anchor }),
+        plan: terms(1, '300'),
+        quantity: 2,
+        trialEnd: anchor,
       }),
       taskQueue,
     },
@@ -108,17 +107,15 @@ await record({}, async ({ db, env, taskQueue }) => {
   await handle.executeUpdate(pauseUpdate, { args: [operator] });
   await handle.executeUpdate(resumeUpdate, { args: [{ ...operator, anchor: 'reset' }] });
   await env.sleep(5000);
-  if (lifecycle) {
-    // An upgrade applied now (credit and charge), then a downgrade left for the boundary.
-    await env.sleep(3 * 86_400_000);
-    await handle.executeUpdate(changeUpdate, {
-      args: [{ ...operator, plan: terms(2, '500'), quantity: 3 }],
-    });
-    await handle.executeUpdate(changeUpdate, {
-      args: [{ ...operator, plan: terms(3, '300'), quantity: 1 }],
-    });
-  }
+  // An upgrade applied now (credit and charge), then a downgrade left for the boundary.
+  await env.sleep(3 * 86_400_000);
+  await handle.executeUpdate(changeUpdate, {
+    args: [{ ...operator, plan: terms(2, '500'), quantity: 3 }],
+  });
+  await handle.executeUpdate(changeUpdate, {
+    args: [{ ...operator, plan: terms(3, '300'), quantity: 1 }],
+  });
   await handle.executeUpdate(cancelUpdate, { args: [{ ...operator, reason: 'recorded' }] });
   await handle.result();
-  await saveHistory(handle, `subscription-${version}`);
+  await saveHistory(handle, 'subscription');
 });

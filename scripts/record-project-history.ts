@@ -1,5 +1,5 @@
 // Records a project workflow's history for the replay test (test/workflows/replay.test.ts), as
-// scripts/record-histories.ts does for subscriptions: `npm run record-project-history -- v2`.
+// scripts/record-histories.ts does for subscriptions: `npm run record-project-history`.
 // The story touches every path: the deposit, a milestone rejected then approved, a change order,
 // an auto-approval, retainage, monthly hours, an overdue reminder and the completion.
 import { DateTime } from 'luxon';
@@ -17,7 +17,6 @@ import {
 } from '../workflows/project-messages.ts';
 import { record, replayCustomer, saveHistory } from './recording.ts';
 
-const version = process.argv[2] ?? 'v1';
 const DAY = 86_400_000;
 const TZ = 'Europe/Paris';
 await record(
@@ -137,6 +136,6 @@ await record(
       args: [{ key: 'terrace', ...operator }],
     });
     await handle.result();
-    await saveHistory(handle, `project-${version}`);
+    await saveHistory(handle, 'project');
   },
 );

@@ -1,7 +1,7 @@
 // What the history-recording scripts share: a throw-away PostgreSQL, the time-skipping test
 // server with the project's search attributes, and a worker running today's workflows with the
 // real activities. A script runs its story inside `record`, then writes the history it wants.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -86,7 +86,9 @@ export async function replayCustomer(db: Db, timezone: string) {
 
 /** Writes the workflow's history to test/fixtures/histories/<name>.json. */
 export async function saveHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  const file = new URL(`../test/fixtures/histories/${name}.json`, import.meta.url);
+  const dir = new URL('../test/fixtures/histories/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const file = new URL(`${name}.json`, dir);
   writeFileSync(file, historyToJSON(await handle.fetchHistory()));
   progress(`recorded ${file.pathname}`);
 }

@@ -2,13 +2,7 @@
 // (projects, manual invoices): render the stored document, hold the email for the sending
 // window, email it once. The same activities as the subscription lifecycle, which shares the
 // hold for business hours: one pipeline.
-import {
-  ActivityFailure,
-  log,
-  patched,
-  proxyActivities,
-  type ActivityOptions,
-} from '@temporalio/workflow';
+import { ActivityFailure, log, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { describeSendingTime, nextSendingTime } from '../domain/business-hours.ts';
 import type { Money } from '../domain/money.ts';
@@ -57,10 +51,9 @@ export async function deliverInvoice(
     { ...activityOptions, summary: `Render invoice ${invoice.number}` },
     [{ invoiceId: invoice.invoiceId }],
   );
-  // Collected from the moment it is issued, as subscription invoices are (histories recorded
-  // before collections existed replay without it).
+  // Collected from the moment it is issued, as subscription invoices are.
   const { total } = invoice;
-  if (collect && total && total.amount > 0 && patched('collections')) {
+  if (collect && total && total.amount > 0) {
     await startInvoiceCollection(
       { invoiceId: invoice.invoiceId, number: invoice.number, total },
       { customerId: collect.customerId, clock },

@@ -19,13 +19,10 @@ export interface SubscriptionWorkflowInput {
   planCode: string;
   planName: string;
   cycle: BillingCycle;
-  /**
-   * The plan's flat recurring charge, billed in advance at each period start. Histories of the
-   * first version bill only this; with `plan` it is the headline price for summaries.
-   */
+  /** What a whole period's advance charges come to: the headline price for summaries. */
   price: Money;
-  /** The pinned plan version, whose charges (flat, per-seat, usage) the lifecycle bills. */
-  plan?: PlanVersion;
+  /** The pinned plan version, whose charges (flat, per-seat, usage) the workflow bills. */
+  plan: PlanVersion;
   /** Seats, for per-seat charges (default 1). */
   quantity?: number;
   /**
@@ -71,17 +68,17 @@ export interface SubscriptionState {
   invoicesIssued: number;
   pausedAt: string | null;
   canceledAt: string | null;
-  /** The lifecycle's terms; absent on workflows of the first version. */
-  plan?: PlanVersion;
-  planVersion?: number;
-  quantity?: number;
-  trialEnd?: string | null;
+  /** The terms billed now. */
+  plan: PlanVersion;
+  planVersion: number;
+  quantity: number;
+  trialEnd: string | null;
   /** The period billed in advance and not yet closed (null before the first and after the last). */
-  openPeriod?: Span | null;
+  openPeriod: Span | null;
   /** Set while a cancel at period end waits for the open period to close. */
-  cancelAt?: CancelAt | null;
+  cancelAt: CancelAt | null;
   /** A downgrade that applies at the next boundary. */
-  pendingChange?: PendingChange | null;
+  pendingChange: PendingChange | null;
 }
 
 export type CancelAt = 'now' | 'period_end';

@@ -1,5 +1,7 @@
-// One long-lived workflow per subscription: invoice each period as it opens, wait for the next
-// boundary on an interruptible timer, and obey pause, resume and cancel at any moment.
+// The subscription lifecycle: a plan version's charges (flat, per-seat, usage) billed at each
+// boundary on ONE invoice (the advance charges of the period that opens, the arrears charges of
+// the one that closes), a free trial, cancel now or at period end with unused time credited, and
+// plan or quantity changes; pause, resume and collections' past-due notices at any moment.
 import {
   ActivityFailure,
   allHandlersFinished,
@@ -7,7 +9,6 @@ import {
   condition,
   continueAsNew,
   log,
-  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -17,8 +18,13 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import { describeSendingTime, nextSendingTime } from '../domain/business-hours.ts';
-import { toDecimalString } from '../domain/money.ts';
+import type {
+  IssuedInvoice,
+  IssuedPeriodInvoice,
+  IssuePeriodInvoiceInput,
+} from '../activities/billing.ts';
+import type { Span } from '../domain/billing-cycles.ts';
+import { ratePeriod } from '../domain/rating/rate-period.ts';
 import {
   billingPeriod,
   localDate,
@@ -27,73 +33,140 @@ import {
   type BillingCycle,
   type BillingPeriod,
 } from '../domain/periods.ts';
+import {
+  boundaryKey,
+  changeKey,
+  finalKey,
+  seatQuantities,
+} from '../domain/subscription-charges.ts';
 import { BillingStatus, NextBillingAt } from '../temporal/search-attributes.ts';
 import {
   cancelUpdate,
+  changeUpdate,
+  collectionNoticeSignal,
   INVALID_TRANSITION,
   pauseUpdate,
   resumeUpdate,
   stateQuery,
+  type CancelAt,
+  type CancelRequest,
+  type ChangeRequest,
+  type CollectionNotice,
   type OperatorAction,
+  type PendingChange,
+  type PlanChange,
   type ResumeRequest,
   type SubscriptionState,
   type SubscriptionStatus,
   type SubscriptionWorkflowInput,
 } from './subscription-messages.ts';
-import { subscriptionLifecycle } from './subscription-lifecycle.ts';
+import { workflowClock } from './clock.ts';
+import { startInvoiceCollection, type CollectionSwitch } from './invoice-collection.ts';
+import { holdForBusinessHours } from './invoice-delivery.ts';
 
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  // Billing must happen eventually: keep retrying transient faults with capped backoff.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 const billing = proxyActivities<Activities>(activityOptions);
 
 /** History stays bounded: a run covers at most this many periods, then continues as new. */
 const PERIODS_PER_RUN = 12;
+const SYSTEM: OperatorAction = { actor: 'system' };
 
-function nowIso(): string {
-  return new Date(Date.now()).toISOString();
+function rejected(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: INVALID_TRANSITION, message, nonRetryable: true });
+}
+
+/** What the plan charges in advance for a whole period: an upgrade costs more. */
+function advancePerPeriod(change: PlanChange): number {
+  return ratePeriod({
+    plan: change.plan,
+    timing: 'advance',
+    quantities: seatQuantities(change.plan, change.quantity),
+  }).totalBeforeTax.amount;
+}
+
+interface PendingNow {
+  change: PlanChange;
+  by: OperatorAction;
+  at: string;
+  /** The change's business key: its instant, numbered when several share one. */
+  key: string;
+  done: boolean;
+}
+
+/** Drops undefined fields: workflow arguments go through JSON and must not depend on them. */
+function actionOf(request: OperatorAction): OperatorAction {
+  return { actor: request.actor, ...(request.reason !== undefined && { reason: request.reason }) };
 }
 
 export async function subscriptionWorkflow(
   input: SubscriptionWorkflowInput,
 ): Promise<SubscriptionState> {
-  // Workflows started (or continued as new) since the lifecycle shipped bill plan versions;
-  // histories of the first version have no marker here and replay the flat-price loop below.
-  if (patched('subscription-lifecycle')) return subscriptionLifecycle(input);
-  const { subscriptionId, price } = input;
+  const { subscriptionId, customerId, carried } = input;
+  // Production time, or the test clock the customer is billed on.
+  const clock = workflowClock(input.testClock);
+  const nowIso = () => clock.nowIso();
   let cycle: BillingCycle = input.cycle;
-  let status: SubscriptionStatus = input.carried?.status ?? 'active';
-  let nextPeriodIndex = input.carried?.nextPeriodIndex ?? 0;
-  let invoicesIssued = input.carried?.invoicesIssued ?? 0;
-  let pausedAt: string | null = input.carried?.pausedAt ?? null;
-  let canceledAt: string | null = null;
+  let plan = input.plan;
+  let quantity = input.quantity ?? 1;
+  const trialEnd = input.trialEnd ?? null;
+  let status: SubscriptionStatus = carried?.status ?? (trialEnd ? 'trialing' : 'active');
+  let nextPeriodIndex = carried?.nextPeriodIndex ?? 0;
+  let invoicesIssued = carried?.invoicesIssued ?? 0;
+  let pausedAt: string | null = carried?.pausedAt ?? null;
+  let canceledAt: string | null = carried?.canceledAt ?? null;
+  let openPeriod: Span | null = carried?.openPeriod ?? null;
+  let cancelAt: CancelAt | null = carried?.cancelAt ?? null;
+  let pendingChange: PendingChange | null = carried?.pendingChange ?? null;
+  /** Invoices whose collection made the subscription past due; the one that suspended it. */
+  let overdueInvoices: string[] = carried?.overdueInvoices ?? [];
+  let suspendedBy: string | null = carried?.suspendedBy ?? null;
+  /** A change to apply now, handed from its update handler to the main loop. */
+  let changeNow: PendingNow | null = null;
   let periodsThisRun = 0;
-  const amount = `${price.currency} ${toDecimalString(price)}`;
+  let endRecorded = false;
 
   function currentState(): SubscriptionState {
-    const active = status === 'active';
-    const current = active ? periodIndexAt(cycle, nowIso()) : null;
+    const billingActive = status === 'active' || status === 'past_due';
     return {
       subscriptionId,
       status,
       cycle,
-      currentPeriod: current !== null && current >= 0 ? billingPeriod(cycle, current) : null,
-      nextBillingAt: active ? billingPeriod(cycle, nextPeriodIndex).start : null,
+      currentPeriod:
+        billingActive || (status === 'canceled' && cancelAt === 'period_end')
+          ? currentPeriod()
+          : null,
+      nextBillingAt:
+        status === 'trialing'
+          ? trialEnd
+          : billingActive
+            ? billingPeriod(cycle, nextPeriodIndex).start
+            : status === 'canceled' && cancelAt === 'period_end'
+              ? (openPeriod?.end ?? null)
+              : null,
       invoicesIssued,
       pausedAt,
       canceledAt,
+      plan,
+      planVersion: plan.version,
+      quantity,
+      trialEnd,
+      openPeriod,
+      cancelAt,
+      pendingChange,
     };
   }
 
-  function requireStatus(action: string, expected: SubscriptionStatus): void {
-    if (status !== expected) {
-      throw ApplicationFailure.create({
-        type: INVALID_TRANSITION,
-        message: `cannot ${action} a subscription that is ${status}`,
-        nonRetryable: true,
-      });
+  function currentPeriod(): BillingPeriod | null {
+    const index = periodIndexAt(cycle, nowIso());
+    return index >= 0 ? billingPeriod(cycle, index) : null;
+  }
+
+  function requireStatus(action: string, ...expected: SubscriptionStatus[]): void {
+    if (!expected.includes(status)) {
+      throw rejected(`cannot ${action} a subscription that is ${status}`);
     }
   }
 
@@ -106,7 +179,9 @@ export async function subscriptionWorkflow(
     const from = status;
     status = to;
     upsertSearchAttributes([{ key: BillingStatus, value: to }]);
-    if (to !== 'active') upsertSearchAttributes([{ key: NextBillingAt, value: null }]);
+    if (to !== 'active' && to !== 'past_due') {
+      upsertSearchAttributes([{ key: NextBillingAt, value: null }]);
+    }
     await billing.recordTransition.executeWithOptions(
       { ...activityOptions, summary: `Record ${from} → ${to} by ${by.actor}` },
       [
@@ -117,7 +192,6 @@ export async function subscriptionWorkflow(
           actor: by.actor,
           reason: by.reason,
           occurredAt: nowIso(),
-          // uuid4() is replay-safe: the same key on every replay of this transition.
           idempotencyKey: `${subscriptionId}/transition/${uuid4()}`,
           ...(anchorAt ? { anchorAt } : {}),
         },
@@ -125,7 +199,45 @@ export async function subscriptionWorkflow(
     );
   }
 
+  /** Puts the terms now billed on the subscription's row, with an audit row, once per key. */
+  async function recordChange(
+    change: PlanChange,
+    by: OperatorAction,
+    changeKey: string,
+    at: string,
+  ): Promise<void> {
+    await billing.recordSubscriptionChange.executeWithOptions(
+      {
+        ...activityOptions,
+        summary: `Record ${change.plan.planCode} v${change.plan.version} × ${change.quantity}`,
+      },
+      [
+        {
+          subscriptionId,
+          changeKey,
+          planCode: change.plan.planCode,
+          planVersion: change.plan.version,
+          quantity: change.quantity,
+          actor: by.actor,
+          ...(by.reason !== undefined && { reason: by.reason }),
+          occurredAt: at,
+        },
+      ],
+    );
+  }
+
   setHandler(stateQuery, currentState);
+
+  /**
+   * Changes keyed by instant; two at the same instant (one workflow task, or a frozen test
+   * clock) get numbered keys, so the second is billed rather than taken for a retry of the first.
+   */
+  const changesAt = new Map<string, number>();
+  function keyOfChangeAt(at: string): string {
+    const seen = changesAt.get(at) ?? 0;
+    changesAt.set(at, seen + 1);
+    return seen === 0 ? changeKey(at) : `${changeKey(at)}#${seen + 1}`;
+  }
 
   setHandler(
     pauseUpdate,
@@ -134,7 +246,7 @@ export async function subscriptionWorkflow(
       await transition('paused', by);
       return currentState();
     },
-    { validator: (_by: OperatorAction) => requireStatus('pause', 'active') },
+    { validator: (_by: OperatorAction) => requireStatus('pause', 'active', 'past_due') },
   );
 
   setHandler(
@@ -142,15 +254,13 @@ export async function subscriptionWorkflow(
     async (request) => {
       const now = nowIso();
       if (request.anchor === 'reset') {
-        // A fresh anchor: a new period starts now and is invoiced at once.
         cycle = { ...cycle, anchor: now };
         nextPeriodIndex = 0;
       } else {
-        // Same anchor: the periods spent paused are not billed; billing resumes at the next
-        // boundary after now, unless the one we stopped before is still ahead.
         nextPeriodIndex = Math.max(nextPeriodIndex, periodIndexAt(cycle, now) + 1);
       }
       pausedAt = null;
+      suspendedBy = null;
       await transition('active', request, request.anchor === 'reset' ? now : undefined);
       return currentState();
     },
@@ -159,103 +269,333 @@ export async function subscriptionWorkflow(
 
   setHandler(
     cancelUpdate,
-    async (by) => {
+    async (request) => {
       canceledAt = nowIso();
-      await transition('canceled', by);
+      // Nothing runs on in a trial or a pause: those end now whatever was asked.
+      cancelAt = status === 'active' || status === 'past_due' ? (request.cancelAt ?? 'now') : 'now';
+      await transition('canceled', request);
+      // Cancel now answers once the final invoice and credit note are out.
+      // (once the end is recorded too: nothing of it is left running when the answer goes out).
+      if (cancelAt === 'now') await condition(() => endRecorded);
       return currentState();
     },
     {
-      validator: (_by: OperatorAction) => {
-        if (status === 'canceled') requireStatus('cancel', 'active');
+      validator: (_request: CancelRequest) =>
+        requireStatus('cancel', 'trialing', 'active', 'past_due', 'paused'),
+    },
+  );
+
+  setHandler(
+    changeUpdate,
+    async (request) => {
+      const change: PlanChange = { plan: request.plan, quantity: request.quantity };
+      const upgrade = advancePerPeriod(change) >= advancePerPeriod({ plan, quantity });
+      const applyAt = request.applyAt ?? (upgrade ? 'now' : 'period_end');
+      const by = actionOf(request);
+      if (status === 'trialing' || !openPeriod) {
+        // Nothing billed yet: the new terms simply apply from the first paid period.
+        plan = change.plan;
+        quantity = change.quantity;
+        pendingChange = null;
+        const at = nowIso();
+        await recordChange(change, by, keyOfChangeAt(at), at);
+      } else if (applyAt === 'period_end') {
+        pendingChange = { ...change, by };
+      } else {
+        const at = nowIso();
+        const pending: PendingNow = { change, by, at, key: keyOfChangeAt(at), done: false };
+        changeNow = pending;
+        await condition(() => pending.done);
+      }
+      return currentState();
+    },
+    {
+      validator: (request: ChangeRequest) => {
+        requireStatus('change', 'trialing', 'active', 'past_due');
+        if (changeNow) throw rejected('another change is being applied');
+        if (request.plan.currency !== plan.currency) {
+          throw rejected(
+            `the new plan is priced in ${request.plan.currency}, not ${plan.currency}`,
+          );
+        }
+        const a = request.plan.billingCycle;
+        const b = plan.billingCycle;
+        if (a.interval !== b.interval || a.intervalCount !== b.intervalCount) {
+          throw rejected('a change of billing interval is not supported; cancel and subscribe');
+        }
+        if (!Number.isInteger(request.quantity) || request.quantity < 1) {
+          throw rejected('quantity must be a positive integer');
+        }
       },
     },
   );
 
   /**
-   * Waits until the operator's sending window opens in the customer's zone (EMAIL_SEND_WINDOW),
-   * so a 02:00 invoice lands at 09:00. A cancel ends the wait: the invoice still goes out, now.
+   * What an invoice's collection says: past due on the policy's first overdue day, suspended (paused or canceled) after
+   * its days, back to active once nothing is overdue, or resumed when the suspending invoice is paid.
    */
-  async function holdForBusinessHours(invoiceNumber: string): Promise<void> {
-    const window = await billing.emailSendWindow.executeWithOptions(
-      { ...activityOptions, summary: 'Read the email sending window' },
-      [],
-    );
-    if (!window) return;
-    const now = nowIso();
-    const sendAt = nextSendingTime(now, cycle.timezone, window);
-    if (sendAt === now) return;
-    await condition(() => status === 'canceled', Date.parse(sendAt) - Date.now(), {
-      summary: `Hold invoice email ${invoiceNumber} until ${describeSendingTime(sendAt, now, cycle.timezone)}`,
-    });
+  async function onCollectionNotice({ invoiceId, event, suspendTo }: CollectionNotice) {
+    const by = (reason: string): OperatorAction => ({ actor: 'collections', reason });
+    if (event === 'past_due') {
+      if (!overdueInvoices.includes(invoiceId)) overdueInvoices = [...overdueInvoices, invoiceId];
+      if (status === 'active') await transition('past_due', by(`invoice ${invoiceId} is overdue`));
+    } else if (event === 'suspend') {
+      if (status !== 'active' && status !== 'past_due') return;
+      const reason = by(`invoice ${invoiceId} is still unpaid`);
+      if (suspendTo === 'canceled') {
+        canceledAt = nowIso();
+        cancelAt = 'now';
+        await transition('canceled', reason);
+      } else {
+        pausedAt = nowIso();
+        suspendedBy = invoiceId;
+        await transition('paused', reason);
+      }
+    } else {
+      overdueInvoices = overdueInvoices.filter((id) => id !== invoiceId);
+      const settled = by(`invoice ${invoiceId} is settled`);
+      if (status === 'paused' && suspendedBy === invoiceId) {
+        nextPeriodIndex = Math.max(nextPeriodIndex, periodIndexAt(cycle, nowIso()) + 1);
+        pausedAt = null;
+        suspendedBy = null;
+        await transition(overdueInvoices.length > 0 ? 'past_due' : 'active', settled);
+      } else if (status === 'past_due' && overdueInvoices.length === 0) {
+        await transition('active', settled);
+      }
+    }
   }
+  setHandler(collectionNoticeSignal, onCollectionNotice);
 
-  async function invoicePeriod(period: BillingPeriod): Promise<void> {
-    const label = `${periodLabel(period, cycle)} ${period.index === 0 ? 'first period' : 'renewal'}`;
-    const issued = await billing.issueSubscriptionInvoice.executeWithOptions(
-      { ...activityOptions, summary: `Invoice ${label}, ${amount}` },
-      [{ subscriptionId, customerId: input.customerId, planName: input.planName, period, price }],
+  /** Each open invoice gets its collection; whether collections are on is read once a run. */
+  const collecting: CollectionSwitch = {};
+  const startCollection = (invoice: IssuedInvoice) =>
+    startInvoiceCollection(invoice, { customerId, subscriptionId, clock }, collecting);
+
+  /** Issues one invoice (and credit note) by business key, then renders and emails it. */
+  async function issue(
+    summary: string,
+    request: Omit<IssuePeriodInvoiceInput, 'subscriptionId' | 'customerId' | 'timezone'>,
+  ): Promise<IssuedPeriodInvoice> {
+    const issued = await billing.issuePeriodInvoice.executeWithOptions(
+      { ...activityOptions, summary },
+      [{ subscriptionId, customerId, timezone: cycle.timezone, ...request }],
     );
+    const { invoice } = issued;
+    if (!invoice) return issued;
     await billing.renderInvoice.executeWithOptions(
-      { ...activityOptions, summary: `Render invoice ${issued.number}` },
-      [{ invoiceId: issued.invoiceId }],
+      { ...activityOptions, summary: `Render invoice ${invoice.number}` },
+      [{ invoiceId: invoice.invoiceId }],
     );
-    // Histories recorded before business hours existed have no window read here.
-    if (patched('email-business-hours')) await holdForBusinessHours(issued.number);
+    // Collected from the moment it is issued (before the email, which may wait for business
+    // hours): the email and the loop's next step then follow each other in one task, as before.
+    if (invoice.total.amount > 0) await startCollection(invoice);
+    await holdForBusinessHours(clock, invoice.number, cycle.timezone, () => status === 'canceled');
     try {
       await billing.emailInvoice.executeWithOptions(
-        { ...activityOptions, summary: `Email invoice ${issued.number} to the customer` },
-        [{ invoiceId: issued.invoiceId }],
+        { ...activityOptions, summary: `Email invoice ${invoice.number} to the customer` },
+        [{ invoiceId: invoice.invoiceId }],
       );
     } catch (error) {
-      // A rejected address must not stop billing: the invoice stands and the operator resends.
       if (!(error instanceof ActivityFailure)) throw error;
-      log.warn('invoice email rejected', { invoiceId: issued.invoiceId, error: error.message });
+      log.warn('invoice email rejected', { invoiceId: invoice.invoiceId, error: error.message });
     }
     invoicesIssued++;
+    return issued;
   }
 
-  while (status !== 'canceled') {
+  /** Where billing of `period` starts: later than its start only for a first, stub period. */
+  function billedFrom(period: Span): string | undefined {
+    const { startAt } = input;
+    if (!startAt) return undefined;
+    const t = Date.parse(startAt);
+    return t > Date.parse(period.start) && t < Date.parse(period.end) ? startAt : undefined;
+  }
+
+  /** The boundary opening `period`: its advance charges and the closing period's arrears. */
+  async function invoiceBoundary(period: BillingPeriod): Promise<void> {
+    if (pendingChange) {
+      // A downgrade (or a change asked for period end) takes effect as the new period opens.
+      const applied = pendingChange;
+      plan = applied.plan;
+      quantity = applied.quantity;
+      pendingChange = null;
+      await recordChange(applied, applied.by ?? SYSTEM, boundaryKey(period.start), period.start);
+    }
+    const closing = openPeriod;
+    const label = `${periodLabel(period, cycle)} ${period.index === 0 && !closing ? 'first period' : 'renewal'}`;
+    const stubFrom = closing ? undefined : billedFrom(period);
+    const closingFrom = closing && billedFrom(closing);
+    await issue(
+      `Invoice ${label}${stubFrom ? `, prorated from ${localDate(stubFrom, cycle.timezone)}` : ''}`,
+      {
+        billingKey: boundaryKey(period.start),
+        issuedAt: stubFrom ?? period.start,
+        plan,
+        quantity,
+        advance: {
+          period: { start: period.start, end: period.end },
+          ...(stubFrom && { from: stubFrom }),
+        },
+        ...(closing && {
+          arrears: {
+            period: closing,
+            // A resume with a fresh anchor cuts the closing period short.
+            ...(Date.parse(period.start) < Date.parse(closing.end) && { until: period.start }),
+            ...(closingFrom && { from: closingFrom }),
+          },
+        }),
+      },
+    );
+    openPeriod = { start: period.start, end: period.end };
+  }
+
+  /** The last invoice: arrears to `at` and the unused advance credited; then billing ends. */
+  async function finish(at: string): Promise<void> {
+    const closing = openPeriod;
+    if (closing) {
+      const early = Date.parse(at) < Date.parse(closing.end);
+      await issue(`Final invoice on ${localDate(at, cycle.timezone)}`, {
+        billingKey: finalKey(closing.start),
+        issuedAt: at,
+        plan,
+        quantity,
+        arrears: {
+          period: closing,
+          ...(early && { until: at }),
+          ...(billedFrom(closing) && { from: billedFrom(closing) }),
+        },
+        ...(early && { creditUnused: { period: closing, from: at } }),
+      });
+      openPeriod = null;
+    }
+    await transition('ended', SYSTEM);
+    endRecorded = true;
+  }
+
+  /** An upgrade (or a change asked for now): unused old terms credited, new terms charged. */
+  async function applyChangeNow(pending: PendingNow) {
+    const period = openPeriod;
+    if (period) {
+      const { change, at } = pending;
+      await issue(
+        `Change to ${change.plan.planCode} v${change.plan.version} × ${change.quantity}`,
+        {
+          billingKey: pending.key,
+          issuedAt: at,
+          plan: change.plan,
+          quantity: change.quantity,
+          advance: { period, from: at },
+          creditUnused: { period, from: at },
+        },
+      );
+    }
+    plan = pending.change.plan;
+    quantity = pending.change.quantity;
+    pendingChange = null;
+    await recordChange(pending.change, pending.by, pending.key, pending.at);
+    pending.done = true;
+    changeNow = null;
+  }
+
+  while (status !== 'ended') {
+    if (changeNow) {
+      await applyChangeNow(changeNow);
+      continue;
+    }
+    if (status === 'trialing') {
+      const wait = Date.parse(trialEnd!) - clock.now();
+      if (wait <= 0) {
+        await transition('active', { ...SYSTEM, reason: 'trial ended' });
+        continue;
+      }
+      const on = `${localDate(trialEnd!, cycle.timezone)} (${cycle.timezone})`;
+      upsertSearchAttributes([{ key: NextBillingAt, value: new Date(trialEnd!) }]);
+      setCurrentDetails(`Trialing: the first paid period starts on ${on}.`);
+      await clock.sleepUntil(
+        Date.parse(trialEnd!),
+        () => status !== 'trialing',
+        `Wait for the trial to end on ${on}`,
+      );
+      continue;
+    }
+    if (status === 'canceled' && cancelAt === 'now') {
+      await finish(canceledAt ?? nowIso());
+      continue;
+    }
     if (status === 'paused') {
       setCurrentDetails(`Paused since ${pausedAt}: no invoices until resumed.`);
-      await condition(() => status !== 'paused');
+      await clock.waitFor(() => status !== 'paused');
+      continue;
+    }
+    const ending = status === 'canceled';
+    if (ending && !openPeriod) {
+      await finish(nowIso());
       continue;
     }
     const period = billingPeriod(cycle, nextPeriodIndex);
-    const wait = Date.parse(period.start) - Date.now();
+    const boundary = ending ? openPeriod!.end : period.start;
+    const wait = Date.parse(boundary) - clock.now();
     if (wait <= 0) {
-      await invoicePeriod(period);
+      if (ending) {
+        await finish(boundary);
+        continue;
+      }
+      await invoiceBoundary(period);
       nextPeriodIndex++;
       periodsThisRun++;
       if (periodsThisRun >= PERIODS_PER_RUN || workflowInfo().continueAsNewSuggested) break;
       continue;
     }
-    const on = `${localDate(period.start, cycle.timezone)} (${cycle.timezone})`;
-    upsertSearchAttributes([{ key: NextBillingAt, value: new Date(period.start) }]);
-    setCurrentDetails(`Active: next invoice ${periodLabel(period, cycle)}, ${amount}, on ${on}.`);
-    const startIndex = nextPeriodIndex;
-    const startCycle = cycle;
-    // Interruptible: an operator action wakes the loop at once instead of after the sleep.
-    await condition(
-      () => status !== 'active' || nextPeriodIndex !== startIndex || cycle !== startCycle,
-      wait,
-      { summary: `Wait for renewal on ${on}` },
+    const on = `${localDate(boundary, cycle.timezone)} (${cycle.timezone})`;
+    upsertSearchAttributes([{ key: NextBillingAt, value: new Date(boundary) }]);
+    setCurrentDetails(
+      ending
+        ? `Canceled: billing ends when the period closes on ${on}.`
+        : `Active: next invoice ${periodLabel(period, cycle)} on ${on}.`,
+    );
+    const [startStatus, startIndex, startCycle] = [status, nextPeriodIndex, cycle];
+    await clock.sleepUntil(
+      Date.parse(boundary),
+      () =>
+        status !== startStatus ||
+        nextPeriodIndex !== startIndex ||
+        cycle !== startCycle ||
+        changeNow !== null,
+      ending ? `Wait for the last period to end on ${on}` : `Wait for renewal on ${on}`,
     );
   }
 
-  // Let in-flight updates finish before this run ends, so none is lost.
-  await condition(allHandlersFinished);
-  if (status === 'canceled') {
-    setCurrentDetails(`Canceled on ${canceledAt}.`);
+  // Hand over (or end) only once every handler has finished, so no update is lost. A change or
+  // a cancel accepted while this run wrapped up waits on work of the main loop: do it here.
+  const cancelingNow = () => status === 'canceled' && cancelAt === 'now';
+  for (;;) {
+    clock.end(status === 'ended' ? 'finished' : 'continuing');
+    await condition(() => allHandlersFinished() || changeNow !== null || cancelingNow());
+    if (changeNow) await applyChangeNow(changeNow);
+    else if (cancelingNow()) await finish(canceledAt ?? nowIso());
+    else break;
+  }
+  if (status === 'ended') {
+    setCurrentDetails(`Ended: canceled on ${canceledAt}.`);
     return currentState();
   }
   return continueAsNew<typeof subscriptionWorkflow>({
     ...input,
     cycle,
+    plan,
+    quantity,
+    ...(clock.testClockId && { testClock: clock.carry() }),
     carried: {
       status,
       nextPeriodIndex,
       invoicesIssued,
-      ...(pausedAt ? { pausedAt } : {}),
+      ...(pausedAt && { pausedAt }),
+      ...(openPeriod && { openPeriod }),
+      ...(cancelAt && { cancelAt }),
+      ...(canceledAt && { canceledAt }),
+      ...(pendingChange && { pendingChange }),
+      ...(overdueInvoices.length > 0 && { overdueInvoices }),
+      ...(suspendedBy && { suspendedBy }),
     },
   });
 }

@@ -716,7 +716,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
   );
 
-  /** The workflow's live lifecycle state; 409 for subscriptions of the first workflow version. */
+  /** The workflow's live state; 409 once billing has ended. */
   async function lifecycleState(id: string) {
     const record = await loadSubscription(app, id);
     if (record.status === 'canceled' || record.status === 'ended') {
@@ -731,10 +731,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     } catch (error) {
       throw updateProblem(error) ?? error;
     }
-    if (!state.plan) {
-      throw conflict(`Subscription ${id} bills a flat price on the first workflow version.`);
-    }
-    return { record, state, plan: state.plan, quantity: state.quantity ?? 1 };
+    return { record, state, plan: state.plan, quantity: state.quantity };
   }
 
   async function targetTerms(
@@ -797,7 +794,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         response: {
           200: described(PreviewSchema, 'The money a change would move.'),
           404: problemResponse('No subscription has this id.'),
-          409: problemResponse('The subscription is canceled or on the first workflow version.'),
+          409: problemResponse('The subscription is canceled.'),
           422: problemResponse('Unknown plan.'),
         },
       },
@@ -827,9 +824,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         response: {
           200: described(UpcomingSchema, 'The current period so far.'),
           404: problemResponse('No subscription has this id.'),
-          409: problemResponse(
-            'The subscription is canceled, on the first workflow version, or not billing yet.',
-          ),
+          409: problemResponse('The subscription is canceled or not billing yet.'),
         },
       },
     },

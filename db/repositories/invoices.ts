@@ -14,7 +14,7 @@ import {
   type InvoiceStatus,
 } from '../../domain/invoice-lifecycle.ts';
 import { money } from '../../domain/money.ts';
-import { DEFAULT_NUMBERING, type NumberingSettings } from '../../domain/numbering.ts';
+import type { NumberingSettings } from '../../domain/numbering.ts';
 import { checkTaxResult, type TaxProvider } from '../../domain/tax/provider.ts';
 import type {
   TaxCategory,
@@ -415,55 +415,6 @@ export async function finalizeInvoice(
     const invoice = await lockInvoice(trx, invoiceId);
     if (invoice.status !== 'draft') return invoice;
     return finalizeLocked(trx, invoice, options);
-  });
-}
-
-/**
- * Creates and finalizes the invoice of a subscription period in one transaction, or returns the
- * one that exists: the unique (subscription_id, period_start) index decides, so a retried
- * activity creates nothing twice and takes no number twice. Without `finalize` (older callers)
- * the invoice is numbered in the default series and carries no tax.
- */
-export async function createSubscriptionInvoice(
-  db: Db,
-  input: NewSubscriptionInvoice,
-  finalize?: Omit<FinalizeOptions, 'at'>,
-): Promise<{ invoice: Invoice; created: boolean }> {
-  checkLines(input.lines);
-  const settings: FinalizeSettings = {
-    ...(finalize ?? { numbering: DEFAULT_NUMBERING }),
-    at: input.issuedAt,
-    dueAt: input.dueAt,
-  };
-  return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('invoices')
-      .values(draftValues(input))
-      .onConflict((oc) =>
-        oc
-          .columns(['subscription_id', 'period_start'])
-          .where('billing_key', 'is', null)
-          .doNothing(),
-      )
-      .returningAll()
-      .executeTakeFirst();
-    if (inserted) {
-      await insertLines(trx, inserted.id, input.lines);
-      return { invoice: await finalizeLocked(trx, inserted, settings), created: true };
-    }
-    const existing = await trx
-      .selectFrom('invoices')
-      .select('id')
-      .where('subscription_id', '=', input.subscriptionId)
-      .where('period_start', '=', new Date(input.periodStart))
-      .where('billing_key', 'is', null)
-      .executeTakeFirstOrThrow();
-    const invoice = await lockInvoice(trx, existing.id);
-    // A draft left for this period (created elsewhere) is finalized now; otherwise it stands.
-    if (invoice.status === 'draft') {
-      return { invoice: await finalizeLocked(trx, invoice, settings), created: false };
-    }
-    return { invoice, created: false };
   });
 }
 

@@ -1,16 +1,8 @@
 // The pricing catalog through the API: plans with every pricing model, validation that names
-// the field, versions, subscriptions pinned to a version and moved explicitly, the backfill of
-// plans created before versions existed, and idempotent replay.
-import { randomBytes } from 'node:crypto';
-import { Migrator } from 'kysely/migration';
-import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, test, inject } from 'vitest';
-import { connectDatabase } from '../../db/connect.ts';
-import { newId } from '../../db/ids.ts';
-import { migrateToLatest } from '../../db/migrate.ts';
-import { migrations } from '../../db/migrations/index.ts';
+// the field, versions, subscriptions pinned to a version and moved explicitly, and idempotent
+// replay.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createMetric } from '../../db/repositories/metrics.ts';
-import { getPlanWithCurrentVersion } from '../../db/repositories/plans.ts';
 import { listPlanVersionChanges } from '../../db/repositories/subscriptions.ts';
 import type { SubscriptionWorkflowInput } from '../../workflows/subscription-messages.ts';
 import { createApiHarness, stringMatching, type ApiHarness } from './app-harness.ts';
@@ -615,98 +607,5 @@ describe('idempotency', () => {
       .where('plans.code', '=', 'replayed')
       .execute();
     expect(versions).toHaveLength(1);
-  });
-});
-
-describe('the catalog migration', () => {
-  test('backfills version 1 of existing plans and pins existing subscriptions to it', async () => {
-    const serverUrl = inject('databaseUrl');
-    const name = `bw_backfill_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    const db = await connectDatabase({ url: url.toString() });
-    try {
-      // The schema as it was before the catalog.
-      const before = Object.fromEntries(
-        Object.entries(migrations).filter(([migration]) => migration < '2026_11_23_0003'),
-      );
-      const { error } = await new Migrator({
-        db,
-        provider: { getMigrations: () => Promise.resolve(before) },
-      }).migrateToLatest();
-      expect(error).toBeUndefined();
-      const planId = newId('plan');
-      const customer = newId('cus');
-      const subscription = newId('sub');
-      await db
-        .insertInto('plans')
-        .values({
-          id: planId,
-          code: 'legacy',
-          name: 'Legacy (monthly)',
-          currency: 'JPY',
-          interval: 'month',
-          interval_count: 3,
-          amount: 4900,
-        })
-        .execute();
-      await db
-        .insertInto('customers')
-        .values({
-          id: customer,
-          name: 'Tokyo KK',
-          email: 'ap@tokyo.example',
-          currency: 'JPY',
-          country: 'JP',
-          timezone: 'Asia/Tokyo',
-          locale: 'ja-JP',
-        })
-        .execute();
-      await db
-        .insertInto('subscriptions')
-        .values({
-          id: subscription,
-          customer_id: customer,
-          plan_id: planId,
-          status: 'active',
-          anchor_at: '2026-01-01T00:00:00Z',
-        })
-        .execute();
-
-      expect(await migrateToLatest(db)).toContain('2026_11_23_0003_catalog');
-
-      const found = await getPlanWithCurrentVersion(db, 'legacy');
-      expect(found?.plan.current_version).toBe(1);
-      expect(found?.version).toMatchObject({
-        planCode: 'legacy',
-        version: 1,
-        currency: 'JPY',
-        billingCycle: { interval: 'month', intervalCount: 3 },
-        taxBehavior: 'exclusive',
-        charges: [
-          {
-            key: 'base',
-            description: 'Legacy (monthly)',
-            type: 'flat',
-            billing: 'advance',
-            amount: '4900',
-          },
-        ],
-        createdBy: 'migration',
-      });
-      expect(found?.version.minimumCommitment).toBeUndefined();
-      const row = await db
-        .selectFrom('subscriptions')
-        .select(['plan_version', 'quantity'])
-        .where('id', '=', subscription)
-        .executeTakeFirstOrThrow();
-      expect(row).toEqual({ plan_version: 1, quantity: 1 });
-    } finally {
-      await db.destroy();
-    }
   });
 });

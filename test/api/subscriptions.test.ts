@@ -18,6 +18,7 @@ import {
   type SubscriptionState,
   type SubscriptionWorkflowInput,
 } from '../../workflows/subscription-messages.ts';
+import { flatPlanVersion } from '../support/fixtures.ts';
 import { anyString, stringMatching, createApiHarness, type ApiHarness } from './app-harness.ts';
 
 /** What the stand-in Temporal does when called; each test sets what it needs. */
@@ -138,6 +139,13 @@ function state(overrides: Partial<SubscriptionState> = {}): SubscriptionState {
     invoicesIssued: 1,
     pausedAt: null,
     canceledAt: null,
+    plan: flatPlanVersion({ code: 'pro', name: 'Pro', amount: 4900, currency: 'EUR' }),
+    planVersion: 1,
+    quantity: 1,
+    trialEnd: null,
+    openPeriod: null,
+    cancelAt: null,
+    pendingChange: null,
     ...overrides,
   };
 }

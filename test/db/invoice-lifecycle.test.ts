@@ -19,22 +19,13 @@ import {
   type NewInvoiceLine,
 } from '../../db/repositories/invoices.ts';
 import { newId } from '../../db/ids.ts';
-import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer } from '../support/fixtures.ts';
+import { finalizeOptions, insertCustomer } from '../support/fixtures.ts';
 
 let testDb: TestDatabase;
 let customerId: string;
 const config = loadConfig({});
-const options: FinalizeOptions = {
-  tax: {
-    provider: createBuiltInTaxProvider(),
-    seller: config.taxSeller,
-    rounding: config.taxRounding,
-  },
-  numbering: config.invoiceNumbering,
-  seller: config.seller,
-};
+const options: FinalizeOptions = finalizeOptions(config);
 
 const pro: NewInvoiceLine = { description: 'Pro', quantity: 1, unitAmount: 4900, amount: 4900 };
 

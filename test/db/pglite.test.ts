@@ -5,12 +5,12 @@ import { connectDatabase, type Db } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import { createApiKey, findActiveApiKey } from '../../db/repositories/api-keys.ts';
-import { createSubscriptionInvoice, getInvoiceLines } from '../../db/repositories/invoices.ts';
+import { createPeriodInvoice, getInvoiceLines } from '../../db/repositories/invoices.ts';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
 import { recordSubscriptionTransition } from '../../db/repositories/subscription-transitions.ts';
 import { newId } from '../../db/ids.ts';
 import { createOutboxSender } from '../../email/outbox-sender.ts';
-import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+import { finalizeOptions, insertCustomer, insertPlan } from '../support/fixtures.ts';
 
 let db: Db;
 
@@ -43,16 +43,23 @@ describe('embedded PGlite', () => {
       })
       .execute();
     const invoice = (periodStart: string, periodEnd: string) =>
-      createSubscriptionInvoice(db, {
-        customerId: customer.id,
-        subscriptionId,
-        currency: 'EUR',
-        periodStart,
-        periodEnd,
-        issuedAt: periodStart,
-        dueAt: periodStart,
-        lines: [{ description: 'Pro', quantity: 1, unitAmount: plan.amount, amount: plan.amount }],
-      });
+      createPeriodInvoice(
+        db,
+        {
+          customerId: customer.id,
+          subscriptionId,
+          billingKey: `${periodStart}/boundary`,
+          currency: 'EUR',
+          periodStart,
+          periodEnd,
+          issuedAt: periodStart,
+          dueAt: periodStart,
+          lines: [
+            { description: 'Pro', quantity: 1, unitAmount: plan.amount, amount: plan.amount },
+          ],
+        },
+        finalizeOptions(),
+      );
     const first = await invoice('2027-01-01T00:00:00Z', '2027-02-01T00:00:00Z');
     const again = await invoice('2027-01-01T00:00:00Z', '2027-02-01T00:00:00Z');
     const second = await invoice('2027-02-01T00:00:00Z', '2027-03-01T00:00:00Z');
@@ -62,7 +69,7 @@ describe('embedded PGlite', () => {
       'INV-2027-000001',
       'INV-2027-000002',
     ]);
-    expect(first.invoice.total).toBe(900_719_925_474);
+    expect(first.invoice.subtotal).toBe(900_719_925_474);
     expect((await getInvoiceLines(db, first.invoice.id))[0]!.amount).toBe(900_719_925_474);
 
     await recordSubscriptionTransition(db, {

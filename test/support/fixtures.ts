@@ -1,4 +1,8 @@
 // Rows most tests need: a customer and a plan, inserted straight into the database.
+import { loadConfig, type BillwrightConfig } from '../../config/index.ts';
+import type { FinalizeOptions } from '../../db/repositories/invoices.ts';
+import type { PlanVersion } from '../../domain/catalog.ts';
+import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import type { Db } from '../../db/connect.ts';
 import { newId } from '../../db/ids.ts';
 
@@ -45,4 +49,42 @@ export async function insertPlan(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** The catalog terms of a plan row from insertPlan: one flat charge billed in advance. */
+export function flatPlanVersion(plan: {
+  code: string;
+  name: string;
+  amount: number;
+  currency: string;
+}): PlanVersion {
+  return {
+    planCode: plan.code,
+    version: 1,
+    currency: plan.currency,
+    billingCycle: { interval: 'month', intervalCount: 1 },
+    taxBehavior: 'exclusive',
+    charges: [
+      {
+        key: 'plan',
+        type: 'flat',
+        description: plan.name,
+        billing: 'advance',
+        amount: String(plan.amount),
+      },
+    ],
+  };
+}
+
+/** How tests finalize invoices: the built-in tax engine and the default configuration. */
+export function finalizeOptions(config: BillwrightConfig = loadConfig({})): FinalizeOptions {
+  return {
+    tax: {
+      provider: createBuiltInTaxProvider(),
+      seller: config.taxSeller,
+      rounding: config.taxRounding,
+    },
+    numbering: config.invoiceNumbering,
+    seller: config.seller,
+  };
 }

@@ -13,7 +13,7 @@ import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { cancelUpdate, stateQuery } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+import { insertCustomer, insertPlan, flatPlanVersion } from '../support/fixtures.ts';
 import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
 
 const ZONE = 'Europe/Paris';
@@ -84,6 +84,7 @@ describe('invoice email in business hours', () => {
             planName: plan.name,
             cycle,
             price: { amount: plan.amount, currency: plan.currency },
+            plan: flatPlanVersion(plan),
           }),
           taskQueue,
         },

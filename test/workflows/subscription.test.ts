@@ -21,7 +21,7 @@ import {
   stateQuery,
 } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+import { insertCustomer, insertPlan, flatPlanVersion } from '../support/fixtures.ts';
 import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
 
 const HOUR = 3_600_000;
@@ -110,6 +110,7 @@ async function startSubscription(
     planName: plan.name,
     cycle,
     price: { amount: plan.amount, currency: plan.currency },
+    plan: flatPlanVersion(plan),
   });
   const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
     'subscriptionWorkflow',

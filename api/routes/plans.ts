@@ -280,9 +280,9 @@ const COMMON_CHARGE_FIELDS = [
   'maximum',
 ];
 const PRICING_FIELDS: Record<string, readonly string[]> = {
-  per_unit: ['unitPrice'],
-  graduated: ['tiers'],
-  volume: ['tiers'],
+  per_unit: ['unitPrice', 'blockSize'],
+  graduated: ['tiers', 'blockSize'],
+  volume: ['tiers', 'blockSize'],
   package: ['packageSize', 'packagePrice', 'freeUnits'],
   percentage: [
     'rate',
@@ -292,6 +292,7 @@ const PRICING_FIELDS: Record<string, readonly string[]> = {
     'freeTransactions',
     'freeAmount',
   ],
+  graduated_percentage: ['tiers'],
 };
 
 function strayChargeFields(charges: readonly object[]): Issue[] {
@@ -377,7 +378,7 @@ const plans: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Creates a plan and its version 1, billed every `intervalCount` × `interval`. Either `amount` ' +
           '(one flat charge billed in advance, the simple case) or `charges`: flat, per-seat and ' +
-          'usage charges with per-unit, graduated, volume, package or percentage pricing, plus an ' +
+          'usage charges with per-unit, graduated, volume, package, percentage or graduated percentage pricing, plus an ' +
           'optional plan-level `minimumCommitment`. Codes are unique.',
         body: CreatePlanBody,
         response: {

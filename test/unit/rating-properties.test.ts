@@ -174,15 +174,23 @@ describe('rating properties', () => {
             proration: full,
             transactions: percentageUsageFromTransactions(pricing, amounts),
           })[0]!;
-          // The slow way: each transaction's fee, clamped, after the free allowances.
-          let running = ZERO;
+          // The slow way: each transaction's fee, clamped, after the free allowances, which
+          // run side by side until either is used up ("0" is no allowance).
+          const limit = (v: string | undefined) => (v !== undefined && decimal(v).gt(0) ? v : null);
+          let countLeft =
+            limit(pricing.freeTransactions) === null ? Infinity : Number(pricing.freeTransactions);
+          let amountLeft = limit(pricing.freeAmount) === null ? null : decimal(pricing.freeAmount!);
+          let over = countLeft === Infinity && amountLeft === null;
           let expected = ZERO;
-          for (const [i, a] of amounts.entries()) {
-            if (i < Number(pricing.freeTransactions ?? 0)) continue;
-            running = running.plus(a);
-            const over = running.minus(pricing.freeAmount ?? '0');
-            const chargeable = over.lt(0) ? ZERO : over.gt(a) ? decimal(a) : over;
-            if (chargeable.eq(0)) continue;
+          for (const a of amounts) {
+            if (!over && countLeft > 0 && (amountLeft === null || amountLeft.gte(a))) {
+              countLeft -= 1;
+              amountLeft = amountLeft && amountLeft.minus(a);
+              continue;
+            }
+            // Crossing the free amount within the free transactions: the part above it.
+            const chargeable = !over && countLeft > 0 ? decimal(a).minus(amountLeft!) : decimal(a);
+            over = true;
             let fee = chargeable
               .times(pricing.rate)
               .div(100)

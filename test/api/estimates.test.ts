@@ -24,6 +24,15 @@ interface Estimate {
   totalBeforeTax: { amount: number; currency: string };
 }
 
+/** $29.00 a month, in advance. */
+const platformFee = {
+  key: 'base',
+  description: 'Platform fee',
+  billing: 'advance',
+  type: 'flat',
+  amount: '2900',
+};
+
 const post = async (url: string, payload: object) => api.request({ method: 'POST', url, payload });
 
 beforeAll(async () => {
@@ -38,13 +47,7 @@ beforeAll(async () => {
     currency: 'USD',
     interval: 'month',
     charges: [
-      {
-        key: 'base',
-        description: 'Platform fee',
-        billing: 'advance',
-        type: 'flat',
-        amount: '2900',
-      },
+      platformFee,
       {
         key: 'seats',
         description: 'Seats',
@@ -257,13 +260,7 @@ describe('POST /v1/estimates of percentage pricing', () => {
     currency: 'USD',
     interval: 'month',
     charges: [
-      {
-        key: 'base',
-        description: 'Platform fee',
-        billing: 'advance',
-        type: 'flat',
-        amount: '2900',
-      },
+      platformFee,
       {
         key: 'payments',
         description: 'Payment processing',

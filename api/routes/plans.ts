@@ -333,6 +333,7 @@ async function checkedTerms(
   amountShorthand: boolean,
 ): Promise<PlanTerms> {
   const metricCodes = new Set(await listMetricCodes(app.db));
+  // One issue per field: the catalog rules and the stray-field check may both name one.
   const issues = [
     ...validatePlanVersion(
       {
@@ -349,7 +350,7 @@ async function checkedTerms(
       metricCodes,
     ),
     ...strayChargeFields(terms.charges),
-  ];
+  ].filter((issue, i, all) => all.findIndex((other) => other.field === issue.field) === i);
   // No issues: every charge is a well-formed catalog Charge.
   if (issues.length === 0) return { ...terms, charges: terms.charges as Charge[] };
   const errors = issues.map((issue) => ({

@@ -4,8 +4,10 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { aggregateUsage, percentageUsage } from '../../db/repositories/usage.ts';
+import type { Charge, PlanVersion } from '../../domain/catalog.ts';
 import { AGGREGATIONS, type BillableMetric } from '../../domain/metrics.ts';
 import type { PercentageUsageQuery } from '../../domain/rating/percentage.ts';
+import { ratePeriod } from '../../domain/rating/rate-period.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { newMetric, newSubscribedCustomer, record } from './support.ts';
 
@@ -317,6 +319,49 @@ describe('percentageUsage', () => {
     await expect(percentageUsage(database.db, { customerId, metric, ...NOV })).rejects.toThrow(
       /no numeric field/,
     );
+  });
+});
+
+describe('graduated percentage from the period’s volume', () => {
+  test('the metric’s sum is the cumulative volume the tiers take their rates of', async () => {
+    // The same path as every usage charge but percentage: aggregateUsage, then ratePeriod
+    // with usage by metric code (activities/billing.ts, the upcoming invoice, estimates).
+    const { metric, customerId, quantity } = await setup('sum', 'amount');
+    await record(database.db, customerId, metric, [
+      ['2026-11-02T00:00:00Z', '60000'],
+      ['2026-11-15T00:00:00Z', '90000'],
+      ['2026-11-29T00:00:00Z', '1100000'],
+      ['2026-12-02T00:00:00Z', '5000000'], // December: not this period.
+    ]);
+    const volume = await quantity();
+    expect(volume).toBe('1250000');
+    const charge: Charge = {
+      key: 'volume',
+      description: 'Payment volume',
+      billing: 'arrears',
+      type: 'usage',
+      metricCode: metric.code,
+      pricing: {
+        model: 'graduated_percentage',
+        tiers: [
+          { upTo: '100000', rate: '3', flatFee: '100' },
+          { upTo: '1000000', rate: '2', flatFee: '500' },
+          { upTo: null, rate: '1' },
+        ],
+      },
+    };
+    const plan: PlanVersion = {
+      planCode: 'volume',
+      version: 1,
+      currency: 'USD',
+      billingCycle: { interval: 'month', intervalCount: 1 },
+      taxBehavior: 'exclusive',
+      charges: [charge],
+    };
+    const rated = ratePeriod({ plan, usage: { [metric.code]: volume } });
+    // 100,000 × 3 % + 100 = 3,100; 900,000 × 2 % + 500 = 18,500; 250,000 × 1 % = 2,500.
+    // 24,100 cents = $241.00.
+    expect(rated.lines.map((l) => [l.quantity, l.amount.amount])).toEqual([['1250000', 24100]]);
   });
 });
 

@@ -73,10 +73,11 @@ function tierRange(
   tiers: readonly Bounded[],
   i: number,
   bound: (x: string) => string = formatQuantity,
+  everything = 'all units',
 ): string {
   const lower = i === 0 ? null : tiers[i - 1]!.upTo;
   const upper = tiers[i]!.upTo;
-  if (lower === null) return upper === null ? 'all units' : `first ${bound(upper)}`;
+  if (lower === null) return upper === null ? everything : `first ${bound(upper)}`;
   if (upper === null) return `above ${bound(lower)}`;
   return `above ${bound(lower)} up to ${bound(upper)}`;
 }
@@ -126,6 +127,8 @@ interface TierWalk {
   /** The arithmetic of one tier: "9,000 × USD 0.001 = USD 9.00". */
   step: (i: number, used: Exact, billed: Exact, amount: Exact) => string;
   bound?: (x: string) => string;
+  /** The label of a single unbounded tier. */
+  everything?: string;
   blockSize: Exact | null;
 }
 
@@ -152,7 +155,7 @@ function priceTiered(
     const price = walk.unitPrice(i);
     const amount = billed.times(price);
     billedTotal = billedTotal.plus(billed);
-    const range = tierRange(tiers, i, walk.bound);
+    const range = tierRange(tiers, i, walk.bound, walk.everything);
     const label =
       walk.blockSize === null
         ? range
@@ -203,6 +206,7 @@ export function priceGraduatedPercentage(
     step: (i, used, _billed, amount) =>
       `${formatPercent(pricing.tiers[i]!.rate)} × ${money(used)} = ${money(amount)}`,
     bound: (x) => money(decimal(x)),
+    everything: 'all volume',
     blockSize: null,
   });
 }

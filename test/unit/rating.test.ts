@@ -289,6 +289,12 @@ describe('graduated percentage pricing', () => {
     expect(amountOf(usage(graduatedPercentage), '100000')).toBe(3100);
     // Odd volume: 12,345 × 3 % = 370.35 + 100 = 470.35 → 470 cents, rounded once.
     expect(amountOf(usage(graduatedPercentage), '12345')).toBe(470);
+    // One tier for all volume: 1.5 % × $200.00 = $3.00.
+    const [flat] = rate(
+      usage({ model: 'graduated_percentage', tiers: [{ upTo: null, rate: '1.5' }] }),
+      '20000',
+    );
+    expect(flat!.explanation[0]).toBe('all volume: 1.5 % × USD 200.00 = USD 3.00');
   });
 });
 

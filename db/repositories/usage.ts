@@ -2,11 +2,12 @@
 // period in SQL over the (customer_id, metric_code, billing_timestamp) index. Raw events never
 // travel to Node for rating; quantities come back as exact decimal strings from `numeric`.
 import { sql, type RawBuilder, type Transaction } from 'kysely';
-import type { PercentageUsage } from '../../domain/catalog.ts';
+import type { PercentageUsage, PlanVersion } from '../../domain/catalog.ts';
 import type { BillableMetric, UsageQuantity } from '../../domain/metrics.ts';
-import type { PercentageUsageQuery } from '../../domain/rating/percentage.ts';
+import { percentageUsageQuery, type PercentageUsageQuery } from '../../domain/rating/percentage.ts';
 import { executePrepared, type Db } from '../connect.ts';
 import type { Database } from '../database.ts';
+import { getMetric } from './metrics.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -436,4 +437,39 @@ export async function percentageUsage(
 /** A non-negative decimal string is non-zero when it has a non-zero digit. */
 function isNonZero(value: string): boolean {
   return /[1-9]/.test(value);
+}
+
+/**
+ * A plan's usage over [from, to): each usage charge's metric aggregated (percentage charges:
+ * their aggregates, by charge key), as the rating engine takes it. Shared by the invoicing
+ * activity and the API's previews, so both rate the same numbers.
+ */
+export async function usageForPlan(
+  db: Executor,
+  request: { customerId: string; plan: PlanVersion; from: string; to: string },
+): Promise<{
+  usage: Record<string, UsageQuantity>;
+  transactions: Record<string, PercentageUsage>;
+}> {
+  const usage: Record<string, UsageQuantity> = {};
+  const transactions: Record<string, PercentageUsage> = {};
+  const from = new Date(request.from);
+  const to = new Date(request.to);
+  if (to.getTime() <= from.getTime()) return { usage, transactions };
+  for (const charge of request.plan.charges) {
+    if (charge.type !== 'usage') continue;
+    const metric = await getMetric(db, charge.metricCode);
+    if (!metric) throw new Error(`metric ${charge.metricCode} does not exist`);
+    const window = { customerId: request.customerId, metric, from, to };
+    if (charge.pricing.model === 'percentage') {
+      transactions[charge.key] = await percentageUsage(
+        db,
+        window,
+        percentageUsageQuery(charge.pricing),
+      );
+    } else {
+      usage[charge.metricCode] = await aggregateUsage(db, window);
+    }
+  }
+  return { usage, transactions };
 }

@@ -146,6 +146,7 @@ function state(overrides: Partial<SubscriptionState> = {}): SubscriptionState {
     openPeriod: null,
     cancelAt: null,
     pendingChange: null,
+    openTerms: [],
     ...overrides,
   };
 }

@@ -68,7 +68,7 @@ export interface Story {
 }
 
 /** A story that has not finished by then has hung: fail instead of waiting for ever. */
-const STORY_TIMEOUT_MS = 3 * 60_000;
+const STORY_TIMEOUT_MS = 2 * 60_000;
 
 const historiesDir = new URL('../test/fixtures/histories/', import.meta.url);
 
@@ -90,10 +90,7 @@ export async function recordStories(stories: [WorkflowType, Story][]): Promise<v
       const db = await connectDatabase({ url });
       try {
         await migrateToLatest(db);
-        await withDeadline(
-          story.name,
-          playOnWorker({ story, db, bundle, serverPath, workflowType }),
-        );
+        await playOnWorker({ story, db, bundle, serverPath, workflowType });
       } finally {
         await db.destroy();
       }
@@ -144,8 +141,10 @@ async function playOnWorker(options: {
         tax,
       }),
     });
+    // A story that hangs fails here, and its server is torn down below all the same.
     await worker.runUntil(async () => {
-      const handle = await story.play({ db, env, client, config, tax, taskQueue });
+      const recording = { db, env, client, config, tax, taskQueue };
+      const handle = await withDeadline(story.name, story.play(recording));
       await saveHistory(handle, story.name, workflowType);
     });
   } finally {
@@ -156,11 +155,12 @@ async function playOnWorker(options: {
 async function withDeadline<T>(name: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new Error(`story ${name} did not finish in ${formatDuration(STORY_TIMEOUT_MS)}`)),
-      STORY_TIMEOUT_MS,
-    );
+    timer = setTimeout(() => {
+      const message = `story ${name} did not finish in ${formatDuration(STORY_TIMEOUT_MS)}`;
+      // Said at once: the story's calls still pending may fail loudly as the server goes down.
+      progress(message);
+      reject(new Error(message));
+    }, STORY_TIMEOUT_MS);
   });
   try {
     return await Promise.race([work, deadline]);

@@ -13,6 +13,7 @@ import {
   type EstimateRecord,
 } from '../../db/repositories/estimates.ts';
 import { listMetricCodes } from '../../db/repositories/metrics.ts';
+import { customerNow } from '../../db/repositories/test-clocks.ts';
 import { getPlanByCode, getPlanVersion } from '../../db/repositories/plans.ts';
 import {
   schedulePeriod,
@@ -88,7 +89,8 @@ const CreateEstimateBody = Type.Object(
     periodStart: Type.Optional(
       Type.String({
         format: 'date-time',
-        description: 'Start of the period priced (default now).',
+        description:
+          'Start of the period priced (default now: the customer’s test-clock time on a clock).',
       }),
     ),
     anchoring: Type.Optional(
@@ -267,12 +269,13 @@ async function redemptions(
   db: Db,
   codes: readonly string[],
   currency: string,
+  now: Date,
 ): Promise<CouponRedemption[]> {
   const found: CouponRedemption[] = [];
   for (const [i, code] of codes.entries()) {
     const coupon = await getCouponByCode(db, code);
     if (!coupon) throw unprocessable(`couponCodes[${i}]`, `no coupon has code ${code}`);
-    if (coupon.expiresAt && coupon.expiresAt.getTime() < Date.now()) {
+    if (coupon.expiresAt && coupon.expiresAt.getTime() < now.getTime()) {
       throw unprocessable(
         `couponCodes[${i}]`,
         `coupon ${code} expired on ${iso(coupon.expiresAt)}`,
@@ -331,6 +334,8 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
     throw unprocessable('locale', `${locale} is not a BCP 47 language tag`);
   }
 
+  // The estimate's date and default start: the customer's now (a test clock's time).
+  const now = customer ? await customerNow(app.db, customer) : new Date();
   let period;
   try {
     period = schedulePeriod(
@@ -338,7 +343,7 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
         interval: plan.billingCycle.interval,
         intervalCount: plan.billingCycle.intervalCount,
         timezone,
-        startAt: body.periodStart ?? new Date().toISOString(),
+        startAt: body.periodStart ?? now.toISOString(),
         anchoring: anchoringOf(body),
       },
       0,
@@ -347,7 +352,7 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
     if (error instanceof Problem) throw error;
     throw unprocessable('anchoring', (error as Error).message);
   }
-  const coupons = await redemptions(app.db, body.couponCodes ?? [], plan.currency);
+  const coupons = await redemptions(app.db, body.couponCodes ?? [], plan.currency, now);
   const rated: RatedPeriod = ratePeriod({
     plan,
     timing: 'all',
@@ -371,6 +376,7 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
       })
     : null;
   return insertEstimate(app.db, {
+    createdAt: now,
     customerId: customer?.id ?? null,
     planCode: priced.code,
     planVersion: priced.version,

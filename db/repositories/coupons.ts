@@ -7,6 +7,7 @@ import { decimal, toDecimalString } from '../../domain/decimal.ts';
 import type { Db } from '../connect.ts';
 import type { CouponRedemptionRow, CouponRow, Database } from '../database.ts';
 import { newId } from '../ids.ts';
+import { customerNow } from './test-clocks.ts';
 
 /** A new coupon: the catalog's Coupon (validated by validateCoupon) and its redemption limits. */
 export interface NewCouponInput {
@@ -182,7 +183,7 @@ export type ApplyCouponResult =
  */
 export async function applyCoupon(
   db: Db,
-  input: CouponTarget & { couponCode: string; createdBy: string; now: Date },
+  input: CouponTarget & { couponCode: string; createdBy: string },
 ): Promise<ApplyCouponResult> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -193,7 +194,9 @@ export async function applyCoupon(
       .executeTakeFirst();
     if (!row) return { outcome: 'unknown-coupon' } as const;
     const coupon = toCouponRecord(row);
-    if (coupon.expiresAt !== null && coupon.expiresAt.getTime() <= input.now.getTime())
+    // Expired on the customer's time: a test clock's instant for a clocked customer.
+    const now = await customerNow(trx, input.customerId);
+    if (coupon.expiresAt !== null && coupon.expiresAt.getTime() <= now.getTime())
       return { outcome: 'expired', coupon } as const;
     if (coupon.maxRedemptions !== null && coupon.timesRedeemed >= coupon.maxRedemptions)
       return { outcome: 'exhausted', coupon } as const;

@@ -360,7 +360,9 @@ async function finalizeLocked(
     .selectAll()
     .where('id', '=', invoice.customer_id)
     .executeTakeFirstOrThrow();
-  const at = settings.at === undefined ? await customerNow(trx, customer) : new Date(settings.at);
+  // The customer's now: a test clock's instant for a clocked customer, else the real time.
+  const now = await customerNow(trx, customer);
+  const at = settings.at === undefined ? now : new Date(settings.at);
 
   let result: TaxResult | null = null;
   if (settings.tax) {
@@ -430,7 +432,7 @@ async function finalizeLocked(
       total: amounts.total,
       issued_at: at,
       due_at: dueAt,
-      finalized_at: new Date(),
+      finalized_at: now,
       ...(status === 'paid' ? { paid_at: at } : {}),
       tax_breakdown: JSON.stringify(result?.breakdown ?? []),
       tax_notes: JSON.stringify(result?.notes ?? []),
@@ -522,7 +524,8 @@ export async function createPeriodInvoice(
 /**
  * Voids an open (or uncollectible) invoice: a credit note takes back everything not yet
  * credited, and nothing is owed any more. A paid invoice is refunded with a credit note instead.
- * Voiding a void invoice returns it with its credit note.
+ * Voiding a void invoice returns it with its credit note. The void and its credit note are dated
+ * `at`, by default the customer's now (a test clock's instant on a clocked customer).
  */
 export async function voidInvoice(
   db: Executor,
@@ -562,7 +565,9 @@ export async function voidInvoice(
     if (!canApply('void', invoice.status)) {
       throw new InvalidInvoiceTransitionError(invoice.id, 'void', invoice.status);
     }
-    const at = options.at === undefined ? new Date() : new Date(options.at);
+    // The void and its credit note share one date: the customer's now unless given.
+    const at =
+      options.at === undefined ? await customerNow(trx, invoice.customer_id) : new Date(options.at);
     const creditNote = await issueCreditNoteLocked(trx, invoice, {
       reason: 'void',
       memo: options.memo,
@@ -580,7 +585,10 @@ export async function voidInvoice(
   });
 }
 
-/** Writes off an open or partially paid invoice. Idempotent on an uncollectible one. */
+/**
+ * Writes off an open or partially paid invoice, dated `at` (default: the customer's now).
+ * Idempotent on an uncollectible one.
+ */
 export async function markUncollectible(
   db: Executor,
   invoiceId: string,
@@ -596,7 +604,10 @@ export async function markUncollectible(
       .updateTable('invoices')
       .set({
         status: 'uncollectible',
-        marked_uncollectible_at: options.at === undefined ? new Date() : new Date(options.at),
+        marked_uncollectible_at:
+          options.at === undefined
+            ? await customerNow(trx, invoice.customer_id)
+            : new Date(options.at),
       })
       .where('id', '=', invoice.id)
       .returningAll()
@@ -649,14 +660,14 @@ export async function setAmountPaidLocked(
     amountPaid,
     amountCredited: invoice.amount_credited,
   });
-  const when = at === undefined ? new Date() : new Date(at);
+  const paidAt =
+    status !== 'paid'
+      ? null
+      : (invoice.paid_at ??
+        (at === undefined ? await customerNow(trx, invoice.customer_id) : new Date(at)));
   return trx
     .updateTable('invoices')
-    .set({
-      amount_paid: amountPaid,
-      status,
-      paid_at: status === 'paid' ? (invoice.paid_at ?? when) : null,
-    })
+    .set({ amount_paid: amountPaid, status, paid_at: paidAt })
     .where('id', '=', invoice.id)
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -17,14 +17,14 @@ import { customerNow } from '../../db/repositories/test-clocks.ts';
 import { getPlanByCode, getPlanVersion } from '../../db/repositories/plans.ts';
 import {
   schedulePeriod,
-  schedulePeriodFactor,
   type Anchoring,
 } from '../../domain/billing-cycles.ts';
 import type { CouponRedemption, PlanVersion } from '../../domain/catalog.ts';
 import { validatePlanVersion } from '../../domain/catalog-validation.ts';
 import { ROUNDING_MODES } from '../../domain/decimal.ts';
 import { isValidTimezone, INTERVALS } from '../../domain/periods.ts';
-import { ratePeriod } from '../../domain/rating/rate-period.ts';
+import { ratePeriodInvoice } from '../../domain/invoicing/period-invoice.ts';
+import { money } from '../../domain/money.ts';
 import type { RatedPeriod } from '../../domain/rating/types.ts';
 import { invoiceTotals } from '../../domain/invoice-totals.ts';
 import { toTaxLines } from '../../domain/tax/provider.ts';
@@ -353,16 +353,42 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
     throw unprocessable('anchoring', (error as Error).message);
   }
   const coupons = await redemptions(app.db, body.couponCodes ?? [], plan.currency, now);
-  const rated: RatedPeriod = ratePeriod({
-    plan,
-    timing: 'all',
-    quantities: body.quantities ?? {},
-    usage: body.usage ?? {},
-    transactions: body.transactions ?? {},
-    proration: schedulePeriodFactor(period, timezone),
-    coupons,
+  // The one invoicing path: a whole period (or its stub) with its usage in arrears and its
+  // advance charges, exactly as a subscription's invoice would price them.
+  const terms = { plan, quantity: 0, quantities: body.quantities ?? {} };
+  const full = period.stub ? period.fullPeriod : { start: period.start, end: period.end };
+  const invoice = ratePeriodInvoice({
+    timezone,
     roundingMode: body.roundingMode ?? 'half_up',
+    arrears: {
+      period: full,
+      segments: [
+        {
+          ...terms,
+          from: period.start,
+          to: period.end,
+          usage: body.usage ?? {},
+          transactions: body.transactions ?? {},
+        },
+      ],
+    },
+    advance: { period: full, from: period.start, terms },
+    coupons,
   });
+  const rated: RatedPeriod = {
+    currency: invoice.currency,
+    roundingMode: body.roundingMode ?? 'half_up',
+    lines: invoice.lines.map((l) => l.rated),
+    subtotal: invoice.subtotal,
+    discounts: invoice.discounts,
+    discountTotal: invoice.discountTotal,
+    netLines: invoice.lines.map((l) => ({
+      lineId: l.rated.id,
+      amount: money(l.amount.amount - l.discount.amount, invoice.currency),
+    })),
+    totalBeforeTax: invoice.totalBeforeTax,
+    appliedCoupons: invoice.appliedCoupons,
+  };
   // Tax where the customer is known: their location and status decide it (docs/TAX.md).
   const tax = customer
     ? await app.tax.provider.calculate({

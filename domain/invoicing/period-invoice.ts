@@ -25,6 +25,8 @@ import type { LineArithmetic } from './line-arithmetic.ts';
 export interface Terms {
   plan: PlanVersion;
   quantity: number;
+  /** Seats per per-seat charge where they differ from `quantity` (estimates). */
+  quantities?: Readonly<Record<string, number>> | undefined;
 }
 
 /** Terms in force over [from, to) of a period. */
@@ -64,6 +66,8 @@ export interface PeriodInvoiceLine {
   periodStart: string;
   periodEnd: string;
   arithmetic: LineArithmetic;
+  /** The rating engine's line, with an id unique within the invoice (discounts refer to it). */
+  rated: RatedLine;
 }
 
 export interface PeriodInvoice {
@@ -201,6 +205,7 @@ export function ratePeriodInvoice(request: PeriodInvoiceRequest): PeriodInvoice 
       periodStart: piece.periodStart,
       periodEnd: piece.periodEnd,
       arithmetic: arithmeticOf(piece),
+      rated: { ...line, id: piece.id },
     };
   });
   const subtotal = sum(
@@ -235,7 +240,8 @@ export function ratePeriodInvoice(request: PeriodInvoiceRequest): PeriodInvoice 
 export function seatQuantities(terms: Terms): Record<string, number> {
   const seats: Record<string, number> = {};
   for (const charge of terms.plan.charges) {
-    if (charge.type === 'per_seat') seats[charge.key] = terms.quantity;
+    if (charge.type === 'per_seat')
+      seats[charge.key] = terms.quantities?.[charge.key] ?? terms.quantity;
   }
   return seats;
 }

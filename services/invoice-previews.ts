@@ -7,8 +7,8 @@ import { unusedAdvanceCredit } from '../db/repositories/credit-notes.ts';
 import { taxNewInvoice, type InvoiceTaxSettings } from '../db/repositories/invoices.ts';
 import { usageForPlan } from '../db/repositories/usage.ts';
 import type { Span } from '../domain/billing-cycles.ts';
-import { totalOf } from '../domain/invoice-lifecycle.ts';
 import { boundaryWindows, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
+import { invoiceTotals } from '../domain/invoicing/totals.ts';
 import {
   advancePerPeriod,
   ratePeriodInvoice,
@@ -97,17 +97,12 @@ async function preview(
     },
     subject.tax,
   );
-  const total = totalOf({
-    taxBehavior: plan.taxBehavior,
-    subtotal: rated.subtotal.amount,
-    discountTotal: rated.discountTotal.amount,
-    tax: taxResult.totals.tax.amount,
-  });
+  const { tax, total } = invoiceTotals(rated, taxResult);
   return {
     ...rated,
     issuedAt: request.issuedAt,
-    tax: taxResult.totals.tax,
-    total: money(total, rated.currency),
+    tax,
+    total,
     taxResult,
   };
 }

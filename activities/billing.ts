@@ -216,8 +216,8 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
           const shown = line.quantity === '1' ? '' : ` × ${line.quantity}`;
           lines.push({
             description: `${line.description}${shown}${suffix}`,
-            quantity: 1,
-            unitAmount: line.amount.amount,
+            quantity: '1',
+            unitAmount: String(line.amount.amount),
             amount: line.amount.amount,
             discountAmount: line.amount.amount - (net.get(line.id) ?? line.amount.amount),
             periodStart: period.start,

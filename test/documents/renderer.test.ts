@@ -225,7 +225,7 @@ describe('line arithmetic', () => {
     expect(html).toContain('above 10 GB 2,5 0,80\u00a0€ 2,00\u00a0€');
   });
 
-  it('writes them into the plain-text email, each equation true as written', () => {
+  it('writes them into the email, each equation in the text part true as written', () => {
     const email = renderer.renderInvoiceEmail(usageInvoice('en-IE')).text;
     expect(email).toContain(
       [
@@ -239,6 +239,10 @@ describe('line arithmetic', () => {
         '  Subtotal: €64.20',
       ].join('\n'),
     );
+    const html = text(renderer.renderInvoiceEmail(usageInvoice('en-IE')).html);
+    expect(html).toContain('API calls 1,200 × €0.01 capped at €8.00 €8.00');
+    expect(html).toContain('SMS 210 × €0.045 260 used, 50 free €9.45');
+    expect(html).toContain('Storage first 10 GB: 10 × €1.00 = €10.00');
   });
 });
 

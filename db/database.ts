@@ -355,6 +355,14 @@ export interface CouponRedemptionsTable {
   created_by: string;
 }
 
+/** A coupon's discount on one invoice; period_key is "<subscription>/<period start>". */
+export interface CouponApplicationsTable {
+  redemption_id: string;
+  invoice_id: string;
+  period_key: string;
+  amount: number;
+}
+
 export interface BillableMetricsTable {
   code: string;
   name: string;
@@ -540,6 +548,7 @@ export interface Database {
   subscription_plan_version_changes: SubscriptionPlanVersionChangesTable;
   coupons: CouponsTable;
   coupon_redemptions: CouponRedemptionsTable;
+  coupon_applications: CouponApplicationsTable;
   billable_metrics: BillableMetricsTable;
   usage_events: UsageEventsTable;
   projects: ProjectsTable;

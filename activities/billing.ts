@@ -262,7 +262,8 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
         await db
           .updateTable('subscriptions')
           .set({
-            current_period_start: input.advance.period.start,
+            // A first stub period starts when billing did.
+            current_period_start: input.advance.from ?? input.advance.period.start,
             current_period_end: input.advance.period.end,
           })
           .where('id', '=', input.subscriptionId)

@@ -150,9 +150,13 @@ export async function subscriptionWorkflow(
     };
   }
 
+  /** The period the customer is in now: a first stub starts when billing did. */
   function currentPeriod(): BillingPeriod | null {
     const index = periodIndexAt(cycle, nowIso());
-    return index >= 0 ? billingPeriod(cycle, index) : null;
+    if (index < 0) return null;
+    const period = billingPeriod(cycle, index);
+    const from = billedFrom(period);
+    return from ? { ...period, start: from } : period;
   }
 
   function requireStatus(action: string, ...expected: SubscriptionStatus[]): void {

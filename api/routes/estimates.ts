@@ -15,10 +15,7 @@ import {
 import { listMetricCodes } from '../../db/repositories/metrics.ts';
 import { customerNow } from '../../db/repositories/test-clocks.ts';
 import { getPlanByCode, getPlanVersion } from '../../db/repositories/plans.ts';
-import {
-  schedulePeriod,
-  type Anchoring,
-} from '../../domain/billing-cycles.ts';
+import { schedulePeriod, type Anchoring } from '../../domain/billing-cycles.ts';
 import type { CouponRedemption, PlanVersion } from '../../domain/catalog.ts';
 import { validatePlanVersion } from '../../domain/catalog-validation.ts';
 import { ROUNDING_MODES } from '../../domain/decimal.ts';

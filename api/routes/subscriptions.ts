@@ -42,7 +42,7 @@ import {
   type Anchoring,
   type BillingSchedule,
 } from '../../domain/billing-cycles.ts';
-import { INTERVALS, type BillingCycle } from '../../domain/periods.ts';
+import { INTERVALS, periodBoundary, type BillingCycle } from '../../domain/periods.ts';
 import { advancePerPeriod } from '../../domain/invoicing/period-invoice.ts';
 import {
   previewChange,
@@ -98,7 +98,8 @@ export const SubscriptionSchema = Type.Object(
     status: Type.Enum([...STATUSES]),
     anchorAt: described(
       Timestamp,
-      'The billing anchor: periods start at this local wall time, every interval.',
+      'The billing anchor: full periods start at this local wall time, every interval. A first, ' +
+        'prorated stub period (calendar or billing-day anchoring) runs from the start to here.',
     ),
     currentPeriod: described(
       NullablePeriod,
@@ -386,7 +387,10 @@ export function withLiveState(record: SubscriptionRecord, state: SubscriptionSta
   return {
     ...fromDatabase(record),
     status: state.status,
-    anchorAt: new Date(state.cycle.anchor).toISOString(),
+    // The stored anchor is the first full period's start; a resume with a fresh anchor moves it.
+    anchorAt: new Date(
+      Math.max(Date.parse(state.cycle.anchor), record.anchorAt.getTime()),
+    ).toISOString(),
     currentPeriod: state.currentPeriod && {
       start: state.currentPeriod.start,
       end: state.currentPeriod.end,
@@ -623,7 +627,10 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
           planId: plan.id,
           planVersion: version.version,
           quantity,
-          anchorAt: anchor,
+          // A first stub period (calendar or billing-day anchoring started mid-grid) is billed
+          // from the start; the anchor customers see is the first full period's start.
+          anchorAt:
+            Date.parse(billingStart) > Date.parse(anchor) ? periodBoundary(cycle, 1) : anchor,
           ...(trialEnd !== undefined && { status: 'trialing' }),
         });
         try {

@@ -90,7 +90,10 @@ describe('Billwright end to end', () => {
       const handle = client.workflow.getHandle(`subscription-${subscriptionId}`);
       const description = await handle.describe();
       expect(description.typedSearchAttributes.get(CustomerId)).toBe(customer.body.id);
-      expect(await description.staticSummary()).toContain('Team (monthly), GBP 120.00 every month');
+      expect(await description.staticSummary()).toContain(`Subscription ${subscriptionId}`);
+      expect(await description.staticDetails()).toContain(
+        'GBP 120.00 billed in advance every month',
+      );
     } finally {
       await client.connection.close();
     }

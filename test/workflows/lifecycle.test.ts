@@ -6,6 +6,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
+import { PlanCode } from '../../temporal/search-attributes.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities, type Activities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
@@ -399,6 +400,12 @@ describe('subscription lifecycle', () => {
       args: [{ ...operator, plan: pro, quantity: 1 }],
     });
     expect(changed.planVersion).toBe(2);
+    // The Temporal UI follows the change: PlanCode and the current details name the new terms.
+    expect((await s.handle.describe()).typedSearchAttributes.get(PlanCode)).toBe('pro');
+    const metadata = await s.handle.query<{ currentDetails?: string }>(
+      '__temporal_workflow_metadata',
+    );
+    expect(metadata.currentDetails).toContain('**Plan** pro v2 × 1 (EUR 60.00');
     const invoices = await invoicesOf(s.subscriptionId);
     expect(invoices).toHaveLength(2);
     const period = billingPeriod(s.cycle, 0);

@@ -215,8 +215,8 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
       lines: rated.lines.map((line) => ({
         description: line.description,
         // TODO(line-arithmetic merge): quantity, unitAmount and arithmetic from the line.
-        quantity: 1,
-        unitAmount: line.amount.amount,
+        quantity: '1',
+        unitAmount: String(line.amount.amount),
         amount: line.amount.amount,
         discountAmount: line.discount.amount,
         periodStart: line.periodStart,

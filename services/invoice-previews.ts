@@ -89,8 +89,8 @@ async function preview(
       taxBehavior: plan.taxBehavior,
       lines: rated.lines.map((line) => ({
         description: line.description,
-        quantity: 1,
-        unitAmount: line.amount.amount,
+        quantity: '1',
+        unitAmount: String(line.amount.amount),
         amount: line.amount.amount,
         discountAmount: line.discount.amount,
       })),

@@ -12,6 +12,7 @@ import { invoiceTotals } from '../domain/invoicing/totals.ts';
 import {
   advancePerPeriod,
   ratePeriodInvoice,
+  storedLines,
   type PeriodInvoice,
   type Terms,
 } from '../domain/invoicing/period-invoice.ts';
@@ -87,13 +88,7 @@ async function preview(
       periodEnd: rated.period.end,
       issuedAt: request.issuedAt,
       taxBehavior: plan.taxBehavior,
-      lines: rated.lines.map((line) => ({
-        description: line.description,
-        quantity: '1',
-        unitAmount: String(line.amount.amount),
-        amount: line.amount.amount,
-        discountAmount: line.discount.amount,
-      })),
+      lines: storedLines(rated),
     },
     subject.tax,
   );

@@ -34,7 +34,8 @@ const sandboxFence = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**'] },
+  // The dependency-cruiser rules are CommonJS configuration, not project code.
+  { ignores: ['node_modules/**', 'data/**', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -323,6 +323,35 @@ function strayChargeFields(charges: readonly object[]): Issue[] {
 type SentTerms = Omit<PlanTerms, 'charges'> & { charges: readonly object[] };
 
 /**
+ * A percentage charge takes its rate of each event's amount (the metric's field): on a count or
+ * unique_count metric there is none, and every invoice of the plan would fail to rate.
+ */
+async function percentageWithoutAmounts(
+  app: FastifyInstance,
+  charges: SentTerms['charges'],
+): Promise<Issue[]> {
+  const rows = await app.db
+    .selectFrom('billable_metrics')
+    .select(['code', 'aggregation'])
+    .where('aggregation', 'in', ['count', 'unique_count'])
+    .execute();
+  const noAmount = new Set(rows.map((row) => row.code));
+  return (charges as { pricing?: { model?: unknown }; metricCode?: unknown }[]).flatMap(
+    (charge, i) =>
+      charge.pricing?.model === 'percentage' &&
+      typeof charge.metricCode === 'string' &&
+      noAmount.has(charge.metricCode)
+        ? [
+            {
+              field: `charges[${i}].metricCode`,
+              message: `metric "${charge.metricCode}" has no amount field to take a percentage of (use a sum metric)`,
+            },
+          ]
+        : [],
+  );
+}
+
+/**
  * Checks the terms with the catalog rules and today's billable metrics (422 naming each field)
  * and returns them as the catalog types them.
  */
@@ -350,6 +379,7 @@ async function checkedTerms(
       metricCodes,
     ),
     ...strayChargeFields(terms.charges),
+    ...(await percentageWithoutAmounts(app, terms.charges)),
   ].filter((issue, i, all) => all.findIndex((other) => other.field === issue.field) === i);
   // No issues: every charge is a well-formed catalog Charge.
   if (issues.length === 0) return { ...terms, charges: terms.charges as Charge[] };

@@ -287,6 +287,12 @@ describe('catalog rules: 422 naming the field, nothing stored', () => {
       ['charges[0].pricing.rate'],
     ],
     [
+      // Found by test/api/differential.test.ts: accepted, such a plan failed every invoice.
+      'a percentage of a count metric, which has no amounts',
+      { charges: [usage({ model: 'percentage', rate: '2.9' })] },
+      ['charges[0].metricCode'],
+    ],
+    [
       'usage billed in advance',
       { charges: [usage({ model: 'per_unit', unitPrice: '1' }, { billing: 'advance' })] },
       ['charges[0].billing'],

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { percentageUsageFromTransactions } from '../unit/support/percentage-reference.ts';
-import { fixPropertySeed } from '../unit/support/property-seed.ts';
+import { fixPropertySeed } from '../support/property-seed.ts';
 import { eventually } from '../support/temporal.ts';
 import * as harness from './workflow-harness.ts';
 import type { BillingHarness, InvoicePreview, Sub } from './workflow-harness.ts';

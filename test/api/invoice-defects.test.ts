@@ -227,20 +227,18 @@ describe('invoice defects, worked examples', () => {
     expect(sub).toMatchObject({ invoicesIssued: 1, nextBillingAt: paris('2027-03-25T00:00') });
   });
 
-  // KNOWN BUG (the lead is fixing it): GET /v1/subscriptions/:id shows anchorAt
-  // 2027-02-24T23:00:00.000Z (25 February 00:00 Paris, the start of the billing period that
-  // encloses the stub), three weeks before the subscription began on 16 March 10:00 Paris.
-  // test.fails keeps the suite green while the bug stands and turns red once it is fixed:
-  // then make it a plain test.
-  test.fails(
-    'defect 4: billing day 25 started on the 16th: anchorAt is not before the start',
-    async () => {
-      const { sub, start } = await billingDay25();
-      expect(Date.parse(sub.anchorAt), `anchorAt ${sub.anchorAt}`).toBeGreaterThanOrEqual(
-        Date.parse(start),
-      );
-    },
-  );
+  // anchorAt is the first full period's start (25 March 00:00 Paris), never the start of the
+  // billing period enclosing the stub (25 February), which was before the subscription began;
+  // and the current period is the stub itself, from the start.
+  test('defect 4: billing day 25 started on the 16th: anchorAt is not before the start', async () => {
+    const { sub, start } = await billingDay25();
+    expect(sub.anchorAt).toBe(new Date(paris('2027-03-25T00:00')).toISOString());
+    expect(Date.parse(sub.anchorAt)).toBeGreaterThanOrEqual(Date.parse(start));
+    expect(sub.currentPeriod).toEqual({
+      start: new Date(start).toISOString(),
+      end: new Date(paris('2027-03-25T00:00')).toISOString(),
+    });
+  });
 
   test('defect 5: upcoming-invoice just before the boundary is the invoice issued at it', async () => {
     // €30.00 a month in advance + API calls at 2 cents in arrears, 10 % off forever; anniversary

@@ -1,0 +1,235 @@
+// Moving running subscriptions to a new plan version, against REAL subscription workflows on the
+// time-skipping server: one subscription now (credit note and invoice, prorated) or at period
+// end (pendingChange, then the boundary bills the new price). Asserted over HTTP and on the
+// invoices and credit notes in PostgreSQL: what the customer is billed.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { realActivities } from '../support/activities.ts';
+import { loadConfig } from '../../config/index.ts';
+import { listPlanVersionChanges } from '../../db/repositories/subscriptions.ts';
+import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
+import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import { createApiHarness, type ApiHarness } from './app-harness.ts';
+
+const TZ = 'Europe/Paris';
+
+let env: TestWorkflowEnvironment;
+let api: ApiHarness;
+let worker: Worker;
+let running: Promise<void>;
+let customerId: string;
+
+interface Sub {
+  id: string;
+  planCode: string;
+  planVersion: number;
+  quantity: number;
+  status: string;
+  invoicesIssued: number;
+  currentPeriod: { start: string; end: string } | null;
+  pendingChange: {
+    planCode: string;
+    planVersion: number;
+    quantity: number;
+    appliesAt: string | null;
+    requestedBy: string;
+    reason: string | null;
+  } | null;
+}
+
+function ok(response: { statusCode: number; body: string }, status = 201): void {
+  expect(response.statusCode, response.body).toBe(status);
+}
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnvironment();
+  api = await createApiHarness({ temporal: env.client, temporalTimeoutMs: 20_000 });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: BILLING_TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: realActivities(api.db, loadConfig({}), { temporal: env.client }),
+  });
+  running = worker.run();
+  const customer = await api.request({
+    method: 'POST',
+    url: '/v1/customers',
+    payload: {
+      name: 'Paris SARL',
+      email: 'billing@paris.example',
+      currency: 'EUR',
+      country: 'FR',
+      timezone: TZ,
+      locale: 'fr-FR',
+    },
+  });
+  ok(customer);
+  customerId = customer.json<{ id: string }>().id;
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await api?.close();
+  await env?.teardown();
+});
+
+/** Moves the test server's clock to `iso` (virtual time), unless it is there already. */
+async function advanceTo(iso: string): Promise<void> {
+  const wait = Date.parse(iso) - (await env.currentTimeMs());
+  if (wait > 0) await env.sleep(wait);
+}
+
+/** A monthly plan: version 1, one flat advance charge. */
+async function plan(code: string, amount: number): Promise<void> {
+  ok(
+    await api.request({
+      method: 'POST',
+      url: '/v1/plans',
+      payload: { code, name: code, currency: 'EUR', interval: 'month', amount },
+    }),
+  );
+}
+
+/** The plan's next version (new subscriptions get it; running ones stay where they are). */
+async function addVersion(code: string, terms: Record<string, unknown>): Promise<void> {
+  ok(await api.request({ method: 'POST', url: `/v1/plans/${code}/versions`, payload: terms }));
+}
+
+async function subscribe(planCode: string, startAt: string): Promise<string> {
+  const response = await api.request({
+    method: 'POST',
+    url: '/v1/subscriptions',
+    payload: { customerId, planCode, startAt },
+  });
+  ok(response);
+  return response.json<Sub>().id;
+}
+
+async function get(id: string): Promise<Sub> {
+  const response = await api.request({ method: 'GET', url: `/v1/subscriptions/${id}` });
+  ok(response, 200);
+  return response.json<Sub>();
+}
+
+function invoicesOf(subscriptionId: string) {
+  return api.db
+    .selectFrom('invoices')
+    .select(['subtotal', 'billing_key'])
+    .where('subscription_id', '=', subscriptionId)
+    .orderBy('issued_at')
+    .orderBy('created_at')
+    .execute();
+}
+
+function creditNotesOf(subscriptionId: string) {
+  return api.db
+    .selectFrom('credit_notes')
+    .innerJoin('invoices', 'invoices.id', 'credit_notes.invoice_id')
+    .select(['credit_notes.subtotal'])
+    .where('invoices.subscription_id', '=', subscriptionId)
+    .execute();
+}
+
+describe('one subscription to a new version', () => {
+  test('applyAt now: the unused old price credited, the new price invoiced for the rest of the month', async () => {
+    await plan('solo', 3000);
+    // Anchored 1 March 2027 00:00 in Paris: the first period is March, 31 local days.
+    const id = await subscribe('solo', '2027-03-01T00:00:00+01:00');
+    await addVersion('solo', { amount: 5000 });
+    expect(await get(id)).toMatchObject({ planVersion: 1 });
+    // 11 March 12:00 in Paris: the month is billed on v1, EUR 30.00.
+    await advanceTo('2027-03-11T11:00:00Z');
+    await eventually('the March invoice', async () => (await get(id)).invoicesIssued >= 1);
+
+    const moved = await api.request({
+      method: 'POST',
+      url: `/v1/subscriptions/${id}/plan-version`,
+      payload: { version: 2, applyAt: 'now', reason: 'new pricing' },
+    });
+    ok(moved, 200);
+    expect(moved.json()).toMatchObject({ id, planVersion: 2, quantity: 1, pendingChange: null });
+
+    // Unused: 11 March to 1 April = 21 of March's 31 local days.
+    //   credit: 3000 × 21/31 = 2032.26 → 2032 (EUR 20.32)
+    //   charge: 5000 × 21/31 = 3387.10 → 3387 (EUR 33.87)
+    const invoices = await invoicesOf(id);
+    expect(invoices.map((i) => i.subtotal)).toEqual([3000, 3387]);
+    expect(invoices[1]!.billing_key).toMatch(/\/change$/);
+    expect((await creditNotesOf(id)).map((c) => c.subtotal)).toEqual([2032]);
+    // The row follows, with who asked and why.
+    const audit = await listPlanVersionChanges(api.db, id);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        from_version: 1,
+        to_version: 2,
+        actor: api.apiKey.id,
+        reason: 'new pricing',
+      }),
+    ]);
+    // Already there: a 200 that asks the workflow nothing and bills nothing.
+    const again = await api.request({
+      method: 'POST',
+      url: `/v1/subscriptions/${id}/plan-version`,
+      payload: { version: 2, applyAt: 'now' },
+    });
+    ok(again, 200);
+    expect(await invoicesOf(id)).toHaveLength(2);
+  });
+
+  test('applyAt period_end (the default): pendingChange until the boundary, which bills the new price', async () => {
+    await plan('later', 3000);
+    const id = await subscribe('later', '2027-03-01T00:00:00+01:00');
+    await addVersion('later', { amount: 4500 });
+    await advanceTo('2027-03-11T11:00:00Z');
+    await eventually('the March invoice', async () => (await get(id)).invoicesIssued >= 1);
+
+    const moved = await api.request({
+      method: 'POST',
+      url: `/v1/subscriptions/${id}/plan-version`,
+      payload: { version: 2, reason: 'price rise, announced' },
+    });
+    ok(moved, 200);
+    // 1 April 00:00 in Paris is 31 March 22:00 UTC (summer time since 28 March).
+    const pending = {
+      planCode: 'later',
+      planVersion: 2,
+      quantity: 1,
+      appliesAt: '2027-03-31T22:00:00.000Z',
+      requestedBy: api.apiKey.id,
+      reason: 'price rise, announced',
+    };
+    expect(moved.json()).toMatchObject({ planVersion: 1, pendingChange: pending });
+    expect(await get(id)).toMatchObject({ planVersion: 1, pendingChange: pending });
+    expect(await creditNotesOf(id)).toEqual([]);
+
+    // The April renewal bills v2's price; the row follows.
+    await advanceTo('2027-04-01T01:00:00Z');
+    await eventually('the April invoice', async () => (await invoicesOf(id)).length >= 2);
+    expect((await invoicesOf(id)).map((i) => i.subtotal)).toEqual([3000, 4500]);
+    expect(await get(id)).toMatchObject({ planVersion: 2, pendingChange: null });
+  });
+
+  test('a version with another interval is refused by the workflow (409); an unknown one is a 422', async () => {
+    await plan('interval', 3000);
+    const id = await subscribe('interval', new Date(await env.currentTimeMs()).toISOString());
+    await addVersion('interval', { amount: 30000, interval: 'year' });
+    await eventually('the first invoice', async () => (await get(id)).invoicesIssued >= 1);
+    const yearly = await api.request({
+      method: 'POST',
+      url: `/v1/subscriptions/${id}/plan-version`,
+      payload: { version: 2, applyAt: 'now' },
+    });
+    ok(yearly, 409);
+    expect(yearly.json<{ detail: string }>().detail).toMatch(/interval/);
+    const unknown = await api.request({
+      method: 'POST',
+      url: `/v1/subscriptions/${id}/plan-version`,
+      payload: { version: 7 },
+    });
+    ok(unknown, 422);
+    expect(unknown.json()).toMatchObject({ errors: [{ field: 'version' }] });
+    expect(await invoicesOf(id)).toHaveLength(1);
+  });
+});

@@ -3,7 +3,6 @@
 // API's /change and /plan-version, and the plan-migration activity. The subscription's workflow
 // decides and bills (credit note and invoice now, or the new terms from the next boundary); this
 // module finds the terms, skips a move already made or already pending, and sends the update.
-import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connect.ts';
 import { getPlanByCode, getPlanVersion, toCatalogVersion } from '../db/repositories/plans.ts';
 import { getSubscription, type SubscriptionRecord } from '../db/repositories/subscriptions.ts';
@@ -16,13 +15,8 @@ import {
   type ChangeRequest,
   type SubscriptionState,
 } from '../workflows/subscription-messages.ts';
-
-export interface SubscriptionChangeDependencies {
-  db: Db;
-  temporal: Pick<Client, 'workflow'>;
-  /** Bounds each call to Temporal (the API answers 503 past its deadline); none by default. */
-  withDeadline?: <T>(call: () => Promise<T>) => Promise<T>;
-}
+import { temporalCall, type ServiceDependencies } from './dependencies.ts';
+import { Refused } from './refused.ts';
 
 export interface SubscriptionChangeOrder {
   subscriptionId: string;
@@ -51,20 +45,6 @@ export interface SubscriptionChangeResult {
   state: SubscriptionState;
 }
 
-/** Why a change cannot be asked for, before the workflow is asked. */
-export class SubscriptionChangeRefused extends Error {
-  readonly kind: 'not_found' | 'ended' | 'unknown_terms';
-  /** The request field at fault (unknown_terms). */
-  readonly field: string | undefined;
-
-  constructor(kind: SubscriptionChangeRefused['kind'], message: string, field?: string) {
-    super(message);
-    this.name = 'SubscriptionChangeRefused';
-    this.kind = kind;
-    this.field = field;
-  }
-}
-
 function sameTerms(a: { plan: PlanVersion; quantity: number }, b: typeof a): boolean {
   return (
     a.plan.planCode === b.plan.planCode &&
@@ -83,29 +63,26 @@ async function targetVersion(
   const code = order.planCode ?? record.planCode;
   const plan = await getPlanByCode(db, code);
   if (!plan)
-    throw new SubscriptionChangeRefused('unknown_terms', `plan ${code} does not exist`, 'planCode');
+    throw new Refused('unprocessable', `plan ${code} does not exist`, { field: 'planCode' });
   const number = order.version ?? plan.current_version;
   const version = await getPlanVersion(db, plan, number);
   if (!version) {
-    throw new SubscriptionChangeRefused(
-      'unknown_terms',
-      `plan ${code} has no version ${number}`,
-      'version',
-    );
+    throw new Refused('unprocessable', `plan ${code} has no version ${number}`, {
+      field: 'version',
+    });
   }
   return toCatalogVersion(version);
 }
 
 /** The subscription's live state, from its workflow. */
 export async function subscriptionState(
-  deps: SubscriptionChangeDependencies,
+  deps: ServiceDependencies,
   subscriptionId: string,
 ): Promise<SubscriptionState> {
-  const within = deps.withDeadline ?? ((call) => call());
   const handle = deps.temporal.workflow.getHandle<typeof subscriptionWorkflow>(
     subscriptionWorkflowId(subscriptionId),
   );
-  return within(() => handle.query(stateQuery));
+  return temporalCall(deps, () => handle.query(stateQuery));
 }
 
 /**
@@ -114,17 +91,15 @@ export async function subscriptionState(
  * refusal (another currency or interval, a paused subscription) comes back as its update error.
  */
 export async function changeSubscription(
-  deps: SubscriptionChangeDependencies,
+  deps: ServiceDependencies,
   order: SubscriptionChangeOrder,
 ): Promise<SubscriptionChangeResult> {
   const { db } = deps;
-  const within = deps.withDeadline ?? ((call) => call());
   const { subscriptionId: id } = order;
   const record = await getSubscription(db, id);
-  if (!record)
-    throw new SubscriptionChangeRefused('not_found', `Subscription ${id} does not exist.`);
+  if (!record) throw new Refused('not_found', `Subscription ${id} does not exist.`);
   if (record.status === 'canceled' || record.status === 'ended') {
-    throw new SubscriptionChangeRefused('ended', `Subscription ${id} is ${record.status}.`);
+    throw new Refused('conflict', `Subscription ${id} is ${record.status}.`);
   }
   const plan = await targetVersion(db, record, order);
   const state = await subscriptionState(deps, id);
@@ -142,7 +117,7 @@ export async function changeSubscription(
   const handle = deps.temporal.workflow.getHandle<typeof subscriptionWorkflow>(
     subscriptionWorkflowId(id),
   );
-  const after = await within(() =>
+  const after = await temporalCall(deps, () =>
     handle.executeUpdate(changeUpdate, {
       args: [request],
       ...(order.requestId !== undefined && { updateId: order.requestId }),

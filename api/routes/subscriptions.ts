@@ -44,9 +44,9 @@ import { getMetric } from '../../db/repositories/metrics.ts';
 import { aggregateUsage, percentageUsage } from '../../db/repositories/usage.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
+import { Refused } from '../../services/refused.ts';
 import {
   changeSubscription,
-  SubscriptionChangeRefused,
   type SubscriptionChangeOrder,
 } from '../../services/subscription-changes.ts';
 import {
@@ -63,7 +63,14 @@ import {
   type SubscriptionWorkflowInput,
 } from '../../workflows/subscription-messages.ts';
 import { withTemporalDeadline } from '../plugins/temporal.ts';
-import { conflict, notFound, serviceUnavailable, unprocessable, type Problem } from '../problem.ts';
+import {
+  conflict,
+  notFound,
+  refusalProblem,
+  serviceUnavailable,
+  unprocessable,
+  type Problem,
+} from '../problem.ts';
 import {
   DEFAULT_LIMIT,
   described,
@@ -505,11 +512,7 @@ async function requestChange(
     );
     return withLiveState(record, state);
   } catch (error) {
-    if (error instanceof SubscriptionChangeRefused) {
-      if (error.kind === 'not_found') throw notFound(error.message);
-      if (error.kind === 'ended') throw conflict(error.message);
-      throw unprocessable(error.field ?? 'body', error.message);
-    }
+    if (error instanceof Refused) throw refusalProblem(error);
     throw updateProblem(error) ?? error;
   }
 }

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { realActivities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
 import { listPlanVersionChanges } from '../../db/repositories/subscriptions.ts';
+import { planMigrationView, startPlanMigration } from '../../services/plan-migrations.ts';
+import { planMigrationWorkflowId } from '../../workflows/plan-migration-messages.ts';
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from './app-harness.ts';
@@ -231,5 +233,140 @@ describe('one subscription to a new version', () => {
     ok(unknown, 422);
     expect(unknown.json()).toMatchObject({ errors: [{ field: 'version' }] });
     expect(await invoicesOf(id)).toHaveLength(1);
+  });
+});
+
+interface Migration {
+  id: string;
+  status: string;
+  total: number | null;
+  moved: number;
+  skipped: number;
+  failed: number;
+  exceptions: { subscriptionId: string; outcome: string; reason: string | null }[];
+}
+
+async function migrate(planCode: string, body: Record<string, unknown>): Promise<Migration> {
+  const started = await api.request({
+    method: 'POST',
+    url: `/v1/plans/${planCode}/migrations`,
+    payload: body,
+  });
+  ok(started, 202);
+  const { id } = started.json<Migration>();
+  return eventually('the migration to complete', async () => {
+    const response = await api.request({
+      method: 'GET',
+      url: `/v1/plans/${planCode}/migrations/${id}`,
+    });
+    ok(response, 200);
+    const migration = response.json<Migration>();
+    return migration.status === 'completed' ? migration : undefined;
+  });
+}
+
+describe('a plan migration', () => {
+  test('moves the running subscriptions in a batch, skips one already there, leaves the canceled one; renewals bill the new price', async () => {
+    await plan('pro', 4900);
+    // Anchored 1 April 2027 00:00 in Paris (summer time): 31 March 22:00 UTC.
+    const anchor = '2027-04-01T00:00:00+02:00';
+    const [a, b, canceled] = [
+      await subscribe('pro', anchor),
+      await subscribe('pro', anchor),
+      await subscribe('pro', anchor),
+    ];
+    await addVersion('pro', { amount: 5900 });
+    const onV2 = await subscribe('pro', anchor); // new subscriptions get v2
+    await advanceTo('2027-04-10T10:00:00Z');
+    for (const id of [a, b, canceled, onV2]) {
+      await eventually('the April invoice', async () => (await get(id)).invoicesIssued >= 1);
+    }
+    ok(
+      await api.request({
+        method: 'POST',
+        url: `/v1/subscriptions/${canceled}/cancel`,
+        payload: { reason: 'left' },
+      }),
+      200,
+    );
+    const canceledInvoices = (await invoicesOf(canceled)).length;
+
+    const migration = await migrate('pro', { toVersion: 2, reason: 'new price list' });
+    // Running: a, b (v1) and onV2; the canceled one is not walked.
+    expect(migration).toMatchObject({
+      total: 3,
+      moved: 2,
+      skipped: 1,
+      failed: 0,
+      exceptions: [{ subscriptionId: onV2, outcome: 'skipped', reason: 'already on v2' }],
+    });
+    for (const id of [a, b]) {
+      expect(await get(id)).toMatchObject({
+        planVersion: 1,
+        pendingChange: {
+          planVersion: 2,
+          quantity: 1,
+          appliesAt: '2027-04-30T22:00:00.000Z', // 1 May 00:00 in Paris
+          requestedBy: api.apiKey.id,
+          reason: `plan migration ${migration.id}: new price list`,
+        },
+      });
+    }
+    // Asked again, one subscription per batch (two batches, continued as new between them):
+    // nothing is sent twice, both moves are pending already.
+    const again = await startPlanMigration(
+      { db: api.db, temporal: env.client },
+      {
+        planCode: 'pro',
+        toVersion: 2,
+        fromVersions: [1],
+        applyAt: 'period_end',
+        actor: 'test',
+        batchSize: 1,
+      },
+    );
+    const handle = env.client.workflow.getHandle(planMigrationWorkflowId(again.id));
+    expect(await handle.result()).toEqual({ total: 2, moved: 0, skipped: 2, failed: 0 });
+    // The last run was continued from the batch before it.
+    const { events } = await handle.fetchHistory();
+    const first = events?.[0]?.workflowExecutionStartedEventAttributes;
+    expect(first?.continuedExecutionRunId).toBeTruthy();
+    const reasons = (await planMigrationView(api.db, 'pro', again.id))!.exceptions.map(
+      (e) => e.detail,
+    );
+    expect(reasons).toEqual(['already moving to v2', 'already moving to v2']);
+
+    // The May renewals bill v2's EUR 59.00; April stays as billed on v1.
+    await advanceTo('2027-05-01T01:00:00Z');
+    for (const id of [a, b, onV2]) {
+      await eventually('the May invoice', async () => (await invoicesOf(id)).length >= 2);
+    }
+    expect((await invoicesOf(a)).map((i) => i.subtotal)).toEqual([4900, 5900]);
+    expect((await invoicesOf(b)).map((i) => i.subtotal)).toEqual([4900, 5900]);
+    expect((await invoicesOf(onV2)).map((i) => i.subtotal)).toEqual([5900, 5900]);
+    expect(await invoicesOf(canceled)).toHaveLength(canceledInvoices);
+    expect(await get(a)).toMatchObject({ planVersion: 2, pendingChange: null });
+  });
+
+  test('an unknown plan is a 404, an unknown version a 422 naming the field', async () => {
+    const unknownPlan = await api.request({
+      method: 'POST',
+      url: '/v1/plans/nope/migrations',
+      payload: { toVersion: 2 },
+    });
+    ok(unknownPlan, 404);
+    await plan('basic', 1000);
+    const unknownVersion = await api.request({
+      method: 'POST',
+      url: '/v1/plans/basic/migrations',
+      payload: { toVersion: 1, fromVersions: [3] },
+    });
+    ok(unknownVersion, 422);
+    expect(unknownVersion.json()).toMatchObject({ errors: [{ field: 'fromVersions[0]' }] });
+    const missing = await api.request({
+      method: 'GET',
+      url: '/v1/plans/basic/migrations/pmig_missing',
+    });
+    ok(missing, 404);
   });
 });

@@ -300,6 +300,13 @@ describe('a plan migration', () => {
       failed: 0,
       exceptions: [{ subscriptionId: onV2, outcome: 'skipped', reason: 'already on v2' }],
     });
+    // What finance reads in the Temporal UI: the summary on top, the progress as its details.
+    const shown = env.client.workflow.getHandle(planMigrationWorkflowId(migration.id));
+    expect(await (await shown.describe()).staticSummary()).toBe('Migrate plan pro → v2');
+    const metadata = await shown.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toBe(
+      'Migrate plan pro → v2: 2 of 3 moved, 1 skipped, 0 failed. Completed.',
+    );
     for (const id of [a, b]) {
       expect(await get(id)).toMatchObject({
         planVersion: 1,

@@ -5,33 +5,35 @@ import { DateTime } from 'luxon';
 import type { BillwrightConfig } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
 import {
+  advanceLinesToCredit,
   inTransaction,
   issueCreditNoteLocked,
   lockInvoice,
+  unusedLineCredits,
 } from '../db/repositories/credit-notes.ts';
 import {
+  couponPeriodKey,
+  couponsForPeriod,
+  type ActiveCoupon,
+} from '../db/repositories/coupons.ts';
+import {
   createPeriodInvoice,
+  taxNewInvoice,
   type InvoiceTaxSettings,
-  type NewInvoiceLine,
 } from '../db/repositories/invoices.ts';
-import { getMetric } from '../db/repositories/metrics.ts';
-import { aggregateUsage, closeUsageThrough, percentageUsage } from '../db/repositories/usage.ts';
+import { closeUsageThrough, usageForPlan } from '../db/repositories/usage.ts';
 import {
   recordSubscriptionTransition,
   type SubscriptionTransition,
 } from '../db/repositories/subscription-transitions.ts';
 import { recordAppliedChange, type AppliedChange } from '../db/repositories/subscriptions.ts';
-import { prorate, prorationFactor, type Span } from '../domain/billing-cycles.ts';
-import type { PercentageUsage, PlanVersion } from '../domain/catalog.ts';
-import type { Fraction } from '../domain/decimal.ts';
+import type { Span } from '../domain/billing-cycles.ts';
 import { canApply } from '../domain/invoice-lifecycle.ts';
-import type { UsageQuantity } from '../domain/metrics.ts';
+import type { InvoiceWindows } from '../domain/invoicing/boundary.ts';
+import { ratePeriodInvoice } from '../domain/invoicing/period-invoice.ts';
 import { money, type Money } from '../domain/money.ts';
-import { percentageUsageQuery } from '../domain/rating/percentage.ts';
-import type { RatedPeriod } from '../domain/rating/types.ts';
-import { seatQuantities, unusedShare } from '../domain/subscription-charges.ts';
 import { DEFAULT_NUMBERING } from '../domain/numbering.ts';
-import { ratePeriod } from '../domain/rating/rate-period.ts';
+import type { DiscountLine } from '../domain/rating/types.ts';
 
 export interface BillingDependencies {
   db: Db;
@@ -42,28 +44,17 @@ export interface BillingDependencies {
 }
 
 /** One invoice of the subscription lifecycle, for one (subscription, boundary, kind). */
-export interface IssuePeriodInvoiceInput {
+export interface IssuePeriodInvoiceInput extends InvoiceWindows {
   subscriptionId: string;
   customerId: string;
   /** The business key within the subscription, e.g. "2027-03-01T00:00:00.000Z/boundary". */
   billingKey: string;
   /** The invoice date (the boundary, or the cancel instant). */
   issuedAt: string;
-  /** The pinned plan version and the subscription's quantity (seats). */
-  plan: PlanVersion;
-  quantity: number;
   /** The customer's zone, in which prorations count days. */
   timezone: string;
-  /**
-   * The advance charges of `period`: whole, or from `from` to its end (a change mid-period),
-   * or prorated by `proration` (a stub).
-   */
-  advance?: { period: Span; from?: string; proration?: Fraction };
-  /**
-   * The arrears charges of the period that closes: usage over [period.start, until) (until
-   * defaults to period.end; earlier on a cancel, which also prorates flat and seat arrears).
-   */
-  arrears?: { period: Span; until?: string; from?: string };
+  /** The billing period whose coupons count: the one that opens, or the one that closes. */
+  couponPeriod: Span;
   /** Credits the unused part of this period's advance charges from `from` (cancel, change). */
   creditUnused?: { period: Span; from: string };
 }
@@ -108,36 +99,7 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
     request: { period: Span; from: string; timezone: string },
   ): Promise<IssuedCreditNote[]> {
     const { period, from } = request;
-    const lines = await db
-      .selectFrom('invoice_lines as l')
-      .innerJoin('invoices as i', 'i.id', 'l.invoice_id')
-      .select(['l.id', 'l.invoice_id', 'l.position', 'l.period_start'])
-      .where('i.subscription_id', '=', subscriptionId)
-      .where((eb) =>
-        eb.or([
-          eb('i.billing_key', 'is', null),
-          eb('i.billing_key', 'like', '%/boundary'),
-          eb('i.billing_key', 'like', '%/change'),
-        ]),
-      )
-      .where('l.period_end', '=', new Date(period.end))
-      .where('l.period_start', '<', new Date(from))
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('credit_note_lines as cl')
-              .innerJoin('credit_notes as cn', 'cn.id', 'cl.credit_note_id')
-              .select('cl.id')
-              .whereRef('cl.invoice_line_id', '=', 'l.id')
-              .where('cn.billing_key', 'is not', null)
-              .where('cn.billing_key', 'not like', `${billingKey}/%`),
-          ),
-        ),
-      )
-      .orderBy('l.invoice_id')
-      .orderBy('l.position')
-      .execute();
+    const lines = await advanceLinesToCredit(db, { subscriptionId, period, from, billingKey });
     const byInvoice = new Map<string, typeof lines>();
     for (const line of lines) {
       byInvoice.set(line.invoice_id, [...(byInvoice.get(line.invoice_id) ?? []), line]);
@@ -157,22 +119,11 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
           return { creditNoteId: existing.id, number: existing.number, total };
         }
         if (!canApply('credit', invoice.status)) return null;
-        const totals = await trx
-          .selectFrom('invoice_lines')
-          .select(['id', 'total_amount'])
-          .where('invoice_id', '=', invoiceId)
-          .execute();
-        const totalOf = new Map(totals.map((t) => [String(t.id), t.total_amount]));
-        const credit = invoiceLines
-          .map((l) => {
-            const billed = { start: l.period_start!.toISOString(), end: period.end };
-            const share = unusedShare(billed, from, request.timezone);
-            const total = money(totalOf.get(String(l.id)) ?? 0, invoice.currency);
-            return {
-              position: l.position,
-              amount: prorate(total, share, tax.rounding.mode).amount,
-            };
-          })
+        const credit = unusedLineCredits(invoiceLines, period, from, {
+          timezone: request.timezone,
+          mode: tax.rounding.mode,
+        })
+          .map((l) => ({ position: l.position, amount: l.amount }))
           .filter((l) => l.amount > 0);
         if (credit.length === 0) return null;
         const issued = await issueCreditNoteLocked(trx, invoice, {
@@ -196,129 +147,124 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
     return notes;
   }
 
+  async function existingInvoice(input: IssuePeriodInvoiceInput): Promise<IssuedInvoice | null> {
+    const found = await db
+      .selectFrom('invoices')
+      .select(['id', 'number', 'total', 'currency'])
+      .where('subscription_id', '=', input.subscriptionId)
+      .where('billing_key', '=', input.billingKey)
+      .executeTakeFirst();
+    if (!found) return null;
+    return {
+      invoiceId: found.id,
+      number: found.number ?? '',
+      total: money(found.total, found.currency),
+      created: false,
+    };
+  }
+
+  /** Rates, taxes (before the transaction) and creates the invoice; null when nothing is due. */
+  async function createInvoice(input: IssuePeriodInvoiceInput): Promise<IssuedInvoice | null> {
+    const { arrears } = input;
+    if (arrears && arrears.segments.length > 0) {
+      const end = arrears.segments.at(-1)!.to;
+      const usesUsage = arrears.segments.some((s) =>
+        s.plan.charges.some((c) => c.type === 'usage'),
+      );
+      if (usesUsage) await closeUsageThrough(db, input.subscriptionId, new Date(end));
+    }
+    const couponPeriodKey = periodKeyOf(input);
+    const coupons = await couponsForPeriod(db, {
+      customerId: input.customerId,
+      subscriptionId: input.subscriptionId,
+      periodKey: couponPeriodKey,
+    });
+    const rated = ratePeriodInvoice({
+      timezone: input.timezone,
+      roundingMode: tax.rounding.mode,
+      ...(arrears && {
+        arrears: {
+          period: arrears.period,
+          segments: await Promise.all(
+            arrears.segments.map(async (segment) => ({
+              ...segment,
+              ...(await usageForPlan(db, {
+                customerId: input.customerId,
+                plan: segment.plan,
+                from: segment.from,
+                to: segment.to,
+              })),
+            })),
+          ),
+        },
+      }),
+      advance: input.advance,
+      coupons,
+    });
+    if (rated.lines.length === 0 || !rated.period) return null;
+    const plan = input.advance?.terms.plan ?? arrears!.segments.at(-1)!.plan;
+    const invoice = {
+      customerId: input.customerId,
+      subscriptionId: input.subscriptionId,
+      billingKey: input.billingKey,
+      currency: rated.currency,
+      periodStart: rated.period.start,
+      periodEnd: rated.period.end,
+      issuedAt: input.issuedAt,
+      taxBehavior: plan.taxBehavior,
+      lines: rated.lines.map((line) => ({
+        description: line.description,
+        // TODO(line-arithmetic merge): quantity, unitAmount and arithmetic from the line.
+        quantity: 1,
+        unitAmount: line.amount.amount,
+        amount: line.amount.amount,
+        discountAmount: line.discount.amount,
+        periodStart: line.periodStart,
+        periodEnd: line.periodEnd,
+      })),
+      coupons: couponUses(coupons, rated.discounts),
+      couponPeriodKey,
+    };
+    const taxed = await taxNewInvoice(db, invoice, tax);
+    const { invoice: created, created: isNew } = await createPeriodInvoice(db, invoice, {
+      tax,
+      taxed,
+      numbering,
+      seller: config.seller,
+    });
+    log.info('period invoice issued', {
+      invoiceId: created.id,
+      key: input.billingKey,
+      created: isNew,
+    });
+    return {
+      invoiceId: created.id,
+      number: created.number ?? '',
+      total: money(created.total, created.currency),
+      created: isNew,
+    };
+  }
+
   return {
     /**
-     * The lifecycle's invoice at a boundary: the advance charges of the period that opens and the
-     * arrears charges (usage rated from SQL aggregates) of the period that closes, on ONE invoice,
-     * created and finalized in one transaction and keyed by (subscription, billingKey); then,
-     * on a cancel, a credit note for the unused part of the current period's advance charges,
-     * keyed the same way. Usage is closed through the end of the window BEFORE it is aggregated,
-     * so no late event lands in a period already billed. Retries return what exists.
+     * The lifecycle's invoice: the windows the workflow chose (boundary.ts) rated through the one
+     * path (period-invoice.ts) with the usage of each segment and the coupons of the period,
+     * taxed before the transaction, then created, coupon uses recorded and finalized in one
+     * transaction keyed by (subscription, billingKey); on a cancel or change, a credit note for
+     * the unused advance charges, keyed the same way. Usage is closed through the end of the
+     * arrears BEFORE it is aggregated, so no late event lands in a period already billed.
+     * Retries return what exists.
      */
     async issuePeriodInvoice(input: IssuePeriodInvoiceInput): Promise<IssuedPeriodInvoice> {
-      const { plan, advance, arrears } = input;
-      const mode = tax.rounding.mode;
-      const quantities = seatQuantities(plan, input.quantity);
-      const lines: NewInvoiceLine[] = [];
-      const addLines = (rated: RatedPeriod, period: Span, suffix: string) => {
-        const net = new Map(rated.netLines.map((l) => [l.lineId, l.amount.amount]));
-        for (const line of rated.lines) {
-          const shown = line.quantity === '1' ? '' : ` × ${line.quantity}`;
-          lines.push({
-            description: `${line.description}${shown}${suffix}`,
-            quantity: 1,
-            unitAmount: line.amount.amount,
-            amount: line.amount.amount,
-            discountAmount: line.amount.amount - (net.get(line.id) ?? line.amount.amount),
-            periodStart: period.start,
-            periodEnd: period.end,
-          });
-        }
-      };
-      if (arrears) {
-        const until = arrears.until ?? arrears.period.end;
-        // A first period that started mid-grid (calendar anchoring) is billed from its start.
-        const from = arrears.from ?? arrears.period.start;
-        const partial = arrears.until !== undefined || arrears.from !== undefined;
-        const usage: Record<string, UsageQuantity> = {};
-        const transactions: Record<string, PercentageUsage> = {};
-        const usageCharges = plan.charges.filter((c) => c.type === 'usage');
-        if (usageCharges.length > 0 && Date.parse(until) > Date.parse(from)) {
-          await closeUsageThrough(db, input.subscriptionId, new Date(until));
-          for (const charge of usageCharges) {
-            const metric = await getMetric(db, charge.metricCode);
-            if (!metric) throw new Error(`metric ${charge.metricCode} does not exist`);
-            const window = {
-              customerId: input.customerId,
-              metric,
-              from: new Date(from),
-              to: new Date(until),
-            };
-            if (charge.pricing.model === 'percentage') {
-              transactions[charge.key] = await percentageUsage(
-                db,
-                window,
-                percentageUsageQuery(charge.pricing),
-              );
-            } else {
-              usage[charge.metricCode] = await aggregateUsage(db, window);
-            }
-          }
-        }
-        const rated = ratePeriod({
-          plan,
-          timing: 'arrears',
-          quantities,
-          usage,
-          transactions,
-          roundingMode: mode,
-          ...(partial && {
-            proration: prorationFactor(arrears.period, from, until, input.timezone),
-          }),
-        });
-        addLines(rated, { start: from, end: arrears.period.end }, ' (in arrears)');
-      }
-      if (advance) {
-        const proration = advance.from
-          ? unusedShare(advance.period, advance.from, input.timezone)
-          : advance.proration;
-        const rated = ratePeriod({
-          plan,
-          timing: 'advance',
-          quantities,
-          roundingMode: mode,
-          ...(proration && { proration }),
-        });
-        // A change's lines cover what is left of the period, so a later credit prorates them.
-        const from = advance.from ?? advance.period.start;
-        addLines(rated, { start: from, end: advance.period.end }, '');
-      }
-      const period = advance?.period ?? arrears?.period;
-      let issued: IssuedInvoice | null = null;
-      if (period && lines.length > 0) {
-        const { invoice, created } = await createPeriodInvoice(
-          db,
-          {
-            customerId: input.customerId,
-            subscriptionId: input.subscriptionId,
-            billingKey: input.billingKey,
-            currency: plan.currency,
-            periodStart: period.start,
-            periodEnd: period.end,
-            issuedAt: input.issuedAt,
-            taxBehavior: plan.taxBehavior,
-            lines,
-          },
-          { tax, numbering, seller: config.seller },
-        );
-        issued = {
-          invoiceId: invoice.id,
-          number: invoice.number ?? '',
-          total: { amount: invoice.total, currency: invoice.currency },
-          created,
-        };
-        log.info('period invoice issued', {
-          invoiceId: invoice.id,
-          key: input.billingKey,
-          created,
-        });
-      }
-      if (advance) {
+      let issued: IssuedInvoice | null = await existingInvoice(input);
+      if (!issued) issued = await createInvoice(input);
+      if (input.advance) {
         await db
           .updateTable('subscriptions')
           .set({
-            current_period_start: advance.period.start,
-            current_period_end: advance.period.end,
+            // A first stub period starts when billing did.
+            current_period_start: input.advance.from ?? input.advance.period.start,
+            current_period_end: input.advance.period.end,
           })
           .where('id', '=', input.subscriptionId)
           .execute();
@@ -346,3 +292,17 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
 }
 
 export type BillingActivities = ReturnType<typeof createBillingActivities>;
+
+function periodKeyOf(input: IssuePeriodInvoiceInput): string {
+  return couponPeriodKey(input.subscriptionId, input.couponPeriod.start);
+}
+
+/** Each coupon rating saw, with what it took off (discounts come in the coupons' order). */
+function couponUses(coupons: readonly ActiveCoupon[], discounts: readonly DiscountLine[]) {
+  const left = [...discounts];
+  return coupons.map((coupon) => {
+    const i = left.findIndex((d) => d.couponCode === coupon.coupon.code);
+    const amount = i < 0 ? 0 : left.splice(i, 1)[0]!.amount.amount;
+    return { ...coupon, amount, applied: amount > 0 };
+  });
+}

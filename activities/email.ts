@@ -8,6 +8,7 @@ import type { Db } from '../db/connect.ts';
 import type { CreditNote } from '../db/database.ts';
 import { getCreditNote } from '../db/repositories/credit-notes.ts';
 import { getInvoice } from '../db/repositories/invoices.ts';
+import { customerClockTime } from '../db/repositories/test-clocks.ts';
 import { signHostedInvoiceLink } from '../documents/hosted-links.ts';
 import type { DocumentRenderer, RenderedEmail } from '../documents/renderer.ts';
 import {
@@ -47,6 +48,11 @@ export interface DocumentEmail {
   idempotencyKey: string;
   /** The invoice the email is about, for the ledger (null when none). */
   invoiceId: string | null;
+  /**
+   * The customer of an email about no invoice (a milestone's approval request): the email is
+   * dated on their time. Without either, the email is the seller's own, in real time.
+   */
+  customerId?: string | undefined;
   /** Writes the email; called only when it has not been sent yet. */
   compose(): Promise<{
     to: string;
@@ -101,9 +107,11 @@ export async function sendDocumentEmail(
   if (delivery.status === 'sent') {
     return { messageId: delivery.provider_message_id ?? '', alreadySent: true };
   }
+  const clockedAt = await clockedSendTime(db, request);
   try {
     const { messageId } = await email.send(
       {
+        ...(clockedAt && { sentAt: clockedAt }),
         from: config.emailFrom,
         to: [to],
         replyTo: config.seller.email,
@@ -117,7 +125,7 @@ export async function sendDocumentEmail(
     );
     await db
       .updateTable('email_deliveries')
-      .set({ status: 'sent', provider_message_id: messageId, sent_at: new Date() })
+      .set({ status: 'sent', provider_message_id: messageId, sent_at: clockedAt ?? new Date() })
       .where('idempotency_key', '=', idempotencyKey)
       .execute();
     log.info('email sent', { kind: request.kind, idempotencyKey, messageId });
@@ -128,6 +136,25 @@ export async function sendDocumentEmail(
     }
     throw error;
   }
+}
+
+/**
+ * When a clocked customer's email is sent: their test clock's instant. Undefined otherwise: the
+ * provider stamps its own time (and a retried message stays byte for byte the same).
+ */
+async function clockedSendTime(db: Db, request: DocumentEmail): Promise<Date | undefined> {
+  const customerId =
+    request.customerId ??
+    (request.invoiceId === null
+      ? undefined
+      : (
+          await db
+            .selectFrom('invoices')
+            .select('customer_id')
+            .where('id', '=', request.invoiceId)
+            .executeTakeFirst()
+        )?.customer_id);
+  return customerId === undefined ? undefined : customerClockTime(db, customerId);
 }
 
 export interface PaymentReceived {

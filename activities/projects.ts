@@ -147,10 +147,16 @@ export function createProjectActivities(deps: ProjectDependencies) {
         );
       }
       const secret = config.signingSecret;
+      const project = await db
+        .selectFrom('projects')
+        .select('customer_id')
+        .where('id', '=', input.projectId)
+        .executeTakeFirstOrThrow();
       return sendDocumentEmail(deps, {
         kind: 'milestone_approval_request',
         idempotencyKey: `project/${input.projectId}/milestone/${input.milestoneKey}/approval/${input.round}`,
         invoiceId: null,
+        customerId: project.customer_id,
         tags: { project: input.projectId, milestone: input.milestoneKey },
         async compose() {
           const customer = await customerOf(input.projectId);
@@ -208,6 +214,7 @@ export function createProjectActivities(deps: ProjectDependencies) {
       return sendDocumentEmail(deps, {
         kind: 'operator_notice',
         idempotencyKey: input.key,
+        // To the seller, about no one customer: dated in real time.
         invoiceId: null,
         compose: () =>
           Promise.resolve({

@@ -6,7 +6,12 @@ import { setTimeout } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/connect.ts';
-import { clockWorkflowIds, finishAdvance, getTestClock } from '../db/repositories/test-clocks.ts';
+import {
+  clockWorkflowIds,
+  finishAdvance,
+  getTestClock,
+  reachAdvanceStep,
+} from '../db/repositories/test-clocks.ts';
 import { advanceClockUpdate, type ClockPosition } from '../workflows/clock.ts';
 
 export interface TestClockDependencies {
@@ -83,6 +88,8 @@ export function createTestClockActivities(deps: TestClockDependencies) {
       const seen = new Set<string>();
       for (;;) {
         const iso = new Date(at).toISOString();
+        // The clock reads the step first: activities date what they do by it (customerNow).
+        await reachAdvanceStep(db, input.clockId, iso);
         const ids = await clockWorkflowIds(db, input.clockId);
         const positions = await advanceAll(ids, iso);
         ids.forEach((id) => seen.add(id));

@@ -374,6 +374,14 @@ export interface CouponRedemptionsTable {
   created_by: string;
 }
 
+/** A coupon's discount on one invoice; period_key is "<subscription>/<period start>". */
+export interface CouponApplicationsTable {
+  redemption_id: string;
+  invoice_id: string;
+  period_key: string;
+  amount: number;
+}
+
 export interface BillableMetricsTable {
   code: string;
   name: string;
@@ -561,6 +569,7 @@ export interface Database {
   plan_migration_subscriptions: PlanMigrationSubscriptionsTable;
   coupons: CouponsTable;
   coupon_redemptions: CouponRedemptionsTable;
+  coupon_applications: CouponApplicationsTable;
   billable_metrics: BillableMetricsTable;
   usage_events: UsageEventsTable;
   projects: ProjectsTable;

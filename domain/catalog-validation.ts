@@ -83,11 +83,20 @@ class Checker {
   }
 }
 
-function checkTiers(c: Checker, tiers: unknown, field: string): void {
+/** Tier fields by model: a field of another model's tiers is reported, never ignored. */
+const TIER_PRICE = { graduated: 'unitPrice', volume: 'unitPrice', graduated_percentage: 'rate' };
+type TieredModel = keyof typeof TIER_PRICE;
+
+/**
+ * Tiers are contiguous by construction: the first starts at 0, each starts where the previous
+ * ends (`upTo`, inclusive, strictly increasing), and only the last is open-ended.
+ */
+function checkTiers(c: Checker, tiers: unknown, field: string, model: TieredModel): void {
   if (!Array.isArray(tiers) || tiers.length === 0) {
     c.add(field, 'must be a non-empty array of tiers');
     return;
   }
+  const priceField = TIER_PRICE[model];
   let previous = decimal(0);
   tiers.forEach((raw, i) => {
     const at = `${field}[${i}]`;
@@ -109,8 +118,15 @@ function checkTiers(c: Checker, tiers: unknown, field: string): void {
         } else previous = upTo;
       }
     }
-    c.amount(tier.unitPrice, `${at}.unitPrice`);
+    const price = c.amount(tier[priceField], `${at}.${priceField}`);
+    if (priceField === 'rate' && price?.gt(100)) {
+      c.add(`${at}.rate`, 'must be a percentage between 0 and 100');
+    }
     c.amount(tier.flatFee, `${at}.flatFee`, { optional: true });
+    for (const key of Object.keys(tier)) {
+      if (!['upTo', priceField, 'flatFee'].includes(key))
+        c.add(`${at}.${key}`, `not a field of ${model} tiers`);
+    }
   });
 }
 
@@ -118,15 +134,25 @@ function checkPricing(c: Checker, raw: unknown, field: string, chargeFreeUnits: 
   const pricing = c.object(raw, field);
   if (!pricing) return;
   const model = c.oneOf(pricing.model, PRICING_MODELS, `${field}.model`);
+  const blocks = model === 'per_unit' || model === 'graduated' || model === 'volume';
+  if (model !== undefined && !blocks && pricing.blockSize !== undefined) {
+    const hint = model === 'package' ? ' (package pricing is billed in blocks already)' : '';
+    c.add(`${field}.blockSize`, `block rounding is for per_unit, graduated and volume${hint}`);
+  }
   switch (model) {
     case undefined:
       return;
     case 'per_unit':
       c.amount(pricing.unitPrice, `${field}.unitPrice`);
+      c.amount(pricing.blockSize, `${field}.blockSize`, { optional: true, positive: true });
       return;
     case 'graduated':
     case 'volume':
-      checkTiers(c, pricing.tiers, `${field}.tiers`);
+      checkTiers(c, pricing.tiers, `${field}.tiers`, model);
+      c.amount(pricing.blockSize, `${field}.blockSize`, { optional: true, positive: true });
+      return;
+    case 'graduated_percentage':
+      checkTiers(c, pricing.tiers, `${field}.tiers`, model);
       return;
     case 'package':
       c.amount(pricing.packageSize, `${field}.packageSize`, { positive: true });

@@ -94,22 +94,42 @@ export interface Tier {
   flatFee?: DecimalString;
 }
 
-export const PRICING_MODELS = ['per_unit', 'graduated', 'volume', 'package', 'percentage'] as const;
+export const PRICING_MODELS = [
+  'per_unit',
+  'graduated',
+  'volume',
+  'package',
+  'percentage',
+  'graduated_percentage',
+] as const;
 export type PricingModelType = (typeof PRICING_MODELS)[number];
 
-export interface PerUnitPricing {
+/**
+ * Block rounding, on per_unit, graduated and volume pricing: bill per started block of
+ * `blockSize` units (package pricing is blocks already). Applied after free units, per tier:
+ * the units inside a tier are rounded up to a whole number of blocks counted from the tier's
+ * lower bound, never beyond the tier's upper bound (so a tier bills at most one block more
+ * than was used in it, and a full tier exactly its width). per_unit is one unbounded tier;
+ * volume rounds the quantity within the tier the USED quantity reaches.
+ */
+interface BlockRounding {
+  /** Units per block, > 0; absent: every unit is billed as used. */
+  blockSize?: DecimalString;
+}
+
+export interface PerUnitPricing extends BlockRounding {
   model: 'per_unit';
   unitPrice: DecimalString;
 }
 
 /** Each tier prices the units that fall inside it: 1–1,000 at one price, 1,001–10,000 at the next. */
-export interface GraduatedPricing {
+export interface GraduatedPricing extends BlockRounding {
   model: 'graduated';
   tiers: Tier[];
 }
 
 /** The tier the total quantity reaches prices ALL units. */
-export interface VolumePricing {
+export interface VolumePricing extends BlockRounding {
   model: 'volume';
   tiers: Tier[];
 }
@@ -120,6 +140,30 @@ export interface PackagePricing {
   packageSize: DecimalString;
   packagePrice: DecimalString;
   freeUnits?: DecimalString;
+}
+
+export interface PercentageTier {
+  /**
+   * Inclusive upper bound of the tier, in minor units of cumulative transaction volume; null
+   * for the last tier (and only the last). The first tier starts at 0 and each one where the
+   * previous ends, so tiers are contiguous by construction.
+   */
+  upTo: DecimalString | null;
+  /** Percent, 0–100, of the volume inside the tier: "1.5" is 1.5 %. */
+  rate: DecimalString;
+  /** Charged once when the period's volume reaches the tier (minor units). */
+  flatFee?: DecimalString;
+}
+
+/**
+ * Graduated percentage (Lago's graduated_percentage): each tier takes its rate of the part of
+ * the period's cumulative transaction volume that falls inside it, plus its flat fee once any
+ * volume does. Rated from the metric's aggregated quantity for the period, which is the
+ * volume: use a `sum` metric over the transaction amount, in minor units.
+ */
+export interface GraduatedPercentagePricing {
+  model: 'graduated_percentage';
+  tiers: PercentageTier[];
 }
 
 /**
@@ -136,14 +180,22 @@ export interface PercentagePricing {
   minPerTransaction?: DecimalString;
   /** … and at most this (minor units). */
   maxPerTransaction?: DecimalString;
-  /** The first N transactions of the period are free (no rate, no fixed fee). Integer. */
+  /**
+   * The first N transactions of the period are free (no rate, no fixed fee). Integer. With
+   * freeAmount too, whichever runs out first ends the allowance.
+   */
   freeTransactions?: DecimalString;
-  /** The first X of transaction volume (minor units) after the free transactions is free. */
+  /** The first X of transaction volume (minor units) of the period is free. */
   freeAmount?: DecimalString;
 }
 
 export type PricingModel =
-  PerUnitPricing | GraduatedPricing | VolumePricing | PackagePricing | PercentagePricing;
+  | PerUnitPricing
+  | GraduatedPricing
+  | VolumePricing
+  | PackagePricing
+  | PercentagePricing
+  | GraduatedPercentagePricing;
 
 /**
  * A period's usage for a percentage charge: produced by SQL over the period's events, never by
@@ -152,12 +204,15 @@ export type PricingModel =
  *
  * The SQL contract (the SQL side implements exactly this):
  *  1. Order the period's transactions by (timestamp, transaction id); number them from 1.
- *  2. Transactions numbered ≤ pricing.freeTransactions are free.
- *  3. For the others, in the same order, the chargeable amount of transaction j is
- *     greatest(0, least(amount_j, running_sum_j − freeAmount)), where running_sum_j is the sum
- *     of their amounts up to and including j (freeAmount 0 when absent). A transaction whose
- *     chargeable amount is 0 is free too.
- *  4. `chargeable` = count and sum of the chargeable amounts of transactions with one > 0.
+ *  2. Free allowances (an allowance absent or "0" is none) run side by side, and end when
+ *     EITHER runs out (Lago's semantic): transaction j is free while its number ≤
+ *     freeTransactions AND running_sum_j ≤ freeAmount, where running_sum_j is the sum of the
+ *     amounts of transactions 1..j.
+ *  3. Every other transaction is chargeable (even one of amount 0: it pays the fixed fee,
+ *     clamped). Its chargeable amount is its amount in full when its number > freeTransactions
+ *     (or there is no free amount), otherwise the part above the free amount:
+ *     least(amount_j, running_sum_j − freeAmount).
+ *  4. `chargeable` = count and sum of the chargeable amounts of the chargeable transactions.
  *  5. Only when minPerTransaction / maxPerTransaction is set, `belowMinimum` / `aboveMaximum` =
  *     count and sum of the chargeable amounts a of chargeable transactions with
  *        a × rate < belowMinimumIfProductBelow     (the fee a × rate/100 + fixed < min)
@@ -165,7 +220,9 @@ export type PricingModel =
  *     with the thresholds from `percentageUsageQuery(pricing)` (rating/percentage.ts). The test
  *     is multiplicative so PostgreSQL numeric evaluates it exactly, with no division.
  * `chargeable` may be omitted when the pricing has neither free transactions nor a free amount
- * (it then equals the totals); the bands may be omitted when it has no per-transaction min/max.
+ * (it then equals the totals); the bands may be omitted when it has no per-transaction min/max;
+ * everything but the totals may be omitted when there are no transactions, and a missing
+ * PercentageUsage means exactly that.
  */
 export interface PercentageUsage {
   /** All transactions of the period. */

@@ -29,6 +29,7 @@ export function createOutboxSender(db: Db): EmailSender {
             html: message.html,
             text: message.text,
             attachments: JSON.stringify(attachments),
+            ...(message.sentAt && { created_at: message.sentAt }),
           })
           .onConflict((oc) => oc.column('idempotency_key').doNothing())
           .returning('id')
@@ -63,7 +64,7 @@ export function createOutboxSender(db: Db): EmailSender {
   };
 }
 
-/** Compares what the outbox keeps (reply-to and tags have no column). */
+/** Compares what the outbox keeps (reply-to and tags have no column; a retry is sent later). */
 function sameMessage(stored: OutboxMessage, message: EmailMessage): boolean {
   const attachments = message.attachments ?? [];
   return (

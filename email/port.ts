@@ -19,6 +19,12 @@ export interface EmailMessage {
   attachments?: EmailAttachment[];
   /** Provider-side labels for analytics and webhooks, e.g. { kind: 'invoice_issued' }. */
   tags?: Record<string, string>;
+  /**
+   * A clocked customer's email is sent at their test clock's instant: the outbox records it as
+   * the message's date. Absent, the provider stamps the real time; Resend always does (test
+   * clocks are for development and are off in production).
+   */
+  sentAt?: Date;
 }
 
 export interface EmailSender {

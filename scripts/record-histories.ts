@@ -1,121 +1,28 @@
-// Records a subscription workflow's history for the replay test (test/workflows/replay.test.ts):
-// `npm run record-histories`. The file it writes is evidence of what running workflows look
-// like; until the first release it is simply recorded again when the workflow changes.
-import { newId } from '../db/ids.ts';
-import { billingPeriod } from '../domain/periods.ts';
-import { subscriptionStartOptions } from '../temporal/subscription-start.ts';
-import type { subscriptionWorkflow } from '../workflows/subscription.ts';
-import type { PlanVersion } from '../domain/catalog.ts';
-import { createMetric } from '../db/repositories/metrics.ts';
-import {
-  cancelUpdate,
-  changeUpdate,
-  pauseUpdate,
-  resumeUpdate,
-  stateQuery,
-} from '../workflows/subscription-messages.ts';
-import { record, replayCustomer, saveHistory } from './recording.ts';
+// `npm run record-histories [-- <name>…]`: records one history per workflow type for the replay
+// test (test/workflows/replay.test.ts), each from a short scripted story through the workflow's
+// main paths (scripts/stories/), into test/fixtures/histories/<name>.json. Names choose stories
+// (`npm run record-histories -- collection`); none records them all. Until the first release the
+// histories are simply recorded again when a workflow changes.
+import { progress } from '../infra/log.ts';
+import { recordStories, type Story, type WorkflowType } from './recording.ts';
+import { stories } from './stories/index.ts';
 
-await record({}, async ({ db, env, taskQueue }) => {
-  // A story touching every path: renewals, pause, resume on both anchors, cancel.
-  const customer = await replayCustomer(db, 'Europe/Paris');
-  const plan = await db
-    .insertInto('plans')
-    .values({
-      id: newId('plan'),
-      code: 'replay',
-      name: 'Replay plan',
-      currency: 'EUR',
-      interval: 'month',
-      interval_count: 1,
-      amount: 2500,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const subscriptionId = newId('sub');
-  const anchor = new Date((await env.currentTimeMs()) + 86_400_000).toISOString();
-  await db
-    .insertInto('subscriptions')
-    .values({
-      id: subscriptionId,
-      customer_id: customer.id,
-      plan_id: plan.id,
-      status: 'active',
-      anchor_at: anchor,
-    })
-    .execute();
-  const cycle = {
-    interval: 'month' as const,
-    intervalCount: 1,
-    anchor,
-    timezone: 'Europe/Paris',
-  };
-  // A plan version of flat, per-seat and usage charges and a trial until the anchor.
-  await createMetric(db, { code: 'replay_calls', name: 'Replay calls', aggregation: 'count' });
-  const terms = (version: number, seatPrice: string): PlanVersion => ({
-    planCode: plan.code,
-    version,
-    currency: 'EUR',
-    billingCycle: { interval: 'month', intervalCount: 1 },
-    taxBehavior: 'exclusive',
-    charges: [
-      { key: 'base', type: 'flat', description: 'Base', billing: 'advance', amount: '2500' },
-      {
-        key: 'seats',
-        type: 'per_seat',
-        description: 'Seats',
-        billing: 'advance',
-        unitAmount: seatPrice,
-      },
-      {
-        key: 'calls',
-        type: 'usage',
-        description: 'Calls',
-        billing: 'arrears',
-        metricCode: 'replay_calls',
-        pricing: { model: 'per_unit', unitPrice: '1' },
-      },
-    ],
-  });
-  const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
-    'subscriptionWorkflow',
-    {
-      ...subscriptionStartOptions({
-        subscriptionId,
-        customerId: customer.id,
-        planCode: plan.code,
-        planName: plan.name,
-        cycle,
-        price: { amount: 2500, currency: 'EUR' },
-        plan: terms(1, '300'),
-        quantity: 2,
-        trialEnd: anchor,
-      }),
-      taskQueue,
-    },
+const all = Object.entries(stories) as [WorkflowType, Story][];
+const names = process.argv.slice(2);
+const unknown = names.filter((name) => !all.some(([, story]) => story.name === name));
+if (unknown.length > 0) {
+  progress(
+    `no story named ${unknown.join(', ')}; the stories: ${all.map(([, s]) => s.name).join(', ')}`,
   );
-  const until = async (instant: string, invoices: number) => {
-    await env.sleep(Date.parse(instant) + 3_600_000 - (await env.currentTimeMs()));
-    while ((await handle.query(stateQuery)).invoicesIssued < invoices) await env.sleep(1000);
-  };
-  const operator = { actor: 'key_recorder' };
-  await until(billingPeriod(cycle, 1).start, 2);
-  await handle.executeUpdate(pauseUpdate, { args: [{ ...operator, reason: 'holiday' }] });
-  await env.sleep(40 * 86_400_000);
-  await handle.executeUpdate(resumeUpdate, { args: [{ ...operator, anchor: 'keep' }] });
-  await until(billingPeriod(cycle, 4).start, 3);
-  await handle.executeUpdate(pauseUpdate, { args: [operator] });
-  await handle.executeUpdate(resumeUpdate, { args: [{ ...operator, anchor: 'reset' }] });
-  await env.sleep(5000);
-  // An upgrade applied now (credit and charge), then a downgrade left for the boundary.
-  await env.sleep(3 * 86_400_000);
-  await handle.executeUpdate(changeUpdate, {
-    args: [{ ...operator, plan: terms(2, '500'), quantity: 3 }],
-  });
-  await handle.executeUpdate(changeUpdate, {
-    args: [{ ...operator, plan: terms(3, '300'), quantity: 1 }],
-  });
-  await handle.executeUpdate(cancelUpdate, { args: [{ ...operator, reason: 'recorded' }] });
-  await handle.result();
-  await saveHistory(handle, 'subscription');
-});
+  process.exit(2);
+}
+const chosen = names.length > 0 ? all.filter(([, story]) => names.includes(story.name)) : all;
+try {
+  await recordStories(chosen);
+} catch (error) {
+  progress(
+    `recording failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  // A story that hung may leave its worker polling: do not wait for it.
+  process.exit(1);
+}

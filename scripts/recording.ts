@@ -1,74 +1,199 @@
-// What the history-recording scripts share: a throw-away PostgreSQL, the time-skipping test
-// server with the project's search attributes, and a worker running today's workflows with the
-// real activities. A script runs its story inside `record`, then writes the history it wants.
+// What the history-recording stories share (scripts/record-histories.ts runs them): one
+// throw-away PostgreSQL with a fresh database per story, a fresh time-skipping test server per
+// story with the project's search attributes, and a worker running today's workflows (bundled
+// once) with the real activities, as the production worker wires them.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import type { WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, type BillwrightConfig } from '../config/index.ts';
 import { connectDatabase, type Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import {
+  createDraftInvoice,
+  finalizeInvoice,
+  type InvoiceTaxSettings,
+  type NewDraftInvoice,
+} from '../db/repositories/invoices.ts';
 import { createDocumentRenderer } from '../documents/renderer.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { createOutboxSender } from '../email/outbox-sender.ts';
-import { progress } from '../infra/log.ts';
-import { startThrowawayPostgres } from '../infra/postgres.ts';
+import { formatDuration, progress } from '../infra/log.ts';
+import { createDatabase, startThrowawayPostgres } from '../infra/postgres.ts';
 import { registerSearchAttributes } from '../infra/search-attributes.ts';
 import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
+import { BILLING_TASK_QUEUE } from '../temporal/task-queues.ts';
 import { workflowsPath } from '../temporal/worker.ts';
+import type * as workflows from '../workflows/index.ts';
+
+/** Every workflow type the worker registers (the exports of workflows/index.ts). */
+export type WorkflowType = keyof typeof workflows;
 
 export interface Recording {
   db: Db;
+  /** The time-skipping server: `env.client` skips time while it waits on a result. */
   env: TestWorkflowEnvironment;
+  /** A client that never skips time, as the worker's activities use (test clocks). */
+  client: Client;
+  config: BillwrightConfig;
+  tax: InvoiceTaxSettings;
   taskQueue: string;
 }
 
-/** Runs `story` with a worker on a fresh database and test server, then tears it all down. */
-export async function record(
-  environment: NodeJS.ProcessEnv,
-  story: (recording: Recording) => Promise<void>,
-): Promise<void> {
+/** A short scripted story through a workflow type's main paths. */
+export interface Story {
+  /** Names the history file: test/fixtures/histories/<name>.json. */
+  name: string;
+  /** What the story walks through, for the progress output. */
+  summary: string;
+  /** The settings loadConfig reads (the defaults otherwise, whatever the shell says). */
+  environment?: NodeJS.ProcessEnv;
+  /**
+   * Subscription invoices start their collection workflows. Off unless a story needs it: the
+   * time-skipping test server hangs env.sleep once a workflow has started an abandoned child
+   * (temporalio/sdk-typescript#1101).
+   */
+  collections?: boolean;
+  /** Plays the story; returns the workflow whose history is recorded, once it has closed. */
+  play(recording: Recording): Promise<WorkflowHandle>;
+}
+
+/** A story that has not finished by then has hung: fail instead of waiting for ever. */
+const STORY_TIMEOUT_MS = 2 * 60_000;
+
+const historiesDir = new URL('../test/fixtures/histories/', import.meta.url);
+
+/** Plays each story in turn on its own database and test server, writing its history. */
+export async function recordStories(stories: [WorkflowType, Story][]): Promise<void> {
+  const started = Date.now();
+  // Workers log every state change at INFO; a recording only wants to hear about trouble.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const postgres = await startThrowawayPostgres();
-  const db = await connectDatabase({ url: postgres.url });
-  await migrateToLatest(db);
-  const path = await ensureTimeSkippingTestServer();
+  try {
+    const [bundle, serverPath] = await Promise.all([
+      bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }),
+      ensureTimeSkippingTestServer(),
+    ]);
+    for (const [i, [workflowType, story]] of stories.entries()) {
+      const storyStarted = Date.now();
+      progress(`[${i + 1}/${stories.length}] ${story.name} (${workflowType}): ${story.summary}`);
+      const url = await createDatabase(postgres.url, `story_${story.name.replaceAll('-', '_')}`);
+      const db = await connectDatabase({ url });
+      try {
+        await migrateToLatest(db);
+        await playOnWorker({ story, db, bundle, serverPath, workflowType });
+      } finally {
+        await db.destroy();
+      }
+      progress(`${story.name} recorded in ${formatDuration(Date.now() - storyStarted)}`);
+    }
+  } finally {
+    await postgres.stop();
+  }
+  const count = stories.length === 1 ? '1 history' : `${stories.length} histories`;
+  progress(`${count} recorded in ${formatDuration(Date.now() - started)}`);
+}
+
+async function playOnWorker(options: {
+  story: Story;
+  db: Db;
+  bundle: WorkflowBundleWithSourceMap;
+  serverPath: string | undefined;
+  workflowType: WorkflowType;
+}): Promise<void> {
+  const { story, db, bundle, serverPath, workflowType } = options;
   const env = await TestWorkflowEnvironment.createTimeSkipping(
-    path ? { server: { executable: { type: 'existing-path', path } } } : {},
+    serverPath ? { server: { executable: { type: 'existing-path', path: serverPath } } } : {},
   );
   try {
-    await registerSearchAttributes(env.connection, 'default');
-    const config = loadConfig(environment);
-    const taskQueue = `record-${randomUUID()}`;
+    const namespace = env.namespace ?? 'default';
+    await registerSearchAttributes(env.connection, namespace);
+    const client = new Client({ connection: env.connection, namespace });
+    const config = loadConfig(story.environment ?? {});
+    const tax: InvoiceTaxSettings = {
+      provider: createBuiltInTaxProvider(),
+      seller: config.taxSeller,
+      rounding: config.taxRounding,
+    };
+    // The production queue (each story has its own server), so the API's start helpers serve.
+    const taskQueue = BILLING_TASK_QUEUE;
     const worker = await Worker.create({
       connection: env.nativeConnection,
+      namespace,
       taskQueue,
-      workflowsPath,
+      workflowBundle: bundle,
       activities: createActivities({
         db,
+        temporal: client,
+        collections: story.collections ?? false,
         renderer: createDocumentRenderer({ brand: config.brand }),
         email: createOutboxSender(db),
         config,
-        tax: {
-          provider: createBuiltInTaxProvider(),
-          seller: config.taxSeller,
-          rounding: config.taxRounding,
-        },
+        tax,
       }),
     });
-    await worker.runUntil(() => story({ db, env, taskQueue }));
+    // A story that hangs fails here, and its server is torn down below all the same.
+    await worker.runUntil(async () => {
+      const recording = { db, env, client, config, tax, taskQueue };
+      const handle = await withDeadline(story.name, story.play(recording));
+      await saveHistory(handle, story.name, workflowType);
+    });
   } finally {
     await env.teardown();
-    await db.destroy();
-    await postgres.stop();
   }
 }
 
+async function withDeadline<T>(name: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const message = `story ${name} did not finish in ${formatDuration(STORY_TIMEOUT_MS)}`;
+      // Said at once: the story's calls still pending may fail loudly as the server goes down.
+      progress(message);
+      reject(new Error(message));
+    }, STORY_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Writes the workflow's history to test/fixtures/histories/<name>.json. */
+async function saveHistory(
+  handle: WorkflowHandle,
+  name: string,
+  workflowType: WorkflowType,
+): Promise<void> {
+  const { type, status } = await handle.describe();
+  if (type !== workflowType) {
+    throw new Error(`story ${name} recorded a ${type}, not the ${workflowType} it is listed for`);
+  }
+  if (status.name !== 'COMPLETED') {
+    throw new Error(`story ${name} left ${workflowType} ${status.name}, not COMPLETED`);
+  }
+  mkdirSync(historiesDir, { recursive: true });
+  const file = new URL(`${name}.json`, historiesDir);
+  writeFileSync(file, historyToJSON(await handle.fetchHistory()));
+  progress(`wrote ${file.pathname}`);
+}
+
 /** The customer every recorded story bills. */
-export async function replayCustomer(db: Db, timezone: string) {
+export async function replayCustomer(
+  db: Db,
+  timezone: string,
+  extra: { payment_terms_days?: number; test_clock_id?: string } = {},
+) {
   return db
     .insertInto('customers')
     .values({
@@ -79,16 +204,28 @@ export async function replayCustomer(db: Db, timezone: string) {
       country: 'FR',
       timezone,
       locale: 'fr-FR',
+      ...extra,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-/** Writes the workflow's history to test/fixtures/histories/<name>.json. */
-export async function saveHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  const dir = new URL('../test/fixtures/histories/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  const file = new URL(`${name}.json`, dir);
-  writeFileSync(file, historyToJSON(await handle.fetchHistory()));
-  progress(`recorded ${file.pathname}`);
+/** A one-line EUR invoice for the customer, finalized (numbered, taxed, due) at `at`. */
+export async function issueInvoice(
+  { db, config, tax }: Recording,
+  invoice: { customerId: string; amount: number; at: string; origin?: NewDraftInvoice['origin'] },
+) {
+  const { customerId, amount, at, origin } = invoice;
+  const draft = await createDraftInvoice(db, {
+    customerId,
+    currency: 'EUR',
+    origin,
+    lines: [{ description: 'Consulting', quantity: 1, unitAmount: amount, amount }],
+  });
+  return finalizeInvoice(db, draft.id, {
+    tax,
+    numbering: config.invoiceNumbering,
+    seller: config.seller,
+    at,
+  });
 }

@@ -35,20 +35,17 @@ export function subscriptionStartOptions(
       { key: BillingStatus, value: input.trialEnd ? 'trialing' : 'active' },
       ...(input.testClock ? [{ key: TestClockId, value: input.testClock.id }] : []),
     ],
-    staticSummary: `Subscription ${input.subscriptionId}: ${input.planName}, ${price.currency} ${toDecimalString(price)} every ${every}`,
+    // Static: what never changes. The plan and price billed now are in the workflow's current
+    // details, which follow every change (and the PlanCode search attribute).
+    staticSummary: `Subscription ${input.subscriptionId} of ${input.customerId}, billed every ${every}`,
     staticDetails: [
       `**Customer** ${input.customerId}`,
-      `**Plan** ${input.planCode} (${input.planName})`,
-      `**Price** ${price.currency} ${toDecimalString(price)} billed in advance every ${every}` +
-        (input.plan?.charges.some((c) => c.billing === 'arrears')
+      `**Started on** ${input.planCode} v${input.plan.version} (${input.planName}), ${price.currency} ${toDecimalString(price)} billed in advance every ${every}` +
+        (input.plan.charges.some((c) => c.billing === 'arrears')
           ? ', plus charges in arrears'
           : ''),
       `**Anchor** ${cycle.anchor} (${cycle.timezone})`,
-      ...(input.plan
-        ? [
-            `**Charges** ${input.plan.charges.map((c) => `${c.description} (${c.type}, ${c.billing})`).join(', ')}; quantity ${input.quantity ?? 1}`,
-          ]
-        : []),
+      `**Charges at the start** ${input.plan.charges.map((c) => `${c.description} (${c.type}, ${c.billing})`).join(', ')}; quantity ${input.quantity ?? 1}`,
       ...(input.trialEnd ? [`**Trial** until ${input.trialEnd}`] : []),
       ...(input.testClock ? [`**Test clock** ${input.testClock.id} (virtual time)`] : []),
     ].join('\n\n'),

@@ -3,6 +3,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Span } from '../domain/billing-cycles.ts';
 import type { PlanVersion } from '../domain/catalog.ts';
 import type { EscalationAction } from '../domain/dunning.ts';
+import type { TermsFrom } from '../domain/invoicing/boundary.ts';
 import type { Money } from '../domain/money.ts';
 import type { BillingCycle, BillingPeriod } from '../domain/periods.ts';
 import type { TestClockRef } from './clock.ts';
@@ -53,6 +54,8 @@ export interface CarriedState {
   canceledAt?: string;
   /** A downgrade waiting for the next boundary. */
   pendingChange?: PendingChange;
+  /** The terms in force over the open period, in order (a change mid-period adds one). */
+  openTerms?: TermsFrom[];
   /** Invoices whose collection made the subscription past due, and the one that suspended it. */
   overdueInvoices?: string[];
   suspendedBy?: string;
@@ -80,6 +83,8 @@ export interface SubscriptionState {
   cancelAt: CancelAt | null;
   /** A downgrade that applies at the next boundary. */
   pendingChange: PendingChange | null;
+  /** The terms in force over the open period, in order: its arrears are billed at each. */
+  openTerms: TermsFrom[];
 }
 
 export type CancelAt = 'now' | 'period_end';

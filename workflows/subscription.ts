@@ -24,7 +24,9 @@ import type {
   IssuePeriodInvoiceInput,
 } from '../activities/billing.ts';
 import type { Span } from '../domain/billing-cycles.ts';
-import { ratePeriod } from '../domain/rating/rate-period.ts';
+import { boundaryWindows, arrearsSegments, type TermsFrom } from '../domain/invoicing/boundary.ts';
+import { advancePerPeriod } from '../domain/invoicing/period-invoice.ts';
+import { toDecimalString } from '../domain/money.ts';
 import {
   billingPeriod,
   localDate,
@@ -33,13 +35,8 @@ import {
   type BillingCycle,
   type BillingPeriod,
 } from '../domain/periods.ts';
-import {
-  boundaryKey,
-  changeKey,
-  finalKey,
-  seatQuantities,
-} from '../domain/subscription-charges.ts';
-import { BillingStatus, NextBillingAt } from '../temporal/search-attributes.ts';
+import { boundaryKey, changeKey, finalKey } from '../domain/subscription-charges.ts';
+import { BillingStatus, NextBillingAt, PlanCode } from '../temporal/search-attributes.ts';
 import {
   cancelUpdate,
   changeUpdate,
@@ -78,15 +75,6 @@ function rejected(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: INVALID_TRANSITION, message, nonRetryable: true });
 }
 
-/** What the plan charges in advance for a whole period: an upgrade costs more. */
-function advancePerPeriod(change: PlanChange): number {
-  return ratePeriod({
-    plan: change.plan,
-    timing: 'advance',
-    quantities: seatQuantities(change.plan, change.quantity),
-  }).totalBeforeTax.amount;
-}
-
 interface PendingNow {
   change: PlanChange;
   by: OperatorAction;
@@ -120,6 +108,8 @@ export async function subscriptionWorkflow(
   let openPeriod: Span | null = carried?.openPeriod ?? null;
   let cancelAt: CancelAt | null = carried?.cancelAt ?? null;
   let pendingChange: PendingChange | null = carried?.pendingChange ?? null;
+  /** The terms in force over the open period, in order: its arrears are billed at each. */
+  let openTerms: TermsFrom[] = carried?.openTerms ?? [];
   /** Invoices whose collection made the subscription past due; the one that suspended it. */
   let overdueInvoices: string[] = carried?.overdueInvoices ?? [];
   let suspendedBy: string | null = carried?.suspendedBy ?? null;
@@ -156,12 +146,17 @@ export async function subscriptionWorkflow(
       openPeriod,
       cancelAt,
       pendingChange,
+      openTerms,
     };
   }
 
+  /** The period the customer is in now: a first stub starts when billing did. */
   function currentPeriod(): BillingPeriod | null {
     const index = periodIndexAt(cycle, nowIso());
-    return index >= 0 ? billingPeriod(cycle, index) : null;
+    if (index < 0) return null;
+    const period = billingPeriod(cycle, index);
+    const from = billedFrom(period);
+    return from ? { ...period, start: from } : period;
   }
 
   function requireStatus(action: string, ...expected: SubscriptionStatus[]): void {
@@ -228,6 +223,20 @@ export async function subscriptionWorkflow(
 
   setHandler(stateQuery, currentState);
 
+  /** The terms billed now and any change waiting, for the Temporal UI's current details. */
+  function termsDetails(): string {
+    const describe = (terms: PlanChange) => {
+      const price = advancePerPeriod(terms);
+      return `${terms.plan.planCode} v${terms.plan.version} × ${terms.quantity} (${price.currency} ${toDecimalString(price)} in advance per period)`;
+    };
+    const lines = [`**Plan** ${describe({ plan, quantity })}`];
+    if (pendingChange) {
+      lines.push(`**Pending change** to ${describe(pendingChange)} at the next boundary`);
+    }
+    if (overdueInvoices.length > 0) lines.push(`**Overdue** ${overdueInvoices.join(', ')}`);
+    return lines.join('\n\n');
+  }
+
   /**
    * Changes keyed by instant; two at the same instant (one workflow task, or a frozen test
    * clock) get numbered keys, so the second is billed rather than taken for a retry of the first.
@@ -289,7 +298,8 @@ export async function subscriptionWorkflow(
     changeUpdate,
     async (request) => {
       const change: PlanChange = { plan: request.plan, quantity: request.quantity };
-      const upgrade = advancePerPeriod(change) >= advancePerPeriod({ plan, quantity });
+      const upgrade =
+        advancePerPeriod(change).amount >= advancePerPeriod({ plan, quantity }).amount;
       const applyAt = request.applyAt ?? (upgrade ? 'now' : 'period_end');
       const by = actionOf(request);
       if (status === 'trialing' || !openPeriod) {
@@ -297,6 +307,7 @@ export async function subscriptionWorkflow(
         plan = change.plan;
         quantity = change.quantity;
         pendingChange = null;
+        upsertSearchAttributes([{ key: PlanCode, value: plan.planCode }]);
         const at = nowIso();
         await recordChange(change, by, keyOfChangeAt(at), at);
       } else if (applyAt === 'period_end') {
@@ -414,40 +425,43 @@ export async function subscriptionWorkflow(
 
   /** The boundary opening `period`: its advance charges and the closing period's arrears. */
   async function invoiceBoundary(period: BillingPeriod): Promise<void> {
+    const closing = openPeriod;
+    const history = openTerms;
     if (pendingChange) {
-      // A downgrade (or a change asked for period end) takes effect as the new period opens.
+      // A downgrade (or a change asked for period end) takes effect as the new period opens;
+      // the closing period's arrears are still billed at the terms in force over it.
       const applied = pendingChange;
       plan = applied.plan;
       quantity = applied.quantity;
       pendingChange = null;
+      upsertSearchAttributes([{ key: PlanCode, value: plan.planCode }]);
       await recordChange(applied, applied.by ?? SYSTEM, boundaryKey(period.start), period.start);
     }
-    const closing = openPeriod;
     const label = `${periodLabel(period, cycle)} ${period.index === 0 && !closing ? 'first period' : 'renewal'}`;
     const stubFrom = closing ? undefined : billedFrom(period);
-    const closingFrom = closing && billedFrom(closing);
+    const opening = { start: period.start, end: period.end };
     await issue(
       `Invoice ${label}${stubFrom ? `, prorated from ${localDate(stubFrom, cycle.timezone)}` : ''}`,
       {
         billingKey: boundaryKey(period.start),
         issuedAt: stubFrom ?? period.start,
-        plan,
-        quantity,
-        advance: {
-          period: { start: period.start, end: period.end },
-          ...(stubFrom && { from: stubFrom }),
-        },
-        ...(closing && {
-          arrears: {
-            period: closing,
-            // A resume with a fresh anchor cuts the closing period short.
-            ...(Date.parse(period.start) < Date.parse(closing.end) && { until: period.start }),
-            ...(closingFrom && { from: closingFrom }),
-          },
+        couponPeriod: opening,
+        ...boundaryWindows({
+          closing,
+          history,
+          // A resume with a fresh anchor cuts the closing period short.
+          until:
+            closing && Date.parse(period.start) < Date.parse(closing.end)
+              ? period.start
+              : undefined,
+          opening,
+          openingFrom: stubFrom,
+          terms: { plan, quantity },
         }),
       },
     );
-    openPeriod = { start: period.start, end: period.end };
+    openPeriod = opening;
+    openTerms = [{ from: stubFrom ?? period.start, plan, quantity }];
   }
 
   /** The last invoice: arrears to `at` and the unused advance credited; then billing ends. */
@@ -458,16 +472,12 @@ export async function subscriptionWorkflow(
       await issue(`Final invoice on ${localDate(at, cycle.timezone)}`, {
         billingKey: finalKey(closing.start),
         issuedAt: at,
-        plan,
-        quantity,
-        arrears: {
-          period: closing,
-          ...(early && { until: at }),
-          ...(billedFrom(closing) && { from: billedFrom(closing) }),
-        },
+        couponPeriod: closing,
+        arrears: { period: closing, segments: arrearsSegments(closing, openTerms, at) },
         ...(early && { creditUnused: { period: closing, from: at } }),
       });
       openPeriod = null;
+      openTerms = [];
     }
     await transition('ended', SYSTEM);
     endRecorded = true;
@@ -483,16 +493,18 @@ export async function subscriptionWorkflow(
         {
           billingKey: pending.key,
           issuedAt: at,
-          plan: change.plan,
-          quantity: change.quantity,
-          advance: { period, from: at },
+          couponPeriod: period,
+          advance: { period, from: at, terms: change },
           creditUnused: { period, from: at },
         },
       );
+      // The old terms' arrears run to here; the new terms' from here (billed at the boundary).
+      openTerms = [...openTerms, { from: at, ...change }];
     }
     plan = pending.change.plan;
     quantity = pending.change.quantity;
     pendingChange = null;
+    upsertSearchAttributes([{ key: PlanCode, value: plan.planCode }]);
     await recordChange(pending.change, pending.by, pending.key, pending.at);
     pending.done = true;
     changeNow = null;
@@ -524,7 +536,9 @@ export async function subscriptionWorkflow(
       continue;
     }
     if (status === 'paused') {
-      setCurrentDetails(`Paused since ${pausedAt}: no invoices until resumed.`);
+      setCurrentDetails(
+        `Paused since ${pausedAt}: no invoices until resumed.\n\n${termsDetails()}`,
+      );
       await clock.waitFor(() => status !== 'paused');
       continue;
     }
@@ -551,8 +565,8 @@ export async function subscriptionWorkflow(
     upsertSearchAttributes([{ key: NextBillingAt, value: new Date(boundary) }]);
     setCurrentDetails(
       ending
-        ? `Canceled: billing ends when the period closes on ${on}.`
-        : `Active: next invoice ${periodLabel(period, cycle)} on ${on}.`,
+        ? `Canceled: billing ends when the period closes on ${on}.\n\n${termsDetails()}`
+        : `${status === 'past_due' ? 'Past due' : 'Active'}: next invoice ${periodLabel(period, cycle)} on ${on}.\n\n${termsDetails()}`,
     );
     const [startStatus, startIndex, startCycle] = [status, nextPeriodIndex, cycle];
     await clock.sleepUntil(
@@ -595,6 +609,7 @@ export async function subscriptionWorkflow(
       ...(cancelAt && { cancelAt }),
       ...(canceledAt && { canceledAt }),
       ...(pendingChange && { pendingChange }),
+      ...(openTerms.length > 0 && { openTerms }),
       ...(overdueInvoices.length > 0 && { overdueInvoices }),
       ...(suspendedBy && { suspendedBy }),
     },

@@ -91,7 +91,12 @@ const RecordPaymentBody = Type.Object(
       description: 'Your reference for the payment: posting it again records nothing new.',
       examples: ['wire-2026-11-0042'],
     }),
-    paidAt: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now.' })),
+    paidAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Default: now (on a test clock, the clock’s time).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -329,7 +334,7 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
         currency,
         method,
         reference,
-        paidAt: paidAt ?? new Date().toISOString(),
+        paidAt,
         source: 'api',
       };
       let recorded;
@@ -426,11 +431,8 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
         try {
           row =
             path === 'dispute'
-              ? await disputeCollection(app.db, id, { reason: payload.reason!, at: new Date() })
-              : await resolveDispute(app.db, id, {
-                  resolution: payload.resolution!,
-                  at: new Date(),
-                });
+              ? await disputeCollection(app.db, id, { reason: payload.reason! })
+              : await resolveDispute(app.db, id, { resolution: payload.resolution! });
         } catch (error) {
           throw collectionProblem(error);
         }

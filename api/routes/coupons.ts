@@ -236,7 +236,6 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
       ...target,
       couponCode,
       createdBy: actor,
-      now: new Date(),
     });
     const where = target.subscriptionId
       ? `subscription ${target.subscriptionId}`

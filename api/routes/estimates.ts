@@ -13,17 +13,15 @@ import {
   type EstimateRecord,
 } from '../../db/repositories/estimates.ts';
 import { listMetricCodes } from '../../db/repositories/metrics.ts';
+import { customerNow } from '../../db/repositories/test-clocks.ts';
 import { getPlanByCode, getPlanVersion } from '../../db/repositories/plans.ts';
-import {
-  schedulePeriod,
-  schedulePeriodFactor,
-  type Anchoring,
-} from '../../domain/billing-cycles.ts';
+import { schedulePeriod, type Anchoring } from '../../domain/billing-cycles.ts';
 import type { CouponRedemption, PlanVersion } from '../../domain/catalog.ts';
 import { validatePlanVersion } from '../../domain/catalog-validation.ts';
 import { ROUNDING_MODES } from '../../domain/decimal.ts';
 import { isValidTimezone, INTERVALS } from '../../domain/periods.ts';
-import { ratePeriod } from '../../domain/rating/rate-period.ts';
+import { ratePeriodInvoice } from '../../domain/invoicing/period-invoice.ts';
+import { money } from '../../domain/money.ts';
 import type { RatedPeriod } from '../../domain/rating/types.ts';
 import { invoiceTotals } from '../../domain/invoice-totals.ts';
 import { toTaxLines } from '../../domain/tax/provider.ts';
@@ -88,7 +86,8 @@ const CreateEstimateBody = Type.Object(
     periodStart: Type.Optional(
       Type.String({
         format: 'date-time',
-        description: 'Start of the period priced (default now).',
+        description:
+          'Start of the period priced (default now: the customer’s test-clock time on a clock).',
       }),
     ),
     anchoring: Type.Optional(
@@ -267,12 +266,13 @@ async function redemptions(
   db: Db,
   codes: readonly string[],
   currency: string,
+  now: Date,
 ): Promise<CouponRedemption[]> {
   const found: CouponRedemption[] = [];
   for (const [i, code] of codes.entries()) {
     const coupon = await getCouponByCode(db, code);
     if (!coupon) throw unprocessable(`couponCodes[${i}]`, `no coupon has code ${code}`);
-    if (coupon.expiresAt && coupon.expiresAt.getTime() < Date.now()) {
+    if (coupon.expiresAt && coupon.expiresAt.getTime() < now.getTime()) {
       throw unprocessable(
         `couponCodes[${i}]`,
         `coupon ${code} expired on ${iso(coupon.expiresAt)}`,
@@ -331,6 +331,8 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
     throw unprocessable('locale', `${locale} is not a BCP 47 language tag`);
   }
 
+  // The estimate's date and default start: the customer's now (a test clock's time).
+  const now = customer ? await customerNow(app.db, customer) : new Date();
   let period;
   try {
     period = schedulePeriod(
@@ -338,7 +340,7 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
         interval: plan.billingCycle.interval,
         intervalCount: plan.billingCycle.intervalCount,
         timezone,
-        startAt: body.periodStart ?? new Date().toISOString(),
+        startAt: body.periodStart ?? now.toISOString(),
         anchoring: anchoringOf(body),
       },
       0,
@@ -347,17 +349,43 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
     if (error instanceof Problem) throw error;
     throw unprocessable('anchoring', (error as Error).message);
   }
-  const coupons = await redemptions(app.db, body.couponCodes ?? [], plan.currency);
-  const rated: RatedPeriod = ratePeriod({
-    plan,
-    timing: 'all',
-    quantities: body.quantities ?? {},
-    usage: body.usage ?? {},
-    transactions: body.transactions ?? {},
-    proration: schedulePeriodFactor(period, timezone),
-    coupons,
+  const coupons = await redemptions(app.db, body.couponCodes ?? [], plan.currency, now);
+  // The one invoicing path: a whole period (or its stub) with its usage in arrears and its
+  // advance charges, exactly as a subscription's invoice would price them.
+  const terms = { plan, quantity: 0, quantities: body.quantities ?? {} };
+  const full = period.stub ? period.fullPeriod : { start: period.start, end: period.end };
+  const invoice = ratePeriodInvoice({
+    timezone,
     roundingMode: body.roundingMode ?? 'half_up',
+    arrears: {
+      period: full,
+      segments: [
+        {
+          ...terms,
+          from: period.start,
+          to: period.end,
+          usage: body.usage ?? {},
+          transactions: body.transactions ?? {},
+        },
+      ],
+    },
+    advance: { period: full, from: period.start, terms },
+    coupons,
   });
+  const rated: RatedPeriod = {
+    currency: invoice.currency,
+    roundingMode: body.roundingMode ?? 'half_up',
+    lines: invoice.lines.map((l) => l.rated),
+    subtotal: invoice.subtotal,
+    discounts: invoice.discounts,
+    discountTotal: invoice.discountTotal,
+    netLines: invoice.lines.map((l) => ({
+      lineId: l.rated.id,
+      amount: money(l.amount.amount - l.discount.amount, invoice.currency),
+    })),
+    totalBeforeTax: invoice.totalBeforeTax,
+    appliedCoupons: invoice.appliedCoupons,
+  };
   // Tax where the customer is known: their location and status decide it (docs/TAX.md).
   const tax = customer
     ? await app.tax.provider.calculate({
@@ -371,6 +399,7 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
       })
     : null;
   return insertEstimate(app.db, {
+    createdAt: now,
     customerId: customer?.id ?? null,
     planCode: priced.code,
     planVersion: priced.version,

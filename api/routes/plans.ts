@@ -276,9 +276,9 @@ const COMMON_CHARGE_FIELDS = [
   'maximum',
 ];
 const PRICING_FIELDS: Record<string, readonly string[]> = {
-  per_unit: ['unitPrice'],
-  graduated: ['tiers'],
-  volume: ['tiers'],
+  per_unit: ['unitPrice', 'blockSize'],
+  graduated: ['tiers', 'blockSize'],
+  volume: ['tiers', 'blockSize'],
   package: ['packageSize', 'packagePrice', 'freeUnits'],
   percentage: [
     'rate',
@@ -288,6 +288,7 @@ const PRICING_FIELDS: Record<string, readonly string[]> = {
     'freeTransactions',
     'freeAmount',
   ],
+  graduated_percentage: ['tiers'],
 };
 
 function strayChargeFields(charges: readonly object[]): Issue[] {
@@ -328,6 +329,7 @@ async function checkedTerms(
   amountShorthand: boolean,
 ): Promise<PlanTerms> {
   const metricCodes = new Set(await listMetricCodes(app.db));
+  // One issue per field: the catalog rules and the stray-field check may both name one.
   const issues = [
     ...validatePlanVersion(
       {
@@ -344,7 +346,7 @@ async function checkedTerms(
       metricCodes,
     ),
     ...strayChargeFields(terms.charges),
-  ];
+  ].filter((issue, i, all) => all.findIndex((other) => other.field === issue.field) === i);
   // No issues: every charge is a well-formed catalog Charge.
   if (issues.length === 0) return { ...terms, charges: terms.charges as Charge[] };
   const errors = issues.map((issue) => ({
@@ -373,7 +375,7 @@ const plans: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Creates a plan and its version 1, billed every `intervalCount` × `interval`. Either `amount` ' +
           '(one flat charge billed in advance, the simple case) or `charges`: flat, per-seat and ' +
-          'usage charges with per-unit, graduated, volume, package or percentage pricing, plus an ' +
+          'usage charges with per-unit, graduated, volume, package, percentage or graduated percentage pricing, plus an ' +
           'optional plan-level `minimumCommitment`. Codes are unique.',
         body: CreatePlanBody,
         response: {

@@ -670,9 +670,13 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
         }
         return inserted;
       });
-      return reply
-        .code(201)
-        .send(await present(row, initialProjectState(input, new Date().toISOString())));
+      return reply.code(201).send(
+        await present(
+          row,
+          // The workflow starts at the clock's time on a clocked customer, so does its state.
+          initialProjectState(input, input.testClock?.now ?? new Date().toISOString()),
+        ),
+      );
     },
   );
 

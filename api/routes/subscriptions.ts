@@ -28,20 +28,20 @@ import {
   listSubscriptions,
   type SubscriptionRecord,
 } from '../../db/repositories/subscriptions.ts';
-import type { PercentageUsage, PlanVersion } from '../../domain/catalog.ts';
-import type { Money } from '../../domain/money.ts';
+import type { PlanVersion } from '../../domain/catalog.ts';
 import {
   ANCHORINGS,
   scheduleCycle,
   type Anchoring,
   type BillingSchedule,
 } from '../../domain/billing-cycles.ts';
-import { INTERVALS, type BillingCycle } from '../../domain/periods.ts';
-import { ratePeriod } from '../../domain/rating/rate-period.ts';
-import { previewChange, seatQuantities } from '../../domain/subscription-charges.ts';
-import { percentageUsageQuery } from '../../domain/rating/percentage.ts';
-import { getMetric } from '../../db/repositories/metrics.ts';
-import { aggregateUsage, percentageUsage } from '../../db/repositories/usage.ts';
+import { INTERVALS, periodBoundary, type BillingCycle } from '../../domain/periods.ts';
+import { advancePerPeriod } from '../../domain/invoicing/period-invoice.ts';
+import {
+  previewChange,
+  upcomingInvoice,
+  type InvoicePreview,
+} from '../../services/invoice-previews.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { Refused } from '../../services/refused.ts';
@@ -101,7 +101,8 @@ export const SubscriptionSchema = Type.Object(
     status: Type.Enum([...STATUSES]),
     anchorAt: described(
       Timestamp,
-      'The billing anchor: periods start at this local wall time, every interval.',
+      'The billing anchor: full periods start at this local wall time, every interval. A first, ' +
+        'prorated stub period (calendar or billing-day anchoring) runs from the start to here.',
     ),
     currentPeriod: described(
       NullablePeriod,
@@ -268,26 +269,47 @@ const PreviewChangeQuery = Type.Object(
   { additionalProperties: false },
 );
 const MoneySchema = Type.Object({ amount: Type.Integer(), currency: Type.String() });
+const PreviewLine = Type.Object({
+  description: Type.String(),
+  quantity: Type.String({ description: 'Billed quantity, an exact decimal.' }),
+  unitAmount: Type.Union([Type.String(), Type.Null()], {
+    description: 'Minor units per unit when the line has one price (exact decimal).',
+  }),
+  amount: MoneySchema,
+  discount: MoneySchema,
+  periodStart: Type.String(),
+  periodEnd: Type.String(),
+  billing: Type.String({ description: 'advance or arrears.' }),
+  explanation: Type.Array(Type.String()),
+});
+const invoicePreviewProperties = {
+  issuedAt: Type.String({ description: 'When the workflow will issue it.' }),
+  periodStart: Type.String(),
+  periodEnd: Type.String(),
+  lines: Type.Array(PreviewLine),
+  subtotal: MoneySchema,
+  discounts: Type.Array(Type.Object({ couponCode: Type.String(), amount: MoneySchema })),
+  discountTotal: MoneySchema,
+  totalBeforeTax: MoneySchema,
+  tax: MoneySchema,
+  total: MoneySchema,
+};
+const UpcomingSchema = Type.Object(invoicePreviewProperties, {
+  $id: 'UpcomingInvoice',
+  title: 'UpcomingInvoice',
+});
 const PreviewSchema = Type.Object(
   {
     applyAt: Type.Enum(['now', 'period_end']),
-    credit: MoneySchema,
-    charge: MoneySchema,
-    net: MoneySchema,
-    nextPeriod: MoneySchema,
+    credit: described(MoneySchema, 'The credit note for unused time, tax included.'),
+    charge: described(MoneySchema, 'The change’s invoice total, tax included.'),
+    net: described(MoneySchema, 'charge − credit.'),
+    nextPeriod: described(MoneySchema, 'A whole period on the new terms, in advance, before tax.'),
+    invoice: Type.Union([Type.Object(invoicePreviewProperties), Type.Null()], {
+      description: 'The change’s invoice, line by line (null when nothing is charged now).',
+    }),
   },
   { $id: 'SubscriptionChangePreview', title: 'SubscriptionChangePreview' },
-);
-const UpcomingSchema = Type.Object(
-  {
-    periodStart: Type.String(),
-    periodEnd: Type.String(),
-    lines: Type.Array(
-      Type.Object({ description: Type.String(), billing: Type.String(), amount: MoneySchema }),
-    ),
-    subtotal: MoneySchema,
-  },
-  { $id: 'UpcomingInvoice', title: 'UpcomingInvoice' },
 );
 const ResumeBody = Type.Object(
   {
@@ -328,14 +350,30 @@ type Subscription = {
   createdAt: string;
 };
 
-/** What a whole period's advance charges come to: the price summaries show. */
-function headlinePrice(version: PlanVersion, quantity: number): Money {
-  const rated = ratePeriod({
-    plan: version,
-    timing: 'advance',
-    quantities: seatQuantities(version, quantity),
-  });
-  return rated.totalBeforeTax;
+/** An invoice preview as the API shows it. */
+function invoicePreviewOf(preview: InvoicePreview) {
+  return {
+    issuedAt: preview.issuedAt,
+    periodStart: preview.period!.start,
+    periodEnd: preview.period!.end,
+    lines: preview.lines.map((line) => ({
+      description: line.description,
+      quantity: line.quantity,
+      unitAmount: line.unitAmount,
+      amount: line.amount,
+      discount: line.discount,
+      periodStart: line.periodStart,
+      periodEnd: line.periodEnd,
+      billing: line.arithmetic.billing,
+      explanation: line.arithmetic.explanation,
+    })),
+    subtotal: preview.subtotal,
+    discounts: preview.discounts.map((d) => ({ couponCode: d.couponCode, amount: d.amount })),
+    discountTotal: preview.discountTotal,
+    totalBeforeTax: preview.totalBeforeTax,
+    tax: preview.tax,
+    total: preview.total,
+  };
 }
 
 function asStatus(status: string): Subscription['status'] {
@@ -379,7 +417,10 @@ export function withLiveState(record: SubscriptionRecord, state: SubscriptionSta
     planVersion: state.planVersion,
     quantity: state.quantity,
     status: state.status,
-    anchorAt: new Date(state.cycle.anchor).toISOString(),
+    // The stored anchor is the first full period's start; a resume with a fresh anchor moves it.
+    anchorAt: new Date(
+      Math.max(Date.parse(state.cycle.anchor), record.anchorAt.getTime()),
+    ).toISOString(),
     currentPeriod: state.currentPeriod && {
       start: state.currentPeriod.start,
       end: state.currentPeriod.end,
@@ -632,7 +673,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         planName: plan.name,
         cycle,
         ...(anchor !== billingStart && { startAt: billingStart }),
-        price: headlinePrice(version, quantity),
+        price: advancePerPeriod({ plan: toCatalogVersion(version), quantity }),
         plan: toCatalogVersion(version),
         quantity,
         ...(trialEnd !== undefined && { trialEnd }),
@@ -647,7 +688,10 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
           planId: plan.id,
           planVersion: version.version,
           quantity,
-          anchorAt: anchor,
+          // A first stub period (calendar or billing-day anchoring started mid-grid) is billed
+          // from the start; the anchor customers see is the first full period's start.
+          anchorAt:
+            Date.parse(billingStart) > Date.parse(anchor) ? periodBoundary(cycle, 1) : anchor,
           ...(trialEnd !== undefined && { status: 'trialing' }),
         });
         try {
@@ -859,13 +903,19 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const live = await lifecycleState(request.params.id);
       const next = await targetTerms(live, request.query.planCode, request.query.quantity);
-      return previewChange({
-        current: live,
+      const at = (await customerNow(app.db, live.record.customerId)).toISOString();
+      const preview = await previewChange(
+        {
+          db: app.db,
+          tax: app.tax,
+          customerId: live.record.customerId,
+          subscriptionId: live.record.id,
+        },
+        live.state,
         next,
-        period: live.state.openPeriod ?? null,
-        at: (await customerNow(app.db, live.record.customerId)).toISOString(),
-        timezone: live.state.cycle.timezone,
-      });
+        at,
+      );
+      return { ...preview, invoice: preview.invoice && invoicePreviewOf(preview.invoice) };
     },
   );
 
@@ -887,46 +937,19 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const live = await lifecycleState(request.params.id);
-      const period = live.state.openPeriod;
-      if (!period) throw conflict('The subscription has no billed period yet.');
       const now = await customerNow(app.db, live.record.customerId);
-      const to = new Date(Math.min(now.getTime(), Date.parse(period.end)));
-      const usage: Record<string, string> = {};
-      const transactions: Record<string, PercentageUsage> = {};
-      for (const charge of live.plan.charges) {
-        if (charge.type !== 'usage' || to.getTime() <= Date.parse(period.start)) continue;
-        const metric = await getMetric(app.db, charge.metricCode);
-        if (!metric) continue;
-        const window = {
+      const upcoming = await upcomingInvoice(
+        {
+          db: app.db,
+          tax: app.tax,
           customerId: live.record.customerId,
-          metric,
-          from: new Date(period.start),
-          to,
-        };
-        if (charge.pricing.model === 'percentage') {
-          transactions[charge.key] = await percentageUsage(
-            app.db,
-            window,
-            percentageUsageQuery(charge.pricing),
-          );
-        } else usage[charge.metricCode] = await aggregateUsage(app.db, window);
-      }
-      const rated = ratePeriod({
-        plan: live.plan,
-        quantities: seatQuantities(live.plan, live.quantity),
-        usage,
-        transactions,
-      });
-      return {
-        periodStart: period.start,
-        periodEnd: period.end,
-        lines: rated.lines.map((l) => ({
-          description: l.description,
-          billing: l.billing,
-          amount: l.amount,
-        })),
-        subtotal: rated.subtotal,
-      };
+          subscriptionId: live.record.id,
+        },
+        live.state,
+        now.toISOString(),
+      );
+      if (!upcoming) throw conflict('The subscription has no billed period yet.');
+      return invoicePreviewOf(upcoming);
     },
   );
 

@@ -46,7 +46,8 @@ const TestClockSchema = Type.Object(
     status: Type.Enum(['ready', 'advancing', 'deleting'], {
       description:
         'ready: time stands still at frozenTime. advancing: the billing between frozenTime and ' +
-        'advancingTo is being run, in time order; the clock reads ready at advancingTo when done.',
+        'advancingTo is being run, in time order, frozenTime moving to each step as the walk ' +
+        'reaches it; the clock reads ready at advancingTo when done.',
     }),
     advancingTo: NullableTimestamp,
     createdAt: Timestamp,

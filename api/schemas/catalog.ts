@@ -29,11 +29,20 @@ export const TierSchema = Type.Object(
   {
     upTo: Type.Union([Decimal, Type.Null()], {
       description:
-        'Inclusive upper bound, increasing from tier to tier; null for the last tier (and only the last).',
+        'Inclusive upper bound, increasing from tier to tier; null for the last tier (and only the last). ' +
+        'The first tier starts at 0 and each starts where the previous ends. graduated_percentage: minor units of volume.',
     }),
-    unitPrice: { ...Decimal, description: 'Price of each unit in the tier, in minor units.' },
+    unitPrice: Type.Optional({
+      ...Decimal,
+      description: 'graduated and volume: price of each unit in the tier, in minor units.',
+    }),
+    rate: Type.Optional({
+      ...Decimal,
+      description:
+        'graduated_percentage: percent, 0–100, of the volume inside the tier, e.g. "1.5".',
+    }),
     flatFee: MinorUnits(
-      'Added once when the quantity falls into (graduated) or reaches (volume) the tier.',
+      'Added once when the quantity falls into (graduated, graduated_percentage) or reaches (volume) the tier.',
     ),
   },
   { additionalProperties: false, title: 'Tier' },
@@ -45,11 +54,21 @@ export const PricingSchema = Type.Object(
       description:
         'per_unit: `unitPrice` × units. graduated: each `tiers` entry prices the units inside it. ' +
         'volume: the tier the total reaches prices every unit. package: `packagePrice` per started ' +
-        '`packageSize` units. percentage: `rate` % of each transaction amount, plus optional fees and allowances.',
+        '`packageSize` units. percentage: `rate` % of each transaction amount, plus optional fees and allowances ' +
+        '(free transactions and free amount end when either runs out). graduated_percentage: each `tiers` entry ' +
+        'takes its `rate` % of the part of the period’s transaction volume (a sum metric, minor units) inside ' +
+        'it, plus its `flatFee` once the volume reaches it. per_unit, graduated and volume take an optional ' +
+        '`blockSize`: units are billed per started block, counted from each tier’s lower bound.',
     }),
     unitPrice: MinorUnits('per_unit: price of one unit.'),
     tiers: Type.Optional(
-      Type.Array(TierSchema, { description: 'graduated and volume: the tiers.' }),
+      Type.Array(TierSchema, {
+        description: 'graduated, volume and graduated_percentage: the tiers.',
+      }),
+    ),
+    blockSize: Units(
+      'per_unit, graduated and volume: bill per started block of this many units, per tier ' +
+        '(never past the tier’s upper bound), after free units.',
     ),
     packageSize: Units('package: units per package.'),
     packagePrice: MinorUnits('package: price of each started package.'),
@@ -58,8 +77,12 @@ export const PricingSchema = Type.Object(
     fixedFeePerTransaction: MinorUnits('percentage: added to each chargeable transaction.'),
     minPerTransaction: MinorUnits('percentage: floor of each transaction’s fee.'),
     maxPerTransaction: MinorUnits('percentage: cap of each transaction’s fee.'),
-    freeTransactions: Units('percentage: the first N transactions of the period are free.'),
-    freeAmount: MinorUnits('percentage: this much transaction volume per period is free.'),
+    freeTransactions: Units(
+      'percentage: the first N transactions of the period are free (until the free amount runs out).',
+    ),
+    freeAmount: MinorUnits(
+      'percentage: this much transaction volume per period is free (until the free transactions run out).',
+    ),
   },
   { additionalProperties: false, title: 'Pricing' },
 );

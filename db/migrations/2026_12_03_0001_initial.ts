@@ -581,6 +581,19 @@ END))),
     received_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT usage_events_pkey PRIMARY KEY (customer_id, transaction_id)
 );`,
+  // One row per (redemption, invoice) a coupon discounted: the redemption counts a period once,
+  // however many invoices of that period it discounts (an upgrade mid-period, the final one).
+  `CREATE TABLE coupon_applications (
+    redemption_id text NOT NULL,
+    invoice_id text NOT NULL,
+    period_key text NOT NULL,
+    amount bigint NOT NULL,
+    CONSTRAINT coupon_applications_amount_check CHECK ((amount >= 0)),
+    CONSTRAINT coupon_applications_pkey PRIMARY KEY (redemption_id, invoice_id),
+    CONSTRAINT coupon_applications_redemption_id_fkey FOREIGN KEY (redemption_id) REFERENCES coupon_redemptions(id),
+    CONSTRAINT coupon_applications_invoice_id_fkey FOREIGN KEY (invoice_id) REFERENCES invoices(id)
+);`,
+  `CREATE INDEX coupon_applications_invoice_idx ON coupon_applications USING btree (invoice_id);`,
   `CREATE INDEX coupon_redemptions_customer_idx ON coupon_redemptions USING btree (customer_id);`,
   `CREATE UNIQUE INDEX coupon_redemptions_customer_key ON coupon_redemptions USING btree (coupon_id, customer_id) WHERE (subscription_id IS NULL);`,
   `CREATE UNIQUE INDEX coupon_redemptions_subscription_key ON coupon_redemptions USING btree (coupon_id, subscription_id) WHERE (subscription_id IS NOT NULL);`,

@@ -1,5 +1,7 @@
 // Dunning policies (per customer, per plan, or the default) and one collection row per invoice:
 // what its workflow is doing, where it stands, and whether an operator paused it for a dispute.
+// Dispute dates are the customer's (a test clock's time on a clocked customer); updated_at is
+// bookkeeping no customer sees, in real time.
 import type { Transaction } from 'kysely';
 import { DEFAULT_DUNNING_POLICY, type DunningPolicy } from '../../domain/dunning.ts';
 import type { Db } from '../connect.ts';
@@ -10,6 +12,7 @@ import type {
   InvoiceCollection,
 } from '../database.ts';
 import { newId } from '../ids.ts';
+import { customerNow } from './test-clocks.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -194,12 +197,13 @@ function lockCollection(trx: Transaction<Database>, invoiceId: string) {
 
 /**
  * An operator pauses collection while a dispute is looked into. Only an invoice with money
- * owing and a running collection can be disputed; a second dispute is refused.
+ * owing and a running collection can be disputed; a second dispute is refused. Dated `at`, by
+ * default the customer's now.
  */
 export async function disputeCollection(
   db: Db,
   invoiceId: string,
-  dispute: { reason: string; at: Date },
+  dispute: { reason: string; at?: Date | undefined },
 ): Promise<InvoiceCollection> {
   return db.transaction().execute(async (trx) => {
     const row = await lockCollection(trx, invoiceId);
@@ -214,7 +218,7 @@ export async function disputeCollection(
       .set({
         status: 'disputed',
         dispute_reason: dispute.reason,
-        disputed_at: dispute.at,
+        disputed_at: dispute.at ?? (await customerNow(trx, row.customer_id)),
         resolved_at: null,
         resolution: null,
         updated_at: new Date(),
@@ -225,11 +229,14 @@ export async function disputeCollection(
   });
 }
 
-/** The dispute is settled: collection resumes where it paused (its workflow shifts the rest). */
+/**
+ * The dispute is settled: collection resumes where it paused (its workflow shifts the rest).
+ * Dated `at`, by default the customer's now.
+ */
 export async function resolveDispute(
   db: Db,
   invoiceId: string,
-  resolution: { resolution: string; at: Date },
+  resolution: { resolution: string; at?: Date | undefined },
 ): Promise<InvoiceCollection> {
   return db.transaction().execute(async (trx) => {
     const row = await lockCollection(trx, invoiceId);
@@ -239,7 +246,7 @@ export async function resolveDispute(
     return trx
       .updateTable('invoice_collections')
       .set({
-        resolved_at: resolution.at,
+        resolved_at: resolution.at ?? (await customerNow(trx, row.customer_id)),
         resolution: resolution.resolution,
         // The workflow puts the real status back (open or overdue) when it resumes.
         status: row.status === 'disputed' ? 'open' : row.status,

@@ -3,9 +3,12 @@
 // has uncredited: checked under the invoice's row lock, and by the invoices_credited_within_total
 // constraint in case code ever forgets.
 import type { Transaction } from 'kysely';
+import type { Span } from '../../domain/billing-cycles.ts';
+import { decimal, roundToMinorUnits, type RoundingMode } from '../../domain/decimal.ts';
 import { canApply, statusAfterPayment } from '../../domain/invoice-lifecycle.ts';
 import type { NumberingSettings } from '../../domain/numbering.ts';
 import { allocate } from '../../domain/rating/discounts.ts';
+import { unusedShare } from '../../domain/subscription-charges.ts';
 import type { Db } from '../connect.ts';
 import type { CreditNote, CreditNoteLine, Database, Invoice, InvoiceLine } from '../database.ts';
 import { newId } from '../ids.ts';
@@ -319,5 +322,84 @@ export async function listCreditNotes(
       creditNote,
       lines: await creditNoteLines(db, creditNote.id),
     })),
+  );
+}
+
+/**
+ * A subscription's lines billed in advance for the period ending `period.end` whose service
+ * starts before `from` (its boundary invoice's, or a change's since), and not yet credited by
+ * another lifecycle credit note than `billingKey`'s: what a cancel or a change at `from` credits.
+ */
+export async function advanceLinesToCredit(
+  db: Executor,
+  request: { subscriptionId: string; period: Span; from: string; billingKey: string },
+) {
+  return db
+    .selectFrom('invoice_lines as l')
+    .innerJoin('invoices as i', 'i.id', 'l.invoice_id')
+    .select(['l.id', 'l.invoice_id', 'l.position', 'l.period_start', 'l.total_amount'])
+    .where('i.subscription_id', '=', request.subscriptionId)
+    .where((eb) =>
+      eb.or([eb('i.billing_key', 'like', '%/boundary'), eb('i.billing_key', 'like', '%/change')]),
+    )
+    .where('l.period_end', '=', new Date(request.period.end))
+    .where('l.period_start', '<', new Date(request.from))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('credit_note_lines as cl')
+            .innerJoin('credit_notes as cn', 'cn.id', 'cl.credit_note_id')
+            .select('cl.id')
+            .whereRef('cl.invoice_line_id', '=', 'l.id')
+            .where('cn.billing_key', 'is not', null)
+            .where('cn.billing_key', 'not like', `${request.billingKey}/%`),
+        ),
+      ),
+    )
+    .orderBy('l.invoice_id')
+    .orderBy('l.position')
+    .execute();
+}
+
+/** Each line's unused share [from, period.end) of what it billed, tax included, rounded once. */
+export function unusedLineCredits<L extends { period_start: Date | null; total_amount: number }>(
+  lines: readonly L[],
+  period: Span,
+  from: string,
+  options: { timezone: string; mode: RoundingMode },
+): (L & { amount: number })[] {
+  return lines.map((line) => {
+    const billed = {
+      start: (line.period_start ?? new Date(period.start)).toISOString(),
+      end: period.end,
+    };
+    const share = unusedShare(billed, from, options.timezone);
+    const amount = roundToMinorUnits(
+      {
+        numerator: decimal(line.total_amount).times(share.numerator),
+        denominator: share.denominator,
+      },
+      options.mode,
+    );
+    return { ...line, amount };
+  });
+}
+
+/** What a change or cancel at `from` would credit now, summed (a preview; nothing issued). */
+export async function unusedAdvanceCredit(
+  db: Executor,
+  request: {
+    subscriptionId: string;
+    period: Span;
+    from: string;
+    timezone: string;
+    mode: RoundingMode;
+  },
+): Promise<number> {
+  const lines = await advanceLinesToCredit(db, { ...request, billingKey: 'preview' });
+  return unusedLineCredits(lines, request.period, request.from, request).reduce(
+    (t, l) => t + l.amount,
+    0,
   );
 }

@@ -6,6 +6,8 @@ import type { RatedPeriod } from '../../domain/rating/types.ts';
 import type { TaxResult } from '../../domain/tax/types.ts';
 
 export interface NewEstimate {
+  /** The estimate's date: the customer's now (a test clock's instant on a clocked customer). */
+  createdAt: Date;
   customerId: string | null;
   planCode: string | null;
   planVersion: number | null;
@@ -22,7 +24,6 @@ export interface NewEstimate {
 export interface EstimateRecord extends NewEstimate {
   id: string;
   customerName: string | null;
-  createdAt: Date;
 }
 
 export async function insertEstimate(db: Db, estimate: NewEstimate): Promise<EstimateRecord> {
@@ -44,6 +45,7 @@ export async function insertEstimate(db: Db, estimate: NewEstimate): Promise<Est
       result: JSON.stringify(estimate.result),
       tax: estimate.tax ? JSON.stringify(estimate.tax) : null,
       total_before_tax: estimate.result.totalBeforeTax.amount,
+      created_at: estimate.createdAt,
     })
     .execute();
   return (await getEstimate(db, id))!;

@@ -46,6 +46,7 @@ import {
   InvalidInvoiceTransitionError,
   InvoiceNotFoundError,
 } from './invoice-errors.ts';
+import { recordCouponApplications } from './coupons.ts';
 import { takeDocumentNumber } from './number-series.ts';
 import { customerNow } from './test-clocks.ts';
 
@@ -273,10 +274,70 @@ function sellerDetailsOf(seller: SellerDetails, tax: TaxSeller | undefined): Inv
 /** Options for finalizing inside another operation; tax and seller absent only for legacy callers. */
 interface FinalizeSettings {
   tax?: InvoiceTaxSettings | undefined;
+  /** The tax result computed before the transaction for exactly these lines (taxNewInvoice). */
+  taxed?: TaxResult | undefined;
   numbering: NumberingSettings;
   seller?: SellerDetails | undefined;
   at?: Date | string | undefined;
   dueAt?: string | undefined;
+}
+
+/** What the tax stage is asked for an invoice: each line's net amount, the customer, the date. */
+function taxRequestOf(
+  customer: Customer,
+  invoice: Pick<Invoice, 'currency' | 'period_start' | 'tax_behavior'>,
+  lines: readonly { amount: number; discount_amount: number; tax_category: TaxCategory }[],
+  at: Date,
+  tax: InvoiceTaxSettings,
+): TaxRequest {
+  return {
+    seller: tax.seller,
+    customer: taxCustomerOf(customer),
+    currency: invoice.currency,
+    lines: lines.map((l, position) => ({
+      lineId: String(position),
+      amount: money(l.amount - l.discount_amount, invoice.currency),
+      category: l.tax_category,
+    })),
+    // The supply date is read in the customer's calendar: the period's start, or today.
+    supplyDate: DateTime.fromJSDate(invoice.period_start ?? at, {
+      zone: customer.timezone,
+    }).toISO()!,
+    taxBehavior: invoice.tax_behavior,
+    rounding: tax.rounding,
+  };
+}
+
+/**
+ * Taxes a subscription invoice's lines before its transaction, so the provider (possibly a
+ * remote service) is never called while the invoice's row lock or a number series is held.
+ */
+export async function taxNewInvoice(
+  db: Executor,
+  input: NewSubscriptionInvoice,
+  tax: InvoiceTaxSettings,
+): Promise<TaxResult> {
+  const customer = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('id', '=', input.customerId)
+    .executeTakeFirstOrThrow();
+  const request = taxRequestOf(
+    customer,
+    {
+      currency: input.currency,
+      period_start: new Date(input.periodStart),
+      tax_behavior: input.taxBehavior ?? 'exclusive',
+    },
+    input.lines.map((l) => ({
+      amount: l.amount,
+      discount_amount: l.discountAmount ?? 0,
+      tax_category: l.taxCategory ?? 'standard',
+    })),
+    new Date(input.issuedAt),
+    tax,
+  );
+  return tax.provider.calculate(request);
 }
 
 /** Finalizes a locked draft: tax, totals, number (taken last), dates, snapshots. */
@@ -299,28 +360,15 @@ async function finalizeLocked(
     .selectAll()
     .where('id', '=', invoice.customer_id)
     .executeTakeFirstOrThrow();
-  const at = settings.at === undefined ? await customerNow(trx, customer) : new Date(settings.at);
-  const currency = invoice.currency;
+  // The customer's now: a test clock's instant for a clocked customer, else the real time.
+  const now = await customerNow(trx, customer);
+  const at = settings.at === undefined ? now : new Date(settings.at);
 
   let result: TaxResult | null = null;
   if (settings.tax) {
-    const request: TaxRequest = {
-      seller: settings.tax.seller,
-      customer: taxCustomerOf(customer),
-      currency,
-      lines: lines.map((l) => ({
-        lineId: String(l.position),
-        amount: money(l.amount - l.discount_amount, currency),
-        category: l.tax_category,
-      })),
-      // The supply date is read in the customer's calendar: the period's start, or today.
-      supplyDate: DateTime.fromJSDate(invoice.period_start ?? at, {
-        zone: customer.timezone,
-      }).toISO()!,
-      taxBehavior: invoice.tax_behavior,
-      rounding: settings.tax.rounding,
-    };
-    result = await settings.tax.provider.calculate(request);
+    const request = taxRequestOf(customer, invoice, lines, at, settings.tax);
+    // Computed before the lock when the caller could (settings.taxed); checked either way.
+    result = settings.taxed ?? (await settings.tax.provider.calculate(request));
     const problems = checkTaxResult(request, result);
     if (problems.length > 0) {
       throw new Error(`tax provider ${settings.tax.provider.name}: ${problems.join('; ')}`);
@@ -384,7 +432,7 @@ async function finalizeLocked(
       total: amounts.total,
       issued_at: at,
       due_at: dueAt,
-      finalized_at: new Date(),
+      finalized_at: now,
       ...(status === 'paid' ? { paid_at: at } : {}),
       tax_breakdown: JSON.stringify(result?.breakdown ?? []),
       tax_notes: JSON.stringify(result?.notes ?? []),
@@ -425,8 +473,14 @@ export async function finalizeInvoice(
  */
 export async function createPeriodInvoice(
   db: Db,
-  input: NewSubscriptionInvoice & { billingKey: string },
-  finalize: Omit<FinalizeOptions, 'at'>,
+  input: NewSubscriptionInvoice & {
+    billingKey: string;
+    /** What coupons took off it: recorded with the new invoice, never on a retry. */
+    coupons?: Parameters<typeof recordCouponApplications>[1]['coupons'];
+    /** The period the coupons count (couponPeriodKey). */
+    couponPeriodKey?: string;
+  },
+  finalize: Omit<FinalizeOptions, 'at'> & { taxed?: TaxResult | undefined },
 ): Promise<{ invoice: Invoice; created: boolean }> {
   checkLines(input.lines);
   const settings: FinalizeSettings = { ...finalize, at: input.issuedAt, dueAt: input.dueAt };
@@ -444,6 +498,13 @@ export async function createPeriodInvoice(
       .executeTakeFirst();
     if (inserted) {
       await insertLines(trx, inserted.id, input.lines);
+      if (input.coupons && input.couponPeriodKey) {
+        await recordCouponApplications(trx, {
+          invoiceId: inserted.id,
+          periodKey: input.couponPeriodKey,
+          coupons: input.coupons,
+        });
+      }
       return { invoice: await finalizeLocked(trx, inserted, settings), created: true };
     }
     const existing = await trx
@@ -463,7 +524,8 @@ export async function createPeriodInvoice(
 /**
  * Voids an open (or uncollectible) invoice: a credit note takes back everything not yet
  * credited, and nothing is owed any more. A paid invoice is refunded with a credit note instead.
- * Voiding a void invoice returns it with its credit note.
+ * Voiding a void invoice returns it with its credit note. The void and its credit note are dated
+ * `at`, by default the customer's now (a test clock's instant on a clocked customer).
  */
 export async function voidInvoice(
   db: Executor,
@@ -503,7 +565,9 @@ export async function voidInvoice(
     if (!canApply('void', invoice.status)) {
       throw new InvalidInvoiceTransitionError(invoice.id, 'void', invoice.status);
     }
-    const at = options.at === undefined ? new Date() : new Date(options.at);
+    // The void and its credit note share one date: the customer's now unless given.
+    const at =
+      options.at === undefined ? await customerNow(trx, invoice.customer_id) : new Date(options.at);
     const creditNote = await issueCreditNoteLocked(trx, invoice, {
       reason: 'void',
       memo: options.memo,
@@ -521,7 +585,10 @@ export async function voidInvoice(
   });
 }
 
-/** Writes off an open or partially paid invoice. Idempotent on an uncollectible one. */
+/**
+ * Writes off an open or partially paid invoice, dated `at` (default: the customer's now).
+ * Idempotent on an uncollectible one.
+ */
 export async function markUncollectible(
   db: Executor,
   invoiceId: string,
@@ -537,7 +604,10 @@ export async function markUncollectible(
       .updateTable('invoices')
       .set({
         status: 'uncollectible',
-        marked_uncollectible_at: options.at === undefined ? new Date() : new Date(options.at),
+        marked_uncollectible_at:
+          options.at === undefined
+            ? await customerNow(trx, invoice.customer_id)
+            : new Date(options.at),
       })
       .where('id', '=', invoice.id)
       .returningAll()
@@ -590,14 +660,14 @@ export async function setAmountPaidLocked(
     amountPaid,
     amountCredited: invoice.amount_credited,
   });
-  const when = at === undefined ? new Date() : new Date(at);
+  const paidAt =
+    status !== 'paid'
+      ? null
+      : (invoice.paid_at ??
+        (at === undefined ? await customerNow(trx, invoice.customer_id) : new Date(at)));
   return trx
     .updateTable('invoices')
-    .set({
-      amount_paid: amountPaid,
-      status,
-      paid_at: status === 'paid' ? (invoice.paid_at ?? when) : null,
-    })
+    .set({ amount_paid: amountPaid, status, paid_at: paidAt })
     .where('id', '=', invoice.id)
     .returningAll()
     .executeTakeFirstOrThrow();

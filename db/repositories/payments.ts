@@ -10,6 +10,7 @@ import { newId } from '../ids.ts';
 import { inTransaction, lockInvoice } from './credit-notes.ts';
 import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './invoice-errors.ts';
 import { setAmountPaidLocked } from './invoices.ts';
+import { customerNow } from './test-clocks.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -23,7 +24,8 @@ export interface NewPayment {
   method: string;
   /** The payer's or provider's reference: the payment's identity on this invoice. */
   reference: string;
-  paidAt: string;
+  /** When it was paid; default the customer's now (a test clock's instant on a clocked customer). */
+  paidAt?: string | undefined;
   /** api, credit_balance, or the provider's name. */
   source: string;
 }
@@ -77,6 +79,10 @@ export async function recordPayment(db: Executor, input: NewPayment): Promise<Re
       );
     }
     const { applied, overpaid } = splitPayment(input.amount, invoice.amount_due);
+    const paidAt =
+      input.paidAt === undefined
+        ? await customerNow(trx, invoice.customer_id)
+        : new Date(input.paidAt);
     const payment = await trx
       .insertInto('payments')
       .values({
@@ -90,13 +96,13 @@ export async function recordPayment(db: Executor, input: NewPayment): Promise<Re
         method: input.method,
         reference: input.reference,
         source: input.source,
-        paid_at: input.paidAt,
+        paid_at: paidAt,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
     const updated =
       applied > 0
-        ? await setAmountPaidLocked(trx, invoice, invoice.amount_paid + applied, input.paidAt)
+        ? await setAmountPaidLocked(trx, invoice, invoice.amount_paid + applied, paidAt)
         : invoice;
     if (overpaid > 0) {
       await trx

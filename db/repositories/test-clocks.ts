@@ -56,6 +56,23 @@ export async function beginAdvance(db: Db, id: string, to: string): Promise<Test
     .executeTakeFirst();
 }
 
+/**
+ * The walk of an advance reached `at`: the clock reads it while the step is billed, so what its
+ * customers' workflows do then (an email held for business hours, a reminder) and what an
+ * operator does meanwhile is dated at the step, not where the advance began. Never back, never
+ * past the target; nothing once the advance is over.
+ */
+export async function reachAdvanceStep(db: Db, id: string, at: string): Promise<void> {
+  await db
+    .updateTable('test_clocks')
+    .set({ frozen_time: at })
+    .where('id', '=', id)
+    .where('status', '=', 'advancing')
+    .where('frozen_time', '<', new Date(at))
+    .where('advancing_to', '>=', new Date(at))
+    .execute();
+}
+
 /** The advance is done: the clock reads its target. Idempotent (a retry finds it done). */
 export async function finishAdvance(db: Db, id: string, to: string): Promise<void> {
   await db
@@ -149,13 +166,23 @@ export async function clockCustomerIds(db: Kysely<Database>, clockId: string): P
 }
 
 /**
- * "Now" for a customer: its test clock's time, or the real time. What a document is dated when
- * the caller names no instant (finalizing a draft, a credit note, a preview).
+ * "Now" for a customer: its test clock's time, or the real time. Every date a customer sees that
+ * the caller does not name comes from here (finalizing a draft, a payment, a void, a credit note,
+ * a write-off, a dispute, an estimate, an email), so a clocked customer lives wholly on its clock.
+ * Pass the transaction that does the work, so the answer is read with it.
  */
 export async function customerNow(
   db: Kysely<Database>,
   customer: string | Pick<Customer, 'test_clock_id'>,
 ): Promise<Date> {
+  return (await customerClockTime(db, customer)) ?? new Date();
+}
+
+/** The customer's test clock's time; undefined for a customer billed in real time. */
+export async function customerClockTime(
+  db: Kysely<Database>,
+  customer: string | Pick<Customer, 'test_clock_id'>,
+): Promise<Date | undefined> {
   const clockId =
     typeof customer === 'string'
       ? (
@@ -166,7 +193,7 @@ export async function customerNow(
             .executeTakeFirst()
         )?.test_clock_id
       : customer.test_clock_id;
-  if (!clockId) return new Date();
+  if (!clockId) return undefined;
   const clock = await db
     .selectFrom('test_clocks')
     .select('frozen_time')

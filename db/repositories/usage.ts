@@ -2,11 +2,12 @@
 // period in SQL over the (customer_id, metric_code, billing_timestamp) index. Raw events never
 // travel to Node for rating; quantities come back as exact decimal strings from `numeric`.
 import { sql, type RawBuilder, type Transaction } from 'kysely';
-import type { PercentageUsage } from '../../domain/catalog.ts';
+import type { PercentageUsage, PlanVersion } from '../../domain/catalog.ts';
 import type { BillableMetric, UsageQuantity } from '../../domain/metrics.ts';
-import type { PercentageUsageQuery } from '../../domain/rating/percentage.ts';
+import { percentageUsageQuery, type PercentageUsageQuery } from '../../domain/rating/percentage.ts';
 import { executePrepared, type Db } from '../connect.ts';
 import type { Database } from '../database.ts';
+import { getMetric } from './metrics.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -348,11 +349,13 @@ export async function aggregateUsage(db: Executor, window: UsageWindow): Promise
  * The aggregates percentage pricing is rated from (domain/catalog.ts, PercentageUsage), over
  * the metric's field as transaction amounts in [from, to), in one SQL statement:
  * - always `transactionCount` and `totalAmount`;
- * - `chargeable` when `query` has free transactions or a free amount: transactions numbered
- *   (by billing timestamp, then transaction id) after the free ones, each charged
- *   greatest(0, least(amount, running sum of the charged ones − freeAmount));
- * - `belowMinimum` / `aboveMaximum` when their thresholds are set: chargeable amounts a with
- *   a × rate below / above them (a multiplication, so exact in numeric).
+ * - `chargeable` when `query` has free transactions or a free amount: numbered by billing
+ *   timestamp, then transaction id, a transaction is free while BOTH allowances last (its
+ *   number ≤ freeTransactions and the running sum up to it ≤ freeAmount; an allowance of 0 is
+ *   none): whichever runs out first ends them. The transaction that crosses freeAmount is
+ *   charged the part above it; those after the free transactions are charged in full;
+ * - `belowMinimum` / `aboveMaximum` when their thresholds are set: chargeable transactions
+ *   whose chargeable amount a has a × rate below / above them (exact in numeric).
  * Without `query` only the totals are computed. A negative amount (a refund sent as usage) is
  * a transaction of amount 0 here: percentage fees are not refunded through usage.
  */
@@ -373,21 +376,30 @@ export async function percentageUsage(
   const above = query?.aboveMaximumIfProductAbove ?? null;
   const inWindow = sql`customer_id = ${customerId} and metric_code = ${metric.code}
     and billing_timestamp >= ${from} and billing_timestamp < ${to}`;
-  // c: the chargeable amount of each transaction.
+  // free: waived by the allowances; c: the chargeable amount of each transaction (catalog.ts,
+  // PercentageUsage: both allowances run side by side and end when either runs out).
   const transactions = hasFree
     ? sql`
-        select a, case when n <= ${freeTransactions}::numeric then 0
-          else greatest(0, least(a, run - ${freeAmount}::numeric)) end as c
+        select a, free,
+          case when free then 0
+            when ${freeAmount}::numeric = 0
+              or (${freeTransactions}::numeric > 0 and n > ${freeTransactions}::numeric) then a
+            else greatest(0, least(a, run - ${freeAmount}::numeric)) end as c
         from (
-          select a, n, sum(case when n > ${freeTransactions}::numeric then a else 0 end)
-            over (order by n rows unbounded preceding) as run
+          select a, n, run,
+            (${freeTransactions}::numeric = 0 or n <= ${freeTransactions}::numeric)
+              and (${freeAmount}::numeric = 0 or run <= ${freeAmount}::numeric) as free
           from (
-            select greatest(coalesce(value, 0), 0) as a,
-              row_number() over (order by billing_timestamp, transaction_id) as n
-            from usage_events where ${inWindow}
-          ) numbered
-        ) running`
-    : sql`select greatest(coalesce(value, 0), 0) as a, greatest(coalesce(value, 0), 0) as c
+            select a, n, sum(a) over (order by n rows unbounded preceding) as run
+            from (
+              select greatest(coalesce(value, 0), 0) as a,
+                row_number() over (order by billing_timestamp, transaction_id) as n
+              from usage_events where ${inWindow}
+            ) numbered
+          ) running
+        ) allowed`
+    : sql`select greatest(coalesce(value, 0), 0) as a, false as free,
+            greatest(coalesce(value, 0), 0) as c
           from usage_events where ${inWindow}`;
   const { rows } = await sql<{
     transaction_count: string;
@@ -401,13 +413,15 @@ export async function percentageUsage(
   }>`
     select count(*)::text as transaction_count,
       trim_scale(coalesce(sum(a), 0))::text as total_amount,
-      count(*) filter (where c > 0)::text as chargeable_count,
-      trim_scale(coalesce(sum(c) filter (where c > 0), 0))::text as chargeable_amount,
-      count(*) filter (where c > 0 and c * ${rate}::numeric < ${below}::numeric)::text as below_count,
-      trim_scale(coalesce(sum(c) filter (where c > 0 and c * ${rate}::numeric < ${below}::numeric), 0))::text
+      count(*) filter (where not free)::text as chargeable_count,
+      trim_scale(coalesce(sum(c) filter (where not free), 0))::text as chargeable_amount,
+      count(*) filter (where not free and c * ${rate}::numeric < ${below}::numeric)::text
+        as below_count,
+      trim_scale(coalesce(sum(c) filter (where not free and c * ${rate}::numeric < ${below}::numeric), 0))::text
         as below_amount,
-      count(*) filter (where c > 0 and c * ${rate}::numeric > ${above}::numeric)::text as above_count,
-      trim_scale(coalesce(sum(c) filter (where c > 0 and c * ${rate}::numeric > ${above}::numeric), 0))::text
+      count(*) filter (where not free and c * ${rate}::numeric > ${above}::numeric)::text
+        as above_count,
+      trim_scale(coalesce(sum(c) filter (where not free and c * ${rate}::numeric > ${above}::numeric), 0))::text
         as above_amount
     from (${transactions}) t`.execute(db);
   const row = rows[0]!;
@@ -423,4 +437,39 @@ export async function percentageUsage(
 /** A non-negative decimal string is non-zero when it has a non-zero digit. */
 function isNonZero(value: string): boolean {
   return /[1-9]/.test(value);
+}
+
+/**
+ * A plan's usage over [from, to): each usage charge's metric aggregated (percentage charges:
+ * their aggregates, by charge key), as the rating engine takes it. Shared by the invoicing
+ * activity and the API's previews, so both rate the same numbers.
+ */
+export async function usageForPlan(
+  db: Executor,
+  request: { customerId: string; plan: PlanVersion; from: string; to: string },
+): Promise<{
+  usage: Record<string, UsageQuantity>;
+  transactions: Record<string, PercentageUsage>;
+}> {
+  const usage: Record<string, UsageQuantity> = {};
+  const transactions: Record<string, PercentageUsage> = {};
+  const from = new Date(request.from);
+  const to = new Date(request.to);
+  if (to.getTime() <= from.getTime()) return { usage, transactions };
+  for (const charge of request.plan.charges) {
+    if (charge.type !== 'usage') continue;
+    const metric = await getMetric(db, charge.metricCode);
+    if (!metric) throw new Error(`metric ${charge.metricCode} does not exist`);
+    const window = { customerId: request.customerId, metric, from, to };
+    if (charge.pricing.model === 'percentage') {
+      transactions[charge.key] = await percentageUsage(
+        db,
+        window,
+        percentageUsageQuery(charge.pricing),
+      );
+    } else {
+      usage[charge.metricCode] = await aggregateUsage(db, window);
+    }
+  }
+  return { usage, transactions };
 }

@@ -61,28 +61,39 @@ function part(
   };
 }
 
+/** What a period without transactions aggregates to: every band empty. */
+export const NO_TRANSACTIONS: PercentageUsage = { transactionCount: '0', totalAmount: '0' };
+
+/** An allowance counts when it is set and above zero ("0" free transactions is none). */
+export function hasFreeAllowance(pricing: PercentagePricing): boolean {
+  const positive = (v: string | undefined) => v !== undefined && decimal(v).gt(0);
+  return positive(pricing.freeTransactions) || positive(pricing.freeAmount);
+}
+
+/**
+ * `usage` undefined means the period had no transactions (nothing was aggregated, e.g. when an
+ * advance invoice or an estimate rates every charge): the line is zero, never an error.
+ */
 export function pricePercentage(
   pricing: PercentagePricing,
-  usage: PercentageUsage,
+  usage: PercentageUsage | undefined,
   currency: string,
 ): PricedQuantity {
   const money = (x: Exact) => formatMinor(x, currency);
-  const total = { count: decimal(usage.transactionCount), amount: decimal(usage.totalAmount) };
-  const hasFree = pricing.freeTransactions !== undefined || pricing.freeAmount !== undefined;
-  if (hasFree && usage.chargeable === undefined) {
-    throw new RangeError(
-      'percentage usage needs `chargeable` when the pricing has free allowances',
-    );
-  }
-  const chargeable = usage.chargeable ? band(usage.chargeable) : total;
-  const needBand = (set: string | undefined, b: TransactionBand | undefined, name: string) => {
-    if (set === undefined) return EMPTY;
-    if (b === undefined)
-      throw new RangeError(`percentage usage needs \`${name}\` for this pricing`);
-    return band(b);
+  const given = usage ?? NO_TRANSACTIONS;
+  const total = { count: decimal(given.transactionCount), amount: decimal(given.totalAmount) };
+  const hasFree = hasFreeAllowance(pricing);
+  // With no transactions every band is empty, whatever the aggregates left out.
+  const bandOf = (b: TransactionBand | undefined, name: string): Band => {
+    if (b !== undefined) return band(b);
+    if (total.count.eq(0)) return EMPTY;
+    throw new RangeError(`percentage usage needs \`${name}\` for this pricing`);
   };
-  const below = needBand(pricing.minPerTransaction, usage.belowMinimum, 'belowMinimum');
-  const above = needBand(pricing.maxPerTransaction, usage.aboveMaximum, 'aboveMaximum');
+  const chargeable = hasFree ? bandOf(given.chargeable, 'chargeable') : total;
+  const below =
+    pricing.minPerTransaction === undefined ? EMPTY : bandOf(given.belowMinimum, 'belowMinimum');
+  const above =
+    pricing.maxPerTransaction === undefined ? EMPTY : bandOf(given.aboveMaximum, 'aboveMaximum');
   const middle = {
     count: chargeable.count.minus(below.count).minus(above.count),
     amount: chargeable.amount.minus(below.amount).minus(above.amount),
@@ -97,12 +108,15 @@ export function pricePercentage(
   if (hasFree) {
     const free = [
       pricing.freeTransactions !== undefined &&
-        `first ${formatQuantity(pricing.freeTransactions)} transactions free`,
+        decimal(pricing.freeTransactions).gt(0) &&
+        `the first ${formatQuantity(pricing.freeTransactions)} transactions`,
       pricing.freeAmount !== undefined &&
-        `first ${money(decimal(pricing.freeAmount))} of volume free`,
+        decimal(pricing.freeAmount).gt(0) &&
+        `the first ${money(decimal(pricing.freeAmount))} of volume`,
     ].filter(Boolean);
+    const which = free.length > 1 ? ', whichever runs out first' : '';
     explanation.push(
-      `${free.join(', ')}: ${formatQuantity(chargeable.count)} chargeable transactions, volume ${money(chargeable.amount)}`,
+      `free: ${free.join(' or ')}${which}: ${formatQuantity(chargeable.count)} chargeable transactions, volume ${money(chargeable.amount)}`,
     );
   }
 
@@ -133,5 +147,12 @@ export function pricePercentage(
   clamp(below, pricing.minPerTransaction, 'minimum');
   clamp(above, pricing.maxPerTransaction, 'maximum');
   const sum = components.reduce((t, c) => t.plus(c.amount), ZERO);
-  return { components, total: sum, explanation, billableQuantity: chargeable.count };
+  return {
+    components,
+    total: sum,
+    explanation,
+    billableQuantity: chargeable.count,
+    usedQuantity: total.count,
+    freeQuantity: hasFree ? total.count.minus(chargeable.count) : null,
+  };
 }

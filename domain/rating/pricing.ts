@@ -1,11 +1,12 @@
-// Pricing models on one quantity, exactly: per unit, graduated, volume, package. Each returns
+// Pricing models on one quantity, exactly: per unit, graduated, volume, package, graduated
+// percentage (the quantity is a volume of minor units), with block rounding. Each returns
 // its components (exact minor units) and the explanation of the arithmetic; nothing is rounded
 // here: the charge's line rounds once.
 import type {
+  GraduatedPercentagePricing,
   GraduatedPricing,
   PackagePricing,
   PerUnitPricing,
-  Tier,
   VolumePricing,
 } from '../catalog.ts';
 import {
@@ -17,7 +18,7 @@ import {
   ZERO,
   type Exact,
 } from '../decimal.ts';
-import { formatMinor, formatQuantity } from './format.ts';
+import { formatMinor, formatPercent, formatQuantity } from './format.ts';
 import type { LineComponent } from './types.ts';
 
 export interface PricedQuantity {
@@ -27,9 +28,18 @@ export interface PricedQuantity {
   explanation: string[];
   /** The quantity that was priced (after the model's own free units). */
   billableQuantity: Exact;
+  /** Before the model's own free units (package, percentage); default billableQuantity. */
+  usedQuantity?: Exact;
+  /** Free units the model deducted itself (package, percentage); null or absent: none. */
+  freeQuantity?: Exact | null;
+  /** After block rounding; default billableQuantity. */
+  billedQuantity?: Exact;
+  /** The single unit price, when the total is billedQuantity × it (RatedLine.unitPrice). */
+  unitPrice?: Exact | null;
 }
 
-export type QuantityPricing = PerUnitPricing | GraduatedPricing | VolumePricing | PackagePricing;
+export type QuantityPricing =
+  PerUnitPricing | GraduatedPricing | VolumePricing | PackagePricing | GraduatedPercentagePricing;
 
 function component(
   label: string,
@@ -49,17 +59,46 @@ function finish(
   components: LineComponent[],
   explanation: string[],
   billable: Exact,
+  extra: Partial<PricedQuantity> = {},
 ): PricedQuantity {
   const total = components.reduce((t, c) => t.plus(c.amount), ZERO);
-  return { components, total, explanation, billableQuantity: billable };
+  return { components, total, explanation, billableQuantity: billable, ...extra };
 }
 
-function tierRange(tiers: readonly Tier[], i: number): string {
+interface Bounded {
+  upTo: string | null;
+}
+
+function tierRange(
+  tiers: readonly Bounded[],
+  i: number,
+  bound: (x: string) => string = formatQuantity,
+  everything = 'all units',
+): string {
   const lower = i === 0 ? null : tiers[i - 1]!.upTo;
   const upper = tiers[i]!.upTo;
-  if (lower === null) return upper === null ? 'all units' : `first ${formatQuantity(upper)}`;
-  if (upper === null) return `above ${formatQuantity(lower)}`;
-  return `above ${formatQuantity(lower)} up to ${formatQuantity(upper)}`;
+  if (lower === null) return upper === null ? everything : `first ${bound(upper)}`;
+  if (upper === null) return `above ${bound(lower)}`;
+  return `above ${bound(lower)} up to ${bound(upper)}`;
+}
+
+const blockSizeOf = (pricing: { blockSize?: string }) =>
+  pricing.blockSize === undefined ? null : decimal(pricing.blockSize);
+
+/**
+ * `units` rounded up to whole blocks, but never above `room` (a tier's width): a tier bills at
+ * most one block more than was used in it. Without a block size, the units themselves.
+ */
+export function roundUpToBlocks(units: Exact, blockSize: Exact | null, room: Exact | null): Exact {
+  if (blockSize === null) return units;
+  const rounded = ceilQuotient(units, blockSize).times(blockSize);
+  return room !== null && rounded.gt(room) ? room : rounded;
+}
+
+/** "1,234 → 1,300 (blocks of 100)", or just "1,234" without blocks. */
+function billedText(used: Exact, billed: Exact, blockSize: Exact | null): string {
+  if (blockSize === null) return formatQuantity(used);
+  return `${formatQuantity(used)} → ${formatQuantity(billed)} (blocks of ${formatQuantity(blockSize)})`;
 }
 
 export function pricePerUnit(
@@ -68,14 +107,72 @@ export function pricePerUnit(
   currency: string,
 ): PricedQuantity {
   const price = decimal(pricing.unitPrice);
-  const amount = quantity.times(price);
+  const size = blockSizeOf(pricing);
+  const billed = roundUpToBlocks(quantity, size, null);
+  const amount = billed.times(price);
+  const label = size === null ? 'per unit' : `per unit, in blocks of ${formatQuantity(size)}`;
   return finish(
-    [component('per unit', quantity, price, amount)],
+    [component(label, billed, price, amount)],
     [
-      `${formatQuantity(quantity)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`,
+      `${billedText(quantity, billed, size)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`,
     ],
     quantity,
+    { billedQuantity: billed, unitPrice: price },
   );
+}
+
+interface TierWalk {
+  /** The tier's price of one unit (minor units). */
+  unitPrice: (i: number) => Exact;
+  /** The arithmetic of one tier: "9,000 × USD 0.001 = USD 9.00". */
+  step: (i: number, used: Exact, billed: Exact, amount: Exact) => string;
+  bound?: (x: string) => string;
+  /** The label of a single unbounded tier. */
+  everything?: string;
+  blockSize: Exact | null;
+}
+
+/**
+ * Each tier prices the units inside it (rounded up to blocks within the tier), and adds its
+ * flat fee once any unit falls in it: graduated and graduated percentage.
+ */
+function priceTiered(
+  tiers: readonly (Bounded & { flatFee?: string })[],
+  quantity: Exact,
+  currency: string,
+  walk: TierWalk,
+): PricedQuantity {
+  const components: LineComponent[] = [];
+  const explanation: string[] = [];
+  let lower = ZERO;
+  let billedTotal = ZERO;
+  for (const [i, tier] of tiers.entries()) {
+    if (quantity.lte(lower)) break;
+    const bound = tier.upTo === null ? null : decimal(tier.upTo);
+    const upper = bound === null ? quantity : minOf(quantity, bound);
+    const used = maxOf(ZERO, upper.minus(lower));
+    const billed = roundUpToBlocks(used, walk.blockSize, bound && bound.minus(lower));
+    const price = walk.unitPrice(i);
+    const amount = billed.times(price);
+    billedTotal = billedTotal.plus(billed);
+    const range = tierRange(tiers, i, walk.bound, walk.everything);
+    const label =
+      walk.blockSize === null
+        ? range
+        : `${range} (${formatQuantity(used)} used, in blocks of ${formatQuantity(walk.blockSize)})`;
+    components.push(component(label, billed, price, amount));
+    let step = `${range}: ${walk.step(i, used, billed, amount)}`;
+    if (tier.flatFee !== undefined) {
+      const fee = decimal(tier.flatFee);
+      components.push(component(`flat fee (tier ${i + 1})`, null, null, fee));
+      step += `; flat fee ${formatMinor(fee, currency)}`;
+    }
+    explanation.push(step);
+    if (bound === null) break;
+    lower = bound;
+  }
+  if (components.length === 0) explanation.push('no usage');
+  return finish(components, explanation, quantity, { billedQuantity: billedTotal });
 }
 
 /** Each tier prices the units inside it; a tier's flat fee applies once any unit falls in it. */
@@ -84,29 +181,34 @@ export function priceGraduated(
   quantity: Exact,
   currency: string,
 ): PricedQuantity {
-  const components: LineComponent[] = [];
-  const explanation: string[] = [];
-  let lower = ZERO;
-  for (const [i, tier] of pricing.tiers.entries()) {
-    if (quantity.lte(lower)) break;
-    const upper = tier.upTo === null ? quantity : minOf(quantity, decimal(tier.upTo));
-    const units = maxOf(ZERO, upper.minus(lower));
-    const price = decimal(tier.unitPrice);
-    const amount = units.times(price);
-    const range = tierRange(pricing.tiers, i);
-    components.push(component(range, units, price, amount));
-    let step = `${range}: ${formatQuantity(units)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`;
-    if (tier.flatFee !== undefined) {
-      const fee = decimal(tier.flatFee);
-      components.push(component(`flat fee (tier ${i + 1})`, null, null, fee));
-      step += `; flat fee ${formatMinor(fee, currency)}`;
-    }
-    explanation.push(step);
-    if (tier.upTo === null) break;
-    lower = decimal(tier.upTo);
-  }
-  if (components.length === 0) explanation.push('no usage');
-  return finish(components, explanation, quantity);
+  const size = blockSizeOf(pricing);
+  const money = (x: Exact) => formatMinor(x, currency);
+  return priceTiered(pricing.tiers, quantity, currency, {
+    unitPrice: (i) => decimal(pricing.tiers[i]!.unitPrice),
+    step: (i, used, billed, amount) =>
+      `${billedText(used, billed, size)} × ${money(decimal(pricing.tiers[i]!.unitPrice))} = ${money(amount)}`,
+    blockSize: size,
+  });
+}
+
+/**
+ * Each tier takes its rate of the volume inside it (minor units of the period's cumulative
+ * transaction volume), plus its flat fee once the volume reaches it.
+ */
+export function priceGraduatedPercentage(
+  pricing: GraduatedPercentagePricing,
+  volume: Exact,
+  currency: string,
+): PricedQuantity {
+  const money = (x: Exact) => formatMinor(x, currency);
+  return priceTiered(pricing.tiers, volume, currency, {
+    unitPrice: (i) => decimal(pricing.tiers[i]!.rate).times('0.01'),
+    step: (i, used, _billed, amount) =>
+      `${formatPercent(pricing.tiers[i]!.rate)} × ${money(used)} = ${money(amount)}`,
+    bound: (x) => money(decimal(x)),
+    everything: 'all volume',
+    blockSize: null,
+  });
 }
 
 /** The tier the quantity reaches prices every unit; no usage, no charge (not even a flat fee). */
@@ -115,21 +217,30 @@ export function priceVolume(
   quantity: Exact,
   currency: string,
 ): PricedQuantity {
-  if (quantity.lte(0)) return finish([], ['no usage'], quantity);
+  if (quantity.lte(0)) return finish([], ['no usage'], quantity, { unitPrice: null });
   const i = pricing.tiers.findIndex((t) => t.upTo === null || quantity.lte(decimal(t.upTo)));
   if (i < 0) throw new RangeError('volume tiers must end with an unbounded tier');
   const tier = pricing.tiers[i]!;
+  const size = blockSizeOf(pricing);
+  // Blocks never carry the quantity past the tier it reached.
+  const billed = roundUpToBlocks(quantity, size, tier.upTo === null ? null : decimal(tier.upTo));
   const price = decimal(tier.unitPrice);
-  const amount = quantity.times(price);
+  const amount = billed.times(price);
   const range = tierRange(pricing.tiers, i);
-  const components = [component(`all units at tier ${i + 1} (${range})`, quantity, price, amount)];
-  let step = `${formatQuantity(quantity)} units reach tier ${i + 1} (${range}): ${formatQuantity(quantity)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`;
+  const blocks = size === null ? '' : `, in blocks of ${formatQuantity(size)}`;
+  const components = [
+    component(`all units at tier ${i + 1} (${range})${blocks}`, billed, price, amount),
+  ];
+  let step = `${formatQuantity(quantity)} units reach tier ${i + 1} (${range}): ${billedText(quantity, billed, size)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`;
   if (tier.flatFee !== undefined) {
     const fee = decimal(tier.flatFee);
     components.push(component(`flat fee (tier ${i + 1})`, null, null, fee));
     step += `; flat fee ${formatMinor(fee, currency)}`;
   }
-  return finish(components, [step], quantity);
+  return finish(components, [step], quantity, {
+    billedQuantity: billed,
+    unitPrice: tier.flatFee === undefined ? price : null,
+  });
 }
 
 /** Started packages are billed in full, after the package's free units. */
@@ -158,6 +269,10 @@ export function pricePackage(
     [component(`packages of ${formatQuantity(size)}`, packages, price, amount)],
     explanation,
     billable,
+    {
+      usedQuantity: quantity,
+      freeQuantity: pricing.freeUnits === undefined ? null : quantity.minus(billable),
+    },
   );
 }
 
@@ -175,5 +290,7 @@ export function priceQuantity(
       return priceVolume(pricing, quantity, currency);
     case 'package':
       return pricePackage(pricing, quantity, currency);
+    case 'graduated_percentage':
+      return priceGraduatedPercentage(pricing, quantity, currency);
   }
 }

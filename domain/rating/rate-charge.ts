@@ -35,7 +35,10 @@ export interface ChargeRatingContext {
   seats?: number;
   /** usage (all models but percentage): the metric's aggregated quantity for the period. */
   usage?: UsageQuantity;
-  /** usage with percentage pricing: the SQL-produced aggregates (catalog.ts, PercentageUsage). */
+  /**
+   * usage with percentage pricing: the SQL-produced aggregates (catalog.ts, PercentageUsage);
+   * missing means no transactions in the period.
+   */
   transactions?: PercentageUsage;
 }
 
@@ -46,6 +49,22 @@ function times(amount: Exact, f: Fraction): Exact {
   return amount.times(f.numerator);
 }
 
+/** The quantity fields of a true-up line: one, nothing free, no unit price, never capped. */
+export const TRUE_UP_QUANTITIES = {
+  quantity: '1',
+  usedQuantity: '1',
+  freeUnits: null,
+  billedQuantity: '1',
+  unitPrice: null,
+  capped: false,
+} as const;
+
+/** Free units deducted by the charge or by its model (never both: validation forbids it). */
+function lineFreeUnits(byCharge: Exact | null, byModel: Exact | null): string | null {
+  const free = byCharge ?? byModel;
+  return free === null ? null : toDecimalString(free);
+}
+
 /** Rates one charge: its line, then its minimum true-up line when it falls short. */
 export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedLine[] {
   const { currency, roundingMode: mode, proration } = context;
@@ -54,10 +73,15 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
   let priced: PricedQuantity;
   let prorated = false;
 
+  // The quantity used and what the charge's free units took off it, for the line.
+  let used: Exact | null = null;
+  let freeTaken: Exact | null = null;
   const freeUnits = (quantity: Exact, unit: string) => {
+    used = quantity;
     if (charge.freeUnits === undefined) return quantity;
     const free = decimal(charge.freeUnits);
     const billable = maxOf(ZERO, quantity.minus(free));
+    freeTaken = quantity.minus(billable);
     explanation.push(
       `${formatQuantity(quantity)} ${unit} − ${formatQuantity(free)} free = ${formatQuantity(billable)} billable`,
     );
@@ -74,6 +98,7 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
         total: amount,
         explanation: [`flat ${fmt(amount)}`],
         billableQuantity: decimal(1),
+        unitPrice: amount,
       };
       prorated = true;
       break;
@@ -98,15 +123,14 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
         total: amount,
         explanation: [`${formatQuantity(billable)} seats × ${fmt(price)} = ${fmt(amount)}`],
         billableQuantity: billable,
+        unitPrice: price,
       };
       prorated = true;
       break;
     }
     case 'usage': {
       if (charge.pricing.model === 'percentage') {
-        if (context.transactions === undefined) {
-          throw new RangeError(`charge ${charge.key}: percentage pricing needs transaction usage`);
-        }
+        // No aggregates given: a period without transactions, a zero line.
         priced = pricePercentage(charge.pricing, context.transactions, currency);
       } else {
         const quantity = decimal(context.usage ?? '0');
@@ -127,9 +151,11 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
       `prorated ${formatFraction(proration)} × ${fmt(priced.total)} ${equalsMinorRatio(scaled, denominator, currency)}`,
     );
   }
+  let capped = false;
   if (charge.maximum !== undefined) {
     const cap = times(decimal(charge.maximum), proration);
     if (scaled.gt(cap)) {
+      capped = true;
       explanation.push(
         `capped at ${isFull(proration) ? '' : `${formatFraction(proration)} × `}${fmt(decimal(charge.maximum))} ${equalsMinorRatio(cap, proration.denominator, currency)}`,
       );
@@ -151,6 +177,11 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
     billing: charge.billing,
     description: charge.description,
     quantity: toDecimalString(priced.billableQuantity),
+    usedQuantity: toDecimalString(priced.usedQuantity ?? used ?? priced.billableQuantity),
+    freeUnits: lineFreeUnits(freeTaken, priced.freeQuantity ?? null),
+    billedQuantity: toDecimalString(priced.billedQuantity ?? priced.billableQuantity),
+    unitPrice: priced.unitPrice ? toDecimalString(priced.unitPrice) : null,
+    capped,
     components: priced.components,
     exactAmount: toDecimalString(exact),
     amount: money(amount, currency),
@@ -175,7 +206,7 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
       chargeKey: charge.key,
       billing: charge.billing,
       description: `${charge.description}: minimum commitment true-up`,
-      quantity: '1',
+      ...TRUE_UP_QUANTITIES,
       components: [],
       exactAmount: String(shortfall),
       amount: money(shortfall, currency),

@@ -6,7 +6,7 @@ import type { UsageQuantity } from '../metrics.ts';
 import { money, sum } from '../money.ts';
 import { applyCoupons } from './discounts.ts';
 import { formatFraction, formatMinor } from './format.ts';
-import { rateCharge } from './rate-charge.ts';
+import { rateCharge, TRUE_UP_QUANTITIES } from './rate-charge.ts';
 import type { RatedLine, RatedPeriod } from './types.ts';
 
 export interface RatePeriodInput {
@@ -76,7 +76,7 @@ export function ratePeriod(input: RatePeriodInput): RatedPeriod {
         chargeKey: null,
         billing,
         description: 'Minimum commitment true-up',
-        quantity: '1',
+        ...TRUE_UP_QUANTITIES,
         components: [],
         exactAmount: String(minimum - charged),
         amount: money(minimum - charged, currency),

@@ -30,6 +30,26 @@ export interface RatedLine {
   description: string;
   /** Billable quantity after free units (units, seats, transactions); "1" for flat charges. */
   quantity: DecimalString;
+  /** The quantity used, before free units; "1" for flat charges and true-up lines. */
+  usedQuantity: DecimalString;
+  /**
+   * Free units actually deducted (usedQuantity − quantity: units, seats, or free transactions
+   * of a percentage charge); null when the charge has no free allowance.
+   */
+  freeUnits: DecimalString | null;
+  /**
+   * The quantity priced after block rounding (`blockSize`): ≥ quantity; equal to it without
+   * blocks. A package line counts units here; its component counts the packages.
+   */
+  billedQuantity: DecimalString;
+  /**
+   * The one price per unit when the line's price is billedQuantity × unitPrice (per unit, per
+   * seat, volume without a flat fee; a flat charge's amount for its quantity 1); null when the
+   * price has several parts (tiers, fees, packages, percentages): read the components.
+   */
+  unitPrice: DecimalString | null;
+  /** True when the charge's maximum lowered the line's amount. */
+  capped: boolean;
   /** Exact parts of the price before proration and caps (empty for true-up lines). */
   components: LineComponent[];
   /**

@@ -206,6 +206,25 @@ describe('creating plans', () => {
     expect(read.json()).toEqual(plan);
   });
 
+  test('graduated percentage and block rounding are stored as sent', async () => {
+    const charges = [
+      usage(
+        {
+          model: 'graduated_percentage',
+          tiers: [
+            { upTo: '100000', rate: '3', flatFee: '100' },
+            { upTo: null, rate: '1.5' },
+          ],
+        },
+        { key: 'volume', metricCode: 'payments' },
+      ),
+      usage({ model: 'graduated', tiers: [{ upTo: null, unitPrice: '0.1' }], blockSize: '100' }),
+    ];
+    const response = await postPlan({ ...base, code: 'tiered-rates', charges });
+    expect(response.statusCode).toBe(201);
+    expect(response.json<PlanBody>().charges).toEqual(charges);
+  });
+
   test('a plan of one flat charge billed in arrears has no advance price', async () => {
     const response = await postPlan({
       ...base,
@@ -297,6 +316,37 @@ describe('catalog rules: 422 naming the field, nothing stored', () => {
         ],
       },
       ['charges[0].unitAmount', 'charges[1].pricing.tiers'],
+    ],
+    [
+      'a graduated percentage rate over 100, and a negative flat fee',
+      {
+        charges: [
+          usage(
+            {
+              model: 'graduated_percentage',
+              tiers: [
+                { upTo: '100000', rate: '101' },
+                { upTo: null, rate: '1', flatFee: '-1' },
+              ],
+            },
+            { metricCode: 'payments' },
+          ),
+        ],
+      },
+      ['charges[0].pricing.tiers[0].rate', 'charges[0].pricing.tiers[1].flatFee'],
+    ],
+    [
+      'a zero block size, and one on a package',
+      {
+        charges: [
+          usage({ model: 'per_unit', unitPrice: '1', blockSize: '0' }),
+          usage(
+            { model: 'package', packageSize: '100', packagePrice: '5', blockSize: '10' },
+            { key: 'calls-2' },
+          ),
+        ],
+      },
+      ['charges[0].pricing.blockSize', 'charges[1].pricing.blockSize'],
     ],
     [
       'a minimum above the maximum',

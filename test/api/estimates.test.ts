@@ -24,6 +24,15 @@ interface Estimate {
   totalBeforeTax: { amount: number; currency: string };
 }
 
+/** $29.00 a month, in advance. */
+const platformFee = {
+  key: 'base',
+  description: 'Platform fee',
+  billing: 'advance',
+  type: 'flat',
+  amount: '2900',
+};
+
 const post = async (url: string, payload: object) => api.request({ method: 'POST', url, payload });
 
 beforeAll(async () => {
@@ -38,13 +47,7 @@ beforeAll(async () => {
     currency: 'USD',
     interval: 'month',
     charges: [
-      {
-        key: 'base',
-        description: 'Platform fee',
-        billing: 'advance',
-        type: 'flat',
-        amount: '2900',
-      },
+      platformFee,
       {
         key: 'seats',
         description: 'Seats',
@@ -246,6 +249,74 @@ describe('POST /v1/estimates', () => {
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow();
     expect(Number(stored.n)).toBe(4);
+  });
+});
+
+describe('POST /v1/estimates of percentage pricing', () => {
+  // 2.9 % + $0.30 per payment, each fee within [$0.50, $2.00], in arrears, beside a $29.00 fee.
+  const percentagePlan = (code: string, allowances: object) => ({
+    code,
+    name: code,
+    currency: 'USD',
+    interval: 'month',
+    charges: [
+      platformFee,
+      {
+        key: 'payments',
+        description: 'Payment processing',
+        billing: 'arrears',
+        type: 'usage',
+        metricCode: 'payment_volume',
+        pricing: {
+          model: 'percentage',
+          rate: '2.9',
+          fixedFeePerTransaction: '30',
+          minPerTransaction: '50',
+          maxPerTransaction: '200',
+          ...allowances,
+        },
+      },
+    ],
+  });
+
+  beforeAll(async () => {
+    const metric = await post('/v1/metrics', {
+      code: 'payment_volume',
+      name: 'Payment volume',
+      aggregation: 'sum',
+      field: 'amount',
+    });
+    expect(metric.statusCode).toBe(201);
+    for (const [code, allowances] of [
+      ['payments-plain', {}],
+      ['payments-free', { freeTransactions: '10', freeAmount: '50000' }],
+    ] as const) {
+      expect((await post('/v1/plans', percentagePlan(code, allowances))).statusCode).toBe(201);
+    }
+  });
+
+  test.each([
+    ['without free allowances', 'payments-plain', {}],
+    ['with free allowances', 'payments-free', {}],
+    ['with free allowances and a zero count', 'payments-free', { transactionCount: '0' }],
+  ])('a period without transactions is a zero line, %s', async (_name, planCode, sent) => {
+    const transactions =
+      'transactionCount' in sent
+        ? { transactions: { payments: { transactionCount: '0', totalAmount: '0' } } }
+        : {};
+    const response = await post('/v1/estimates', {
+      planCode,
+      periodStart: '2027-03-01T00:00:00Z',
+      ...transactions,
+    });
+    expect(response.statusCode).toBe(201);
+    const estimate = response.json<Estimate>();
+    const line = estimate.lines.find((l) => l.description === 'Payment processing')!;
+    // No payments: 0 transactions, $0.00, not even a per-transaction minimum.
+    expect(line.amount).toEqual({ amount: 0, currency: 'USD' });
+    expect(line.quantity).toBe('0');
+    expect(line.explanation[0]).toBe('0 transactions, volume USD 0.00');
+    expect(estimate.totalBeforeTax.amount).toBe(2900);
   });
 });
 

@@ -2,6 +2,7 @@
 // built on the time-skipping server's client, a worker runs the real activities on the billing
 // task queue, and everything is asserted over HTTP and on the rows in PostgreSQL.
 import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -144,7 +145,7 @@ async function listed(id: string): Promise<Sub> {
 function invoicesOf(subscriptionId: string) {
   return api.db
     .selectFrom('invoices')
-    .select(['id', 'subtotal', 'billing_key'])
+    .select(['id', 'subtotal', 'total', 'billing_key'])
     .where('subscription_id', '=', subscriptionId)
     .orderBy('issued_at')
     .execute();
@@ -154,7 +155,7 @@ function creditNotesOf(subscriptionId: string) {
   return api.db
     .selectFrom('credit_notes')
     .innerJoin('invoices', 'invoices.id', 'credit_notes.invoice_id')
-    .select(['credit_notes.subtotal'])
+    .select(['credit_notes.subtotal', 'credit_notes.total'])
     .where('invoices.subscription_id', '=', subscriptionId)
     .execute();
 }
@@ -182,8 +183,12 @@ describe('a real subscription workflow through the API', () => {
       lines: { description: string; billing: string; amount: { amount: number } }[];
       subtotal: { amount: number; currency: string };
     }>();
+    // The invoice of the next boundary: this period's usage so far in arrears and the next
+    // period's advance charges, issued when this period ends.
     expect(upcoming.periodStart).toBe(period.start);
-    expect(upcoming.periodEnd).toBe(period.end);
+    expect(upcoming.periodEnd).toBe(
+      DateTime.fromISO(period.end, { zone: TZ }).plus({ months: 1 }).toUTC().toISO(),
+    );
     expect(upcoming.lines.map((l) => [l.billing, l.amount.amount])).toEqual(
       expect.arrayContaining([
         ['advance', 3000],
@@ -224,15 +229,18 @@ describe('a real subscription workflow through the API', () => {
     });
     previewWindow.push(figures(Date.now()));
     expect(previewed.statusCode, previewed.body).toBe(200);
-    expect(
-      previewWindow.map(({ credit, charge }) => ({
-        applyAt: 'now',
-        credit: { amount: credit, currency: 'EUR' },
-        charge: { amount: charge, currency: 'EUR' },
-        net: { amount: charge - credit, currency: 'EUR' },
-        nextPeriod: { amount: 8000, currency: 'EUR' },
-      })),
-    ).toContainEqual(previewed.json());
+    const preview = previewed.json<{
+      applyAt: string;
+      credit: { amount: number };
+      charge: { amount: number };
+      net: { amount: number };
+      nextPeriod: { amount: number };
+      invoice: { totalBeforeTax: { amount: number } };
+    }>();
+    expect(preview).toMatchObject({ applyAt: 'now', nextPeriod: { amount: 8000 } });
+    expect(preview.net.amount).toBe(preview.charge.amount - preview.credit.amount);
+    // Before tax, the change's invoice is the new terms for the days left.
+    expect(previewWindow.map((f) => f.charge)).toContain(preview.invoice.totalBeforeTax.amount);
     // A preview changes nothing.
     expect(await invoicesOf(sub.id)).toEqual(before);
     expect(await creditNotesOf(sub.id)).toEqual([]);
@@ -263,6 +271,11 @@ describe('a real subscription workflow through the API', () => {
       credit: creditNotes[0]!.subtotal,
       charge: invoices[1]!.subtotal,
     });
+    // The preview said what the change then did, tax included (same local day left).
+    if (previewWindow[0]!.charge === changeWindow[0]!.charge) {
+      expect(preview.charge.amount).toBe(invoices[1]!.total);
+      expect(preview.credit.amount).toBe(creditNotes[0]!.total);
+    }
 
     // The row (what lists show) bills the new terms, with the move in the audit trail.
     expect(await listed(sub.id)).toMatchObject({ planVersion: 2, quantity: 3 });

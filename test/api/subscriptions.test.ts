@@ -146,6 +146,7 @@ function state(overrides: Partial<SubscriptionState> = {}): SubscriptionState {
     openPeriod: null,
     cancelAt: null,
     pendingChange: null,
+    openTerms: [],
     ...overrides,
   };
 }
@@ -364,6 +365,51 @@ describe('POST /v1/subscriptions and Temporal', () => {
       .execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]!.status).toBe('active');
+  });
+});
+
+describe('POST /v1/subscriptions of a plan with percentage pricing', () => {
+  test('starts: the advance headline rates the percentage charge as no transactions yet', async () => {
+    const metric = await api.request({
+      method: 'POST',
+      url: '/v1/metrics',
+      payload: { code: 'card_volume', name: 'Card volume', aggregation: 'sum', field: 'amount' },
+    });
+    expect(metric.statusCode).toBe(201);
+    const plan = await api.request({
+      method: 'POST',
+      url: '/v1/plans',
+      payload: {
+        code: 'payments',
+        name: 'Payments',
+        currency: 'EUR',
+        interval: 'month',
+        charges: [
+          { key: 'base', description: 'Base', billing: 'advance', type: 'flat', amount: '1900' },
+          {
+            key: 'cards',
+            description: 'Card payments',
+            billing: 'arrears',
+            type: 'usage',
+            metricCode: 'card_volume',
+            pricing: {
+              model: 'percentage',
+              rate: '1.4',
+              fixedFeePerTransaction: '25',
+              minPerTransaction: '30',
+              freeTransactions: '5',
+            },
+          },
+        ],
+      },
+    });
+    expect(plan.statusCode).toBe(201);
+    const response = await subscribe(api, { customerId, planCode: 'payments' });
+    expect(response.statusCode).toBe(201);
+    expect(started).toHaveLength(1);
+    // The headline price is the advance part: the €19.00 base; the cards line is €0.00.
+    const [input] = started[0]!.options.args as [{ price: unknown }];
+    expect(input.price).toEqual({ amount: 1900, currency: 'EUR' });
   });
 });
 

@@ -90,7 +90,10 @@ describe('Billwright end to end', () => {
       const handle = client.workflow.getHandle(`subscription-${subscriptionId}`);
       const description = await handle.describe();
       expect(description.typedSearchAttributes.get(CustomerId)).toBe(customer.body.id);
-      expect(await description.staticSummary()).toContain('Team (monthly), GBP 120.00 every month');
+      expect(await description.staticSummary()).toContain(`Subscription ${subscriptionId}`);
+      expect(await description.staticDetails()).toContain(
+        'GBP 120.00 billed in advance every month',
+      );
     } finally {
       await client.connection.close();
     }
@@ -379,6 +382,7 @@ describe('collections through the API on the dev server, on a test clock', () =>
     const emailsTo = async () =>
       (await api('GET', '/v1/outbox?to=ops@hooli.test&limit=100')).body.data as {
         subject: string;
+        createdAt: string;
       }[];
 
     // A manual invoice, from draft to paid, on the clock.
@@ -405,6 +409,13 @@ describe('collections through the API on the dev server, on a test clock', () =>
       const subjects = (await emailsTo()).map((m) => m.subject);
       return subjects.filter((s) => /receipt/i.test(s)).length === 1 && subjects.length === 2;
     });
+    // Paid without a paidAt: at the clock's time, as are the invoice email and the receipt the
+    // collection sent (real time is months earlier).
+    expect(paid.body.payment.paidAt).toBe('2027-03-01T09:00:00.000Z');
+    expect((await emailsTo()).map((m) => m.createdAt)).toEqual([
+      '2027-03-01T09:00:00.000Z',
+      '2027-03-01T09:00:00.000Z',
+    ]);
 
     // A subscription whose first invoice is never paid.
     await api('POST', '/v1/plans', {
@@ -443,17 +454,17 @@ describe('collections through the API on the dev server, on a test clock', () =>
     const live = (await api('GET', `/v1/subscriptions/${subscription.body.id}`)).body;
     expect(live.status).toBe('paused');
     const number: string = invoice.number;
-    const about = (await emailsTo())
-      .map((m) => m.subject)
-      .filter((s) => s.includes(number))
-      .reverse(); // the outbox lists newest first
-    // The invoice itself, then the four steps of the policy, in order.
-    expect(about).toEqual([
-      expect.stringMatching(/^Your .* invoice /),
-      expect.stringMatching(/^A friendly heads-up/),
-      expect.stringMatching(/was due/),
-      expect.stringMatching(/is overdue/),
-      expect.stringMatching(/^Final notice/),
+    const about = (await emailsTo()).filter((m) => m.subject.includes(number)).reverse(); // the outbox lists newest first
+    // The invoice itself, then the four steps of the policy, in order, each sent at its own step
+    // on the clock (one advance ran them all): due 15 March 10:00 Paris, so the heads-up on
+    // 12 March, reminders on 16 and 22 March and the final notice on 29 March, each at 10:00
+    // Paris, inside the weekday window (08:00 UTC once summer time starts on 28 March).
+    expect(about.map((m) => [m.subject, m.createdAt])).toEqual([
+      [expect.stringMatching(/^Your .* invoice /), '2027-03-01T09:00:00.000Z'],
+      [expect.stringMatching(/^A friendly heads-up/), '2027-03-12T09:00:00.000Z'],
+      [expect.stringMatching(/was due/), '2027-03-16T09:00:00.000Z'],
+      [expect.stringMatching(/is overdue/), '2027-03-22T09:00:00.000Z'],
+      [expect.stringMatching(/^Final notice/), '2027-03-29T08:00:00.000Z'],
     ]);
   });
 });

@@ -43,6 +43,17 @@ const valid = (): PlanVersion => ({
 
 type Json = null | string | number | boolean | Json[] | { [key: string]: Json };
 
+/** 3 % up to 1,000 (+ 100 once), 2 % up to 1,000,000, 1 % above; some tiers replaced. */
+function gradPct(replace: Record<number, Json>): Json {
+  const tiers: Json[] = [
+    { upTo: '1000', rate: '3', flatFee: '100' },
+    { upTo: '1000000', rate: '2' },
+    { upTo: null, rate: '1' },
+  ];
+  for (const [i, tier] of Object.entries(replace)) tiers[Number(i)] = tier;
+  return { model: 'graduated_percentage', tiers };
+}
+
 /** Sets a dotted path ("charges[2].pricing.tiers[1].upTo") in a JSON value. */
 function setPath(root: Json, path: string, value: Json): void {
   const keys = path.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== '');
@@ -170,7 +181,63 @@ describe('validatePlanVersion', () => {
     ['an unknown tax behaviour', [['taxBehavior', 'none']], 'taxBehavior'],
     ['a negative commitment', [['minimumCommitment', '-1']], 'minimumCommitment'],
     ['no charges', [['charges', []]], 'charges'],
+    ['a zero block size', [['charges[2].pricing.blockSize', '0']], 'charges[2].pricing.blockSize'],
+    [
+      'a negative block size',
+      [['charges[2].pricing.blockSize', '-100']],
+      'charges[2].pricing.blockSize',
+    ],
+    [
+      'a block size on a package',
+      [
+        [
+          'charges[2].pricing',
+          { model: 'package', packageSize: '10', packagePrice: '5', blockSize: '5' },
+        ],
+      ],
+      'charges[2].pricing.blockSize',
+    ],
+    [
+      'a graduated percentage rate above 100 %',
+      [['charges[2].pricing', gradPct({ 1: { upTo: '100000', rate: '100.1' } })]],
+      'charges[2].pricing.tiers[1].rate',
+    ],
+    [
+      'a graduated percentage tier without a rate',
+      [['charges[2].pricing', gradPct({ 0: { upTo: '1000' } })]],
+      'charges[2].pricing.tiers[0].rate',
+    ],
+    [
+      'a negative graduated percentage flat fee',
+      [['charges[2].pricing', gradPct({ 2: { upTo: null, rate: '1', flatFee: '-5' } })]],
+      'charges[2].pricing.tiers[2].flatFee',
+    ],
+    [
+      'graduated percentage tiers out of order',
+      [['charges[2].pricing', gradPct({ 1: { upTo: '500', rate: '2' } })]],
+      'charges[2].pricing.tiers[1].upTo',
+    ],
+    [
+      'a bounded last graduated percentage tier',
+      [['charges[2].pricing', gradPct({ 2: { upTo: '2000000', rate: '1' } })]],
+      'charges[2].pricing.tiers[2].upTo',
+    ],
+    [
+      'a unit price on a graduated percentage tier',
+      [['charges[2].pricing', gradPct({ 0: { upTo: '1000', rate: '3', unitPrice: '1' } })]],
+      'charges[2].pricing.tiers[0].unitPrice',
+    ],
+    [
+      'a rate on a graduated tier',
+      [['charges[2].pricing.tiers[0].rate', '3']],
+      'charges[2].pricing.tiers[0].rate',
+    ],
   ];
+
+  it('accepts block rounding and graduated percentage', () => {
+    expect(fieldsOf([['charges[2].pricing.blockSize', '100']])).toEqual([]);
+    expect(fieldsOf([['charges[2].pricing', gradPct({})]])).toEqual([]);
+  });
 
   it.each(cases)('rejects %s', (_name, changes, field) => {
     expect(fieldsOf(changes)).toEqual([field]);

@@ -4,15 +4,19 @@ import { describe, expect, it } from 'vitest';
 import type {
   Charge,
   PercentagePricing,
+  PercentageTier,
   PlanVersion,
   PricingModel,
   Tier,
 } from '../../domain/catalog.ts';
 import { validatePlanVersion } from '../../domain/catalog-validation.ts';
-import { decimal, roundToMinorUnits, ZERO } from '../../domain/decimal.ts';
+import { decimal, minOf, roundToMinorUnits, ZERO } from '../../domain/decimal.ts';
 import { percentageUsageFromTransactions } from './support/percentage-reference.ts';
 import { rateCharge } from '../../domain/rating/rate-charge.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';
+import { fixPropertySeed } from './support/property-seed.ts';
+
+fixPropertySeed('rating-properties');
 
 const full = { numerator: 1, denominator: 1 };
 
@@ -54,6 +58,26 @@ const tiersArb = (monotone: boolean) =>
         return { upTo, unitPrice, flatFee: fee.toFixed() };
       });
     });
+
+/** Percent, 0–100, in tenths: "2.9". */
+const rateArb = fc.integer({ min: 0, max: 1000 }).map((r) => (r / 10).toString());
+
+/** Valid graduated percentage tiers: the tiers above, each with a rate instead of a price. */
+const percentTiersArb = fc
+  .tuple(tiersArb(false), fc.array(rateArb, { minLength: 5, maxLength: 5 }))
+  .map(([tiers, rates]): PercentageTier[] =>
+    tiers.map(({ upTo, flatFee }, i) => ({
+      upTo,
+      rate: rates[i]!,
+      ...(flatFee !== undefined && { flatFee }),
+    })),
+  );
+
+/** A block size: whole units, or a fractional one ("2.5" GB). */
+const blockSizeArb = fc.oneof(
+  fc.integer({ min: 1, max: 5000 }).map(String),
+  fc.integer({ min: 1, max: 999 }).map((n) => (n / 10).toString()),
+);
 
 const usageCharge = (pricing: PricingModel, key = 'u', metricCode = 'm'): Charge => ({
   key,
@@ -143,7 +167,7 @@ describe('rating properties', () => {
   it('rates percentage aggregates exactly as the sum of per-transaction clamped fees', () => {
     const pricingArb: fc.Arbitrary<PercentagePricing> = fc
       .record({
-        rate: fc.integer({ min: 0, max: 1000 }).map((r) => (r / 10).toString()),
+        rate: rateArb,
         fixed: fc.option(fc.integer({ min: 0, max: 50 }).map(String), { nil: undefined }),
         bounds: fc.option(
           fc.tuple(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 500 })),
@@ -174,15 +198,23 @@ describe('rating properties', () => {
             proration: full,
             transactions: percentageUsageFromTransactions(pricing, amounts),
           })[0]!;
-          // The slow way: each transaction's fee, clamped, after the free allowances.
-          let running = ZERO;
+          // The slow way: each transaction's fee, clamped, after the free allowances, which
+          // run side by side until either is used up ("0" is no allowance).
+          const limit = (v: string | undefined) => (v !== undefined && decimal(v).gt(0) ? v : null);
+          let countLeft =
+            limit(pricing.freeTransactions) === null ? Infinity : Number(pricing.freeTransactions);
+          let amountLeft = limit(pricing.freeAmount) === null ? null : decimal(pricing.freeAmount!);
+          let over = countLeft === Infinity && amountLeft === null;
           let expected = ZERO;
-          for (const [i, a] of amounts.entries()) {
-            if (i < Number(pricing.freeTransactions ?? 0)) continue;
-            running = running.plus(a);
-            const over = running.minus(pricing.freeAmount ?? '0');
-            const chargeable = over.lt(0) ? ZERO : over.gt(a) ? decimal(a) : over;
-            if (chargeable.eq(0)) continue;
+          for (const a of amounts) {
+            if (!over && countLeft > 0 && (amountLeft === null || amountLeft.gte(a))) {
+              countLeft -= 1;
+              amountLeft = amountLeft && amountLeft.minus(a);
+              continue;
+            }
+            // Crossing the free amount within the free transactions: the part above it.
+            const chargeable = !over && countLeft > 0 ? decimal(a).minus(amountLeft!) : decimal(a);
+            over = true;
             let fee = chargeable
               .times(pricing.rate)
               .div(100)
@@ -199,6 +231,60 @@ describe('rating properties', () => {
     );
   });
 
+  it('makes a graduated percentage line the rounded exact sum of its tiers, monotone in volume', () => {
+    fc.assert(
+      fc.property(percentTiersArb, ordered, (tiers, [a, b]) => {
+        const pricing: PricingModel = { model: 'graduated_percentage', tiers };
+        const [low, high] = [amount(pricing, a!), amount(pricing, b!)];
+        for (const line of [low, high]) {
+          const exact = line.components.reduce((t, c) => t.plus(c.amount), ZERO);
+          expect(exact.eq(line.exactAmount)).toBe(true);
+          expect(line.amount.amount).toBe(roundToMinorUnits(exact));
+          // Each tier component is its volume × rate / 100.
+          for (const c of line.components.filter((c) => c.quantity !== null))
+            expect(decimal(c.quantity!).times(c.unitPrice!).eq(c.amount)).toBe(true);
+        }
+        expect(low.amount.amount).toBeLessThanOrEqual(high.amount.amount);
+      }),
+    );
+  });
+
+  it('never bills less than used in blocks, and less than one block more per tier', () => {
+    fc.assert(
+      fc.property(tiersArb(false), blockSizeArb, quantity, (tiers, size, q) => {
+        const block = decimal(size);
+        const used = decimal(q);
+        const line = amount({ model: 'graduated', tiers, blockSize: size }, q);
+        const plain = amount({ model: 'graduated', tiers }, q);
+        // The tier components, in order, against the units used in each tier.
+        const priced = line.components.filter((c) => c.quantity !== null);
+        let lower = ZERO;
+        for (const [i, c] of priced.entries()) {
+          const upTo = tiers[i]!.upTo;
+          const inTier = (upTo === null ? used : minOf(used, decimal(upTo))).minus(lower);
+          const billed = decimal(c.quantity!);
+          expect(billed.gte(inTier)).toBe(true);
+          expect(billed.minus(inTier).lt(block)).toBe(true);
+          if (upTo !== null) {
+            expect(billed.lte(decimal(upTo).minus(lower))).toBe(true);
+            lower = decimal(upTo);
+          }
+        }
+        const billedTotal = decimal(line.billedQuantity);
+        expect(billedTotal.gte(used) && billedTotal.minus(used).lt(block)).toBe(true);
+        expect(line.amount.amount).toBeGreaterThanOrEqual(plain.amount.amount);
+        // Per unit and volume: one tier, the same bounds.
+        for (const model of [
+          { model: 'per_unit', unitPrice: tiers[0]!.unitPrice, blockSize: size },
+          { model: 'volume', tiers, blockSize: size },
+        ] as const) {
+          const one = decimal(amount(model, q).billedQuantity);
+          expect(one.gte(used) && one.minus(used).lt(block)).toBe(true);
+        }
+      }),
+    );
+  });
+
   // A generated valid plan, with its usage: validation must accept it and rating must return
   // integer amounts that add up.
   const pricingArb: fc.Arbitrary<PricingModel> = fc.oneof(
@@ -210,6 +296,14 @@ describe('rating properties', () => {
       packageSize: String(size),
       packagePrice: p,
     })),
+    percentTiersArb.map((tiers): PricingModel => ({ model: 'graduated_percentage', tiers })),
+    fc
+      .tuple(fc.constantFrom('per_unit', 'graduated', 'volume'), tiersArb(false), blockSizeArb)
+      .map(([model, tiers, blockSize]): PricingModel =>
+        model === 'per_unit'
+          ? { model, unitPrice: tiers[0]!.unitPrice, blockSize }
+          : { model, tiers, blockSize },
+      ),
   );
   const chargeArb = (i: number): fc.Arbitrary<Charge> =>
     fc.oneof(

@@ -28,6 +28,16 @@ const usage = (pricing: PricingModel, extra: Partial<Charge> = {}): Charge =>
 
 const full = { numerator: 1, denominator: 1 };
 
+// $10.00 a seat, the first 2 free.
+const seats: Charge = {
+  key: 'seats',
+  description: 'Seats',
+  billing: 'advance',
+  type: 'per_seat',
+  unitAmount: '1000',
+  freeUnits: '2',
+};
+
 function rate(
   charge: Charge,
   quantity: string,
@@ -165,6 +175,129 @@ describe('package pricing', () => {
   });
 });
 
+describe('block rounding', () => {
+  it('bills per unit per started block, after free units', () => {
+    // 1,234 calls − 200 free = 1,034 → ⌈1,034 / 100⌉ = 11 blocks = 1,100 billed × $0.0002
+    // (0.02 cents) = 22 cents = $0.22.
+    const [line] = rate(
+      usage({ model: 'per_unit', unitPrice: '0.02', blockSize: '100' }, { freeUnits: '200' }),
+      '1234',
+    );
+    expect(line).toMatchObject({
+      usedQuantity: '1234',
+      freeUnits: '200',
+      quantity: '1034',
+      billedQuantity: '1100',
+      unitPrice: '0.02',
+    });
+    expect(line!.amount.amount).toBe(22);
+    expect(line!.components).toEqual([
+      { label: 'per unit, in blocks of 100', quantity: '1100', unitPrice: '0.02', amount: '22' },
+    ]);
+    expect(line!.explanation).toEqual([
+      '1,234 units − 200 free = 1,034 billable',
+      '1,034 → 1,100 (blocks of 100) × USD 0.0002 = USD 0.22',
+      'total USD 0.22',
+    ]);
+  });
+
+  it('rounds the units inside each graduated tier, never past the tier bound', () => {
+    // Tiers: 0–1,000 at 0, 1,000–10,000 at 0.1 cent, above at 0.05 cent + $5.00 flat fee.
+    // Blocks of 400, 9,950 units: tier 1 holds 1,000 (⌈1,000/400⌉ × 400 = 1,200, but the tier
+    // is 1,000 wide: 1,000); tier 2 holds 8,950 (⌈8,950/400⌉ = 23 blocks = 9,200, but the
+    // tier is 9,000 wide: 9,000). 0 + 9,000 × 0.1 = 900 cents = $9.00; billed 10,000.
+    const pricing: PricingModel = { model: 'graduated', tiers, blockSize: '400' };
+    const [line] = rate(usage(pricing), '9950');
+    expect(line!.amount.amount).toBe(900);
+    expect([line!.quantity, line!.billedQuantity]).toEqual(['9950', '10000']);
+    expect(line!.components.map((c) => [c.label, c.quantity, c.amount])).toEqual([
+      ['first 1,000 (1,000 used, in blocks of 400)', '1000', '0'],
+      ['above 1,000 up to 10,000 (8,950 used, in blocks of 400)', '9000', '900'],
+    ]);
+    // 1,234 units in blocks of 100: tier 2 holds 234 → 300: 300 × 0.1 = 30 cents.
+    const [small] = rate(usage({ ...pricing, blockSize: '100' }), '1234');
+    expect(small!.amount.amount).toBe(30);
+    expect(small!.explanation[1]).toBe(
+      'above 1,000 up to 10,000: 234 → 300 (blocks of 100) × USD 0.001 = USD 0.30',
+    );
+  });
+
+  it('rounds a volume quantity within the tier the used quantity reaches', () => {
+    // 990 units, blocks of 300: tier 1 (up to 1,000, $0.01 each) is reached; ⌈990/300⌉ × 300
+    // = 1,200 exceeds the tier, so 1,000 are billed at tier 1: 1,000 × 1 cent = $10.00.
+    const volume: PricingModel = {
+      model: 'volume',
+      blockSize: '300',
+      tiers: [
+        { upTo: '1000', unitPrice: '1' },
+        { upTo: null, unitPrice: '0.5' },
+      ],
+    };
+    const [line] = rate(usage(volume), '990');
+    expect(line!.amount.amount).toBe(1000);
+    expect([line!.billedQuantity, line!.unitPrice]).toEqual(['1000', '1']);
+    // 1,001 units reach tier 2: ⌈1,001/300⌉ = 4 blocks = 1,200 × 0.5 = 600 cents.
+    expect(amountOf(usage(volume), '1001')).toBe(600);
+  });
+});
+
+describe('graduated percentage pricing', () => {
+  // 3 % of the first $1,000.00 (+ $1.00 once reached), 2 % up to $10,000.00 (+ $5.00), 1 % above.
+  const graduatedPercentage: PricingModel = {
+    model: 'graduated_percentage',
+    tiers: [
+      { upTo: '100000', rate: '3', flatFee: '100' },
+      { upTo: '1000000', rate: '2', flatFee: '500' },
+      { upTo: null, rate: '1' },
+    ],
+  };
+
+  it('takes each tier’s rate of the volume inside it, plus its flat fee once reached', () => {
+    // Volume $12,500.00 = 1,250,000 cents:
+    //   100,000 × 3 % = 3,000 + 100 flat  = 3,100
+    //   900,000 × 2 % = 18,000 + 500 flat = 18,500
+    //   250,000 × 1 % = 2,500
+    // 3,100 + 18,500 + 2,500 = 24,100 cents = $241.00.
+    const [line] = rate(usage(graduatedPercentage), '1250000');
+    expect(line!.amount.amount).toBe(24100);
+    expect(line!.unitPrice).toBeNull();
+    expect(line!.components).toEqual([
+      { label: 'first USD 1,000.00', quantity: '100000', unitPrice: '0.03', amount: '3000' },
+      { label: 'flat fee (tier 1)', quantity: null, unitPrice: null, amount: '100' },
+      {
+        label: 'above USD 1,000.00 up to USD 10,000.00',
+        quantity: '900000',
+        unitPrice: '0.02',
+        amount: '18000',
+      },
+      { label: 'flat fee (tier 2)', quantity: null, unitPrice: null, amount: '500' },
+      { label: 'above USD 10,000.00', quantity: '250000', unitPrice: '0.01', amount: '2500' },
+    ]);
+    expect(line!.explanation).toEqual([
+      'first USD 1,000.00: 3 % × USD 1,000.00 = USD 30.00; flat fee USD 1.00',
+      'above USD 1,000.00 up to USD 10,000.00: 2 % × USD 9,000.00 = USD 180.00; flat fee USD 5.00',
+      'above USD 10,000.00: 1 % × USD 2,500.00 = USD 25.00',
+      'total USD 241.00',
+    ]);
+  });
+
+  it('charges nothing for no volume, and only the first tier’s fee inside it', () => {
+    expect(amountOf(usage(graduatedPercentage), '0')).toBe(0);
+    // $500.00: 50,000 × 3 % = 1,500 + 100 = 1,600 cents.
+    expect(amountOf(usage(graduatedPercentage), '50000')).toBe(1600);
+    // Exactly $1,000.00 stays in tier 1 (bounds are inclusive): 3,000 + 100.
+    expect(amountOf(usage(graduatedPercentage), '100000')).toBe(3100);
+    // Odd volume: 12,345 × 3 % = 370.35 + 100 = 470.35 → 470 cents, rounded once.
+    expect(amountOf(usage(graduatedPercentage), '12345')).toBe(470);
+    // One tier for all volume: 1.5 % × $200.00 = $3.00.
+    const [flat] = rate(
+      usage({ model: 'graduated_percentage', tiers: [{ upTo: null, rate: '1.5' }] }),
+      '20000',
+    );
+    expect(flat!.explanation[0]).toBe('all volume: 1.5 % × USD 200.00 = USD 3.00');
+  });
+});
+
 describe('percentage pricing', () => {
   const stripeLike: PercentagePricing = {
     model: 'percentage',
@@ -172,8 +305,17 @@ describe('percentage pricing', () => {
     fixedFeePerTransaction: '30',
   };
 
-  const ratePct = (pricing: PercentagePricing, amounts: string[]) =>
-    rateCharge(usage(pricing), {
+  // 2.9 % + $0.30 each, each fee within [$0.50, $2.00], 2 free transactions or $15.00 free.
+  const bounded: PercentagePricing = {
+    ...stripeLike,
+    minPerTransaction: '50',
+    maxPerTransaction: '200',
+    freeTransactions: '2',
+    freeAmount: '1500',
+  };
+
+  const ratePct = (pricing: PercentagePricing, amounts: string[], extra: Partial<Charge> = {}) =>
+    rateCharge(usage(pricing, extra), {
       currency: 'USD',
       roundingMode: 'half_up',
       proration: full,
@@ -209,16 +351,80 @@ describe('percentage pricing', () => {
     );
   });
 
-  it('waives free transactions first, then a free amount of volume', () => {
-    // First transaction free; then 5.00 of volume free: 10,000 → 9,500 chargeable, 50 stays.
-    // 2.9 % × 95.50 = 2.7695, + 2 × 0.30 = 3.3695 → $3.37.
-    const pricing = { ...stripeLike, freeTransactions: '1', freeAmount: '500' };
-    const line = ratePct(pricing, ['1000', '10000', '50']);
-    expect(line.amount.amount).toBe(337);
-    expect(line.quantity).toBe('2');
-    expect(line.explanation[1]).toBe(
-      'first 1 transactions free, first USD 5.00 of volume free: 2 chargeable transactions, volume USD 95.50',
+  it('ends the free allowances when either runs out first (free transactions or free amount)', () => {
+    const pricing = { ...stripeLike, freeTransactions: '3', freeAmount: '500' };
+    // The free amount runs out first: running sums 200, 600, 700, 1,000. #1 is free (200 ≤ 500);
+    // #2 crosses 500 and is charged 600 − 500 = 100; #3 is still within the 3 free transactions
+    // but the free amount is gone: 100 charged; #4 is past both: 300 charged.
+    // Chargeable: 3 transactions, 100 + 100 + 300 = 500. 2.9 % × 5.00 = 0.145, + 3 × 0.30 =
+    // 0.90: 1.045 → $1.05 (half-up).
+    const amountFirst = ratePct(pricing, ['200', '400', '100', '300']);
+    expect(amountFirst.amount.amount).toBe(105);
+    expect(amountFirst.quantity).toBe('3');
+    expect(amountFirst.usedQuantity).toBe('4');
+    expect(amountFirst.freeUnits).toBe('1');
+    expect(amountFirst.explanation[1]).toBe(
+      'free: the first 3 transactions or the first USD 5.00 of volume, whichever runs out first: 3 chargeable transactions, volume USD 5.00',
     );
+    // The free transactions run out first: running sums 100, 200, 300 (≤ 500): #1–#3 free;
+    // #4 is the 4th transaction, past the 3 free ones, so all of it is charged, although
+    // 200 of the free amount is left: 2.9 % × 10.00 = 0.29, + 0.30 = 0.59 → $0.59.
+    const countFirst = ratePct(pricing, ['100', '100', '100', '1000']);
+    expect(countFirst.amount.amount).toBe(59);
+    expect(countFirst.quantity).toBe('1');
+    expect(countFirst.freeUnits).toBe('3');
+  });
+
+  it('combines free allowances, per-transaction min/max, the fixed fee and the charge cap', () => {
+    const pricing = bounded;
+    // amounts 1,000, 1,000, 700, 10,000, 100 (cents); running sums 1,000, 2,000, …
+    // #1: free (1st, 1,000 ≤ 1,500).
+    // #2: crosses 1,500: 500 chargeable: 14.5 + 30 = 44.5 → minimum 50.
+    // #3: past the 2 free: 700: 20.3 + 30 = 50.3 (within the bounds).
+    // #4: 10,000: 290 + 30 = 320 → maximum 200.
+    // #5: 100: 2.9 + 30 = 32.9 → minimum 50.
+    // Total 50 + 50.3 + 200 + 50 = 350.3 cents → $3.50.
+    const amounts = ['1000', '1000', '700', '10000', '100'];
+    expect(percentageUsageFromTransactions(pricing, amounts)).toEqual({
+      transactionCount: '5',
+      totalAmount: '12800',
+      chargeable: { count: '4', amount: '11300' },
+      belowMinimum: { count: '2', amount: '600' },
+      aboveMaximum: { count: '1', amount: '10000' },
+    });
+    const line = ratePct(pricing, amounts);
+    expect(line.amount.amount).toBe(350);
+    expect(line.capped).toBe(false);
+    expect(line.components.map((c) => [c.label, c.quantity, c.unitPrice, c.amount])).toEqual([
+      ['2.9 % of volume', '700', '0.029', '20.3'],
+      ['fixed fee per transaction', '1', '30', '30'],
+      ['transactions at the minimum fee', '2', '50', '100'],
+      ['transactions at the maximum fee', '1', '200', '200'],
+    ]);
+    // A charge cap of $3.00 comes after: 350.3 → 300, and the line says so.
+    const capped = ratePct(pricing, amounts, { maximum: '300' });
+    expect(capped.amount.amount).toBe(300);
+    expect(capped.capped).toBe(true);
+    expect(capped.explanation).toContain('capped at USD 3.00 = USD 3.00');
+  });
+
+  it('rates a period without transactions to a zero line, never an error', () => {
+    // No aggregates at all (an advance invoice or an estimate rates every charge), or a count
+    // of 0 without the bands: every band is empty, the line is $0.00.
+    const pricing = bounded;
+    const ctx = { currency: 'USD', roundingMode: 'half_up' as const, proration: full };
+    for (const transactions of [undefined, { transactionCount: '0', totalAmount: '0' }]) {
+      const [line] = rateCharge(usage(pricing), { ...ctx, transactions });
+      expect(line!.amount.amount).toBe(0);
+      expect(line!.quantity).toBe('0');
+      expect(line!.explanation[0]).toBe('0 transactions, volume USD 0.00');
+    }
+    // "0" free transactions is no allowance: the aggregates need no `chargeable`.
+    const [zero] = rateCharge(usage({ ...stripeLike, freeTransactions: '0' }), {
+      ...ctx,
+      transactions: { transactionCount: '1', totalAmount: '1000' },
+    });
+    expect(zero!.amount.amount).toBe(59); // 29 + 30
   });
 
   it('refuses usage that misses what the pricing needs', () => {
@@ -255,6 +461,54 @@ describe('free units, minimums and caps', () => {
     ).toHaveLength(1);
   });
 
+  it('shows its arithmetic: used quantity, free units, billed quantity, unit price, cap', () => {
+    // 1,500 calls, 1,000 free: 500 × $0.02 = $10.00, under a $100.00 cap.
+    const [perUnit] = rate(
+      usage({ model: 'per_unit', unitPrice: '2' }, { freeUnits: '1000', maximum: '10000' }),
+      '1500',
+    );
+    expect(perUnit).toMatchObject({
+      usedQuantity: '1500',
+      freeUnits: '1000',
+      quantity: '500',
+      billedQuantity: '500',
+      unitPrice: '2',
+      capped: false,
+    });
+    // 300 calls, 1,000 free: only 300 are actually deducted; nothing billed.
+    const [under] = rate(
+      usage({ model: 'per_unit', unitPrice: '2' }, { freeUnits: '1000' }),
+      '300',
+    );
+    expect([under!.usedQuantity, under!.freeUnits, under!.quantity]).toEqual(['300', '300', '0']);
+    // 12,000 on the graduated tiers: several prices, so no single unit price; capped at $12.00.
+    const [tiered] = rate(usage({ model: 'graduated', tiers }, { maximum: '1200' }), '12000');
+    expect(tiered).toMatchObject({ unitPrice: null, capped: true, freeUnits: null });
+    expect(tiered!.amount.amount).toBe(1200);
+    // Package free units are the model's: 2,101 − 100 free = 2,001.
+    const [pack] = rate(
+      usage({ model: 'package', packageSize: '1000', packagePrice: '500', freeUnits: '100' }),
+      '2101',
+    );
+    expect([pack!.usedQuantity, pack!.freeUnits, pack!.quantity]).toEqual(['2101', '100', '2001']);
+    // Per seat: 5 seats, 2 free, 3 × $10.00.
+    const [seat] = rateCharge(seats, {
+      currency: 'USD',
+      roundingMode: 'half_up',
+      proration: full,
+      seats: 5,
+    });
+    expect(seat).toMatchObject({
+      usedQuantity: '5',
+      freeUnits: '2',
+      quantity: '3',
+      unitPrice: '1000',
+    });
+    // A true-up line: quantity 1, no unit price, never capped.
+    const trueUp = rate(usage({ model: 'per_unit', unitPrice: '1' }, { minimum: '5000' }), '10')[1];
+    expect(trueUp).toMatchObject({ usedQuantity: '1', freeUnits: null, capped: false });
+  });
+
   it('caps a charge at its maximum', () => {
     const [line] = rate(
       usage({ model: 'per_unit', unitPrice: '0.1' }, { maximum: '10000' }),
@@ -281,14 +535,6 @@ describe('free units, minimums and caps', () => {
       'prorated 19/28 × EUR 30.00 ≈ EUR 20.35714286',
       'total ≈ EUR 20.35714286 → EUR 20.36 (rounded half-up)',
     ]);
-    const seats: Charge = {
-      key: 'seats',
-      description: 'Seats',
-      billing: 'advance',
-      type: 'per_seat',
-      unitAmount: '1000',
-      freeUnits: '2',
-    };
     expect(rateCharge(seats, { ...ctx, seats: 5 })[0]!.amount.amount).toBe(2036); // 3 × 10.00 × 19/28
     const metered = usage({ model: 'per_unit', unitPrice: '1' }, { minimum: '2800' });
     const lines = rateCharge(metered, { ...ctx, usage: '100' });

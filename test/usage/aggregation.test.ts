@@ -4,8 +4,10 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { aggregateUsage, percentageUsage } from '../../db/repositories/usage.ts';
+import type { Charge, PlanVersion } from '../../domain/catalog.ts';
 import { AGGREGATIONS, type BillableMetric } from '../../domain/metrics.ts';
 import type { PercentageUsageQuery } from '../../domain/rating/percentage.ts';
+import { ratePeriod } from '../../domain/rating/rate-period.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { newMetric, newSubscribedCustomer, record } from './support.ts';
 
@@ -221,16 +223,95 @@ describe('percentageUsage', () => {
     const window = { ...(await payments()), ...NOV };
     const withFree = { ...query, freeTransactions: '1', freeAmount: '1500' };
     const usage = await percentageUsage(database.db, window, withFree);
-    // #1 (1000) free by count; then 500 (running 500 ≤ 1500: free), 100000 (running 100500:
-    // 99000 chargeable), 2000 (all chargeable).
+    // Both allowances run side by side until either runs out. #1 (1000; running 1000 ≤ 1500)
+    // is free; #2 is past the 1 free transaction, so the 500 of free amount left is lost: 500,
+    // 100000 and 2000 are chargeable in full.
     expect(usage).toEqual({
       transactionCount: '4',
       totalAmount: '103500',
-      chargeable: { count: '2', amount: '101000' },
-      belowMinimum: { count: '0', amount: '0' },
-      aboveMaximum: { count: '1', amount: '99000' },
+      chargeable: { count: '3', amount: '102500' },
+      belowMinimum: { count: '1', amount: '500' },
+      aboveMaximum: { count: '1', amount: '100000' },
     });
-    // Fees: 99000 → 500 (max), 2000 → 88.
+    // Fees: 500 → 50 (min), 100000 → 500 (max), 2000 → 88.
+  });
+
+  test('the free allowance ends when either the transactions or the amount run out', async () => {
+    const free: PercentageUsageQuery = {
+      rate: '2.9',
+      freeTransactions: '3',
+      freeAmount: '500',
+      belowMinimumIfProductBelow: null,
+      aboveMaximumIfProductAbove: null,
+    };
+    const amountFirst = await setup('sum', 'amount');
+    await record(database.db, amountFirst.customerId, amountFirst.metric, [
+      ['2026-11-02T00:00:00Z', '200'],
+      ['2026-11-03T00:00:00Z', '400'],
+      ['2026-11-04T00:00:00Z', '100'],
+      ['2026-11-05T00:00:00Z', '300'],
+    ]);
+    // Running sums 200, 600, 700, 1000: #1 free; #2 crosses 500: 600 − 500 = 100 chargeable;
+    // #3 is one of the 3 free transactions, but the amount is gone: 100; #4: 300.
+    // Chargeable 3 transactions, 100 + 100 + 300 = 500; free volume 500 = min(700, 500).
+    expect(await percentageUsage(database.db, { ...amountFirst, ...NOV }, free)).toEqual({
+      transactionCount: '4',
+      totalAmount: '1000',
+      chargeable: { count: '3', amount: '500' },
+    });
+    const countFirst = await setup('sum', 'amount');
+    await record(database.db, countFirst.customerId, countFirst.metric, [
+      ['2026-11-02T00:00:00Z', '100'],
+      ['2026-11-03T00:00:00Z', '100'],
+      ['2026-11-04T00:00:00Z', '100'],
+      ['2026-11-05T00:00:00Z', '1000'],
+    ]);
+    // Running sums 100, 200, 300 (≤ 500): #1–#3 free; #4 is past the 3 free transactions:
+    // all 1000 chargeable, although 200 of the free amount was not used.
+    expect(await percentageUsage(database.db, { ...countFirst, ...NOV }, free)).toEqual({
+      transactionCount: '4',
+      totalAmount: '1300',
+      chargeable: { count: '1', amount: '1000' },
+    });
+  });
+
+  test('free allowances with per-transaction min and max, and a zero-amount transaction', async () => {
+    // 2.9 % + 30 each, fee within [50, 200]: below when a × 2.9 < (50 − 30) × 100 = 2000,
+    // above when a × 2.9 > (200 − 30) × 100 = 17000. 2 free transactions or 1500 free.
+    const bounded: PercentageUsageQuery = {
+      rate: '2.9',
+      freeTransactions: '2',
+      freeAmount: '1500',
+      belowMinimumIfProductBelow: '2000',
+      aboveMaximumIfProductAbove: '17000',
+    };
+    const { metric, customerId } = await setup('sum', 'amount');
+    await record(
+      database.db,
+      customerId,
+      metric,
+      ['1000', '1000', '700', '10000', '100', '0'].map(
+        (a, i) => [`2026-11-0${i + 2}T00:00:00Z`, a] as const,
+      ),
+    );
+    // #1 free (1000 ≤ 1500); #2 crosses: 500 (fee 44.5 → min); #3: 700 (50.3, in bounds);
+    // #4: 10000 (320 → max); #5: 100 (32.9 → min); #6: 0 is chargeable too (30 → min).
+    // Fees 50 + 50.3 + 200 + 50 + 50 = 400.3.
+    expect(await percentageUsage(database.db, { customerId, metric, ...NOV }, bounded)).toEqual({
+      transactionCount: '6',
+      totalAmount: '12800',
+      chargeable: { count: '5', amount: '11300' },
+      belowMinimum: { count: '3', amount: '600' },
+      aboveMaximum: { count: '1', amount: '10000' },
+    });
+    // No transactions: every band empty.
+    expect(await percentageUsage(database.db, { customerId, metric, ...DEC }, bounded)).toEqual({
+      transactionCount: '0',
+      totalAmount: '0',
+      chargeable: { count: '0', amount: '0' },
+      belowMinimum: { count: '0', amount: '0' },
+      aboveMaximum: { count: '0', amount: '0' },
+    });
   });
 
   test('refuses a metric without a numeric field', async () => {
@@ -238,6 +319,49 @@ describe('percentageUsage', () => {
     await expect(percentageUsage(database.db, { customerId, metric, ...NOV })).rejects.toThrow(
       /no numeric field/,
     );
+  });
+});
+
+describe('graduated percentage from the period’s volume', () => {
+  test('the metric’s sum is the cumulative volume the tiers take their rates of', async () => {
+    // The same path as every usage charge but percentage: aggregateUsage, then ratePeriod
+    // with usage by metric code (activities/billing.ts, the upcoming invoice, estimates).
+    const { metric, customerId, quantity } = await setup('sum', 'amount');
+    await record(database.db, customerId, metric, [
+      ['2026-11-02T00:00:00Z', '60000'],
+      ['2026-11-15T00:00:00Z', '90000'],
+      ['2026-11-29T00:00:00Z', '1100000'],
+      ['2026-12-02T00:00:00Z', '5000000'], // December: not this period.
+    ]);
+    const volume = await quantity();
+    expect(volume).toBe('1250000');
+    const charge: Charge = {
+      key: 'volume',
+      description: 'Payment volume',
+      billing: 'arrears',
+      type: 'usage',
+      metricCode: metric.code,
+      pricing: {
+        model: 'graduated_percentage',
+        tiers: [
+          { upTo: '100000', rate: '3', flatFee: '100' },
+          { upTo: '1000000', rate: '2', flatFee: '500' },
+          { upTo: null, rate: '1' },
+        ],
+      },
+    };
+    const plan: PlanVersion = {
+      planCode: 'volume',
+      version: 1,
+      currency: 'USD',
+      billingCycle: { interval: 'month', intervalCount: 1 },
+      taxBehavior: 'exclusive',
+      charges: [charge],
+    };
+    const rated = ratePeriod({ plan, usage: { [metric.code]: volume } });
+    // 100,000 × 3 % + 100 = 3,100; 900,000 × 2 % + 500 = 18,500; 250,000 × 1 % = 2,500.
+    // 24,100 cents = $241.00.
+    expect(rated.lines.map((l) => [l.quantity, l.amount.amount])).toEqual([['1250000', 24100]]);
   });
 });
 

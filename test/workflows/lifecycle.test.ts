@@ -6,6 +6,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
+import { PlanCode } from '../../temporal/search-attributes.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities, type Activities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
@@ -310,9 +311,9 @@ describe('subscription lifecycle', () => {
     expect(invoices.map((i) => i.tax)).toEqual([500, 504, 503]);
     const lines = await linesOf(invoices[1]!.id);
     expect(lines.map((l) => [l.description, l.amount])).toEqual([
-      ['API calls × 10 (in arrears)', 20],
+      ['API calls (in arrears)', 20],
       ['base', 1000],
-      ['Seats × 3', 1500],
+      ['Seats', 1500],
     ]);
     expect(lines[0]!.period_start!.toISOString()).toBe(period0.start);
     expect(lines[1]!.period_start!.toISOString()).toBe(period1.start);
@@ -399,6 +400,12 @@ describe('subscription lifecycle', () => {
       args: [{ ...operator, plan: pro, quantity: 1 }],
     });
     expect(changed.planVersion).toBe(2);
+    // The Temporal UI follows the change: PlanCode and the current details name the new terms.
+    expect((await s.handle.describe()).typedSearchAttributes.get(PlanCode)).toBe('pro');
+    const metadata = await s.handle.query<{ currentDetails?: string }>(
+      '__temporal_workflow_metadata',
+    );
+    expect(metadata.currentDetails).toContain('**Plan** pro v2 × 1 (EUR 60.00');
     const invoices = await invoicesOf(s.subscriptionId);
     expect(invoices).toHaveLength(2);
     const period = billingPeriod(s.cycle, 0);

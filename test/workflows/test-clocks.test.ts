@@ -217,6 +217,24 @@ describe('a subscription on a test clock', () => {
         new Date(Date.parse('2027-01-01T08:00:00.000Z') + (d - 1) * 86_400_000).toISOString(),
       ),
     );
+    // Each renewal's email went out at its own step on the clock (the clock reads the step its
+    // walk has reached): not when the advance began (Jan 1), nor in real time.
+    const emailed = await testDb.db
+      .selectFrom('email_deliveries')
+      .innerJoin(
+        'outbox_messages',
+        'outbox_messages.idempotency_key',
+        'email_deliveries.idempotency_key',
+      )
+      .innerJoin('invoices', 'invoices.id', 'email_deliveries.invoice_id')
+      .select(['outbox_messages.created_at', 'email_deliveries.sent_at'])
+      .where('invoices.subscription_id', '=', monthly.subscriptionId)
+      .where('email_deliveries.kind', '=', 'invoice_issued')
+      .orderBy('invoices.issued_at')
+      .execute();
+    expect(emailed.map((e) => [e.created_at.toISOString(), e.sent_at?.toISOString()])).toEqual(
+      monthlyDates.map((d) => [d, d]),
+    );
     // Numbers are taken as invoices are issued: in time order only if the walk was in order.
     const byNumber = invoices.map((i) => i.issued_at!.getTime());
     expect(byNumber).toEqual([...byNumber].sort((a, b) => a - b));

@@ -9,16 +9,21 @@ export function percentageUsageFromTransactions(
   amounts: readonly string[],
 ): PercentageUsage {
   const q = percentageUsageQuery(pricing);
-  const freeCount = Number(q.freeTransactions);
+  // "0" is no allowance: no limit on that side.
+  const freeCount = decimal(q.freeTransactions).gt(0) ? Number(q.freeTransactions) : Infinity;
+  const freeAmount = decimal(q.freeAmount).gt(0) ? decimal(q.freeAmount) : null;
+  const anyFree = freeCount !== Infinity || freeAmount !== null;
   let running = ZERO;
-  const chargeable = amounts
-    .slice(freeCount)
-    .map((a) => {
-      running = running.plus(a);
-      const c = running.minus(q.freeAmount);
-      return c.lt(0) ? ZERO : c.gt(a) ? decimal(a) : c;
-    })
-    .filter((c) => c.gt(0));
+  const chargeable: ReturnType<typeof decimal>[] = [];
+  amounts.forEach((raw, i) => {
+    const a = decimal(raw);
+    running = running.plus(a);
+    const n = i + 1;
+    const free = anyFree && n <= freeCount && (freeAmount === null || running.lte(freeAmount));
+    if (free) return;
+    if (n > freeCount || freeAmount === null) chargeable.push(a);
+    else chargeable.push(running.minus(freeAmount).gt(a) ? a : running.minus(freeAmount));
+  });
   const band = (pick: (a: ReturnType<typeof decimal>) => boolean) => {
     const picked = chargeable.filter(pick);
     return {

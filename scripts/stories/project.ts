@@ -1,27 +1,36 @@
-// Records a project workflow's history for the replay test (test/workflows/replay.test.ts), as
-// scripts/record-histories.ts does for subscriptions: `npm run record-project-history`.
-// The story touches every path: the deposit, a milestone rejected then approved, a change order,
-// an auto-approval, retainage, monthly hours, an overdue reminder and the completion.
+// The project story for the replay test's history (scripts/record-histories.ts). It touches
+// every path: the deposit, a milestone rejected then approved, a change order, an
+// auto-approval, retainage, monthly hours, an overdue reminder and the completion.
 import { DateTime } from 'luxon';
-import { newId } from '../db/ids.ts';
-import { insertProject, insertTimeEntry } from '../db/repositories/projects.ts';
-import { hoursAmount, priceProject, roundMinutes, type ProjectTerms } from '../domain/projects.ts';
-import { projectStartOptions } from '../temporal/project-start.ts';
-import type { projectWorkflow } from '../workflows/project.ts';
+import { newId } from '../../db/ids.ts';
+import { insertProject, insertTimeEntry } from '../../db/repositories/projects.ts';
+import {
+  hoursAmount,
+  priceProject,
+  roundMinutes,
+  type ProjectTerms,
+} from '../../domain/projects.ts';
+import { projectStartOptions } from '../../temporal/project-start.ts';
+import type { projectWorkflow } from '../../workflows/project.ts';
 import {
   approveMilestoneUpdate,
   changeOrderUpdate,
   completeMilestoneUpdate,
   projectStateQuery,
   rejectMilestoneUpdate,
-} from '../workflows/project-messages.ts';
-import { record, replayCustomer, saveHistory } from './recording.ts';
+} from '../../workflows/project-messages.ts';
+import { replayCustomer, type Story } from '../recording.ts';
 
 const DAY = 86_400_000;
 const TZ = 'Europe/Paris';
-await record(
-  { BILLWRIGHT_SIGNING_SECRET: 'record-project-history-secret-0123456789' },
-  async ({ db, env, taskQueue }) => {
+
+export const project: Story = {
+  name: 'project',
+  summary:
+    'deposit, a milestone rejected then approved, a change order, auto-approval, retainage, ' +
+    'monthly hours, an overdue reminder, completion',
+  environment: { BILLWRIGHT_SIGNING_SECRET: 'record-project-history-secret-0123456789' },
+  async play({ db, env, taskQueue }) {
     const customer = await replayCustomer(db, TZ);
     const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: TZ });
     const terms: ProjectTerms = {
@@ -136,6 +145,6 @@ await record(
       args: [{ key: 'terrace', ...operator }],
     });
     await handle.result();
-    await saveHistory(handle, 'project');
+    return handle;
   },
-);
+};

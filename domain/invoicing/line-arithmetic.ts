@@ -1,0 +1,26 @@
+// What an invoice line keeps of its arithmetic, so a customer can check it: the quantity used
+// and the free units taken off, the priced parts (tiers, fees, blocks), the proration and the
+// cap. Stored with the line (invoice_lines.arithmetic) and shown on the document and the API.
+import type { BillingTiming } from '../catalog.ts';
+import type { DecimalString, Fraction } from '../decimal.ts';
+import type { LineComponent, LineKind } from '../rating/types.ts';
+
+export interface LineArithmetic {
+  /** charge, or a minimum commitment's true-up. */
+  kind: LineKind;
+  /** The plan charge the line bills; null for the plan-level minimum. */
+  chargeKey: string | null;
+  billing: BillingTiming;
+  /** Units used in the period before free units (usage, seats); null for flat fees. */
+  usedQuantity: DecimalString | null;
+  /** Free units taken off the used quantity; null when the charge has none. */
+  freeUnits: DecimalString | null;
+  /** Exact priced parts (unrounded minor units) before proration and cap. */
+  components: LineComponent[];
+  /** Share of the period billed (a stub, a change mid-period); null for a whole period. */
+  proration: Fraction | null;
+  /** The per-period maximum that limited the line (prorated like the line); null if none did. */
+  cappedAt: DecimalString | null;
+  /** The arithmetic step by step, for people. */
+  explanation: string[];
+}

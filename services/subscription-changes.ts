@@ -25,7 +25,10 @@ export interface SubscriptionChangeOrder {
   /** A version of that plan; default: its current version when `planCode` is given, else the
    * version billed now. */
   version?: number | undefined;
-  /** Seats; default: the quantity billed now. */
+  /**
+   * Seats; default: the quantity billed now, or, for a change at period end, the quantity a
+   * pending change already asked for (a seat downgrade waiting for the boundary stands).
+   */
   quantity?: number | undefined;
   /** Default: the workflow's rule (upgrades now, downgrades at the next boundary). */
   applyAt?: 'now' | 'period_end' | undefined;
@@ -103,8 +106,11 @@ export async function changeSubscription(
   }
   const plan = await targetVersion(db, record, order);
   const state = await subscriptionState(deps, id);
-  const next = { plan: plan ?? state.plan, quantity: order.quantity ?? state.quantity };
   const pending = state.pendingChange;
+  const quantity =
+    order.quantity ??
+    (order.applyAt === 'period_end' && pending ? pending.quantity : state.quantity);
+  const next = { plan: plan ?? state.plan, quantity };
   if (pending ? sameTerms(pending, next) : sameTerms(state, next)) {
     return { outcome: 'unchanged', record, state };
   }

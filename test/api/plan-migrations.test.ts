@@ -213,6 +213,65 @@ describe('one subscription to a new version', () => {
     expect(await get(id)).toMatchObject({ planVersion: 2, pendingChange: null });
   });
 
+  test('at period end, a seat downgrade already waiting for the boundary keeps its quantity', async () => {
+    const seats = [
+      {
+        key: 'seats',
+        type: 'per_seat',
+        description: 'Seats',
+        billing: 'advance',
+        unitAmount: '1000',
+      },
+    ];
+    ok(
+      await api.request({
+        method: 'POST',
+        url: '/v1/plans',
+        payload: {
+          code: 'seats',
+          name: 'Seats',
+          currency: 'EUR',
+          interval: 'month',
+          charges: seats,
+        },
+      }),
+    );
+    const response = await api.request({
+      method: 'POST',
+      url: '/v1/subscriptions',
+      payload: {
+        customerId,
+        planCode: 'seats',
+        quantity: 3,
+        startAt: new Date(await env.currentTimeMs()).toISOString(),
+      },
+    });
+    ok(response);
+    const id = response.json<Sub>().id;
+    await eventually('the first invoice', async () => (await get(id)).invoicesIssued >= 1);
+    await addVersion('seats', { charges: [{ ...seats[0], unitAmount: '1200' }] });
+    // 3 seats down to 1 at the boundary (a downgrade waits), then the move to v2.
+    ok(
+      await api.request({
+        method: 'POST',
+        url: `/v1/subscriptions/${id}/change`,
+        payload: { quantity: 1 },
+      }),
+      200,
+    );
+    const moved = await api.request({
+      method: 'POST',
+      url: `/v1/subscriptions/${id}/plan-version`,
+      payload: { version: 2 },
+    });
+    ok(moved, 200);
+    expect(moved.json()).toMatchObject({
+      planVersion: 1,
+      quantity: 3,
+      pendingChange: { planVersion: 2, quantity: 1 },
+    });
+  });
+
   test('a version with another interval is refused by the workflow (409); an unknown one is a 422', async () => {
     await plan('interval', 3000);
     const id = await subscribe('interval', new Date(await env.currentTimeMs()).toISOString());

@@ -111,7 +111,12 @@ export async function changeSubscription(
     order.quantity ??
     (order.applyAt === 'period_end' && pending ? pending.quantity : state.quantity);
   const next = { plan: plan ?? state.plan, quantity };
-  if (pending ? sameTerms(pending, next) : sameTerms(state, next)) {
+  // Nothing to send when billed already, or already waiting for the boundary (unless asked for
+  // now: the pending move is then made at once).
+  const unchanged = pending
+    ? order.applyAt !== 'now' && sameTerms(pending, next)
+    : sameTerms(state, next);
+  if (unchanged) {
     return { outcome: 'unchanged', record, state };
   }
   const request: ChangeRequest = {

@@ -270,6 +270,15 @@ describe('one subscription to a new version', () => {
       quantity: 3,
       pendingChange: { planVersion: 2, quantity: 1 },
     });
+    // Asked for now, the move is made at once with the seats billed now (as /change does, it
+    // replaces what was waiting).
+    const now = await api.request({
+      method: 'POST',
+      url: `/v1/subscriptions/${id}/plan-version`,
+      payload: { version: 2, applyAt: 'now' },
+    });
+    ok(now, 200);
+    expect(now.json()).toMatchObject({ planVersion: 2, quantity: 3, pendingChange: null });
   });
 
   test('a version with another interval is refused by the workflow (409); an unknown one is a 422', async () => {

@@ -34,6 +34,7 @@ import metrics from './routes/metrics.ts';
 import outbox from './routes/outbox.ts';
 import paymentWebhooks from './routes/payment-webhooks.ts';
 import plans from './routes/plans.ts';
+import planMigrations from './routes/plan-migrations.ts';
 import projects from './routes/projects.ts';
 import projectApprovals from './routes/project-approvals.ts';
 import subscriptions from './routes/subscriptions.ts';
@@ -83,6 +84,7 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(idempotency);
   await app.register(customers);
   await app.register(plans);
+  await app.register(planMigrations);
   await app.register(subscriptions);
   await app.register(coupons);
   await app.register(invoices);

@@ -3,6 +3,7 @@
 // thrown becomes a 500 that names no internals.
 import { STATUS_CODES } from 'node:http';
 import { Type } from 'typebox';
+import type { Refused } from '../services/refused.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -119,6 +120,20 @@ export function unprocessable(field: string, message: string): Problem {
 
 export function serviceUnavailable(detail: string, cause?: unknown): Problem {
   return new Problem({ status: 503, slug: 'service-unavailable', detail, cause });
+}
+
+/** A use case's refusal as the problem the client sees. */
+export function refusalProblem(refusal: Refused): Problem {
+  switch (refusal.kind) {
+    case 'not_found':
+      return notFound(refusal.message);
+    case 'conflict':
+      return conflict(refusal.message);
+    case 'unprocessable':
+      return unprocessable(refusal.field ?? 'body', refusal.message);
+    case 'unavailable':
+      return serviceUnavailable(refusal.message, refusal.cause);
+  }
 }
 
 export const FieldErrorSchema = Type.Object({

@@ -326,6 +326,32 @@ export interface SubscriptionPlanVersionChangesTable {
   to_quantity: number | null;
 }
 
+/** A move of a plan's running subscriptions to one version, walked by planMigrationWorkflow. */
+export interface PlanMigrationsTable {
+  id: string;
+  plan_id: string;
+  /** Only subscriptions on these versions; null: every version. */
+  from_versions: number[] | null;
+  to_version: number;
+  apply_at: 'now' | 'period_end';
+  reason: string | null;
+  actor: string;
+  status: ColumnType<'running' | 'completed', 'running' | 'completed' | undefined>;
+  /** Running subscriptions of the plan when the walk began; null until it began. */
+  total: number | null;
+  created_at: CreatedAt;
+  completed_at: NullableTimestamp;
+}
+
+/** What a migration did to one subscription, once (its key): moved, skipped or failed, and why. */
+export interface PlanMigrationSubscriptionsTable {
+  migration_id: string;
+  subscription_id: string;
+  outcome: 'moved' | 'skipped' | 'failed';
+  detail: string | null;
+  occurred_at: CreatedAt;
+}
+
 export interface CouponsTable {
   id: string;
   code: string;
@@ -546,6 +572,8 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   plan_versions: PlanVersionsTable;
   subscription_plan_version_changes: SubscriptionPlanVersionChangesTable;
+  plan_migrations: PlanMigrationsTable;
+  plan_migration_subscriptions: PlanMigrationSubscriptionsTable;
   coupons: CouponsTable;
   coupon_redemptions: CouponRedemptionsTable;
   coupon_applications: CouponApplicationsTable;

@@ -211,8 +211,10 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         return `Wait until the subscription is past due on ${when}`;
       case 'uncollectible':
         return `Wait to write invoice ${known.number} off on ${when}`;
-      case 'suspend':
-        return `Wait to suspend the subscription (${action.suspendTo}) on ${when}`;
+      case 'pause':
+        return `Wait to pause the subscription on ${when}`;
+      case 'cancel':
+        return `Wait to cancel the subscription on ${when}`;
     }
   }
 
@@ -252,7 +254,9 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         break;
       }
       case 'past_due':
-        await tellSubscription({ invoiceId, event: 'past_due' });
+      case 'pause':
+      case 'cancel':
+        await tellSubscription({ invoiceId, event: action.kind });
         break;
       case 'uncollectible':
         wroteOff = await run(
@@ -262,9 +266,6 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         );
         if (wroteOff) await setStatus('uncollectible');
         else changed = true;
-        break;
-      case 'suspend':
-        await tellSubscription({ invoiceId, event: 'suspend', suspendTo: action.suspendTo! });
         break;
     }
   }

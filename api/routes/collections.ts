@@ -26,7 +26,7 @@ import {
   recordPayment,
   type NewPayment,
 } from '../../db/repositories/payments.ts';
-import { checkDunningPolicy } from '../../domain/dunning.ts';
+import { checkDunningPolicy, ESCALATION_ACTIONS } from '../../domain/dunning.ts';
 import { nudgeCollection } from '../../temporal/collection-start.ts';
 import { withTemporalDeadline } from '../plugins/temporal.ts';
 import { conflict, notFound, Problem, serviceUnavailable } from '../problem.ts';
@@ -157,13 +157,22 @@ const PolicyFields = {
       { additionalProperties: false },
     ),
   ),
-  pastDueAfterDays: Days,
   markUncollectibleAfterDays: Nullable(Days),
-  suspendSubscription: Nullable(
+  escalation: Type.Array(
     Type.Object(
-      { afterDays: Days, to: Type.Union([Type.Literal('paused'), Type.Literal('canceled')]) },
+      {
+        daysAfterDue: Days,
+        action: Type.Enum([...ESCALATION_ACTIONS]),
+      },
       { additionalProperties: false },
     ),
+    {
+      maxItems: 10,
+      description:
+        'What happens to the subscription while the invoice stays unpaid, in order, each step later ' +
+        'and stronger than the one before: past_due, then pause, then cancel (nothing after it). ' +
+        'A payment in between stops the rest and resumes a subscription the policy paused.',
+    },
   ),
   sendWindow: Type.Object(
     {

@@ -26,6 +26,7 @@ import { INTERVALS } from '../../domain/periods.ts';
 import { conflict, notFound, Problem, unprocessable } from '../problem.ts';
 import { ChargeSchema, MinimumCommitment, TaxBehaviorSchema } from '../schemas/catalog.ts';
 import {
+  CodeParams,
   CurrencyCode,
   DEFAULT_LIMIT,
   described,
@@ -161,11 +162,6 @@ const CreateVersionBody = Type.Object(
       description: 'Minimum spend per period in minor units; omitted means none (not inherited).',
     }),
   },
-  { additionalProperties: false },
-);
-
-const CodeParams = Type.Object(
-  { code: Type.String({ minLength: 1, maxLength: 63 }) },
   { additionalProperties: false },
 );
 

@@ -68,6 +68,12 @@ export function ListOf<T extends TSchema>(item: T, description: string) {
   );
 }
 
+/** A plan or coupon, addressed by its code. */
+export const CodeParams = Type.Object(
+  { code: Type.String({ minLength: 1, maxLength: 63 }) },
+  { additionalProperties: false },
+);
+
 export const IdParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64 }) },
   { additionalProperties: false },

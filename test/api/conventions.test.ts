@@ -290,6 +290,8 @@ describe('OpenAPI document', () => {
         '/v1/plans/{code}',
         '/v1/plans/{code}/versions',
         '/v1/plans/{code}/versions/{version}',
+        '/v1/plans/{code}/migrations',
+        '/v1/plans/{code}/migrations/{id}',
         '/v1/subscriptions/{id}/plan-version',
         '/v1/subscriptions/{id}/preview-change',
         '/v1/subscriptions/{id}/coupons',

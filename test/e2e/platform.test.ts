@@ -371,9 +371,11 @@ describe('collections through the API on the dev server, on a test clock', () =>
         { daysAfterDue: 7, tone: 'firm' },
       ],
       finalNotice: { daysAfterDue: 14, consequence: 'Your account will be paused.' },
-      pastDueAfterDays: 1,
       markUncollectibleAfterDays: 30,
-      suspendSubscription: { afterDays: 30, to: 'paused' },
+      escalation: [
+        { daysAfterDue: 1, action: 'past_due' },
+        { daysAfterDue: 30, action: 'pause' },
+      ],
       sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
     });
     expect(policy.status).toBe(201);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { progress } from '../../infra/log.ts';
 import {
   databaseOutage,
-  renewalBurstUnderFault,
+  billingBurstUnderFault,
   startFaultPlatform,
   waitUntil,
   type FaultPlatform,
@@ -42,9 +42,10 @@ describe('PostgreSQL faults under the real API and worker', () => {
   }, 60_000);
 
   test('restarted during a burst of 15 renewals: one invoice, number and email each', async () => {
-    const result = await renewalBurstUnderFault(platform, {
+    const result = await billingBurstUnderFault(platform, {
       name: 'PostgreSQL restart mid-burst',
       subscriptions: 15,
+      burst: 'renewals',
       fault: () => platform.postgres.restart(),
     });
     progress(`burst under PostgreSQL restart: ${JSON.stringify(result)}`);

@@ -225,12 +225,12 @@ export interface BillingCounts {
 }
 
 /**
- * Counts the invoices, numbers and invoice emails of the subscriptions on `clockId`, each
- * expected to have exactly `periods` periods billed.
+ * Counts the invoices, numbers and invoice emails of the subscriptions to `planCode` (each burst
+ * has its own plan), each expected to have exactly `periods` periods billed.
  */
 export async function countBilling(
   db: Db,
-  clockId: string,
+  planCode: string,
   periods: number,
 ): Promise<BillingCounts> {
   const { rows } = await sql<{
@@ -243,8 +243,8 @@ export async function countBilling(
     emails: number;
   }>`
     with clocked as (
-      select s.id from subscriptions s join customers c on c.id = s.customer_id
-      where c.test_clock_id = ${clockId}
+      select s.id from subscriptions s join plans p on p.id = s.plan_id
+      where p.code = ${planCode}
     ), inv as (
       select i.* from invoices i where i.subscription_id in (select id from clocked)
     ), mail as (
@@ -275,12 +275,15 @@ const CLOCK_START = '2027-01-15T10:00:00Z';
 const CLOCK_RENEWAL = '2027-02-15T10:00:00Z';
 let plans = 0;
 
-/** `n` customers on a fresh test clock, each subscribed and invoiced for their first period. */
-export async function clockedSubscriptions(platform: FaultPlatform, n: number): Promise<string> {
-  const clock = await platform.api('POST', '/v1/test-clocks', { frozenTime: CLOCK_START });
-  if (clock.status !== 201)
-    throw new Error(`test clock: ${clock.status} ${JSON.stringify(clock.body)}`);
-  const clockId = clock.body.id as string;
+/**
+ * `n` customers, each subscribed to a fresh plan; on the test clock when `clockId` is given.
+ * Answers the plan's code, which identifies the burst.
+ */
+export async function subscribeCustomers(
+  platform: FaultPlatform,
+  n: number,
+  clockId?: string,
+): Promise<string> {
   const planCode = `fault-monthly-${++plans}`;
   await platform.api('POST', '/v1/plans', {
     code: planCode,
@@ -297,7 +300,7 @@ export async function clockedSubscriptions(platform: FaultPlatform, n: number): 
       country: 'IE',
       timezone: 'Europe/Dublin',
       locale: 'en-IE',
-      testClockId: clockId,
+      ...(clockId ? { testClockId: clockId } : {}),
     });
     if (customer.status !== 201)
       throw new Error(`customer: ${customer.status} ${JSON.stringify(customer.body)}`);
@@ -311,11 +314,14 @@ export async function clockedSubscriptions(platform: FaultPlatform, n: number): 
   for (let i = 0; i < n; i += 10) {
     await Promise.all(Array.from({ length: Math.min(10, n - i) }, (_, j) => subscribe(i + j)));
   }
-  await waitUntil('the first invoices and emails', 120_000, async () => {
-    const counts = await countBilling(platform.db, clockId, 1);
-    return counts.missing === 0 && counts.invoices === n;
-  });
-  return clockId;
+  return planCode;
+}
+
+async function startClock(platform: FaultPlatform): Promise<string> {
+  const clock = await platform.api('POST', '/v1/test-clocks', { frozenTime: CLOCK_START });
+  if (clock.status !== 201)
+    throw new Error(`test clock: ${clock.status} ${JSON.stringify(clock.body)}`);
+  return clock.body.id as string;
 }
 
 export interface FaultResult extends BillingCounts {
@@ -329,45 +335,64 @@ export interface FaultResult extends BillingCounts {
 }
 
 /**
- * Advances a clock of `n` subscriptions by a month, so all renew at once, and injects `fault`
- * once the first renewal invoice exists. Waits until everything is billed (or `timeoutMs`).
+ * A burst of billing with `fault` injected once its first invoice exists; waits until everything
+ * is billed (or `timeoutMs`). `renewals`: `n` subscriptions on a test clock, first invoiced, then
+ * the clock advanced a month so all renew at once (the walk heartbeats every step, so a worker
+ * killed mid-walk delays it by the 2-minute heartbeat timeout). `first-invoices`: `n`
+ * subscriptions created at once in real time, each invoicing its first period immediately.
  */
-export async function renewalBurstUnderFault(
+export async function billingBurstUnderFault(
   platform: FaultPlatform,
-  options: { name: string; subscriptions: number; fault: () => Promise<void>; timeoutMs?: number },
+  options: {
+    name: string;
+    subscriptions: number;
+    burst: 'renewals' | 'first-invoices';
+    fault: () => Promise<void>;
+    timeoutMs?: number;
+  },
 ): Promise<FaultResult> {
-  const clockId = await clockedSubscriptions(platform, options.subscriptions);
-  const advanced = Date.now();
-  const advance = await platform.api('POST', `/v1/test-clocks/${clockId}/advance`, {
-    frozenTime: CLOCK_RENEWAL,
-  });
-  if (advance.status !== 202) throw new Error(`advance: ${advance.status}`);
-  await waitUntil('the first renewal', 60_000, async () => {
-    const counts = await countBilling(platform.db, clockId, 2);
-    return counts.invoices > options.subscriptions;
+  const n = options.subscriptions;
+  const periods = options.burst === 'renewals' ? 2 : 1;
+  let started = Date.now();
+  let planCode: string;
+  if (options.burst === 'renewals') {
+    const clockId = await startClock(platform);
+    planCode = await subscribeCustomers(platform, n, clockId);
+    await waitUntil('the first invoices and emails', 120_000, async () => {
+      const counts = await countBilling(platform.db, planCode, 1);
+      return counts.missing === 0 && counts.invoices === n;
+    });
+    started = Date.now();
+    const advance = await platform.api('POST', `/v1/test-clocks/${clockId}/advance`, {
+      frozenTime: CLOCK_RENEWAL,
+    });
+    if (advance.status !== 202) throw new Error(`advance: ${advance.status}`);
+  } else {
+    planCode = await subscribeCustomers(platform, n);
+  }
+  await waitUntil('the first invoice of the burst', 60_000, async () => {
+    const counts = await countBilling(platform.db, planCode, periods);
+    return counts.invoices > n * (periods - 1);
   });
   const probe = new ApiProbe(platform);
   const faultAt = Date.now();
-  progress(`fault: ${options.name}`);
+  const before = await countBilling(platform.db, planCode, periods);
+  progress(`fault: ${options.name} (${before.invoices - n * (periods - 1)} of ${n} invoiced)`);
   try {
     await options.fault();
-    await waitUntil(
-      'every renewal invoiced and emailed',
-      options.timeoutMs ?? 180_000,
-      async () => {
-        const counts = await countBilling(platform.db, clockId, 2).catch(() => undefined);
-        return counts?.missing === 0 && counts;
-      },
-    );
+    await waitUntil('every invoice issued and emailed', options.timeoutMs ?? 180_000, async () => {
+      const counts = await countBilling(platform.db, planCode, periods).catch(() => undefined);
+      return counts?.missing === 0 && counts;
+    });
   } finally {
     await probe.stop();
   }
-  const burstSeconds = (Date.now() - advanced) / 1000;
+  const burstSeconds = (Date.now() - started) / 1000;
   // Let anything still in flight land before counting duplicates.
   await delay(1_000);
   return {
     fault: options.name,
-    ...(await countBilling(platform.db, clockId, 2)),
+    ...(await countBilling(platform.db, planCode, periods)),
     apiServerErrors: probe.serverErrors,
     recoverySeconds: probe.recoverySeconds(faultAt),
     burstSeconds,

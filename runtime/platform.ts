@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
 import { buildApp } from '../api/app.ts';
 import type { BillwrightConfig } from '../config/index.ts';
-import { connectDatabase, type Db } from '../db/connect.ts';
-import { migrateToLatest } from '../db/migrate.ts';
+import type { Db } from '../db/connect.ts';
 import { existsSync } from 'node:fs';
 import { createDocumentRenderer } from '../documents/renderer.ts';
 import { createPdfRenderer, type PdfRenderer } from '../documents/pdf.ts';
@@ -15,6 +14,7 @@ import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { emailSenderFromEnv } from '../email/sender-from-env.ts';
 import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection.ts';
 import { createBillingWorker } from '../temporal/worker.ts';
+import { openMigratedDatabase } from './database.ts';
 
 export interface PlatformOptions {
   config: BillwrightConfig;
@@ -36,11 +36,11 @@ export interface Platform {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { config, temporal } = options;
   const roles = { worker: true, api: true, ...options.roles };
-  const db = await connectDatabase({
+  // Waits (with progress lines) while PostgreSQL is not up yet, rather than exiting.
+  const db = await openMigratedDatabase({
     url: config.databaseUrl,
     dataDir: `${config.dataDir}/pglite`,
   });
-  await migrateToLatest(db);
   const stops: (() => Promise<void>)[] = [() => db.destroy()];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn();

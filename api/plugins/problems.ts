@@ -1,8 +1,10 @@
 // Every error leaves the API as RFC 9457 problem+json: schema validation (400), unknown routes
-// (404), Problems thrown by routes, framework errors (bad JSON, 413, 415), and anything
-// unexpected (500, logged, detail withheld from the client).
+// (404), Problems thrown by routes, framework errors (bad JSON, 413, 415), a database that cannot
+// be reached (503 with Retry-After: the client should come back, the pool reconnects by itself),
+// and anything unexpected (500, logged, detail withheld from the client).
 import type { FastifyError, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '../../db/connect.ts';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemSchema } from '../problem.ts';
 import { problemResponse } from '../schemas/common.ts';
 import { fieldErrors } from './validation.ts';
@@ -41,11 +43,25 @@ export function toProblem(error: unknown): Problem {
       detail: error instanceof Error ? error.message : 'Bad request',
     });
   }
+  if (isDatabaseUnavailable(error)) return databaseUnavailable(error);
   return new Problem({
     status: 500,
     slug: 'internal-error',
     detail: 'An unexpected error occurred; it has been logged.',
     cause: error,
+  });
+}
+
+/** Seconds a client should wait before retrying while the database is away. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export function databaseUnavailable(cause: unknown): Problem {
+  return new Problem({
+    status: 503,
+    slug: 'service-unavailable',
+    detail: 'The database is unavailable; retry shortly.',
+    headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+    cause,
   });
 }
 
@@ -60,6 +76,9 @@ function documentCommonProblems(route: RouteOptions): void {
       'The request is malformed or fails its schema; `errors` names each field.',
     );
   response['500'] ??= problemResponse('Unexpected error; details are logged, not returned.');
+  response['503'] ??= problemResponse(
+    'A dependency is unavailable (the database, or Temporal); `Retry-After` says when to retry.',
+  );
 }
 
 export default fp(

@@ -1,5 +1,5 @@
 // The conventions every endpoint shares: problem+json errors naming the field, bearer auth,
-// /health, unknown routes, and the OpenAPI document.
+// /health/live, unknown routes, and the OpenAPI document.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApiKey, ensureApiKey, revokeApiKey } from '../../db/repositories/api-keys.ts';
 import { buildApp } from '../../api/app.ts';
@@ -50,8 +50,8 @@ function problemOf(response: {
 }
 
 describe('health and routing', () => {
-  test('GET /health answers ok without an API key', async () => {
-    const response = await api.app.inject({ method: 'GET', url: '/health' });
+  test('GET /health/live answers ok without an API key', async () => {
+    const response = await api.app.inject({ method: 'GET', url: '/health/live' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ status: 'ok' });
   });
@@ -283,7 +283,8 @@ describe('OpenAPI document', () => {
     expect(documented).toContain('Free units taken off the used quantity');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
-        '/health',
+        '/health/live',
+        '/health/ready',
         '/v1/customers',
         '/v1/customers/{id}',
         '/v1/plans',

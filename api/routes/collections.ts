@@ -32,11 +32,13 @@ import { withTemporalDeadline } from '../plugins/temporal.ts';
 import { conflict, notFound, Problem, serviceUnavailable } from '../problem.ts';
 import {
   CurrencyCode,
+  DEFAULT_LIMIT,
   described,
   IdParams,
   iso,
   ListOf,
   Money,
+  PageQuery,
   NullableTimestamp,
   problemResponse,
   Timestamp,
@@ -504,11 +506,17 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
       schema: {
         tags: ['Collections'],
         summary: 'List dunning policies',
-        description: 'Every policy, the default first. Without one, a built-in default applies.',
-        response: { 200: ListOf(DunningPolicySchema, 'The policies (all of them).') },
+        description:
+          'The policies, newest first (`isDefault` marks the default). Without one, a built-in default applies.',
+        querystring: PageQuery,
+        response: { 200: ListOf(DunningPolicySchema, 'A page of policies.') },
       },
     },
-    async () => ({ data: (await listDunningPolicies(app.db)).map(toPolicy), hasMore: false }),
+    async (request) => {
+      const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
+      const page = await listDunningPolicies(app.db, { limit, startingAfter });
+      return { data: page.items.map(toPolicy), hasMore: page.hasMore };
+    },
   );
 
   app.get(

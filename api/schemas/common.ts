@@ -52,6 +52,12 @@ export const StartingAfter = Type.String({
   description: 'Cursor: the id of the last item of the previous page. Items are newest first.',
 });
 
+/** The query of a list without filters: `limit` and the `startingAfter` cursor. */
+export const PageQuery = Type.Object(
+  { limit: Limit, startingAfter: Type.Optional(StartingAfter) },
+  { additionalProperties: false },
+);
+
 /** A response schema with the description the OpenAPI document shows for that response. */
 export function described<T extends TSchema>(schema: T, description: string): T {
   return { ...schema, description };

@@ -38,8 +38,9 @@ import {
   iso,
   ListOf,
   Money,
-  PageQuery,
   NullableTimestamp,
+  pageAfter,
+  PageQuery,
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
@@ -350,10 +351,11 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
       schema: {
         tags: ['Collections'],
         summary: 'List an invoice’s payments',
-        description: 'Every payment recorded against the invoice, oldest first.',
+        description: 'The payments recorded against the invoice, oldest first.',
         params: IdParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(PaymentSchema, 'The payments (all of them: hasMore is false).'),
+          200: ListOf(PaymentSchema, 'A page of payments.'),
           404: problemResponse('No invoice has this id.'),
         },
       },
@@ -365,7 +367,7 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
         throw collectionProblem(error);
       }
       const rows = await listPayments(app.db, request.params.id);
-      return { data: rows.map(toPayment), hasMore: false };
+      return pageAfter(rows, request.query, (p) => p.id, toPayment);
     },
   );
 

@@ -257,6 +257,38 @@ describe('scopes and the keys API', () => {
       ).not.toContain(page1.data[0]!.id);
       expect(page2.hasMore, list).toBe(false);
     }
+    // A per-parent list: the coupons applied to a customer, in their own order, with a cursor.
+    const customerId = c1.json<{ id: string }>().id;
+    for (const code of ['first', 'second', 'third']) {
+      await api.request({
+        method: 'POST',
+        url: '/v1/coupons',
+        payload: {
+          code,
+          description: 'Launch offer',
+          value: { type: 'percentage', percent: '10' },
+          duration: { type: 'once' },
+        },
+      });
+      const applied = await api.request({
+        method: 'POST',
+        url: `/v1/customers/${customerId}/coupons`,
+        payload: { couponCode: code },
+      });
+      expect(applied.statusCode, applied.body).toBe(201);
+    }
+    type Applied = { data: { id: string; coupon: { code: string } }[]; hasMore: boolean };
+    const url = `/v1/customers/${customerId}/coupons`;
+    const p1 = (await api.request({ method: 'GET', url: `${url}?limit=2` })).json<Applied>();
+    expect(p1.data.map((a) => a.coupon.code)).toEqual(['first', 'second']);
+    expect(p1.hasMore).toBe(true);
+    const after = p1.data[1]!.id;
+    const p2 = (
+      await api.request({ method: 'GET', url: `${url}?limit=2&startingAfter=${after}` })
+    ).json<Applied>();
+    expect(p2).toMatchObject({ data: [{ coupon: { code: 'third' } }], hasMore: false });
+    const unknown = await api.request({ method: 'GET', url: `${url}?startingAfter=nope` });
+    expect(unknown.json<Applied>()).toEqual({ data: [], hasMore: false });
     const tooBig = await api.request({ method: 'GET', url: '/v1/test-clocks?limit=101' });
     expect(tooBig.statusCode).toBe(400);
   });

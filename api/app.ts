@@ -4,10 +4,11 @@
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, type ApiRateLimits } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
 import type { LateEventsPolicy } from '../db/repositories/usage.ts';
 import auth from './plugins/auth.ts';
+import securityHeaders from './plugins/security-headers.ts';
 import database from './plugins/database.ts';
 import documents, { type ApiDocuments } from './plugins/documents.ts';
 import invoicing, { type ApiInvoicing } from './plugins/invoicing.ts';
@@ -19,6 +20,8 @@ import openapi from './plugins/openapi.ts';
 import problems from './plugins/problems.ts';
 import temporal from './plugins/temporal.ts';
 import validation from './plugins/validation.ts';
+import apiKeys from './routes/api-keys.ts';
+import auditEvents from './routes/audit-events.ts';
 import collections from './routes/collections.ts';
 import coupons from './routes/coupons.ts';
 import creditNotes from './routes/credit-notes.ts';
@@ -54,6 +57,12 @@ export interface ApiConfig {
   testClocks?: boolean | undefined;
   /** Verifies Stripe's payment webhooks (default STRIPE_WEBHOOK_SECRET); unset: no Stripe endpoint. */
   stripeWebhookSecret?: string | undefined;
+  /** Requests per key and failed authentications per address (default: the config's). */
+  rateLimits?: ApiRateLimits | undefined;
+  /** Origins allowed to call the API from browsers (default BILLWRIGHT_CORS_ORIGINS: none). */
+  corsOrigins?: readonly string[] | undefined;
+  /** CSP frame-ancestors of served pages (default BILLWRIGHT_FRAME_ANCESTORS, else 'none'). */
+  frameAncestors?: string | undefined;
 }
 
 export interface ApiDependencies {
@@ -78,10 +87,12 @@ export interface BuildAppOptions {
   logger?: boolean | object;
 }
 
-/** Everything behind /v1: authenticated, idempotent POSTs, one plugin per resource. */
-const v1: FastifyPluginAsync = async (app) => {
-  await app.register(auth);
+/** Everything behind /v1: authenticated, rate-limited, idempotent POSTs, one plugin per resource. */
+const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, options) => {
+  await app.register(auth, { rateLimits: options.rateLimits });
   await app.register(idempotency);
+  await app.register(apiKeys);
+  await app.register(auditEvents);
   await app.register(customers);
   await app.register(plans);
   await app.register(planMigrations);
@@ -103,14 +114,20 @@ const v1: FastifyPluginAsync = async (app) => {
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
 export const billwrightApi = fp<ApiDependencies>(
   async (app, deps) => {
+    let environment: ReturnType<typeof loadConfig> | undefined;
+    const fromEnv = () => (environment ??= loadConfig());
     await app.register(validation);
     await app.register(problems);
+    await app.register(securityHeaders, {
+      frameAncestors: deps.config.frameAncestors ?? fromEnv().frameAncestors,
+      corsOrigins: deps.config.corsOrigins ?? fromEnv().corsOrigins,
+    });
     await app.register(database, { db: deps.db });
     await app.register(documents, { documents: deps.documents });
     await app.register(tax, { tax: deps.tax });
     await app.register(invoicing, { invoicing: deps.invoicing });
     app.decorate('lateEvents', deps.config.lateEvents ?? lateEventsPolicyFromEnv());
-    app.decorate('testClocks', deps.config.testClocks ?? loadConfig().testClocks);
+    app.decorate('testClocks', deps.config.testClocks ?? fromEnv().testClocks);
     await app.register(temporal, {
       client: deps.temporal,
       timeoutMs: deps.config.temporalTimeoutMs,
@@ -129,7 +146,10 @@ export const billwrightApi = fp<ApiDependencies>(
       prefix: '/webhooks',
       providers: stripeSecret ? [createStripeProvider(stripeSecret)] : [],
     });
-    await app.register(v1, { prefix: '/v1' });
+    await app.register(v1, {
+      prefix: '/v1',
+      rateLimits: deps.config.rateLimits ?? fromEnv().rateLimits,
+    });
   },
   { name: 'billwright-api', fastify: '5.x' },
 );

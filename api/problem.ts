@@ -29,6 +29,7 @@ export type ProblemSlug =
   | 'idempotency-key-reused'
   | 'request-in-progress'
   | 'unprocessable'
+  | 'too-many-requests'
   | 'internal-error'
   | 'service-unavailable';
 
@@ -94,6 +95,24 @@ export function unauthorized(detail: string, error?: 'invalid_token'): Problem {
         ? `Bearer realm="billwright", error="${error}"`
         : 'Bearer realm="billwright"',
     },
+  });
+}
+
+/** The key lacks the scope the route needs (read, write or admin). */
+export function missingScope(scope: string): Problem {
+  return new Problem({
+    status: 403,
+    slug: 'forbidden',
+    detail: `This API key lacks the "${scope}" scope this request needs.`,
+  });
+}
+
+export function tooManyRequests(detail: string, retryAfterSeconds: number): Problem {
+  return new Problem({
+    status: 429,
+    slug: 'too-many-requests',
+    detail,
+    headers: { 'retry-after': String(Math.max(1, retryAfterSeconds)) },
   });
 }
 

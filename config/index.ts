@@ -55,6 +55,55 @@ export interface BillwrightConfig {
    * per email at billing peaks. Default attach.
    */
   emailPdf: 'attach' | 'link';
+  /** Abuse limits of the API: requests per key, failed authentications per client address. */
+  rateLimits: ApiRateLimits;
+  /**
+   * BILLWRIGHT_CORS_ORIGINS: comma-separated origins (`https://app.example.com`) whose browser
+   * pages may call the API; `*` for any. Unset: none (no CORS headers).
+   */
+  corsOrigins: string[];
+  /**
+   * BILLWRIGHT_FRAME_ANCESTORS: the CSP frame-ancestors of the pages the API serves (hosted
+   * invoices, approvals, /docs): space-separated sources, default 'none' (never framed).
+   */
+  frameAncestors: string;
+}
+
+export interface ApiRateLimits {
+  /** BILLWRIGHT_RATE_LIMIT: requests per minute per API key (default 6000). */
+  perKeyPerMinute: number;
+  /** BILLWRIGHT_AUTH_FAILURE_LIMIT: failed authentications per minute per client address (default 10). */
+  authFailuresPerMinute: number;
+}
+
+function corsOriginsFromEnv(env: NodeJS.ProcessEnv): string[] {
+  const origins = (env.BILLWRIGHT_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin)
+      throw new Error(
+        `BILLWRIGHT_CORS_ORIGINS must list origins such as https://app.example.com (or *), got "${origin}"`,
+      );
+  }
+  return origins;
+}
+
+function frameAncestorsFromEnv(env: NodeJS.ProcessEnv): string {
+  const value = env.BILLWRIGHT_FRAME_ANCESTORS?.trim() || "'none'";
+  if (!/^[^;,\s]+( [^;,\s]+)*$/.test(value))
+    throw new Error(
+      `BILLWRIGHT_FRAME_ANCESTORS must be CSP sources separated by spaces (e.g. 'self' https://app.example.com), got "${value}"`,
+    );
+  return value;
 }
 
 function emailPdfFromEnv(env: NodeJS.ProcessEnv): 'attach' | 'link' {
@@ -103,6 +152,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     emailSendWindow: parseSendWindow(env.EMAIL_SEND_WINDOW),
     testClocks: testClocksFromEnv(env),
     emailPdf: emailPdfFromEnv(env),
+    rateLimits: {
+      perKeyPerMinute: positiveInt('BILLWRIGHT_RATE_LIMIT', env.BILLWRIGHT_RATE_LIMIT, 6000),
+      authFailuresPerMinute: positiveInt(
+        'BILLWRIGHT_AUTH_FAILURE_LIMIT',
+        env.BILLWRIGHT_AUTH_FAILURE_LIMIT,
+        10,
+      ),
+    },
+    corsOrigins: corsOriginsFromEnv(env),
+    frameAncestors: frameAncestorsFromEnv(env),
     templatesDir: env.BILLWRIGHT_TEMPLATES_DIR || undefined,
     seller: {
       legalName: env.SELLER_LEGAL_NAME ?? 'Billwright Demo Ltd',

@@ -278,8 +278,26 @@ export interface ApiKeysTable {
   id: string;
   name: string;
   key_hash: string;
+  scopes: string[];
+  /** The secret before the last rotation, accepted until previous_expires_at. */
+  previous_key_hash: string | null;
+  previous_expires_at: NullableTimestamp;
+  created_by: string | null;
   created_at: CreatedAt;
+  rotated_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  api_key_id: string;
+  operator: string | null;
+  action: string;
+  method: string;
+  path: string;
+  resource_id: string | null;
+  status: number;
+  occurred_at: CreatedAt;
 }
 
 export interface IdempotencyKeysTable {
@@ -569,6 +587,7 @@ export interface Database {
   email_deliveries: EmailDeliveriesTable;
   outbox_messages: OutboxMessagesTable;
   api_keys: ApiKeysTable;
+  audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   plan_versions: PlanVersionsTable;
   subscription_plan_version_changes: SubscriptionPlanVersionChangesTable;

@@ -204,7 +204,7 @@ export async function subscriptionWorkflow(
     await billing.recordSubscriptionChange.executeWithOptions(
       {
         ...activityOptions,
-        summary: `Record ${change.plan.planCode} v${change.plan.version} × ${change.quantity}`,
+        summary: `Record ${change.plan.planCode} v${change.plan.version} × ${change.quantity} by ${by.actor}`,
       },
       [
         {

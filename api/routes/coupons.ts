@@ -34,6 +34,8 @@ import {
   Limit,
   ListOf,
   NullableTimestamp,
+  pageAfter,
+  PageQuery,
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
@@ -392,8 +394,9 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Coupons applied to the customer itself (not those on one of their subscriptions), oldest first, including used-up ones.',
         params: IdParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(AppliedCouponSchema, 'The applied coupons (hasMore is always false).'),
+          200: ListOf(AppliedCouponSchema, 'A page of applied coupons.'),
           404: problemResponse('No customer has this id.'),
         },
       },
@@ -402,7 +405,7 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const { id } = request.params;
       if (!(await getCustomer(app.db, id))) throw notFound(`Customer ${id} does not exist.`);
       const applied = await listAppliedCoupons(app.db, { customerId: id });
-      return { data: applied.map(toAppliedCoupon), hasMore: false };
+      return pageAfter(applied, request.query, (a) => a.id, toAppliedCoupon);
     },
   );
 
@@ -467,8 +470,9 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
           'Coupons applied to this subscription itself, oldest first, including used-up ones. Coupons ' +
           'applied to its customer discount it too; list them on the customer.',
         params: IdParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(AppliedCouponSchema, 'The applied coupons (hasMore is always false).'),
+          200: ListOf(AppliedCouponSchema, 'A page of applied coupons.'),
           404: problemResponse('No subscription has this id.'),
         },
       },
@@ -481,7 +485,7 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
         customerId: subscription.customerId,
         subscriptionId: id,
       });
-      return { data: applied.map(toAppliedCoupon), hasMore: false };
+      return pageAfter(applied, request.query, (a) => a.id, toAppliedCoupon);
     },
   );
 

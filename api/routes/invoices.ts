@@ -31,12 +31,14 @@ import {
   IdParams,
   iso,
   Limit,
-  StartingAfter,
   ListOf,
   Money,
   NullablePeriod,
   NullableTimestamp,
+  pageAfter,
+  PageQuery,
   problemResponse,
+  StartingAfter,
   Timestamp,
 } from '../schemas/common.ts';
 import { Decimal } from '../schemas/catalog.ts';
@@ -609,10 +611,11 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       schema: {
         tags: ['Credit notes'],
         summary: 'List an invoice’s credit notes',
-        description: 'Every credit note issued against the invoice, in issue order.',
+        description: 'The credit notes issued against the invoice, in issue order.',
         params: IdParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(CreditNoteSchema, 'The credit notes (all of them: hasMore is false).'),
+          200: ListOf(CreditNoteSchema, 'A page of credit notes.'),
           404: problemResponse('No invoice has this id.'),
         },
       },
@@ -623,7 +626,12 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         listCreditNotes(app.db, invoice.id),
         getInvoiceLines(app.db, invoice.id),
       ]);
-      return { data: notes.map((n) => toCreditNote(n, lines)), hasMore: false };
+      return pageAfter(
+        notes,
+        request.query,
+        (n) => n.creditNote.id,
+        (n) => toCreditNote(n, lines),
+      );
     },
   );
 

@@ -34,6 +34,8 @@ import {
   Limit,
   ListOf,
   Money,
+  pageAfter,
+  PageQuery,
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
@@ -546,8 +548,12 @@ const plans: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Every version of the plan, newest first; `current` marks the one new subscriptions get.',
         params: CodeParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(PlanVersionSchema, 'All versions of the plan (hasMore is always false).'),
+          200: ListOf(
+            PlanVersionSchema,
+            'A page of the plan’s versions (cursor: a version number).',
+          ),
           ...versionResponses,
         },
       },
@@ -556,10 +562,12 @@ const plans: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const plan = await getPlanByCode(app.db, request.params.code);
       if (!plan) throw notFound(`Plan ${request.params.code} does not exist.`);
       const versions = await listPlanVersions(app.db, plan);
-      return {
-        data: versions.map((v) => toPlanVersion(v, plan.current_version)),
-        hasMore: false,
-      };
+      return pageAfter(
+        versions,
+        request.query,
+        (v) => String(v.version),
+        (v) => toPlanVersion(v, plan.current_version),
+      );
     },
   );
 

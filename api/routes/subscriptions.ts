@@ -885,6 +885,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.get(
     '/subscriptions/:id/preview-change',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['Subscriptions'],
         summary: 'Preview a change of plan or quantity',

@@ -52,6 +52,35 @@ export const StartingAfter = Type.String({
   description: 'Cursor: the id of the last item of the previous page. Items are newest first.',
 });
 
+/** The query of a list without filters: `limit` and the `startingAfter` cursor. */
+export const PageQuery = Type.Object(
+  { limit: Limit, startingAfter: Type.Optional(StartingAfter) },
+  { additionalProperties: false },
+);
+
+/**
+ * A page of a list read whole (the items of one parent: an invoice's payments, a project's
+ * events), in the list's order: the items after the one whose cursor is `startingAfter` (an
+ * unknown cursor gives an empty page), at most `limit` of them.
+ */
+export function pageAfter<T, U>(
+  items: T[],
+  query: { limit?: number | undefined; startingAfter?: string | undefined },
+  cursorOf: (item: T) => string,
+  toItem: (item: T) => U,
+): { data: U[]; hasMore: boolean } {
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  const start =
+    query.startingAfter === undefined
+      ? 0
+      : items.findIndex((item) => cursorOf(item) === query.startingAfter) + 1;
+  if (start === 0 && query.startingAfter !== undefined) return { data: [], hasMore: false };
+  return {
+    data: items.slice(start, start + limit).map(toItem),
+    hasMore: start + limit < items.length,
+  };
+}
+
 /** A response schema with the description the OpenAPI document shows for that response. */
 export function described<T extends TSchema>(schema: T, description: string): T {
   return { ...schema, description };

@@ -219,9 +219,10 @@ describe('dunning policies', () => {
     const own = await post('/v1/dunning-policies', { name: 'Acme', customerId, ...policy });
     expect(own.json()).toMatchObject({ customerId, isDefault: false });
     const list = await api.request({ method: 'GET', url: '/v1/dunning-policies' });
+    // Newest first, as every list.
     expect(list.json<{ data: { name: string }[] }>().data.map((p) => p.name)).toEqual([
-      'Default v2',
       'Acme',
+      'Default v2',
     ]);
     const got = await api.request({ method: 'GET', url: `/v1/dunning-policies/${id}` });
     expect(got.statusCode).toBe(200);

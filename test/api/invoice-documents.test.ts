@@ -173,6 +173,7 @@ describe('hosted invoice pages', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(response.headers['cache-control']).toBe('private, no-store');
     expect(response.headers['referrer-policy']).toBe('no-referrer');
     const html = response.body;

@@ -176,6 +176,7 @@ describe('invoices', () => {
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.headers.etag).toBe('"sha256-abc"');
     expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(response.body).toBe('<html><body><h1>Invoice INV-2027-000001</h1></body></html>');
   });
 

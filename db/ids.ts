@@ -19,7 +19,8 @@ export type IdPrefix =
   | 'prj'
   | 'te'
   | 'pay'
-  | 'dpol';
+  | 'dpol'
+  | 'wfs';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

@@ -24,7 +24,7 @@ export async function recordWorkflowStarts(
   claimMs: number,
 ): Promise<string[]> {
   if (starts.length === 0) return [];
-  await trx
+  const inserted = await trx
     .insertInto('workflow_starts')
     .values(
       starts.map((start) => ({
@@ -36,8 +36,11 @@ export async function recordWorkflowStarts(
       })),
     )
     .onConflict((oc) => oc.columns(['kind', 'workflow_id']).doNothing())
+    .returning('id')
     .execute();
-  const rows = await trx
+  if (inserted.length === starts.length) return inserted.map((r) => r.id);
+  // Recorded before (a repeated finalization): those still pending are started again now.
+  const pending = await trx
     .selectFrom('workflow_starts')
     .select('id')
     .where(
@@ -47,7 +50,7 @@ export async function recordWorkflowStarts(
     )
     .where('started_at', 'is', null)
     .execute();
-  return rows.map((r) => r.id);
+  return pending.map((r) => r.id);
 }
 
 /**

@@ -271,7 +271,7 @@ describe('tax before the lock', () => {
     // An edit lands while the provider answers for the old lines.
     const { counted, settings } = countingTax(async () => {
       await updateDraft(testDb.db, id, {
-        lines: [{ description: 'Pro', quantity: 2, unitAmount: 4900, amount: 9800 }],
+        lines: [{ description: 'Pro', quantity: '2', unitAmount: '4900', amount: 9800 }],
       });
     });
     const invoice = await finalizeInvoice(testDb.db, id, settings);

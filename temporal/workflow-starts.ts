@@ -132,11 +132,22 @@ export async function startPendingWorkflows(
       } catch (error) {
         outcome.failed.push({ row, error });
         const wait = Math.min(settings.retryMs * 2 ** (row.attempts - 1), settings.maxRetryMs);
-        await markWorkflowStartFailed(db, row.id, String(error), wait);
+        await markWorkflowStartFailed(db, row.id, errorChain(error), wait);
       }
     }),
   );
   return outcome;
+}
+
+/** An error and its causes, one line: "ServiceError: Failed to start Workflow ← Error: 14 UNAVAILABLE…". */
+function errorChain(error: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = error;
+  while (e instanceof Error && parts.length < 5) {
+    parts.push(`${e.name}: ${e.message}`);
+    e = e.cause;
+  }
+  return parts.length > 0 ? parts.join(' ← ') : JSON.stringify(error);
 }
 
 export interface WorkflowStartDrainer {
@@ -174,7 +185,7 @@ export function drainWorkflowStarts(
         const outcome = await startPendingWorkflows(db, client, options);
         for (const { row, error } of outcome.failed) {
           options.onError?.(
-            new Error(`start of ${row.workflow_id} failed: ${String(error)}`, { cause: error }),
+            new Error(`start of ${row.workflow_id} failed: ${errorChain(error)}`, { cause: error }),
           );
         }
         busy = outcome.started > 0 && outcome.failed.length === 0;

@@ -39,9 +39,15 @@ export async function finalizeAndFollow(
     const ids = await recordWorkflowStarts(trx, finalizedInvoiceStarts(finalized), starts.claimMs);
     return { invoice: finalized, startIds: ids };
   });
-  const outcome = await startPendingWorkflows(db, temporal, { ...starts, ids: startIds });
-  return {
-    invoice,
-    deferred: outcome.failed.map(({ row, error }) => ({ workflowId: row.workflow_id, error })),
-  };
+  try {
+    const outcome = await startPendingWorkflows(db, temporal, { ...starts, ids: startIds });
+    return {
+      invoice,
+      deferred: outcome.failed.map(({ row, error }) => ({ workflowId: row.workflow_id, error })),
+    };
+  } catch (error) {
+    // Even the database failing now undoes nothing: the rows are committed, the drainer has them.
+    const follow = finalizedInvoiceStarts(invoice);
+    return { invoice, deferred: follow.map(({ workflowId }) => ({ workflowId, error })) };
+  }
 }

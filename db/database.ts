@@ -255,6 +255,23 @@ export interface EmailDeliveriesTable {
   sent_at: NullableTimestamp;
 }
 
+/** What a workflow_starts row starts: an invoice's collection, or a manual invoice's delivery. */
+export type WorkflowStartKind = 'collection' | 'manual_invoice_delivery';
+
+export interface WorkflowStartsTable {
+  id: string;
+  kind: WorkflowStartKind;
+  workflow_id: string;
+  /** What the start needs that the database does not say: { invoiceId, reason? }. */
+  payload: ColumnType<{ invoiceId: string; reason?: string }, string, string>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  /** When the drainer may try it (later while the API's own attempt runs, then backing off). */
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  created_at: CreatedAt;
+  started_at: NullableTimestamp;
+}
+
 export interface OutboxMessagesTable {
   id: string;
   idempotency_key: string;
@@ -607,6 +624,7 @@ export interface Database {
   payments: PaymentsTable;
   customer_credit_entries: CustomerCreditEntriesTable;
   invoice_collections: InvoiceCollectionsTable;
+  workflow_starts: WorkflowStartsTable;
 }
 
 export type Customer = Selectable<CustomersTable>;
@@ -625,3 +643,4 @@ export type OutboxMessage = Selectable<OutboxMessagesTable>;
 export type DunningPolicyRow = Selectable<DunningPoliciesTable>;
 export type Payment = Selectable<PaymentsTable>;
 export type InvoiceCollection = Selectable<InvoiceCollectionsTable>;
+export type WorkflowStart = Selectable<WorkflowStartsTable>;

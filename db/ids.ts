@@ -20,7 +20,8 @@ export type IdPrefix =
   | 'te'
   | 'pay'
   | 'dpol'
-  | 'pmig';
+  | 'pmig'
+  | 'wfs';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

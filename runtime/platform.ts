@@ -14,6 +14,7 @@ import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { emailSenderFromEnv } from '../email/sender-from-env.ts';
 import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection.ts';
 import { createBillingWorker } from '../temporal/worker.ts';
+import { drainWorkflowStarts } from '../temporal/workflow-starts.ts';
 import { openMigratedDatabase } from './database.ts';
 
 export interface PlatformOptions {
@@ -87,6 +88,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         if (worker!.getState() === 'RUNNING') worker!.shutdown();
         await running;
       });
+      // Starts what the API committed but could not start (workflow_starts), until it exists.
+      const drainer = drainWorkflowStarts(db, activityClient, {
+        onError: (error) => progress(`workflow start deferred: ${String(error)}`),
+      });
+      stops.push(() => drainer.stop());
     }
 
     if (!roles.api) return { db, stop };

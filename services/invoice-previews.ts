@@ -78,7 +78,7 @@ async function preview(
   });
   if (rated.lines.length === 0 || !rated.period) return null;
   const plan = request.advance?.terms.plan ?? arrears!.segments.at(-1)!.plan;
-  const taxResult = await taxNewInvoice(
+  const { result: taxResult } = await taxNewInvoice(
     db,
     {
       customerId,

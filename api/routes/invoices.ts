@@ -5,7 +5,6 @@ import { Type } from 'typebox';
 import type { Invoice as InvoiceRow, InvoiceLine as InvoiceLineRow } from '../../db/database.ts';
 import { issueCreditNote, listCreditNotes } from '../../db/repositories/credit-notes.ts';
 import {
-  finalizeInvoice,
   getInvoice,
   getInvoiceDocument,
   getInvoiceLines,
@@ -22,6 +21,7 @@ import { decimal } from '../../domain/decimal.ts';
 import { decimalOf, lineAmount, type DecimalInput } from '../../domain/invoicing/line-amount.ts';
 import type { NewInvoiceLine } from '../../db/repositories/invoices.ts';
 import { TaxRequestError } from '../../domain/tax/validation.ts';
+import { finalizeAndFollow } from '../../services/invoice-finalization.ts';
 import { conflict, notFound, Problem, unprocessable } from '../problem.ts';
 import {
   CurrencyCode,
@@ -46,7 +46,6 @@ import { LineArithmeticSchema } from '../schemas/line-arithmetic.ts';
 import { CreditNoteSchema, toCreditNote } from './credit-notes.ts';
 import { tellCollection } from './collections.ts';
 import { sendStoredHtml } from './stored-html.ts';
-import { startManualInvoiceDelivery } from './manual-invoice-delivery.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -459,45 +458,35 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
           'Taxes the draft for its customer, numbers it in its series, dates it (due after the ' +
           'customer’s payment terms) and keeps the customer’s and seller’s details, in one ' +
           'transaction. Idempotent: an invoice already finalized is returned unchanged (200). ' +
-          'A manual invoice (POST /v1/invoices) is then rendered and emailed by its workflow. An ' +
-          'invoice with money owing gets its collection workflow (reminders until paid); a 503 ' +
-          'after finalizing means its collection is not started yet: finalize again.',
+          'The same transaction records what follows: a manual invoice (POST /v1/invoices) is ' +
+          'rendered and emailed by its workflow, and an invoice with money owing gets its ' +
+          'collection workflow (reminders until paid). Both are started right after the commit, ' +
+          'and retried by the worker until Temporal has them, so the answer is 200 whatever ' +
+          'Temporal did.',
         params: IdParams,
         response: {
-          200: described(InvoiceSchema, 'The finalized invoice.'),
+          200: described(
+            InvoiceSchema,
+            'The finalized invoice, committed; its delivery and collection follow.',
+          ),
           404: problemResponse('No invoice has this id.'),
           422: problemResponse('The invoice cannot be taxed (customer data) or has no lines.'),
-          503: problemResponse(
-            'Temporal is unavailable: a manual invoice stays a draft; another invoice is finalized ' +
-              'but its collection is not started (finalize again).',
-          ),
         },
       },
     },
     async (request) => {
-      const options = {
-        tax: app.tax,
-        numbering: app.invoicing.numbering,
-        seller: app.documents.seller,
-      };
-      const found = await answering(() => requireInvoice(app.db, request.params.id));
-      // A manual invoice is delivered by its workflow: the finalization commits only if the
-      // workflow started (and a repeat finds it running or done), so none is left unsent.
-      const row =
-        found.origin !== 'manual'
-          ? await answering(() => finalizeInvoice(app.db, found.id, options))
-          : await answering(() =>
-              app.db.transaction().execute(async (trx) => {
-                // Dated now, or at the customer's test-clock time (finalizeInvoice's default).
-                const finalized = await finalizeInvoice(trx, found.id, options);
-                await startManualInvoiceDelivery(app, trx, finalized);
-                return finalized;
-              }),
-            );
-      if (row.status === 'open' || row.status === 'partially_paid') {
-        await tellCollection(app, row.id, 'finalized', 'The invoice is finalized');
+      const { invoice, deferred } = await answering(() =>
+        finalizeAndFollow(app.db, app.temporal, request.params.id, {
+          tax: app.tax,
+          numbering: app.invoicing.numbering,
+          seller: app.documents.seller,
+          starts: { timeoutMs: app.temporalTimeoutMs },
+        }),
+      );
+      for (const { workflowId, error } of deferred) {
+        request.log.warn({ err: error, workflowId }, 'workflow start deferred to the drainer');
       }
-      return fullInvoice(row);
+      return fullInvoice(invoice);
     },
   );
 

@@ -605,6 +605,21 @@ END))),
     received_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT usage_events_pkey PRIMARY KEY (customer_id, transaction_id)
 );`,
+  // The transactional outbox of workflow starts: a row committed with what it follows (a
+  // finalized invoice), started after the commit and by the worker's drainer until it exists.
+  `CREATE TABLE workflow_starts (
+    id text NOT NULL,
+    kind text NOT NULL,
+    workflow_id text NOT NULL,
+    payload jsonb NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    last_error text,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    CONSTRAINT workflow_starts_pkey PRIMARY KEY (id),
+    CONSTRAINT workflow_starts_kind_check CHECK ((kind = ANY (ARRAY['collection'::text, 'manual_invoice_delivery'::text])))
+);`,
   // One row per (redemption, invoice) a coupon discounted: the redemption counts a period once,
   // however many invoices of that period it discounts (an upgrade mid-period, the final one).
   `CREATE TABLE coupon_applications (
@@ -641,6 +656,8 @@ END))),
   `CREATE INDEX subscription_plan_version_changes_subscription_idx ON subscription_plan_version_changes USING btree (subscription_id);`,
   `CREATE INDEX subscriptions_customer_idx ON subscriptions USING btree (customer_id);`,
   `CREATE INDEX time_entries_uninvoiced ON time_entries USING btree (project_id, work_date) WHERE (invoice_id IS NULL);`,
+  `CREATE UNIQUE INDEX workflow_starts_workflow ON workflow_starts USING btree (kind, workflow_id);`,
+  `CREATE INDEX workflow_starts_pending ON workflow_starts USING btree (next_attempt_at) WHERE (started_at IS NULL);`,
   `CREATE INDEX usage_events_aggregation_idx ON usage_events USING btree (customer_id, metric_code, billing_timestamp) INCLUDE (value, unique_key);`,
   `CREATE TRIGGER time_entries_invoiced_final BEFORE DELETE OR UPDATE ON time_entries FOR EACH ROW WHEN ((old.invoice_id IS NOT NULL)) EXECUTE FUNCTION time_entry_invoiced_is_final();`,
 ];

@@ -13,6 +13,13 @@ import {
 import type { LineArithmetic } from '../../domain/invoicing/line-arithmetic.ts';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
 import { recordSubscriptionTransition } from '../../db/repositories/subscription-transitions.ts';
+import {
+  claimWorkflowStarts,
+  markWorkflowStarted,
+  markWorkflowStartFailed,
+  pendingWorkflowStarts,
+  recordWorkflowStarts,
+} from '../../db/repositories/workflow-starts.ts';
 import { newId } from '../../db/ids.ts';
 import { createOutboxSender } from '../../email/outbox-sender.ts';
 import { finalizeOptions, insertCustomer, insertPlan } from '../support/fixtures.ts';
@@ -147,5 +154,26 @@ describe('embedded PGlite', () => {
         lines: [{ description: 'x', quantity: '-1', unitAmount: '1', amount: 0 }],
       }),
     ).rejects.toMatchObject({ field: 'lines[0].quantity' });
+  });
+  it('keeps the workflow_starts outbox: recorded once, claimed when due, retried, marked', async () => {
+    const start = {
+      kind: 'collection' as const,
+      workflowId: 'collection-inv_pglite',
+      payload: { invoiceId: 'inv_pglite', reason: 'finalized' },
+    };
+    const [id] = await db
+      .transaction()
+      .execute((trx) => recordWorkflowStarts(trx, [start], 60_000));
+    const again = await db.transaction().execute((trx) => recordWorkflowStarts(trx, [start], 0));
+    expect(again).toEqual([id]);
+    // Claimed by its writer for a minute: not due for the drainer, but claimable by id.
+    expect(await claimWorkflowStarts(db, { limit: 10, claimMs: 1_000 })).toEqual([]);
+    const [claimed] = await claimWorkflowStarts(db, { limit: 10, claimMs: 1_000, ids: [id!] });
+    expect(claimed).toMatchObject({ id, attempts: 1, payload: start.payload });
+    await markWorkflowStartFailed(db, id!, 'UNAVAILABLE', 0);
+    const [due] = await claimWorkflowStarts(db, { limit: 10, claimMs: 1_000 });
+    expect(due).toMatchObject({ id, attempts: 2, last_error: 'UNAVAILABLE' });
+    await markWorkflowStarted(db, id!);
+    expect(await pendingWorkflowStarts(db)).toEqual([]);
   });
 });

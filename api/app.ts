@@ -19,6 +19,7 @@ import openapi from './plugins/openapi.ts';
 import problems from './plugins/problems.ts';
 import temporal from './plugins/temporal.ts';
 import validation from './plugins/validation.ts';
+import codec from './routes/codec.ts';
 import collections from './routes/collections.ts';
 import coupons from './routes/coupons.ts';
 import creditNotes from './routes/credit-notes.ts';
@@ -39,6 +40,7 @@ import projectApprovals from './routes/project-approvals.ts';
 import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
 import { createStripeProvider } from '../payments/stripe.ts';
+import type { PayloadKeyring } from '../temporal/payload-codec.ts';
 
 export interface ApiConfig {
   /** Where clients reach the API, e.g. http://localhost:3000 (the OpenAPI server URL). */
@@ -70,6 +72,11 @@ export interface ApiDependencies {
    * whose renderer the app closes. Default: Chromium launched on the first print.
    */
   pdf?: ApiPdf;
+  /**
+   * The Temporal codec endpoint (/codec): the keys Temporal payloads are encrypted with, and the
+   * Temporal UI origins that may call it. Without keys there is no endpoint.
+   */
+  codec?: { keyring: PayloadKeyring | undefined; corsOrigins: string[] };
 }
 
 export interface BuildAppOptions {
@@ -127,6 +134,13 @@ export const billwrightApi = fp<ApiDependencies>(
       prefix: '/webhooks',
       providers: stripeSecret ? [createStripeProvider(stripeSecret)] : [],
     });
+    if (deps.codec?.keyring) {
+      await app.register(codec, {
+        prefix: '/codec',
+        keyring: deps.codec.keyring,
+        corsOrigins: deps.codec.corsOrigins,
+      });
+    }
     await app.register(v1, { prefix: '/v1' });
   },
   { name: 'billwright-api', fastify: '5.x' },

@@ -638,7 +638,6 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const input: ProjectWorkflowInput = {
         projectId: id,
         customerId: customer.id,
-        name: body.name,
         timezone: customer.timezone,
         terms,
         ...(testClock && { testClock }),

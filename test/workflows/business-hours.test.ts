@@ -14,7 +14,12 @@ import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { cancelUpdate, stateQuery } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer, insertPlan, flatPlanVersion } from '../support/fixtures.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 
 const ZONE = 'Europe/Paris';
 const MINUTE = 60_000;
@@ -40,6 +45,7 @@ describe('invoice email in business hours', () => {
     const emailedAt: number[] = [];
     const taskQueue = `test-${randomUUID()}`;
     const worker = await Worker.create({
+      dataConverter: testDataConverter,
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),

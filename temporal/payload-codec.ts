@@ -36,11 +36,12 @@ export function createEncryptionCodec(keyring: PayloadKeyring): PayloadCodec {
   if (!current) throw new Error('the payload codec needs at least one key');
   const byId = new Map(keyring.map((k) => [k.id, k.key]));
   return {
+    // A payload that does not decrypt rejects the promise (never throws synchronously).
     encode(payloads) {
-      return Promise.resolve(payloads.map((payload) => encrypt(payload, current)));
+      return Promise.resolve().then(() => payloads.map((payload) => encrypt(payload, current)));
     },
     decode(payloads) {
-      return Promise.resolve(payloads.map((payload) => decrypt(payload, byId)));
+      return Promise.resolve().then(() => payloads.map((payload) => decrypt(payload, byId)));
     },
   };
 }

@@ -3,7 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { buildApp } from '../../api/app.ts';
+import { buildApp, type ApiDependencies } from '../../api/app.ts';
 import type { ApiPdf } from '../../api/plugins/invoice-pdfs.ts';
 import type { Db } from '../../db/connect.ts';
 import { createApiKey } from '../../db/repositories/api-keys.ts';
@@ -33,6 +33,7 @@ export async function createApiHarness(
     publicBaseUrl?: string;
     testClocks?: boolean;
     stripeWebhookSecret?: string;
+    codec?: ApiDependencies['codec'];
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -48,6 +49,7 @@ export async function createApiHarness(
       stripeWebhookSecret: options.stripeWebhookSecret,
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
+    ...(options.codec ? { codec: options.codec } : {}),
   });
   await app.ready();
   const apiKey = await createApiKey(database.db, 'test');

@@ -2,7 +2,9 @@
 // the connection parses int8 into a safe integer or fails loudly (see db/connect.ts).
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { TaxBehavior } from '../domain/catalog.ts';
+import type { DecimalString } from '../domain/decimal.ts';
 import type { DunningPolicy } from '../domain/dunning.ts';
+import type { LineArithmetic } from '../domain/invoicing/line-arithmetic.ts';
 import type { InvoiceStatus } from '../domain/invoice-lifecycle.ts';
 import type {
   TaxBreakdownEntry,
@@ -180,8 +182,11 @@ export interface InvoiceLinesTable {
   invoice_id: string;
   position: number;
   description: string;
-  quantity: number;
-  unit_amount: number;
+  /** numeric: an exact decimal string ("1", "12.5"); node-postgres and PGlite both give text. */
+  quantity: DecimalString;
+  /** numeric minor units per unit ("4900", "0.06"); null when no single price makes the line. */
+  unit_amount: DecimalString | null;
+  /** The line's one rounded amount (minor units), before discount and tax. */
   amount: number;
   period_start: NullableTimestamp;
   period_end: NullableTimestamp;
@@ -195,6 +200,8 @@ export interface InvoiceLinesTable {
   tax_components: ColumnType<TaxComponent[], string | undefined, string>;
   /** Tax included: what the customer pays for the line. */
   total_amount: number;
+  /** How the amount was reached (used quantity, free units, priced parts, proration, cap). */
+  arithmetic: ColumnType<LineArithmetic | null, string | null | undefined, string | null>;
 }
 
 export interface CreditNotesTable {

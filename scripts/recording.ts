@@ -244,7 +244,7 @@ export async function issueInvoice(
     customerId,
     currency: 'EUR',
     origin,
-    lines: [{ description: 'Consulting', quantity: 1, unitAmount: amount, amount }],
+    lines: [{ description: 'Consulting', quantity: '1', unitAmount: String(amount), amount }],
   });
   return finalizeInvoice(db, draft.id, {
     tax,

@@ -365,8 +365,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
         lines: [
           {
             description,
-            quantity: 1,
-            unitAmount: m.amount - retained,
+            quantity: '1',
+            unitAmount: String(m.amount - retained),
             amount: m.amount - retained,
           },
         ],
@@ -435,8 +435,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
           billingKey: 'retainage',
           lines: held.map((m) => ({
             description: `Retainage released: ${m.name}`,
-            quantity: 1,
-            unitAmount: m.retained,
+            quantity: '1',
+            unitAmount: String(m.retained),
             amount: m.retained,
           })),
         });
@@ -509,8 +509,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
         lines: [
           {
             description: `Deposit for ${PROJECT_NAME}`,
-            quantity: 1,
-            unitAmount: state.deposit,
+            quantity: '1',
+            unitAmount: String(state.deposit),
             amount: state.deposit,
           },
         ],

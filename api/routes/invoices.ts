@@ -18,6 +18,9 @@ import {
   updateDraft,
   voidInvoice,
 } from '../../db/repositories/invoices.ts';
+import { decimal } from '../../domain/decimal.ts';
+import { decimalOf, lineAmount, type DecimalInput } from '../../domain/invoicing/line-amount.ts';
+import type { NewInvoiceLine } from '../../db/repositories/invoices.ts';
 import { TaxRequestError } from '../../domain/tax/validation.ts';
 import { conflict, notFound, Problem, unprocessable } from '../problem.ts';
 import {
@@ -36,6 +39,8 @@ import {
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
+import { Decimal } from '../schemas/catalog.ts';
+import { LineArithmeticSchema } from '../schemas/line-arithmetic.ts';
 import { CreditNoteSchema, toCreditNote } from './credit-notes.ts';
 import { tellCollection } from './collections.ts';
 import { sendStoredHtml } from './stored-html.ts';
@@ -123,9 +128,13 @@ export const InvoiceLineSchema = Type.Object(
   {
     position: Type.Integer({ minimum: 0 }),
     description: Type.String(),
-    quantity: Type.Integer(),
-    unitAmount: Money,
-    amount: described(Money, 'Before discount and tax.'),
+    quantity: { ...Decimal, description: 'Units billed, exact: "1", "12.5" (GB), "2.25" (hours).' },
+    unitAmount: Type.Union([Decimal, Type.Null()], {
+      description:
+        'Minor units per unit, exact and possibly finer than the currency ("0.06" is €0.0006); ' +
+        'null when no single price makes the line (tiers, a minimum’s true-up).',
+    }),
+    amount: described(Money, 'Before discount and tax: the line’s one rounded amount.'),
     discountAmount: Money,
     taxAmount: Money,
     taxRate: Nullable(Type.String({ description: 'Percent; null until finalized.' })),
@@ -133,6 +142,9 @@ export const InvoiceLineSchema = Type.Object(
     taxTreatment: Nullable(Type.String()),
     total: described(Money, 'What the customer pays for the line, tax included.'),
     period: NullablePeriod,
+    arithmetic: Type.Union([LineArithmeticSchema, Type.Null()], {
+      description: 'How a rated line’s amount was reached; null for lines priced by hand.',
+    }),
   },
   { $id: 'InvoiceLine', title: 'InvoiceLine' },
 );
@@ -154,11 +166,56 @@ const ListInvoicesQuery = Type.Object(
 
 const MinorUnits = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
+const MAX_QUANTITY = 1_000_000_000;
+const UnsignedDecimal = Type.String({ pattern: '^\\d+(\\.\\d+)?$', maxLength: 40 });
+
+/** A line's quantity in a request: an integer, or an exact decimal string ("2.5"). */
+export function DraftQuantity(minimum: 0 | 1) {
+  return Type.Union([Type.Integer({ minimum, maximum: MAX_QUANTITY }), UnsignedDecimal], {
+    description: `Units, ${minimum === 0 ? 'at least 0' : 'above 0'} and at most 10^9: an integer or a decimal string such as "2.5".`,
+  });
+}
+
+/** A line's unit price in a request: integer minor units, or a decimal string ("0.06"). */
+export const DraftUnitAmount = Type.Union([MinorUnits, UnsignedDecimal], {
+  description: 'Price of one unit in minor units: an integer, or a decimal string such as "0.06".',
+});
+
+/**
+ * A line priced by hand: amount = quantity × unit price, rounded half up once (exact for whole
+ * numbers). Refuses a quantity out of range, or an amount past a safe integer, naming the field.
+ */
+export function draftLine(
+  line: { description: string; quantity: DecimalInput; unitAmount: DecimalInput },
+  i: number,
+  minimumQuantity: 0 | 1,
+): Pick<NewInvoiceLine, 'description' | 'quantity' | 'unitAmount' | 'amount'> {
+  const quantity = decimal(line.quantity);
+  if ((minimumQuantity === 1 ? quantity.lte(0) : quantity.lt(0)) || quantity.gt(MAX_QUANTITY)) {
+    throw new InvalidInvoiceRequestError(
+      `lines[${i}].quantity`,
+      `must be ${minimumQuantity === 1 ? 'above 0' : 'at least 0'} and at most 10^9`,
+    );
+  }
+  let amount: number;
+  try {
+    amount = lineAmount(line.quantity, line.unitAmount);
+  } catch {
+    throw new InvalidInvoiceRequestError(`lines[${i}].amount`, 'is too large');
+  }
+  return {
+    description: line.description,
+    quantity: decimalOf(line.quantity),
+    unitAmount: decimalOf(line.unitAmount),
+    amount,
+  };
+}
+
 const DraftLineBody = Type.Object(
   {
     description: Type.String({ minLength: 1, maxLength: 500 }),
-    quantity: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
-    unitAmount: MinorUnits,
+    quantity: DraftQuantity(0),
+    unitAmount: DraftUnitAmount,
     discountAmount: Type.Optional(MinorUnits),
     taxCategory: Type.Optional(
       Type.Union([Type.Literal('standard'), Type.Literal('ebook'), Type.Literal('exempt')]),
@@ -258,7 +315,7 @@ export function toInvoiceLine(row: InvoiceLineRow, currency: string) {
     position: row.position,
     description: row.description,
     quantity: row.quantity,
-    unitAmount: money(row.unit_amount),
+    unitAmount: row.unit_amount,
     amount: money(row.amount),
     discountAmount: money(row.discount_amount),
     taxAmount: money(row.tax_amount),
@@ -267,6 +324,7 @@ export function toInvoiceLine(row: InvoiceLineRow, currency: string) {
     taxTreatment: row.tax_treatment,
     total: money(row.total_amount),
     period: period(row.period_start, row.period_end),
+    arithmetic: row.arithmetic,
   };
 }
 
@@ -358,7 +416,8 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         tags: ['Invoices'],
         summary: 'Edit a draft invoice',
         description:
-          'Replaces a draft’s lines (amount = quantity × unitAmount) or its price basis. ' +
+          'Replaces a draft’s lines (amount = quantity × unitAmount, rounded half up once) or ' +
+          'its price basis. ' +
           'A finalized invoice is immutable: 409 (issue a credit note instead).',
         params: IdParams,
         body: UpdateDraftBody,
@@ -376,11 +435,8 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         updateDraft(app.db, request.params.id, {
           taxBehavior,
           ...(lines && {
-            lines: lines.map((line) => ({
-              description: line.description,
-              quantity: line.quantity,
-              unitAmount: line.unitAmount,
-              amount: line.quantity * line.unitAmount,
+            lines: lines.map((line, i) => ({
+              ...draftLine(line, i, 0),
               discountAmount: line.discountAmount ?? 0,
               ...(line.taxCategory && { taxCategory: line.taxCategory }),
             })),

@@ -5,7 +5,12 @@
 import { sql, type Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import type { TaxBehavior } from '../../domain/catalog.ts';
-import { decimal, toDecimalString } from '../../domain/decimal.ts';
+import {
+  decimal,
+  isDecimalString,
+  toDecimalString,
+  type DecimalString,
+} from '../../domain/decimal.ts';
 import {
   canApply,
   checkInvoiceAmounts,
@@ -13,6 +18,7 @@ import {
   totalOf,
   type InvoiceStatus,
 } from '../../domain/invoice-lifecycle.ts';
+import type { LineArithmetic } from '../../domain/invoicing/line-arithmetic.ts';
 import { money } from '../../domain/money.ts';
 import type { NumberingSettings } from '../../domain/numbering.ts';
 import { checkTaxResult, type TaxProvider } from '../../domain/tax/provider.ts';
@@ -61,9 +67,11 @@ type Executor = Db | Transaction<Database>;
 
 export interface NewInvoiceLine {
   description: string;
-  quantity: number;
-  unitAmount: number;
-  /** The line's charge before discounts, in minor units. */
+  /** Units billed, an exact decimal ≥ 0 ("1", "12.5" GB, "2.25" hours). */
+  quantity: DecimalString;
+  /** Exact minor units per unit ("4900", "0.06"); null when no single price makes the line. */
+  unitAmount: DecimalString | null;
+  /** The line's charge before discounts, in minor units: its one rounded amount. */
   amount: number;
   periodStart?: string;
   periodEnd?: string;
@@ -71,6 +79,8 @@ export interface NewInvoiceLine {
   discountAmount?: number;
   /** What is sold, for tax (default standard). */
   taxCategory?: TaxCategory;
+  /** How the amount was reached, shown on the document and the API (default none). */
+  arithmetic?: LineArithmetic | null;
 }
 
 export interface NewDraftInvoice {
@@ -128,7 +138,13 @@ export interface NewSubscriptionInvoice {
 
 function checkLines(lines: readonly NewInvoiceLine[]): void {
   lines.forEach((line, i) => {
-    for (const field of ['quantity', 'unitAmount', 'amount', 'discountAmount'] as const) {
+    const decimals = { quantity: line.quantity, unitAmount: line.unitAmount ?? '0' };
+    for (const [field, value] of Object.entries(decimals)) {
+      if (!isDecimalString(value) || decimal(value).lt(0)) {
+        throw new InvalidInvoiceRequestError(`lines[${i}].${field}`, 'must be a decimal ≥ 0');
+      }
+    }
+    for (const field of ['amount', 'discountAmount'] as const) {
       const value = line[field] ?? 0;
       if (!Number.isSafeInteger(value) || value < 0) {
         throw new InvalidInvoiceRequestError(`lines[${i}].${field}`, 'must be an integer ≥ 0');
@@ -163,14 +179,16 @@ async function insertLines(
         invoice_id: invoiceId,
         position,
         description: line.description,
-        quantity: line.quantity,
-        unit_amount: line.unitAmount,
+        // Normalised ("1.50" → "1.5"): numeric keeps the scale it is given.
+        quantity: toDecimalString(decimal(line.quantity)),
+        unit_amount: line.unitAmount === null ? null : toDecimalString(decimal(line.unitAmount)),
         amount: line.amount,
         discount_amount: line.discountAmount ?? 0,
         tax_category: line.taxCategory ?? 'standard',
         total_amount: line.amount - (line.discountAmount ?? 0),
         period_start: line.periodStart ?? null,
         period_end: line.periodEnd ?? null,
+        arithmetic: line.arithmetic ? JSON.stringify(line.arithmetic) : null,
       })),
     )
     .execute();

@@ -54,7 +54,7 @@ async function openInvoice(amount = 10000): Promise<InvoiceBody> {
   const draft = await createDraftInvoice(api.db, {
     customerId,
     currency: 'EUR',
-    lines: [{ description: 'Pro', quantity: 1, unitAmount: amount, amount }],
+    lines: [{ description: 'Pro', quantity: '1', unitAmount: String(amount), amount }],
   });
   const finalized = await post(`/v1/invoices/${draft.id}/finalize`);
   expect(finalized.statusCode).toBe(200);
@@ -125,7 +125,7 @@ describe('payments', () => {
     const draft = await createDraftInvoice(api.db, {
       customerId,
       currency: 'EUR',
-      lines: [{ description: 'Pro', quantity: 1, unitAmount: 100, amount: 100 }],
+      lines: [{ description: 'Pro', quantity: '1', unitAmount: '100', amount: 100 }],
     });
     const body = { amount: 100, method: 'card', reference: 'x' };
     expect((await post(`/v1/invoices/${draft.id}/payments`, body)).statusCode).toBe(409);

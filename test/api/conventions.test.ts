@@ -277,6 +277,10 @@ describe('OpenAPI document', () => {
       expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     );
     expect(doc.components.schemas.Problem).toBeDefined();
+    // An invoice line's arithmetic is documented field by field.
+    const documented = JSON.stringify(doc);
+    expect(documented).toContain('"title":"LineArithmetic"');
+    expect(documented).toContain('Free units taken off the used quantity');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/health',

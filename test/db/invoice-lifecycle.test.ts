@@ -27,7 +27,7 @@ let customerId: string;
 const config = loadConfig({});
 const options: FinalizeOptions = finalizeOptions(config);
 
-const pro: NewInvoiceLine = { description: 'Pro', quantity: 1, unitAmount: 4900, amount: 4900 };
+const pro: NewInvoiceLine = { description: 'Pro', quantity: '1', unitAmount: '4900', amount: 4900 };
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -291,7 +291,7 @@ describe('credit notes', () => {
     const settings = { ...options, numbering: numbering('CRD'), at: '2027-08-01T10:00:00Z' };
     const invoice = await finalizeInvoice(
       testDb.db,
-      (await draft([pro, { ...pro, description: 'Seat', amount: 1000, unitAmount: 1000 }])).id,
+      (await draft([pro, { ...pro, description: 'Seat', amount: 1000, unitAmount: '1000' }])).id,
       settings,
     );
     expect(invoice.total).toBe(7080); // 5880 + 1200

@@ -161,7 +161,7 @@ async function openInvoice(customerId: string, amount: number, at?: string) {
   const draft = await createDraftInvoice(testDb.db, {
     customerId,
     currency: 'EUR',
-    lines: [{ description: 'Pro plan', quantity: 1, unitAmount: amount, amount }],
+    lines: [{ description: 'Pro plan', quantity: '1', unitAmount: String(amount), amount }],
   });
   return finalizeInvoice(testDb.db, draft.id, {
     tax,

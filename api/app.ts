@@ -22,6 +22,7 @@ import temporal from './plugins/temporal.ts';
 import validation from './plugins/validation.ts';
 import apiKeys from './routes/api-keys.ts';
 import auditEvents from './routes/audit-events.ts';
+import codec from './routes/codec.ts';
 import collections from './routes/collections.ts';
 import coupons from './routes/coupons.ts';
 import creditNotes from './routes/credit-notes.ts';
@@ -43,6 +44,7 @@ import projectApprovals from './routes/project-approvals.ts';
 import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
 import { createStripeProvider } from '../payments/stripe.ts';
+import type { PayloadKeyring } from '../temporal/payload-codec.ts';
 
 export interface ApiConfig {
   /** Where clients reach the API, e.g. http://localhost:3000 (the OpenAPI server URL). */
@@ -80,6 +82,11 @@ export interface ApiDependencies {
    * whose renderer the app closes. Default: Chromium launched on the first print.
    */
   pdf?: ApiPdf;
+  /**
+   * The Temporal codec endpoint (/codec): the keys Temporal payloads are encrypted with, and the
+   * Temporal UI origins that may call it. Without keys there is no endpoint.
+   */
+  codec?: { keyring: PayloadKeyring | undefined; corsOrigins: string[] };
 }
 
 export interface BuildAppOptions {
@@ -146,6 +153,14 @@ export const billwrightApi = fp<ApiDependencies>(
       prefix: '/webhooks',
       providers: stripeSecret ? [createStripeProvider(stripeSecret)] : [],
     });
+    if (deps.codec?.keyring) {
+      await app.register(codec, {
+        prefix: '/codec',
+        keyring: deps.codec.keyring,
+        corsOrigins: deps.codec.corsOrigins,
+        rateLimits: deps.config.rateLimits ?? fromEnv().rateLimits,
+      });
+    }
     await app.register(v1, {
       prefix: '/v1',
       rateLimits: deps.config.rateLimits ?? fromEnv().rateLimits,

@@ -13,6 +13,7 @@ import { progress } from '../infra/log.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { emailSenderFromEnv } from '../email/sender-from-env.ts';
 import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection.ts';
+import { billwrightDataConverter } from '../temporal/payload-codec.ts';
 import { createBillingWorker } from '../temporal/worker.ts';
 import { drainWorkflowStarts } from '../temporal/workflow-starts.ts';
 import { openMigratedDatabase } from './database.ts';
@@ -37,6 +38,11 @@ export interface Platform {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { config, temporal } = options;
   const roles = { worker: true, api: true, ...options.roles };
+  if (config.payloadEncryption && !config.payloadKeys) {
+    throw new Error('Temporal payload encryption is on but BILLWRIGHT_PAYLOAD_KEYS is not set');
+  }
+  const keyring = config.payloadEncryption ? config.payloadKeys : undefined;
+  const dataConverter = billwrightDataConverter(keyring);
   // Waits (with progress lines) while PostgreSQL is not up yet, rather than exiting.
   const db = await openMigratedDatabase({
     url: config.databaseUrl,
@@ -56,11 +62,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     if (roles.worker) {
       const connection = await connectWorker(temporal);
       // Test-clock advances send updates to the clock's workflows from an activity.
-      const activityClient = await connectClient(temporal);
+      const activityClient = await connectClient(temporal, dataConverter);
       stops.push(() => activityClient.connection.close());
       worker = await createBillingWorker({
         connection,
         namespace: temporal.namespace,
+        dataConverter,
         dependencies: {
           db,
           renderer: createDocumentRenderer({
@@ -96,13 +103,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
 
     if (!roles.api) return { db, stop };
-    const client = await connectClient(temporal);
+    const client = await connectClient(temporal, dataConverter);
     stops.push(() => client.connection.close());
     const app = await buildApp(
       {
         db,
         temporal: client,
         config: { publicBaseUrl: config.publicBaseUrl, signingSecret: config.signingSecret },
+        codec: { keyring, corsOrigins: config.codecCorsOrigins },
         documents: {
           renderer: createDocumentRenderer({
             templatesDir: config.templatesDir,

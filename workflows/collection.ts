@@ -171,7 +171,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
       if (receipted.has(payment.id)) continue;
       await run(
         acts.emailReceipt,
-        `Receipt to ${known.recipient} for ${amount(payment.amount)} (${payment.method ?? 'payment'})`,
+        `Receipt to ${known.customerId} for ${amount(payment.amount)} (${payment.method ?? 'payment'})`,
         { invoiceId, payment },
       );
       receipted.add(payment.id);
@@ -236,10 +236,10 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         const due = amount(known.amountDue);
         const summary =
           action.tone === 'before_due'
-            ? `Friendly reminder to ${known.recipient}, ${due} due on ${localDate(dueAt, timezone)}`
+            ? `Friendly reminder to ${known.customerId}, ${due} due on ${localDate(dueAt, timezone)}`
             : action.tone === 'final_notice'
-              ? `Final notice to ${known.recipient}, ${due} overdue ${overdueDays} days`
-              : `Reminder ${action.number} of ${action.of} to ${known.recipient}, ${due} overdue ${overdueDays} days`;
+              ? `Final notice to ${known.customerId}, ${due} overdue ${overdueDays} days`
+              : `Reminder ${action.number} of ${action.of} to ${known.customerId}, ${due} overdue ${overdueDays} days`;
         const result = await run(acts.remindCustomer, summary, {
           invoiceId,
           step: action.key,

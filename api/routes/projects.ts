@@ -641,7 +641,6 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const input: ProjectWorkflowInput = {
         projectId: id,
         customerId: customer.id,
-        name: body.name,
         timezone: customer.timezone,
         terms,
         ...(testClock && { testClock }),

@@ -3,7 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { buildApp } from '../../api/app.ts';
+import { buildApp, type ApiDependencies } from '../../api/app.ts';
 import type { ApiPdf } from '../../api/plugins/invoice-pdfs.ts';
 import type { ApiRateLimits } from '../../config/index.ts';
 import type { Db } from '../../db/connect.ts';
@@ -37,6 +37,7 @@ export async function createApiHarness(
     rateLimits?: ApiRateLimits;
     corsOrigins?: string[];
     frameAncestors?: string;
+    codec?: ApiDependencies['codec'];
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -55,6 +56,7 @@ export async function createApiHarness(
       frameAncestors: options.frameAncestors,
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
+    ...(options.codec ? { codec: options.codec } : {}),
   });
   await app.ready();
   const apiKey = await createApiKey(database.db, 'test');

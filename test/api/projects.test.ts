@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import { realActivities } from '../support/activities.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from './app-harness.ts';
 
 const SECRET = 'projects-api-test-signing-secret-0123456789';
@@ -26,6 +31,7 @@ beforeAll(async () => {
     signingSecret: SECRET,
   });
   worker = await Worker.create({
+    dataConverter: testDataConverter,
     connection: env.nativeConnection,
     taskQueue: BILLING_TASK_QUEUE,
     workflowBundle: await workflowBundle(),

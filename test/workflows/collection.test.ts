@@ -47,7 +47,12 @@ import { stateQuery } from '../../workflows/subscription-messages.ts';
 import { realActivities, type Activities } from '../support/activities.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer, insertPlan } from '../support/fixtures.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -92,6 +97,7 @@ beforeAll(async () => {
   [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
   real = realActivities(testDb.db, config, { collections: true });
   worker = await Worker.create({
+    dataConverter: testDataConverter,
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
@@ -723,6 +729,7 @@ describe('worker restarts', () => {
     const run = async (until: number) => {
       // No sticky cache: the next worker rebuilds the workflow from its history.
       const w = await Worker.create({
+        dataConverter: testDataConverter,
         connection: env.nativeConnection,
         taskQueue: queue,
         workflowBundle: await workflowBundle(),

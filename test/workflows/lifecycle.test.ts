@@ -34,7 +34,12 @@ import {
 } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer, insertPlan } from '../support/fixtures.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -54,6 +59,7 @@ beforeAll(async () => {
   activities = realActivities(testDb.db, config);
   await createMetric(testDb.db, { code: 'api_calls', name: 'API calls', aggregation: 'count' });
   worker = await Worker.create({
+    dataConverter: testDataConverter,
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),

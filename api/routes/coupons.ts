@@ -47,9 +47,10 @@ const CouponCode = Type.String({
   examples: ['LAUNCH20'],
 });
 
-const NOT_YET_BILLED =
-  'Coupons are recorded now; they discount invoices once the subscription lifecycle rates ' +
-  'invoices. The current flat-rate billing workflow does not apply them yet.';
+const HOW_APPLIED =
+  'An applied coupon discounts every subscription invoice of the billing periods it covers ' +
+  '(once: the next period; repeating: the next N; forever: all), after charges and before tax; ' +
+  'each period counts once, however many invoices it has (a change, the final invoice).';
 
 export const CouponSchema = Type.Object(
   {
@@ -281,7 +282,7 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Creates a coupon: a percentage or a fixed amount off, for one period, N periods or ' +
           'forever, on the whole subtotal or on some charges (by charge key). Codes are unique. ' +
-          NOT_YET_BILLED,
+          HOW_APPLIED,
         body: CreateCouponBody,
         response: {
           201: described(CouponSchema, 'The created coupon.'),
@@ -366,7 +367,7 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Applies the coupon to the customer: it discounts every subscription of theirs. Once per ' +
           'customer and coupon. ' +
-          NOT_YET_BILLED,
+          HOW_APPLIED,
         params: IdParams,
         body: ApplyCouponBody,
         response: applyResponses('customer'),
@@ -418,7 +419,7 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Applies the coupon to one subscription. Once per subscription and coupon; a coupon that ' +
           'applies to some charges must name charges of the subscription’s plan version. ' +
-          NOT_YET_BILLED,
+          HOW_APPLIED,
         params: IdParams,
         body: ApplyCouponBody,
         response: applyResponses('subscription'),

@@ -16,7 +16,7 @@ import invoicePdfs, { type ApiPdf } from './plugins/invoice-pdfs.ts';
 import tax, { type ApiTax } from './plugins/tax.ts';
 import idempotency from './plugins/idempotency.ts';
 import openapi from './plugins/openapi.ts';
-import problems from './plugins/problems.ts';
+import problems, { frameworkErrors } from './plugins/problems.ts';
 import temporal from './plugins/temporal.ts';
 import validation from './plugins/validation.ts';
 import collections from './routes/collections.ts';
@@ -140,6 +140,8 @@ export async function buildApp(
     logger: options.logger ?? false,
     // Ids in paths are case-sensitive and trailing slashes are not a different resource.
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors the router meets before any route (a bad URL, an overlong path parameter).
+    frameworkErrors,
   });
   await app.register(billwrightApi, deps);
   return app;

@@ -21,6 +21,7 @@ import {
 import { TaxRequestError } from '../../domain/tax/validation.ts';
 import { conflict, notFound, Problem, unprocessable } from '../problem.ts';
 import {
+  assertLineTotalsBounded,
   CurrencyCode,
   DEFAULT_LIMIT,
   described,
@@ -372,6 +373,7 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { lines, taxBehavior } = request.body;
+      if (lines) assertLineTotalsBounded(lines, 'unitAmount');
       const row = await answering(() =>
         updateDraft(app.db, request.params.id, {
           taxBehavior,

@@ -139,7 +139,9 @@ export async function buildApp(
   const app = Fastify({
     logger: options.logger ?? false,
     // Ids in paths are case-sensitive and trailing slashes are not a different resource.
-    routerOptions: { ignoreTrailingSlash: true },
+    // A path parameter may be long enough for its schema to name it (400, `id` too long) rather
+    // than the router refusing it (414).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     // Errors the router meets before any route (a bad URL, an overlong path parameter).
     frameworkErrors,
   });

@@ -48,7 +48,7 @@ export function toProblem(error: unknown): Problem {
       // The router quotes the URL it refused; say what is wrong without echoing it.
       detail:
         error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-          ? 'A path parameter is longer than any id (100 characters at most).'
+          ? 'A path parameter is far longer than any id or code.'
           : error.code === 'FST_ERR_BAD_URL'
             ? 'The URL is not valid (a malformed percent-encoding).'
             : error.message,
@@ -140,9 +140,8 @@ export default fp(
     const routeMethods = new RouteMethods();
     app.addHook('onRoute', (route) => routeMethods.add(route));
 
-    app.setErrorHandler((error, request, reply) => sendProblem(request, reply, toProblem(error)));
-
-    app.setNotFoundHandler((request, reply) => {
+    /** No route for this method and path: 405 with Allow when the path takes other methods. */
+    const notRouted = (request: FastifyRequest, reply: FastifyReply) => {
       const path = requestPath(request);
       const allowed = routeMethods.allowed(path);
       const problem =
@@ -159,7 +158,14 @@ export default fp(
               detail: `No route for ${request.method} ${path}.`,
             });
       return sendProblem(request, reply, problem);
-    });
+    };
+
+    app.setErrorHandler((error, request, reply) =>
+      // An unrouted request whose body Fastify could not read (QUERY without a Content-Type):
+      // the missing route is the answer, not the body.
+      request.is404 ? notRouted(request, reply) : sendProblem(request, reply, toProblem(error)),
+    );
+    app.setNotFoundHandler(notRouted);
 
     done();
   },

@@ -215,9 +215,13 @@ describe('strict query types', () => {
 });
 
 describe("the framework's own errors are problems", () => {
-  test('a path parameter over 100 characters is a 414 problem', async () => {
-    const response = await api.request({ method: 'GET', url: `/v1/customers/${'a'.repeat(101)}` });
-    expect(problemOf(response, 414).detail).not.toContain('aaaa');
+  test('a long path parameter is a 400 naming it; one the router refuses a 414 problem', async () => {
+    const long = await api.request({ method: 'GET', url: `/v1/customers/${'a'.repeat(101)}` });
+    expect(problemOf(long, 400).errors).toEqual([
+      { field: 'id', message: 'must not have more than 64 characters' },
+    ]);
+    const huge = await api.request({ method: 'GET', url: `/v1/customers/${'a'.repeat(1025)}` });
+    expect(problemOf(huge, 414).detail).not.toContain('aaaa');
   });
 
   test('a malformed percent-encoding in the path is a 400 problem', async () => {
@@ -266,8 +270,33 @@ describe('methods', () => {
     expect(item.headers.allow).toMatch(/GET/);
   });
 
+  test('QUERY without a Content-Type on a known path is a 405, not a body error', async () => {
+    const response = await api.request({ method: 'QUERY', url: '/v1/customers' });
+    expect(problemOf(response, 405).type).toBe('/problems/method-not-allowed');
+  });
+
   test('an unknown path is still a 404', async () => {
     const response = await api.request({ method: 'PUT', url: '/v1/nothing-here' });
     expect(problemOf(response, 404).type).toBe('/problems/not-found');
+  });
+});
+
+describe('OpenAPI links', () => {
+  test('a created resource links to reading and acting on it, for stateful clients and tests', async () => {
+    const doc = JSON.parse((await api.app.inject({ method: 'GET', url: '/docs/json' })).body) as {
+      paths: Record<string, Record<string, { responses: Record<string, { links?: object }> }>>;
+    };
+    expect(doc.paths['/v1/customers']?.post?.responses['201']?.links).toMatchObject({
+      GetCustomer: {
+        operationRef: '#/paths/~1v1~1customers~1{id}/get',
+        parameters: { id: '$response.body#/id' },
+      },
+    });
+    expect(doc.paths['/v1/plans']?.post?.responses['201']?.links).toMatchObject({
+      GetPlan: { parameters: { code: '$response.body#/code' } },
+    });
+    expect(Object.keys(doc.paths['/v1/invoices']?.post?.responses['201']?.links ?? {})).toEqual(
+      expect.arrayContaining(['GetInvoice', 'EditDraftInvoice', 'FinalizeInvoice']),
+    );
   });
 });

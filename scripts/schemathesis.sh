@@ -29,7 +29,7 @@ if [ ! -f "$venv/.installed" ]; then
 fi
 
 seed=${SCHEMATHESIS_SEED:-20261}
-max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-5}
+max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-3}
 echo "[billwright] schemathesis $VERSION against $base_url, seed $seed, $max_examples examples per operation"
 
 mkdir -p "$report_dir"
@@ -45,7 +45,7 @@ exec "$venv/bin/schemathesis" run "$base_url/docs/json" \
   --exclude-checks positive_data_acceptance \
   --continue-on-failure \
   --request-timeout 20 \
-  --max-time 360 \
+  --max-time 300 \
   --no-color \
   --report ndjson,junit \
   --report-ndjson-path "$report_dir/events.ndjson" \

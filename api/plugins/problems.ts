@@ -10,6 +10,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import { AmountOverflowError } from '../../domain/money.ts';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemSchema } from '../problem.ts';
 import { problemResponse } from '../schemas/common.ts';
 import { fieldErrors } from './validation.ts';
@@ -26,6 +27,15 @@ function isFastifyError(error: unknown): error is FastifyError {
 
 export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
+  // Every amount a request states is bounded; what they multiply to (seats × price) may still
+  // pass 2^53: the request asks for more than can be billed exactly, not a fault of ours.
+  if (error instanceof AmountOverflowError)
+    return new Problem({
+      status: 422,
+      slug: 'unprocessable',
+      detail: `body: the amounts and quantities would total more than ${Number.MAX_SAFE_INTEGER} minor units`,
+      errors: [{ field: 'body', message: 'amounts and quantities would total too much' }],
+    });
   if (isFastifyError(error) && Array.isArray(error.validation)) {
     const errors = fieldErrors(error.validation, error.validationContext ?? 'body');
     return new Problem({

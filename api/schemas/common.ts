@@ -2,6 +2,7 @@
 // documented problem responses. TypeBox types double as JSON Schema for validation,
 // serialization and the OpenAPI document.
 import { Type, type TSchema } from 'typebox';
+import { MAX_AMOUNT } from '../../domain/money.ts';
 import { PROBLEM_CONTENT_TYPE, unprocessable } from '../problem.ts';
 
 /**
@@ -10,8 +11,8 @@ import { PROBLEM_CONTENT_TYPE, unprocessable } from '../problem.ts';
  * an invoice's lines are held to it too, so totals, tax and credits stay far below 2^53 (about
  * 9 × 10^15), where integer arithmetic in JavaScript stops being exact.
  */
-export const MAX_BODY_NUMBER = 10 ** 15;
-export const MAX_AMOUNT = MAX_BODY_NUMBER;
+export const MAX_BODY_NUMBER = MAX_AMOUNT;
+export { MAX_AMOUNT };
 
 /**
  * Refuses (422) lines whose extended amounts, or whose sum, pass MAX_AMOUNT, before anything

@@ -161,6 +161,60 @@ describe('amounts and totals', () => {
     ]);
   });
 
+  test('a plan charge or coupon amount above 10^15 is refused naming it', async () => {
+    const plan = await api.request({
+      method: 'POST',
+      url: '/v1/plans',
+      payload: {
+        code: 'seats-huge',
+        name: 'Seats',
+        currency: 'EUR',
+        interval: 'month',
+        charges: [
+          {
+            key: 'seats',
+            description: 'Seats',
+            type: 'per_seat',
+            billing: 'advance',
+            unitAmount: '9'.repeat(20),
+          },
+        ],
+      },
+    });
+    expect(problemOf(plan, 422).errors).toEqual([
+      { field: 'charges[0].unitAmount', message: `must be at most ${MAX_AMOUNT}` },
+    ]);
+  });
+
+  test('seats × price past 2^53 is a 422, not a 500', async () => {
+    const plan = await api.request({
+      method: 'POST',
+      url: '/v1/plans',
+      payload: {
+        code: 'seats-max',
+        name: 'Seats',
+        currency: 'EUR',
+        interval: 'month',
+        charges: [
+          {
+            key: 'seats',
+            description: 'Seats',
+            type: 'per_seat',
+            billing: 'advance',
+            unitAmount: String(MAX_AMOUNT),
+          },
+        ],
+      },
+    });
+    expect(plan.statusCode).toBe(201);
+    const subscription = await api.request({
+      method: 'POST',
+      url: '/v1/subscriptions',
+      payload: { customerId, planCode: 'seats-max', quantity: 1_000_000 },
+    });
+    expect(problemOf(subscription, 422).type).toBe('/problems/unprocessable');
+  });
+
   test('the OpenAPI document states the bound on request amounts, not on response totals', async () => {
     const doc = JSON.parse((await api.app.inject({ method: 'GET', url: '/docs/json' })).body) as {
       paths: Record<

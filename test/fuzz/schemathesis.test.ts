@@ -41,6 +41,7 @@ test('Schemathesis finds no server error and no response that breaks the documen
   const script = join(import.meta.dirname, '../../scripts/schemathesis.sh');
   const { code, output } = await run(script, [started.platform.apiUrl ?? '', key, REPORT_DIR]);
   const summary = summarize(readFileSync(join(REPORT_DIR, 'events.ndjson'), 'utf8'));
+  // The figures, with the seed printed by the script above.
   console.log(JSON.stringify(summary, null, 2));
   expect(summary.requests).toBeGreaterThanOrEqual(1000);
   expect(summary.statefulRequests).toBeGreaterThan(0);
@@ -57,10 +58,12 @@ interface Summary {
 }
 
 interface ScenarioFinished {
-  phase: { name?: string } | string;
+  /** The phase's name, or an object naming it; absent on some events. */
+  phase?: { name?: string } | string | null;
+  /** A skipped scenario records neither. */
   recorder: {
-    interactions: Record<string, unknown>;
-    checks: Record<string, { name: string; status: string }[]>;
+    interactions?: Record<string, unknown>;
+    checks?: Record<string, { name: string; status: string }[]>;
   };
 }
 
@@ -70,11 +73,11 @@ function summarize(ndjson: string): Summary {
   for (const line of ndjson.split('\n')) {
     if (!line.includes('"ScenarioFinished"')) continue;
     const event = (JSON.parse(line) as { ScenarioFinished: ScenarioFinished }).ScenarioFinished;
-    const phase = typeof event.phase === 'string' ? event.phase : (event.phase.name ?? '?');
-    const requests = Object.keys(event.recorder.interactions).length;
+    const phase = typeof event.phase === 'string' ? event.phase : (event.phase?.name ?? 'unknown');
+    const requests = Object.keys(event.recorder.interactions ?? {}).length;
     summary.requests += requests;
     summary.requestsByPhase[phase] = (summary.requestsByPhase[phase] ?? 0) + requests;
-    for (const results of Object.values(event.recorder.checks))
+    for (const results of Object.values(event.recorder.checks ?? {}))
       for (const { name, status } of results) {
         const counts = (summary.checks[name] ??= { success: 0, failure: 0 });
         if (status === 'failure') counts.failure += 1;

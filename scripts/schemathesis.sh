@@ -11,6 +11,8 @@
 # Schemathesis comes from PyPI, pinned, into a virtual environment under the Billwright cache
 # (BILLWRIGHT_CACHE_DIR, default ~/.cache/billwright), made on first use. SCHEMATHESIS_SEED
 # changes the seed (printed either way); SCHEMATHESIS_MAX_EXAMPLES the examples per operation.
+# test/fuzz/schemathesis_hooks.py gives positive cases real values the schema cannot name (a
+# country, a time zone; BILLWRIGHT_FUZZ_CUSTOMER_ID and BILLWRIGHT_FUZZ_PLAN_CODE when set).
 set -euo pipefail
 
 VERSION=4.32.5
@@ -33,6 +35,8 @@ max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-3}
 echo "[billwright] schemathesis $VERSION against $base_url, seed $seed, $max_examples examples per operation"
 
 mkdir -p "$report_dir"
+export SCHEMATHESIS_HOOKS
+SCHEMATHESIS_HOOKS=$(cd "$(dirname "$0")/../test/fuzz" && pwd)/schemathesis_hooks.py
 exec "$venv/bin/schemathesis" run "$base_url/docs/json" \
   --url "$base_url" \
   --header "Authorization: Bearer $api_key" \

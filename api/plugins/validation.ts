@@ -155,7 +155,11 @@ function rejectInvalidText(request: FastifyRequest): void {
 export function boundNumbers(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(boundNumbers);
   if (schema === null || typeof schema !== 'object') return schema;
-  const node: Record<string | symbol, unknown> = { ...schema };
+  // All own properties, TypeBox's non-enumerable markers (`~kind`, `~optional`) included.
+  const node = Object.defineProperties({}, Object.getOwnPropertyDescriptors(schema)) as Record<
+    string,
+    unknown
+  >;
   for (const key of Object.keys(node)) {
     if (key === 'default' || key === 'examples' || key === 'const' || key === 'enum') continue;
     node[key] = boundNumbers(node[key]);

@@ -21,9 +21,16 @@ afterAll(async () => {
 
 const REPORT_DIR = join(import.meta.dirname, '../../test-output/schemathesis');
 
-function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let output = '';
     const keep = (chunk: Buffer) => {
       output += chunk.toString();
@@ -39,7 +46,27 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
 test('Schemathesis finds no server error and no response that breaks the document', async () => {
   const { key } = await createApiKey(started.platform.db, 'schemathesis');
   const script = join(import.meta.dirname, '../../scripts/schemathesis.sh');
-  const { code, output } = await run(script, [started.platform.apiUrl ?? '', key, REPORT_DIR]);
+  // A customer and a plan that exist, for generated invoices and subscriptions to refer to.
+  const customer = await started.api('POST', '/v1/customers', {
+    name: 'Fuzz GmbH',
+    email: 'fuzz@example.com',
+    currency: 'EUR',
+    country: 'DE',
+    timezone: 'Europe/Berlin',
+    locale: 'de-DE',
+  });
+  const plan = await started.api('POST', '/v1/plans', {
+    code: 'fuzz-monthly',
+    name: 'Fuzz',
+    currency: 'EUR',
+    interval: 'month',
+    amount: 4900,
+  });
+  expect([customer.status, plan.status]).toEqual([201, 201]);
+  const { code, output } = await run(script, [started.platform.apiUrl ?? '', key, REPORT_DIR], {
+    BILLWRIGHT_FUZZ_CUSTOMER_ID: (customer.body as { id: string }).id,
+    BILLWRIGHT_FUZZ_PLAN_CODE: 'fuzz-monthly',
+  });
   const summary = summarize(readFileSync(join(REPORT_DIR, 'events.ndjson'), 'utf8'));
   // The figures, with the seed printed by the script above.
   console.log(JSON.stringify(summary, null, 2));

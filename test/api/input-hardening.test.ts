@@ -143,6 +143,13 @@ describe('amounts and totals', () => {
     });
     expect(draft.statusCode).toBe(201);
     const { id } = JSON.parse(draft.body) as { id: string };
+    // Found by Schemathesis: an edit with nothing in it was a 500 (an empty `update … set`).
+    const unchanged = await api.request({
+      method: 'PATCH',
+      url: `/v1/invoices/${id}`,
+      payload: {},
+    });
+    expect(unchanged.statusCode).toBe(200);
     const edited = await api.request({
       method: 'PATCH',
       url: `/v1/invoices/${id}`,

@@ -21,6 +21,8 @@ export interface BillwrightConfig {
    * creates one under the data dir).
    */
   signingSecret: string | undefined;
+  /** BILLWRIGHT_TEMPORAL_TIMEOUT_MS: how long a request waits on Temporal before a 503 (10 000). */
+  temporalTimeoutMs: number;
   emailFrom: string;
   /**
    * EMAIL_SEND_WINDOW, e.g. "09:00-18:00" or "09:00-18:00,weekdays": invoice emails wait for
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     apiPort,
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://localhost:${apiPort}`,
     signingSecret: signingSecretFromEnv(env),
+    temporalTimeoutMs: positiveInteger(env.BILLWRIGHT_TEMPORAL_TIMEOUT_MS, 10_000),
     emailFrom: env.EMAIL_FROM ?? 'Billwright Demo <billing@billwright.test>',
     emailSendWindow: parseSendWindow(env.EMAIL_SEND_WINDOW),
     testClocks: testClocksFromEnv(env),
@@ -176,6 +179,14 @@ function numberingFromEnv(env: NodeJS.ProcessEnv): NumberingSettings {
     throw new Error(`SELLER_TIMEZONE must be an IANA time zone, got "${settings.timezone}"`);
   }
   return settings;
+}
+
+function positiveInteger(text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`expected a positive integer of milliseconds, got ${JSON.stringify(text)}`);
+  return value;
 }
 
 /** Short secrets can be guessed offline from a single link: insist on some length. */

@@ -96,7 +96,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       {
         db,
         temporal: client,
-        config: { publicBaseUrl: config.publicBaseUrl, signingSecret: config.signingSecret },
+        config: {
+          publicBaseUrl: config.publicBaseUrl,
+          signingSecret: config.signingSecret,
+          temporalTimeoutMs: config.temporalTimeoutMs,
+        },
         documents: {
           renderer: createDocumentRenderer({
             templatesDir: config.templatesDir,

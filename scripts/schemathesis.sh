@@ -48,7 +48,8 @@ exec "$venv/bin/schemathesis" run "$base_url/docs/json" \
   --checks all \
   --exclude-checks positive_data_acceptance \
   --continue-on-failure \
-  --request-timeout 20 \
+  --request-timeout 40 \
+  --max-response-time 30 \
   --max-time 300 \
   --no-color \
   --report ndjson,junit \

@@ -11,9 +11,15 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 let started: TestPlatform;
 beforeAll(async () => {
-  // Hosted pages and approvals answer 503 without a signing secret; with one they are exercised.
-  process.env.BILLWRIGHT_SIGNING_SECRET ??= 'schemathesis-signing-secret-0123456789';
-  started = await startTestPlatform();
+  started = await startTestPlatform({
+    env: {
+      // Hosted pages and approvals answer 503 without a signing secret; with one they are exercised.
+      BILLWRIGHT_SIGNING_SECRET: 'schemathesis-signing-secret-0123456789',
+      // Cancel now answers once the final invoice is issued, rendered and emailed: on two cores
+      // shared with the fuzzer that can pass the default 10 s, and a 503 would be the machine's.
+      BILLWRIGHT_TEMPORAL_TIMEOUT_MS: '30000',
+    },
+  });
 });
 afterAll(async () => {
   await started?.stop();

@@ -25,7 +25,9 @@ export interface TestPlatform {
   stop(): Promise<void>;
 }
 
-export async function startTestPlatform(options: { withUi?: boolean } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  options: { withUi?: boolean; env?: Record<string, string> } = {},
+): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'billwright-e2e-'));
   const [devServer, testDb] = await Promise.all([
     // With the UI on a free port (the default when uiPort is omitted), so parallel runs never clash.
@@ -36,6 +38,7 @@ export async function startTestPlatform(options: { withUi?: boolean } = {}): Pro
     createTestDatabase(),
   ]);
   const config = loadConfig({
+    ...options.env,
     DATABASE_URL: testDb.url,
     BILLWRIGHT_DATA_DIR: dataDir,
     PORT: String(await getFreePort()),

@@ -222,6 +222,15 @@ describe('amounts and totals', () => {
     expect(problemOf(subscription, 422).type).toBe('/problems/unprocessable');
   });
 
+  test('a subscription starting before the tax rates on record is a 422 (found by Schemathesis)', async () => {
+    const response = await api.request({
+      method: 'POST',
+      url: '/v1/subscriptions',
+      payload: { customerId, planCode: 'seats-max', startAt: '2000-01-02T00:00:00Z' },
+    });
+    expect(problemOf(response, 422).errors?.[0]?.field).toBe('startAt');
+  });
+
   test('the OpenAPI document states the bound on request amounts, not on response totals', async () => {
     const doc = JSON.parse((await api.app.inject({ method: 'GET', url: '/docs/json' })).body) as {
       paths: Record<

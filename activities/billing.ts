@@ -30,7 +30,7 @@ import { recordAppliedChange, type AppliedChange } from '../db/repositories/subs
 import type { Span } from '../domain/billing-cycles.ts';
 import { canApply } from '../domain/invoice-lifecycle.ts';
 import type { InvoiceWindows } from '../domain/invoicing/boundary.ts';
-import { ratePeriodInvoice } from '../domain/invoicing/period-invoice.ts';
+import { ratePeriodInvoice, storedLines } from '../domain/invoicing/period-invoice.ts';
 import { money, type Money } from '../domain/money.ts';
 import { DEFAULT_NUMBERING } from '../domain/numbering.ts';
 import type { DiscountLine } from '../domain/rating/types.ts';
@@ -212,16 +212,7 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
       periodEnd: rated.period.end,
       issuedAt: input.issuedAt,
       taxBehavior: plan.taxBehavior,
-      lines: rated.lines.map((line) => ({
-        description: line.description,
-        // TODO(line-arithmetic merge): quantity, unitAmount and arithmetic from the line.
-        quantity: 1,
-        unitAmount: line.amount.amount,
-        amount: line.amount.amount,
-        discountAmount: line.discount.amount,
-        periodStart: line.periodStart,
-        periodEnd: line.periodEnd,
-      })),
+      lines: storedLines(rated),
       coupons: couponUses(coupons, rated.discounts),
       couponPeriodKey,
     };

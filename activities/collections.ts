@@ -35,8 +35,6 @@ export interface CollectionFacts {
   invoiceStatus: InvoiceStatus;
   dueAt: string;
   timezone: string;
-  /** Who reminders go to (the customer's billing email), for summaries. */
-  recipient: string;
   payments: PaymentReceived[];
   /** Set while an operator has the collection paused for a dispute. */
   dispute: { reason: string } | null;
@@ -196,7 +194,6 @@ async function readFacts(db: Db, invoiceId: string): Promise<CollectionFacts> {
       'invoices.due_at',
       'invoices.issued_at',
       'customers.timezone',
-      'customers.email',
     ])
     .where('invoices.id', '=', invoiceId)
     .executeTakeFirstOrThrow();
@@ -223,7 +220,6 @@ async function readFacts(db: Db, invoiceId: string): Promise<CollectionFacts> {
     invoiceStatus: invoice.status,
     dueAt: dueAt.toISOString(),
     timezone: invoice.timezone,
-    recipient: invoice.email,
     payments: payments.map((p) => ({
       id: p.id,
       amount: p.amount,

@@ -297,8 +297,8 @@ export function createEmailActivities(deps: EmailDependencies) {
             },
             lines: lines.map((line) => ({
               description: line.description,
-              quantity: 1,
-              unitAmount: line.amount,
+              quantity: '1',
+              unitAmount: String(line.amount),
               amount: line.amount,
             })),
             ...(invoice.hostedUrl ? { hostedUrl: invoice.hostedUrl } : {}),

@@ -5,12 +5,17 @@ import { createDocumentActivities, type DocumentDependencies } from './documents
 import { createEmailActivities, type EmailDependencies } from './email.ts';
 import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
 import { createProjectActivities } from './projects.ts';
+import {
+  createPlanMigrationActivities,
+  type PlanMigrationDependencies,
+} from './plan-migrations.ts';
 
 export type ActivityDependencies = BillingDependencies &
   DocumentDependencies &
   EmailDependencies &
   TestClockDependencies &
-  CollectionDependencies;
+  CollectionDependencies &
+  PlanMigrationDependencies;
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -20,6 +25,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createTestClockActivities(deps),
     ...createProjectActivities(deps),
     ...createCollectionActivities(deps),
+    ...createPlanMigrationActivities(deps),
   };
 }
 

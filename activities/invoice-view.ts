@@ -76,10 +76,11 @@ export async function loadInvoiceView(
     lines: lines.map((line) => ({
       description: line.description,
       quantity: line.quantity,
-      unitAmount: line.unit_amount,
+      ...(line.unit_amount !== null ? { unitAmount: line.unit_amount } : {}),
       amount: line.amount,
       ...(line.period_start ? { periodStart: line.period_start.toISOString() } : {}),
       ...(line.period_end ? { periodEnd: line.period_end.toISOString() } : {}),
+      ...(line.arithmetic ? { arithmetic: line.arithmetic } : {}),
     })),
     ...(invoice.tax_breakdown.length > 0
       ? {

@@ -10,6 +10,7 @@ import {
   type ProjectEvent,
 } from '../db/repositories/projects.ts';
 import { signMilestoneApprovalLink } from '../documents/hosted-links.ts';
+import { PROJECT_NAME } from '../workflows/project-messages.ts';
 import { formatMoney, money } from '../domain/money.ts';
 import type { ChangeOrder, HoursTerms, ProjectTerms } from '../domain/projects.ts';
 import { DEFAULT_NUMBERING } from '../domain/numbering.ts';
@@ -32,7 +33,6 @@ export interface IssueProjectInvoiceInput {
 
 export interface ApprovalRequestInput {
   projectId: string;
-  projectName: string;
   milestoneKey: string;
   milestoneName: string;
   round: number;
@@ -78,9 +78,33 @@ export function createProjectActivities(deps: ProjectDependencies) {
     return db
       .selectFrom('projects')
       .innerJoin('customers', 'customers.id', 'projects.customer_id')
-      .select(['customers.email', 'customers.locale', 'customers.name'])
+      .select([
+        'customers.email',
+        'customers.locale',
+        'customers.name',
+        'projects.name as projectName',
+      ])
       .where('projects.id', '=', projectId)
       .executeTakeFirstOrThrow();
+  }
+
+  /** The workflow's texts name the project by PROJECT_NAME: its name stays out of history. */
+  async function nameProject(projectId: string, texts: string[]): Promise<string[]> {
+    if (!texts.some((t) => t.includes(PROJECT_NAME))) return texts;
+    const { name } = await db
+      .selectFrom('projects')
+      .select('name')
+      .where('id', '=', projectId)
+      .executeTakeFirstOrThrow();
+    return texts.map((t) => t.replaceAll(PROJECT_NAME, name));
+  }
+
+  async function namedLines(projectId: string, lines: NewInvoiceLine[]): Promise<NewInvoiceLine[]> {
+    const names = await nameProject(
+      projectId,
+      lines.map((l) => l.description),
+    );
+    return lines.map((l, i) => ({ ...l, description: names[i]! }));
   }
 
   return {
@@ -104,7 +128,7 @@ export function createProjectActivities(deps: ProjectDependencies) {
           billingKey: input.billingKey,
           currency: input.currency,
           issuedAt: input.issuedAt,
-          lines: input.lines,
+          lines: await namedLines(input.projectId, input.lines),
         },
         { tax, numbering, seller: config.seller },
         hooks,
@@ -177,14 +201,14 @@ export function createProjectActivities(deps: ProjectDependencies) {
             : 'The milestone is invoiced once you approve it.';
           const body = paragraphs([
             `Hello ${customer.name},`,
-            `The milestone "${input.milestoneName}" of ${input.projectName} is complete (${amount}).`,
+            `The milestone "${input.milestoneName}" of ${customer.projectName} is complete (${amount}).`,
             `Please approve it, or reject it with a reason, here: ${link}`,
             autoLine,
           ]);
           return {
             to: customer.email,
             message: {
-              subject: `Please approve "${input.milestoneName}" (${input.projectName})`,
+              subject: `Please approve "${input.milestoneName}" (${customer.projectName})`,
               ...body,
             },
           };
@@ -208,9 +232,14 @@ export function createProjectActivities(deps: ProjectDependencies) {
     /** A notice to the operator (the seller's billing address), once per key. */
     async notifyOperator(input: {
       key: string;
+      projectId: string;
       subject: string;
       lines: string[];
     }): Promise<EmailResult> {
+      const [subject, ...lines] = await nameProject(input.projectId, [
+        input.subject,
+        ...input.lines,
+      ]);
       return sendDocumentEmail(deps, {
         kind: 'operator_notice',
         idempotencyKey: input.key,
@@ -219,7 +248,7 @@ export function createProjectActivities(deps: ProjectDependencies) {
         compose: () =>
           Promise.resolve({
             to: config.seller.email,
-            message: { subject: input.subject, ...paragraphs(input.lines) },
+            message: { subject: subject!, ...paragraphs(lines) },
           }),
       });
     },

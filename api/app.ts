@@ -4,10 +4,11 @@
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, type ApiRateLimits } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
 import type { LateEventsPolicy } from '../db/repositories/usage.ts';
 import auth from './plugins/auth.ts';
+import securityHeaders from './plugins/security-headers.ts';
 import database from './plugins/database.ts';
 import documents, { type ApiDocuments } from './plugins/documents.ts';
 import invoicing, { type ApiInvoicing } from './plugins/invoicing.ts';
@@ -19,6 +20,9 @@ import openapi from './plugins/openapi.ts';
 import problems, { frameworkErrors } from './plugins/problems.ts';
 import temporal from './plugins/temporal.ts';
 import validation from './plugins/validation.ts';
+import apiKeys from './routes/api-keys.ts';
+import auditEvents from './routes/audit-events.ts';
+import codec from './routes/codec.ts';
 import collections from './routes/collections.ts';
 import coupons from './routes/coupons.ts';
 import creditNotes from './routes/credit-notes.ts';
@@ -34,11 +38,13 @@ import metrics from './routes/metrics.ts';
 import outbox from './routes/outbox.ts';
 import paymentWebhooks from './routes/payment-webhooks.ts';
 import plans from './routes/plans.ts';
+import planMigrations from './routes/plan-migrations.ts';
 import projects from './routes/projects.ts';
 import projectApprovals from './routes/project-approvals.ts';
 import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
 import { createStripeProvider } from '../payments/stripe.ts';
+import type { PayloadKeyring } from '../temporal/payload-codec.ts';
 
 export interface ApiConfig {
   /** Where clients reach the API, e.g. http://localhost:3000 (the OpenAPI server URL). */
@@ -53,6 +59,12 @@ export interface ApiConfig {
   testClocks?: boolean | undefined;
   /** Verifies Stripe's payment webhooks (default STRIPE_WEBHOOK_SECRET); unset: no Stripe endpoint. */
   stripeWebhookSecret?: string | undefined;
+  /** Requests per key and failed authentications per address (default: the config's). */
+  rateLimits?: ApiRateLimits | undefined;
+  /** Origins allowed to call the API from browsers (default BILLWRIGHT_CORS_ORIGINS: none). */
+  corsOrigins?: readonly string[] | undefined;
+  /** CSP frame-ancestors of served pages (default BILLWRIGHT_FRAME_ANCESTORS, else 'none'). */
+  frameAncestors?: string | undefined;
 }
 
 export interface ApiDependencies {
@@ -70,6 +82,11 @@ export interface ApiDependencies {
    * whose renderer the app closes. Default: Chromium launched on the first print.
    */
   pdf?: ApiPdf;
+  /**
+   * The Temporal codec endpoint (/codec): the keys Temporal payloads are encrypted with, and the
+   * Temporal UI origins that may call it. Without keys there is no endpoint.
+   */
+  codec?: { keyring: PayloadKeyring | undefined; corsOrigins: string[] };
 }
 
 export interface BuildAppOptions {
@@ -77,12 +94,15 @@ export interface BuildAppOptions {
   logger?: boolean | object;
 }
 
-/** Everything behind /v1: authenticated, idempotent POSTs, one plugin per resource. */
-const v1: FastifyPluginAsync = async (app) => {
-  await app.register(auth);
+/** Everything behind /v1: authenticated, rate-limited, idempotent POSTs, one plugin per resource. */
+const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, options) => {
+  await app.register(auth, { rateLimits: options.rateLimits });
   await app.register(idempotency);
+  await app.register(apiKeys);
+  await app.register(auditEvents);
   await app.register(customers);
   await app.register(plans);
+  await app.register(planMigrations);
   await app.register(subscriptions);
   await app.register(coupons);
   await app.register(invoices);
@@ -101,14 +121,20 @@ const v1: FastifyPluginAsync = async (app) => {
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
 export const billwrightApi = fp<ApiDependencies>(
   async (app, deps) => {
+    let environment: ReturnType<typeof loadConfig> | undefined;
+    const fromEnv = () => (environment ??= loadConfig());
     await app.register(validation);
     await app.register(problems);
+    await app.register(securityHeaders, {
+      frameAncestors: deps.config.frameAncestors ?? fromEnv().frameAncestors,
+      corsOrigins: deps.config.corsOrigins ?? fromEnv().corsOrigins,
+    });
     await app.register(database, { db: deps.db });
     await app.register(documents, { documents: deps.documents });
     await app.register(tax, { tax: deps.tax });
     await app.register(invoicing, { invoicing: deps.invoicing });
     app.decorate('lateEvents', deps.config.lateEvents ?? lateEventsPolicyFromEnv());
-    app.decorate('testClocks', deps.config.testClocks ?? loadConfig().testClocks);
+    app.decorate('testClocks', deps.config.testClocks ?? fromEnv().testClocks);
     await app.register(temporal, {
       client: deps.temporal,
       timeoutMs: deps.config.temporalTimeoutMs,
@@ -127,7 +153,18 @@ export const billwrightApi = fp<ApiDependencies>(
       prefix: '/webhooks',
       providers: stripeSecret ? [createStripeProvider(stripeSecret)] : [],
     });
-    await app.register(v1, { prefix: '/v1' });
+    if (deps.codec?.keyring) {
+      await app.register(codec, {
+        prefix: '/codec',
+        keyring: deps.codec.keyring,
+        corsOrigins: deps.codec.corsOrigins,
+        rateLimits: deps.config.rateLimits ?? fromEnv().rateLimits,
+      });
+    }
+    await app.register(v1, {
+      prefix: '/v1',
+      rateLimits: deps.config.rateLimits ?? fromEnv().rateLimits,
+    });
   },
   { name: 'billwright-api', fastify: '5.x' },
 );

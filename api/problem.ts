@@ -3,6 +3,7 @@
 // thrown becomes a 500 that names no internals.
 import { STATUS_CODES } from 'node:http';
 import { Type } from 'typebox';
+import type { Refused } from '../services/refused.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -29,6 +30,7 @@ export type ProblemSlug =
   | 'idempotency-key-reused'
   | 'request-in-progress'
   | 'unprocessable'
+  | 'too-many-requests'
   | 'internal-error'
   | 'service-unavailable';
 
@@ -97,6 +99,24 @@ export function unauthorized(detail: string, error?: 'invalid_token'): Problem {
   });
 }
 
+/** The key lacks the scope the route needs (read, write or admin). */
+export function missingScope(scope: string): Problem {
+  return new Problem({
+    status: 403,
+    slug: 'forbidden',
+    detail: `This API key lacks the "${scope}" scope this request needs.`,
+  });
+}
+
+export function tooManyRequests(detail: string, retryAfterSeconds: number): Problem {
+  return new Problem({
+    status: 429,
+    slug: 'too-many-requests',
+    detail,
+    headers: { 'retry-after': String(Math.max(1, retryAfterSeconds)) },
+  });
+}
+
 export function notFound(detail: string): Problem {
   return new Problem({ status: 404, slug: 'not-found', detail });
 }
@@ -120,6 +140,20 @@ export function unprocessable(field: string, message: string): Problem {
 
 export function serviceUnavailable(detail: string, cause?: unknown): Problem {
   return new Problem({ status: 503, slug: 'service-unavailable', detail, cause });
+}
+
+/** A use case's refusal as the problem the client sees. */
+export function refusalProblem(refusal: Refused): Problem {
+  switch (refusal.kind) {
+    case 'not_found':
+      return notFound(refusal.message);
+    case 'conflict':
+      return conflict(refusal.message);
+    case 'unprocessable':
+      return unprocessable(refusal.field ?? 'body', refusal.message);
+    case 'unavailable':
+      return serviceUnavailable(refusal.message, refusal.cause);
+  }
 }
 
 export const FieldErrorSchema = Type.Object({

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, parsePayloadKeys } from '../config/index.ts';
 import { connectDatabase, type Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -29,6 +29,7 @@ import { startTemporalDevServer, type DevServer } from '../infra/dev-server.ts';
 import { formatDuration, progress } from '../infra/log.ts';
 import { createDatabase } from '../infra/postgres.ts';
 import { startPlatform } from '../runtime/platform.ts';
+import { billwrightDataConverter, failureConverterPath } from '../temporal/payload-codec.ts';
 import { subscriptionStartOptions } from '../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../workflows/subscription.ts';
 import type { SubscriptionWorkflowInput } from '../workflows/subscription-messages.ts';
@@ -217,6 +218,10 @@ interface SideResult {
   rssBaseline: number;
 }
 
+// Payloads are encrypted in both runs, as in production: the codec is part of what is measured.
+const BENCH_PAYLOAD_KEYS = `bench:${randomBytes(32).toString('base64')}`;
+const dataConverter = billwrightDataConverter(parsePayloadKeys(BENCH_PAYLOAD_KEYS));
+
 async function billingStorm(
   server: DevServer,
   databaseUrl: string,
@@ -224,7 +229,7 @@ async function billingStorm(
   const dataDir = await mkdtemp(join(tmpdir(), 'billwright-storm-'));
   const db = await connectDatabase({ url: databaseUrl, maxConnections: 4 });
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace });
+  const client = new Client({ connection, namespace: server.namespace, dataConverter });
   try {
     await migrateToLatest(db);
     // The worker exactly as `npm run worker` runs it; an empty env: outbox, no sending window.
@@ -236,6 +241,7 @@ async function billingStorm(
         DATABASE_URL: databaseUrl,
         BILLWRIGHT_DATA_DIR: dataDir,
         BILLWRIGHT_COLLECTIONS: 'off',
+        BILLWRIGHT_PAYLOAD_KEYS: BENCH_PAYLOAD_KEYS,
         BILLWRIGHT_EMAIL_PDF: process.env.BILLWRIGHT_EMAIL_PDF ?? 'attach',
       }),
       temporal: { address: server.address, namespace: server.namespace, options: {} },
@@ -317,15 +323,17 @@ async function billingStorm(
 async function ceiling(server: DevServer): Promise<SideResult> {
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('./noop-workflows.ts', import.meta.url)),
+    failureConverterPath,
     logger: quietLogger,
   });
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace });
+  const client = new Client({ connection, namespace: server.namespace, dataConverter });
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const taskQueue = `bench-storm-ceiling-${randomBytes(4).toString('hex')}`;
   let finished = 0;
   // Worker.create with its defaults, as temporal/worker.ts creates the billing worker.
   const worker = await Worker.create({
+    dataConverter,
     connection: workerConnection,
     namespace: server.namespace,
     taskQueue,

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { ensureApiKey } from '../db/repositories/api-keys.ts';
-import { loadConfig } from '../config/index.ts';
+import { loadConfig, parsePayloadKeys } from '../config/index.ts';
 import { startTemporalDevServer } from '../infra/dev-server.ts';
 import { progress } from '../infra/log.ts';
 import { startPlatform } from '../runtime/platform.ts';
@@ -25,6 +25,25 @@ if (!config.signingSecret) {
   config.signingSecret = readFileSync(secretFile, 'utf8').trim();
 }
 
+// Temporal payloads are encrypted; a key kept in the data dir keeps the dev server's history
+// readable across restarts. Production sets BILLWRIGHT_PAYLOAD_KEYS instead.
+if (config.payloadEncryption && !config.payloadKeys) {
+  const keyFile = join(config.dataDir, 'payload-keys');
+  if (!existsSync(keyFile)) {
+    writeFileSync(keyFile, `dev:${randomBytes(32).toString('base64')}`, { mode: 0o600 });
+  }
+  config.payloadKeys = parsePayloadKeys(readFileSync(keyFile, 'utf8').trim());
+}
+
+// A development key that survives restarts, so the curl lines below keep working; known before
+// the dev server starts, whose UI decrypts payloads through the API's codec endpoint with it.
+const keyFile = join(config.dataDir, 'dev-api-key');
+const devKey = existsSync(keyFile)
+  ? readFileSync(keyFile, 'utf8').trim()
+  : `bw_dev_${randomBytes(18).toString('base64url')}`;
+writeFileSync(keyFile, devKey, { mode: 0o600 });
+const publicApi = config.publicBaseUrl.replace(/\/+$/, '');
+
 // TEMPORAL_ADDRESS points at an existing cluster; otherwise we run the dev server ourselves.
 const devServer = process.env.TEMPORAL_ADDRESS
   ? undefined
@@ -33,6 +52,7 @@ const devServer = process.env.TEMPORAL_ADDRESS
       port: Number(process.env.TEMPORAL_DEV_PORT ?? 7233),
       uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
       logFile: join(config.dataDir, 'temporal-dev-server.log'),
+      ...(config.payloadEncryption ? { uiCodecEndpoint: `${publicApi}/codec/key/${devKey}` } : {}),
     });
 
 const temporal = temporalTargetFromEnv(
@@ -43,12 +63,6 @@ progress(
 );
 const platform = await startPlatform({ config, temporal, apiLogger: { level: 'info' } });
 
-// A development key that survives restarts, so the curl lines below keep working.
-const keyFile = join(config.dataDir, 'dev-api-key');
-const devKey = existsSync(keyFile)
-  ? readFileSync(keyFile, 'utf8').trim()
-  : `bw_dev_${randomBytes(18).toString('base64url')}`;
-writeFileSync(keyFile, devKey, { mode: 0o600 });
 await ensureApiKey(platform.db, 'development', devKey);
 
 const api = platform.apiUrl!.replace('127.0.0.1', 'localhost');
@@ -58,6 +72,7 @@ console.log(`
   API          ${api}      (OpenAPI docs: ${api}/docs)
   Temporal UI  ${devServer?.uiUrl ?? '(external cluster)'}
   Temporal     ${temporal.address}, namespace ${temporal.namespace}
+  Payloads     ${config.payloadEncryption ? `encrypted (key ${config.payloadKeys![0]!.id}); the UI decrypts through ${publicApi}/codec` : 'not encrypted (BILLWRIGHT_PAYLOAD_ENCRYPTION=off)'}
   Dev API key  ${devKey}
 
   Try it:

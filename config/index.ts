@@ -7,6 +7,7 @@ import { parseSendWindow, type SendWindow } from '../domain/business-hours.ts';
 import { checkNumberFormat, type NumberingSettings } from '../domain/numbering.ts';
 import type { TaxRegistrations, TaxRounding, TaxSeller } from '../domain/tax/types.ts';
 import { validateTaxSeller } from '../domain/tax/validation.ts';
+import { PAYLOAD_KEY_BYTES, type PayloadKey } from '../temporal/payload-codec.ts';
 
 export interface BillwrightConfig {
   /** PostgreSQL URL; absent means embedded PGlite under dataDir. */
@@ -57,6 +58,124 @@ export interface BillwrightConfig {
    * per email at billing peaks. Default attach.
    */
   emailPdf: 'attach' | 'link';
+  /** Abuse limits of the API: requests per key, failed authentications per client address. */
+  rateLimits: ApiRateLimits;
+  /**
+   * BILLWRIGHT_CORS_ORIGINS: comma-separated origins (`https://app.example.com`) whose browser
+   * pages may call the API; `*` for any. Unset: none (no CORS headers).
+   */
+  corsOrigins: string[];
+  /**
+   * BILLWRIGHT_FRAME_ANCESTORS: the CSP frame-ancestors of the pages the API serves (hosted
+   * invoices, approvals, /docs): space-separated sources, default 'none' (never framed).
+   */
+  frameAncestors: string;
+  /**
+   * BILLWRIGHT_PAYLOAD_KEYS, e.g. "k2:<base64>,k1:<base64>": the keys that encrypt Temporal
+   * payloads, the first the current one. Unset: none (npm start creates one under the data dir;
+   * the worker and the API refuse to start unless encryption is off).
+   */
+  payloadKeys: PayloadKey[] | undefined;
+  /** BILLWRIGHT_PAYLOAD_ENCRYPTION=on|off: off stores payloads in the clear. Default on. */
+  payloadEncryption: boolean;
+  /**
+   * BILLWRIGHT_CODEC_CORS_ORIGINS: the Temporal UI origins allowed to call the codec endpoint.
+   * Default the dev server's UI on TEMPORAL_UI_PORT (8233).
+   */
+  codecCorsOrigins: string[];
+}
+
+export interface ApiRateLimits {
+  /** BILLWRIGHT_RATE_LIMIT: requests per minute per API key (default 6000). */
+  perKeyPerMinute: number;
+  /** BILLWRIGHT_AUTH_FAILURE_LIMIT: failed authentications per minute per client address (default 10). */
+  authFailuresPerMinute: number;
+}
+
+function corsOriginsFromEnv(env: NodeJS.ProcessEnv): string[] {
+  const origins = (env.BILLWRIGHT_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin)
+      throw new Error(
+        `BILLWRIGHT_CORS_ORIGINS must list origins such as https://app.example.com (or *), got "${origin}"`,
+      );
+  }
+  return origins;
+}
+
+function frameAncestorsFromEnv(env: NodeJS.ProcessEnv): string {
+  const value = env.BILLWRIGHT_FRAME_ANCESTORS?.trim() || "'none'";
+  if (!/^[^;,\s]+( [^;,\s]+)*$/.test(value))
+    throw new Error(
+      `BILLWRIGHT_FRAME_ANCESTORS must be CSP sources separated by spaces (e.g. 'self' https://app.example.com), got "${value}"`,
+    );
+  return value;
+}
+
+const KEY_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** "k2:<base64>,k1:<base64>" → keys, the first current; each 32 bytes, ids unique. */
+export function parsePayloadKeys(value: string | undefined): PayloadKey[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const keys = value.split(',').map((entry) => {
+    const at = entry.indexOf(':');
+    const id = entry.slice(0, at).trim();
+    const key = Buffer.from(entry.slice(at + 1).trim(), 'base64');
+    if (at < 0 || !KEY_ID.test(id)) {
+      throw new Error(
+        'BILLWRIGHT_PAYLOAD_KEYS must be id:base64 pairs separated by commas (ids of letters, digits, _ . -)',
+      );
+    }
+    if (key.length !== PAYLOAD_KEY_BYTES) {
+      throw new Error(
+        `BILLWRIGHT_PAYLOAD_KEYS: key "${id}" must be ${PAYLOAD_KEY_BYTES} bytes in base64 (openssl rand -base64 32)`,
+      );
+    }
+    return { id, key: new Uint8Array(key) };
+  });
+  const ids = new Set(keys.map((k) => k.id));
+  if (ids.size !== keys.length) throw new Error('BILLWRIGHT_PAYLOAD_KEYS names a key id twice');
+  return keys;
+}
+
+function payloadEncryptionFromEnv(env: NodeJS.ProcessEnv): boolean {
+  const value = env.BILLWRIGHT_PAYLOAD_ENCRYPTION;
+  if (value === undefined || value === '') return true;
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new Error(`BILLWRIGHT_PAYLOAD_ENCRYPTION must be on or off, got "${value}"`);
+}
+
+function codecCorsOriginsFromEnv(env: NodeJS.ProcessEnv): string[] {
+  if (env.BILLWRIGHT_CODEC_CORS_ORIGINS) {
+    return env.BILLWRIGHT_CODEC_CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim().replace(/\/+$/, ''))
+      .filter(Boolean);
+  }
+  const uiPort = env.TEMPORAL_UI_PORT || '8233';
+  return [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`];
+}
+
+/**
+ * For `npm run worker` and `npm run api`: Temporal payloads are encrypted unless an operator
+ * turned that off on purpose, so a missing key stops the process rather than leak silently.
+ */
+export function exitUnlessPayloadKeys(config: BillwrightConfig, command: string): void {
+  if (config.payloadKeys || !config.payloadEncryption) return;
+  console.error(
+    `${command} needs BILLWRIGHT_PAYLOAD_KEYS (e.g. k1:$(openssl rand -base64 32)) to encrypt ` +
+      'Temporal payloads, or BILLWRIGHT_PAYLOAD_ENCRYPTION=off to store them in the clear.',
+  );
+  process.exit(2);
 }
 
 function emailPdfFromEnv(env: NodeJS.ProcessEnv): 'attach' | 'link' {
@@ -106,6 +225,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     emailSendWindow: parseSendWindow(env.EMAIL_SEND_WINDOW),
     testClocks: testClocksFromEnv(env),
     emailPdf: emailPdfFromEnv(env),
+    rateLimits: {
+      perKeyPerMinute: positiveInt('BILLWRIGHT_RATE_LIMIT', env.BILLWRIGHT_RATE_LIMIT, 6000),
+      authFailuresPerMinute: positiveInt(
+        'BILLWRIGHT_AUTH_FAILURE_LIMIT',
+        env.BILLWRIGHT_AUTH_FAILURE_LIMIT,
+        10,
+      ),
+    },
+    corsOrigins: corsOriginsFromEnv(env),
+    frameAncestors: frameAncestorsFromEnv(env),
+    payloadKeys: parsePayloadKeys(env.BILLWRIGHT_PAYLOAD_KEYS),
+    payloadEncryption: payloadEncryptionFromEnv(env),
+    codecCorsOrigins: codecCorsOriginsFromEnv(env),
     templatesDir: env.BILLWRIGHT_TEMPLATES_DIR || undefined,
     seller: {
       legalName: env.SELLER_LEGAL_NAME ?? 'Billwright Demo Ltd',

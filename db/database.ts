@@ -2,7 +2,9 @@
 // the connection parses int8 into a safe integer or fails loudly (see db/connect.ts).
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { TaxBehavior } from '../domain/catalog.ts';
+import type { DecimalString } from '../domain/decimal.ts';
 import type { DunningPolicy } from '../domain/dunning.ts';
+import type { LineArithmetic } from '../domain/invoicing/line-arithmetic.ts';
 import type { InvoiceStatus } from '../domain/invoice-lifecycle.ts';
 import type {
   TaxBreakdownEntry,
@@ -180,8 +182,11 @@ export interface InvoiceLinesTable {
   invoice_id: string;
   position: number;
   description: string;
-  quantity: number;
-  unit_amount: number;
+  /** numeric: an exact decimal string ("1", "12.5"); node-postgres and PGlite both give text. */
+  quantity: DecimalString;
+  /** numeric minor units per unit ("4900", "0.06"); null when no single price makes the line. */
+  unit_amount: DecimalString | null;
+  /** The line's one rounded amount (minor units), before discount and tax. */
   amount: number;
   period_start: NullableTimestamp;
   period_end: NullableTimestamp;
@@ -195,6 +200,8 @@ export interface InvoiceLinesTable {
   tax_components: ColumnType<TaxComponent[], string | undefined, string>;
   /** Tax included: what the customer pays for the line. */
   total_amount: number;
+  /** How the amount was reached (used quantity, free units, priced parts, proration, cap). */
+  arithmetic: ColumnType<LineArithmetic | null, string | null | undefined, string | null>;
 }
 
 export interface CreditNotesTable {
@@ -248,6 +255,23 @@ export interface EmailDeliveriesTable {
   sent_at: NullableTimestamp;
 }
 
+/** What a workflow_starts row starts: an invoice's collection, or a manual invoice's delivery. */
+export type WorkflowStartKind = 'collection' | 'manual_invoice_delivery';
+
+export interface WorkflowStartsTable {
+  id: string;
+  kind: WorkflowStartKind;
+  workflow_id: string;
+  /** What the start needs that the database does not say: { invoiceId, reason? }. */
+  payload: ColumnType<{ invoiceId: string; reason?: string }, string, string>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  /** When the drainer may try it (later while the API's own attempt runs, then backing off). */
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  created_at: CreatedAt;
+  started_at: NullableTimestamp;
+}
+
 export interface OutboxMessagesTable {
   id: string;
   idempotency_key: string;
@@ -271,8 +295,26 @@ export interface ApiKeysTable {
   id: string;
   name: string;
   key_hash: string;
+  scopes: string[];
+  /** The secret before the last rotation, accepted until previous_expires_at. */
+  previous_key_hash: string | null;
+  previous_expires_at: NullableTimestamp;
+  created_by: string | null;
   created_at: CreatedAt;
+  rotated_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  api_key_id: string;
+  operator: string | null;
+  action: string;
+  method: string;
+  path: string;
+  resource_id: string | null;
+  status: number;
+  occurred_at: CreatedAt;
 }
 
 export interface IdempotencyKeysTable {
@@ -317,6 +359,32 @@ export interface SubscriptionPlanVersionChangesTable {
   to_plan_id: string | null;
   from_quantity: number | null;
   to_quantity: number | null;
+}
+
+/** A move of a plan's running subscriptions to one version, walked by planMigrationWorkflow. */
+export interface PlanMigrationsTable {
+  id: string;
+  plan_id: string;
+  /** Only subscriptions on these versions; null: every version. */
+  from_versions: number[] | null;
+  to_version: number;
+  apply_at: 'now' | 'period_end';
+  reason: string | null;
+  actor: string;
+  status: ColumnType<'running' | 'completed', 'running' | 'completed' | undefined>;
+  /** Running subscriptions of the plan when the walk began; null until it began. */
+  total: number | null;
+  created_at: CreatedAt;
+  completed_at: NullableTimestamp;
+}
+
+/** What a migration did to one subscription, once (its key): moved, skipped or failed, and why. */
+export interface PlanMigrationSubscriptionsTable {
+  migration_id: string;
+  subscription_id: string;
+  outcome: 'moved' | 'skipped' | 'failed';
+  detail: string | null;
+  occurred_at: CreatedAt;
 }
 
 export interface CouponsTable {
@@ -536,9 +604,12 @@ export interface Database {
   email_deliveries: EmailDeliveriesTable;
   outbox_messages: OutboxMessagesTable;
   api_keys: ApiKeysTable;
+  audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   plan_versions: PlanVersionsTable;
   subscription_plan_version_changes: SubscriptionPlanVersionChangesTable;
+  plan_migrations: PlanMigrationsTable;
+  plan_migration_subscriptions: PlanMigrationSubscriptionsTable;
   coupons: CouponsTable;
   coupon_redemptions: CouponRedemptionsTable;
   coupon_applications: CouponApplicationsTable;
@@ -553,6 +624,7 @@ export interface Database {
   payments: PaymentsTable;
   customer_credit_entries: CustomerCreditEntriesTable;
   invoice_collections: InvoiceCollectionsTable;
+  workflow_starts: WorkflowStartsTable;
 }
 
 export type Customer = Selectable<CustomersTable>;
@@ -571,3 +643,4 @@ export type OutboxMessage = Selectable<OutboxMessagesTable>;
 export type DunningPolicyRow = Selectable<DunningPoliciesTable>;
 export type Payment = Selectable<PaymentsTable>;
 export type InvoiceCollection = Selectable<InvoiceCollectionsTable>;
+export type WorkflowStart = Selectable<WorkflowStartsTable>;

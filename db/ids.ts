@@ -19,7 +19,9 @@ export type IdPrefix =
   | 'prj'
   | 'te'
   | 'pay'
-  | 'dpol';
+  | 'dpol'
+  | 'pmig'
+  | 'wfs';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

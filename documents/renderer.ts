@@ -6,12 +6,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { formatMoney, money } from '../domain/money.ts';
+import { formatMinorUnits, formatMoney, money } from '../domain/money.ts';
 import {
   REMINDER_TONES,
   type Brand,
   type CreditNoteView,
   type EstimateView,
+  type InvoiceLineView,
   type InvoiceView,
   type ReceiptView,
   type ReminderView,
@@ -64,8 +65,20 @@ interface TemplateRoot {
   customer: { locale: string; timezone: string };
 }
 
+/** A line as templates see it: the view plus whether its priced parts are listed under it. */
+export interface InvoiceLineContext extends InvoiceLineView {
+  /**
+   * The priced parts (tiers, fees) are shown as sub-rows: several parts, or one part and no
+   * single unit price on the line. A line at one unit price says it all in its own row.
+   */
+  itemized: boolean;
+  /** The amount is not quantity × unit price: the line is prorated or capped. */
+  adjusted: boolean;
+}
+
 /** What every template sees: the view plus a few facts derived from it. */
-export interface InvoiceTemplateContext extends InvoiceView {
+export interface InvoiceTemplateContext extends Omit<InvoiceView, 'lines'> {
+  lines: InvoiceLineContext[];
   /** The invoice currency, for helpers (see TemplateRoot). */
   currency: string;
   /** What the customer still owes: the total, or 0 once paid or voided. */
@@ -142,11 +155,13 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
       seller: { legalName: string };
       customer: { locale: string; timezone: string };
       hostedUrl?: string;
+      lines?: InvoiceLineView[];
     },
   >(view: V, currency: string, extras: EmailExtras = {}) {
     if (view.hostedUrl !== undefined) assertWebUrl(view.hostedUrl, 'hostedUrl');
     return {
       ...view,
+      ...(view.lines ? { lines: view.lines.map(lineContext) } : {}),
       brand: brandOf(view),
       currency,
       customer: { ...view.customer, locale: displayLocale(view.customer.locale) },
@@ -221,6 +236,15 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
   };
 }
 
+function lineContext(line: InvoiceLineView): InvoiceLineContext {
+  const parts = line.arithmetic?.components.length ?? 0;
+  return {
+    ...line,
+    itemized: parts > 1 || (parts === 1 && line.unitAmount === undefined),
+    adjusted: Boolean(line.arithmetic?.proration || line.arithmetic?.cappedAt),
+  };
+}
+
 function templateDirs(templatesDir: string | undefined): string[] {
   if (templatesDir === undefined) return [BUILT_IN_TEMPLATES_DIR];
   if (!existsSync(templatesDir) || !statSync(templatesDir).isDirectory()) {
@@ -290,6 +314,22 @@ function registerHelpers(hb: typeof Handlebars): void {
     }
     return formatMoney(
       money(amount, stringOr(currency, root.currency)),
+      stringOr(locale, root.customer.locale),
+    );
+  });
+
+  // Exact minor units as a decimal string, never rounded to the currency: a unit price of "0.06"
+  // EUR → "€0.0006", a tier's exact amount, a cap. {{money}} is for rounded integer amounts.
+  hb.registerHelper('exactMoney', (...args: unknown[]) => {
+    const [root, value, currency, locale] = helperArgs(args);
+    if (typeof value !== 'string' || !DECIMAL.test(value)) {
+      throw new TypeError(
+        `exactMoney helper needs minor units as a decimal string, got ${String(value)}`,
+      );
+    }
+    return formatMinorUnits(
+      value,
+      stringOr(currency, root.currency),
       stringOr(locale, root.customer.locale),
     );
   });

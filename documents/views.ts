@@ -1,6 +1,8 @@
 // What invoice templates render: plain, serialisable data with no behaviour. Amounts are integer
 // minor units of the invoice currency and instants are ISO 8601; formatting for people happens
 // in the templates (money, date and period helpers), in the customer's locale and time zone.
+import type { DecimalString } from '../domain/decimal.ts';
+import type { LineArithmetic } from '../domain/invoicing/line-arithmetic.ts';
 
 /** Who issues the invoice: the legal entity, as it must appear on the document. */
 export interface SellerDetails {
@@ -67,11 +69,22 @@ export interface InvoiceSummaryView {
 
 export interface InvoiceLineView {
   description: string;
-  quantity: number;
-  unitAmount: number;
+  /** Units billed, an exact decimal string: "1", "1200", "12.5". */
+  quantity: DecimalString;
+  /**
+   * Exact minor units per unit, possibly finer than the currency ("0.06" is €0.0006); absent
+   * when no single price makes the line (tiers: see arithmetic.components).
+   */
+  unitAmount?: DecimalString;
+  /** The line's amount, rounded once (integer minor units). */
   amount: number;
   periodStart?: string;
   periodEnd?: string;
+  /**
+   * How the amount was reached, for rated lines: used quantity and free units, the priced parts
+   * (exact minor units, before proration and cap), the proration and the cap.
+   */
+  arithmetic?: LineArithmetic;
 }
 
 export interface InvoiceView {

@@ -1,12 +1,22 @@
 // Dunning policies as data, and the schedule one gives an invoice: a friendly heads-up before
-// the due date, reminders after it (warm first, clearer later), a final notice, then the end
-// actions (subscription past due, write-off, suspension). Pure and deterministic: the collection
+// the due date, reminders after it (warm first, clearer later), a final notice, a write-off, and
+// the subscription's escalation in steps (past due, paused, canceled). Pure and deterministic: the collection
 // workflow computes its schedule with it, the API validates policies with it.
 import { DateTime } from 'luxon';
 import { nextSendingTime, type SendWindow } from './business-hours.ts';
 
 /** How a reminder speaks (documents/views.ts REMINDER_TONES picks the wording). */
 export type DunningTone = 'before_due' | 'gentle' | 'firm' | 'final_notice';
+
+/** What an escalation step does to the subscription, mildest first. */
+export const ESCALATION_ACTIONS = ['past_due', 'pause', 'cancel'] as const;
+export type EscalationAction = (typeof ESCALATION_ACTIONS)[number];
+
+/** One escalation step: this many days after the due date, the subscription is told `action`. */
+export interface EscalationStep {
+  daysAfterDue: number;
+  action: EscalationAction;
+}
 
 export interface DunningPolicy {
   /** A friendly heads-up this many days before the due date; null for none. */
@@ -15,12 +25,14 @@ export interface DunningPolicy {
   reminders: { daysAfterDue: number; tone: 'gentle' | 'firm' }[];
   /** The last reminder, saying what happens next (`consequence`); null for none. */
   finalNotice: { daysAfterDue: number; consequence?: string } | null;
-  /** The subscription turns past_due this many days after the due date (0: at once). */
-  pastDueAfterDays: number;
   /** The invoice is written off this many days after the due date; null: never by policy. */
   markUncollectibleAfterDays: number | null;
-  /** The subscription is paused or canceled this many days after the due date; null: never. */
-  suspendSubscription: { afterDays: number; to: 'paused' | 'canceled' } | null;
+  /**
+   * What happens to the subscription while the invoice stays unpaid, in order, each step later
+   * and stronger than the one before (e.g. past due at +1, paused at +14, canceled at +21).
+   * A payment in between stops the rest and resumes a subscription the policy paused.
+   */
+  escalation: EscalationStep[];
   /** Reminders go out inside these local hours of the customer (weekdays only if set). */
   sendWindow: SendWindow;
 }
@@ -38,13 +50,12 @@ export const DEFAULT_DUNNING_POLICY: DunningPolicy = {
     { daysAfterDue: 14, tone: 'firm' },
   ],
   finalNotice: { daysAfterDue: 21 },
-  pastDueAfterDays: 1,
   markUncollectibleAfterDays: null,
-  suspendSubscription: null,
+  escalation: [{ daysAfterDue: 1, action: 'past_due' }],
   sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
 };
 
-export type CollectionActionKind = 'reminder' | 'past_due' | 'uncollectible' | 'suspend';
+export type CollectionActionKind = 'reminder' | 'uncollectible' | EscalationAction;
 
 /** One thing the collection does at its time, unless the invoice is settled first. */
 export interface CollectionAction {
@@ -59,7 +70,6 @@ export interface CollectionAction {
   number?: number;
   of?: number;
   consequence?: string;
-  suspendTo?: 'paused' | 'canceled';
 }
 
 /**
@@ -103,7 +113,13 @@ export function collectionActions(
       ...(policy.finalNotice.consequence && { consequence: policy.finalNotice.consequence }),
     });
   }
-  actions.push({ key: 'past-due', kind: 'past_due', daysAfterDue: policy.pastDueAfterDays });
+  for (const step of policy.escalation) {
+    actions.push({
+      key: step.action === 'past_due' ? 'past-due' : step.action,
+      kind: step.action,
+      daysAfterDue: step.daysAfterDue,
+    });
+  }
   if (policy.markUncollectibleAfterDays !== null) {
     actions.push({
       key: 'uncollectible',
@@ -111,21 +127,14 @@ export function collectionActions(
       daysAfterDue: policy.markUncollectibleAfterDays,
     });
   }
-  if (policy.suspendSubscription) {
-    actions.push({
-      key: 'suspend',
-      kind: 'suspend',
-      daysAfterDue: policy.suspendSubscription.afterDays,
-      suspendTo: policy.suspendSubscription.to,
-    });
-  }
   // Same day: the subscription hears it is past due before the reminder goes out, and a
-  // write-off comes after the final notice. Stable sort keeps that order.
+  // write-off comes after the final notice, a pause or cancel last. Stable sort keeps that order.
   const rank: Record<CollectionActionKind, number> = {
     past_due: 0,
     reminder: 1,
     uncollectible: 2,
-    suspend: 3,
+    pause: 3,
+    cancel: 3,
   };
   return actions.sort((a, b) => a.daysAfterDue - b.daysAfterDue || rank[a.kind] - rank[b.kind]);
 }
@@ -164,7 +173,12 @@ export interface PolicyProblem {
   message: string;
 }
 
-/** What is wrong with a policy (empty when usable): days in order, a window that opens. */
+const severity = (action: EscalationAction) => ESCALATION_ACTIONS.indexOf(action);
+
+/**
+ * What is wrong with a policy (empty when usable): days in order, escalation steps each later
+ * and stronger than the one before (nothing after cancel), a window that opens.
+ */
 export function checkDunningPolicy(policy: DunningPolicy): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   const days = (field: string, value: number, min: number) => {
@@ -193,13 +207,32 @@ export function checkDunningPolicy(policy: DunningPolicy): PolicyProblem[] {
       });
     }
   }
-  days('pastDueAfterDays', policy.pastDueAfterDays, 0);
   if (policy.markUncollectibleAfterDays !== null) {
     days('markUncollectibleAfterDays', policy.markUncollectibleAfterDays, 0);
   }
-  if (policy.suspendSubscription) {
-    days('suspendSubscription.afterDays', policy.suspendSubscription.afterDays, 0);
-  }
+  policy.escalation.forEach((step, i) => {
+    const field = `escalation[${i}]`;
+    days(`${field}.daysAfterDue`, step.daysAfterDue, 0);
+    const before = policy.escalation[i - 1];
+    if (!before) return;
+    if (step.daysAfterDue <= before.daysAfterDue) {
+      problems.push({
+        field: `${field}.daysAfterDue`,
+        message: 'escalation steps must be in order, each later than the one before',
+      });
+    }
+    if (before.action === 'cancel') {
+      problems.push({
+        field: `${field}.action`,
+        message: 'nothing can follow cancel: the subscription has ended',
+      });
+    } else if (severity(step.action) <= severity(before.action)) {
+      problems.push({
+        field: `${field}.action`,
+        message: `must be stronger than ${before.action}: past_due, then pause, then cancel`,
+      });
+    }
+  });
   try {
     nextSendingTime('2026-01-01T00:00:00Z', 'UTC', policy.sendWindow);
   } catch (error) {

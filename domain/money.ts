@@ -2,6 +2,7 @@
 // Amounts are JavaScript safe integers (|n| < 2^53, i.e. 90 trillion USD): exact, JSON-safe,
 // and serialisable into workflow history, which bigint is not. Every operation checks both.
 import { minorUnitExponent } from './currency.ts';
+import { decimal, shift, toDecimalString as exactString, type DecimalString } from './decimal.ts';
 
 export interface Money {
   /** Integer minor units (cents for EUR, yen for JPY, fils for BHD). */
@@ -95,4 +96,37 @@ export function formatMoney(m: Money, locale: string): string {
   }
   // Intl accepts a decimal string exactly (no float rounding) since ES2023.
   return formatter.format(toDecimalString(m) as unknown as number);
+}
+
+/** Beyond this many decimals a value is a cut repeating fraction (×19/28), not a price. */
+const EXACT_DECIMALS = 20;
+
+/**
+ * Exact minor units (a decimal string, possibly finer than the currency) for people, never
+ * rounded to the currency: "0.06" EUR → "€0.0006", "4900" → "€49.00", "0.5" JPY → "¥0.5".
+ * A cut repeating fraction (a prorated cap) reads "≈ €5.428571". Display only, never math.
+ */
+export function formatMinorUnits(
+  minorUnits: DecimalString,
+  currency: string,
+  locale: string,
+): string {
+  const exponent = minorUnitExponent(currency);
+  const major = exactString(shift(decimal(minorUnits), -exponent));
+  const decimals = major.includes('.') ? major.split('.')[1]!.length : 0;
+  const approximate = decimals > EXACT_DECIMALS;
+  const digits = approximate ? exponent + 6 : Math.max(exponent, decimals);
+  const key = `${locale}|${currency}|${digits}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: exponent,
+      maximumFractionDigits: digits,
+    });
+    formatters.set(key, formatter);
+  }
+  const text = formatter.format(major as unknown as number); // exact: Intl reads decimal strings
+  return approximate ? `≈ ${text}` : text;
 }

@@ -2,7 +2,13 @@
 // back, how hours are rounded, priced and budgeted, and when things fall due in the customer's
 // calendar. Shared by the API (validation), the project workflow and its activities (no I/O).
 import { DateTime } from 'luxon';
-import { decimal, isDecimalString, roundToMinorUnits, toDecimalString } from './decimal.ts';
+import {
+  decimal,
+  isDecimalString,
+  roundToMinorUnits,
+  toDecimalString,
+  type DecimalString,
+} from './decimal.ts';
 
 /** A milestone's price: a fixed amount, a percentage of the contract, or what is left of it. */
 export type MilestonePrice = { amount: number } | { percent: string } | { balance: true };
@@ -314,9 +320,23 @@ export interface BillableEntry {
 
 export interface HoursLine {
   description: string;
-  quantity: number;
-  unitAmount: number;
+  /** Hours: exact ("2.5", "0.25"), or to 2 places when minutes / 60 does not terminate. */
+  quantity: DecimalString;
+  /** The hourly rate when hours × rate, rounded once, is the amount; otherwise null. */
+  unitAmount: DecimalString | null;
   amount: number;
+}
+
+/** A line of `minutes` at `rate` whose amount is `amount` (the entries' rounded amounts). */
+function hoursLine(description: string, minutes: number, rate: number, amount: number): HoursLine {
+  // minutes / 60 terminates exactly when the 3 in 60 divides the minutes.
+  const exact = minutes % 3 === 0;
+  return {
+    description,
+    quantity: hoursOf(minutes),
+    unitAmount: exact && hoursAmount(minutes, rate) === amount ? String(rate) : null,
+    amount,
+  };
 }
 
 /**
@@ -329,12 +349,14 @@ export function hoursLines(
   formatRate: (amount: number) => string,
 ): HoursLine[] {
   if (mode === 'per_entry') {
-    return entries.map((e) => ({
-      description: `${e.workDate} ${e.person}${e.role ? ` (${e.role})` : ''}: ${e.description} — ${hoursOf(e.billedMinutes)} h at ${formatRate(e.hourlyRate)}/h`,
-      quantity: 1,
-      unitAmount: e.amount,
-      amount: e.amount,
-    }));
+    return entries.map((e) =>
+      hoursLine(
+        `${e.workDate} ${e.person}${e.role ? ` (${e.role})` : ''}: ${e.description} — ${hoursOf(e.billedMinutes)} h at ${formatRate(e.hourlyRate)}/h`,
+        e.billedMinutes,
+        e.hourlyRate,
+        e.amount,
+      ),
+    );
   }
   const groups = new Map<
     string,
@@ -347,12 +369,14 @@ export function hoursLines(
     g.amount += e.amount;
     groups.set(key, g);
   }
-  return [...groups.values()].map((g) => ({
-    description: `${g.person}: ${hoursOf(g.minutes)} h at ${formatRate(g.rate)}/h`,
-    quantity: 1,
-    unitAmount: g.amount,
-    amount: g.amount,
-  }));
+  return [...groups.values()].map((g) =>
+    hoursLine(
+      `${g.person}: ${hoursOf(g.minutes)} h at ${formatRate(g.rate)}/h`,
+      g.minutes,
+      g.rate,
+      g.amount,
+    ),
+  );
 }
 
 // ---- calendar ----

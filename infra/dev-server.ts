@@ -33,6 +33,11 @@ export interface DevServerOptions {
    * stop (it only matters when start-up fails, and then its tail is in the error).
    */
   logFile?: string;
+  /**
+   * The codec server the web UI decrypts payloads with (`--ui-codec-endpoint`), e.g. the API's
+   * http://localhost:3000/codec/key/<api key>.
+   */
+  uiCodecEndpoint?: string;
   /** How long start-up may take before we give up (default 60 s). */
   startTimeoutMs?: number;
 }
@@ -86,6 +91,9 @@ async function startWithCli(cli: string, opts: DevServerOptions): Promise<DevSer
     '--port',
     String(port),
     ...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(uiPort !== undefined && opts.uiCodecEndpoint
+      ? ['--ui-codec-endpoint', opts.uiCodecEndpoint]
+      : []),
     ...(opts.dbFilename ? ['--db-filename', opts.dbFilename] : []),
     '--namespace',
     namespace,
@@ -180,6 +188,7 @@ async function startWithSdk(opts: DevServerOptions): Promise<DevServer> {
       namespace,
       log: { format: 'pretty', level: 'warn' },
       searchAttributes: [...billwrightSearchAttributes],
+      ...(opts.uiCodecEndpoint ? { extraArgs: ['--ui-codec-endpoint', opts.uiCodecEndpoint] } : {}),
     },
   });
   try {

@@ -14,6 +14,15 @@ import { findOnPath, isExecutableFile } from './which.ts';
 export interface ThrowawayPostgres {
   /** postgres://postgres@127.0.0.1:PORT/billwright */
   url: string;
+  port: number;
+  dataDir: string;
+  /** `pg_ctl restart -m fast`: every connection is terminated (57P01), the server comes back. */
+  restart(): Promise<void>;
+  /** Shuts the server down (`-m fast`), keeping its data, until {@link ThrowawayPostgres.start}. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and data. */
+  start(): Promise<void>;
+  /** Stops the server and deletes its data. */
   stop(): Promise<void>;
 }
 
@@ -136,8 +145,10 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     spawnSync(killCmd, killArgs, { stdio: 'ignore', cwd: '/' });
     rmSync(dir, { recursive: true, force: true });
   });
+  let halted = false;
   const stop = async (): Promise<void> => {
     removeHook();
+    if (halted) return await removeDir();
     const [stopCmd, stopArgs] = asOwner('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w']);
     try {
       await runChecked(stopCmd, stopArgs, { cwd: dir });
@@ -152,10 +163,32 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     await stop();
     throw error;
   }
+  const pgCtl = async (args: string[]): Promise<void> => {
+    const [cmd, cmdArgs] = asOwner('pg_ctl', [...args, '-D', dataDir]);
+    await runChecked(cmd, cmdArgs, { cwd: dir });
+  };
+  const restart = () => pgCtl(['restart', '-m', 'fast', '-w', '-t', '60', '-l', logFile]);
+  const halt = async () => {
+    await pgCtl(['stop', '-m', 'fast', '-w']);
+    halted = true;
+  };
+  const startAgain = async () => {
+    await pgCtl(['start', '-w', '-t', '60', '-l', logFile]);
+    halted = false;
+  };
+
   progress(
     `throw-away PostgreSQL ready on port ${port} in ${formatDuration(Date.now() - started)}`,
   );
-  return { url: `postgres://postgres@127.0.0.1:${port}/billwright`, stop };
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/billwright`,
+    port,
+    dataDir,
+    restart,
+    halt,
+    start: startAgain,
+    stop,
+  };
 }
 
 /**

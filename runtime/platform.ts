@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
 import { buildApp } from '../api/app.ts';
 import type { BillwrightConfig } from '../config/index.ts';
-import { connectDatabase, type Db } from '../db/connect.ts';
-import { migrateToLatest } from '../db/migrate.ts';
+import type { Db } from '../db/connect.ts';
 import { existsSync } from 'node:fs';
 import { createDocumentRenderer } from '../documents/renderer.ts';
 import { createPdfRenderer, type PdfRenderer } from '../documents/pdf.ts';
@@ -14,7 +13,10 @@ import { progress } from '../infra/log.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { emailSenderFromEnv } from '../email/sender-from-env.ts';
 import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection.ts';
+import { billwrightDataConverter } from '../temporal/payload-codec.ts';
 import { createBillingWorker } from '../temporal/worker.ts';
+import { drainWorkflowStarts } from '../temporal/workflow-starts.ts';
+import { openMigratedDatabase } from './database.ts';
 
 export interface PlatformOptions {
   config: BillwrightConfig;
@@ -36,11 +38,16 @@ export interface Platform {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { config, temporal } = options;
   const roles = { worker: true, api: true, ...options.roles };
-  const db = await connectDatabase({
+  if (config.payloadEncryption && !config.payloadKeys) {
+    throw new Error('Temporal payload encryption is on but BILLWRIGHT_PAYLOAD_KEYS is not set');
+  }
+  const keyring = config.payloadEncryption ? config.payloadKeys : undefined;
+  const dataConverter = billwrightDataConverter(keyring);
+  // Waits (with progress lines) while PostgreSQL is not up yet, rather than exiting.
+  const db = await openMigratedDatabase({
     url: config.databaseUrl,
     dataDir: `${config.dataDir}/pglite`,
   });
-  await migrateToLatest(db);
   const stops: (() => Promise<void>)[] = [() => db.destroy()];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn();
@@ -55,11 +62,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     if (roles.worker) {
       const connection = await connectWorker(temporal);
       // Test-clock advances send updates to the clock's workflows from an activity.
-      const activityClient = await connectClient(temporal);
+      const activityClient = await connectClient(temporal, dataConverter);
       stops.push(() => activityClient.connection.close());
       worker = await createBillingWorker({
         connection,
         namespace: temporal.namespace,
+        dataConverter,
         dependencies: {
           db,
           renderer: createDocumentRenderer({
@@ -87,10 +95,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         if (worker!.getState() === 'RUNNING') worker!.shutdown();
         await running;
       });
+      // Starts what the API committed but could not start (workflow_starts), until it exists.
+      const drainer = drainWorkflowStarts(db, activityClient, {
+        onError: (error) => progress(`workflow start deferred: ${String(error)}`),
+      });
+      stops.push(() => drainer.stop());
     }
 
     if (!roles.api) return { db, stop };
-    const client = await connectClient(temporal);
+    const client = await connectClient(temporal, dataConverter);
     stops.push(() => client.connection.close());
     const app = await buildApp(
       {
@@ -101,6 +114,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           signingSecret: config.signingSecret,
           temporalTimeoutMs: config.temporalTimeoutMs,
         },
+        codec: { keyring, corsOrigins: config.codecCorsOrigins },
         documents: {
           renderer: createDocumentRenderer({
             templatesDir: config.templatesDir,

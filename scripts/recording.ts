@@ -32,7 +32,9 @@ import { createDatabase, startThrowawayPostgres } from '../infra/postgres.ts';
 import { registerSearchAttributes } from '../infra/search-attributes.ts';
 import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
 import { BILLING_TASK_QUEUE } from '../temporal/task-queues.ts';
+import { billwrightDataConverter, failureConverterPath } from '../temporal/payload-codec.ts';
 import { workflowsPath } from '../temporal/worker.ts';
+import { TEST_PAYLOAD_KEYS } from '../test/support/payload-keys.ts';
 import type * as workflows from '../workflows/index.ts';
 
 /** Every workflow type the worker registers (the exports of workflows/index.ts). */
@@ -80,7 +82,7 @@ export async function recordStories(stories: [WorkflowType, Story][]): Promise<v
   const postgres = await startThrowawayPostgres();
   try {
     const [bundle, serverPath] = await Promise.all([
-      bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }),
+      bundleStoryWorkflows(),
       ensureTimeSkippingTestServer(),
     ]);
     for (const [i, [workflowType, story]] of stories.entries()) {
@@ -90,7 +92,9 @@ export async function recordStories(stories: [WorkflowType, Story][]): Promise<v
       const db = await connectDatabase({ url });
       try {
         await migrateToLatest(db);
-        await playOnWorker({ story, db, bundle, serverPath, workflowType });
+        await playStory({ story, db, bundle, serverPath }, (handle) =>
+          saveHistory(handle, story.name, workflowType),
+        );
       } finally {
         await db.destroy();
       }
@@ -103,21 +107,31 @@ export async function recordStories(stories: [WorkflowType, Story][]): Promise<v
   progress(`${count} recorded in ${formatDuration(Date.now() - started)}`);
 }
 
-async function playOnWorker(options: {
-  story: Story;
-  db: Db;
-  bundle: WorkflowBundleWithSourceMap;
-  serverPath: string | undefined;
-  workflowType: WorkflowType;
-}): Promise<void> {
-  const { story, db, bundle, serverPath, workflowType } = options;
-  const env = await TestWorkflowEnvironment.createTimeSkipping(
-    serverPath ? { server: { executable: { type: 'existing-path', path: serverPath } } } : {},
-  );
+/**
+ * Plays a story on a fresh time-skipping server with a worker configured as production's, then
+ * hands its closed workflow to `closed` while the server still runs (the recorder saves its
+ * history; the privacy test reads it raw).
+ */
+export async function playStory(
+  options: {
+    story: Story;
+    db: Db;
+    bundle: WorkflowBundleWithSourceMap;
+    serverPath: string | undefined;
+  },
+  closed: (handle: WorkflowHandle, env: TestWorkflowEnvironment) => Promise<void>,
+): Promise<void> {
+  const { story, db, bundle, serverPath } = options;
+  // Encrypted as the production worker encrypts, under the fixture key the replay test decrypts with.
+  const dataConverter = billwrightDataConverter(TEST_PAYLOAD_KEYS);
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    ...(serverPath ? { server: { executable: { type: 'existing-path', path: serverPath } } } : {}),
+    client: { dataConverter },
+  });
   try {
     const namespace = env.namespace ?? 'default';
     await registerSearchAttributes(env.connection, namespace);
-    const client = new Client({ connection: env.connection, namespace });
+    const client = new Client({ connection: env.connection, namespace, dataConverter });
     const config = loadConfig(story.environment ?? {});
     const tax: InvoiceTaxSettings = {
       provider: createBuiltInTaxProvider(),
@@ -127,6 +141,7 @@ async function playOnWorker(options: {
     // The production queue (each story has its own server), so the API's start helpers serve.
     const taskQueue = BILLING_TASK_QUEUE;
     const worker = await Worker.create({
+      dataConverter,
       connection: env.nativeConnection,
       namespace,
       taskQueue,
@@ -145,11 +160,20 @@ async function playOnWorker(options: {
     await worker.runUntil(async () => {
       const recording = { db, env, client, config, tax, taskQueue };
       const handle = await withDeadline(story.name, story.play(recording));
-      await saveHistory(handle, story.name, workflowType);
+      await closed(handle, env);
     });
   } finally {
     await env.teardown();
   }
+}
+
+/** Today's workflows, bundled as the production worker bundles them. */
+export function bundleStoryWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath,
+    logger: new DefaultLogger('WARN'),
+  });
 }
 
 async function withDeadline<T>(name: string, work: Promise<T>): Promise<T> {
@@ -220,7 +244,7 @@ export async function issueInvoice(
     customerId,
     currency: 'EUR',
     origin,
-    lines: [{ description: 'Consulting', quantity: 1, unitAmount: amount, amount }],
+    lines: [{ description: 'Consulting', quantity: '1', unitAmount: String(amount), amount }],
   });
   return finalizeInvoice(db, draft.id, {
     tax,

@@ -7,11 +7,12 @@ import { unusedAdvanceCredit } from '../db/repositories/credit-notes.ts';
 import { taxNewInvoice, type InvoiceTaxSettings } from '../db/repositories/invoices.ts';
 import { usageForPlan } from '../db/repositories/usage.ts';
 import type { Span } from '../domain/billing-cycles.ts';
-import { totalOf } from '../domain/invoice-lifecycle.ts';
 import { boundaryWindows, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
+import { invoiceTotals } from '../domain/invoicing/totals.ts';
 import {
   advancePerPeriod,
   ratePeriodInvoice,
+  storedLines,
   type PeriodInvoice,
   type Terms,
 } from '../domain/invoicing/period-invoice.ts';
@@ -77,7 +78,7 @@ async function preview(
   });
   if (rated.lines.length === 0 || !rated.period) return null;
   const plan = request.advance?.terms.plan ?? arrears!.segments.at(-1)!.plan;
-  const taxResult = await taxNewInvoice(
+  const { result: taxResult } = await taxNewInvoice(
     db,
     {
       customerId,
@@ -87,27 +88,16 @@ async function preview(
       periodEnd: rated.period.end,
       issuedAt: request.issuedAt,
       taxBehavior: plan.taxBehavior,
-      lines: rated.lines.map((line) => ({
-        description: line.description,
-        quantity: 1,
-        unitAmount: line.amount.amount,
-        amount: line.amount.amount,
-        discountAmount: line.discount.amount,
-      })),
+      lines: storedLines(rated),
     },
     subject.tax,
   );
-  const total = totalOf({
-    taxBehavior: plan.taxBehavior,
-    subtotal: rated.subtotal.amount,
-    discountTotal: rated.discountTotal.amount,
-    tax: taxResult.totals.tax.amount,
-  });
+  const { tax, total } = invoiceTotals(rated, taxResult);
   return {
     ...rated,
     issuedAt: request.issuedAt,
-    tax: taxResult.totals.tax,
-    total: money(total, rated.currency),
+    tax,
+    total,
     taxResult,
   };
 }

@@ -2,6 +2,7 @@
 // @temporalio/envconfig (address, namespace, TLS certificates, API key), so the same build runs
 // against the dev server, a self-hosted cluster or Temporal Cloud.
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 
@@ -26,9 +27,13 @@ export function temporalTargetFromEnv(override?: {
   };
 }
 
-export async function connectClient(target: TemporalTarget): Promise<Client> {
+/** A client whose payloads go through `dataConverter` (billwrightDataConverter: encrypted). */
+export async function connectClient(
+  target: TemporalTarget,
+  dataConverter: DataConverter,
+): Promise<Client> {
   const connection = await Connection.connect({ ...target.options, address: target.address });
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, dataConverter });
 }
 
 export async function connectWorker(target: TemporalTarget): Promise<NativeConnection> {

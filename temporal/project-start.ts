@@ -28,7 +28,7 @@ export function projectStartOptions(
       { key: BillingStatus, value: 'active' },
       ...(input.testClock ? [{ key: TestClockId, value: input.testClock.id }] : []),
     ],
-    staticSummary: `Project ${input.projectId}: ${input.name}, ${contract}`,
+    staticSummary: `Project ${input.projectId} of ${input.customerId}, ${contract}`,
     staticDetails: [
       `**Customer** ${input.customerId}`,
       `**Contract** ${contract}`,

@@ -5,6 +5,7 @@ import {
   type NativeConnection,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDependencies } from '../activities/index.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
 
@@ -13,6 +14,8 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 export interface BillingWorkerOptions {
   connection: NativeConnection;
   namespace: string;
+  /** billwrightDataConverter: payloads encrypted, failures encoded (as every client's). */
+  dataConverter: DataConverter;
   dependencies: ActivityDependencies;
   taskQueue?: string;
   /** A prebuilt bundle (tests bundle once); otherwise the worker bundles workflowsPath. */
@@ -26,6 +29,7 @@ export async function createBillingWorker(options: BillingWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? BILLING_TASK_QUEUE,
+    dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: options.activities ?? createActivities(options.dependencies),
   });

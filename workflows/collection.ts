@@ -171,7 +171,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
       if (receipted.has(payment.id)) continue;
       await run(
         acts.emailReceipt,
-        `Receipt to ${known.recipient} for ${amount(payment.amount)} (${payment.method ?? 'payment'})`,
+        `Receipt to ${known.customerId} for ${amount(payment.amount)} (${payment.method ?? 'payment'})`,
         { invoiceId, payment },
       );
       receipted.add(payment.id);
@@ -211,8 +211,10 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         return `Wait until the subscription is past due on ${when}`;
       case 'uncollectible':
         return `Wait to write invoice ${known.number} off on ${when}`;
-      case 'suspend':
-        return `Wait to suspend the subscription (${action.suspendTo}) on ${when}`;
+      case 'pause':
+        return `Wait to pause the subscription on ${when}`;
+      case 'cancel':
+        return `Wait to cancel the subscription on ${when}`;
     }
   }
 
@@ -234,10 +236,10 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         const due = amount(known.amountDue);
         const summary =
           action.tone === 'before_due'
-            ? `Friendly reminder to ${known.recipient}, ${due} due on ${localDate(dueAt, timezone)}`
+            ? `Friendly reminder to ${known.customerId}, ${due} due on ${localDate(dueAt, timezone)}`
             : action.tone === 'final_notice'
-              ? `Final notice to ${known.recipient}, ${due} overdue ${overdueDays} days`
-              : `Reminder ${action.number} of ${action.of} to ${known.recipient}, ${due} overdue ${overdueDays} days`;
+              ? `Final notice to ${known.customerId}, ${due} overdue ${overdueDays} days`
+              : `Reminder ${action.number} of ${action.of} to ${known.customerId}, ${due} overdue ${overdueDays} days`;
         const result = await run(acts.remindCustomer, summary, {
           invoiceId,
           step: action.key,
@@ -252,7 +254,9 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         break;
       }
       case 'past_due':
-        await tellSubscription({ invoiceId, event: 'past_due' });
+      case 'pause':
+      case 'cancel':
+        await tellSubscription({ invoiceId, event: action.kind });
         break;
       case 'uncollectible':
         wroteOff = await run(
@@ -262,9 +266,6 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
         );
         if (wroteOff) await setStatus('uncollectible');
         else changed = true;
-        break;
-      case 'suspend':
-        await tellSubscription({ invoiceId, event: 'suspend', suspendTo: action.suspendTo! });
         break;
     }
   }

@@ -4,3 +4,4 @@ export { testClockAdvance } from './test-clock.ts';
 export { projectWorkflow } from './project.ts';
 export { manualInvoiceWorkflow } from './manual-invoice.ts';
 export { collectionWorkflow } from './collection.ts';
+export { planMigrationWorkflow } from './plan-migration.ts';

@@ -68,7 +68,6 @@ export interface ProjectState {
 export interface ProjectWorkflowInput {
   projectId: string;
   customerId: string;
-  name: string;
   /** The customer's zone: due dates, auto-approval days and months are read in it. */
   timezone: string;
   terms: ProjectTerms;
@@ -113,6 +112,12 @@ export const UNKNOWN_MILESTONE = 'UnknownMilestone';
 export const MILESTONE_CONFLICT = 'MilestoneConflict';
 /** details[0] is the request field at fault. */
 export const INVALID_CHANGE_ORDER = 'InvalidChangeOrder';
+
+/**
+ * Stands for the project's name in texts the workflow hands to activities (operator notices,
+ * invoice lines): the activity writes the name in from the database, so it is never in history.
+ */
+export const PROJECT_NAME = '{project}';
 
 export function projectWorkflowId(projectId: string): string {
   return `project-${projectId}`;

@@ -45,6 +45,7 @@ import {
   initialProjectState,
   INVALID_CHANGE_ORDER,
   MILESTONE_CONFLICT,
+  PROJECT_NAME,
   projectStateQuery,
   rejectMilestoneUpdate,
   UNKNOWN_MILESTONE,
@@ -228,9 +229,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       );
       await notify(
         `milestone/${m.key}/rejected/${m.approvalRound}`,
-        `Milestone "${m.name}" was rejected (${input.name})`,
+        `Milestone "${m.name}" was rejected (${PROJECT_NAME})`,
         [
-          `${request.actor} rejected the milestone "${m.name}" of ${input.name} on ${day(at)}.`,
+          `${request.actor} rejected the milestone "${m.name}" of ${PROJECT_NAME} on ${day(at)}.`,
           `Reason: ${request.reason}`,
           'It is back to pending: complete it again once the reason is addressed.',
         ],
@@ -364,8 +365,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
         lines: [
           {
             description,
-            quantity: 1,
-            unitAmount: m.amount - retained,
+            quantity: '1',
+            unitAmount: String(m.amount - retained),
             amount: m.amount - retained,
           },
         ],
@@ -395,7 +396,6 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
         [
           {
             projectId,
-            projectName: input.name,
             milestoneKey: m.key,
             milestoneName: m.name,
             round: m.approvalRound,
@@ -418,7 +418,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   async function notify(key: string, subject: string, lines: string[], summary: string) {
     try {
       await acts.notifyOperator.executeWithOptions({ ...activityOptions, summary }, [
-        { key: `project/${projectId}/${key}`, subject, lines },
+        { key: `project/${projectId}/${key}`, projectId, subject, lines },
       ]);
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
@@ -435,8 +435,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
           billingKey: 'retainage',
           lines: held.map((m) => ({
             description: `Retainage released: ${m.name}`,
-            quantity: 1,
-            unitAmount: m.retained,
+            quantity: '1',
+            unitAmount: String(m.retained),
             amount: m.retained,
           })),
         });
@@ -508,9 +508,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
         billingKey: 'deposit',
         lines: [
           {
-            description: `Deposit for ${input.name}`,
-            quantity: 1,
-            unitAmount: state.deposit,
+            description: `Deposit for ${PROJECT_NAME}`,
+            quantity: '1',
+            unitAmount: String(state.deposit),
             amount: state.deposit,
           },
         ],
@@ -536,9 +536,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       state.budgetWarned = true;
       await notify(
         'budget-warning',
-        `Budget warning: ${input.name}`,
+        `Budget warning: ${PROJECT_NAME}`,
         [
-          `Billable hours on ${input.name} have reached ${show(used)} of the ${show(budget)} not-to-exceed budget.`,
+          `Billable hours on ${PROJECT_NAME} have reached ${show(used)} of the ${show(budget)} not-to-exceed budget.`,
         ],
         `Warn the operator: hours at ${show(used)} of ${show(budget)}`,
       );
@@ -576,9 +576,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       const due = termsOf(overdue.key).dueDate!;
       await notify(
         `milestone/${overdue.key}/overdue`,
-        `Milestone "${overdue.name}" is overdue (${input.name})`,
+        `Milestone "${overdue.name}" is overdue (${PROJECT_NAME})`,
         [
-          `The milestone "${overdue.name}" of ${input.name} was due on ${due} and is not completed.`,
+          `The milestone "${overdue.name}" of ${PROJECT_NAME} was due on ${due} and is not completed.`,
         ],
         `Remind the operator: '${overdue.name}' was due ${due}`,
       );

@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Span } from '../domain/billing-cycles.ts';
 import type { PlanVersion } from '../domain/catalog.ts';
+import type { EscalationAction } from '../domain/dunning.ts';
 import type { TermsFrom } from '../domain/invoicing/boundary.ts';
 import type { Money } from '../domain/money.ts';
 import type { BillingCycle, BillingPeriod } from '../domain/periods.ts';
@@ -133,14 +134,13 @@ export const changeUpdate = defineUpdate<SubscriptionState, [ChangeRequest]>('ch
 export const stateQuery = defineQuery<SubscriptionState>('state');
 
 /**
- * What an invoice's collection tells its subscription: overdue (past_due as the dunning policy
- * says), suspend (paused or canceled after the policy's days), settled (paid, void or written off
- * by an operator: back to active when nothing else is overdue).
+ * What an invoice's collection tells its subscription: the dunning policy's escalation steps
+ * (past_due, pause, cancel, each on its day), or settled (paid, void or written off by an
+ * operator: back to active when nothing else is overdue, resumed if this invoice paused it).
  */
 export interface CollectionNotice {
   invoiceId: string;
-  event: 'past_due' | 'suspend' | 'settled';
-  suspendTo?: 'paused' | 'canceled';
+  event: EscalationAction | 'settled';
 }
 export const collectionNoticeSignal = defineSignal<[CollectionNotice]>('collectionNotice');
 

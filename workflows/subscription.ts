@@ -204,7 +204,7 @@ export async function subscriptionWorkflow(
     await billing.recordSubscriptionChange.executeWithOptions(
       {
         ...activityOptions,
-        summary: `Record ${change.plan.planCode} v${change.plan.version} × ${change.quantity}`,
+        summary: `Record ${change.plan.planCode} v${change.plan.version} × ${change.quantity} by ${by.actor}`,
       },
       [
         {
@@ -342,26 +342,27 @@ export async function subscriptionWorkflow(
   );
 
   /**
-   * What an invoice's collection says: past due on the policy's first overdue day, suspended (paused or canceled) after
-   * its days, back to active once nothing is overdue, or resumed when the suspending invoice is paid.
+   * What an invoice's collection says, step by step as its dunning policy escalates: past due,
+   * paused, canceled (also when an earlier step paused it; an operator's own pause stands); back
+   * to active once nothing is overdue, or resumed when the invoice that paused it is settled.
    */
-  async function onCollectionNotice({ invoiceId, event, suspendTo }: CollectionNotice) {
+  async function onCollectionNotice({ invoiceId, event }: CollectionNotice) {
     const by = (reason: string): OperatorAction => ({ actor: 'collections', reason });
+    const unpaid = by(`invoice ${invoiceId} is still unpaid`);
     if (event === 'past_due') {
       if (!overdueInvoices.includes(invoiceId)) overdueInvoices = [...overdueInvoices, invoiceId];
       if (status === 'active') await transition('past_due', by(`invoice ${invoiceId} is overdue`));
-    } else if (event === 'suspend') {
+    } else if (event === 'pause') {
       if (status !== 'active' && status !== 'past_due') return;
-      const reason = by(`invoice ${invoiceId} is still unpaid`);
-      if (suspendTo === 'canceled') {
-        canceledAt = nowIso();
-        cancelAt = 'now';
-        await transition('canceled', reason);
-      } else {
-        pausedAt = nowIso();
-        suspendedBy = invoiceId;
-        await transition('paused', reason);
-      }
+      pausedAt = nowIso();
+      suspendedBy = invoiceId;
+      await transition('paused', unpaid);
+    } else if (event === 'cancel') {
+      const pausedByCollections = status === 'paused' && suspendedBy !== null;
+      if (status !== 'active' && status !== 'past_due' && !pausedByCollections) return;
+      canceledAt = nowIso();
+      cancelAt = 'now';
+      await transition('canceled', unpaid);
     } else {
       overdueInvoices = overdueInvoices.filter((id) => id !== invoiceId);
       const settled = by(`invoice ${invoiceId} is settled`);

@@ -58,6 +58,11 @@ export const TAGS = [
   },
   { name: 'Outbox', description: 'The development email provider: messages the platform sent.' },
   {
+    name: 'API keys',
+    description:
+      'Keys and their scopes (read, write, admin), rotation with an overlap, revocation, and the audit trail of changes.',
+  },
+  {
     name: 'Test clocks',
     description:
       'Virtual time: customers on a clock are billed by the production workflows as it advances.',

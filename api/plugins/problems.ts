@@ -1,7 +1,9 @@
 // Every error leaves the API as RFC 9457 problem+json: schema validation (400), unknown routes
 // (404), a known path with a method it does not take (405 with Allow), Problems thrown by routes,
 // framework errors (bad JSON, 413, 415, and from the router: a bad URL 400, a path parameter over
-// its length 414), and anything unexpected (500, logged, detail withheld from the client).
+// its length 414), a database that cannot be reached (503 with Retry-After: the client should
+// come back, the pool reconnects by itself), and anything unexpected (500, logged, detail
+// withheld from the client).
 import type {
   FastifyError,
   FastifyReply,
@@ -10,6 +12,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '../../db/connect.ts';
 import { AmountOverflowError } from '../../domain/money.ts';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemSchema } from '../problem.ts';
 import { problemResponse } from '../schemas/common.ts';
@@ -64,6 +67,7 @@ export function toProblem(error: unknown): Problem {
             : error.message,
     });
   }
+  if (isDatabaseUnavailable(error)) return databaseUnavailable(error);
   return new Problem({
     status: 500,
     slug: 'internal-error',
@@ -130,6 +134,19 @@ class RouteMethods {
   }
 }
 
+/** Seconds a client should wait before retrying while the database is away. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export function databaseUnavailable(cause: unknown): Problem {
+  return new Problem({
+    status: 503,
+    slug: 'service-unavailable',
+    detail: 'The database is unavailable; retry shortly.',
+    headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+    cause,
+  });
+}
+
 /** Adds the responses every documented route can give, unless the route declares its own. */
 function documentCommonProblems(route: RouteOptions): void {
   const schema = route.schema as (Record<string, unknown> & { hide?: boolean }) | undefined;
@@ -141,6 +158,9 @@ function documentCommonProblems(route: RouteOptions): void {
       'The request is malformed or fails its schema; `errors` names each field.',
     );
   response['500'] ??= problemResponse('Unexpected error; details are logged, not returned.');
+  response['503'] ??= problemResponse(
+    'A dependency is unavailable (the database, or Temporal); `Retry-After` says when to retry.',
+  );
 }
 
 export default fp(

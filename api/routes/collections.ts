@@ -26,18 +26,21 @@ import {
   recordPayment,
   type NewPayment,
 } from '../../db/repositories/payments.ts';
-import { checkDunningPolicy } from '../../domain/dunning.ts';
+import { checkDunningPolicy, ESCALATION_ACTIONS } from '../../domain/dunning.ts';
 import { nudgeCollection } from '../../temporal/collection-start.ts';
 import { withTemporalDeadline } from '../plugins/temporal.ts';
 import { conflict, notFound, Problem, serviceUnavailable } from '../problem.ts';
 import {
   CurrencyCode,
+  DEFAULT_LIMIT,
   described,
   IdParams,
   iso,
   ListOf,
   Money,
   NullableTimestamp,
+  pageAfter,
+  PageQuery,
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
@@ -157,13 +160,22 @@ const PolicyFields = {
       { additionalProperties: false },
     ),
   ),
-  pastDueAfterDays: Days,
   markUncollectibleAfterDays: Nullable(Days),
-  suspendSubscription: Nullable(
+  escalation: Type.Array(
     Type.Object(
-      { afterDays: Days, to: Type.Union([Type.Literal('paused'), Type.Literal('canceled')]) },
+      {
+        daysAfterDue: Days,
+        action: Type.Enum([...ESCALATION_ACTIONS]),
+      },
       { additionalProperties: false },
     ),
+    {
+      maxItems: 10,
+      description:
+        'What happens to the subscription while the invoice stays unpaid, in order, each step later ' +
+        'and stronger than the one before: past_due, then pause, then cancel (nothing after it). ' +
+        'A payment in between stops the rest and resumes a subscription the policy paused.',
+    },
   ),
   sendWindow: Type.Object(
     {
@@ -348,10 +360,11 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
       schema: {
         tags: ['Collections'],
         summary: 'List an invoice’s payments',
-        description: 'Every payment recorded against the invoice, oldest first.',
+        description: 'The payments recorded against the invoice, oldest first.',
         params: IdParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(PaymentSchema, 'The payments (all of them: hasMore is false).'),
+          200: ListOf(PaymentSchema, 'A page of payments.'),
           404: problemResponse('No invoice has this id.'),
         },
       },
@@ -363,7 +376,7 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
         throw collectionProblem(error);
       }
       const rows = await listPayments(app.db, request.params.id);
-      return { data: rows.map(toPayment), hasMore: false };
+      return pageAfter(rows, request.query, (p) => p.id, toPayment);
     },
   );
 
@@ -504,11 +517,17 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
       schema: {
         tags: ['Collections'],
         summary: 'List dunning policies',
-        description: 'Every policy, the default first. Without one, a built-in default applies.',
-        response: { 200: ListOf(DunningPolicySchema, 'The policies (all of them).') },
+        description:
+          'The policies, newest first (`isDefault` marks the default). Without one, a built-in default applies.',
+        querystring: PageQuery,
+        response: { 200: ListOf(DunningPolicySchema, 'A page of policies.') },
       },
     },
-    async () => ({ data: (await listDunningPolicies(app.db)).map(toPolicy), hasMore: false }),
+    async (request) => {
+      const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
+      const page = await listDunningPolicies(app.db, { limit, startingAfter });
+      return { data: page.items.map(toPolicy), hasMore: page.hasMore };
+    },
   );
 
   app.get(

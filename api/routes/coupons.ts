@@ -34,6 +34,8 @@ import {
   Limit,
   ListOf,
   NullableTimestamp,
+  pageAfter,
+  PageQuery,
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
@@ -45,9 +47,10 @@ const CouponCode = Type.String({
   examples: ['LAUNCH20'],
 });
 
-const NOT_YET_BILLED =
-  'Coupons are recorded now; they discount invoices once the subscription lifecycle rates ' +
-  'invoices. The current flat-rate billing workflow does not apply them yet.';
+const HOW_APPLIED =
+  'An applied coupon discounts every subscription invoice of the billing periods it covers ' +
+  '(once: the next period; repeating: the next N; forever: all), after charges and before tax; ' +
+  'each period counts once, however many invoices it has (a change, the final invoice).';
 
 export const CouponSchema = Type.Object(
   {
@@ -279,7 +282,7 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Creates a coupon: a percentage or a fixed amount off, for one period, N periods or ' +
           'forever, on the whole subtotal or on some charges (by charge key). Codes are unique. ' +
-          NOT_YET_BILLED,
+          HOW_APPLIED,
         body: CreateCouponBody,
         response: {
           201: described(CouponSchema, 'The created coupon.'),
@@ -364,7 +367,7 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Applies the coupon to the customer: it discounts every subscription of theirs. Once per ' +
           'customer and coupon. ' +
-          NOT_YET_BILLED,
+          HOW_APPLIED,
         params: IdParams,
         body: ApplyCouponBody,
         response: applyResponses('customer'),
@@ -392,8 +395,9 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Coupons applied to the customer itself (not those on one of their subscriptions), oldest first, including used-up ones.',
         params: IdParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(AppliedCouponSchema, 'The applied coupons (hasMore is always false).'),
+          200: ListOf(AppliedCouponSchema, 'A page of applied coupons.'),
           404: problemResponse('No customer has this id.'),
         },
       },
@@ -402,7 +406,7 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const { id } = request.params;
       if (!(await getCustomer(app.db, id))) throw notFound(`Customer ${id} does not exist.`);
       const applied = await listAppliedCoupons(app.db, { customerId: id });
-      return { data: applied.map(toAppliedCoupon), hasMore: false };
+      return pageAfter(applied, request.query, (a) => a.id, toAppliedCoupon);
     },
   );
 
@@ -415,7 +419,7 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Applies the coupon to one subscription. Once per subscription and coupon; a coupon that ' +
           'applies to some charges must name charges of the subscription’s plan version. ' +
-          NOT_YET_BILLED,
+          HOW_APPLIED,
         params: IdParams,
         body: ApplyCouponBody,
         response: applyResponses('subscription'),
@@ -467,8 +471,9 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
           'Coupons applied to this subscription itself, oldest first, including used-up ones. Coupons ' +
           'applied to its customer discount it too; list them on the customer.',
         params: IdParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(AppliedCouponSchema, 'The applied coupons (hasMore is always false).'),
+          200: ListOf(AppliedCouponSchema, 'A page of applied coupons.'),
           404: problemResponse('No subscription has this id.'),
         },
       },
@@ -481,7 +486,7 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
         customerId: subscription.customerId,
         subscriptionId: id,
       });
-      return { data: applied.map(toAppliedCoupon), hasMore: false };
+      return pageAfter(applied, request.query, (a) => a.id, toAppliedCoupon);
     },
   );
 

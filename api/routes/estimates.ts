@@ -23,7 +23,7 @@ import { isValidTimezone, INTERVALS } from '../../domain/periods.ts';
 import { ratePeriodInvoice } from '../../domain/invoicing/period-invoice.ts';
 import { money } from '../../domain/money.ts';
 import type { RatedPeriod } from '../../domain/rating/types.ts';
-import { invoiceTotals } from '../../domain/invoice-totals.ts';
+import { invoiceTotals } from '../../domain/invoicing/totals.ts';
 import { toTaxLines } from '../../domain/tax/provider.ts';
 import { validateTaxCustomer } from '../../domain/tax/validation.ts';
 import type { EstimateView } from '../../documents/views.ts';

@@ -5,7 +5,6 @@ import { Type } from 'typebox';
 import type { Invoice as InvoiceRow, InvoiceLine as InvoiceLineRow } from '../../db/database.ts';
 import { issueCreditNote, listCreditNotes } from '../../db/repositories/credit-notes.ts';
 import {
-  finalizeInvoice,
   getInvoice,
   getInvoiceDocument,
   getInvoiceLines,
@@ -18,7 +17,11 @@ import {
   updateDraft,
   voidInvoice,
 } from '../../db/repositories/invoices.ts';
+import { decimal } from '../../domain/decimal.ts';
+import { decimalOf, lineAmount, type DecimalInput } from '../../domain/invoicing/line-amount.ts';
+import type { NewInvoiceLine } from '../../db/repositories/invoices.ts';
 import { TaxRequestError } from '../../domain/tax/validation.ts';
+import { finalizeAndFollow } from '../../services/invoice-finalization.ts';
 import { conflict, notFound, Problem, unprocessable } from '../problem.ts';
 import {
   assertLineTotalsBounded,
@@ -29,18 +32,21 @@ import {
   IdParams,
   iso,
   Limit,
-  StartingAfter,
   ListOf,
   Money,
   NullablePeriod,
   NullableTimestamp,
+  pageAfter,
+  PageQuery,
   problemResponse,
+  StartingAfter,
   Timestamp,
 } from '../schemas/common.ts';
+import { Decimal } from '../schemas/catalog.ts';
+import { LineArithmeticSchema } from '../schemas/line-arithmetic.ts';
 import { CreditNoteSchema, toCreditNote } from './credit-notes.ts';
 import { tellCollection } from './collections.ts';
 import { sendStoredHtml } from './stored-html.ts';
-import { startManualInvoiceDelivery } from './manual-invoice-delivery.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -124,9 +130,13 @@ export const InvoiceLineSchema = Type.Object(
   {
     position: Type.Integer({ minimum: 0 }),
     description: Type.String(),
-    quantity: Type.Integer(),
-    unitAmount: Money,
-    amount: described(Money, 'Before discount and tax.'),
+    quantity: { ...Decimal, description: 'Units billed, exact: "1", "12.5" (GB), "2.25" (hours).' },
+    unitAmount: Type.Union([Decimal, Type.Null()], {
+      description:
+        'Minor units per unit, exact and possibly finer than the currency ("0.06" is €0.0006); ' +
+        'null when no single price makes the line (tiers, a minimum’s true-up).',
+    }),
+    amount: described(Money, 'Before discount and tax: the line’s one rounded amount.'),
     discountAmount: Money,
     taxAmount: Money,
     taxRate: Nullable(Type.String({ description: 'Percent; null until finalized.' })),
@@ -134,6 +144,9 @@ export const InvoiceLineSchema = Type.Object(
     taxTreatment: Nullable(Type.String()),
     total: described(Money, 'What the customer pays for the line, tax included.'),
     period: NullablePeriod,
+    arithmetic: Type.Union([LineArithmeticSchema, Type.Null()], {
+      description: 'How a rated line’s amount was reached; null for lines priced by hand.',
+    }),
   },
   { $id: 'InvoiceLine', title: 'InvoiceLine' },
 );
@@ -155,11 +168,56 @@ const ListInvoicesQuery = Type.Object(
 
 const MinorUnits = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
+const MAX_QUANTITY = 1_000_000_000;
+const UnsignedDecimal = Type.String({ pattern: '^\\d+(\\.\\d+)?$', maxLength: 40 });
+
+/** A line's quantity in a request: an integer, or an exact decimal string ("2.5"). */
+export function DraftQuantity(minimum: 0 | 1) {
+  return Type.Union([Type.Integer({ minimum, maximum: MAX_QUANTITY }), UnsignedDecimal], {
+    description: `Units, ${minimum === 0 ? 'at least 0' : 'above 0'} and at most 10^9: an integer or a decimal string such as "2.5".`,
+  });
+}
+
+/** A line's unit price in a request: integer minor units, or a decimal string ("0.06"). */
+export const DraftUnitAmount = Type.Union([MinorUnits, UnsignedDecimal], {
+  description: 'Price of one unit in minor units: an integer, or a decimal string such as "0.06".',
+});
+
+/**
+ * A line priced by hand: amount = quantity × unit price, rounded half up once (exact for whole
+ * numbers). Refuses a quantity out of range, or an amount past a safe integer, naming the field.
+ */
+export function draftLine(
+  line: { description: string; quantity: DecimalInput; unitAmount: DecimalInput },
+  i: number,
+  minimumQuantity: 0 | 1,
+): Pick<NewInvoiceLine, 'description' | 'quantity' | 'unitAmount' | 'amount'> {
+  const quantity = decimal(line.quantity);
+  if ((minimumQuantity === 1 ? quantity.lte(0) : quantity.lt(0)) || quantity.gt(MAX_QUANTITY)) {
+    throw new InvalidInvoiceRequestError(
+      `lines[${i}].quantity`,
+      `must be ${minimumQuantity === 1 ? 'above 0' : 'at least 0'} and at most 10^9`,
+    );
+  }
+  let amount: number;
+  try {
+    amount = lineAmount(line.quantity, line.unitAmount);
+  } catch {
+    throw new InvalidInvoiceRequestError(`lines[${i}].amount`, 'is too large');
+  }
+  return {
+    description: line.description,
+    quantity: decimalOf(line.quantity),
+    unitAmount: decimalOf(line.unitAmount),
+    amount,
+  };
+}
+
 const DraftLineBody = Type.Object(
   {
     description: Type.String({ minLength: 1, maxLength: 500 }),
-    quantity: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
-    unitAmount: MinorUnits,
+    quantity: DraftQuantity(0),
+    unitAmount: DraftUnitAmount,
     discountAmount: Type.Optional(MinorUnits),
     taxCategory: Type.Optional(
       Type.Union([Type.Literal('standard'), Type.Literal('ebook'), Type.Literal('exempt')]),
@@ -259,7 +317,7 @@ export function toInvoiceLine(row: InvoiceLineRow, currency: string) {
     position: row.position,
     description: row.description,
     quantity: row.quantity,
-    unitAmount: money(row.unit_amount),
+    unitAmount: row.unit_amount,
     amount: money(row.amount),
     discountAmount: money(row.discount_amount),
     taxAmount: money(row.tax_amount),
@@ -268,6 +326,7 @@ export function toInvoiceLine(row: InvoiceLineRow, currency: string) {
     taxTreatment: row.tax_treatment,
     total: money(row.total_amount),
     period: period(row.period_start, row.period_end),
+    arithmetic: row.arithmetic,
   };
 }
 
@@ -359,7 +418,8 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         tags: ['Invoices'],
         summary: 'Edit a draft invoice',
         description:
-          'Replaces a draft’s lines (amount = quantity × unitAmount) or its price basis. ' +
+          'Replaces a draft’s lines (amount = quantity × unitAmount, rounded half up once) or ' +
+          'its price basis. ' +
           'A finalized invoice is immutable: 409 (issue a credit note instead).',
         params: IdParams,
         body: UpdateDraftBody,
@@ -378,11 +438,8 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         updateDraft(app.db, request.params.id, {
           taxBehavior,
           ...(lines && {
-            lines: lines.map((line) => ({
-              description: line.description,
-              quantity: line.quantity,
-              unitAmount: line.unitAmount,
-              amount: line.quantity * line.unitAmount,
+            lines: lines.map((line, i) => ({
+              ...draftLine(line, i, 0),
               discountAmount: line.discountAmount ?? 0,
               ...(line.taxCategory && { taxCategory: line.taxCategory }),
             })),
@@ -403,45 +460,35 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
           'Taxes the draft for its customer, numbers it in its series, dates it (due after the ' +
           'customer’s payment terms) and keeps the customer’s and seller’s details, in one ' +
           'transaction. Idempotent: an invoice already finalized is returned unchanged (200). ' +
-          'A manual invoice (POST /v1/invoices) is then rendered and emailed by its workflow. An ' +
-          'invoice with money owing gets its collection workflow (reminders until paid); a 503 ' +
-          'after finalizing means its collection is not started yet: finalize again.',
+          'The same transaction records what follows: a manual invoice (POST /v1/invoices) is ' +
+          'rendered and emailed by its workflow, and an invoice with money owing gets its ' +
+          'collection workflow (reminders until paid). Both are started right after the commit, ' +
+          'and retried by the worker until Temporal has them, so the answer is 200 whatever ' +
+          'Temporal did.',
         params: IdParams,
         response: {
-          200: described(InvoiceSchema, 'The finalized invoice.'),
+          200: described(
+            InvoiceSchema,
+            'The finalized invoice, committed; its delivery and collection follow.',
+          ),
           404: problemResponse('No invoice has this id.'),
           422: problemResponse('The invoice cannot be taxed (customer data) or has no lines.'),
-          503: problemResponse(
-            'Temporal is unavailable: a manual invoice stays a draft; another invoice is finalized ' +
-              'but its collection is not started (finalize again).',
-          ),
         },
       },
     },
     async (request) => {
-      const options = {
-        tax: app.tax,
-        numbering: app.invoicing.numbering,
-        seller: app.documents.seller,
-      };
-      const found = await answering(() => requireInvoice(app.db, request.params.id));
-      // A manual invoice is delivered by its workflow: the finalization commits only if the
-      // workflow started (and a repeat finds it running or done), so none is left unsent.
-      const row =
-        found.origin !== 'manual'
-          ? await answering(() => finalizeInvoice(app.db, found.id, options))
-          : await answering(() =>
-              app.db.transaction().execute(async (trx) => {
-                // Dated now, or at the customer's test-clock time (finalizeInvoice's default).
-                const finalized = await finalizeInvoice(trx, found.id, options);
-                await startManualInvoiceDelivery(app, trx, finalized);
-                return finalized;
-              }),
-            );
-      if (row.status === 'open' || row.status === 'partially_paid') {
-        await tellCollection(app, row.id, 'finalized', 'The invoice is finalized');
+      const { invoice, deferred } = await answering(() =>
+        finalizeAndFollow(app.db, app.temporal, request.params.id, {
+          tax: app.tax,
+          numbering: app.invoicing.numbering,
+          seller: app.documents.seller,
+          starts: { timeoutMs: app.temporalTimeoutMs },
+        }),
+      );
+      for (const { workflowId, error } of deferred) {
+        request.log.warn({ err: error, workflowId }, 'workflow start deferred to the drainer');
       }
-      return fullInvoice(row);
+      return fullInvoice(invoice);
     },
   );
 
@@ -555,10 +602,11 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       schema: {
         tags: ['Credit notes'],
         summary: 'List an invoice’s credit notes',
-        description: 'Every credit note issued against the invoice, in issue order.',
+        description: 'The credit notes issued against the invoice, in issue order.',
         params: IdParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(CreditNoteSchema, 'The credit notes (all of them: hasMore is false).'),
+          200: ListOf(CreditNoteSchema, 'A page of credit notes.'),
           404: problemResponse('No invoice has this id.'),
         },
       },
@@ -569,7 +617,12 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         listCreditNotes(app.db, invoice.id),
         getInvoiceLines(app.db, invoice.id),
       ]);
-      return { data: notes.map((n) => toCreditNote(n, lines)), hasMore: false };
+      return pageAfter(
+        notes,
+        request.query,
+        (n) => n.creditNote.id,
+        (n) => toCreditNote(n, lines),
+      );
     },
   );
 

@@ -7,9 +7,15 @@ import { getCustomer } from '../../db/repositories/customers.ts';
 import { createDraftInvoice, getInvoiceLines } from '../../db/repositories/invoices.ts';
 import { unprocessable } from '../problem.ts';
 import { assertLineTotalsBounded, described, problemResponse } from '../schemas/common.ts';
-import { InvoiceSchema, invoiceProblem, toInvoiceLine, toInvoiceSummary } from './invoices.ts';
-
-const MinorUnits = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+import {
+  DraftQuantity,
+  DraftUnitAmount,
+  draftLine,
+  InvoiceSchema,
+  invoiceProblem,
+  toInvoiceLine,
+  toInvoiceSummary,
+} from './invoices.ts';
 
 export const TaxCategory = Type.Union(
   [Type.Literal('standard'), Type.Literal('ebook'), Type.Literal('exempt')],
@@ -19,8 +25,11 @@ export const TaxCategory = Type.Union(
 const ManualLineBody = Type.Object(
   {
     description: Type.String({ minLength: 1, maxLength: 500 }),
-    quantity: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
-    unitPrice: described(MinorUnits, 'Price of one unit, in minor units.'),
+    quantity: DraftQuantity(1),
+    unitPrice: described(
+      DraftUnitAmount,
+      'Price of one unit in minor units: an integer, or a decimal string such as "0.06".',
+    ),
     taxCategory: Type.Optional(TaxCategory),
   },
   { additionalProperties: false },
@@ -66,21 +75,22 @@ const manualInvoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       if (currency !== undefined && currency !== customer.currency) {
         throw unprocessable('currency', `customer ${customerId} is billed in ${customer.currency}`);
       }
-      const row = await createDraftInvoice(app.db, {
-        customerId,
-        currency: customer.currency,
-        taxBehavior,
-        origin: 'manual',
-        lines: lines.map((line) => ({
-          description: line.description,
-          quantity: line.quantity,
-          unitAmount: line.unitPrice,
-          amount: line.quantity * line.unitPrice,
-          taxCategory: line.taxCategory ?? 'standard',
-        })),
-      }).catch((error: unknown) => {
-        throw invoiceProblem(error);
-      });
+      const row = await Promise.resolve()
+        .then(() =>
+          createDraftInvoice(app.db, {
+            customerId,
+            currency: customer.currency,
+            taxBehavior,
+            origin: 'manual',
+            lines: lines.map((line, i) => ({
+              ...draftLine({ ...line, unitAmount: line.unitPrice }, i, 1),
+              taxCategory: line.taxCategory ?? 'standard',
+            })),
+          }),
+        )
+        .catch((error: unknown) => {
+          throw invoiceProblem(error);
+        });
       const stored = await getInvoiceLines(app.db, row.id);
       return reply.code(201).send({
         ...toInvoiceSummary(row),

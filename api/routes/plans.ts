@@ -26,6 +26,7 @@ import { INTERVALS } from '../../domain/periods.ts';
 import { conflict, notFound, Problem, unprocessable } from '../problem.ts';
 import { ChargeSchema, MinimumCommitment, TaxBehaviorSchema } from '../schemas/catalog.ts';
 import {
+  CodeParams,
   CurrencyCode,
   DEFAULT_LIMIT,
   described,
@@ -33,6 +34,8 @@ import {
   Limit,
   ListOf,
   Money,
+  pageAfter,
+  PageQuery,
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
@@ -161,11 +164,6 @@ const CreateVersionBody = Type.Object(
       description: 'Minimum spend per period in minor units; omitted means none (not inherited).',
     }),
   },
-  { additionalProperties: false },
-);
-
-const CodeParams = Type.Object(
-  { code: Type.String({ minLength: 1, maxLength: 63 }) },
   { additionalProperties: false },
 );
 
@@ -323,6 +321,35 @@ function strayChargeFields(charges: readonly object[]): Issue[] {
 type SentTerms = Omit<PlanTerms, 'charges'> & { charges: readonly object[] };
 
 /**
+ * A percentage charge takes its rate of each event's amount (the metric's field): on a count or
+ * unique_count metric there is none, and every invoice of the plan would fail to rate.
+ */
+async function percentageWithoutAmounts(
+  app: FastifyInstance,
+  charges: SentTerms['charges'],
+): Promise<Issue[]> {
+  const rows = await app.db
+    .selectFrom('billable_metrics')
+    .select(['code', 'aggregation'])
+    .where('aggregation', 'in', ['count', 'unique_count'])
+    .execute();
+  const noAmount = new Set(rows.map((row) => row.code));
+  return (charges as { pricing?: { model?: unknown }; metricCode?: unknown }[]).flatMap(
+    (charge, i) =>
+      charge.pricing?.model === 'percentage' &&
+      typeof charge.metricCode === 'string' &&
+      noAmount.has(charge.metricCode)
+        ? [
+            {
+              field: `charges[${i}].metricCode`,
+              message: `metric "${charge.metricCode}" has no amount field to take a percentage of (use a sum metric)`,
+            },
+          ]
+        : [],
+  );
+}
+
+/**
  * Checks the terms with the catalog rules and today's billable metrics (422 naming each field)
  * and returns them as the catalog types them.
  */
@@ -350,6 +377,7 @@ async function checkedTerms(
       metricCodes,
     ),
     ...strayChargeFields(terms.charges),
+    ...(await percentageWithoutAmounts(app, terms.charges)),
   ].filter((issue, i, all) => all.findIndex((other) => other.field === issue.field) === i);
   // No issues: every charge is a well-formed catalog Charge.
   if (issues.length === 0) return { ...terms, charges: terms.charges as Charge[] };
@@ -520,8 +548,12 @@ const plans: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Every version of the plan, newest first; `current` marks the one new subscriptions get.',
         params: CodeParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(PlanVersionSchema, 'All versions of the plan (hasMore is always false).'),
+          200: ListOf(
+            PlanVersionSchema,
+            'A page of the plan’s versions (cursor: a version number).',
+          ),
           ...versionResponses,
         },
       },
@@ -530,10 +562,12 @@ const plans: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const plan = await getPlanByCode(app.db, request.params.code);
       if (!plan) throw notFound(`Plan ${request.params.code} does not exist.`);
       const versions = await listPlanVersions(app.db, plan);
-      return {
-        data: versions.map((v) => toPlanVersion(v, plan.current_version)),
-        hasMore: false,
-      };
+      return pageAfter(
+        versions,
+        request.query,
+        (v) => String(v.version),
+        (v) => toPlanVersion(v, plan.current_version),
+      );
     },
   );
 

@@ -69,6 +69,8 @@ import {
   ListOf,
   Money,
   NullableTimestamp,
+  pageAfter,
+  PageQuery,
   problemResponse,
   StartingAfter,
   Timestamp,
@@ -353,6 +355,7 @@ const TimeEntryCreatedSchema = Type.Object({
 });
 
 const EventSchema = Type.Object({
+  id: Type.String({ description: 'A sequence number (the cursor of this list).' }),
   kind: Type.String({
     examples: ['milestone_completed', 'milestone_rejected', 'milestone_invoiced'],
   }),
@@ -638,7 +641,6 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const input: ProjectWorkflowInput = {
         projectId: id,
         customerId: customer.id,
-        name: body.name,
         timezone: customer.timezone,
         terms,
         ...(testClock && { testClock }),
@@ -757,8 +759,9 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Every completion, approval (by whom: operator, customer link or auto-approval), rejection with its reason, invoice, reminder and the completion, in order.',
         params: ProjectParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(EventSchema, 'The events (all of them).'),
+          200: ListOf(EventSchema, 'A page of events, oldest first.'),
           404: problemResponse('No project has this id.'),
         },
       },
@@ -766,16 +769,19 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       await loadProject(request.params.id);
       const rows = await listProjectEvents(app.db, request.params.id);
-      return {
-        data: rows.map((e) => ({
+      return pageAfter(
+        rows,
+        request.query,
+        (e) => String(e.id),
+        (e) => ({
+          id: String(e.id),
           kind: e.kind,
           milestoneKey: e.milestone_key,
           actor: e.actor,
           reason: e.reason,
           occurredAt: iso(e.occurred_at),
-        })),
-        hasMore: false,
-      };
+        }),
+      );
     },
   );
 
@@ -788,8 +794,12 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Each change order with the project version it produced, the contract value before and after, who and why.',
         params: ProjectParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(ChangeOrderSchema, 'The change orders (all of them).'),
+          200: ListOf(
+            ChangeOrderSchema,
+            'A page of change orders, oldest first (cursor: a version).',
+          ),
           404: problemResponse('No project has this id.'),
         },
       },
@@ -798,8 +808,11 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const row = await loadProject(request.params.id);
       const rows = await listChangeOrders(app.db, row.id);
       const money = (amount: number) => ({ amount, currency: row.currency });
-      return {
-        data: rows.map((c) => ({
+      return pageAfter(
+        rows,
+        request.query,
+        (c) => String(c.version),
+        (c) => ({
           version: c.version,
           change: c.change,
           contractValueBefore: money(c.contract_value_before),
@@ -807,9 +820,8 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
           actor: c.actor,
           reason: c.reason,
           occurredAt: iso(c.occurred_at),
-        })),
-        hasMore: false,
-      };
+        }),
+      );
     },
   );
 
@@ -1028,8 +1040,9 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
         summary: 'List time entries',
         description: 'Every entry of the project by day worked, with the invoice that billed it.',
         params: ProjectParams,
+        querystring: PageQuery,
         response: {
-          200: ListOf(TimeEntrySchema, 'The entries (all of them).'),
+          200: ListOf(TimeEntrySchema, 'A page of entries, by day worked.'),
           404: problemResponse('No project has this id.'),
         },
       },
@@ -1037,7 +1050,12 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const row = await loadProject(request.params.id);
       const rows = await listTimeEntries(app.db, row.id);
-      return { data: rows.map((r) => toTimeEntry(r, row.currency)), hasMore: false };
+      return pageAfter(
+        rows,
+        request.query,
+        (r) => r.id,
+        (r) => toTimeEntry(r, row.currency),
+      );
     },
   );
 

@@ -22,15 +22,8 @@ import { newId } from '../../db/ids.ts';
 import { getCustomer, taxCustomerOf } from '../../db/repositories/customers.ts';
 import { customerNow, getTestClock } from '../../db/repositories/test-clocks.ts';
 import { validateTaxCustomer } from '../../domain/tax/validation.ts';
+import { getPlanWithCurrentVersion, toCatalogVersion } from '../../db/repositories/plans.ts';
 import {
-  flatAdvancePrice,
-  getPlanByCode,
-  getPlanVersion,
-  getPlanWithCurrentVersion,
-  type StoredPlanVersion,
-} from '../../db/repositories/plans.ts';
-import {
-  changeSubscriptionPlanVersion,
   getSubscription,
   insertSubscription,
   listSubscriptions,
@@ -52,23 +45,33 @@ import {
 } from '../../services/invoice-previews.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
+import { Refused } from '../../services/refused.ts';
+import {
+  changeSubscription,
+  type SubscriptionChangeOrder,
+} from '../../services/subscription-changes.ts';
 import {
   cancelUpdate,
-  changeUpdate,
   INVALID_TRANSITION,
   pauseUpdate,
   resumeUpdate,
   stateQuery,
   subscriptionWorkflowId,
   type CancelRequest,
-  type ChangeRequest,
   type OperatorAction,
   type ResumeRequest,
   type SubscriptionState,
   type SubscriptionWorkflowInput,
 } from '../../workflows/subscription-messages.ts';
 import { withTemporalDeadline } from '../plugins/temporal.ts';
-import { conflict, notFound, serviceUnavailable, unprocessable, type Problem } from '../problem.ts';
+import {
+  conflict,
+  notFound,
+  refusalProblem,
+  serviceUnavailable,
+  unprocessable,
+  type Problem,
+} from '../problem.ts';
 import {
   DEFAULT_LIMIT,
   described,
@@ -115,6 +118,28 @@ export const SubscriptionSchema = Type.Object(
     canceledAt: described(
       NullableTimestamp,
       'When the subscription was canceled; null unless canceled.',
+    ),
+    pendingChange: Type.Union(
+      [
+        Type.Object({
+          planCode: Type.String(),
+          planVersion: Type.Integer({ minimum: 1 }),
+          quantity: Type.Integer({ minimum: 1 }),
+          appliesAt: described(
+            NullableTimestamp,
+            'The next boundary, when the new terms start; null while not billing (paused: the first boundary after the resume).',
+          ),
+          requestedBy: Type.String({
+            description: 'Who asked: an API key id, or a plan migration.',
+          }),
+          reason: Type.Union([Type.String(), Type.Null()]),
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          'New terms waiting for the next boundary (a downgrade, or a change asked for period end); null when none.',
+      },
     ),
     createdAt: Timestamp,
   },
@@ -187,6 +212,8 @@ const ListSubscriptionsQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const ApplyAt = (description: string) => Type.Enum(['now', 'period_end'], { description });
+
 const PlanVersionBody = Type.Object(
   {
     version: Type.Integer({
@@ -194,6 +221,13 @@ const PlanVersionBody = Type.Object(
       maximum: 2_147_483_647,
       description: 'The plan version to bill the subscription on.',
     }),
+    applyAt: Type.Optional(
+      ApplyAt(
+        'period_end (default): the new version is billed from the next boundary. now: the unused part ' +
+          'of the current advance charges is credited (credit note) and the new version invoiced for the ' +
+          'rest of the period.',
+      ),
+    ),
     reason: Type.Optional(Reason),
   },
   { additionalProperties: false },
@@ -219,11 +253,10 @@ const ChangeBody = Type.Object(
     planCode: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
     quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     applyAt: Type.Optional(
-      Type.Enum(['now', 'period_end'], {
-        description:
-          'Default: an upgrade applies now (unused time credited, the new terms charged for the rest ' +
+      ApplyAt(
+        'Default: an upgrade applies now (unused time credited, the new terms charged for the rest ' +
           'of the period); a downgrade at the next boundary.',
-      }),
+      ),
     ),
     reason: Type.Optional(Reason),
   },
@@ -307,23 +340,16 @@ type Subscription = {
   invoicesIssued: number;
   pausedAt: string | null;
   canceledAt: string | null;
+  pendingChange: {
+    planCode: string;
+    planVersion: number;
+    quantity: number;
+    appliesAt: string | null;
+    requestedBy: string;
+    reason: string | null;
+  } | null;
   createdAt: string;
 };
-
-/** The catalog's view of a stored version: what the workflow carries (no audit columns). */
-function catalogVersion(version: StoredPlanVersion): PlanVersion {
-  return {
-    planCode: version.planCode,
-    version: version.version,
-    currency: version.currency,
-    billingCycle: version.billingCycle,
-    taxBehavior: version.taxBehavior,
-    charges: version.charges,
-    ...(version.minimumCommitment !== undefined && {
-      minimumCommitment: version.minimumCommitment,
-    }),
-  };
-}
 
 /** An invoice preview as the API shows it. */
 function invoicePreviewOf(preview: InvoicePreview) {
@@ -379,6 +405,7 @@ export function fromDatabase(record: SubscriptionRecord): Subscription {
     invoicesIssued: record.invoicesIssued,
     pausedAt: status === 'paused' ? iso(record.pausedAt) : null,
     canceledAt: status === 'canceled' || status === 'ended' ? iso(record.canceledAt) : null,
+    pendingChange: null,
     createdAt: iso(record.createdAt),
   };
 }
@@ -387,6 +414,9 @@ export function fromDatabase(record: SubscriptionRecord): Subscription {
 export function withLiveState(record: SubscriptionRecord, state: SubscriptionState): Subscription {
   return {
     ...fromDatabase(record),
+    planCode: state.plan.planCode,
+    planVersion: state.planVersion,
+    quantity: state.quantity,
     status: state.status,
     // The stored anchor is the first full period's start; a resume with a fresh anchor moves it.
     anchorAt: new Date(
@@ -400,6 +430,16 @@ export function withLiveState(record: SubscriptionRecord, state: SubscriptionSta
     invoicesIssued: state.invoicesIssued,
     pausedAt: state.pausedAt,
     canceledAt: state.canceledAt,
+    pendingChange: state.pendingChange && {
+      planCode: state.pendingChange.plan.planCode,
+      planVersion: state.pendingChange.plan.version,
+      quantity: state.pendingChange.quantity,
+      // A pending change applies as the next period opens.
+      appliesAt:
+        state.status === 'active' || state.status === 'past_due' ? state.nextBillingAt : null,
+      requestedBy: state.pendingChange.by?.actor ?? 'system',
+      reason: state.pendingChange.by?.reason ?? null,
+    },
   };
 }
 
@@ -496,6 +536,27 @@ async function sendUpdate(
   }
   // Re-read: the transition's activity may already have updated the row.
   return withLiveState(await loadSubscription(app, id), state);
+}
+
+/** A change through the one use case; its refusals and the workflow's answered as problems. */
+async function requestChange(
+  app: FastifyInstance,
+  order: SubscriptionChangeOrder,
+): Promise<Subscription> {
+  try {
+    const { record, state } = await changeSubscription(
+      {
+        db: app.db,
+        temporal: app.temporal,
+        withDeadline: (call) => withTemporalDeadline(app, call),
+      },
+      order,
+    );
+    return withLiveState(record, state);
+  } catch (error) {
+    if (error instanceof Refused) throw refusalProblem(error);
+    throw updateProblem(error) ?? error;
+  }
 }
 
 const subscriptionResponses = (action: string) => ({
@@ -620,8 +681,8 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         planName: plan.name,
         cycle,
         ...(anchor !== billingStart && { startAt: billingStart }),
-        price: advancePerPeriod({ plan: catalogVersion(version), quantity }),
-        plan: catalogVersion(version),
+        price: advancePerPeriod({ plan: toCatalogVersion(version), quantity }),
+        plan: toCatalogVersion(version),
         quantity,
         ...(trialEnd !== undefined && { trialEnd }),
         ...(clock && { testClock: { id: clock.id, now: new Date(now).toISOString() } }),
@@ -795,7 +856,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     if (planCode !== undefined) {
       const found = await getPlanWithCurrentVersion(app.db, planCode);
       if (!found) throw unprocessable('planCode', `plan ${planCode} does not exist`);
-      plan = catalogVersion(found.version);
+      plan = toCatalogVersion(found.version);
     }
     return { plan, quantity: quantity ?? current.quantity };
   }
@@ -817,25 +878,22 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { id } = request.params;
       const { planCode, quantity, applyAt, reason } = request.body;
-      const live = await lifecycleState(id);
-      const next = await targetTerms(live, planCode, quantity);
-      const change: ChangeRequest = {
+      return requestChange(app, {
+        subscriptionId: request.params.id,
+        planCode,
+        quantity,
+        applyAt,
+        reason,
         actor: request.apiKey.id,
-        ...next,
-        ...(applyAt !== undefined && { applyAt }),
-        ...(reason !== undefined && { reason }),
-      };
-      return sendUpdate(app, id, (handle) =>
-        handle.executeUpdate(changeUpdate, { args: [change] }),
-      );
+      });
     },
   );
 
   app.get(
     '/subscriptions/:id/preview-change',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['Subscriptions'],
         summary: 'Preview a change of plan or quantity',
@@ -909,67 +967,32 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     {
       schema: {
         tags: ['Subscriptions'],
-        summary: 'Move the subscription to another plan version',
+        summary: 'Move the subscription to another version of its plan',
         description:
           'Running subscriptions stay on the plan version they were pinned to when a plan is edited; ' +
-          'this moves one explicitly and records who did it and why. ' +
-          '**Until the subscription lifecycle can apply new terms to a running billing workflow, only ' +
-          'moves that leave what the workflow bills unchanged are accepted**: the target version must ' +
-          'be one flat charge billed in advance with the same price, interval and interval count as ' +
-          'the version the subscription is on (a version that changes tax behaviour or a description, ' +
-          'say). Any other move is a 409 and changes nothing; the workflow is never touched. Moving to ' +
-          'the version the subscription is already on is a 200 that records nothing.',
+          'this moves one, at the next boundary (default: the new version is billed from the next ' +
+          'period, shown as `pendingChange` until then) or now (the unused part of the current advance ' +
+          'charges credited on a credit note, the new version invoiced for the rest of the period), ' +
+          'with the current quantity. The subscription’s workflow applies it and records who asked. ' +
+          'Moving to the version the subscription is on (or already moving to) changes nothing. ' +
+          'Validation and answers as POST /change; POST /v1/plans/{code}/migrations moves them all.',
         params: IdParams,
         body: PlanVersionBody,
         response: {
-          200: described(SubscriptionSchema, 'The subscription, as stored, on its new version.'),
-          404: problemResponse('No subscription has this id.'),
-          409: problemResponse(
-            'The subscription is canceled, or the move would change what its running workflow bills ' +
-              '(not yet possible), or another move happened at the same time, or the Idempotency-Key conflicts.',
-          ),
+          ...subscriptionResponses('move'),
           422: problemResponse('The plan has no such version (`version`).'),
         },
       },
     },
     async (request) => {
-      const { id } = request.params;
-      const { version: to, reason } = request.body;
-      const record = await loadSubscription(app, id);
-      if (record.status === 'canceled')
-        throw conflict(`Subscription ${id} is canceled: its plan version can no longer change.`);
-      const plan = await getPlanByCode(app.db, record.planCode);
-      if (!plan) throw new Error(`subscription ${id} refers to a missing plan ${record.planCode}`);
-      const target = await getPlanVersion(app.db, plan, to);
-      if (!target) throw unprocessable('version', `plan ${plan.code} has no version ${to}`);
-      if (to === record.planVersion) return fromDatabase(record);
-      const pinned = await getPlanVersion(app.db, plan, record.planVersion);
-      const billed = pinned && flatAdvancePrice(pinned.charges);
-      const next = flatAdvancePrice(target.charges);
-      const sameBilling =
-        pinned !== undefined &&
-        billed !== undefined &&
-        next === billed &&
-        target.currency === pinned.currency &&
-        target.billingCycle.interval === pinned.billingCycle.interval &&
-        target.billingCycle.intervalCount === pinned.billingCycle.intervalCount;
-      if (!sameBilling) {
-        throw conflict(
-          `Moving subscription ${id} from version ${record.planVersion} to ${to} of plan ${plan.code} ` +
-            'would change what its running billing workflow bills; applying new terms to a running ' +
-            'subscription comes with the subscription lifecycle. Nothing was changed.',
-        );
-      }
-      const moved = await changeSubscriptionPlanVersion(app.db, {
-        subscriptionId: id,
-        fromVersion: record.planVersion,
-        toVersion: to,
-        actor: request.apiKey.id,
+      const { version, applyAt = 'period_end', reason } = request.body;
+      return requestChange(app, {
+        subscriptionId: request.params.id,
+        version,
+        applyAt,
         reason,
+        actor: request.apiKey.id,
       });
-      if (!moved)
-        throw conflict(`Subscription ${id} changed plan version meanwhile; read it and retry.`);
-      return fromDatabase(await loadSubscription(app, id));
     },
   );
 

@@ -22,10 +22,12 @@ import { testClockAdvance, testClockAdvanceWorkflowId } from '../../workflows/te
 import { withTemporalDeadline } from '../plugins/temporal.ts';
 import { conflict, notFound, serviceUnavailable, unprocessable } from '../problem.ts';
 import {
+  DEFAULT_LIMIT,
   described,
   IdParams,
   iso,
   ListOf,
+  PageQuery,
   NullableTimestamp,
   problemResponse,
   Timestamp,
@@ -94,6 +96,7 @@ const testClocks: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.post(
     '/test-clocks',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['Test clocks'],
         summary: 'Create a test clock',
@@ -121,10 +124,15 @@ const testClocks: FastifyPluginCallbackTypebox = (app, _options, done) => {
         tags: ['Test clocks'],
         summary: 'List test clocks',
         description: 'Every test clock, newest first.',
+        querystring: PageQuery,
         response: { 200: ListOf(TestClockSchema, 'The clocks.') },
       },
     },
-    async () => ({ data: (await listTestClocks(app.db)).map(toTestClock), hasMore: false }),
+    async (request) => {
+      const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
+      const page = await listTestClocks(app.db, { limit, startingAfter });
+      return { data: page.items.map(toTestClock), hasMore: page.hasMore };
+    },
   );
 
   app.get(
@@ -147,6 +155,7 @@ const testClocks: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.post(
     '/test-clocks/:id/advance',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['Test clocks'],
         summary: 'Advance a test clock',
@@ -202,6 +211,7 @@ const testClocks: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.delete(
     '/test-clocks/:id',
     {
+      config: { scope: 'admin' },
       schema: {
         tags: ['Test clocks'],
         summary: 'Delete a test clock',

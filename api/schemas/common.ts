@@ -19,13 +19,14 @@ export { MAX_AMOUNT };
  * multiplies or adds them. `priceField` names each line's unit price in the request.
  */
 export function assertLineTotalsBounded<K extends string>(
-  lines: readonly ({ quantity: number } & Record<K, number>)[],
+  lines: readonly ({ quantity: number | string } & Record<K, number | string>)[],
   priceField: K,
 ): void {
   let total = 0;
   for (const [i, line] of lines.entries()) {
-    // Each factor is at most 10^15, so the product is exact enough to compare with 10^15.
-    const extended = line.quantity * line[priceField];
+    // Integers or decimal strings: in floating point the product is close enough to compare
+    // with 10^15 (exact arithmetic comes after, on bounded values).
+    const extended = Number(line.quantity) * Number(line[priceField]);
     if (extended > MAX_AMOUNT)
       throw unprocessable(
         `lines[${i}].quantity`,
@@ -85,6 +86,35 @@ export const StartingAfter = Type.String({
   description: 'Cursor: the id of the last item of the previous page. Items are newest first.',
 });
 
+/** The query of a list without filters: `limit` and the `startingAfter` cursor. */
+export const PageQuery = Type.Object(
+  { limit: Limit, startingAfter: Type.Optional(StartingAfter) },
+  { additionalProperties: false },
+);
+
+/**
+ * A page of a list read whole (the items of one parent: an invoice's payments, a project's
+ * events), in the list's order: the items after the one whose cursor is `startingAfter` (an
+ * unknown cursor gives an empty page), at most `limit` of them.
+ */
+export function pageAfter<T, U>(
+  items: T[],
+  query: { limit?: number | undefined; startingAfter?: string | undefined },
+  cursorOf: (item: T) => string,
+  toItem: (item: T) => U,
+): { data: U[]; hasMore: boolean } {
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  const start =
+    query.startingAfter === undefined
+      ? 0
+      : items.findIndex((item) => cursorOf(item) === query.startingAfter) + 1;
+  if (start === 0 && query.startingAfter !== undefined) return { data: [], hasMore: false };
+  return {
+    data: items.slice(start, start + limit).map(toItem),
+    hasMore: start + limit < items.length,
+  };
+}
+
 /** A response schema with the description the OpenAPI document shows for that response. */
 export function described<T extends TSchema>(schema: T, description: string): T {
   return { ...schema, description };
@@ -100,6 +130,12 @@ export function ListOf<T extends TSchema>(item: T, description: string) {
     { description },
   );
 }
+
+/** A plan or coupon, addressed by its code. */
+export const CodeParams = Type.Object(
+  { code: Type.String({ minLength: 1, maxLength: 63 }) },
+  { additionalProperties: false },
+);
 
 export const IdParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64 }) },

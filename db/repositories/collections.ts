@@ -2,6 +2,7 @@
 // what its workflow is doing, where it stands, and whether an operator paused it for a dispute.
 // Dispute dates are the customer's (a test clock's time on a clocked customer); updated_at is
 // bookkeeping no customer sees, in real time.
+import { olderThan, toPage } from '../pagination.ts';
 import type { Transaction } from 'kysely';
 import { DEFAULT_DUNNING_POLICY, type DunningPolicy } from '../../domain/dunning.ts';
 import type { Db } from '../connect.ts';
@@ -56,14 +57,20 @@ export async function upsertDunningPolicy(
   });
 }
 
-export async function listDunningPolicies(db: Executor): Promise<DunningPolicyRow[]> {
-  return db
+/** Newest first; `startingAfter` is the id of the previous page's last policy. */
+export async function listDunningPolicies(
+  db: Executor,
+  options: { limit: number; startingAfter?: string | undefined },
+): Promise<{ items: DunningPolicyRow[]; hasMore: boolean }> {
+  let query = db
     .selectFrom('dunning_policies')
     .selectAll()
-    .orderBy('is_default', 'desc')
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1);
+  if (options.startingAfter !== undefined)
+    query = query.where(olderThan('dunning_policies', options.startingAfter));
+  return toPage(await query.execute(), options.limit);
 }
 
 export async function getDunningPolicy(

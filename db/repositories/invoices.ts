@@ -5,7 +5,12 @@
 import { sql, type Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import type { TaxBehavior } from '../../domain/catalog.ts';
-import { decimal, toDecimalString } from '../../domain/decimal.ts';
+import {
+  decimal,
+  isDecimalString,
+  toDecimalString,
+  type DecimalString,
+} from '../../domain/decimal.ts';
 import {
   canApply,
   checkInvoiceAmounts,
@@ -13,9 +18,10 @@ import {
   totalOf,
   type InvoiceStatus,
 } from '../../domain/invoice-lifecycle.ts';
+import type { LineArithmetic } from '../../domain/invoicing/line-arithmetic.ts';
 import { money } from '../../domain/money.ts';
 import type { NumberingSettings } from '../../domain/numbering.ts';
-import { checkTaxResult, type TaxProvider } from '../../domain/tax/provider.ts';
+import { checkTaxResult, sameTaxQuestion, type TaxProvider } from '../../domain/tax/provider.ts';
 import type {
   TaxCategory,
   TaxRequest,
@@ -61,9 +67,11 @@ type Executor = Db | Transaction<Database>;
 
 export interface NewInvoiceLine {
   description: string;
-  quantity: number;
-  unitAmount: number;
-  /** The line's charge before discounts, in minor units. */
+  /** Units billed, an exact decimal ≥ 0 ("1", "12.5" GB, "2.25" hours). */
+  quantity: DecimalString;
+  /** Exact minor units per unit ("4900", "0.06"); null when no single price makes the line. */
+  unitAmount: DecimalString | null;
+  /** The line's charge before discounts, in minor units: its one rounded amount. */
   amount: number;
   periodStart?: string;
   periodEnd?: string;
@@ -71,6 +79,8 @@ export interface NewInvoiceLine {
   discountAmount?: number;
   /** What is sold, for tax (default standard). */
   taxCategory?: TaxCategory;
+  /** How the amount was reached, shown on the document and the API (default none). */
+  arithmetic?: LineArithmetic | null;
 }
 
 export interface NewDraftInvoice {
@@ -128,7 +138,13 @@ export interface NewSubscriptionInvoice {
 
 function checkLines(lines: readonly NewInvoiceLine[]): void {
   lines.forEach((line, i) => {
-    for (const field of ['quantity', 'unitAmount', 'amount', 'discountAmount'] as const) {
+    const decimals = { quantity: line.quantity, unitAmount: line.unitAmount ?? '0' };
+    for (const [field, value] of Object.entries(decimals)) {
+      if (!isDecimalString(value) || decimal(value).lt(0)) {
+        throw new InvalidInvoiceRequestError(`lines[${i}].${field}`, 'must be a decimal ≥ 0');
+      }
+    }
+    for (const field of ['amount', 'discountAmount'] as const) {
       const value = line[field] ?? 0;
       if (!Number.isSafeInteger(value) || value < 0) {
         throw new InvalidInvoiceRequestError(`lines[${i}].${field}`, 'must be an integer ≥ 0');
@@ -163,14 +179,16 @@ async function insertLines(
         invoice_id: invoiceId,
         position,
         description: line.description,
-        quantity: line.quantity,
-        unit_amount: line.unitAmount,
+        // Normalised ("1.50" → "1.5"): numeric keeps the scale it is given.
+        quantity: toDecimalString(decimal(line.quantity)),
+        unit_amount: line.unitAmount === null ? null : toDecimalString(decimal(line.unitAmount)),
         amount: line.amount,
         discount_amount: line.discountAmount ?? 0,
         tax_category: line.taxCategory ?? 'standard',
         total_amount: line.amount - (line.discountAmount ?? 0),
         period_start: line.periodStart ?? null,
         period_end: line.periodEnd ?? null,
+        arithmetic: line.arithmetic ? JSON.stringify(line.arithmetic) : null,
       })),
     )
     .execute();
@@ -274,11 +292,21 @@ function sellerDetailsOf(seller: SellerDetails, tax: TaxSeller | undefined): Inv
   };
 }
 
+/**
+ * A tax result and the request it answers, computed before the invoice's transaction so the
+ * provider (possibly a remote service) is never called while a row lock or a number series is
+ * held. Finalizing uses it only if the request built under the lock asks the same question.
+ */
+export interface PrecomputedTax {
+  request: TaxRequest;
+  result: TaxResult;
+}
+
 /** Options for finalizing inside another operation; tax and seller absent only for legacy callers. */
 interface FinalizeSettings {
   tax?: InvoiceTaxSettings | undefined;
-  /** The tax result computed before the transaction for exactly these lines (taxNewInvoice). */
-  taxed?: TaxResult | undefined;
+  /** Computed before the transaction (taxNewInvoice, taxDraft); checked under the lock. */
+  taxed?: PrecomputedTax | undefined;
   numbering: NumberingSettings;
   seller?: SellerDetails | undefined;
   at?: Date | string | undefined;
@@ -311,15 +339,12 @@ function taxRequestOf(
   };
 }
 
-/**
- * Taxes a subscription invoice's lines before its transaction, so the provider (possibly a
- * remote service) is never called while the invoice's row lock or a number series is held.
- */
+/** Taxes a subscription invoice's lines before its transaction (see PrecomputedTax). */
 export async function taxNewInvoice(
   db: Executor,
   input: NewSubscriptionInvoice,
   tax: InvoiceTaxSettings,
-): Promise<TaxResult> {
+): Promise<PrecomputedTax> {
   const customer = await db
     .selectFrom('customers')
     .selectAll()
@@ -340,7 +365,30 @@ export async function taxNewInvoice(
     new Date(input.issuedAt),
     tax,
   );
-  return tax.provider.calculate(request);
+  return { request, result: await tax.provider.calculate(request) };
+}
+
+/**
+ * Taxes a draft as it is now, read without a lock, before its finalizing transaction (see
+ * PrecomputedTax); undefined when there is nothing to tax yet (not a draft, no lines, no tax).
+ */
+export async function taxDraft(
+  db: Executor,
+  invoiceId: string,
+  options: Pick<FinalizeOptions, 'tax' | 'at'>,
+): Promise<PrecomputedTax | undefined> {
+  const invoice = await getInvoice(db, invoiceId);
+  if (!invoice || invoice.status !== 'draft') return undefined;
+  const lines = await getInvoiceLines(db, invoiceId);
+  if (lines.length === 0) return undefined;
+  const customer = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('id', '=', invoice.customer_id)
+    .executeTakeFirstOrThrow();
+  const at = options.at === undefined ? await customerNow(db, customer) : new Date(options.at);
+  const request = taxRequestOf(customer, invoice, lines, at, options.tax);
+  return { request, result: await options.tax.provider.calculate(request) };
 }
 
 /** Finalizes a locked draft: tax, totals, number (taken last), dates, snapshots. */
@@ -370,8 +418,13 @@ async function finalizeLocked(
   let result: TaxResult | null = null;
   if (settings.tax) {
     const request = taxRequestOf(customer, invoice, lines, at, settings.tax);
-    // Computed before the lock when the caller could (settings.taxed); checked either way.
-    result = settings.taxed ?? (await settings.tax.provider.calculate(request));
+    // Computed before the lock when the caller could; again here only if the draft, its
+    // customer or the tax date changed meanwhile. The result is checked either way.
+    const { taxed } = settings;
+    result =
+      taxed && sameTaxQuestion(taxed.request, request)
+        ? taxed.result
+        : await settings.tax.provider.calculate(request);
     const problems = checkTaxResult(request, result);
     if (problems.length > 0) {
       throw new Error(`tax provider ${settings.tax.provider.name}: ${problems.join('; ')}`);
@@ -452,20 +505,23 @@ async function finalizeLocked(
 }
 
 /**
- * Finalizes a draft in one transaction (the caller's, when given one): computes the tax with
- * `options.tax.provider`, takes the next number of the series, sets the due date (finalization
- * + the customer's payment terms; 0 = due on receipt) and keeps the customer's and seller's
- * details. Idempotent: an invoice already finalized is returned unchanged.
+ * Finalizes a draft in one transaction (the caller's, when given one): takes the tax computed
+ * before the lock (`options.taxed`, or taxDraft's when called outside a transaction) or computes
+ * it with `options.tax.provider`, takes the next number of the series, sets the due date
+ * (finalization + the customer's payment terms; 0 = due on receipt) and keeps the customer's and
+ * seller's details. Idempotent: an invoice already finalized is returned unchanged.
  */
 export async function finalizeInvoice(
   db: Executor,
   invoiceId: string,
-  options: FinalizeOptions,
+  options: FinalizeOptions & { taxed?: PrecomputedTax | undefined },
 ): Promise<Invoice> {
+  const taxed =
+    options.taxed ?? (db.isTransaction ? undefined : await taxDraft(db, invoiceId, options));
   return inTransaction(db, async (trx) => {
     const invoice = await lockInvoice(trx, invoiceId);
     if (invoice.status !== 'draft') return invoice;
-    return finalizeLocked(trx, invoice, options);
+    return finalizeLocked(trx, invoice, { ...options, taxed });
   });
 }
 
@@ -483,7 +539,7 @@ export async function createPeriodInvoice(
     /** The period the coupons count (couponPeriodKey). */
     couponPeriodKey?: string;
   },
-  finalize: Omit<FinalizeOptions, 'at'> & { taxed?: TaxResult | undefined },
+  finalize: Omit<FinalizeOptions, 'at'> & { taxed?: PrecomputedTax | undefined },
 ): Promise<{ invoice: Invoice; created: boolean }> {
   checkLines(input.lines);
   const settings: FinalizeSettings = { ...finalize, at: input.issuedAt, dueAt: input.dueAt };

@@ -74,6 +74,21 @@ export function toStoredVersion(row: PlanVersionRow, planCode: string): StoredPl
   };
 }
 
+/** The catalog's view of a stored version: what a workflow carries (no audit columns). */
+export function toCatalogVersion(version: StoredPlanVersion): PlanVersion {
+  return {
+    planCode: version.planCode,
+    version: version.version,
+    currency: version.currency,
+    billingCycle: version.billingCycle,
+    taxBehavior: version.taxBehavior,
+    charges: version.charges,
+    ...(version.minimumCommitment !== undefined && {
+      minimumCommitment: version.minimumCommitment,
+    }),
+  };
+}
+
 function versionValues(planId: string, version: number, terms: PlanTerms, createdBy: string) {
   return {
     plan_id: planId,

@@ -146,44 +146,6 @@ export async function listSubscriptions(
   };
 }
 
-export interface PlanVersionChange {
-  subscriptionId: string;
-  fromVersion: number;
-  toVersion: number;
-  actor: string;
-  reason?: string | undefined;
-}
-
-/**
- * Moves the subscription's pin from `fromVersion` to `toVersion` and records who did it.
- * False when the pin was no longer `fromVersion` (a concurrent change won): nothing is written.
- */
-export async function changeSubscriptionPlanVersion(
-  db: Db,
-  change: PlanVersionChange,
-): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('subscriptions')
-      .set({ plan_version: change.toVersion, updated_at: new Date() })
-      .where('id', '=', change.subscriptionId)
-      .where('plan_version', '=', change.fromVersion)
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) return false;
-    await trx
-      .insertInto('subscription_plan_version_changes')
-      .values({
-        subscription_id: change.subscriptionId,
-        from_version: change.fromVersion,
-        to_version: change.toVersion,
-        actor: change.actor,
-        reason: change.reason ?? null,
-      })
-      .execute();
-    return true;
-  });
-}
-
 /** The audit trail of plan-version changes, oldest first. */
 export async function listPlanVersionChanges(db: Db, subscriptionId: string) {
   return db

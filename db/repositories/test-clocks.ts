@@ -1,5 +1,6 @@
 // Test clocks as stored, and the workflows billed on each: what an advance must walk.
 import { sql, type Kysely } from 'kysely';
+import { olderThan, toPage } from '../pagination.ts';
 import type { Db } from '../connect.ts';
 import type { Customer, Database, TestClock } from '../database.ts';
 import type { TestClockRef } from '../../workflows/clock.ts';
@@ -37,8 +38,20 @@ export async function testClockRefOf(
   return { id: clock.id, now: clock.frozen_time.toISOString() };
 }
 
-export async function listTestClocks(db: Db): Promise<TestClock[]> {
-  return db.selectFrom('test_clocks').selectAll().orderBy('created_at', 'desc').execute();
+/** Newest first; `startingAfter` is the id of the previous page's last clock. */
+export async function listTestClocks(
+  db: Db,
+  options: { limit: number; startingAfter?: string | undefined },
+): Promise<{ items: TestClock[]; hasMore: boolean }> {
+  let query = db
+    .selectFrom('test_clocks')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1);
+  if (options.startingAfter !== undefined)
+    query = query.where(olderThan('test_clocks', options.startingAfter));
+  return toPage(await query.execute(), options.limit);
 }
 
 /**

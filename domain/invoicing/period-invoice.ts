@@ -254,3 +254,17 @@ export function advancePerPeriod(terms: Terms): Money {
     quantities: seatQuantities(terms),
   }).totalBeforeTax;
 }
+
+/** The invoice's lines as stored: quantity, unit price, arithmetic and each line's discount. */
+export function storedLines(invoice: PeriodInvoice) {
+  return invoice.lines.map((line) => ({
+    description: line.description,
+    quantity: line.quantity,
+    unitAmount: line.unitAmount,
+    amount: line.amount.amount,
+    discountAmount: line.discount.amount,
+    periodStart: line.periodStart,
+    periodEnd: line.periodEnd,
+    arithmetic: line.arithmetic,
+  }));
+}

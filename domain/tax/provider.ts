@@ -4,6 +4,7 @@
 // before an invoice relies on it.
 import type { NetLine } from '../rating/types.ts';
 import type { TaxCategory, TaxLine, TaxRequest, TaxResult } from './types.ts';
+import { taxDateOf } from './validation.ts';
 
 export interface TaxProvider {
   /** Shown on the result and in audit trails: "built-in", "stripe-tax", "avalara". */
@@ -71,4 +72,15 @@ export function checkTaxResult(request: TaxRequest, result: TaxResult): string[]
   const breakdownTax = result.breakdown.reduce((t, b) => t + b.taxAmount.amount, 0);
   if (breakdownTax !== tax) problems.push('breakdown tax does not sum to the total tax');
   return problems;
+}
+
+/**
+ * Whether two requests ask the provider the same question: the same seller, customer, currency,
+ * lines, price basis and rounding, on the same tax date (the supply date's calendar day; its time
+ * of day decides nothing). A result computed for one is then the answer to the other.
+ */
+export function sameTaxQuestion(a: TaxRequest, b: TaxRequest): boolean {
+  const question = (r: TaxRequest) =>
+    JSON.stringify({ ...r, supplyDate: taxDateOf(r.supplyDate) ?? r.supplyDate });
+  return question(a) === question(b);
 }

@@ -22,9 +22,8 @@ const POLICY: DunningPolicy = {
     { daysAfterDue: 7, tone: 'firm' },
   ],
   finalNotice: { daysAfterDue: 14, consequence: 'The account will be handed over.' },
-  pastDueAfterDays: 1,
   markUncollectibleAfterDays: null,
-  suspendSubscription: null,
+  escalation: [{ daysAfterDue: 1, action: 'past_due' }],
   sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
 };
 

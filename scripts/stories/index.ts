@@ -5,6 +5,7 @@
 import type { Story, WorkflowType } from '../recording.ts';
 import { collection } from './collection.ts';
 import { manualInvoice } from './manual-invoice.ts';
+import { planMigration } from './plan-migration.ts';
 import { project } from './project.ts';
 import { subscription } from './subscription.ts';
 import { testClockAdvanceStory } from './test-clock-advance.ts';
@@ -15,4 +16,5 @@ export const stories = {
   manualInvoiceWorkflow: manualInvoice,
   collectionWorkflow: collection,
   testClockAdvance: testClockAdvanceStory,
+  planMigrationWorkflow: planMigration,
 } satisfies Record<WorkflowType, Story>;

@@ -75,7 +75,6 @@ export const project: Story = {
       ...projectStartOptions({
         projectId,
         customerId: customer.id,
-        name: 'Replay wing',
         timezone: TZ,
         terms,
       }),

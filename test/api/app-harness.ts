@@ -3,8 +3,9 @@
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { buildApp } from '../../api/app.ts';
+import { buildApp, type ApiDependencies } from '../../api/app.ts';
 import type { ApiPdf } from '../../api/plugins/invoice-pdfs.ts';
+import type { ApiRateLimits } from '../../config/index.ts';
 import type { Db } from '../../db/connect.ts';
 import { createApiKey } from '../../db/repositories/api-keys.ts';
 import { createTestDatabase } from '../support/db.ts';
@@ -33,6 +34,10 @@ export async function createApiHarness(
     publicBaseUrl?: string;
     testClocks?: boolean;
     stripeWebhookSecret?: string;
+    rateLimits?: ApiRateLimits;
+    corsOrigins?: string[];
+    frameAncestors?: string;
+    codec?: ApiDependencies['codec'];
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -46,8 +51,12 @@ export async function createApiHarness(
       signingSecret: options.signingSecret,
       testClocks: options.testClocks ?? true,
       stripeWebhookSecret: options.stripeWebhookSecret,
+      rateLimits: options.rateLimits,
+      corsOrigins: options.corsOrigins,
+      frameAncestors: options.frameAncestors,
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
+    ...(options.codec ? { codec: options.codec } : {}),
   });
   await app.ready();
   const apiKey = await createApiKey(database.db, 'test');

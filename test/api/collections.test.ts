@@ -54,7 +54,7 @@ async function openInvoice(amount = 10000): Promise<InvoiceBody> {
   const draft = await createDraftInvoice(api.db, {
     customerId,
     currency: 'EUR',
-    lines: [{ description: 'Pro', quantity: 1, unitAmount: amount, amount }],
+    lines: [{ description: 'Pro', quantity: '1', unitAmount: String(amount), amount }],
   });
   const finalized = await post(`/v1/invoices/${draft.id}/finalize`);
   expect(finalized.statusCode).toBe(200);
@@ -125,7 +125,7 @@ describe('payments', () => {
     const draft = await createDraftInvoice(api.db, {
       customerId,
       currency: 'EUR',
-      lines: [{ description: 'Pro', quantity: 1, unitAmount: 100, amount: 100 }],
+      lines: [{ description: 'Pro', quantity: '1', unitAmount: '100', amount: 100 }],
     });
     const body = { amount: 100, method: 'card', reference: 'x' };
     expect((await post(`/v1/invoices/${draft.id}/payments`, body)).statusCode).toBe(409);
@@ -193,9 +193,11 @@ describe('dunning policies', () => {
       { daysAfterDue: 7, tone: 'firm' },
     ],
     finalNotice: { daysAfterDue: 14, consequence: 'Your account will be paused.' },
-    pastDueAfterDays: 1,
     markUncollectibleAfterDays: 30,
-    suspendSubscription: { afterDays: 30, to: 'paused' },
+    escalation: [
+      { daysAfterDue: 1, action: 'past_due' },
+      { daysAfterDue: 30, action: 'pause' },
+    ],
     sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
   };
 
@@ -217,9 +219,10 @@ describe('dunning policies', () => {
     const own = await post('/v1/dunning-policies', { name: 'Acme', customerId, ...policy });
     expect(own.json()).toMatchObject({ customerId, isDefault: false });
     const list = await api.request({ method: 'GET', url: '/v1/dunning-policies' });
+    // Newest first, as every list.
     expect(list.json<{ data: { name: string }[] }>().data.map((p) => p.name)).toEqual([
-      'Default v2',
       'Acme',
+      'Default v2',
     ]);
     const got = await api.request({ method: 'GET', url: `/v1/dunning-policies/${id}` });
     expect(got.statusCode).toBe(200);
@@ -264,6 +267,70 @@ describe('dunning policies', () => {
       ...policy,
     });
     expect(unknownPlan.statusCode).toBe(404);
+  });
+
+  test('escalation in several steps: each later and stronger than the one before, nothing after cancel', async () => {
+    const escalate = (escalation: object[]) =>
+      post('/v1/dunning-policies', { name: 'x', customerId, ...policy, escalation });
+    // Past due the day after the due date, paused on day 14, canceled on day 21.
+    const stepped = await escalate([
+      { daysAfterDue: 1, action: 'past_due' },
+      { daysAfterDue: 14, action: 'pause' },
+      { daysAfterDue: 21, action: 'cancel' },
+    ]);
+    expect(stepped.statusCode, stepped.body).toBe(201);
+    expect(stepped.json()).toMatchObject({
+      escalation: [
+        { daysAfterDue: 1, action: 'past_due' },
+        { daysAfterDue: 14, action: 'pause' },
+        { daysAfterDue: 21, action: 'cancel' },
+      ],
+    });
+    const problem = async (escalation: object[]) => {
+      const response = await escalate(escalation);
+      expect(response.statusCode, response.body).toBe(422);
+      return response.json<{ type: string; errors: { field: string; message: string }[] }>();
+    };
+    // Day 21 then day 14: out of order.
+    expect(
+      await problem([
+        { daysAfterDue: 21, action: 'pause' },
+        { daysAfterDue: 14, action: 'cancel' },
+      ]),
+    ).toMatchObject({
+      type: '/problems/unprocessable',
+      errors: [
+        {
+          field: 'escalation[1].daysAfterDue',
+          message: expect.stringMatching(/in order/) as unknown,
+        },
+      ],
+    });
+    // Canceled on day 21, then paused on day 30: nothing can follow cancel.
+    expect(
+      await problem([
+        { daysAfterDue: 1, action: 'past_due' },
+        { daysAfterDue: 21, action: 'cancel' },
+        { daysAfterDue: 30, action: 'pause' },
+      ]),
+    ).toMatchObject({
+      errors: [
+        {
+          field: 'escalation[2].action',
+          message: expect.stringMatching(/follow cancel/) as unknown,
+        },
+      ],
+    });
+    // Paused on day 14, then past due on day 21: a step back.
+    expect(
+      await problem([
+        { daysAfterDue: 14, action: 'pause' },
+        { daysAfterDue: 21, action: 'past_due' },
+      ]),
+    ).toMatchObject({ errors: [{ field: 'escalation[1].action' }] });
+    // An action the policy does not know is the request's shape: 400.
+    const unknown = await escalate([{ daysAfterDue: 14, action: 'suspend' }]);
+    expect(unknown.statusCode).toBe(400);
   });
 });
 

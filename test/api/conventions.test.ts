@@ -1,5 +1,5 @@
 // The conventions every endpoint shares: problem+json errors naming the field, bearer auth,
-// /health, unknown routes, and the OpenAPI document.
+// /health/live, unknown routes, and the OpenAPI document.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApiKey, ensureApiKey, revokeApiKey } from '../../db/repositories/api-keys.ts';
 import { buildApp } from '../../api/app.ts';
@@ -50,8 +50,8 @@ function problemOf(response: {
 }
 
 describe('health and routing', () => {
-  test('GET /health answers ok without an API key', async () => {
-    const response = await api.app.inject({ method: 'GET', url: '/health' });
+  test('GET /health/live answers ok without an API key', async () => {
+    const response = await api.app.inject({ method: 'GET', url: '/health/live' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ status: 'ok' });
   });
@@ -277,15 +277,22 @@ describe('OpenAPI document', () => {
       expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     );
     expect(doc.components.schemas.Problem).toBeDefined();
+    // An invoice line's arithmetic is documented field by field.
+    const documented = JSON.stringify(doc);
+    expect(documented).toContain('"title":"LineArithmetic"');
+    expect(documented).toContain('Free units taken off the used quantity');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
-        '/health',
+        '/health/live',
+        '/health/ready',
         '/v1/customers',
         '/v1/customers/{id}',
         '/v1/plans',
         '/v1/plans/{code}',
         '/v1/plans/{code}/versions',
         '/v1/plans/{code}/versions/{version}',
+        '/v1/plans/{code}/migrations',
+        '/v1/plans/{code}/migrations/{id}',
         '/v1/subscriptions/{id}/plan-version',
         '/v1/subscriptions/{id}/preview-change',
         '/v1/subscriptions/{id}/coupons',
@@ -336,6 +343,10 @@ describe('OpenAPI document', () => {
         '/hosted/projects/{id}/milestones/{key}/approval',
         '/hosted/projects/{id}/milestones/{key}/approval/approve',
         '/hosted/projects/{id}/milestones/{key}/approval/reject',
+        '/v1/api-keys',
+        '/v1/api-keys/{id}/revoke',
+        '/v1/api-keys/{id}/rotate',
+        '/v1/audit-events',
         '/v1/invoices/{id}/payments',
         '/v1/invoices/{id}/collection',
         '/v1/invoices/{id}/dispute',

@@ -173,12 +173,16 @@ describe('hosted invoice pages', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(response.headers['cache-control']).toBe('private, no-store');
     expect(response.headers['referrer-policy']).toBe('no-referrer');
     const html = response.body;
     expect(html).toContain('INV-2027-000201');
     expect(html).toContain('class="bw-hosted bw-due"');
-    expect(html).toMatch(/Amount due: <strong>€797\.69<\/strong> by 3[01] January 2027/);
+    expect(html).toMatch(/Amount due: <strong>€846\.42<\/strong> by 3[01] January 2027/);
+    // The document under the banner shows each line's arithmetic.
+    expect(html).toContain('<span>3,350,000 used, 1,000,000 free</span>');
+    expect(html).toContain('<span class="capped">capped at €8.00</span>');
     expect(html).toContain('How to pay:');
     expect(html).toMatch(/href="inv_hosted\/pdf\?expires=\d+&amp;signature=/);
   });

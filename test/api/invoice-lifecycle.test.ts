@@ -13,7 +13,7 @@ let api: ApiHarness;
 let consumerId: string;
 let businessId: string;
 
-const pro: NewInvoiceLine = { description: 'Pro', quantity: 1, unitAmount: 4900, amount: 4900 };
+const pro: NewInvoiceLine = { description: 'Pro', quantity: '1', unitAmount: '4900', amount: 4900 };
 
 interface InvoiceBody {
   id: string;

@@ -53,8 +53,8 @@ beforeAll(async () => {
       invoice_id: 'inv_first',
       position: 0,
       description: 'Pro, January 2027',
-      quantity: 1,
-      unit_amount: 4900,
+      quantity: '1',
+      unit_amount: '4900',
       amount: 4900,
       total_amount: 4900,
       period_start: '2027-01-01T00:00:00Z',
@@ -151,8 +151,8 @@ describe('invoices', () => {
         {
           position: 0,
           description: 'Pro, January 2027',
-          quantity: 1,
-          unitAmount: { amount: 4900, currency: 'EUR' },
+          quantity: '1',
+          unitAmount: '4900',
           amount: { amount: 4900, currency: 'EUR' },
           discountAmount: { amount: 0, currency: 'EUR' },
           taxAmount: { amount: 0, currency: 'EUR' },
@@ -161,6 +161,7 @@ describe('invoices', () => {
           taxTreatment: null,
           total: { amount: 4900, currency: 'EUR' },
           period: { start: '2027-01-01T00:00:00.000Z', end: '2027-02-01T00:00:00.000Z' },
+          arithmetic: null,
         },
       ],
     });
@@ -175,6 +176,7 @@ describe('invoices', () => {
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.headers.etag).toBe('"sha256-abc"');
     expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(response.body).toBe('<html><body><h1>Invoice INV-2027-000001</h1></body></html>');
   });
 

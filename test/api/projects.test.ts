@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import { realActivities } from '../support/activities.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from './app-harness.ts';
 
 const SECRET = 'projects-api-test-signing-secret-0123456789';
@@ -26,6 +31,7 @@ beforeAll(async () => {
     signingSecret: SECRET,
   });
   worker = await Worker.create({
+    dataConverter: testDataConverter,
     connection: env.nativeConnection,
     taskQueue: BILLING_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
@@ -156,6 +162,42 @@ describe('manual invoices', () => {
       payload: { lines: [{ description: 'x', quantity: 1, unitAmount: 1 }] },
     });
     expect(late.statusCode).toBe(409);
+  });
+
+  test('lines take decimal quantities and prices, priced exactly and rounded once', async () => {
+    const customer = await newCustomer();
+    const created = await post('/v1/invoices', {
+      customerId: customer.id,
+      lines: [
+        { description: 'Consulting, hours', quantity: '2.5', unitPrice: 15_000 },
+        { description: 'API calls', quantity: 1200, unitPrice: '0.06' },
+        { description: 'Storage, GB', quantity: '12.50', unitPrice: '0.333' },
+      ],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({
+      subtotal: { amount: 37_500 + 72 + 4 },
+      lines: [
+        { quantity: '2.5', unitAmount: '15000', amount: { amount: 37_500 }, arithmetic: null },
+        { quantity: '1200', unitAmount: '0.06', amount: { amount: 72 } },
+        // 12.5 × 0.333 = 4.1625 → 4, half up once; the quantity is stored as "12.5".
+        { quantity: '12.5', unitAmount: '0.333', amount: { amount: 4 } },
+      ],
+    });
+    const refused = async (line: object, status: number) => {
+      const response = await post('/v1/invoices', { customerId: customer.id, lines: [line] });
+      expect(response.statusCode, response.body).toBe(status);
+      return response.json<{ errors: { field: string }[] }>();
+    };
+    const zero = await refused({ description: 'x', quantity: '0', unitPrice: 1 }, 422);
+    expect(zero.errors[0]!.field).toBe('lines[0].quantity');
+    await refused({ description: 'x', quantity: '1e3', unitPrice: 1 }, 400);
+    await refused({ description: 'x', quantity: 1, unitPrice: '-1' }, 400);
+    const huge = await refused(
+      { description: 'x', quantity: 1_000_000_000, unitPrice: Number.MAX_SAFE_INTEGER },
+      422,
+    );
+    expect(huge.errors[0]!.field).toBe('lines[0].amount');
   });
 });
 

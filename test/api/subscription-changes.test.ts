@@ -13,7 +13,12 @@ import { prorate } from '../../domain/billing-cycles.ts';
 import { money } from '../../domain/money.ts';
 import { unusedShare } from '../../domain/subscription-charges.ts';
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from './app-harness.ts';
 
 const DAY = 86_400_000;
@@ -57,6 +62,7 @@ beforeAll(async () => {
   api = await createApiHarness({ temporal: env.client, temporalTimeoutMs: 20_000 });
   const config = loadConfig({});
   worker = await Worker.create({
+    dataConverter: testDataConverter,
     connection: env.nativeConnection,
     taskQueue: BILLING_TASK_QUEUE,
     workflowBundle: await workflowBundle(),

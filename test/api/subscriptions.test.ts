@@ -324,6 +324,7 @@ describe('POST /v1/subscriptions and Temporal', () => {
       invoicesIssued: 0,
       pausedAt: null,
       canceledAt: null,
+      pendingChange: null,
       createdAt: anyString(),
     });
     expect(started).toHaveLength(1);

@@ -27,7 +27,7 @@ let customerId: string;
 const config = loadConfig({});
 const options: FinalizeOptions = finalizeOptions(config);
 
-const pro: NewInvoiceLine = { description: 'Pro', quantity: 1, unitAmount: 4900, amount: 4900 };
+const pro: NewInvoiceLine = { description: 'Pro', quantity: '1', unitAmount: '4900', amount: 4900 };
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -239,6 +239,48 @@ describe('lifecycle', () => {
   });
 });
 
+describe('tax before the lock', () => {
+  /** The built-in provider, counting its calls; `during` runs inside the first one. */
+  function countingTax(during?: () => Promise<void>) {
+    const provider = options.tax.provider;
+    const counted = { calls: 0 };
+    const tax = {
+      ...options.tax,
+      provider: {
+        name: provider.name,
+        async calculate(request: Parameters<typeof provider.calculate>[0]) {
+          counted.calls++;
+          if (counted.calls === 1) await during?.();
+          return provider.calculate(request);
+        },
+      },
+    };
+    return { counted, settings: { ...options, tax, numbering: numbering('TAX') } };
+  }
+
+  it('taxes a draft once, before its lock, when nothing changed meanwhile', async () => {
+    const { id } = await draft();
+    const { counted, settings } = countingTax();
+    const invoice = await finalizeInvoice(testDb.db, id, settings);
+    expect(counted.calls).toBe(1);
+    expect(invoice).toMatchObject({ status: 'open', tax: 980, total: 5880 });
+  });
+
+  it('taxes it again under the lock when its lines changed after the first computation', async () => {
+    const { id } = await draft();
+    // An edit lands while the provider answers for the old lines.
+    const { counted, settings } = countingTax(async () => {
+      await updateDraft(testDb.db, id, {
+        lines: [{ description: 'Pro', quantity: '2', unitAmount: '4900', amount: 9800 }],
+      });
+    });
+    const invoice = await finalizeInvoice(testDb.db, id, settings);
+    expect(counted.calls).toBe(2);
+    expect(invoice).toMatchObject({ subtotal: 9800, tax: 1960, total: 11760 });
+    expect((await getInvoiceLines(testDb.db, id)).map((l) => l.tax_amount)).toEqual([1960]);
+  });
+});
+
 describe('database checks', () => {
   const row = (values: Record<string, unknown>) =>
     testDb.db
@@ -291,7 +333,7 @@ describe('credit notes', () => {
     const settings = { ...options, numbering: numbering('CRD'), at: '2027-08-01T10:00:00Z' };
     const invoice = await finalizeInvoice(
       testDb.db,
-      (await draft([pro, { ...pro, description: 'Seat', amount: 1000, unitAmount: 1000 }])).id,
+      (await draft([pro, { ...pro, description: 'Seat', amount: 1000, unitAmount: '1000' }])).id,
       settings,
     );
     expect(invoice.total).toBe(7080); // 5880 + 1200

@@ -5,9 +5,21 @@ import { connectDatabase, type Db } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import { createApiKey, findActiveApiKey } from '../../db/repositories/api-keys.ts';
-import { createPeriodInvoice, getInvoiceLines } from '../../db/repositories/invoices.ts';
+import {
+  createDraftInvoice,
+  createPeriodInvoice,
+  getInvoiceLines,
+} from '../../db/repositories/invoices.ts';
+import type { LineArithmetic } from '../../domain/invoicing/line-arithmetic.ts';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
 import { recordSubscriptionTransition } from '../../db/repositories/subscription-transitions.ts';
+import {
+  claimWorkflowStarts,
+  markWorkflowStarted,
+  markWorkflowStartFailed,
+  pendingWorkflowStarts,
+  recordWorkflowStarts,
+} from '../../db/repositories/workflow-starts.ts';
 import { newId } from '../../db/ids.ts';
 import { createOutboxSender } from '../../email/outbox-sender.ts';
 import { finalizeOptions, insertCustomer, insertPlan } from '../support/fixtures.ts';
@@ -55,7 +67,12 @@ describe('embedded PGlite', () => {
           issuedAt: periodStart,
           dueAt: periodStart,
           lines: [
-            { description: 'Pro', quantity: 1, unitAmount: plan.amount, amount: plan.amount },
+            {
+              description: 'Pro',
+              quantity: '1',
+              unitAmount: String(plan.amount),
+              amount: plan.amount,
+            },
           ],
         },
         finalizeOptions(),
@@ -104,5 +121,59 @@ describe('embedded PGlite', () => {
 
     const { id, key } = await createApiKey(db, 'pglite');
     expect((await findActiveApiKey(db, key))?.id).toBe(id);
+  });
+
+  it('keeps a line’s numeric quantity and unit price as exact strings, and its arithmetic', async () => {
+    const customer = await insertCustomer(db);
+    const arithmetic: LineArithmetic = {
+      kind: 'charge',
+      chargeKey: 'storage',
+      billing: 'arrears',
+      usedQuantity: '22.5',
+      freeUnits: '10',
+      components: [{ label: 'per unit', quantity: '12.5', unitPrice: '0.06', amount: '0.75' }],
+      proration: { numerator: 19, denominator: 28 },
+      cappedAt: null,
+      explanation: ['12.5 × EUR 0.0006 = EUR 0.0075'],
+    };
+    const draft = await createDraftInvoice(db, {
+      customerId: customer.id,
+      currency: 'EUR',
+      lines: [
+        { description: 'Storage', quantity: '12.50', unitAmount: '0.060', amount: 1, arithmetic },
+        { description: 'Tiers', quantity: '3', unitAmount: null, amount: 9 },
+      ],
+    });
+    const [storage, tiers] = await getInvoiceLines(db, draft.id);
+    expect(storage).toMatchObject({ quantity: '12.5', unit_amount: '0.06', amount: 1, arithmetic });
+    expect(tiers).toMatchObject({ quantity: '3', unit_amount: null, arithmetic: null });
+    await expect(
+      createDraftInvoice(db, {
+        customerId: customer.id,
+        currency: 'EUR',
+        lines: [{ description: 'x', quantity: '-1', unitAmount: '1', amount: 0 }],
+      }),
+    ).rejects.toMatchObject({ field: 'lines[0].quantity' });
+  });
+  it('keeps the workflow_starts outbox: recorded once, claimed when due, retried, marked', async () => {
+    const start = {
+      kind: 'collection' as const,
+      workflowId: 'collection-inv_pglite',
+      payload: { invoiceId: 'inv_pglite', reason: 'finalized' },
+    };
+    const [id] = await db
+      .transaction()
+      .execute((trx) => recordWorkflowStarts(trx, [start], 60_000));
+    const again = await db.transaction().execute((trx) => recordWorkflowStarts(trx, [start], 0));
+    expect(again).toEqual([id]);
+    // Claimed by its writer for a minute: not due for the drainer, but claimable by id.
+    expect(await claimWorkflowStarts(db, { limit: 10, claimMs: 1_000 })).toEqual([]);
+    const [claimed] = await claimWorkflowStarts(db, { limit: 10, claimMs: 1_000, ids: [id!] });
+    expect(claimed).toMatchObject({ id, attempts: 1, payload: start.payload });
+    await markWorkflowStartFailed(db, id!, 'UNAVAILABLE', 0);
+    const [due] = await claimWorkflowStarts(db, { limit: 10, claimMs: 1_000 });
+    expect(due).toMatchObject({ id, attempts: 2, last_error: 'UNAVAILABLE' });
+    await markWorkflowStarted(db, id!);
+    expect(await pendingWorkflowStarts(db)).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 // A multi-line, multi-rate invoice in three currencies (0, 2 and 3 decimals) and the credit
-// note, receipt and reminders that follow it, for the document and email tests.
+// note, receipt and reminders that follow it, for the document and email tests; and an invoice
+// of rated lines that shows their arithmetic (tiers, free units, proration, a cap).
+import { sampleArithmetic } from '../../documents/sample-invoice.ts';
 import type {
   CreditNoteView,
   InvoiceCustomerView,
@@ -40,6 +42,79 @@ export function customer(locale: string, timezone = 'Europe/Paris'): InvoiceCust
   };
 }
 
+/**
+ * Rated EUR lines, one of each kind of arithmetic: a plan started on day 10 of a 28-day month
+ * (19/28 of €49.00), calls capped at €8.00, SMS at €0.045 after 50 free, graduated storage.
+ */
+export function usageInvoice(locale: string): InvoiceView {
+  const lines: InvoiceView['lines'] = [
+    {
+      description: 'Pro plan',
+      quantity: '1',
+      unitAmount: '4900',
+      amount: 3325, // 4900 × 19/28
+      arithmetic: sampleArithmetic({
+        billing: 'advance',
+        components: [{ label: 'flat', quantity: null, unitPrice: null, amount: '4900' }],
+        proration: { numerator: 19, denominator: 28 },
+      }),
+    },
+    {
+      description: 'API calls',
+      quantity: '1200',
+      unitAmount: '1',
+      amount: 800,
+      arithmetic: sampleArithmetic({
+        usedQuantity: '1200',
+        components: [{ label: 'per unit', quantity: '1200', unitPrice: '1', amount: '1200' }],
+        cappedAt: '800',
+      }),
+    },
+    {
+      description: 'SMS',
+      quantity: '210',
+      unitAmount: '4.5',
+      amount: 945,
+      arithmetic: sampleArithmetic({
+        usedQuantity: '260',
+        freeUnits: '50',
+        components: [{ label: 'per unit', quantity: '210', unitPrice: '4.5', amount: '945' }],
+      }),
+    },
+    {
+      description: 'Storage',
+      quantity: '12.5',
+      amount: 1350,
+      arithmetic: sampleArithmetic({
+        usedQuantity: '12.5',
+        components: [
+          { label: 'first 10 GB', quantity: '10', unitPrice: '100', amount: '1000' },
+          { label: 'above 10 GB', quantity: '2.5', unitPrice: '80', amount: '200' },
+          { label: 'flat fee (tier 2)', quantity: null, unitPrice: null, amount: '150' },
+        ],
+      }),
+    },
+  ];
+  const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
+  const tax = Math.round(subtotal * 0.2);
+  const view = multiRateInvoice('EUR', locale);
+  return {
+    ...view,
+    invoice: { ...view.invoice, id: 'inv_usage', subtotal, tax, total: subtotal + tax },
+    lines,
+    taxBreakdown: [
+      {
+        name: 'VAT',
+        jurisdiction: 'FR',
+        ratePercent: '20',
+        taxableAmount: subtotal,
+        taxAmount: tax,
+      },
+    ],
+    taxNotes: [],
+  };
+}
+
 /** Issued 1 January 2027 00:30 in Paris, due 31 January, for December 2026. */
 export function multiRateInvoice(currency: Currency, locale: string): InvoiceView {
   const a = AMOUNTS[currency];
@@ -68,17 +143,17 @@ export function multiRateInvoice(currency: Currency, locale: string): InvoiceVie
     lines: [
       {
         description: 'Pro plan',
-        quantity: 1,
-        unitAmount: a.plan,
+        quantity: '1',
+        unitAmount: String(a.plan),
         amount: a.plan,
         periodStart: '2026-11-30T23:00:00Z',
         periodEnd: '2026-12-31T23:00:00Z',
       },
-      { description: 'Extra seats', quantity: 3, unitAmount: a.unit, amount: a.seats },
+      { description: 'Extra seats', quantity: '3', unitAmount: String(a.unit), amount: a.seats },
       {
         description: 'Billing handbook (e-book)',
-        quantity: 1,
-        unitAmount: a.ebook,
+        quantity: '1',
+        unitAmount: String(a.ebook),
         amount: a.ebook,
       },
     ],
@@ -126,7 +201,9 @@ export function creditNote(
       total: a.seats + tax,
       settlement,
     },
-    lines: [{ description: 'Extra seats', quantity: 3, unitAmount: a.unit, amount: a.seats }],
+    lines: [
+      { description: 'Extra seats', quantity: '3', unitAmount: String(a.unit), amount: a.seats },
+    ],
     taxBreakdown: [
       {
         name: 'VAT',

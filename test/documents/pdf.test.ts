@@ -1,6 +1,6 @@
 // Invoices printed to PDF by the real Chromium (provisioned by `npm run provision`), read back
 // with poppler's pdftotext, and page 1 rendered to PNG with pdftoppm for a person to look at:
-// test-output/documents/invoice-multi-line-1.png.
+// test-output/documents/invoice-multi-line-1.png and invoice-usage-1.png (a line's arithmetic).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { sampleInvoiceView } from '../../documents/sample-invoice.ts';
+import { usageInvoice } from './fixtures.ts';
 
 const OUTPUT = join(import.meta.dirname, '..', '..', 'test-output', 'documents');
 const html = createDocumentRenderer().renderInvoiceHtml(sampleInvoiceView({ lines: 12 }));
@@ -26,6 +27,11 @@ afterAll(async () => {
 function pdfToText(file: string): string {
   // -layout keeps each table row on one line, so a label and its amount can be matched together.
   return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+}
+
+/** Page 1 as OUTPUT/<name>-1.png: 100 dpi is enough to judge the layout. */
+function pageOneAsPng(file: string, name: string): void {
+  execFileSync('pdftoppm', ['-png', '-r', '100', '-f', '1', '-l', '1', file, join(OUTPUT, name)]);
 }
 
 /** Our Chromium processes: children of this process whose command is chromium. */
@@ -59,29 +65,46 @@ describe('PDF rendering', () => {
     expect(text).toContain('INV-2027-000042');
     expect(text).toContain('Northwind Traders GmbH');
     expect(text).toContain('Additional seats');
-    expect(text).toContain('API requests, next 4,000,000 (per 1,000) (workspace 2)'); // line 12
-    expect(text).toMatch(/Subtotal\s+€677\.24/);
-    expect(text).toMatch(/VAT 20\s*% \(FR\) on €527\.24\s+€105\.45/);
+    expect(text).toContain('API requests (workspace 2)'); // line 12
+    // The sample's usage lines show their arithmetic: tiers after free units, a cap.
+    expect(text).toMatch(/API requests\s+2,350,000\s+€104\.00/);
+    expect(text).toContain('3,350,000 used, 1,000,000 free');
+    expect(text).toMatch(/first 1,000,000\s+1,000,000\s+€0\.00005\s+€50\.00/);
+    expect(text).toMatch(/Storage, GB-month\s+412\.5\s+€0\.02\s+€8\.25/);
+    expect(text).toContain('capped at €8.00');
+    expect(text).toMatch(/Subtotal\s+€717\.85/);
+    expect(text).toMatch(/VAT 20\s*% \(FR\) on €567\.85\s+€113\.57/);
     expect(text).toMatch(/VAT 10\s*% \(FR\) on €150\.00\s+€15\.00/);
-    expect(text).toMatch(/Total\s+€797\.69/);
-    expect(text).toMatch(/Amount due\s+€797\.69/);
+    expect(text).toMatch(/Total\s+€846\.42/);
+    expect(text).toMatch(/Amount due\s+€846\.42/);
     // The table header repeats on the second page.
     expect(text.match(/DESCRIPTION\s+QTY\s+UNIT PRICE\s+AMOUNT/g)).toHaveLength(2);
 
-    // Page 1 as a picture, for the eye (and the report): 100 dpi is enough to judge layout.
-    execFileSync('pdftoppm', [
-      '-png',
-      '-r',
-      '100',
-      '-f',
-      '1',
-      '-l',
-      '1',
-      file,
-      join(OUTPUT, 'invoice-multi-line'),
-    ]);
+    // Page 1 as a picture, for the eye (and the report).
+    pageOneAsPng(file, 'invoice-multi-line');
     const png = readdirSync(OUTPUT).find((f) => /^invoice-multi-line-0*1\.png$/.test(f));
     expect(png).toBeDefined();
+  });
+
+  it('prints each line’s arithmetic: exact unit prices, free units, parts, proration, cap', async () => {
+    const file = join(OUTPUT, 'invoice-usage.pdf');
+    writeFileSync(
+      file,
+      await pdf.render(createDocumentRenderer().renderInvoiceHtml(usageInvoice('en-IE'))),
+    );
+    const text = pdfToText(file);
+    expect(text).toMatch(/Pro plan\s+1\s+€49\.00\s+€33\.25/);
+    expect(text).toContain('prorated 19/28');
+    expect(text).toMatch(/API calls\s+1,200\s+€0\.01\s+€8\.00/);
+    expect(text).toContain('capped at €8.00');
+    expect(text).toMatch(/SMS\s+210\s+€0\.045\s+€9\.45/);
+    expect(text).toContain('260 used, 50 free');
+    expect(text).toMatch(/Storage\s+12\.5\s+€13\.50/);
+    expect(text).toMatch(/first 10 GB\s+10\s+€1\.00\s+€10\.00/);
+    expect(text).toMatch(/above 10 GB\s+2\.5\s+€0\.80\s+€2\.00/);
+    expect(text).toMatch(/flat fee \(tier 2\)\s+€1\.50/);
+    expect(text).toMatch(/Total\s+€77\.04/);
+    pageOneAsPng(file, 'invoice-usage');
   });
 
   it('reuses one browser for 20 renders, 5 at a time', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import type { InvoiceView } from '../../documents/views.ts';
+import { usageInvoice } from './fixtures.ts';
 
 const seller = {
   legalName: 'Billwright SAS',
@@ -45,8 +46,8 @@ function euroView(overrides: Partial<InvoiceView> = {}): InvoiceView {
     lines: [
       {
         description: 'Pro plan',
-        quantity: 1,
-        unitAmount: 4900,
+        quantity: '1',
+        unitAmount: '4900',
         amount: 4900,
         periodStart: '2026-11-30T23:00:00Z',
         periodEnd: '2026-12-31T23:00:00Z',
@@ -83,7 +84,7 @@ function yenView(): InvoiceView {
       tax: 490,
       total: 5390,
     },
-    lines: [{ description: 'Team plan', quantity: 1, unitAmount: 4900, amount: 4900 }],
+    lines: [{ description: 'Team plan', quantity: '1', unitAmount: '4900', amount: 4900 }],
   };
 }
 
@@ -116,8 +117,8 @@ function dinarView(): InvoiceView {
       total: 13845,
     },
     lines: [
-      { description: 'Ledger plan', quantity: 1, unitAmount: 12345, amount: 12345 },
-      { description: 'Extra seats', quantity: 3, unitAmount: 500, amount: 1500 },
+      { description: 'Ledger plan', quantity: '1', unitAmount: '12345', amount: 12345 },
+      { description: 'Extra seats', quantity: '3', unitAmount: '500', amount: 1500 },
     ],
   };
 }
@@ -198,6 +199,50 @@ describe('invoice HTML', () => {
     expect(() =>
       renderer.renderInvoiceHtml(euroView({ hostedUrl: 'javascript:alert(1)' })),
     ).toThrow(/hostedUrl must be an http\(s\) URL/);
+  });
+});
+
+describe('line arithmetic', () => {
+  // Tags and layout whitespace away; the no-break spaces of the formats stay (\s would eat them).
+  const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/[ \t\r\n]+/g, ' ');
+
+  it('shows quantity × exact unit price, free units, parts, proration and the cap', () => {
+    const html = text(renderer.renderInvoiceHtml(usageInvoice('en-IE')));
+    expect(html).toContain('Pro plan prorated 19/28 1 €49.00 €33.25');
+    expect(html).toContain('API calls capped at €8.00 1,200 €0.01 €8.00');
+    expect(html).toContain('SMS 260 used, 50 free 210 €0.045 €9.45'); // never rounded to cents
+    // No single price: the tiers and the fee are listed under the line.
+    expect(html).toContain('Storage 12.5 €13.50');
+    expect(html).toContain('first 10 GB 10 €1.00 €10.00');
+    expect(html).toContain('above 10 GB 2.5 €0.80 €2.00');
+    expect(html).toContain('flat fee (tier 2) €1.50');
+  });
+
+  it('formats them in the customer’s locale', () => {
+    const html = text(renderer.renderInvoiceHtml(usageInvoice('fr-FR')));
+    expect(html).toContain('capped at 8,00\u00a0€ 1\u202f200 0,01\u00a0€ 8,00\u00a0€');
+    expect(html).toContain('210 0,045\u00a0€ 9,45\u00a0€');
+    expect(html).toContain('above 10 GB 2,5 0,80\u00a0€ 2,00\u00a0€');
+  });
+
+  it('writes them into the email, each equation in the text part true as written', () => {
+    const email = renderer.renderInvoiceEmail(usageInvoice('en-IE')).text;
+    expect(email).toContain(
+      [
+        '  - Pro plan: €33.25 — 1 × €49.00, prorated 19/28',
+        '  - API calls: €8.00 — 1,200 × €0.01, capped at €8.00',
+        '  - SMS: 210 × €0.045 = €9.45 (260 used, 50 free)',
+        '  - Storage: €13.50',
+        '      first 10 GB: 10 × €1.00 = €10.00',
+        '      above 10 GB: 2.5 × €0.80 = €2.00',
+        '      flat fee (tier 2): €1.50',
+        '  Subtotal: €64.20',
+      ].join('\n'),
+    );
+    const html = text(renderer.renderInvoiceEmail(usageInvoice('en-IE')).html);
+    expect(html).toContain('API calls 1,200 × €0.01 capped at €8.00 €8.00');
+    expect(html).toContain('SMS 210 × €0.045 260 used, 50 free €9.45');
+    expect(html).toContain('Storage first 10 GB: 10 × €1.00 = €10.00');
   });
 });
 

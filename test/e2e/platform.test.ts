@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../../temporal/connection.ts';
 import { CustomerId, TestClockId } from '../../temporal/search-attributes.ts';
 import { startTestPlatform, type ApiClient, type TestPlatform } from '../support/platform.ts';
-import { eventually } from '../support/temporal.ts';
+import { eventually, testDataConverter } from '../support/temporal.ts';
 
 let started: TestPlatform;
 let devServer: TestPlatform['devServer'];
@@ -81,11 +81,10 @@ describe('Billwright end to end', () => {
     expect(Date.parse(shown.body.nextBillingAt)).toBeGreaterThan(Date.now() + 27 * 86_400_000);
 
     // Finance finds the workflow by CustomerId in Temporal, with its summary.
-    const client = await connectClient({
-      address: devServer.address,
-      namespace: devServer.namespace,
-      options: {},
-    });
+    const client = await connectClient(
+      { address: devServer.address, namespace: devServer.namespace, options: {} },
+      testDataConverter,
+    );
     try {
       const handle = client.workflow.getHandle(`subscription-${subscriptionId}`);
       const description = await handle.describe();
@@ -227,11 +226,10 @@ describe('test clocks through the API on the dev server', () => {
     }
 
     // The workflow carries the clock for the Temporal UI's filters.
-    const client = await connectClient({
-      address: devServer.address,
-      namespace: devServer.namespace,
-      options: {},
-    });
+    const client = await connectClient(
+      { address: devServer.address, namespace: devServer.namespace, options: {} },
+      testDataConverter,
+    );
     try {
       await eventually('the workflow listed by TestClockId', async () => {
         for await (const workflow of client.workflow.list({
@@ -371,9 +369,11 @@ describe('collections through the API on the dev server, on a test clock', () =>
         { daysAfterDue: 7, tone: 'firm' },
       ],
       finalNotice: { daysAfterDue: 14, consequence: 'Your account will be paused.' },
-      pastDueAfterDays: 1,
       markUncollectibleAfterDays: 30,
-      suspendSubscription: { afterDays: 30, to: 'paused' },
+      escalation: [
+        { daysAfterDue: 1, action: 'past_due' },
+        { daysAfterDue: 30, action: 'pause' },
+      ],
       sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
     });
     expect(policy.status).toBe(201);

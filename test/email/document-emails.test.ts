@@ -83,8 +83,8 @@ async function insertInvoice(): Promise<{ invoiceId: string; customerId: string 
       invoice_id: invoiceId,
       position: 0,
       description: 'Pro plan',
-      quantity: 1,
-      unit_amount: 4900,
+      quantity: '1',
+      unit_amount: '4900',
       amount: 4900,
       total_amount: 5880,
     })

@@ -5,11 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
-import { createApiKey } from '../../db/repositories/api-keys.ts';
+import { randomBytes } from 'node:crypto';
+import { createApiKey, ensureApiKey } from '../../db/repositories/api-keys.ts';
 import { startTemporalDevServer, type DevServer } from '../../infra/dev-server.ts';
 import { getFreePort } from '../../infra/free-port.ts';
 import { startPlatform, type Platform } from '../../runtime/platform.ts';
 import { createTestDatabase } from './db.ts';
+import { TEST_PAYLOAD_KEYS_ENV } from './payload-keys.ts';
 
 /** JSON over HTTP with the test's API key; text when the answer is not JSON. */
 export type ApiClient = (
@@ -29,11 +31,16 @@ export async function startTestPlatform(
   options: { withUi?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'billwright-e2e-'));
+  const port = await getFreePort();
+  // As npm start: the UI decrypts payloads through the API's codec endpoint, with its own key.
+  const uiKey = `bw_test_${randomBytes(18).toString('base64url')}`;
   const [devServer, testDb] = await Promise.all([
     // With the UI on a free port (the default when uiPort is omitted), so parallel runs never clash.
     startTemporalDevServer({
       dbFilename: join(dataDir, 'temporal.db'),
-      ...(options.withUi ? {} : { uiPort: false as const }),
+      ...(options.withUi
+        ? { uiCodecEndpoint: `http://127.0.0.1:${port}/codec/key/${uiKey}` }
+        : { uiPort: false as const }),
     }),
     createTestDatabase(),
   ]);
@@ -41,13 +48,16 @@ export async function startTestPlatform(
     ...options.env,
     DATABASE_URL: testDb.url,
     BILLWRIGHT_DATA_DIR: dataDir,
-    PORT: String(await getFreePort()),
+    PORT: String(port),
+    BILLWRIGHT_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS_ENV,
+    ...(devServer.uiUrl ? { BILLWRIGHT_CODEC_CORS_ORIGINS: devServer.uiUrl } : {}),
   });
   const platform = await startPlatform({
     config,
     temporal: { address: devServer.address, namespace: devServer.namespace, options: {} },
   });
   const { key } = await createApiKey(platform.db, 'e2e');
+  if (options.withUi) await ensureApiKey(platform.db, 'temporal-ui', uiKey);
   const api: ApiClient = async (method, path, body) => {
     const response = await fetch(`${platform.apiUrl}${path}`, {
       method,

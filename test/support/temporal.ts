@@ -9,17 +9,23 @@ import {
 } from '@temporalio/worker';
 import { registerSearchAttributes } from '../../infra/search-attributes.ts';
 import { ensureTimeSkippingTestServer } from '../../infra/test-server.ts';
+import { billwrightDataConverter, failureConverterPath } from '../../temporal/payload-codec.ts';
 import { workflowsPath } from '../../temporal/worker.ts';
+import { TEST_PAYLOAD_KEYS } from './payload-keys.ts';
 
 // Workers log every state change at INFO; tests only want to hear about trouble.
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
+/** As the production worker and clients are configured: payloads encrypted, failures encoded. */
+export const testDataConverter = billwrightDataConverter(TEST_PAYLOAD_KEYS);
+
 export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   const path = await ensureTimeSkippingTestServer();
-  const env = await TestWorkflowEnvironment.createTimeSkipping(
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     // Without Java or Maven, the SDK downloads its own build of the same server.
-    path ? { server: { executable: { type: 'existing-path', path } } } : {},
-  );
+    ...(path ? { server: { executable: { type: 'existing-path', path } } } : {}),
+    client: { dataConverter: testDataConverter },
+  });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }
@@ -28,7 +34,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Bundling takes a second or two: do it once per file, share it between workers. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  bundle ??= bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger });
   return bundle;
 }
 

@@ -11,6 +11,9 @@ import {
 } from '../../domain/billing-cycles.ts';
 import { money } from '../../domain/money.ts';
 import { periodBoundary, type Interval } from '../../domain/periods.ts';
+import { fixPropertySeed } from '../support/property-seed.ts';
+
+fixPropertySeed('billing-cycles');
 
 const paris = (
   startAt: string,

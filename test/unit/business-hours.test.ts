@@ -7,6 +7,9 @@ import {
   parseSendWindow,
   type SendWindow,
 } from '../../domain/business-hours.ts';
+import { fixPropertySeed } from '../support/property-seed.ts';
+
+fixPropertySeed('business-hours');
 
 const office: SendWindow = { start: '09:00', end: '18:00', weekdaysOnly: true };
 const everyDay: SendWindow = { start: '09:00', end: '18:00', weekdaysOnly: false };

@@ -27,3 +27,34 @@ describe('BILLWRIGHT_EMAIL_PDF', () => {
     expect(() => loadConfig({ BILLWRIGHT_EMAIL_PDF: 'none' })).toThrow(/BILLWRIGHT_EMAIL_PDF/);
   });
 });
+
+describe('abuse limits and browsers', () => {
+  it('defaults: 6000 requests a minute per key, 10 failed authentications, no CORS, never framed', () => {
+    const config = loadConfig({});
+    expect(config.rateLimits).toEqual({ perKeyPerMinute: 6000, authFailuresPerMinute: 10 });
+    expect(config.corsOrigins).toEqual([]);
+    expect(config.frameAncestors).toBe("'none'");
+  });
+
+  it('reads the settings, and refuses what is not a number, an origin or a CSP source list', () => {
+    const config = loadConfig({
+      BILLWRIGHT_RATE_LIMIT: '120',
+      BILLWRIGHT_AUTH_FAILURE_LIMIT: '5',
+      BILLWRIGHT_CORS_ORIGINS: 'https://app.example.com, https://admin.example.com:8443',
+      BILLWRIGHT_FRAME_ANCESTORS: "'self' https://portal.example.com",
+    });
+    expect(config.rateLimits).toEqual({ perKeyPerMinute: 120, authFailuresPerMinute: 5 });
+    expect(config.corsOrigins).toEqual([
+      'https://app.example.com',
+      'https://admin.example.com:8443',
+    ]);
+    expect(config.frameAncestors).toBe("'self' https://portal.example.com");
+    expect(() => loadConfig({ BILLWRIGHT_RATE_LIMIT: 'lots' })).toThrow(/BILLWRIGHT_RATE_LIMIT/);
+    expect(() => loadConfig({ BILLWRIGHT_CORS_ORIGINS: 'https://app.example.com/path' })).toThrow(
+      /BILLWRIGHT_CORS_ORIGINS/,
+    );
+    expect(() => loadConfig({ BILLWRIGHT_FRAME_ANCESTORS: "'self'; script-src *" })).toThrow(
+      /BILLWRIGHT_FRAME_ANCESTORS/,
+    );
+  });
+});

@@ -7,6 +7,9 @@ import {
   roundToMinorUnits,
   toDecimalString,
 } from '../../domain/decimal.ts';
+import { fixPropertySeed } from '../support/property-seed.ts';
+
+fixPropertySeed('decimal');
 
 describe('decimal strings', () => {
   it('accepts plain decimals only', () => {

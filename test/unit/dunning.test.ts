@@ -16,7 +16,10 @@ const NY = 'America/New_York';
 const policy: DunningPolicy = {
   ...DEFAULT_DUNNING_POLICY,
   markUncollectibleAfterDays: 30,
-  suspendSubscription: { afterDays: 30, to: 'canceled' },
+  escalation: [
+    { daysAfterDue: 1, action: 'past_due' },
+    { daysAfterDue: 30, action: 'cancel' },
+  ],
 };
 // Due Friday 2027-03-05 at 18:30 in New York (23:30 UTC): after business hours.
 const due = '2027-03-05T23:30:00.000Z';
@@ -33,7 +36,7 @@ describe('collectionActions', () => {
       'overdue-14d@14',
       'final-notice@21',
       'uncollectible@30',
-      'suspend@30',
+      'cancel@30',
     ]);
     expect(actions.find((a) => a.key === 'overdue-7d')).toMatchObject({
       tone: 'firm',
@@ -118,6 +121,50 @@ describe('checkDunningPolicy', () => {
       'reminders[1].daysAfterDue',
       'finalNotice.daysAfterDue',
       'sendWindow',
+    ]);
+  });
+
+  it('escalation steps: each later and stronger than the one before, nothing after cancel', () => {
+    const problems = (escalation: DunningPolicy['escalation']) =>
+      checkDunningPolicy({ ...policy, escalation });
+    expect(
+      problems([
+        { daysAfterDue: 1, action: 'past_due' },
+        { daysAfterDue: 14, action: 'pause' },
+        { daysAfterDue: 21, action: 'cancel' },
+      ]),
+    ).toEqual([]);
+    expect(problems([{ daysAfterDue: 0, action: 'cancel' }])).toEqual([]);
+    expect(
+      problems([
+        { daysAfterDue: 14, action: 'pause' },
+        { daysAfterDue: 14, action: 'cancel' },
+      ]),
+    ).toEqual([
+      {
+        field: 'escalation[1].daysAfterDue',
+        message: 'escalation steps must be in order, each later than the one before',
+      },
+    ]);
+    expect(
+      problems([
+        { daysAfterDue: 21, action: 'cancel' },
+        { daysAfterDue: 30, action: 'pause' },
+      ]),
+    ).toEqual([
+      {
+        field: 'escalation[1].action',
+        message: 'nothing can follow cancel: the subscription has ended',
+      },
+    ]);
+    expect(
+      problems([
+        { daysAfterDue: 14, action: 'pause' },
+        { daysAfterDue: 21, action: 'past_due' },
+      ]).map((p) => p.field),
+    ).toEqual(['escalation[1].action']);
+    expect(problems([{ daysAfterDue: -1, action: 'past_due' }]).map((p) => p.field)).toEqual([
+      'escalation[0].daysAfterDue',
     ]);
   });
 });

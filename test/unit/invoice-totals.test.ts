@@ -1,7 +1,7 @@
 // The order of operations, charges → discounts → tax → credits, with figures worked by hand.
 import { describe, expect, it } from 'vitest';
 import type { PlanVersion } from '../../domain/catalog.ts';
-import { invoiceTotals } from '../../domain/invoice-totals.ts';
+import { invoiceTotals } from '../../domain/invoicing/totals.ts';
 import { money } from '../../domain/money.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';

@@ -10,6 +10,9 @@ import {
   times,
   toDecimalString,
 } from '../../domain/money.ts';
+import { fixPropertySeed } from '../support/property-seed.ts';
+
+fixPropertySeed('money');
 
 describe('currency exponents (ISO 4217)', () => {
   it('knows zero-, two- and three-decimal currencies', () => {

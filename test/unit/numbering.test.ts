@@ -15,6 +15,9 @@ import {
   refusalOf,
   statusAfterPayment,
 } from '../../domain/invoice-lifecycle.ts';
+import { fixPropertySeed } from '../support/property-seed.ts';
+
+fixPropertySeed('numbering');
 
 describe('number formats', () => {
   it('prints the default yearly format and its series key', () => {

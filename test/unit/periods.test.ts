@@ -8,6 +8,9 @@ import {
   type BillingCycle,
   type Interval,
 } from '../../domain/periods.ts';
+import { fixPropertySeed } from '../support/property-seed.ts';
+
+fixPropertySeed('periods');
 
 const monthly = (anchor: string, timezone = 'UTC'): BillingCycle => ({
   interval: 'month',

@@ -284,8 +284,8 @@ describe('hours', () => {
     ];
     const rate = (a: number) => `€${a / 100}`;
     expect(hoursLines(entries, 'per_person', rate)).toEqual([
-      { description: 'Ana: 2.5 h at €150/h', quantity: 1, unitAmount: 37_500, amount: 37_500 },
-      { description: 'Bo: 0.25 h at €80/h', quantity: 1, unitAmount: 2_000, amount: 2_000 },
+      { description: 'Ana: 2.5 h at €150/h', quantity: '2.5', unitAmount: '15000', amount: 37_500 },
+      { description: 'Bo: 0.25 h at €80/h', quantity: '0.25', unitAmount: '8000', amount: 2_000 },
     ]);
     expect(hoursLines(entries, 'per_entry', rate).map((l) => l.description)).toEqual([
       '2027-01-04 Ana (senior): Design — 1 h at €150/h',

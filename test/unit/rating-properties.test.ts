@@ -14,7 +14,7 @@ import { decimal, minOf, roundToMinorUnits, ZERO } from '../../domain/decimal.ts
 import { percentageUsageFromTransactions } from './support/percentage-reference.ts';
 import { rateCharge } from '../../domain/rating/rate-charge.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';
-import { fixPropertySeed } from './support/property-seed.ts';
+import { fixPropertySeed } from '../support/property-seed.ts';
 
 fixPropertySeed('rating-properties');
 

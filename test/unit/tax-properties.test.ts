@@ -15,6 +15,9 @@ import type {
   TaxResult,
   TaxSeller,
 } from '../../domain/tax/types.ts';
+import { fixPropertySeed } from '../support/property-seed.ts';
+
+fixPropertySeed('tax-properties');
 
 /** A percent with up to 3 decimals, 0 to 99.999: "19", "9.975", "0.5". */
 const rateArb = fc

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { TaxBehavior } from '../../domain/catalog.ts';
 import type { RoundingMode } from '../../domain/decimal.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
-import { checkTaxResult, toTaxLines } from '../../domain/tax/provider.ts';
+import { checkTaxResult, sameTaxQuestion, toTaxLines } from '../../domain/tax/provider.ts';
 import type {
   RoundingLevel,
   TaxCategory,
@@ -915,5 +915,42 @@ describe('what the built-in provider refuses', () => {
         'lines[1].amount.currency',
       ]);
     }
+  });
+});
+
+describe('a result computed before the lock (sameTaxQuestion)', () => {
+  const base = request({
+    name: '',
+    seller: DE_OSS,
+    customer: person('DE'),
+    lines: [1000, 2500],
+    treatments: [],
+    components: [],
+    totals: [0, 0, 0],
+  });
+  const at = (supplyDate: string): TaxRequest => ({ ...base, supplyDate });
+
+  it('answers the same request on the same tax date, whatever the time of day', () => {
+    expect(
+      sameTaxQuestion(at('2025-07-01T08:00:00.000+02:00'), at('2025-07-01T23:59:59+02:00')),
+    ).toBe(true);
+    expect(sameTaxQuestion(at('2025-07-01'), at('2025-07-01T10:00:00Z'))).toBe(true);
+  });
+
+  it('does not answer another day, line, customer or price basis', () => {
+    const changed: TaxRequest[] = [
+      at('2025-07-02T00:00:01+02:00'),
+      { ...base, lines: [base.lines[0]!] },
+      {
+        ...base,
+        lines: base.lines.map((l, i) =>
+          i === 1 ? { ...l, amount: { ...l.amount, amount: 2600 } } : l,
+        ),
+      },
+      { ...base, lines: base.lines.map((l) => ({ ...l, category: 'ebook' as const })) },
+      { ...base, customer: person('FR') },
+      { ...base, taxBehavior: base.taxBehavior === 'exclusive' ? 'inclusive' : 'exclusive' },
+    ];
+    for (const other of changed) expect(sameTaxQuestion(base, other)).toBe(false);
   });
 });

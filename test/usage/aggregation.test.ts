@@ -10,6 +10,9 @@ import type { PercentageUsageQuery } from '../../domain/rating/percentage.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { newMetric, newSubscribedCustomer, record } from './support.ts';
+import { fixPropertySeed } from '../support/property-seed.ts';
+
+fixPropertySeed('aggregation');
 
 let database: TestDatabase;
 beforeAll(async () => {

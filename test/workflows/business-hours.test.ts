@@ -14,7 +14,14 @@ import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { cancelUpdate, stateQuery } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer, insertPlan, flatPlanVersion } from '../support/fixtures.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
+import { TEST_PAYLOAD_KEYS } from '../support/payload-keys.ts';
+import { createEncryptionCodec } from '../../temporal/payload-codec.ts';
 
 const ZONE = 'Europe/Paris';
 const MINUTE = 60_000;
@@ -40,6 +47,7 @@ describe('invoice email in business hours', () => {
     const emailedAt: number[] = [];
     const taskQueue = `test-${randomUUID()}`;
     const worker = await Worker.create({
+      dataConverter: testDataConverter,
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
@@ -124,11 +132,18 @@ describe('invoice email in business hours', () => {
           .execute();
         expect(delivery).toEqual([{ status: 'sent', kind: 'invoice_issued' }]);
 
-        // The hold is visible in the Temporal UI with its reason.
+        // The hold is visible in the Temporal UI with its reason (decrypted, as the UI does
+        // through the codec endpoint: history holds it encrypted).
         const history = await handle.fetchHistory();
-        const summaries = (history.events ?? [])
-          .filter((e) => e.timerStartedEventAttributes)
-          .map((e) => Buffer.from(e.userMetadata?.summary?.data ?? []).toString('utf8'));
+        const codec = createEncryptionCodec(TEST_PAYLOAD_KEYS);
+        const summaries = await Promise.all(
+          (history.events ?? [])
+            .filter((e) => e.timerStartedEventAttributes && e.userMetadata?.summary)
+            .map(async (e) => {
+              const [summary] = await codec.decode([e.userMetadata!.summary!]);
+              return Buffer.from(summary?.data ?? []).toString('utf8');
+            }),
+        );
         expect(
           summaries.some((s) => /Hold invoice email .* until 09:00 Europe\/Paris/.test(s)),
         ).toBe(true);

@@ -1,6 +1,7 @@
 // Collections on the time-skipping server with the real activities on real PostgreSQL: the
 // whole dunning schedule of a subscription invoice (heads-up, three reminders in local business
-// hours, final notice, write-off, subscription past due then paused), and a payment, a partial
+// hours, final notice, write-off, subscription past due then paused), escalation in steps (past
+// due, paused, canceled; a payment in between resumes), and a payment, a partial
 // payment, an overpayment, a dispute and a void each changing it; retried activities and
 // repeated payments duplicating nothing; and a collection walked on a test clock.
 import { randomUUID } from 'node:crypto';
@@ -46,7 +47,12 @@ import { stateQuery } from '../../workflows/subscription-messages.ts';
 import { realActivities, type Activities } from '../support/activities.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer, insertPlan } from '../support/fixtures.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -60,9 +66,11 @@ const POLICY: DunningPolicy = {
     { daysAfterDue: 14, tone: 'firm' },
   ],
   finalNotice: { daysAfterDue: 21, consequence: 'Your workspace will be paused.' },
-  pastDueAfterDays: 1,
   markUncollectibleAfterDays: 30,
-  suspendSubscription: { afterDays: 30, to: 'paused' },
+  escalation: [
+    { daysAfterDue: 1, action: 'past_due' },
+    { daysAfterDue: 30, action: 'pause' },
+  ],
   sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
 };
 
@@ -89,6 +97,7 @@ beforeAll(async () => {
   [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
   real = realActivities(testDb.db, config, { collections: true });
   worker = await Worker.create({
+    dataConverter: testDataConverter,
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
@@ -155,7 +164,7 @@ async function openInvoice(customerId: string, amount: number, at?: string) {
   const draft = await createDraftInvoice(testDb.db, {
     customerId,
     currency: 'EUR',
-    lines: [{ description: 'Pro plan', quantity: 1, unitAmount: amount, amount }],
+    lines: [{ description: 'Pro plan', quantity: '1', unitAmount: String(amount), amount }],
   });
   return finalizeInvoice(testDb.db, draft.id, {
     tax,
@@ -247,52 +256,203 @@ function inBusinessHours(at: number) {
   return local.weekday <= 5 && local.hour >= 9 && local.hour < 17;
 }
 
+/** A subscription row and its workflow: EUR 100.00 a month from `anchor`, for customer `c`. */
+async function startSubscription(customerId: string, anchor: string) {
+  const planRow = await insertPlan(testDb.db);
+  const plan: PlanVersion = {
+    planCode: planRow.code,
+    version: 1,
+    currency: 'EUR',
+    billingCycle: { interval: 'month', intervalCount: 1 },
+    taxBehavior: 'exclusive',
+    charges: [
+      { key: 'base', type: 'flat', description: 'Pro', billing: 'advance', amount: '10000' },
+    ],
+  };
+  const subscriptionId = newId('sub');
+  await testDb.db
+    .insertInto('subscriptions')
+    .values({
+      id: subscriptionId,
+      customer_id: customerId,
+      plan_id: planRow.id,
+      status: 'active',
+      anchor_at: anchor,
+    })
+    .execute();
+  const subscription = await env.client.workflow.start<typeof subscriptionWorkflow>(
+    'subscriptionWorkflow',
+    {
+      ...subscriptionStartOptions({
+        subscriptionId,
+        customerId,
+        planCode: plan.planCode,
+        planName: 'Pro',
+        cycle: { interval: 'month', intervalCount: 1, anchor, timezone: TZ },
+        price: money(10000, 'EUR'),
+        plan,
+        quantity: 1,
+      }),
+      taskQueue,
+    },
+  );
+  leftovers.push(subscription.workflowId);
+  return { subscriptionId, subscription };
+}
+
+// First in the file: its dates are fixed (to compute them by hand), and later tests that await
+// a workflow's result let the test server skip time far ahead of them.
+describe('escalation in steps', () => {
+  // Past due the day after the due date, paused on day 14, canceled on day 21: no reminders,
+  // so the steps are the whole schedule.
+  const STEPPED: DunningPolicy = {
+    beforeDue: null,
+    reminders: [],
+    finalNotice: null,
+    markUncollectibleAfterDays: null,
+    escalation: [
+      { daysAfterDue: 1, action: 'past_due' },
+      { daysAfterDue: 14, action: 'pause' },
+      { daysAfterDue: 21, action: 'cancel' },
+    ],
+    sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
+  };
+
+  /**
+   * A customer on STEPPED, a subscription whose first period starts in 60 days (so it bills
+   * nothing while the steps run), and an invoice of theirs collected on its behalf: issued at
+   * `issuedAt` (the test server's clock is moved there), due 14 local days later.
+   */
+  async function steppedSubscription(issuedAt: string) {
+    await sleepUntil(Date.parse(issuedAt));
+    const c = await customer(STEPPED);
+    const anchor = new Date(Date.parse(issuedAt) + 60 * DAY).toISOString();
+    const { subscriptionId, subscription } = await startSubscription(c.id, anchor);
+    const invoice = await openInvoice(c.id, 10000, issuedAt);
+    const collection = await collect(invoice, { subscriptionId });
+    // Each step at its day after the due date in the customer's calendar, at the due time of
+    // day: escalation steps do not wait for business hours (only emails do).
+    const due = DateTime.fromJSDate(invoice.due_at!, { zone: TZ });
+    const day = (n: number) => due.plus({ days: n }).toMillis();
+    return { subscriptionId, subscription, invoice, collection, day };
+  }
+
+  async function transitionsOf(subscriptionId: string) {
+    return testDb.db
+      .selectFrom('subscription_transitions')
+      .select(['from_status', 'to_status', 'actor', 'occurred_at'])
+      .where('subscription_id', '=', subscriptionId)
+      .orderBy('occurred_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  it('past due on day 1, paused on day 14, canceled on day 21, each sent on its day', async () => {
+    // Issued Wednesday 1 March 2028, 10:00 in New York (15:00 UTC, EST); due 14 local days
+    // later, Wednesday 15 March 10:00 EDT (14:00 UTC: summer time began on 12 March).
+    //   past due: +1  → Thursday 16 March 10:00 EDT = 2028-03-16T14:00Z
+    //   paused:   +14 → Wednesday 29 March          = 2028-03-29T14:00Z
+    //   canceled: +21 → Wednesday 5 April           = 2028-04-05T14:00Z
+    const { subscriptionId, subscription, invoice, collection, day } = await steppedSubscription(
+      '2028-03-01T15:00:00.000Z',
+    );
+    expect(invoice.due_at!.toISOString()).toBe('2028-03-15T14:00:00.000Z');
+    expect([1, 14, 21].map((n) => new Date(day(n)).toISOString())).toEqual([
+      '2028-03-16T14:00:00.000Z',
+      '2028-03-29T14:00:00.000Z',
+      '2028-04-05T14:00:00.000Z',
+    ]);
+    await sleepUntil(day(1) + HOUR);
+    await eventually(
+      'past due',
+      async () => (await subscription.query(stateQuery)).status === 'past_due',
+    );
+    await sleepUntil(day(14) + HOUR);
+    await eventually(
+      'paused',
+      async () => (await subscription.query(stateQuery)).status === 'paused',
+    );
+    await sleepUntil(day(21) + HOUR);
+    // Canceled now: billing ends at once (nothing was billed, so no final invoice). Watched by
+    // query and in the database, never by awaiting a result (which lets the server skip time).
+    const transitions = await eventually('the end', async () => {
+      const rows = await transitionsOf(subscriptionId);
+      return rows.some((t) => t.to_status === 'ended') ? rows : undefined;
+    });
+    expect(await collection.query(collectionStateQuery)).toMatchObject({
+      status: 'overdue',
+      remindersSent: 0,
+      ended: true,
+    });
+    // The end is recorded at the instant of the cancel (its order by id may come first).
+    const steps = transitions.map((t) => [t.from_status, t.to_status, t.actor]);
+    expect(steps).toHaveLength(4);
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        ['active', 'past_due', 'collections'],
+        ['past_due', 'paused', 'collections'],
+        ['paused', 'canceled', 'collections'],
+        ['canceled', 'ended', 'system'],
+      ]),
+    );
+    // Due D (issued + 14 days): past due at D + 1 day, paused at D + 14, canceled at D + 21,
+    // each within the hour its timer fired (the signal, then its activity).
+    const at = (to: string) => transitions.find((t) => t.to_status === to)!.occurred_at.getTime();
+    for (const [to, n] of [
+      ['past_due', 1],
+      ['paused', 14],
+      ['canceled', 21],
+    ] as const) {
+      expect(at(to)).toBeGreaterThanOrEqual(day(n));
+      expect(at(to) - day(n)).toBeLessThan(HOUR);
+    }
+  });
+
+  it('a payment between the pause (day 14) and the cancel (day 21) resumes the subscription and stops the rest', async () => {
+    // Issued Thursday 1 June 2028, 10:00 EDT (14:00 UTC); due Thursday 15 June 10:00 EDT:
+    // paused Thursday 29 June (+14), paid Saturday 1 July (+16), the cancel would have been
+    // Thursday 6 July (+21).
+    const { subscriptionId, subscription, invoice, collection, day } = await steppedSubscription(
+      '2028-06-01T14:00:00.000Z',
+    );
+    expect(new Date(day(21)).toISOString()).toBe('2028-07-06T14:00:00.000Z');
+    await sleepUntil(day(14) + HOUR);
+    await eventually(
+      'paused',
+      async () => (await subscription.query(stateQuery)).status === 'paused',
+    );
+    // Day 16: paid in full.
+    await sleepUntil(day(16));
+    await pay(collection, invoice.id, invoice.total);
+    // Watched by query, not by awaiting the result (which lets the test server skip time).
+    await eventually(
+      'paid',
+      async () => (await collection.query(collectionStateQuery)).status === 'paid',
+    );
+    await eventually(
+      'resumed',
+      async () => (await subscription.query(stateQuery)).status === 'active',
+    );
+    // Day 22: past the cancel's day, nothing more happened.
+    await sleepUntil(day(22));
+    expect((await subscription.query(stateQuery)).status).toBe('active');
+    const transitions = await transitionsOf(subscriptionId);
+    expect(transitions.map((t) => [t.from_status, t.to_status])).toEqual([
+      ['active', 'past_due'],
+      ['past_due', 'paused'],
+      ['paused', 'active'],
+    ]);
+  });
+});
+
 describe('collection schedule', () => {
   it('walks the whole schedule of a subscription invoice: reminders in local business hours, final notice, write-off, subscription past due then paused', async () => {
     const c = await customer();
-    const planRow = await insertPlan(testDb.db);
-    const plan: PlanVersion = {
-      planCode: planRow.code,
-      version: 1,
-      currency: 'EUR',
-      billingCycle: { interval: 'month', intervalCount: 1 },
-      taxBehavior: 'exclusive',
-      charges: [
-        { key: 'base', type: 'flat', description: 'Pro', billing: 'advance', amount: '10000' },
-      ],
-    };
     const anchor = DateTime.fromMillis(await env.currentTimeMs(), { zone: TZ })
       .plus({ days: 1 })
       .set({ hour: 10, minute: 0, second: 0, millisecond: 0 })
       .toISO()!;
-    const subscriptionId = newId('sub');
-    await testDb.db
-      .insertInto('subscriptions')
-      .values({
-        id: subscriptionId,
-        customer_id: c.id,
-        plan_id: planRow.id,
-        status: 'active',
-        anchor_at: anchor,
-      })
-      .execute();
-    const subscription = await env.client.workflow.start<typeof subscriptionWorkflow>(
-      'subscriptionWorkflow',
-      {
-        ...subscriptionStartOptions({
-          subscriptionId,
-          customerId: c.id,
-          planCode: plan.planCode,
-          planName: 'Pro',
-          cycle: { interval: 'month', intervalCount: 1, anchor, timezone: TZ },
-          price: money(10000, 'EUR'),
-          plan,
-          quantity: 1,
-        }),
-        taskQueue,
-      },
-    );
-    leftovers.push(subscription.workflowId);
+    const { subscriptionId, subscription } = await startSubscription(c.id, anchor);
 
     await sleepUntil(Date.parse(anchor) + HOUR);
     const invoice = await eventually('the first invoice', async () =>
@@ -569,6 +729,7 @@ describe('worker restarts', () => {
     const run = async (until: number) => {
       // No sticky cache: the next worker rebuilds the workflow from its history.
       const w = await Worker.create({
+        dataConverter: testDataConverter,
         connection: env.nativeConnection,
         taskQueue: queue,
         workflowBundle: await workflowBundle(),

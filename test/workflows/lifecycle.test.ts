@@ -34,7 +34,12 @@ import {
 } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer, insertPlan } from '../support/fixtures.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -54,6 +59,7 @@ beforeAll(async () => {
   activities = realActivities(testDb.db, config);
   await createMetric(testDb.db, { code: 'api_calls', name: 'API calls', aggregation: 'count' });
   worker = await Worker.create({
+    dataConverter: testDataConverter,
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
@@ -208,7 +214,15 @@ function invoicesOf(subscriptionId: string) {
 function linesOf(invoiceId: string) {
   return testDb.db
     .selectFrom('invoice_lines')
-    .select(['description', 'amount', 'period_start', 'period_end'])
+    .select([
+      'description',
+      'quantity',
+      'unit_amount',
+      'amount',
+      'arithmetic',
+      'period_start',
+      'period_end',
+    ])
     .where('invoice_id', '=', invoiceId)
     .orderBy('position')
     .execute();
@@ -310,11 +324,20 @@ describe('subscription lifecycle', () => {
     expect(invoices.map((i) => i.subtotal)).toEqual([2500, 2520, 2514]);
     expect(invoices.map((i) => i.tax)).toEqual([500, 504, 503]);
     const lines = await linesOf(invoices[1]!.id);
-    expect(lines.map((l) => [l.description, l.amount])).toEqual([
-      ['API calls (in arrears)', 20],
-      ['base', 1000],
-      ['Seats', 1500],
+    // Each line keeps its arithmetic: 10 calls × 2¢ = 20¢, 1 × €10.00, 3 seats × €5.00.
+    expect(lines.map((l) => [l.description, l.quantity, l.unit_amount, l.amount])).toEqual([
+      ['API calls (in arrears)', '10', '2', 20],
+      ['base', '1', '1000', 1000],
+      ['Seats', '3', '500', 1500],
     ]);
+    expect(lines[0]!.arithmetic).toMatchObject({
+      kind: 'charge',
+      chargeKey: 'calls',
+      billing: 'arrears',
+      usedQuantity: '10',
+      proration: null,
+      cappedAt: null,
+    });
     expect(lines[0]!.period_start!.toISOString()).toBe(period0.start);
     expect(lines[1]!.period_start!.toISOString()).toBe(period1.start);
     // Usage was closed through the boundary before it was aggregated.

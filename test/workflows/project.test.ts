@@ -37,7 +37,12 @@ import {
 import { realActivities, type Activities } from '../support/activities.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer } from '../support/fixtures.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 
 const DAY = 86_400_000;
 const TZ = 'Europe/Paris';
@@ -67,6 +72,7 @@ afterAll(async () => {
 
 async function newWorker(taskQueue: string, overrides: Partial<Activities> = {}) {
   return Worker.create({
+    dataConverter: testDataConverter,
     connection: env.nativeConnection,
     taskQueue,
     // No sticky cache: a worker that stops mid-test hands the workflow over cleanly.
@@ -108,7 +114,6 @@ async function startProject(
     ...projectStartOptions({
       projectId,
       customerId,
-      name: 'Riverside offices',
       timezone: TZ,
       terms,
       ...(options.testClock && { testClock: options.testClock }),

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import * as workflows from '../../workflows/index.ts';
-import { workflowBundle } from '../support/temporal.ts';
+import { testDataConverter, workflowBundle } from '../support/temporal.ts';
 
 interface RecordedHistory {
   events: {
@@ -42,6 +42,11 @@ describe('replay of recorded histories', () => {
     // A whole story: started, and played to its end.
     expect(history.events[0]?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(history.events.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
+    // Decrypted with the key they were recorded under, as the worker that ran them would.
+    await Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle(), dataConverter: testDataConverter },
+      history,
+      file,
+    );
   });
 });

@@ -22,7 +22,12 @@ import {
 } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer, insertPlan, flatPlanVersion } from '../support/fixtures.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -58,6 +63,7 @@ async function withWorker<R>(
   maxCachedWorkflows?: number,
 ) {
   const worker = await Worker.create({
+    dataConverter: testDataConverter,
     connection: env.nativeConnection,
     taskQueue,
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),

@@ -19,7 +19,12 @@ import { testClockAdvance, testClockAdvanceWorkflowId } from '../../workflows/te
 import { realActivities } from '../support/activities.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer, insertPlan } from '../support/fixtures.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 
 const TZ = 'Europe/Paris';
 const T0 = '2027-01-01T08:00:00.000Z'; // 09:00 in Paris
@@ -39,8 +44,13 @@ const started: WorkflowHandle[] = [];
 
 beforeAll(async () => {
   [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
-  client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+  client = new Client({
+    connection: env.connection,
+    namespace: env.namespace ?? 'default',
+    dataConverter: testDataConverter,
+  });
   worker = await Worker.create({
+    dataConverter: testDataConverter,
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),

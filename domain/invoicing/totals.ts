@@ -1,10 +1,19 @@
 // The order of operations, in one place: charges → discounts → tax → credits.
-// Rating gives the charges and discounts (RatedPeriod); tax is computed on what discounts left
-// of each line (netLines); credits (a customer's balance) come off last, from the taxed total,
-// so a credit never changes the tax due. Pure: estimates, invoices and workflows share it.
-import { money, type Money } from './money.ts';
-import type { RatedPeriod } from './rating/types.ts';
-import type { TaxResult } from './tax/types.ts';
+// Rating gives the charges and discounts (a PeriodInvoice or RatedPeriod); tax is computed on
+// what discounts left of each line; credits (a customer's balance) come off last, from the taxed
+// total, so a credit never changes the tax due. Pure: estimates, previews and invoices share it
+// (invoices through totalOf, the one rule for a total).
+import { totalOf } from '../invoice-lifecycle.ts';
+import { money, type Money } from '../money.ts';
+import type { TaxResult } from '../tax/types.ts';
+
+/** What rating gives the totals: the charges and what discounts took off them. */
+export interface RatedTotals {
+  currency: string;
+  subtotal: Money;
+  discountTotal: Money;
+  totalBeforeTax: Money;
+}
 
 export interface InvoiceTotals {
   /** 1. Charges: the sum of the rated lines. */
@@ -24,7 +33,7 @@ export interface InvoiceTotals {
 }
 
 export function invoiceTotals(
-  rated: RatedPeriod,
+  rated: RatedTotals,
   tax: TaxResult | null,
   availableCredit: Money = money(0, rated.currency),
 ): InvoiceTotals {
@@ -36,10 +45,18 @@ export function invoiceTotals(
     throw new RangeError(`tax in ${tax.currency} for an invoice in ${currency}`);
   }
   // The tax stage took totalBeforeTax as its lines' amounts: exclusive → net, inclusive → gross.
-  const total = tax ? tax.totals.gross : rated.totalBeforeTax;
+  const total = money(
+    totalOf({
+      taxBehavior: tax?.taxBehavior ?? 'exclusive',
+      subtotal: rated.subtotal.amount,
+      discountTotal: rated.discountTotal.amount,
+      tax: tax ? tax.totals.tax.amount : 0,
+    }),
+    currency,
+  );
   if (tax) {
     const basis = tax.taxBehavior === 'inclusive' ? tax.totals.gross : tax.totals.net;
-    if (basis.amount !== rated.totalBeforeTax.amount) {
+    if (basis.amount !== rated.totalBeforeTax.amount || tax.totals.gross.amount !== total.amount) {
       throw new RangeError('the tax was computed on other amounts than the rated lines');
     }
   }

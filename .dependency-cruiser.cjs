@@ -1,0 +1,67 @@
+// The import rules of docs/ARCHITECTURE.md, checked by `npm run lint` (dependency-cruiser):
+// arrows run one way, API → services → workflows → activities → repositories → domain, and
+// nothing imports in a circle. Type-only imports count too: a type is knowledge of a layer.
+/** @type {import('dependency-cruiser').IConfiguration} */
+const upward = (name, from, to, comment) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: from },
+  to: { path: to },
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'Modules that import each other in a circle cannot be understood one at a time.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    upward(
+      'domain-is-pure',
+      '^domain/',
+      '^(api|services|workflows|activities|db|documents|email|payments|temporal|runtime|config|infra|bin)/',
+      'domain/ is the pure core: it imports nothing but itself.',
+    ),
+    upward(
+      'repositories-below-activities',
+      '^db/',
+      '^(api|services|workflows|activities|temporal|runtime|bin)/',
+      'Repositories serve activities and services; they never reach up.',
+    ),
+    upward(
+      'activities-below-workflows',
+      '^(activities|documents|email|payments)/',
+      '^(api|services|workflows|runtime|bin)/',
+      'Activities and the ports they use know nothing of workflows or the API.',
+    ),
+    upward(
+      'workflows-below-services',
+      '^workflows/',
+      '^(api|services|db|runtime|bin)/',
+      'Workflows reach activities through proxyActivities (types) and never the API or the database.',
+    ),
+    upward(
+      'services-below-api',
+      '^services/',
+      '^(api|runtime|bin)/',
+      'Services never import routes.',
+    ),
+    {
+      name: 'routes-do-not-import-routes',
+      comment: 'A route delegates to a service or a shared schema, never to another route.',
+      severity: 'error',
+      from: { path: '^api/routes/([^/]+)\\.ts$' },
+      to: { path: '^api/routes/', pathNot: '^api/routes/$1\\.ts$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|test|bench|scripts|data)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    moduleSystems: ['es6'],
+  },
+};

@@ -1,0 +1,65 @@
+// The audit trail (admin scope): every successful change made through the API, with the key that
+// made it and the operator it named (X-Operator), newest first.
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { listAuditEvents } from '../../db/repositories/audit-events.ts';
+import { DEFAULT_LIMIT, iso, Limit, ListOf, StartingAfter, Timestamp } from '../schemas/common.ts';
+
+const AuditEventSchema = Type.Object(
+  {
+    id: Type.String({ description: 'A sequence number (the cursor of this list).' }),
+    apiKeyId: Type.String(),
+    operator: Type.Union([Type.String(), Type.Null()], {
+      description: 'The X-Operator header of the request, when sent.',
+    }),
+    action: Type.String({ examples: ['POST /v1/invoices/:id/void'] }),
+    method: Type.String(),
+    path: Type.String(),
+    resourceId: Type.Union([Type.String(), Type.Null()], {
+      description: 'The id (or code) in the path, or else the id of what was created.',
+    }),
+    status: Type.Integer(),
+    occurredAt: Timestamp,
+  },
+  { $id: 'AuditEvent', title: 'AuditEvent' },
+);
+
+const Query = Type.Object(
+  {
+    limit: Limit,
+    startingAfter: Type.Optional(StartingAfter),
+    apiKeyId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    resourceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+const plugin: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  app.addSchema(AuditEventSchema);
+  app.get(
+    '/audit-events',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['API keys'],
+        summary: 'List audit events',
+        description:
+          'Who changed what through the API: one event per successful change, newest first. ' +
+          'Filter by `apiKeyId` or `resourceId`.',
+        querystring: Query,
+        response: { 200: ListOf(Type.Ref('AuditEvent'), 'A page of events.') },
+      },
+    },
+    async (request) => {
+      const { limit = DEFAULT_LIMIT, ...filter } = request.query;
+      const page = await listAuditEvents(app.db, { limit, ...filter });
+      return {
+        data: page.items.map((e) => ({ ...e, occurredAt: iso(e.occurredAt) })),
+        hasMore: page.hasMore,
+      };
+    },
+  );
+  done();
+};
+
+export default plugin;

@@ -1,0 +1,53 @@
+// Finalizing an invoice so that nothing that follows it can be stranded: the tax is computed
+// before any lock, the invoice and the workflows that follow it (its delivery, its collection)
+// are committed together, the transactional outbox holding the starts, and Temporal is called
+// only after the commit. What Temporal cannot do now, the worker's drainer does later.
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/connect.ts';
+import type { Invoice } from '../db/database.ts';
+import { finalizeInvoice, taxDraft, type FinalizeOptions } from '../db/repositories/invoices.ts';
+import { recordWorkflowStarts } from '../db/repositories/workflow-starts.ts';
+import {
+  DEFAULT_WORKFLOW_START_SETTINGS,
+  finalizedInvoiceStarts,
+  startPendingWorkflows,
+  type WorkflowStartSettings,
+} from '../temporal/workflow-starts.ts';
+
+export interface FinalizedInvoice {
+  invoice: Invoice;
+  /** The workflows that follow it and could not be started now: the drainer starts them. */
+  deferred: { workflowId: string; error: unknown }[];
+}
+
+/**
+ * Finalizes the invoice (idempotent) and makes sure its delivery and collection start: recorded
+ * in the finalizing transaction, started right after the commit (best effort, under
+ * `starts.timeoutMs`), and otherwise by the drainer. Temporal's answer never undoes the commit.
+ */
+export async function finalizeAndFollow(
+  db: Db,
+  temporal: Client,
+  invoiceId: string,
+  options: FinalizeOptions & { starts?: Partial<WorkflowStartSettings> },
+): Promise<FinalizedInvoice> {
+  const starts = { ...DEFAULT_WORKFLOW_START_SETTINGS, ...options.starts };
+  // The draft's tax, without a lock: checked (and only if it changed, computed) under it.
+  const taxed = await taxDraft(db, invoiceId, options);
+  const { invoice, startIds } = await db.transaction().execute(async (trx) => {
+    const finalized = await finalizeInvoice(trx, invoiceId, { ...options, taxed });
+    const ids = await recordWorkflowStarts(trx, finalizedInvoiceStarts(finalized), starts.claimMs);
+    return { invoice: finalized, startIds: ids };
+  });
+  try {
+    const outcome = await startPendingWorkflows(db, temporal, { ...starts, ids: startIds });
+    return {
+      invoice,
+      deferred: outcome.failed.map(({ row, error }) => ({ workflowId: row.workflow_id, error })),
+    };
+  } catch (error) {
+    // Even the database failing now undoes nothing: the rows are committed, the drainer has them.
+    const follow = finalizedInvoiceStarts(invoice);
+    return { invoice, deferred: follow.map(({ workflowId }) => ({ workflowId, error })) };
+  }
+}

@@ -220,7 +220,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     apiPort,
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://localhost:${apiPort}`,
     signingSecret: signingSecretFromEnv(env),
-    temporalTimeoutMs: positiveInteger(env.BILLWRIGHT_TEMPORAL_TIMEOUT_MS, 10_000),
+    temporalTimeoutMs: positiveInt(
+      'BILLWRIGHT_TEMPORAL_TIMEOUT_MS',
+      env.BILLWRIGHT_TEMPORAL_TIMEOUT_MS,
+      10_000,
+    ),
     emailFrom: env.EMAIL_FROM ?? 'Billwright Demo <billing@billwright.test>',
     emailSendWindow: parseSendWindow(env.EMAIL_SEND_WINDOW),
     testClocks: testClocksFromEnv(env),
@@ -311,14 +315,6 @@ function numberingFromEnv(env: NodeJS.ProcessEnv): NumberingSettings {
     throw new Error(`SELLER_TIMEZONE must be an IANA time zone, got "${settings.timezone}"`);
   }
   return settings;
-}
-
-function positiveInteger(text: string | undefined, fallback: number): number {
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new Error(`expected a positive integer of milliseconds, got ${JSON.stringify(text)}`);
-  return value;
 }
 
 /** Short secrets can be guessed offline from a single link: insist on some length. */

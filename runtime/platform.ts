@@ -113,6 +113,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           publicBaseUrl: config.publicBaseUrl,
           signingSecret: config.signingSecret,
           temporalTimeoutMs: config.temporalTimeoutMs,
+          rateLimits: config.rateLimits,
         },
         codec: { keyring, corsOrigins: config.codecCorsOrigins },
         documents: {

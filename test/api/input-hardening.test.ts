@@ -253,6 +253,19 @@ describe('amounts and totals', () => {
   });
 });
 
+describe('one validator everywhere', () => {
+  test('a route whose plugin adds a shared schema still validates strictly (found by Schemathesis)', async () => {
+    // /v1/api-keys adds its ApiKey schema; its context fell back to Fastify's coercing validator.
+    for (const payload of [
+      { name: 0, scopes: ['read'] },
+      { name: 'a', scopes: ['read'], extra: 1 },
+    ]) {
+      const response = await api.request({ method: 'POST', url: '/v1/api-keys', payload });
+      problemOf(response, 400);
+    }
+  });
+});
+
 describe('strict query types', () => {
   test('?limit=true, ?limit= and ?limit=1x are 400s, not coerced', async () => {
     for (const value of ['true', '', '1x', '0x10']) {

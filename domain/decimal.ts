@@ -2,6 +2,7 @@
 // ("0.06" is 0.06 cents, i.e. $0.0006 per API call), like Stripe's unit_amount_decimal, and
 // quantities are decimal strings (UsageQuantity). Arithmetic is exact (big.js); the only way
 // back to Money is roundToMinorUnits, once per invoice line, with an explicit mode.
+import { AmountOverflowError } from './money.ts';
 import BigJs from 'big.js';
 
 /** An exact decimal number written as a string: "12", "-3.5", "0.0006". No exponents. */
@@ -120,7 +121,7 @@ export function roundToMinorUnits(
       : { numerator: decimal(value), denominator: new Big('1') };
   const result = divideToInteger(ratio, mode);
   if (result > BigInt(Number.MAX_SAFE_INTEGER) || result < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new RangeError(`amount ${result} minor units exceeds the safe integer range`);
+    throw new AmountOverflowError(`amount ${result} minor units exceeds the safe integer range`);
   }
   return Number(result);
 }

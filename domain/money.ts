@@ -11,7 +11,20 @@ export interface Money {
   readonly currency: string;
 }
 
+/**
+ * The largest amount a request may state, in minor units (10^15 cents is ten trillion euros): far
+ * enough below 2^53 that totals, tax and credits built from such amounts stay exact.
+ */
+export const MAX_AMOUNT = 10 ** 15;
+
+/** Arithmetic on amounts left the safe integer range: the inputs were too large, not the code wrong. */
+export class AmountOverflowError extends RangeError {
+  override readonly name = 'AmountOverflowError';
+}
+
 function assertMinorUnits(amount: number): void {
+  if (Number.isInteger(amount) && !Number.isSafeInteger(amount))
+    throw new AmountOverflowError(`money amount ${amount} is past the safe integer range`);
   if (!Number.isSafeInteger(amount)) {
     throw new RangeError(`money amount must be a safe integer of minor units, got ${amount}`);
   }

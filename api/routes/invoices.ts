@@ -24,6 +24,7 @@ import { TaxRequestError } from '../../domain/tax/validation.ts';
 import { finalizeAndFollow } from '../../services/invoice-finalization.ts';
 import { conflict, notFound, Problem, unprocessable } from '../problem.ts';
 import {
+  assertLineTotalsBounded,
   CurrencyCode,
   DEFAULT_LIMIT,
   described,
@@ -432,6 +433,7 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { lines, taxBehavior } = request.body;
+      if (lines) assertLineTotalsBounded(lines, 'unitAmount');
       const row = await answering(() =>
         updateDraft(app.db, request.params.id, {
           taxBehavior,

@@ -23,6 +23,16 @@ report_dir=${3:?a directory for the reports}
 cache=${BILLWRIGHT_CACHE_DIR:-$HOME/.cache/billwright}
 venv=$cache/schemathesis-venv-$VERSION
 if [ ! -f "$venv/.installed" ]; then
+  # Debian splits venv (and ensurepip) out of python3: install it when missing and we are root.
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    if [ "$(id -u)" != 0 ]; then
+      echo "[billwright] schemathesis needs Python 3 with venv: apt-get install python3-venv" >&2
+      exit 1
+    fi
+    echo "[billwright] installing python3-venv from Debian's packages"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv
+  fi
   echo "[billwright] installing schemathesis $VERSION into $venv"
   rm -rf "$venv"
   python3 -m venv "$venv"

@@ -16,6 +16,7 @@ import { isDatabaseUnavailable } from '../../db/connect.ts';
 import { AmountOverflowError } from '../../domain/money.ts';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemSchema } from '../problem.ts';
 import { problemResponse } from '../schemas/common.ts';
+import { MAX_BODY_NUMBER } from '../schemas/common.ts';
 import { fieldErrors } from './validation.ts';
 
 /** The request's path without its query string: a problem's `instance`, an idempotency scope. */
@@ -41,6 +42,21 @@ export function toProblem(error: unknown): Problem {
     });
   if (isFastifyError(error) && Array.isArray(error.validation)) {
     const errors = fieldErrors(error.validation, error.validationContext ?? 'body');
+    // The request has the right shape but states an amount past the documented maximum: a
+    // value we cannot bill (422), not a malformed request.
+    const pastTheBound = error.validation.every(
+      (e) =>
+        (e.keyword === 'maximum' || e.keyword === 'minimum') &&
+        Math.abs(Number((e.params as { limit?: unknown }).limit)) === MAX_BODY_NUMBER,
+    );
+    if (pastTheBound) {
+      return new Problem({
+        status: 422,
+        slug: 'unprocessable',
+        detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        errors,
+      });
+    }
     return new Problem({
       status: 400,
       slug: 'validation-error',

@@ -98,13 +98,13 @@ describe('text that is not text', () => {
 });
 
 describe('amounts and totals', () => {
-  test('an amount above 10^15 minor units is a 400 naming it, documented as the maximum', async () => {
+  test('an amount above 10^15 minor units is a 422 naming it, documented as the maximum', async () => {
     const response = await api.request({
       method: 'POST',
       url: '/v1/plans',
       payload: { code: 'huge', name: 'Huge', currency: 'EUR', interval: 'month', amount: 2 ** 53 },
     });
-    expect(problemOf(response, 400).errors).toEqual([
+    expect(problemOf(response, 422).errors).toEqual([
       { field: 'amount', message: `must be <= ${MAX_AMOUNT}` },
     ]);
   });

@@ -22,8 +22,14 @@ module.exports = {
     upward(
       'domain-is-pure',
       '^domain/',
-      '^(api|services|workflows|activities|db|documents|email|payments|temporal|runtime|config|infra|bin)/',
+      '^(api|services|workflows|workflow-contracts|activities|db|documents|email|payments|temporal|runtime|config|infra|bin)/',
       'domain/ is the pure core: it imports nothing but itself.',
+    ),
+    upward(
+      'workflow-contracts-below-all-but-domain',
+      '^workflow-contracts/',
+      '^(api|services|workflows|activities|db|documents|email|payments|temporal|runtime|config|infra|bin)/',
+      'Workflow ids and the messages both sides of a workflow need: below both, above domain only.',
     ),
     upward(
       'repositories-below-activities',

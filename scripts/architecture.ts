@@ -4,7 +4,17 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-const LAYERS = ['api', 'services', 'workflows', 'activities', 'db', 'domain', 'documents', 'email'];
+const LAYERS = [
+  'api',
+  'services',
+  'workflows',
+  'workflow-contracts',
+  'activities',
+  'db',
+  'domain',
+  'documents',
+  'email',
+];
 const MORE = ['payments', 'temporal', 'runtime', 'config', 'infra', 'bin'];
 const BUDGET = 400;
 

@@ -11,12 +11,12 @@ import type { subscriptionWorkflow } from '../workflows/subscription.ts';
 import {
   changeUpdate,
   stateQuery,
-  subscriptionWorkflowId,
   type ChangeRequest,
   type SubscriptionState,
 } from '../workflows/subscription-messages.ts';
 import { temporalCall, type ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
+import { subscriptionWorkflowId } from '../workflow-contracts/ids.ts';
 
 export interface SubscriptionChangeOrder {
   subscriptionId: string;

@@ -19,7 +19,6 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { CollectionFacts } from '../activities/collections.ts';
-import type { CollectionStatus as Status } from '../db/database.ts';
 import { describeSendingTime } from '../domain/business-hours.ts';
 import {
   actionTime,
@@ -37,11 +36,9 @@ import {
   type CollectionInput,
   type CollectionState,
 } from './collection-messages.ts';
-import {
-  collectionNoticeSignal,
-  subscriptionWorkflowId,
-  type CollectionNotice,
-} from './subscription-messages.ts';
+import { collectionNoticeSignal, type CollectionNotice } from './subscription-messages.ts';
+import { subscriptionWorkflowId } from '../workflow-contracts/ids.ts';
+import type { CollectionStatus as Status } from '../domain/dunning.ts';
 
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',

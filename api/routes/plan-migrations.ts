@@ -8,7 +8,6 @@ import {
   startPlanMigration,
   type PlanMigrationView,
 } from '../../services/plan-migrations.ts';
-import { planMigrationWorkflowId } from '../../workflows/plan-migration-messages.ts';
 import { withTemporalDeadline } from '../plugins/temporal.ts';
 import { notFound, refusalProblem } from '../problem.ts';
 import {
@@ -20,6 +19,7 @@ import {
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
+import { planMigrationWorkflowId } from '../../workflow-contracts/ids.ts';
 
 const Version = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 const ApplyAt = Type.Enum(['now', 'period_end']);

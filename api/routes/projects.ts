@@ -53,7 +53,6 @@ import {
   INVALID_CHANGE_ORDER,
   MILESTONE_CONFLICT,
   projectStateQuery,
-  projectWorkflowId,
   rejectMilestoneUpdate,
   UNKNOWN_MILESTONE,
   type ProjectState,
@@ -76,6 +75,7 @@ import {
   Timestamp,
 } from '../schemas/common.ts';
 import { updateProblem } from './subscriptions.ts';
+import { projectWorkflowId } from '../../workflow-contracts/ids.ts';
 
 const MinorUnits = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Percent = Type.String({

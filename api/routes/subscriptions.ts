@@ -51,11 +51,9 @@ import {
 } from '../../services/subscription-changes.ts';
 import {
   cancelUpdate,
-  INVALID_TRANSITION,
   pauseUpdate,
   resumeUpdate,
   stateQuery,
-  subscriptionWorkflowId,
   type CancelRequest,
   type OperatorAction,
   type ResumeRequest,
@@ -84,6 +82,8 @@ import {
   StartingAfter,
   Timestamp,
 } from '../schemas/common.ts';
+import { subscriptionWorkflowId } from '../../workflow-contracts/ids.ts';
+import { INVALID_TRANSITION } from '../../workflow-contracts/names.ts';
 
 const STATUSES = ['trialing', 'active', 'past_due', 'paused', 'canceled', 'ended'] as const;
 

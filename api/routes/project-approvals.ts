@@ -12,8 +12,8 @@ import type { projectWorkflow } from '../../workflows/project.ts';
 import { withTemporalDeadline } from '../plugins/temporal.ts';
 import { notFound, Problem } from '../problem.ts';
 import { HtmlDocument, problemResponse } from '../schemas/common.ts';
-import { projectUpdateProblem } from './projects.ts';
 import { projectWorkflowId } from '../../workflow-contracts/ids.ts';
+import { projectUpdateProblem } from '../update-problems.ts';
 
 const Params = Type.Object(
   {

@@ -12,7 +12,6 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { updateProblem } from '../../api/routes/subscriptions.ts';
 import {
   type SubscriptionState,
   type SubscriptionWorkflowInput,
@@ -20,6 +19,7 @@ import {
 import { flatPlanVersion } from '../support/fixtures.ts';
 import { anyString, stringMatching, createApiHarness, type ApiHarness } from './app-harness.ts';
 import { INVALID_TRANSITION } from '../../workflow-contracts/names.ts';
+import { updateProblem } from '../../api/update-problems.ts';
 
 /** What the stand-in Temporal does when called; each test sets what it needs. */
 interface TemporalScript {

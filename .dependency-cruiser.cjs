@@ -1,7 +1,7 @@
 // The import rules of docs/ARCHITECTURE.md, checked by `npm run lint` (dependency-cruiser):
-// arrows run one way, API → services → workflows → activities → repositories → domain (workflow ids
-// and messages both sides need in workflow-contracts/, just above domain), and
-// nothing imports in a circle. Type-only imports count too: a type is knowledge of a layer.
+// arrows run one way, API → services → workflows → activities → repositories → domain (workflow
+// ids and messages both sides need in workflow-contracts/, just above domain), and nothing
+// imports in a circle. Type-only imports count too: a type is knowledge of a layer.
 /** @type {import('dependency-cruiser').IConfiguration} */
 const upward = (name, from, to, comment) => ({
   name,

@@ -26,9 +26,11 @@ const policy = {
   beforeDue: { daysBefore: 3 },
   reminders: [{ daysAfterDue: 1, tone: 'gentle' }],
   finalNotice: { daysAfterDue: 14, consequence: 'Your account will be paused.' },
-  pastDueAfterDays: 1,
   markUncollectibleAfterDays: 30,
-  suspendSubscription: { afterDays: 30, to: 'paused' },
+  escalation: [
+    { daysAfterDue: 1, action: 'past_due' },
+    { daysAfterDue: 30, action: 'pause' },
+  ],
   sendWindow: { start: '09:00', end: '17:00', weekdaysOnly: true },
 };
 

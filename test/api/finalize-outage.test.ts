@@ -10,7 +10,12 @@ import { pendingWorkflowStarts } from '../../db/repositories/workflow-starts.ts'
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import { drainWorkflowStarts, startPendingWorkflows } from '../../temporal/workflow-starts.ts';
 import { realActivities } from '../support/activities.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 import { createApiHarness, unreachableTemporal, type ApiHarness } from './app-harness.ts';
 
 let env: TestWorkflowEnvironment;
@@ -25,6 +30,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: BILLING_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
+    dataConverter: testDataConverter,
     activities: realActivities(api.db),
   });
   running = worker.run();

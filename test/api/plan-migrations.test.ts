@@ -10,7 +10,12 @@ import { loadConfig } from '../../config/index.ts';
 import { listPlanVersionChanges } from '../../db/repositories/subscriptions.ts';
 import { planMigrationView, startPlanMigration } from '../../services/plan-migrations.ts';
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from './app-harness.ts';
 import { planMigrationWorkflowId } from '../../workflow-contracts/ids.ts';
 
@@ -51,6 +56,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: BILLING_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
+    dataConverter: testDataConverter,
     activities: realActivities(api.db, loadConfig({}), { temporal: env.client }),
   });
   running = worker.run();

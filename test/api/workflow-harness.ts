@@ -9,7 +9,12 @@ import { expect } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import { realActivities } from '../support/activities.ts';
-import { createTimeSkippingEnvironment, eventually, workflowBundle } from '../support/temporal.ts';
+import {
+  createTimeSkippingEnvironment,
+  eventually,
+  testDataConverter,
+  workflowBundle,
+} from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from './app-harness.ts';
 
 export interface Money {
@@ -90,12 +95,14 @@ export async function createBillingHarness(): Promise<BillingHarness> {
   const client = new Client({
     connection: await Connection.connect({ address: env.address }),
     namespace: env.namespace ?? 'default',
+    dataConverter: testDataConverter,
   });
   const api = await createApiHarness({ temporal: client, temporalTimeoutMs: 30_000 });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: BILLING_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
+    dataConverter: testDataConverter,
     activities: realActivities(api.db, loadConfig({}), { temporal: client }),
   });
   const running = worker.run();

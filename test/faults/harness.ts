@@ -14,6 +14,7 @@ import { getFreePort } from '../../infra/free-port.ts';
 import { progress } from '../../infra/log.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../infra/postgres.ts';
 import { spawnLogged, tailFile, type LoggedProcess } from '../../infra/process.ts';
+import { TEST_PAYLOAD_KEYS_ENV } from '../support/payload-keys.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 
@@ -69,6 +70,7 @@ export async function startFaultPlatform(): Promise<FaultPlatform> {
     BILLWRIGHT_EMAIL_PDF: 'link',
     BILLWRIGHT_COLLECTIONS: 'off',
     BILLWRIGHT_TEST_CLOCKS: 'on',
+    BILLWRIGHT_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS_ENV,
   };
   const spawnRole = (role: 'api' | 'worker', n: number, extraEnv: NodeJS.ProcessEnv = {}) =>
     spawnLogged(process.execPath, [join(REPO, 'bin', `${role}.ts`)], {

@@ -12,10 +12,9 @@ import {
 } from '../db/repositories/collections.ts';
 import { InvalidInvoiceTransitionError, markUncollectible } from '../db/repositories/invoices.ts';
 import { applyCreditBalance, listPayments } from '../db/repositories/payments.ts';
-import type { DunningPolicy, DunningTone } from '../domain/dunning.ts';
+import type { DunningPolicy, DunningTone, CollectionStatus } from '../domain/dunning.ts';
 import type { InvoiceStatus } from '../domain/invoice-lifecycle.ts';
 import { createEmailActivities, type EmailDependencies, type PaymentReceived } from './email.ts';
-import type { CollectionStatus } from '../domain/dunning.ts';
 
 export type CollectionDependencies = EmailDependencies & {
   /** Subscription invoices get collection workflows (the worker: config.collections). */

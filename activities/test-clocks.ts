@@ -12,8 +12,7 @@ import {
   getTestClock,
   reachAdvanceStep,
 } from '../db/repositories/test-clocks.ts';
-import type { ClockPosition } from '../workflow-contracts/test-clock.ts';
-import { advanceClockUpdate } from '../workflow-contracts/test-clock.ts';
+import { type ClockPosition, advanceClockUpdate } from '../workflow-contracts/test-clock.ts';
 
 export interface TestClockDependencies {
   db: Db;

@@ -8,8 +8,7 @@ import type { manualInvoiceWorkflow } from '../workflows/manual-invoice.ts';
 import type { ManualInvoiceInput } from '../workflows/manual-invoice-messages.ts';
 import { BillingStatus, CustomerId, ProjectId, TestClockId } from './search-attributes.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
-import { projectWorkflowId } from '../workflow-contracts/ids.ts';
-import { manualInvoiceWorkflowId } from '../workflow-contracts/ids.ts';
+import { projectWorkflowId, manualInvoiceWorkflowId } from '../workflow-contracts/ids.ts';
 
 export function projectStartOptions(
   input: ProjectWorkflowInput,

@@ -16,8 +16,7 @@ import {
 import type { manualInvoiceWorkflow } from '../workflows/manual-invoice.ts';
 import { nudgeCollection } from './collection-start.ts';
 import { manualInvoiceStartOptions } from './project-start.ts';
-import { manualInvoiceWorkflowId } from '../workflow-contracts/ids.ts';
-import { collectionWorkflowId } from '../workflow-contracts/ids.ts';
+import { manualInvoiceWorkflowId, collectionWorkflowId } from '../workflow-contracts/ids.ts';
 
 /** The outbox rows that follow a finalized invoice: its delivery (manual), its collection. */
 export function finalizedInvoiceStarts(invoice: {

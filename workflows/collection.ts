@@ -25,6 +25,7 @@ import {
   collectionActions,
   daysOverdue,
   type CollectionAction,
+  type CollectionStatus as Status,
 } from '../domain/dunning.ts';
 import { localDate } from '../domain/periods.ts';
 import { money, toDecimalString } from '../domain/money.ts';
@@ -38,7 +39,6 @@ import {
 } from './collection-messages.ts';
 import { collectionNoticeSignal, type CollectionNotice } from './subscription-messages.ts';
 import { subscriptionWorkflowId } from '../workflow-contracts/ids.ts';
-import type { CollectionStatus as Status } from '../domain/dunning.ts';
 
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',

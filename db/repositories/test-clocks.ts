@@ -4,9 +4,11 @@ import { olderThan, toPage } from '../pagination.ts';
 import type { Db } from '../connect.ts';
 import type { Customer, Database, TestClock } from '../database.ts';
 import { testClockSeries } from './number-series.ts';
-import { subscriptionWorkflowId } from '../../workflow-contracts/ids.ts';
-import { projectWorkflowId } from '../../workflow-contracts/ids.ts';
-import { manualInvoiceWorkflowId } from '../../workflow-contracts/ids.ts';
+import {
+  subscriptionWorkflowId,
+  projectWorkflowId,
+  manualInvoiceWorkflowId,
+} from '../../workflow-contracts/ids.ts';
 import type { TestClockRef } from '../../workflow-contracts/test-clock.ts';
 
 export async function insertTestClock(

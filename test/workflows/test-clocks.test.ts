@@ -24,8 +24,7 @@ import {
   testDataConverter,
   workflowBundle,
 } from '../support/temporal.ts';
-import { advanceClockUpdate } from '../../workflow-contracts/test-clock.ts';
-import { clockPositionQuery } from '../../workflow-contracts/test-clock.ts';
+import { advanceClockUpdate, clockPositionQuery } from '../../workflow-contracts/test-clock.ts';
 
 const TZ = 'Europe/Paris';
 const T0 = '2027-01-01T08:00:00.000Z'; // 09:00 in Paris

@@ -2,7 +2,11 @@
 // Temporal, OpenAPI), then the public routes, then /v1 behind API keys and idempotency.
 // buildApp builds without listening: the server listens, tests call app.inject.
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyServerOptions,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { loadConfig, type ApiRateLimits } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
@@ -17,9 +21,9 @@ import invoicePdfs, { type ApiPdf } from './plugins/invoice-pdfs.ts';
 import tax, { type ApiTax } from './plugins/tax.ts';
 import idempotency from './plugins/idempotency.ts';
 import openapi from './plugins/openapi.ts';
-import problems from './plugins/problems.ts';
+import problems, { frameworkErrors } from './plugins/problems.ts';
 import temporal from './plugins/temporal.ts';
-import validation from './plugins/validation.ts';
+import validation, { validatorCompiler } from './plugins/validation.ts';
 import apiKeys from './routes/api-keys.ts';
 import auditEvents from './routes/audit-events.ts';
 import codec from './routes/codec.ts';
@@ -169,6 +173,12 @@ export const billwrightApi = fp<ApiDependencies>(
   { name: 'billwright-api', fastify: '5.x' },
 );
 
+type ValidatorFactory = NonNullable<
+  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+>['buildValidator'];
+// Fastify types the factory after Ajv's compile; ours takes the route schema as every compiler does.
+const buildValidator = (() => validatorCompiler) as unknown as ValidatorFactory;
+
 export async function buildApp(
   deps: ApiDependencies,
   options: BuildAppOptions = {},
@@ -176,7 +186,14 @@ export async function buildApp(
   const app = Fastify({
     logger: options.logger ?? false,
     // Ids in paths are case-sensitive and trailing slashes are not a different resource.
-    routerOptions: { ignoreTrailingSlash: true },
+    // A path parameter may be long enough for its schema to name it (400, `id` too long) rather
+    // than the router refusing it (414).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Errors the router meets before any route (a bad URL, an overlong path parameter).
+    frameworkErrors,
+    // Our validator in every plugin context: a plugin that adds a shared schema gets a new
+    // schema controller, which would otherwise fall back to Fastify's coercing default.
+    schemaController: { compilersFactory: { buildValidator } },
   });
   await app.register(billwrightApi, deps);
   return app;

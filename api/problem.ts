@@ -25,6 +25,7 @@ export type ProblemSlug =
   | 'forbidden'
   | 'gone'
   | 'not-found'
+  | 'method-not-allowed'
   | 'conflict'
   | 'idempotency-key-reused'
   | 'request-in-progress'

@@ -22,6 +22,8 @@ export interface BillwrightConfig {
    * creates one under the data dir).
    */
   signingSecret: string | undefined;
+  /** BILLWRIGHT_TEMPORAL_TIMEOUT_MS: how long a request waits on Temporal before a 503 (10 000). */
+  temporalTimeoutMs: number;
   emailFrom: string;
   /**
    * EMAIL_SEND_WINDOW, e.g. "09:00-18:00" or "09:00-18:00,weekdays": invoice emails wait for
@@ -218,6 +220,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     apiPort,
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://localhost:${apiPort}`,
     signingSecret: signingSecretFromEnv(env),
+    temporalTimeoutMs: positiveInt(
+      'BILLWRIGHT_TEMPORAL_TIMEOUT_MS',
+      env.BILLWRIGHT_TEMPORAL_TIMEOUT_MS,
+      10_000,
+    ),
     emailFrom: env.EMAIL_FROM ?? 'Billwright Demo <billing@billwright.test>',
     emailSendWindow: parseSendWindow(env.EMAIL_SEND_WINDOW),
     testClocks: testClocksFromEnv(env),

@@ -9,6 +9,7 @@
 import { isCurrencyCode } from './currency.ts';
 import { BILLING_TIMINGS, CHARGE_TYPES, PRICING_MODELS, TAX_BEHAVIORS } from './catalog.ts';
 import { decimal, isDecimalString } from './decimal.ts';
+import { MAX_AMOUNT } from './money.ts';
 import { INTERVALS } from './periods.ts';
 
 export interface Issue {
@@ -67,6 +68,10 @@ class Checker {
     const d = decimal(v);
     if (positive ? d.lte(0) : d.lt(0)) {
       this.add(field, positive ? 'must be greater than 0' : 'must not be negative');
+      return undefined;
+    }
+    if (d.gt(MAX_AMOUNT)) {
+      this.add(field, `must be at most ${MAX_AMOUNT}`);
       return undefined;
     }
     if (integer && !d.round(0, 0).eq(d)) {
@@ -291,6 +296,8 @@ export function validateCoupon(input: unknown, chargeKeys?: ReadonlySet<string>)
         const minor = amount.amount;
         if (typeof minor !== 'number' || !Number.isSafeInteger(minor) || minor <= 0) {
           c.add('value.amount.amount', 'must be a positive integer of minor units');
+        } else if (minor > MAX_AMOUNT) {
+          c.add('value.amount.amount', `must be at most ${MAX_AMOUNT}`);
         }
         if (typeof amount.currency !== 'string' || !isCurrencyCode(amount.currency)) {
           c.add('value.amount.currency', 'must be an ISO 4217 currency code');

@@ -4,6 +4,11 @@
 // back to Money is roundToMinorUnits, once per invoice line, with an explicit mode.
 import BigJs from 'big.js';
 
+/** Arithmetic on amounts left the safe integer range: the inputs were too large, not the code wrong. */
+export class AmountOverflowError extends RangeError {
+  override readonly name = 'AmountOverflowError';
+}
+
 /** An exact decimal number written as a string: "12", "-3.5", "0.0006". No exponents. */
 export type DecimalString = string;
 
@@ -120,7 +125,7 @@ export function roundToMinorUnits(
       : { numerator: decimal(value), denominator: new Big('1') };
   const result = divideToInteger(ratio, mode);
   if (result > BigInt(Number.MAX_SAFE_INTEGER) || result < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new RangeError(`amount ${result} minor units exceeds the safe integer range`);
+    throw new AmountOverflowError(`amount ${result} minor units exceeds the safe integer range`);
   }
   return Number(result);
 }

@@ -2,7 +2,16 @@
 // Amounts are JavaScript safe integers (|n| < 2^53, i.e. 90 trillion USD): exact, JSON-safe,
 // and serialisable into workflow history, which bigint is not. Every operation checks both.
 import { minorUnitExponent } from './currency.ts';
-import { decimal, shift, toDecimalString as exactString, type DecimalString } from './decimal.ts';
+import {
+  AmountOverflowError,
+  decimal,
+  shift,
+  toDecimalString as exactString,
+  type DecimalString,
+} from './decimal.ts';
+
+// Thrown here too; defined beside the decimals (below money) so the two do not import each other.
+export { AmountOverflowError };
 
 export interface Money {
   /** Integer minor units (cents for EUR, yen for JPY, fils for BHD). */
@@ -11,7 +20,15 @@ export interface Money {
   readonly currency: string;
 }
 
+/**
+ * The largest amount a request may state, in minor units (10^15 cents is ten trillion euros): far
+ * enough below 2^53 that totals, tax and credits built from such amounts stay exact.
+ */
+export const MAX_AMOUNT = 10 ** 15;
+
 function assertMinorUnits(amount: number): void {
+  if (Number.isInteger(amount) && !Number.isSafeInteger(amount))
+    throw new AmountOverflowError(`money amount ${amount} is past the safe integer range`);
   if (!Number.isSafeInteger(amount)) {
     throw new RangeError(`money amount must be a safe integer of minor units, got ${amount}`);
   }

@@ -109,7 +109,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       {
         db,
         temporal: client,
-        config: { publicBaseUrl: config.publicBaseUrl, signingSecret: config.signingSecret },
+        config: {
+          publicBaseUrl: config.publicBaseUrl,
+          signingSecret: config.signingSecret,
+          temporalTimeoutMs: config.temporalTimeoutMs,
+          rateLimits: config.rateLimits,
+        },
         codec: { keyring, corsOrigins: config.codecCorsOrigins },
         documents: {
           renderer: createDocumentRenderer({

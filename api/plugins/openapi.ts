@@ -86,6 +86,128 @@ const DESCRIPTION = `Billing automation on Temporal.
   currency or time zone, a plan in another currency) are 422; unknown resources 404; conflicts
   409; Temporal unreachable 503.`;
 
+type Method = 'get' | 'post' | 'patch' | 'delete';
+type LinkTarget = [path: string, method: Method];
+
+/**
+ * OpenAPI links: what a client (and a stateful test) may do next with what a response returns.
+ * From a created resource to reading and acting on it, along the paths' own parameter (`id` or
+ * `code`). Written here, beside the document, because @fastify/swagger has no place for them in
+ * a route's schema; a link whose source or target is not routed (test clocks off) is left out.
+ */
+const LINKS: [from: string, method: Method, status: string, targets: Record<string, LinkTarget>][] =
+  [
+    [
+      '/v1/customers',
+      'post',
+      '201',
+      {
+        GetCustomer: ['/v1/customers/{id}', 'get'],
+        ListCustomerCoupons: ['/v1/customers/{id}/coupons', 'get'],
+        GetCreditBalance: ['/v1/customers/{id}/credit-balance', 'get'],
+      },
+    ],
+    [
+      '/v1/plans',
+      'post',
+      '201',
+      {
+        GetPlan: ['/v1/plans/{code}', 'get'],
+        ListPlanVersions: ['/v1/plans/{code}/versions', 'get'],
+        PublishPlanVersion: ['/v1/plans/{code}/versions', 'post'],
+      },
+    ],
+    ['/v1/coupons', 'post', '201', { GetCoupon: ['/v1/coupons/{code}', 'get'] }],
+    ['/v1/metrics', 'post', '201', { GetMetric: ['/v1/metrics/{code}', 'get'] }],
+    [
+      '/v1/invoices',
+      'post',
+      '201',
+      {
+        GetInvoice: ['/v1/invoices/{id}', 'get'],
+        EditDraftInvoice: ['/v1/invoices/{id}', 'patch'],
+        FinalizeInvoice: ['/v1/invoices/{id}/finalize', 'post'],
+        VoidInvoice: ['/v1/invoices/{id}/void', 'post'],
+      },
+    ],
+    [
+      '/v1/invoices/{id}/finalize',
+      'post',
+      '200',
+      {
+        GetInvoice: ['/v1/invoices/{id}', 'get'],
+        RecordPayment: ['/v1/invoices/{id}/payments', 'post'],
+        ListPayments: ['/v1/invoices/{id}/payments', 'get'],
+        CreateCreditNote: ['/v1/invoices/{id}/credit-notes', 'post'],
+        ListCreditNotes: ['/v1/invoices/{id}/credit-notes', 'get'],
+        MarkUncollectible: ['/v1/invoices/{id}/mark-uncollectible', 'post'],
+        GetCollection: ['/v1/invoices/{id}/collection', 'get'],
+      },
+    ],
+    [
+      '/v1/subscriptions',
+      'post',
+      '201',
+      {
+        GetSubscription: ['/v1/subscriptions/{id}', 'get'],
+        PauseSubscription: ['/v1/subscriptions/{id}/pause', 'post'],
+        CancelSubscription: ['/v1/subscriptions/{id}/cancel', 'post'],
+        GetUpcomingInvoice: ['/v1/subscriptions/{id}/upcoming-invoice', 'get'],
+      },
+    ],
+    [
+      '/v1/projects',
+      'post',
+      '201',
+      {
+        GetProject: ['/v1/projects/{id}', 'get'],
+        ListProjectEvents: ['/v1/projects/{id}/events', 'get'],
+        ListTimeEntries: ['/v1/projects/{id}/time-entries', 'get'],
+      },
+    ],
+    [
+      '/v1/dunning-policies',
+      'post',
+      '201',
+      {
+        GetDunningPolicy: ['/v1/dunning-policies/{id}', 'get'],
+        DeleteDunningPolicy: ['/v1/dunning-policies/{id}', 'delete'],
+      },
+    ],
+    ['/v1/test-clocks', 'post', '201', { GetTestClock: ['/v1/test-clocks/{id}', 'get'] }],
+  ];
+
+interface OpenApiDocument {
+  paths?: Record<string, Partial<Record<Method, { responses?: Record<string, object> }>>>;
+}
+
+/** JSON Pointer to an operation: `#/paths/~1v1~1customers~1{id}/get`. */
+function operationRef([path, method]: LinkTarget): string {
+  return `#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${method}`;
+}
+
+export function addLinks<T extends object>(openapiObject: T): T {
+  const document = openapiObject as OpenApiDocument;
+  for (const [from, method, status, targets] of LINKS) {
+    const response = document.paths?.[from]?.[method]?.responses?.[status] as
+      { links?: Record<string, unknown> } | undefined;
+    if (!response) continue;
+    for (const [name, target] of Object.entries(targets)) {
+      if (!document.paths?.[target[0]]?.[target[1]]) continue;
+      const parameter = /\{(\w+)\}/.exec(target[0])?.[1] ?? 'id';
+      const key = parameter === 'code' ? 'code' : 'id';
+      response.links = {
+        ...response.links,
+        [name]: {
+          operationRef: operationRef(target),
+          parameters: { [parameter]: `$response.body#/${key}` },
+        },
+      };
+    }
+  }
+  return openapiObject;
+}
+
 export default fp<{ publicBaseUrl: string }>(
   async (app, options) => {
     await app.register(swagger, {
@@ -104,6 +226,10 @@ export default fp<{ publicBaseUrl: string }>(
           },
         },
       },
+      transformObject: (documentObject) =>
+        'openapiObject' in documentObject
+          ? addLinks(documentObject.openapiObject)
+          : documentObject.swaggerObject,
       // Shared schemas keep their $id as their component name (#/components/schemas/Problem).
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) =>

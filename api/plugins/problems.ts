@@ -1,10 +1,19 @@
 // Every error leaves the API as RFC 9457 problem+json: schema validation (400), unknown routes
-// (404), Problems thrown by routes, framework errors (bad JSON, 413, 415), a database that cannot
-// be reached (503 with Retry-After: the client should come back, the pool reconnects by itself),
-// and anything unexpected (500, logged, detail withheld from the client).
-import type { FastifyError, FastifyRequest, RouteOptions } from 'fastify';
+// (404), a known path with a method it does not take (405 with Allow), Problems thrown by routes,
+// framework errors (bad JSON, 413, 415, and from the router: a bad URL 400, a path parameter over
+// its length 414), a database that cannot be reached (503 with Retry-After: the client should
+// come back, the pool reconnects by itself), and anything unexpected (500, logged, detail
+// withheld from the client).
+import type {
+  FastifyError,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+  RouteOptions,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from '../../db/connect.ts';
+import { AmountOverflowError } from '../../domain/money.ts';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemSchema } from '../problem.ts';
 import { problemResponse } from '../schemas/common.ts';
 import { fieldErrors } from './validation.ts';
@@ -21,6 +30,15 @@ function isFastifyError(error: unknown): error is FastifyError {
 
 export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
+  // Every amount a request states is bounded; what they multiply to (seats × price) may still
+  // pass 2^53: the request asks for more than can be billed exactly, not a fault of ours.
+  if (error instanceof AmountOverflowError)
+    return new Problem({
+      status: 422,
+      slug: 'unprocessable',
+      detail: `body: the amounts and quantities would total more than ${Number.MAX_SAFE_INTEGER} minor units`,
+      errors: [{ field: 'body', message: 'amounts and quantities would total too much' }],
+    });
   if (isFastifyError(error) && Array.isArray(error.validation)) {
     const errors = fieldErrors(error.validation, error.validationContext ?? 'body');
     return new Problem({
@@ -34,13 +52,19 @@ export function toProblem(error: unknown): Problem {
     });
   }
   const status = isFastifyError(error) ? error.statusCode : undefined;
-  if (status !== undefined && status >= 400 && status < 500) {
+  if (isFastifyError(error) && status !== undefined && status >= 400 && status < 500) {
     // Framework client errors (malformed JSON, body too large, unsupported media type): their
     // messages describe the request, not our internals.
     return new Problem({
       status,
       slug: status === 404 ? 'not-found' : 'bad-request',
-      detail: error instanceof Error ? error.message : 'Bad request',
+      // The router quotes the URL it refused; say what is wrong without echoing it.
+      detail:
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? 'A path parameter is far longer than any id or code.'
+          : error.code === 'FST_ERR_BAD_URL'
+            ? 'The URL is not valid (a malformed percent-encoding).'
+            : error.message,
     });
   }
   if (isDatabaseUnavailable(error)) return databaseUnavailable(error);
@@ -50,6 +74,64 @@ export function toProblem(error: unknown): Problem {
     detail: 'An unexpected error occurred; it has been logged.',
     cause: error,
   });
+}
+
+function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem) {
+  if (problem.status >= 500) {
+    request.log.error({ err: problem.cause ?? problem }, problem.detail);
+  } else {
+    request.log.info({ problem: problem.type, status: problem.status }, problem.detail);
+  }
+  return reply
+    .code(problem.status)
+    .headers(problem.headers)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem.toBody(requestPath(request)));
+}
+
+/**
+ * Errors the router meets before any route or hook (a malformed URL, a path parameter over
+ * maxParamLength): Fastify's `frameworkErrors` option, set where the instance is created.
+ */
+export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (
+  error,
+  request,
+  reply,
+) => {
+  void sendProblem(request, reply, toProblem(error));
+};
+
+/** The routes' paths as patterns, and the methods each takes: for 405 and its Allow header. */
+class RouteMethods {
+  private readonly routes = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+
+  add(route: RouteOptions): void {
+    let entry = this.routes.get(route.url);
+    if (!entry) {
+      const source = route.url
+        .replace(/\/+$/, '')
+        .split(/(:[A-Za-z0-9_]+|\*)/)
+        .map((part) =>
+          part === '*'
+            ? '.*'
+            : part.startsWith(':')
+              ? '[^/]+'
+              : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+        )
+        .join('');
+      entry = { pattern: new RegExp(`^${source}/?$`), methods: new Set() };
+      this.routes.set(route.url, entry);
+    }
+    for (const method of [route.method].flat()) entry.methods.add(method);
+  }
+
+  /** The methods routed for this path, sorted; empty when no route has the path. */
+  allowed(path: string): string[] {
+    const methods = new Set<string>();
+    for (const { pattern, methods: routed } of this.routes.values())
+      if (pattern.test(path)) for (const m of routed) methods.add(m);
+    return [...methods].sort();
+  }
 }
 
 /** Seconds a client should wait before retrying while the database is away. */
@@ -85,35 +167,35 @@ export default fp(
   (app, _options, done) => {
     app.addSchema(ProblemSchema);
     app.addHook('onRoute', documentCommonProblems);
+    const routeMethods = new RouteMethods();
+    app.addHook('onRoute', (route) => routeMethods.add(route));
 
-    app.setErrorHandler((error, request, reply) => {
-      const problem = toProblem(error);
-      if (problem.status >= 500) {
-        request.log.error(
-          { err: problem.status === 500 ? error : (problem.cause ?? problem) },
-          problem.detail,
-        );
-      } else {
-        request.log.info({ problem: problem.type, status: problem.status }, problem.detail);
-      }
-      return reply
-        .code(problem.status)
-        .headers(problem.headers)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(problem.toBody(requestPath(request)));
-    });
+    /** No route for this method and path: 405 with Allow when the path takes other methods. */
+    const notRouted = (request: FastifyRequest, reply: FastifyReply) => {
+      const path = requestPath(request);
+      const allowed = routeMethods.allowed(path);
+      const problem =
+        allowed.length > 0
+          ? new Problem({
+              status: 405,
+              slug: 'method-not-allowed',
+              detail: `${path} does not take ${request.method}; it takes ${allowed.join(', ')}.`,
+              headers: { allow: allowed.join(', ') },
+            })
+          : new Problem({
+              status: 404,
+              slug: 'not-found',
+              detail: `No route for ${request.method} ${path}.`,
+            });
+      return sendProblem(request, reply, problem);
+    };
 
-    app.setNotFoundHandler((request, reply) => {
-      const problem = new Problem({
-        status: 404,
-        slug: 'not-found',
-        detail: `No route for ${request.method} ${requestPath(request)}.`,
-      });
-      return reply
-        .code(404)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(problem.toBody(requestPath(request)));
-    });
+    app.setErrorHandler((error, request, reply) =>
+      // An unrouted request whose body Fastify could not read (QUERY without a Content-Type):
+      // the missing route is the answer, not the body.
+      request.is404 ? notRouted(request, reply) : sendProblem(request, reply, toProblem(error)),
+    );
+    app.setNotFoundHandler(notRouted);
 
     done();
   },

@@ -17,6 +17,7 @@ import {
 import { finalizeAndFollow } from '../../services/invoice-finalization.ts';
 import { notFound, unprocessable } from '../problem.ts';
 import {
+  assertLineTotalsBounded,
   DEFAULT_LIMIT,
   described,
   HtmlDocument,
@@ -201,6 +202,7 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { lines, taxBehavior } = request.body;
+      if (lines) assertLineTotalsBounded(lines, 'unitAmount');
       const row = await answering(() =>
         updateDraft(app.db, request.params.id, {
           taxBehavior,

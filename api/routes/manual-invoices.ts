@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import { getCustomer } from '../../db/repositories/customers.ts';
 import { createDraftInvoice, getInvoiceLines } from '../../db/repositories/invoices.ts';
 import { unprocessable } from '../problem.ts';
-import { described, problemResponse } from '../schemas/common.ts';
+import { assertLineTotalsBounded, described, problemResponse } from '../schemas/common.ts';
 import {
   DraftQuantity,
   DraftUnitAmount,
@@ -61,12 +61,15 @@ const manualInvoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         body: CreateManualInvoiceBody,
         response: {
           201: described(InvoiceSchema, 'The draft.'),
-          422: problemResponse('Unknown customer, or a currency other than the customer’s.'),
+          422: problemResponse(
+            'Unknown customer, a currency other than the customer’s, or lines totalling more than 10^15.',
+          ),
         },
       },
     },
     async (request, reply) => {
       const { customerId, currency, taxBehavior, lines } = request.body;
+      assertLineTotalsBounded(lines, 'unitPrice');
       const customer = await getCustomer(app.db, customerId);
       if (!customer) throw unprocessable('customerId', `customer ${customerId} does not exist`);
       if (currency !== undefined && currency !== customer.currency) {

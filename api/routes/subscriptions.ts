@@ -2,6 +2,7 @@
 // it. POST creates both in one transaction; pause/resume/cancel are workflow updates, so the
 // workflow (not the API) decides which transitions are allowed; GET reads the workflow's live
 // state, falling back to the database once the workflow is gone.
+import { COVERAGE_START } from '../../domain/tax/rates.ts';
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import {
   QueryNotRegisteredError,
@@ -595,6 +596,13 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const startMs = startAt === undefined ? now : Date.parse(startAt);
       if (!Number.isFinite(startMs))
         throw unprocessable('startAt', 'must be an ISO 8601 instant with a UTC offset');
+      // Periods before the tax rates on record could never be invoiced: the workflow would retry
+      // its first invoice for ever (and a cancel wait on it).
+      if (startMs < Date.parse(COVERAGE_START))
+        throw unprocessable(
+          'startAt',
+          `must not be before ${COVERAGE_START} (tax rates start then)`,
+        );
 
       const id = newId('sub');
       // With a trial, the first paid period starts (and billing is anchored) when it ends.

@@ -40,6 +40,10 @@ declare module 'fastify' {
   }
 }
 
+/** The longest single advance: 10 years of 365.25 days. */
+const MAX_ADVANCE_YEARS = 10;
+const MAX_ADVANCE_MS = MAX_ADVANCE_YEARS * 365.25 * 86_400_000;
+
 const TestClockSchema = Type.Object(
   {
     id: Type.String({ examples: ['clock_abcdefghijklmnopqrst'] }),
@@ -170,7 +174,9 @@ const testClocks: FastifyPluginCallbackTypebox = (app, _options, done) => {
           202: described(TestClockSchema, 'The clock, advancing.'),
           404: problemResponse('No test clock has this id.'),
           409: problemResponse('The clock is already advancing, or being deleted.'),
-          422: problemResponse('frozenTime is not later than the clock’s time.'),
+          422: problemResponse(
+            'frozenTime is not later than the clock’s time, or more than 10 years after it.',
+          ),
           503: problemResponse('Temporal is unavailable; the clock did not move.'),
         },
       },
@@ -183,6 +189,14 @@ const testClocks: FastifyPluginCallbackTypebox = (app, _options, done) => {
         throw unprocessable(
           'frozenTime',
           `must be later than the clock’s time ${iso(clock.frozen_time)}: clocks only move forward`,
+        );
+      }
+      // One advance bills every boundary it crosses: a bound keeps one request from setting the
+      // worker to bill centuries of periods.
+      if (Date.parse(to) - clock.frozen_time.getTime() > MAX_ADVANCE_MS) {
+        throw unprocessable(
+          'frozenTime',
+          `may be at most ${MAX_ADVANCE_YEARS} years after the clock’s time ${iso(clock.frozen_time)}; advance in steps`,
         );
       }
       // One transaction: the clock reads advancing only if the walk started.

@@ -2,7 +2,41 @@
 // documented problem responses. TypeBox types double as JSON Schema for validation,
 // serialization and the OpenAPI document.
 import { Type, type TSchema } from 'typebox';
-import { PROBLEM_CONTENT_TYPE } from '../problem.ts';
+import { MAX_AMOUNT } from '../../domain/money.ts';
+import { PROBLEM_CONTENT_TYPE, unprocessable } from '../problem.ts';
+
+/**
+ * The largest number a request body may carry, in magnitude: an amount in minor units
+ * (10^15 cents is ten trillion euros), a quantity. A line's quantity × unit price and the sum of
+ * an invoice's lines are held to it too, so totals, tax and credits stay far below 2^53 (about
+ * 9 × 10^15), where integer arithmetic in JavaScript stops being exact.
+ */
+export const MAX_BODY_NUMBER = MAX_AMOUNT;
+export { MAX_AMOUNT };
+
+/**
+ * Refuses (422) lines whose extended amounts, or whose sum, pass MAX_AMOUNT, before anything
+ * multiplies or adds them. `priceField` names each line's unit price in the request.
+ */
+export function assertLineTotalsBounded<K extends string>(
+  lines: readonly ({ quantity: number | string } & Record<K, number | string>)[],
+  priceField: K,
+): void {
+  let total = 0;
+  for (const [i, line] of lines.entries()) {
+    // Integers or decimal strings: in floating point the product is close enough to compare
+    // with 10^15 (exact arithmetic comes after, on bounded values).
+    const extended = Number(line.quantity) * Number(line[priceField]);
+    if (extended > MAX_AMOUNT)
+      throw unprocessable(
+        `lines[${i}].quantity`,
+        `quantity × ${priceField} must be at most ${MAX_AMOUNT} minor units`,
+      );
+    total += extended;
+    if (total > MAX_AMOUNT)
+      throw unprocessable('lines', `the lines must total at most ${MAX_AMOUNT} minor units`);
+  }
+}
 
 export const Timestamp = Type.String({
   format: 'date-time',

@@ -242,14 +242,17 @@ export async function updateDraft(
       await trx.deleteFrom('invoice_lines').where('invoice_id', '=', invoice.id).execute();
       await insertLines(trx, invoice.id, changes.lines);
     }
+    const set = {
+      ...(changes.lines ? draftTotals(changes.lines) : {}),
+      ...(changes.taxBehavior ? { tax_behavior: changes.taxBehavior } : {}),
+      ...(changes.periodStart !== undefined ? { period_start: changes.periodStart } : {}),
+      ...(changes.periodEnd !== undefined ? { period_end: changes.periodEnd } : {}),
+    };
+    // An edit that changes nothing (`{}`) answers the draft as it is: `update … set` needs a column.
+    if (Object.keys(set).length === 0) return invoice;
     return trx
       .updateTable('invoices')
-      .set({
-        ...(changes.lines ? draftTotals(changes.lines) : {}),
-        ...(changes.taxBehavior ? { tax_behavior: changes.taxBehavior } : {}),
-        ...(changes.periodStart !== undefined ? { period_start: changes.periodStart } : {}),
-        ...(changes.periodEnd !== undefined ? { period_end: changes.periodEnd } : {}),
-      })
+      .set(set)
       .where('id', '=', invoice.id)
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -86,6 +86,19 @@ describe('test clocks on', () => {
     expect(clock!.frozen_time.toISOString()).toBe('2027-03-01T08:00:00.000Z');
   });
 
+  it('refuses an advance of more than 10 years in one step, naming frozenTime', async () => {
+    const id = await newClock(); // frozen at 2027-03-01T08:00Z
+    const far = await api.request({
+      method: 'POST',
+      url: `/v1/test-clocks/${id}/advance`,
+      payload: { frozenTime: '7027-03-01T08:00:00Z' },
+    });
+    expect(far.statusCode).toBe(422);
+    expect(far.json<Problem>().errors[0]!.field).toBe('frozenTime');
+    const clock = await getTestClock(api.db, id);
+    expect(clock).toMatchObject({ status: 'ready', advancing_to: null });
+  });
+
   it('puts a customer on a clock', async () => {
     const id = await newClock();
     const created = await api.request({

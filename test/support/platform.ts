@@ -27,7 +27,9 @@ export interface TestPlatform {
   stop(): Promise<void>;
 }
 
-export async function startTestPlatform(options: { withUi?: boolean } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  options: { withUi?: boolean; env?: Record<string, string> } = {},
+): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'billwright-e2e-'));
   const port = await getFreePort();
   // As npm start: the UI decrypts payloads through the API's codec endpoint, with its own key.
@@ -43,6 +45,7 @@ export async function startTestPlatform(options: { withUi?: boolean } = {}): Pro
     createTestDatabase(),
   ]);
   const config = loadConfig({
+    ...options.env,
     DATABASE_URL: testDb.url,
     BILLWRIGHT_DATA_DIR: dataDir,
     PORT: String(port),

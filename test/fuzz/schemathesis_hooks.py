@@ -1,0 +1,37 @@
+# Schemathesis hooks for the Billwright run (scripts/schemathesis.sh loads this file).
+#
+# Schema-valid values the document cannot name: a real currency, country, time zone and locale
+# (the schema says only "three capitals"), and a customer and plan that exist (seeded by the test,
+# named in the environment). Only positive cases are touched, so negative cases stay negative.
+# With them, generated customers, plans, invoices and subscriptions are created, and the stateful
+# phase follows their links (read, edit, finalize, pay, pause...).
+import os
+
+import schemathesis
+
+REAL = {"currency": "EUR", "country": "FR", "timezone": "Europe/Paris", "locale": "fr-FR"}
+CUSTOMER_ID = os.environ.get("BILLWRIGHT_FUZZ_CUSTOMER_ID")
+PLAN_CODE = os.environ.get("BILLWRIGHT_FUZZ_PLAN_CODE")
+CREATES = {"/v1/customers", "/v1/plans", "/v1/invoices", "/v1/subscriptions", "/v1/coupons", "/v1/estimates"}
+
+
+def _positive(case) -> bool:
+    mode = getattr(getattr(getattr(case, "meta", None), "generation", None), "mode", None)
+    return str(getattr(mode, "value", mode)) == "positive"
+
+
+@schemathesis.hook
+def map_case(context, case):
+    body = case.body
+    if case.method.upper() != "POST" or case.path not in CREATES or not isinstance(body, dict):
+        return case
+    if not _positive(case):
+        return case
+    for key, value in REAL.items():
+        if isinstance(body.get(key), str):
+            body[key] = value
+    if CUSTOMER_ID and isinstance(body.get("customerId"), str):
+        body["customerId"] = CUSTOMER_ID
+    if PLAN_CODE and isinstance(body.get("planCode"), str):
+        body["planCode"] = PLAN_CODE
+    return case

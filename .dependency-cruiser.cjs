@@ -1,6 +1,7 @@
 // The import rules of docs/ARCHITECTURE.md, checked by `npm run lint` (dependency-cruiser):
-// arrows run one way, API → services → workflows → activities → repositories → domain, and
-// nothing imports in a circle. Type-only imports count too: a type is knowledge of a layer.
+// arrows run one way, API → services → workflows → activities → repositories → domain (workflow
+// ids and messages both sides need in workflow-contracts/, just above domain), and nothing
+// imports in a circle. Type-only imports count too: a type is knowledge of a layer.
 /** @type {import('dependency-cruiser').IConfiguration} */
 const upward = (name, from, to, comment) => ({
   name,
@@ -22,8 +23,14 @@ module.exports = {
     upward(
       'domain-is-pure',
       '^domain/',
-      '^(api|services|workflows|activities|db|documents|email|payments|temporal|runtime|config|infra|bin)/',
+      '^(api|services|workflows|workflow-contracts|activities|db|documents|email|payments|temporal|runtime|config|infra|bin)/',
       'domain/ is the pure core: it imports nothing but itself.',
+    ),
+    upward(
+      'workflow-contracts-below-all-but-domain',
+      '^workflow-contracts/',
+      '^(api|services|workflows|activities|db|documents|email|payments|temporal|runtime|config|infra|bin)/',
+      'Workflow ids and the messages both sides of a workflow need: below both, above domain only.',
     ),
     upward(
       'repositories-below-activities',
@@ -34,9 +41,21 @@ module.exports = {
     upward(
       'activities-below-workflows',
       '^(activities|documents|email|payments)/',
-      '^(api|services|workflows|runtime|bin)/',
+      '^(api|workflows|runtime|bin)/',
       'Activities and the ports they use know nothing of workflows or the API.',
     ),
+    {
+      name: 'activities-below-services',
+      comment:
+        'Activities know nothing of use cases, but one: a plan migration moves each subscription ' +
+        'through the same change use case as the API (the workflow cannot send an update itself).',
+      severity: 'error',
+      from: {
+        path: '^(activities|documents|email|payments)/',
+        pathNot: '^activities/plan-migrations\\.ts$',
+      },
+      to: { path: '^services/' },
+    },
     upward(
       'workflows-below-services',
       '^workflows/',

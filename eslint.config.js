@@ -49,7 +49,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  { files: ['workflows/**/*.ts', 'domain/**/*.ts'], rules: sandboxFence },
+  {
+    files: ['workflows/**/*.ts', 'workflow-contracts/**/*.ts', 'domain/**/*.ts'],
+    rules: sandboxFence,
+  },
   // End-to-end tests read untyped JSON over HTTP; their assertions are the type check.
   {
     files: [

@@ -4,7 +4,6 @@
 // key (invoice, reminder step, payment), so retries and restarts duplicate nothing.
 import { log } from '@temporalio/activity';
 import type { Db } from '../db/connect.ts';
-import type { CollectionStatus } from '../db/database.ts';
 import {
   getCollection,
   openCollectionRow,
@@ -13,7 +12,7 @@ import {
 } from '../db/repositories/collections.ts';
 import { InvalidInvoiceTransitionError, markUncollectible } from '../db/repositories/invoices.ts';
 import { applyCreditBalance, listPayments } from '../db/repositories/payments.ts';
-import type { DunningPolicy, DunningTone } from '../domain/dunning.ts';
+import type { DunningPolicy, DunningTone, CollectionStatus } from '../domain/dunning.ts';
 import type { InvoiceStatus } from '../domain/invoice-lifecycle.ts';
 import { createEmailActivities, type EmailDependencies, type PaymentReceived } from './email.ts';
 

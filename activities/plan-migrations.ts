@@ -22,7 +22,7 @@ import {
 } from '../db/repositories/plan-migrations.ts';
 import { Refused } from '../services/refused.ts';
 import { changeSubscription } from '../services/subscription-changes.ts';
-import { INVALID_TRANSITION } from '../workflows/subscription-messages.ts';
+import { INVALID_TRANSITION } from '../workflow-contracts/names.ts';
 
 export interface PlanMigrationDependencies {
   db: Db;

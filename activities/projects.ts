@@ -10,12 +10,12 @@ import {
   type ProjectEvent,
 } from '../db/repositories/projects.ts';
 import { signMilestoneApprovalLink } from '../documents/hosted-links.ts';
-import { PROJECT_NAME } from '../workflows/project-messages.ts';
 import { formatMoney, money } from '../domain/money.ts';
 import type { ChangeOrder, HoursTerms, ProjectTerms } from '../domain/projects.ts';
 import { DEFAULT_NUMBERING } from '../domain/numbering.ts';
 import type { BillingDependencies, IssuedInvoice } from './billing.ts';
 import { sendDocumentEmail, type EmailDependencies, type EmailResult } from './email.ts';
+import { PROJECT_NAME } from '../workflow-contracts/names.ts';
 
 export type ProjectDependencies = BillingDependencies & EmailDependencies;
 

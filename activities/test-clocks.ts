@@ -12,7 +12,7 @@ import {
   getTestClock,
   reachAdvanceStep,
 } from '../db/repositories/test-clocks.ts';
-import { advanceClockUpdate, type ClockPosition } from '../workflows/clock.ts';
+import { type ClockPosition, advanceClockUpdate } from '../workflow-contracts/test-clock.ts';
 
 export interface TestClockDependencies {
   db: Db;

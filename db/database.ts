@@ -3,7 +3,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { TaxBehavior } from '../domain/catalog.ts';
 import type { DecimalString } from '../domain/decimal.ts';
-import type { DunningPolicy } from '../domain/dunning.ts';
+import type { CollectionStatus, DunningPolicy } from '../domain/dunning.ts';
 import type { LineArithmetic } from '../domain/invoicing/line-arithmetic.ts';
 import type { InvoiceStatus } from '../domain/invoice-lifecycle.ts';
 import type {
@@ -567,8 +567,6 @@ export interface CustomerCreditEntriesTable {
   description: string;
   created_at: CreatedAt;
 }
-
-export type CollectionStatus = 'open' | 'overdue' | 'disputed' | 'paid' | 'void' | 'uncollectible';
 
 export interface InvoiceCollectionsTable {
   invoice_id: string;

@@ -2,8 +2,12 @@
 // ("0.06" is 0.06 cents, i.e. $0.0006 per API call), like Stripe's unit_amount_decimal, and
 // quantities are decimal strings (UsageQuantity). Arithmetic is exact (big.js); the only way
 // back to Money is roundToMinorUnits, once per invoice line, with an explicit mode.
-import { AmountOverflowError } from './money.ts';
 import BigJs from 'big.js';
+
+/** Arithmetic on amounts left the safe integer range: the inputs were too large, not the code wrong. */
+export class AmountOverflowError extends RangeError {
+  override readonly name = 'AmountOverflowError';
+}
 
 /** An exact decimal number written as a string: "12", "-3.5", "0.0006". No exponents. */
 export type DecimalString = string;

@@ -5,6 +5,9 @@
 import { DateTime } from 'luxon';
 import { nextSendingTime, type SendWindow } from './business-hours.ts';
 
+/** Where an invoice's collection stands: its workflow's state and the invoice_collections row. */
+export type CollectionStatus = 'open' | 'overdue' | 'disputed' | 'paid' | 'void' | 'uncollectible';
+
 /** How a reminder speaks (documents/views.ts REMINDER_TONES picks the wording). */
 export type DunningTone = 'before_due' | 'gentle' | 'firm' | 'final_notice';
 

@@ -2,7 +2,16 @@
 // Amounts are JavaScript safe integers (|n| < 2^53, i.e. 90 trillion USD): exact, JSON-safe,
 // and serialisable into workflow history, which bigint is not. Every operation checks both.
 import { minorUnitExponent } from './currency.ts';
-import { decimal, shift, toDecimalString as exactString, type DecimalString } from './decimal.ts';
+import {
+  AmountOverflowError,
+  decimal,
+  shift,
+  toDecimalString as exactString,
+  type DecimalString,
+} from './decimal.ts';
+
+// Thrown here too; defined beside the decimals (below money) so the two do not import each other.
+export { AmountOverflowError };
 
 export interface Money {
   /** Integer minor units (cents for EUR, yen for JPY, fils for BHD). */
@@ -16,11 +25,6 @@ export interface Money {
  * enough below 2^53 that totals, tax and credits built from such amounts stay exact.
  */
 export const MAX_AMOUNT = 10 ** 15;
-
-/** Arithmetic on amounts left the safe integer range: the inputs were too large, not the code wrong. */
-export class AmountOverflowError extends RangeError {
-  override readonly name = 'AmountOverflowError';
-}
 
 function assertMinorUnits(amount: number): void {
   if (Number.isInteger(amount) && !Number.isSafeInteger(amount))

@@ -7,16 +7,15 @@ import type { Db } from '../db/connect.ts';
 import { getPlanByCode, getPlanVersion, toCatalogVersion } from '../db/repositories/plans.ts';
 import { getSubscription, type SubscriptionRecord } from '../db/repositories/subscriptions.ts';
 import type { PlanVersion } from '../domain/catalog.ts';
-import type { subscriptionWorkflow } from '../workflows/subscription.ts';
 import {
   changeUpdate,
   stateQuery,
-  subscriptionWorkflowId,
   type ChangeRequest,
   type SubscriptionState,
 } from '../workflows/subscription-messages.ts';
 import { temporalCall, type ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
+import { subscriptionWorkflowId } from '../workflow-contracts/ids.ts';
 
 export interface SubscriptionChangeOrder {
   subscriptionId: string;
@@ -82,9 +81,7 @@ export async function subscriptionState(
   deps: ServiceDependencies,
   subscriptionId: string,
 ): Promise<SubscriptionState> {
-  const handle = deps.temporal.workflow.getHandle<typeof subscriptionWorkflow>(
-    subscriptionWorkflowId(subscriptionId),
-  );
+  const handle = deps.temporal.workflow.getHandle(subscriptionWorkflowId(subscriptionId));
   return temporalCall(deps, () => handle.query(stateQuery));
 }
 
@@ -125,9 +122,7 @@ export async function changeSubscription(
     ...(order.applyAt !== undefined && { applyAt: order.applyAt }),
     ...(order.reason !== undefined && { reason: order.reason }),
   };
-  const handle = deps.temporal.workflow.getHandle<typeof subscriptionWorkflow>(
-    subscriptionWorkflowId(id),
-  );
+  const handle = deps.temporal.workflow.getHandle(subscriptionWorkflowId(id));
   const after = await temporalCall(deps, () =>
     handle.executeUpdate(changeUpdate, {
       args: [request],

@@ -19,7 +19,7 @@ import { BILLING_TASK_QUEUE } from './task-queues.ts';
  * repeat harmless, so the subscription workflow's activity and the API may both call it.
  */
 export async function signalOrStartCollection(
-  client: Client,
+  client: Pick<Client, 'workflow'>,
   input: CollectionInput,
   invoice: { number: string; total: number; currency: string },
   reason: string,
@@ -39,7 +39,7 @@ export async function signalOrStartCollection(
 /** Signals (and if need be starts) the invoice's collection; `reason` shows in its history. */
 export async function nudgeCollection(
   db: Db,
-  client: Client,
+  client: Pick<Client, 'workflow'>,
   invoiceId: string,
   reason: string,
 ): Promise<void> {

@@ -4,11 +4,11 @@ import type { WorkflowStartOptions } from '@temporalio/client';
 import type { planMigrationWorkflow } from '../workflows/plan-migration.ts';
 import {
   planMigrationTitle,
-  planMigrationWorkflowId,
   type PlanMigrationInput,
 } from '../workflows/plan-migration-messages.ts';
 import { PlanCode } from './search-attributes.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
+import { planMigrationWorkflowId } from '../workflow-contracts/ids.ts';
 
 export function planMigrationStartOptions(
   input: PlanMigrationInput,

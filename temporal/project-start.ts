@@ -3,14 +3,12 @@
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { money, toDecimalString } from '../domain/money.ts';
 import type { projectWorkflow } from '../workflows/project.ts';
-import { projectWorkflowId, type ProjectWorkflowInput } from '../workflows/project-messages.ts';
+import type { ProjectWorkflowInput } from '../workflows/project-messages.ts';
 import type { manualInvoiceWorkflow } from '../workflows/manual-invoice.ts';
-import {
-  manualInvoiceWorkflowId,
-  type ManualInvoiceInput,
-} from '../workflows/manual-invoice-messages.ts';
+import type { ManualInvoiceInput } from '../workflows/manual-invoice-messages.ts';
 import { BillingStatus, CustomerId, ProjectId, TestClockId } from './search-attributes.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
+import { projectWorkflowId, manualInvoiceWorkflowId } from '../workflow-contracts/ids.ts';
 
 export function projectStartOptions(
   input: ProjectWorkflowInput,

@@ -3,10 +3,7 @@
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { toDecimalString } from '../domain/money.ts';
 import type { subscriptionWorkflow } from '../workflows/subscription.ts';
-import {
-  subscriptionWorkflowId,
-  type SubscriptionWorkflowInput,
-} from '../workflows/subscription-messages.ts';
+import type { SubscriptionWorkflowInput } from '../workflows/subscription-messages.ts';
 import {
   BillingStatus,
   CustomerId,
@@ -15,6 +12,7 @@ import {
   TestClockId,
 } from './search-attributes.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
+import { subscriptionWorkflowId } from '../workflow-contracts/ids.ts';
 
 export function subscriptionStartOptions(
   input: SubscriptionWorkflowInput,

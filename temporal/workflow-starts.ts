@@ -13,11 +13,10 @@ import {
   markWorkflowStartFailed,
   type NewWorkflowStart,
 } from '../db/repositories/workflow-starts.ts';
-import { collectionWorkflowId } from '../workflows/collection-messages.ts';
 import type { manualInvoiceWorkflow } from '../workflows/manual-invoice.ts';
-import { manualInvoiceWorkflowId } from '../workflows/manual-invoice-messages.ts';
 import { nudgeCollection } from './collection-start.ts';
 import { manualInvoiceStartOptions } from './project-start.ts';
+import { manualInvoiceWorkflowId, collectionWorkflowId } from '../workflow-contracts/ids.ts';
 
 /** The outbox rows that follow a finalized invoice: its delivery (manual), its collection. */
 export function finalizedInvoiceStarts(invoice: {

@@ -3,33 +3,13 @@
 // the API. Such a workflow never starts a timer; an advance answers once the workflow has done
 // everything due up to the new instant and is parked again, waiting for a later one. The same
 // workflow code runs either way: only `now` and the waits differ.
-import { condition, defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
-
-/** The test clock a workflow runs on, and the clock's time when the workflow (run) started. */
-export interface TestClockRef {
-  id: string;
-  /** ISO 8601 instant. */
-  now: string;
-}
-
-/** Where a workflow on a test clock stands, as an advance reports it. */
-export interface ClockPosition {
-  /** The workflow's instant (the clock's, once advanced). */
-  now: string;
-  /** When the workflow next has work to do, or null when it waits for an operator. */
-  nextWakeAt: string | null;
-  /**
-   * True when this run ended by continuing as new: the next run takes over the instant and
-   * must be advanced again to finish the work due.
-   */
-  continuing: boolean;
-  /** True when the workflow is over (no further work, ever). */
-  finished: boolean;
-}
-
-/** Moves a test-clocked workflow to the given instant (never back) and answers when settled. */
-export const advanceClockUpdate = defineUpdate<ClockPosition, [string]>('advanceTestClock');
-export const clockPositionQuery = defineQuery<ClockPosition>('testClockPosition');
+import { condition, setHandler } from '@temporalio/workflow';
+import {
+  advanceClockUpdate,
+  clockPositionQuery,
+  type ClockPosition,
+  type TestClockRef,
+} from '../workflow-contracts/test-clock.ts';
 
 export interface WorkflowClock {
   /** The test clock, or undefined in production. */

@@ -1,7 +1,6 @@
 // What the outside world may say to an invoice's collection workflow, shared by the workflow,
 // the subscription workflow that starts it, and the API.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CollectionStatus as Status } from '../db/database.ts';
 import {
   CollectionStatus,
   CustomerId,
@@ -9,7 +8,9 @@ import {
   SubscriptionId,
   TestClockId,
 } from '../temporal/search-attributes.ts';
-import type { TestClockRef } from './clock.ts';
+import type { TestClockRef } from '../workflow-contracts/test-clock.ts';
+import { collectionWorkflowId } from '../workflow-contracts/ids.ts';
+import type { CollectionStatus as Status } from '../domain/dunning.ts';
 
 export interface CollectionInput {
   invoiceId: string;
@@ -40,10 +41,6 @@ export interface CollectionState {
  */
 export const collectionChangedSignal = defineSignal<[string]>('collectionChanged');
 export const collectionStateQuery = defineQuery<CollectionState>('collectionState');
-
-export function collectionWorkflowId(invoiceId: string): string {
-  return `collection-${invoiceId}`;
-}
 
 /**
  * What every start of a collection shares, from the subscription workflow (a child) or the API

@@ -19,13 +19,13 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { CollectionFacts } from '../activities/collections.ts';
-import type { CollectionStatus as Status } from '../db/database.ts';
 import { describeSendingTime } from '../domain/business-hours.ts';
 import {
   actionTime,
   collectionActions,
   daysOverdue,
   type CollectionAction,
+  type CollectionStatus as Status,
 } from '../domain/dunning.ts';
 import { localDate } from '../domain/periods.ts';
 import { money, toDecimalString } from '../domain/money.ts';
@@ -37,11 +37,8 @@ import {
   type CollectionInput,
   type CollectionState,
 } from './collection-messages.ts';
-import {
-  collectionNoticeSignal,
-  subscriptionWorkflowId,
-  type CollectionNotice,
-} from './subscription-messages.ts';
+import { collectionNoticeSignal, type CollectionNotice } from './subscription-messages.ts';
+import { subscriptionWorkflowId } from '../workflow-contracts/ids.ts';
 
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',

@@ -24,10 +24,6 @@ export interface PlanMigrationInput {
 /** Subscriptions per batch by default: one activity, then continue-as-new. */
 export const MIGRATION_BATCH_SIZE = 100;
 
-export function planMigrationWorkflowId(migrationId: string): string {
-  return `plan-migration-${migrationId}`;
-}
-
 /** "Migrate plan pro v1 → v2", or "Migrate plan pro → v3" from every version. */
 export function planMigrationTitle(input: PlanMigrationInput): string {
   const from = input.fromVersions?.length

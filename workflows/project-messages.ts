@@ -7,7 +7,7 @@ import {
   type MilestoneTerms,
   type ProjectTerms,
 } from '../domain/projects.ts';
-import type { TestClockRef } from './clock.ts';
+import type { TestClockRef } from '../workflow-contracts/test-clock.ts';
 
 export type MilestoneStatus = 'pending' | 'awaiting_approval' | 'approved' | 'invoiced';
 
@@ -112,16 +112,6 @@ export const UNKNOWN_MILESTONE = 'UnknownMilestone';
 export const MILESTONE_CONFLICT = 'MilestoneConflict';
 /** details[0] is the request field at fault. */
 export const INVALID_CHANGE_ORDER = 'InvalidChangeOrder';
-
-/**
- * Stands for the project's name in texts the workflow hands to activities (operator notices,
- * invoice lines): the activity writes the name in from the database, so it is never in history.
- */
-export const PROJECT_NAME = '{project}';
-
-export function projectWorkflowId(projectId: string): string {
-  return `project-${projectId}`;
-}
 
 /** A milestone as the workflow starts tracking it. */
 export function initialMilestoneState(terms: MilestoneTerms, amount: number): MilestoneState {

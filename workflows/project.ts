@@ -45,7 +45,6 @@ import {
   initialProjectState,
   INVALID_CHANGE_ORDER,
   MILESTONE_CONFLICT,
-  PROJECT_NAME,
   projectStateQuery,
   rejectMilestoneUpdate,
   UNKNOWN_MILESTONE,
@@ -56,6 +55,7 @@ import {
   type ProjectState,
   type ProjectWorkflowInput,
 } from './project-messages.ts';
+import { PROJECT_NAME } from '../workflow-contracts/names.ts';
 
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',

@@ -6,7 +6,7 @@ import type { EscalationAction } from '../domain/dunning.ts';
 import type { TermsFrom } from '../domain/invoicing/boundary.ts';
 import type { Money } from '../domain/money.ts';
 import type { BillingCycle, BillingPeriod } from '../domain/periods.ts';
-import type { TestClockRef } from './clock.ts';
+import type { TestClockRef } from '../workflow-contracts/test-clock.ts';
 
 /**
  * trialing: no invoices until the trial ends; canceled: no further periods (with cancel at
@@ -143,10 +143,3 @@ export interface CollectionNotice {
   event: EscalationAction | 'settled';
 }
 export const collectionNoticeSignal = defineSignal<[CollectionNotice]>('collectionNotice');
-
-/** ApplicationFailure type of a rejected update: the request conflicts with the state. */
-export const INVALID_TRANSITION = 'InvalidTransition';
-
-export function subscriptionWorkflowId(subscriptionId: string): string {
-  return `subscription-${subscriptionId}`;
-}

@@ -41,7 +41,6 @@ import {
   cancelUpdate,
   changeUpdate,
   collectionNoticeSignal,
-  INVALID_TRANSITION,
   pauseUpdate,
   resumeUpdate,
   stateQuery,
@@ -60,6 +59,7 @@ import {
 import { workflowClock } from './clock.ts';
 import { startInvoiceCollection, type CollectionSwitch } from './invoice-collection.ts';
 import { holdForBusinessHours } from './invoice-delivery.ts';
+import { INVALID_TRANSITION } from '../workflow-contracts/names.ts';
 
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',

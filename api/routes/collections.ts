@@ -2,7 +2,6 @@
 // collection (where its dunning stands), disputes that pause it, dunning policies as data, and
 // a customer's credit balance. Every change is written to PostgreSQL first, then the invoice's
 // collection workflow is told (signal-with-start): the database is the truth it reads.
-import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { DunningPolicyRow, InvoiceCollection, Payment } from '../../db/database.ts';
@@ -27,9 +26,7 @@ import {
   type NewPayment,
 } from '../../db/repositories/payments.ts';
 import { checkDunningPolicy, ESCALATION_ACTIONS } from '../../domain/dunning.ts';
-import { nudgeCollection } from '../../temporal/collection-start.ts';
-import { withTemporalDeadline } from '../plugins/temporal.ts';
-import { conflict, notFound, Problem, serviceUnavailable } from '../problem.ts';
+import { conflict, notFound, Problem } from '../problem.ts';
 import {
   CurrencyCode,
   DEFAULT_LIMIT,
@@ -44,7 +41,10 @@ import {
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
-import { InvoiceSummarySchema, invoiceProblem, toInvoiceSummary } from './invoices.ts';
+import { InvoiceSummarySchema, toInvoiceSummary } from '../schemas/invoices.ts';
+import { invoiceProblem } from '../invoice-problems.ts';
+import { tellCollection } from '../../services/collections.ts';
+import { answeringRefusals, serviceDependencies } from '../services.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -277,23 +277,6 @@ function toPolicy(row: DunningPolicyRow) {
   };
 }
 
-/** Tells the invoice's collection; a 503 says the change is stored and a retry is safe. */
-export async function tellCollection(
-  app: FastifyInstance,
-  invoiceId: string,
-  reason: string,
-  stored: string,
-): Promise<void> {
-  try {
-    await withTemporalDeadline(app, () => nudgeCollection(app.db, app.temporal, invoiceId, reason));
-  } catch (error) {
-    throw serviceUnavailable(
-      `${stored}, but Temporal is unavailable to tell its collection; retry the same request.`,
-      error,
-    );
-  }
-}
-
 function collectionProblem(error: unknown): unknown {
   if (error instanceof PaymentConflictError) return conflict(error.message);
   if (error instanceof CollectionStateError) return conflict(error.message);
@@ -346,7 +329,14 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
       } catch (error) {
         throw collectionProblem(error);
       }
-      await tellCollection(app, recorded.invoice.id, 'payment', 'The payment is recorded');
+      await answeringRefusals(() =>
+        tellCollection(
+          serviceDependencies(app),
+          recorded.invoice.id,
+          'payment',
+          'The payment is recorded',
+        ),
+      );
       return reply.code(recorded.created ? 201 : 200).send({
         payment: toPayment(recorded.payment),
         invoice: toInvoiceSummary(recorded.invoice),
@@ -440,7 +430,9 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
         } catch (error) {
           throw collectionProblem(error);
         }
-        await tellCollection(app, id, path, `The ${path} is recorded`);
+        await answeringRefusals(() =>
+          tellCollection(serviceDependencies(app), id, path, `The ${path} is recorded`),
+        );
         return toCollection(row);
       },
     );

@@ -39,7 +39,7 @@ import {
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
-import { sendStoredHtml } from './stored-html.ts';
+import { sendStoredHtml } from '../stored-documents.ts';
 
 const Band = Type.Object({ count: Decimal, amount: Decimal }, { additionalProperties: false });
 const PercentageUsageSchema = Type.Object(

@@ -26,7 +26,7 @@ import {
 import { fieldErrors, validatorCompiler } from '../plugins/validation.ts';
 import { Problem, type FieldError } from '../problem.ts';
 import { described, iso, problemResponse, Timestamp } from '../schemas/common.ts';
-import { MetricCode } from './metrics.ts';
+import { MetricCode } from '../schemas/metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -10,8 +10,7 @@ import { getInvoiceDocument, getInvoice } from '../../db/repositories/invoices.t
 import { formatMoney, money } from '../../domain/money.ts';
 import { notFound } from '../problem.ts';
 import { HtmlDocument, problemResponse } from '../schemas/common.ts';
-import { PdfDocument, sendStoredPdf } from './invoice-documents.ts';
-import { sendStoredHtml } from './stored-html.ts';
+import { sendStoredHtml, PdfDocument, sendStoredPdf } from '../stored-documents.ts';
 
 const HostedParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64 }) },

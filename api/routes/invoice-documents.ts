@@ -1,19 +1,15 @@
 // An invoice's documents beyond its HTML: GET /v1/invoices/:id/pdf (printed once from the stored
 // HTML, then served as stored) and POST /v1/invoices/:id/hosted-link (a signed, expiring URL of
-// its public page). sendStoredPdf serves the hosted PDF too.
+// its public page).
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { StoredPdf } from '../../db/repositories/invoice-documents.ts';
 import { getInvoice, getInvoiceDocument } from '../../db/repositories/invoices.ts';
 import { DEFAULT_HOSTED_LINK_DAYS } from '../../documents/hosted-links.ts';
 import { conflict, notFound } from '../problem.ts';
 import { described, IdParams, problemResponse, Timestamp } from '../schemas/common.ts';
-
-export const PdfDocument = {
-  description: 'The invoice as an A4 PDF, exactly as stored. Its ETag is the hash of its bytes.',
-  content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
-};
+import { PdfDocument, sendStoredPdf } from '../stored-documents.ts';
 
 const HostedLinkBody = Type.Object(
   {
@@ -48,26 +44,6 @@ export async function storedPdfOrNotFound(app: FastifyInstance, id: string): Pro
   throw notFound(
     exists ? `Invoice ${id} has not been rendered yet.` : `Invoice ${id} does not exist.`,
   );
-}
-
-/** Stored PDF bytes with their hash as ETag; a matching If-None-Match gets a 304. */
-export function sendStoredPdf(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  stored: StoredPdf,
-  filename: string,
-): FastifyReply {
-  const etag = `"${stored.contentHash}"`;
-  reply.header('etag', etag);
-  const ifNoneMatch = request.headers['if-none-match'];
-  if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag)) {
-    return reply.code(304).send();
-  }
-  return reply
-    .header('content-disposition', `inline; filename="${filename.replace(/[^\w.-]/g, '_')}.pdf"`)
-    .header('x-content-type-options', 'nosniff')
-    .type('application/pdf')
-    .send(stored.pdf);
 }
 
 const invoiceDocuments: FastifyPluginCallbackTypebox = (app, _options, done) => {

@@ -2,159 +2,48 @@
 // Subscription invoices are issued (created and finalized) by the subscription workflows.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Invoice as InvoiceRow, InvoiceLine as InvoiceLineRow } from '../../db/database.ts';
+import type { Invoice as InvoiceRow } from '../../db/database.ts';
 import { issueCreditNote, listCreditNotes } from '../../db/repositories/credit-notes.ts';
 import {
   getInvoice,
   getInvoiceDocument,
   getInvoiceLines,
-  InvalidInvoiceRequestError,
-  InvalidInvoiceTransitionError,
-  InvoiceNotFoundError,
   listInvoices,
   markUncollectible,
   requireInvoice,
   updateDraft,
   voidInvoice,
 } from '../../db/repositories/invoices.ts';
-import { decimal } from '../../domain/decimal.ts';
-import { decimalOf, lineAmount, type DecimalInput } from '../../domain/invoicing/line-amount.ts';
-import type { NewInvoiceLine } from '../../db/repositories/invoices.ts';
-import { TaxRequestError } from '../../domain/tax/validation.ts';
 import { finalizeAndFollow } from '../../services/invoice-finalization.ts';
-import { conflict, notFound, Problem, unprocessable } from '../problem.ts';
+import { notFound, unprocessable } from '../problem.ts';
 import {
   assertLineTotalsBounded,
-  CurrencyCode,
   DEFAULT_LIMIT,
   described,
   HtmlDocument,
   IdParams,
-  iso,
   Limit,
   ListOf,
-  Money,
-  NullablePeriod,
-  NullableTimestamp,
   pageAfter,
   PageQuery,
   problemResponse,
   StartingAfter,
-  Timestamp,
 } from '../schemas/common.ts';
-import { Decimal } from '../schemas/catalog.ts';
-import { LineArithmeticSchema } from '../schemas/line-arithmetic.ts';
-import { CreditNoteSchema, toCreditNote } from './credit-notes.ts';
-import { tellCollection } from './collections.ts';
-import { sendStoredHtml } from './stored-html.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
-
-const TaxBreakdownEntrySchema = Type.Object(
-  {
-    treatment: Type.String({
-      description: 'taxable, reverse_charge, exempt_customer, outside_scope, …',
-      examples: ['taxable'],
-    }),
-    jurisdiction: Type.String({ examples: ['FR'] }),
-    taxName: Nullable(Type.String({ examples: ['VAT'] })),
-    rate: Type.String({ description: 'Percent, an exact decimal string.', examples: ['20'] }),
-    taxableAmount: Money,
-    taxAmount: Money,
-  },
-  { description: 'Tax per (jurisdiction, tax, rate), and per untaxed treatment.' },
-);
-
-const TaxNoteSchema = Type.Object({
-  code: Type.String({ examples: ['reverse_charge'] }),
-  text: Type.String({ description: 'The legal mention the invoice prints.' }),
-});
-
-const invoiceFields = {
-  id: Type.String({ examples: ['inv_abcdefghijklmnopqrst'] }),
-  number: Nullable(
-    Type.String({
-      description:
-        'Gap-free number within its series (INVOICE_NUMBER_FORMAT), e.g. INV-2026-000123; null while a draft.',
-    }),
-  ),
-  customerId: Type.String(),
-  subscriptionId: Nullable(Type.String()),
-  status: Type.Union(
-    [
-      Type.Literal('draft'),
-      Type.Literal('open'),
-      Type.Literal('paid'),
-      Type.Literal('partially_paid'),
-      Type.Literal('void'),
-      Type.Literal('uncollectible'),
-    ],
-    {
-      description:
-        'draft (editable, unnumbered) → open (finalized, immutable) → paid, partially_paid, void or uncollectible.',
-    },
-  ),
-  currency: CurrencyCode,
-  period: described(NullablePeriod, 'The billing period invoiced, when the invoice is for one.'),
-  taxBehavior: Type.Union([Type.Literal('exclusive'), Type.Literal('inclusive')], {
-    description: 'exclusive: total = subtotal − discount + tax; inclusive: tax is inside.',
-  }),
-  subtotal: Money,
-  discountTotal: Money,
-  tax: Money,
-  total: Money,
-  amountPaid: Money,
-  amountCredited: described(Money, 'The total of the credit notes issued against it.'),
-  amountDue: described(Money, 'What is still owed: total − paid − credited, never below 0.'),
-  taxBreakdown: Type.Array(TaxBreakdownEntrySchema),
-  taxNotes: Type.Array(TaxNoteSchema),
-  issuedAt: described(NullableTimestamp, 'The invoice date (finalization); null for drafts.'),
-  dueAt: described(
-    NullableTimestamp,
-    'Issue date + the customer’s payment terms; null for drafts.',
-  ),
-  finalizedAt: NullableTimestamp,
-  paidAt: NullableTimestamp,
-  voidedAt: NullableTimestamp,
-  markedUncollectibleAt: NullableTimestamp,
-  createdAt: Timestamp,
-};
-
-export const InvoiceSummarySchema = Type.Object(invoiceFields, {
-  $id: 'InvoiceSummary',
-  title: 'InvoiceSummary',
-});
-
-export const InvoiceLineSchema = Type.Object(
-  {
-    position: Type.Integer({ minimum: 0 }),
-    description: Type.String(),
-    quantity: { ...Decimal, description: 'Units billed, exact: "1", "12.5" (GB), "2.25" (hours).' },
-    unitAmount: Type.Union([Decimal, Type.Null()], {
-      description:
-        'Minor units per unit, exact and possibly finer than the currency ("0.06" is €0.0006); ' +
-        'null when no single price makes the line (tiers, a minimum’s true-up).',
-    }),
-    amount: described(Money, 'Before discount and tax: the line’s one rounded amount.'),
-    discountAmount: Money,
-    taxAmount: Money,
-    taxRate: Nullable(Type.String({ description: 'Percent; null until finalized.' })),
-    taxJurisdiction: Nullable(Type.String()),
-    taxTreatment: Nullable(Type.String()),
-    total: described(Money, 'What the customer pays for the line, tax included.'),
-    period: NullablePeriod,
-    arithmetic: Type.Union([LineArithmeticSchema, Type.Null()], {
-      description: 'How a rated line’s amount was reached; null for lines priced by hand.',
-    }),
-  },
-  { $id: 'InvoiceLine', title: 'InvoiceLine' },
-);
-
-export const InvoiceSchema = Type.Object(
-  { ...invoiceFields, lines: Type.Array(InvoiceLineSchema) },
-  { $id: 'Invoice', title: 'Invoice' },
-);
+import { sendStoredHtml } from '../stored-documents.ts';
+import { CreditNoteSchema, toCreditNote } from '../schemas/credit-notes.ts';
+import {
+  DraftQuantity,
+  DraftUnitAmount,
+  InvoiceSchema,
+  InvoiceSummarySchema,
+  MinorUnits,
+  toInvoiceLine,
+  toInvoiceSummary,
+} from '../schemas/invoices.ts';
+import { invoiceProblem } from '../invoice-problems.ts';
+import { draftLine } from '../../services/invoices.ts';
+import { tellCollection } from '../../services/collections.ts';
+import { answeringRefusals, serviceDependencies } from '../services.ts';
 
 const ListInvoicesQuery = Type.Object(
   {
@@ -165,53 +54,6 @@ const ListInvoicesQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const MinorUnits = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
-
-const MAX_QUANTITY = 1_000_000_000;
-const UnsignedDecimal = Type.String({ pattern: '^\\d+(\\.\\d+)?$', maxLength: 40 });
-
-/** A line's quantity in a request: an integer, or an exact decimal string ("2.5"). */
-export function DraftQuantity(minimum: 0 | 1) {
-  return Type.Union([Type.Integer({ minimum, maximum: MAX_QUANTITY }), UnsignedDecimal], {
-    description: `Units, ${minimum === 0 ? 'at least 0' : 'above 0'} and at most 10^9: an integer or a decimal string such as "2.5".`,
-  });
-}
-
-/** A line's unit price in a request: integer minor units, or a decimal string ("0.06"). */
-export const DraftUnitAmount = Type.Union([MinorUnits, UnsignedDecimal], {
-  description: 'Price of one unit in minor units: an integer, or a decimal string such as "0.06".',
-});
-
-/**
- * A line priced by hand: amount = quantity × unit price, rounded half up once (exact for whole
- * numbers). Refuses a quantity out of range, or an amount past a safe integer, naming the field.
- */
-export function draftLine(
-  line: { description: string; quantity: DecimalInput; unitAmount: DecimalInput },
-  i: number,
-  minimumQuantity: 0 | 1,
-): Pick<NewInvoiceLine, 'description' | 'quantity' | 'unitAmount' | 'amount'> {
-  const quantity = decimal(line.quantity);
-  if ((minimumQuantity === 1 ? quantity.lte(0) : quantity.lt(0)) || quantity.gt(MAX_QUANTITY)) {
-    throw new InvalidInvoiceRequestError(
-      `lines[${i}].quantity`,
-      `must be ${minimumQuantity === 1 ? 'above 0' : 'at least 0'} and at most 10^9`,
-    );
-  }
-  let amount: number;
-  try {
-    amount = lineAmount(line.quantity, line.unitAmount);
-  } catch {
-    throw new InvalidInvoiceRequestError(`lines[${i}].amount`, 'is too large');
-  }
-  return {
-    description: line.description,
-    quantity: decimalOf(line.quantity),
-    unitAmount: decimalOf(line.unitAmount),
-    amount,
-  };
-}
 
 const DraftLineBody = Type.Object(
   {
@@ -274,79 +116,6 @@ const VoidResultSchema = Type.Object(
   },
   { description: 'The void invoice and its credit note.' },
 );
-
-function period(start: Date | null, end: Date | null) {
-  return start && end ? { start: iso(start), end: iso(end) } : null;
-}
-
-const isoOrNull = (d: Date | null) => (d ? iso(d) : null);
-
-export function toInvoiceSummary(row: InvoiceRow) {
-  const money = (amount: number) => ({ amount, currency: row.currency });
-  return {
-    id: row.id,
-    number: row.number,
-    customerId: row.customer_id,
-    subscriptionId: row.subscription_id,
-    status: row.status,
-    currency: row.currency,
-    period: period(row.period_start, row.period_end),
-    taxBehavior: row.tax_behavior,
-    subtotal: money(row.subtotal),
-    discountTotal: money(row.discount_total),
-    tax: money(row.tax),
-    total: money(row.total),
-    amountPaid: money(row.amount_paid),
-    amountCredited: money(row.amount_credited),
-    amountDue: money(row.amount_due),
-    taxBreakdown: row.tax_breakdown,
-    taxNotes: row.tax_notes.map(({ code, text }) => ({ code, text })),
-    issuedAt: isoOrNull(row.issued_at),
-    dueAt: isoOrNull(row.due_at),
-    finalizedAt: isoOrNull(row.finalized_at),
-    paidAt: isoOrNull(row.paid_at),
-    voidedAt: isoOrNull(row.voided_at),
-    markedUncollectibleAt: isoOrNull(row.marked_uncollectible_at),
-    createdAt: iso(row.created_at),
-  };
-}
-
-export function toInvoiceLine(row: InvoiceLineRow, currency: string) {
-  const money = (amount: number) => ({ amount, currency });
-  return {
-    position: row.position,
-    description: row.description,
-    quantity: row.quantity,
-    unitAmount: row.unit_amount,
-    amount: money(row.amount),
-    discountAmount: money(row.discount_amount),
-    taxAmount: money(row.tax_amount),
-    taxRate: row.tax_rate === null ? null : String(Number(row.tax_rate)),
-    taxJurisdiction: row.tax_jurisdiction,
-    taxTreatment: row.tax_treatment,
-    total: money(row.total_amount),
-    period: period(row.period_start, row.period_end),
-    arithmetic: row.arithmetic,
-  };
-}
-
-/** The repository's refusals as problems: 404, 409 (invalid transition), 422. */
-export function invoiceProblem(error: unknown): unknown {
-  if (error instanceof InvoiceNotFoundError) return notFound(error.message);
-  if (error instanceof InvalidInvoiceTransitionError) return conflict(error.message);
-  if (error instanceof InvalidInvoiceRequestError) {
-    return unprocessable(error.field, error.message);
-  }
-  if (error instanceof TaxRequestError) {
-    return new Problem({
-      status: 422,
-      slug: 'unprocessable',
-      detail: `the invoice cannot be taxed: ${error.issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
-      errors: error.issues,
-    });
-  }
-  return error;
-}
 
 async function answering<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -518,7 +287,9 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const { invoice, creditNote } = await answering(() =>
         voidInvoice(app.db, request.params.id, { numbering: app.invoicing.numbering }),
       );
-      await tellCollection(app, invoice.id, 'void', 'The invoice is void');
+      await answeringRefusals(() =>
+        tellCollection(serviceDependencies(app), invoice.id, 'void', 'The invoice is void'),
+      );
       const lines = await getInvoiceLines(app.db, invoice.id);
       return {
         invoice: {
@@ -551,7 +322,14 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const row = await answering(() => markUncollectible(app.db, request.params.id));
-      await tellCollection(app, row.id, 'uncollectible', 'The invoice is written off');
+      await answeringRefusals(() =>
+        tellCollection(
+          serviceDependencies(app),
+          row.id,
+          'uncollectible',
+          'The invoice is written off',
+        ),
+      );
       return fullInvoice(row);
     },
   );

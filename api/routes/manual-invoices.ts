@@ -10,12 +10,12 @@ import { assertLineTotalsBounded, described, problemResponse } from '../schemas/
 import {
   DraftQuantity,
   DraftUnitAmount,
-  draftLine,
   InvoiceSchema,
-  invoiceProblem,
   toInvoiceLine,
   toInvoiceSummary,
-} from './invoices.ts';
+} from '../schemas/invoices.ts';
+import { draftLine } from '../../services/invoices.ts';
+import { invoiceProblem } from '../invoice-problems.ts';
 
 export const TaxCategory = Type.Union(
   [Type.Literal('standard'), Type.Literal('ebook'), Type.Literal('exempt')],

@@ -17,7 +17,7 @@ import {
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
-import { sendStoredHtml } from './stored-html.ts';
+import { sendStoredHtml } from '../stored-documents.ts';
 
 const AttachmentSummary = Type.Object({
   filename: Type.String(),

@@ -13,7 +13,8 @@ import { PaymentConflictError, recordPayment } from '../../db/repositories/payme
 import { WebhookSignatureError, type PaymentProvider } from '../../payments/provider.ts';
 import { badRequest, notFound } from '../problem.ts';
 import { problemResponse } from '../schemas/common.ts';
-import { tellCollection } from './collections.ts';
+import { tellCollection } from '../../services/collections.ts';
+import { answeringRefusals, serviceDependencies } from '../services.ts';
 
 const WebhookAnswer = Type.Object(
   {
@@ -99,7 +100,14 @@ const paymentWebhooks: FastifyPluginCallbackTypebox<{ providers: PaymentProvider
         request.log.warn({ eventId, error: error.message }, 'provider payment not recorded');
         return { received: true, eventId, paymentId: null, ignored: error.message };
       }
-      await tellCollection(app, payment.invoiceId, provider.name, 'The payment is recorded');
+      await answeringRefusals(() =>
+        tellCollection(
+          serviceDependencies(app),
+          payment.invoiceId,
+          provider.name,
+          'The payment is recorded',
+        ),
+      );
       return { received: true, eventId, paymentId: recorded.payment.id };
     },
   );

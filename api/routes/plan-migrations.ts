@@ -8,8 +8,6 @@ import {
   startPlanMigration,
   type PlanMigrationView,
 } from '../../services/plan-migrations.ts';
-import { planMigrationWorkflowId } from '../../workflows/plan-migration-messages.ts';
-import { withTemporalDeadline } from '../plugins/temporal.ts';
 import { notFound, refusalProblem } from '../problem.ts';
 import {
   CodeParams,
@@ -20,6 +18,8 @@ import {
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
+import { planMigrationWorkflowId } from '../../workflow-contracts/ids.ts';
+import { serviceDependencies } from '../services.ts';
 
 const Version = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 const ApplyAt = Type.Enum(['now', 'period_end']);
@@ -135,21 +135,14 @@ const planMigrations: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request, reply) => {
       const { toVersion, fromVersions, applyAt = 'period_end', reason } = request.body;
       try {
-        const started = await startPlanMigration(
-          {
-            db: app.db,
-            temporal: app.temporal,
-            withDeadline: (call) => withTemporalDeadline(app, call),
-          },
-          {
-            planCode: request.params.code,
-            toVersion,
-            fromVersions,
-            applyAt,
-            reason,
-            actor: request.apiKey.id,
-          },
-        );
+        const started = await startPlanMigration(serviceDependencies(app), {
+          planCode: request.params.code,
+          toVersion,
+          fromVersions,
+          applyAt,
+          reason,
+          actor: request.apiKey.id,
+        });
         return reply.code(202).send(toPlanMigration(started));
       } catch (error) {
         throw error instanceof Refused ? refusalProblem(error) : error;

@@ -7,16 +7,13 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from 'typebox';
 import { getProject, listMilestones } from '../../db/repositories/projects.ts';
 import { formatMoney, money } from '../../domain/money.ts';
-import {
-  approveMilestoneUpdate,
-  projectWorkflowId,
-  rejectMilestoneUpdate,
-} from '../../workflows/project-messages.ts';
+import { approveMilestoneUpdate, rejectMilestoneUpdate } from '../../workflows/project-messages.ts';
 import type { projectWorkflow } from '../../workflows/project.ts';
 import { withTemporalDeadline } from '../plugins/temporal.ts';
 import { notFound, Problem } from '../problem.ts';
 import { HtmlDocument, problemResponse } from '../schemas/common.ts';
-import { projectUpdateProblem } from './projects.ts';
+import { projectWorkflowId } from '../../workflow-contracts/ids.ts';
+import { projectUpdateProblem } from '../update-problems.ts';
 
 const Params = Type.Object(
   {

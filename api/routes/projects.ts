@@ -5,10 +5,8 @@
 // time entries are rows, recorded against the budget and invoiced by the workflow.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import {
-  ApplicationFailure,
   QueryNotRegisteredError,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { Type, type Static } from 'typebox';
@@ -50,17 +48,13 @@ import {
   changeOrderUpdate,
   completeMilestoneUpdate,
   initialProjectState,
-  INVALID_CHANGE_ORDER,
-  MILESTONE_CONFLICT,
   projectStateQuery,
-  projectWorkflowId,
   rejectMilestoneUpdate,
-  UNKNOWN_MILESTONE,
   type ProjectState,
   type ProjectWorkflowInput,
 } from '../../workflows/project-messages.ts';
 import { withTemporalDeadline } from '../plugins/temporal.ts';
-import { conflict, notFound, serviceUnavailable, unprocessable, type Problem } from '../problem.ts';
+import { conflict, notFound, serviceUnavailable, unprocessable } from '../problem.ts';
 import {
   DEFAULT_LIMIT,
   described,
@@ -75,7 +69,8 @@ import {
   StartingAfter,
   Timestamp,
 } from '../schemas/common.ts';
-import { updateProblem } from './subscriptions.ts';
+import { projectWorkflowId } from '../../workflow-contracts/ids.ts';
+import { projectUpdateProblem } from '../update-problems.ts';
 
 const MinorUnits = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Percent = Type.String({
@@ -405,23 +400,6 @@ function termsProblem(error: unknown): unknown {
   return error instanceof ProjectTermsError
     ? unprocessable(error.field, error.message.replace(/^[^:]*: /, ''))
     : error;
-}
-
-/** A refused project update as a problem: 404, 409 or 422 naming the field. */
-function projectUpdateProblem(error: unknown): Problem | undefined {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    const { type, message } = error.cause;
-    const field = typeof error.cause.details?.[0] === 'string' ? error.cause.details[0] : undefined;
-    if (type === UNKNOWN_MILESTONE) return notFound(message);
-    if (type === MILESTONE_CONFLICT) {
-      return field ? unprocessable(field, message) : conflict(message);
-    }
-    if (type === INVALID_CHANGE_ORDER) {
-      return unprocessable(field ?? 'change', message.replace(/^[^:]*: /, ''));
-    }
-  }
-  if (error instanceof WorkflowNotFoundError) return conflict('The project’s workflow has ended.');
-  return updateProblem(error);
 }
 
 function toTimeEntry(row: TimeEntryRow, currency: string) {
@@ -1096,5 +1074,3 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
 };
 
 export default projects;
-
-export { projectUpdateProblem };

@@ -5,14 +5,9 @@
 import { COVERAGE_START } from '../../domain/tax/rates.ts';
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import {
-  ApplicationFailure,
-  isGrpcServiceError,
   QueryNotRegisteredError,
   QueryRejectedError,
-  ServiceError,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -52,11 +47,9 @@ import {
 } from '../../services/subscription-changes.ts';
 import {
   cancelUpdate,
-  INVALID_TRANSITION,
   pauseUpdate,
   resumeUpdate,
   stateQuery,
-  subscriptionWorkflowId,
   type CancelRequest,
   type OperatorAction,
   type ResumeRequest,
@@ -70,7 +63,6 @@ import {
   refusalProblem,
   serviceUnavailable,
   unprocessable,
-  type Problem,
 } from '../problem.ts';
 import {
   DEFAULT_LIMIT,
@@ -85,6 +77,9 @@ import {
   StartingAfter,
   Timestamp,
 } from '../schemas/common.ts';
+import { subscriptionWorkflowId } from '../../workflow-contracts/ids.ts';
+import { isTemporalUnavailable, updateProblem } from '../update-problems.ts';
+import { serviceDependencies } from '../services.ts';
 
 const STATUSES = ['trialing', 'active', 'past_due', 'paused', 'canceled', 'ended'] as const;
 
@@ -443,48 +438,6 @@ export function withLiveState(record: SubscriptionRecord, state: SubscriptionSta
   };
 }
 
-function isTemporalUnavailable(error: unknown): boolean {
-  return (
-    error instanceof ServiceError ||
-    error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
-    isGrpcServiceError(error)
-  );
-}
-
-function mentionsCompleted(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (/already completed/i.test(e.message)) return true;
-  }
-  return false;
-}
-
-/**
- * The problem an operator should see for a failed pause/resume/cancel; undefined when the
- * failure is ours (e.g. the workflow failed the update for another reason), to answer as a 500.
- */
-export function updateProblem(error: unknown): Problem | undefined {
-  if (error instanceof WorkflowUpdateFailedError) {
-    const { cause } = error;
-    if (cause instanceof ApplicationFailure && cause.type === INVALID_TRANSITION) {
-      return conflict(cause.message);
-    }
-    return undefined;
-  }
-  if (error instanceof WorkflowNotFoundError || mentionsCompleted(error)) {
-    return conflict('The subscription is canceled: its billing workflow has ended.');
-  }
-  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return serviceUnavailable(
-      'The subscription’s workflow did not answer in time; the change may still take effect. Check the subscription before retrying.',
-      error,
-    );
-  }
-  if (isTemporalUnavailable(error)) {
-    return serviceUnavailable('Temporal is unavailable; retry later.', error);
-  }
-  return undefined;
-}
-
 async function loadSubscription(app: FastifyInstance, id: string): Promise<SubscriptionRecord> {
   const record = await getSubscription(app.db, id);
   if (!record) throw notFound(`Subscription ${id} does not exist.`);
@@ -544,14 +497,7 @@ async function requestChange(
   order: SubscriptionChangeOrder,
 ): Promise<Subscription> {
   try {
-    const { record, state } = await changeSubscription(
-      {
-        db: app.db,
-        temporal: app.temporal,
-        withDeadline: (call) => withTemporalDeadline(app, call),
-      },
-      order,
-    );
+    const { record, state } = await changeSubscription(serviceDependencies(app), order);
     return withLiveState(record, state);
   } catch (error) {
     if (error instanceof Refused) throw refusalProblem(error);

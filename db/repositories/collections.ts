@@ -4,14 +4,13 @@
 // bookkeeping no customer sees, in real time.
 import { olderThan, toPage } from '../pagination.ts';
 import type { Transaction } from 'kysely';
-import { DEFAULT_DUNNING_POLICY, type DunningPolicy } from '../../domain/dunning.ts';
+import {
+  DEFAULT_DUNNING_POLICY,
+  type DunningPolicy,
+  type CollectionStatus,
+} from '../../domain/dunning.ts';
 import type { Db } from '../connect.ts';
-import type {
-  CollectionStatus,
-  Database,
-  DunningPolicyRow,
-  InvoiceCollection,
-} from '../database.ts';
+import type { Database, DunningPolicyRow, InvoiceCollection } from '../database.ts';
 import { newId } from '../ids.ts';
 import { customerNow } from './test-clocks.ts';
 

@@ -3,11 +3,13 @@ import { sql, type Kysely } from 'kysely';
 import { olderThan, toPage } from '../pagination.ts';
 import type { Db } from '../connect.ts';
 import type { Customer, Database, TestClock } from '../database.ts';
-import type { TestClockRef } from '../../workflows/clock.ts';
-import { subscriptionWorkflowId } from '../../workflows/subscription-messages.ts';
 import { testClockSeries } from './number-series.ts';
-import { projectWorkflowId } from '../../workflows/project-messages.ts';
-import { manualInvoiceWorkflowId } from '../../workflows/manual-invoice-messages.ts';
+import {
+  subscriptionWorkflowId,
+  projectWorkflowId,
+  manualInvoiceWorkflowId,
+} from '../../workflow-contracts/ids.ts';
+import type { TestClockRef } from '../../workflow-contracts/test-clock.ts';
 
 export async function insertTestClock(
   db: Db,

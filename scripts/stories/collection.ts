@@ -9,9 +9,10 @@ import { upsertDunningPolicy } from '../../db/repositories/collections.ts';
 import { recordPayment } from '../../db/repositories/payments.ts';
 import type { DunningPolicy } from '../../domain/dunning.ts';
 import type { collectionWorkflow } from '../../workflows/collection.ts';
-import { collectionStateQuery, collectionWorkflowId } from '../../workflows/collection-messages.ts';
+import { collectionStateQuery } from '../../workflows/collection-messages.ts';
 import { nudgeCollection } from '../../temporal/collection-start.ts';
 import { issueInvoice, replayCustomer, type Recording, type Story } from '../recording.ts';
+import { collectionWorkflowId } from '../../workflow-contracts/ids.ts';
 
 const HOUR = 3_600_000;
 

@@ -13,10 +13,10 @@ import { advancePerPeriod } from '../../domain/invoicing/period-invoice.ts';
 import { startPlanMigration } from '../../services/plan-migrations.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { planMigrationWorkflow } from '../../workflows/plan-migration.ts';
-import { planMigrationWorkflowId } from '../../workflows/plan-migration-messages.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { stateQuery } from '../../workflows/subscription-messages.ts';
 import { replayCustomer, type Recording, type Story } from '../recording.ts';
+import { planMigrationWorkflowId } from '../../workflow-contracts/ids.ts';
 
 const flat = (amount: number): Charge[] => [
   { key: 'base', type: 'flat', description: 'Pro', billing: 'advance', amount: String(amount) },

@@ -9,7 +9,6 @@ import { realActivities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
 import { listPlanVersionChanges } from '../../db/repositories/subscriptions.ts';
 import { planMigrationView, startPlanMigration } from '../../services/plan-migrations.ts';
-import { planMigrationWorkflowId } from '../../workflows/plan-migration-messages.ts';
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import {
   createTimeSkippingEnvironment,
@@ -18,6 +17,7 @@ import {
   workflowBundle,
 } from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { planMigrationWorkflowId } from '../../workflow-contracts/ids.ts';
 
 const TZ = 'Europe/Paris';
 

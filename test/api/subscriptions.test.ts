@@ -12,14 +12,14 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { updateProblem } from '../../api/routes/subscriptions.ts';
 import {
-  INVALID_TRANSITION,
   type SubscriptionState,
   type SubscriptionWorkflowInput,
 } from '../../workflows/subscription-messages.ts';
 import { flatPlanVersion } from '../support/fixtures.ts';
 import { anyString, stringMatching, createApiHarness, type ApiHarness } from './app-harness.ts';
+import { INVALID_TRANSITION } from '../../workflow-contracts/names.ts';
+import { updateProblem } from '../../api/update-problems.ts';
 
 /** What the stand-in Temporal does when called; each test sets what it needs. */
 interface TemporalScript {

@@ -33,13 +33,11 @@ import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { money } from '../../domain/money.ts';
 import type { PlanVersion } from '../../domain/catalog.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
-import { advanceClockUpdate } from '../../workflows/clock.ts';
 import type { collectionWorkflow } from '../../workflows/collection.ts';
 import {
   collectionChangedSignal,
   collectionStartFields,
   collectionStateQuery,
-  collectionWorkflowId,
   type CollectionInput,
 } from '../../workflows/collection-messages.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
@@ -53,6 +51,8 @@ import {
   testDataConverter,
   workflowBundle,
 } from '../support/temporal.ts';
+import { collectionWorkflowId } from '../../workflow-contracts/ids.ts';
+import { advanceClockUpdate } from '../../workflow-contracts/test-clock.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -24,7 +24,6 @@ import {
   type ProjectTerms,
 } from '../../domain/projects.ts';
 import { projectStartOptions } from '../../temporal/project-start.ts';
-import { advanceClockUpdate } from '../../workflows/clock.ts';
 import type { projectWorkflow } from '../../workflows/project.ts';
 import {
   approveMilestoneUpdate,
@@ -43,6 +42,7 @@ import {
   testDataConverter,
   workflowBundle,
 } from '../support/temporal.ts';
+import { advanceClockUpdate } from '../../workflow-contracts/test-clock.ts';
 
 const DAY = 86_400_000;
 const TZ = 'Europe/Paris';

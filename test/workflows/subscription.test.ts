@@ -15,7 +15,6 @@ import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import {
   cancelUpdate,
-  INVALID_TRANSITION,
   pauseUpdate,
   resumeUpdate,
   stateQuery,
@@ -28,6 +27,7 @@ import {
   testDataConverter,
   workflowBundle,
 } from '../support/temporal.ts';
+import { INVALID_TRANSITION } from '../../workflow-contracts/names.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

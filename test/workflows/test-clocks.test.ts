@@ -12,7 +12,6 @@ import type { Charge, PlanVersion } from '../../domain/catalog.ts';
 import { money } from '../../domain/money.ts';
 import type { Interval } from '../../domain/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
-import { advanceClockUpdate, clockPositionQuery } from '../../workflows/clock.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { changeUpdate, stateQuery } from '../../workflows/subscription-messages.ts';
 import { testClockAdvance, testClockAdvanceWorkflowId } from '../../workflows/test-clock.ts';
@@ -25,6 +24,7 @@ import {
   testDataConverter,
   workflowBundle,
 } from '../support/temporal.ts';
+import { advanceClockUpdate, clockPositionQuery } from '../../workflow-contracts/test-clock.ts';
 
 const TZ = 'Europe/Paris';
 const T0 = '2027-01-01T08:00:00.000Z'; // 09:00 in Paris

@@ -1,0 +1,47 @@
+// Serving documents we rendered earlier (invoices, outbox emails, hosted pages) from the API's
+// own origin, exactly as stored: HTML locked down so it can never run script or load anything
+// in the reader's session; PDFs with their hash as ETag.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { StoredPdf } from '../db/repositories/invoice-documents.ts';
+
+const STORED_HTML_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; sandbox";
+
+export function sendStoredHtml(
+  reply: FastifyReply,
+  html: string,
+  contentHash?: string,
+): FastifyReply {
+  if (contentHash) reply.header('etag', `"${contentHash}"`);
+  return reply
+    .header('content-security-policy', STORED_HTML_CSP)
+    .header('x-content-type-options', 'nosniff')
+    .type('text/html; charset=utf-8')
+    .send(html);
+}
+
+export const PdfDocument = {
+  description: 'The invoice as an A4 PDF, exactly as stored. Its ETag is the hash of its bytes.',
+  content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
+};
+
+/** Stored PDF bytes with their hash as ETag; a matching If-None-Match gets a 304. */
+export function sendStoredPdf(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  stored: StoredPdf,
+  filename: string,
+): FastifyReply {
+  const etag = `"${stored.contentHash}"`;
+  reply.header('etag', etag);
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag)) {
+    return reply.code(304).send();
+  }
+  return reply
+    .header('content-disposition', `inline; filename="${filename.replace(/[^\w.-]/g, '_')}.pdf"`)
+    .header('x-content-type-options', 'nosniff')
+    .type('application/pdf')
+    .send(stored.pdf);
+}

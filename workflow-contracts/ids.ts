@@ -1,0 +1,22 @@
+// Every workflow's id, one business id each: what the workflows, their starters (API, services,
+// the workflow_starts drainer) and the test clocks that advance them all agree on.
+
+export function subscriptionWorkflowId(subscriptionId: string): string {
+  return `subscription-${subscriptionId}`;
+}
+
+export function projectWorkflowId(projectId: string): string {
+  return `project-${projectId}`;
+}
+
+export function manualInvoiceWorkflowId(invoiceId: string): string {
+  return `invoice-${invoiceId}`;
+}
+
+export function collectionWorkflowId(invoiceId: string): string {
+  return `collection-${invoiceId}`;
+}
+
+export function planMigrationWorkflowId(migrationId: string): string {
+  return `plan-migration-${migrationId}`;
+}

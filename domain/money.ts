@@ -10,9 +10,6 @@ import {
   type DecimalString,
 } from './decimal.ts';
 
-// Thrown here too; defined beside the decimals (below money) so the two do not import each other.
-export { AmountOverflowError };
-
 export interface Money {
   /** Integer minor units (cents for EUR, yen for JPY, fils for BHD). */
   readonly amount: number;

@@ -1,0 +1,279 @@
+// Projects: a row and a durable workflow each (project-<id>). Creating one inserts the row and
+// starts the workflow in one transaction; completing, approving and rejecting milestones and
+// change orders are workflow updates whose validators refuse what the project's state does not
+// allow. A refused update comes back as Temporal's error, for the caller to word.
+import type { WorkflowHandle } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Db } from '../db/connect.ts';
+import { newId } from '../db/ids.ts';
+import { getCustomer, taxCustomerOf } from '../db/repositories/customers.ts';
+import {
+  budgetUsed,
+  insertProject,
+  listChangeOrders,
+  listMilestones,
+  listProjectEvents,
+  listProjects,
+  ProjectNotFoundError,
+  requireProject,
+  type ProjectRow,
+} from '../db/repositories/projects.ts';
+import { testClockRefOf } from '../db/repositories/test-clocks.ts';
+import { priceProject, type ChangeOrder } from '../domain/projects.ts';
+import type { TaxSeller } from '../domain/tax/types.ts';
+import { validateTaxCustomer } from '../domain/tax/validation.ts';
+import { projectStartOptions } from '../temporal/project-start.ts';
+import { projectWorkflowId } from '../workflow-contracts/ids.ts';
+import type { projectWorkflow } from '../workflows/project.ts';
+import {
+  approveMilestoneUpdate,
+  changeOrderUpdate,
+  completeMilestoneUpdate,
+  initialProjectState,
+  projectStateQuery,
+  rejectMilestoneUpdate,
+  type ProjectState,
+  type ProjectWorkflowInput,
+} from '../workflows/project-messages.ts';
+import { temporalCall, type ServiceDependencies } from './dependencies.ts';
+import {
+  milestoneTerms,
+  priceOf,
+  projectTerms,
+  termsRefusal,
+  type MilestoneInput,
+  type PriceInput,
+  type ProjectTermsInput,
+} from './project-terms.ts';
+import { Refused } from './refused.ts';
+
+/** A project as stored, with its workflow's state while it runs. */
+export interface ProjectSnapshot {
+  row: ProjectRow;
+  /** Undefined once the workflow is gone. */
+  state: ProjectState | undefined;
+  /** Billable hours recorded so far, in minor units. */
+  used: number;
+  milestones: Awaited<ReturnType<typeof listMilestones>>;
+}
+
+/** The project, refused as not found when it does not exist. */
+export async function loadProject(db: Db, id: string): Promise<ProjectRow> {
+  try {
+    return await requireProject(db, id);
+  } catch (error) {
+    if (error instanceof ProjectNotFoundError) throw new Refused('not_found', error.message);
+    throw error;
+  }
+}
+
+export function projectHandle(
+  deps: ServiceDependencies,
+  id: string,
+): WorkflowHandle<typeof projectWorkflow> {
+  return deps.temporal.workflow.getHandle<typeof projectWorkflow>(projectWorkflowId(id));
+}
+
+/** The project as the workflow sees it, or as stored once the workflow is gone. */
+export async function projectSnapshot(
+  deps: ServiceDependencies,
+  row: ProjectRow,
+  live?: ProjectState,
+): Promise<ProjectSnapshot> {
+  let state = live;
+  if (!state) {
+    try {
+      state = await temporalCall(deps, () => projectHandle(deps, row.id).query(projectStateQuery));
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError || error instanceof QueryNotRegisteredError)) {
+        throw error;
+      }
+    }
+  }
+  const used = await budgetUsed(deps.db, row.id);
+  const milestones = await listMilestones(deps.db, row.id);
+  return { row, state, used, milestones };
+}
+
+export async function getProject(deps: ServiceDependencies, id: string): Promise<ProjectSnapshot> {
+  return projectSnapshot(deps, await loadProject(deps.db, id));
+}
+
+export interface CreateProjectOrder extends ProjectTermsInput {
+  customerId: string;
+  name: string;
+}
+
+/**
+ * Creates the project and starts its workflow in one transaction: refused for an unknown
+ * customer, another currency, a customer that cannot be taxed or terms that exceed the contract;
+ * unavailable (nothing created) when the workflow cannot be started.
+ */
+export async function createProject(
+  deps: ServiceDependencies & { seller: TaxSeller },
+  order: CreateProjectOrder,
+): Promise<ProjectSnapshot> {
+  const { db } = deps;
+  const customer = await getCustomer(db, order.customerId);
+  if (!customer) {
+    throw new Refused('unprocessable', `customer ${order.customerId} does not exist`, {
+      field: 'customerId',
+    });
+  }
+  if (customer.currency !== order.currency) {
+    throw new Refused(
+      'unprocessable',
+      `customer ${customer.id} is billed in ${customer.currency}`,
+      {
+        field: 'currency',
+      },
+    );
+  }
+  // Every invoice of the project is taxed for this customer: clean data now, not at the deposit.
+  const taxIssues = validateTaxCustomer(taxCustomerOf(customer), deps.seller);
+  if (taxIssues.length > 0) {
+    throw new Refused(
+      'unprocessable',
+      `customer ${customer.id} cannot be taxed: ${taxIssues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+      { field: 'customerId' },
+    );
+  }
+  const terms = projectTerms(order);
+  let priced;
+  try {
+    priced = priceProject(terms);
+  } catch (error) {
+    throw termsRefusal(error);
+  }
+  const id = newId('prj');
+  const testClock = await testClockRefOf(db, customer.test_clock_id);
+  const input: ProjectWorkflowInput = {
+    projectId: id,
+    customerId: customer.id,
+    timezone: customer.timezone,
+    terms,
+    ...(testClock && { testClock }),
+  };
+  const row = await db.transaction().execute(async (trx) => {
+    const inserted = await insertProject(trx, {
+      id,
+      customerId: customer.id,
+      name: order.name,
+      terms,
+      milestones: terms.milestones.map((m, i) => ({
+        key: m.key,
+        name: m.name,
+        amount: priced.milestones[i]!.amount,
+      })),
+    });
+    try {
+      await temporalCall(deps, () =>
+        deps.temporal.workflow.start<typeof projectWorkflow>(
+          'projectWorkflow',
+          projectStartOptions(input),
+        ),
+      );
+    } catch (error) {
+      throw new Refused(
+        'unavailable',
+        'Could not start the project’s workflow; nothing was created. Retry later.',
+        { cause: error },
+      );
+    }
+    return inserted;
+  });
+  // The workflow starts at the clock's time on a clocked customer, so does its state.
+  const state = initialProjectState(input, input.testClock?.now ?? new Date().toISOString());
+  return projectSnapshot(deps, row, state);
+}
+
+/** A page of projects, newest first, optionally of one customer (as stored). */
+export function findProjects(
+  db: Db,
+  filter: { customerId?: string | undefined; limit: number; startingAfter?: string | undefined },
+): Promise<ProjectRow[]> {
+  return listProjects(db, filter);
+}
+
+export async function projectEvents(db: Db, id: string) {
+  await loadProject(db, id);
+  return listProjectEvents(db, id);
+}
+
+export async function projectChangeOrders(db: Db, id: string) {
+  const row = await loadProject(db, id);
+  return { row, changeOrders: await listChangeOrders(db, row.id) };
+}
+
+/** Sends an update to the project's workflow; its refusal is thrown as Temporal's error. */
+async function update(
+  deps: ServiceDependencies,
+  id: string,
+  send: (h: WorkflowHandle<typeof projectWorkflow>) => Promise<ProjectState>,
+): Promise<ProjectSnapshot> {
+  const row = await loadProject(deps.db, id);
+  const state = await temporalCall(deps, () => send(projectHandle(deps, id)));
+  return projectSnapshot(deps, row, state);
+}
+
+export interface MilestoneAction {
+  projectId: string;
+  key: string;
+  actor: string;
+  reason?: string | undefined;
+}
+
+const milestoneArgs = (a: MilestoneAction) => ({
+  key: a.key,
+  actor: a.actor,
+  ...(a.reason && { reason: a.reason }),
+});
+
+export function completeMilestone(deps: ServiceDependencies, action: MilestoneAction) {
+  return update(deps, action.projectId, (h) =>
+    h.executeUpdate(completeMilestoneUpdate, { args: [milestoneArgs(action)] }),
+  );
+}
+
+export function approveMilestone(deps: ServiceDependencies, action: MilestoneAction) {
+  return update(deps, action.projectId, (h) =>
+    h.executeUpdate(approveMilestoneUpdate, { args: [milestoneArgs(action)] }),
+  );
+}
+
+export function rejectMilestone(
+  deps: ServiceDependencies,
+  action: MilestoneAction & { reason: string },
+) {
+  return update(deps, action.projectId, (h) =>
+    h.executeUpdate(rejectMilestoneUpdate, {
+      args: [{ key: action.key, actor: action.actor, reason: action.reason }],
+    }),
+  );
+}
+
+export interface ChangeOrderInput {
+  projectId: string;
+  actor: string;
+  contractValue?: number | undefined;
+  addMilestone?: MilestoneInput | undefined;
+  reprice?: (PriceInput & { key: string }) | undefined;
+  reason?: string | undefined;
+}
+
+export async function applyChangeOrder(deps: ServiceDependencies, order: ChangeOrderInput) {
+  const change: ChangeOrder = {
+    ...(order.contractValue !== undefined && { contractValue: order.contractValue }),
+    ...(order.addMilestone && {
+      addMilestone: milestoneTerms(order.addMilestone, 'addMilestone'),
+    }),
+    ...(order.reprice && {
+      reprice: { key: order.reprice.key, price: priceOf(order.reprice, 'reprice') },
+    }),
+  };
+  return update(deps, order.projectId, (h) =>
+    h.executeUpdate(changeOrderUpdate, {
+      args: [{ change, actor: order.actor, ...(order.reason && { reason: order.reason }) }],
+    }),
+  );
+}

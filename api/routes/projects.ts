@@ -5,7 +5,6 @@
 // time entries are rows, recorded against the budget and invoiced by the workflow. The use cases
 // are in services/projects.ts and services/project-time-entries.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { Refused } from '../../services/refused.ts';
 import {
   projectTimeEntries,
@@ -23,6 +22,7 @@ import {
   projectEvents,
   rejectMilestone,
   type MilestoneAction,
+  type ProjectSnapshot,
 } from '../../services/projects.ts';
 import { refusalProblem } from '../problem.ts';
 import {
@@ -36,12 +36,10 @@ import {
 import {
   DEFAULT_LIMIT,
   described,
-  Limit,
   ListOf,
   pageAfter,
   PageQuery,
   problemResponse,
-  StartingAfter,
 } from '../schemas/common.ts';
 import {
   ChangeOrderBody,
@@ -49,6 +47,7 @@ import {
   CreateProjectBody,
   EntryParams,
   EventSchema,
+  ListProjectsQuery,
   MilestoneActionBody,
   MilestoneParams,
   ProjectListSchema,
@@ -56,29 +55,31 @@ import {
   ProjectSchema,
   RejectionBody,
   TimeEntryBody,
-  TimeEntryCreatedSchema,
+  timeEntryCreatedResponses,
+  timeEntryDeletedResponses,
   TimeEntrySchema,
   updateResponses,
 } from '../schemas/projects.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
 import { projectUpdateProblem } from '../update-problems.ts';
 
-/** A use case on the project's workflow: its refusal, or Temporal's, as the problem. */
-async function answeringProject<T>(call: () => Promise<T>): Promise<T> {
+/** The project after a use case on its workflow; its refusal, or Temporal's, as the problem. */
+async function answerProject(call: () => Promise<ProjectSnapshot>) {
   try {
-    return await call();
+    return projectView(await call());
   } catch (error) {
     if (error instanceof Refused) throw refusalProblem(error);
     throw projectUpdateProblem(error) ?? error;
   }
 }
 
-function milestoneAction(
-  params: { id: string; key: string },
-  actor: string,
-  body: { reason?: string | undefined } | undefined,
-): MilestoneAction {
-  return { projectId: params.id, key: params.key, actor, reason: body?.reason };
+function milestoneAction(request: {
+  params: { id: string; key: string };
+  apiKey: { id: string };
+  body?: { reason?: string | undefined } | undefined;
+}): MilestoneAction {
+  const { params, apiKey, body } = request;
+  return { projectId: params.id, key: params.key, actor: apiKey.id, reason: body?.reason };
 }
 
 const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
@@ -106,7 +107,7 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request, reply) => {
       const snapshot = await answeringRefusals(() =>
-        createProject({ ...serviceDependencies(app), seller: app.tax.seller }, request.body),
+        createProject({ ...deps(), seller: app.tax.seller }, request.body),
       );
       return reply.code(201).send(projectView(snapshot));
     },
@@ -120,17 +121,8 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
         summary: 'List projects',
         description:
           'Projects, newest first, optionally of one customer (as stored; GET one for its live state).',
-        querystring: Type.Object(
-          {
-            customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-            limit: Limit,
-            startingAfter: Type.Optional(StartingAfter),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: ProjectListSchema,
-        },
+        querystring: ListProjectsQuery,
+        response: { 200: ProjectListSchema },
       },
     },
     async (request) => {
@@ -155,8 +147,7 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
         },
       },
     },
-    async (request) =>
-      projectView(await answeringProject(() => getProject(deps(), request.params.id))),
+    async (request) => answerProject(() => getProject(deps(), request.params.id)),
   );
 
   app.get(
@@ -227,15 +218,7 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
         response: updateResponses('completion'),
       },
     },
-    async (request) =>
-      projectView(
-        await answeringProject(() =>
-          completeMilestone(
-            deps(),
-            milestoneAction(request.params, request.apiKey.id, request.body),
-          ),
-        ),
-      ),
+    async (request) => answerProject(() => completeMilestone(deps(), milestoneAction(request))),
   );
 
   app.post(
@@ -251,15 +234,7 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
         response: updateResponses('approval'),
       },
     },
-    async (request) =>
-      projectView(
-        await answeringProject(() =>
-          approveMilestone(
-            deps(),
-            milestoneAction(request.params, request.apiKey.id, request.body),
-          ),
-        ),
-      ),
+    async (request) => answerProject(() => approveMilestone(deps(), milestoneAction(request))),
   );
 
   app.post(
@@ -276,15 +251,8 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) =>
-      projectView(
-        await answeringProject(() =>
-          rejectMilestone(deps(), {
-            projectId: request.params.id,
-            key: request.params.key,
-            actor: request.apiKey.id,
-            reason: request.body.reason,
-          }),
-        ),
+      answerProject(() =>
+        rejectMilestone(deps(), { ...milestoneAction(request), reason: request.body.reason }),
       ),
   );
 
@@ -303,14 +271,12 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) =>
-      projectView(
-        await answeringProject(() =>
-          applyChangeOrder(deps(), {
-            ...request.body,
-            projectId: request.params.id,
-            actor: request.apiKey.id,
-          }),
-        ),
+      answerProject(() =>
+        applyChangeOrder(deps(), {
+          ...request.body,
+          projectId: request.params.id,
+          actor: request.apiKey.id,
+        }),
       ),
   );
 
@@ -325,12 +291,7 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
           'card rate. Past a hard-stop budget: 422 on hours. The entry that crosses the warning threshold warns the operator.',
         params: ProjectParams,
         body: TimeEntryBody,
-        response: {
-          201: described(TimeEntryCreatedSchema, 'The entry and where the budget stands.'),
-          404: problemResponse('No project has this id.'),
-          409: problemResponse('The project is completed.'),
-          422: problemResponse('Bad hours, no rate, or over the budget.'),
-        },
+        response: timeEntryCreatedResponses,
       },
     },
     async (request, reply) => {
@@ -380,12 +341,7 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
         description:
           'Deletes an entry not yet invoiced. An invoiced entry never changes: 409 (issue a credit note on its invoice).',
         params: EntryParams,
-        response: {
-          204: Type.Null({ description: 'Deleted.' }),
-          404: problemResponse('No project has this id.'),
-          409: problemResponse('The entry is invoiced.'),
-          422: problemResponse('No such entry on this project.'),
-        },
+        response: timeEntryDeletedResponses,
       },
     },
     async (request, reply) => {

@@ -3,10 +3,12 @@
 import { Type } from 'typebox';
 import {
   described,
+  Limit,
   ListOf,
   Money,
   NullableTimestamp,
   problemResponse,
+  StartingAfter,
   Timestamp,
 } from './common.ts';
 
@@ -336,3 +338,26 @@ export const MilestoneActionBody = Type.Object(
   { additionalProperties: false },
 );
 export const RejectionBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+
+export const ListProjectsQuery = Type.Object(
+  {
+    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    limit: Limit,
+    startingAfter: Type.Optional(StartingAfter),
+  },
+  { additionalProperties: false },
+);
+
+export const timeEntryCreatedResponses = {
+  201: described(TimeEntryCreatedSchema, 'The entry and where the budget stands.'),
+  404: problemResponse('No project has this id.'),
+  409: problemResponse('The project is completed.'),
+  422: problemResponse('Bad hours, no rate, or over the budget.'),
+};
+
+export const timeEntryDeletedResponses = {
+  204: Type.Null({ description: 'Deleted.' }),
+  404: problemResponse('No project has this id.'),
+  409: problemResponse('The entry is invoiced.'),
+  422: problemResponse('No such entry on this project.'),
+};

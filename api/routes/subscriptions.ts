@@ -78,7 +78,8 @@ import {
   Timestamp,
 } from '../schemas/common.ts';
 import { subscriptionWorkflowId } from '../../workflow-contracts/ids.ts';
-import { isTemporalUnavailable, updateProblem } from '../update-problems.ts';
+import { isTemporalUnavailable } from '../../services/temporal-errors.ts';
+import { updateProblem } from '../update-problems.ts';
 import { serviceDependencies } from '../services.ts';
 
 const STATUSES = ['trialing', 'active', 'past_due', 'paused', 'canceled', 'ended'] as const;

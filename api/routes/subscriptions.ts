@@ -12,7 +12,6 @@ import {
 } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
-import { Type } from 'typebox';
 import { newId } from '../../db/ids.ts';
 import { getCustomer, taxCustomerOf } from '../../db/repositories/customers.ts';
 import { customerNow, getTestClock } from '../../db/repositories/test-clocks.ts';
@@ -26,18 +25,19 @@ import {
 } from '../../db/repositories/subscriptions.ts';
 import type { PlanVersion } from '../../domain/catalog.ts';
 import {
-  ANCHORINGS,
   scheduleCycle,
+  type ANCHORINGS,
   type Anchoring,
   type BillingSchedule,
 } from '../../domain/billing-cycles.ts';
 import { INTERVALS, periodBoundary, type BillingCycle } from '../../domain/periods.ts';
 import { advancePerPeriod } from '../../domain/invoicing/period-invoice.ts';
+import { previewChange, upcomingInvoice } from '../../services/invoice-previews.ts';
 import {
-  previewChange,
-  upcomingInvoice,
-  type InvoicePreview,
-} from '../../services/invoice-previews.ts';
+  fromDatabase,
+  withLiveState,
+  type Subscription,
+} from '../../services/subscription-views.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { Refused } from '../../services/refused.ts';
@@ -64,380 +64,26 @@ import {
   serviceUnavailable,
   unprocessable,
 } from '../problem.ts';
+import { DEFAULT_LIMIT, described, IdParams, ListOf, problemResponse } from '../schemas/common.ts';
 import {
-  DEFAULT_LIMIT,
-  described,
-  IdParams,
-  iso,
-  Limit,
-  ListOf,
-  NullablePeriod,
-  NullableTimestamp,
-  problemResponse,
-  StartingAfter,
-  Timestamp,
-} from '../schemas/common.ts';
+  ActionBody,
+  CancelBody,
+  ChangeBody,
+  CreateSubscriptionBody,
+  invoicePreviewOf,
+  ListSubscriptionsQuery,
+  PlanVersionBody,
+  PreviewChangeQuery,
+  PreviewSchema,
+  ResumeBody,
+  subscriptionResponses,
+  SubscriptionSchema,
+  UpcomingSchema,
+} from '../schemas/subscriptions.ts';
 import { subscriptionWorkflowId } from '../../workflow-contracts/ids.ts';
 import { isTemporalUnavailable } from '../../services/temporal-errors.ts';
 import { updateProblem } from '../update-problems.ts';
 import { serviceDependencies } from '../services.ts';
-
-const STATUSES = ['trialing', 'active', 'past_due', 'paused', 'canceled', 'ended'] as const;
-
-export const SubscriptionSchema = Type.Object(
-  {
-    id: Type.String({ examples: ['sub_abcdefghijklmnopqrst'] }),
-    customerId: Type.String(),
-    planCode: Type.String(),
-    planVersion: Type.Integer({
-      minimum: 1,
-      description:
-        'The plan version the subscription is billed on: the plan’s current version when it was created, until moved explicitly.',
-    }),
-    quantity: Type.Integer({ minimum: 1, description: 'Seats, for per-seat charges.' }),
-    status: Type.Enum([...STATUSES]),
-    anchorAt: described(
-      Timestamp,
-      'The billing anchor: full periods start at this local wall time, every interval. A first, ' +
-        'prorated stub period (calendar or billing-day anchoring) runs from the start to here.',
-    ),
-    currentPeriod: described(
-      NullablePeriod,
-      'The period the customer is in now; null unless active.',
-    ),
-    nextBillingAt: described(
-      NullableTimestamp,
-      'When the next invoice is issued; null unless active.',
-    ),
-    invoicesIssued: Type.Integer({ minimum: 0 }),
-    pausedAt: described(NullableTimestamp, 'When billing was paused; null unless paused.'),
-    canceledAt: described(
-      NullableTimestamp,
-      'When the subscription was canceled; null unless canceled.',
-    ),
-    pendingChange: Type.Union(
-      [
-        Type.Object({
-          planCode: Type.String(),
-          planVersion: Type.Integer({ minimum: 1 }),
-          quantity: Type.Integer({ minimum: 1 }),
-          appliesAt: described(
-            NullableTimestamp,
-            'The next boundary, when the new terms start; null while not billing (paused: the first boundary after the resume).',
-          ),
-          requestedBy: Type.String({
-            description: 'Who asked: an API key id, or a plan migration.',
-          }),
-          reason: Type.Union([Type.String(), Type.Null()]),
-        }),
-        Type.Null(),
-      ],
-      {
-        description:
-          'New terms waiting for the next boundary (a downgrade, or a change asked for period end); null when none.',
-      },
-    ),
-    createdAt: Timestamp,
-  },
-  { $id: 'Subscription', title: 'Subscription' },
-);
-
-const Reason = Type.String({
-  minLength: 1,
-  maxLength: 500,
-  description: 'Why, for the audit trail.',
-});
-
-const CreateSubscriptionBody = Type.Object(
-  {
-    customerId: Type.String({ minLength: 1, maxLength: 64 }),
-    planCode: Type.String({ minLength: 1, maxLength: 63 }),
-    quantity: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: 1_000_000,
-        default: 1,
-        description: 'Seats, for per-seat charges (default 1).',
-      }),
-    ),
-    trialDays: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: 730,
-        description:
-          'A free trial of this many days (in the customer’s time zone): status trialing, no invoice ' +
-          'until it ends; the first paid period starts when it ends.',
-      }),
-    ),
-    startAt: Type.Optional(
-      Type.String({
-        format: 'date-time',
-        description:
-          'When billing starts (default now), with a UTC offset. With anniversary anchoring it is the ' +
-          'billing anchor: the first period starts here and later ones at the same local time in the ' +
-          'customer’s time zone.',
-      }),
-    ),
-    anchoring: Type.Optional(
-      Type.Object(
-        {
-          type: Type.Enum([...ANCHORINGS], {
-            description:
-              'anniversary (default): periods repeat the start. calendar: periods align to calendar ' +
-              'units (months on the 1st, weeks on Monday, …). billing_day: months, quarters or years ' +
-              'start on `day`. A calendar or billing-day subscription started mid-period opens with ' +
-              'a prorated first invoice up to the next boundary.',
-          }),
-          day: Type.Optional(
-            Type.Integer({ minimum: 1, maximum: 31, description: 'For billing_day: 1–31.' }),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const ListSubscriptionsQuery = Type.Object(
-  {
-    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    limit: Limit,
-    startingAfter: Type.Optional(StartingAfter),
-  },
-  { additionalProperties: false },
-);
-
-const ApplyAt = (description: string) => Type.Enum(['now', 'period_end'], { description });
-
-const PlanVersionBody = Type.Object(
-  {
-    version: Type.Integer({
-      minimum: 1,
-      maximum: 2_147_483_647,
-      description: 'The plan version to bill the subscription on.',
-    }),
-    applyAt: Type.Optional(
-      ApplyAt(
-        'period_end (default): the new version is billed from the next boundary. now: the unused part ' +
-          'of the current advance charges is credited (credit note) and the new version invoiced for the ' +
-          'rest of the period.',
-      ),
-    ),
-    reason: Type.Optional(Reason),
-  },
-  { additionalProperties: false },
-);
-
-const ActionBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
-const CancelBody = Type.Object(
-  {
-    cancelAt: Type.Optional(
-      Type.Enum(['now', 'period_end'], {
-        default: 'now',
-        description:
-          'now (default): a final invoice with usage to date, and a credit note for the unused part of ' +
-          'the period’s advance charges. period_end: billing stops when the current period closes.',
-      }),
-    ),
-    reason: Type.Optional(Reason),
-  },
-  { additionalProperties: false },
-);
-const ChangeBody = Type.Object(
-  {
-    planCode: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
-    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    applyAt: Type.Optional(
-      ApplyAt(
-        'Default: an upgrade applies now (unused time credited, the new terms charged for the rest ' +
-          'of the period); a downgrade at the next boundary.',
-      ),
-    ),
-    reason: Type.Optional(Reason),
-  },
-  { additionalProperties: false },
-);
-const PreviewChangeQuery = Type.Object(
-  {
-    planCode: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
-    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-  },
-  { additionalProperties: false },
-);
-const MoneySchema = Type.Object({ amount: Type.Integer(), currency: Type.String() });
-const PreviewLine = Type.Object({
-  description: Type.String(),
-  quantity: Type.String({ description: 'Billed quantity, an exact decimal.' }),
-  unitAmount: Type.Union([Type.String(), Type.Null()], {
-    description: 'Minor units per unit when the line has one price (exact decimal).',
-  }),
-  amount: MoneySchema,
-  discount: MoneySchema,
-  periodStart: Type.String(),
-  periodEnd: Type.String(),
-  billing: Type.String({ description: 'advance or arrears.' }),
-  explanation: Type.Array(Type.String()),
-});
-const invoicePreviewProperties = {
-  issuedAt: Type.String({ description: 'When the workflow will issue it.' }),
-  periodStart: Type.String(),
-  periodEnd: Type.String(),
-  lines: Type.Array(PreviewLine),
-  subtotal: MoneySchema,
-  discounts: Type.Array(Type.Object({ couponCode: Type.String(), amount: MoneySchema })),
-  discountTotal: MoneySchema,
-  totalBeforeTax: MoneySchema,
-  tax: MoneySchema,
-  total: MoneySchema,
-};
-const UpcomingSchema = Type.Object(invoicePreviewProperties, {
-  $id: 'UpcomingInvoice',
-  title: 'UpcomingInvoice',
-});
-const PreviewSchema = Type.Object(
-  {
-    applyAt: Type.Enum(['now', 'period_end']),
-    credit: described(MoneySchema, 'The credit note for unused time, tax included.'),
-    charge: described(MoneySchema, 'The change’s invoice total, tax included.'),
-    net: described(MoneySchema, 'charge − credit.'),
-    nextPeriod: described(MoneySchema, 'A whole period on the new terms, in advance, before tax.'),
-    invoice: Type.Union([Type.Object(invoicePreviewProperties), Type.Null()], {
-      description: 'The change’s invoice, line by line (null when nothing is charged now).',
-    }),
-  },
-  { $id: 'SubscriptionChangePreview', title: 'SubscriptionChangePreview' },
-);
-const ResumeBody = Type.Object(
-  {
-    anchor: Type.Optional(
-      Type.Enum(['keep', 'reset'], {
-        default: 'keep',
-        description:
-          'keep (default): billing continues on the original anchor from the next period boundary. ' +
-          'reset: the anchor moves to now and a new period is invoiced at once.',
-      }),
-    ),
-    reason: Type.Optional(Reason),
-  },
-  { additionalProperties: false },
-);
-
-type Subscription = {
-  id: string;
-  customerId: string;
-  planCode: string;
-  planVersion: number;
-  quantity: number;
-  status: (typeof STATUSES)[number];
-  anchorAt: string;
-  currentPeriod: { start: string; end: string } | null;
-  nextBillingAt: string | null;
-  invoicesIssued: number;
-  pausedAt: string | null;
-  canceledAt: string | null;
-  pendingChange: {
-    planCode: string;
-    planVersion: number;
-    quantity: number;
-    appliesAt: string | null;
-    requestedBy: string;
-    reason: string | null;
-  } | null;
-  createdAt: string;
-};
-
-/** An invoice preview as the API shows it. */
-function invoicePreviewOf(preview: InvoicePreview) {
-  return {
-    issuedAt: preview.issuedAt,
-    periodStart: preview.period!.start,
-    periodEnd: preview.period!.end,
-    lines: preview.lines.map((line) => ({
-      description: line.description,
-      quantity: line.quantity,
-      unitAmount: line.unitAmount,
-      amount: line.amount,
-      discount: line.discount,
-      periodStart: line.periodStart,
-      periodEnd: line.periodEnd,
-      billing: line.arithmetic.billing,
-      explanation: line.arithmetic.explanation,
-    })),
-    subtotal: preview.subtotal,
-    discounts: preview.discounts.map((d) => ({ couponCode: d.couponCode, amount: d.amount })),
-    discountTotal: preview.discountTotal,
-    totalBeforeTax: preview.totalBeforeTax,
-    tax: preview.tax,
-    total: preview.total,
-  };
-}
-
-function asStatus(status: string): Subscription['status'] {
-  return (STATUSES as readonly string[]).includes(status)
-    ? (status as Subscription['status'])
-    : 'active';
-}
-
-/** What the database knows: enough once the workflow has ended, and for lists. */
-export function fromDatabase(record: SubscriptionRecord): Subscription {
-  const status = asStatus(record.status);
-  const active = status === 'active';
-  return {
-    id: record.id,
-    customerId: record.customerId,
-    planCode: record.planCode,
-    planVersion: record.planVersion,
-    quantity: record.quantity,
-    status,
-    anchorAt: iso(record.anchorAt),
-    currentPeriod:
-      active && record.currentPeriodStart && record.currentPeriodEnd
-        ? { start: iso(record.currentPeriodStart), end: iso(record.currentPeriodEnd) }
-        : null,
-    // Billing is in advance: the next invoice falls at the end of the current period, or at
-    // the anchor before the first one.
-    nextBillingAt: active ? iso(record.currentPeriodEnd ?? record.anchorAt) : null,
-    invoicesIssued: record.invoicesIssued,
-    pausedAt: status === 'paused' ? iso(record.pausedAt) : null,
-    canceledAt: status === 'canceled' || status === 'ended' ? iso(record.canceledAt) : null,
-    pendingChange: null,
-    createdAt: iso(record.createdAt),
-  };
-}
-
-/** The workflow's live state over the stored row: the workflow is the source of truth. */
-export function withLiveState(record: SubscriptionRecord, state: SubscriptionState): Subscription {
-  return {
-    ...fromDatabase(record),
-    planCode: state.plan.planCode,
-    planVersion: state.planVersion,
-    quantity: state.quantity,
-    status: state.status,
-    // The stored anchor is the first full period's start; a resume with a fresh anchor moves it.
-    anchorAt: new Date(
-      Math.max(Date.parse(state.cycle.anchor), record.anchorAt.getTime()),
-    ).toISOString(),
-    currentPeriod: state.currentPeriod && {
-      start: state.currentPeriod.start,
-      end: state.currentPeriod.end,
-    },
-    nextBillingAt: state.nextBillingAt,
-    invoicesIssued: state.invoicesIssued,
-    pausedAt: state.pausedAt,
-    canceledAt: state.canceledAt,
-    pendingChange: state.pendingChange && {
-      planCode: state.pendingChange.plan.planCode,
-      planVersion: state.pendingChange.plan.version,
-      quantity: state.pendingChange.quantity,
-      // A pending change applies as the next period opens.
-      appliesAt:
-        state.status === 'active' || state.status === 'past_due' ? state.nextBillingAt : null,
-      requestedBy: state.pendingChange.by?.actor ?? 'system',
-      reason: state.pendingChange.by?.reason ?? null,
-    },
-  };
-}
 
 async function loadSubscription(app: FastifyInstance, id: string): Promise<SubscriptionRecord> {
   const record = await getSubscription(app.db, id);
@@ -505,15 +151,6 @@ async function requestChange(
     throw updateProblem(error) ?? error;
   }
 }
-
-const subscriptionResponses = (action: string) => ({
-  200: described(SubscriptionSchema, `The subscription after the ${action}.`),
-  404: problemResponse('No subscription has this id.'),
-  409: problemResponse(
-    `The ${action} conflicts with the subscription’s state (e.g. already paused, or canceled), or the Idempotency-Key conflicts.`,
-  ),
-  503: problemResponse('Temporal is unavailable or did not answer in time.'),
-});
 
 /** The subscription's grid of periods; a bad anchoring is the request's fault (422). */
 function cycleOf(

@@ -5,6 +5,7 @@ import type { ServiceDependencies } from '../services/dependencies.ts';
 import { Refused } from '../services/refused.ts';
 import { withTemporalDeadline } from './plugins/temporal.ts';
 import { refusalProblem } from './problem.ts';
+import { updateProblem } from './update-problems.ts';
 
 export function serviceDependencies(app: FastifyInstance): ServiceDependencies {
   return {
@@ -20,5 +21,15 @@ export async function answeringRefusals<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     throw error instanceof Refused ? refusalProblem(error) : error;
+  }
+}
+
+/** As answeringRefusals, and a workflow's update error (or Temporal unreachable) as its problem. */
+export async function answeringUpdates<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof Refused) throw refusalProblem(error);
+    throw updateProblem(error) ?? error;
   }
 }

@@ -2,11 +2,9 @@
 // and the project's workflows refuse by ApplicationFailure type, Temporal may be unreachable.
 import {
   ApplicationFailure,
-  ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
-  isGrpcServiceError,
 } from '@temporalio/client';
 import {
   INVALID_CHANGE_ORDER,
@@ -14,15 +12,8 @@ import {
   UNKNOWN_MILESTONE,
 } from '../workflows/project-messages.ts';
 import { INVALID_TRANSITION } from '../workflow-contracts/names.ts';
+import { isTemporalUnavailable } from '../services/temporal-errors.ts';
 import { conflict, notFound, serviceUnavailable, unprocessable, type Problem } from './problem.ts';
-
-export function isTemporalUnavailable(error: unknown): boolean {
-  return (
-    error instanceof ServiceError ||
-    error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
-    isGrpcServiceError(error)
-  );
-}
 
 function mentionsCompleted(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {

@@ -1,537 +1,43 @@
 // Subscriptions: each one is a row in the database and a durable Temporal workflow that bills
 // it. POST creates both in one transaction; pause/resume/cancel are workflow updates, so the
 // workflow (not the API) decides which transitions are allowed; GET reads the workflow's live
-// state, falling back to the database once the workflow is gone.
-import { COVERAGE_START } from '../../domain/tax/rates.ts';
+// state, falling back to the database once the workflow is gone. The use cases are in
+// services/subscriptions.ts and services/subscription-changes.ts; this file validates, calls
+// one, and answers.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import {
-  QueryNotRegisteredError,
-  QueryRejectedError,
-  WorkflowNotFoundError,
-  type WorkflowHandle,
-} from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { DateTime } from 'luxon';
-import { Type } from 'typebox';
-import { newId } from '../../db/ids.ts';
-import { getCustomer, taxCustomerOf } from '../../db/repositories/customers.ts';
-import { customerNow, getTestClock } from '../../db/repositories/test-clocks.ts';
-import { validateTaxCustomer } from '../../domain/tax/validation.ts';
-import { getPlanWithCurrentVersion, toCatalogVersion } from '../../db/repositories/plans.ts';
 import {
-  getSubscription,
-  insertSubscription,
+  cancelSubscription,
+  changeSubscriptionTerms,
+  createSubscription,
+  getLiveSubscription,
   listSubscriptions,
-  type SubscriptionRecord,
-} from '../../db/repositories/subscriptions.ts';
-import type { PlanVersion } from '../../domain/catalog.ts';
+  pauseSubscription,
+  previewSubscriptionChange,
+  previewUpcomingInvoice,
+  resumeSubscription,
+  type SubscriptionDependencies,
+} from '../../services/subscriptions.ts';
+import { DEFAULT_LIMIT, described, IdParams, ListOf, problemResponse } from '../schemas/common.ts';
 import {
-  ANCHORINGS,
-  scheduleCycle,
-  type Anchoring,
-  type BillingSchedule,
-} from '../../domain/billing-cycles.ts';
-import { INTERVALS, periodBoundary, type BillingCycle } from '../../domain/periods.ts';
-import { advancePerPeriod } from '../../domain/invoicing/period-invoice.ts';
-import {
-  previewChange,
-  upcomingInvoice,
-  type InvoicePreview,
-} from '../../services/invoice-previews.ts';
-import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
-import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
-import { Refused } from '../../services/refused.ts';
-import {
-  changeSubscription,
-  type SubscriptionChangeOrder,
-} from '../../services/subscription-changes.ts';
-import {
-  cancelUpdate,
-  pauseUpdate,
-  resumeUpdate,
-  stateQuery,
-  type CancelRequest,
-  type OperatorAction,
-  type ResumeRequest,
-  type SubscriptionState,
-  type SubscriptionWorkflowInput,
-} from '../../workflows/subscription-messages.ts';
-import { withTemporalDeadline } from '../plugins/temporal.ts';
-import {
-  conflict,
-  notFound,
-  refusalProblem,
-  serviceUnavailable,
-  unprocessable,
-} from '../problem.ts';
-import {
-  DEFAULT_LIMIT,
-  described,
-  IdParams,
-  iso,
-  Limit,
-  ListOf,
-  NullablePeriod,
-  NullableTimestamp,
-  problemResponse,
-  StartingAfter,
-  Timestamp,
-} from '../schemas/common.ts';
-import { subscriptionWorkflowId } from '../../workflow-contracts/ids.ts';
-import { isTemporalUnavailable, updateProblem } from '../update-problems.ts';
-import { serviceDependencies } from '../services.ts';
+  ActionBody,
+  CancelBody,
+  ChangeBody,
+  CreateSubscriptionBody,
+  invoicePreviewOf,
+  ListSubscriptionsQuery,
+  PlanVersionBody,
+  PreviewChangeQuery,
+  PreviewSchema,
+  ResumeBody,
+  subscriptionResponses,
+  SubscriptionSchema,
+  UpcomingSchema,
+} from '../schemas/subscriptions.ts';
+import { answeringRefusals, answeringUpdates, serviceDependencies } from '../services.ts';
 
-const STATUSES = ['trialing', 'active', 'past_due', 'paused', 'canceled', 'ended'] as const;
-
-export const SubscriptionSchema = Type.Object(
-  {
-    id: Type.String({ examples: ['sub_abcdefghijklmnopqrst'] }),
-    customerId: Type.String(),
-    planCode: Type.String(),
-    planVersion: Type.Integer({
-      minimum: 1,
-      description:
-        'The plan version the subscription is billed on: the plan’s current version when it was created, until moved explicitly.',
-    }),
-    quantity: Type.Integer({ minimum: 1, description: 'Seats, for per-seat charges.' }),
-    status: Type.Enum([...STATUSES]),
-    anchorAt: described(
-      Timestamp,
-      'The billing anchor: full periods start at this local wall time, every interval. A first, ' +
-        'prorated stub period (calendar or billing-day anchoring) runs from the start to here.',
-    ),
-    currentPeriod: described(
-      NullablePeriod,
-      'The period the customer is in now; null unless active.',
-    ),
-    nextBillingAt: described(
-      NullableTimestamp,
-      'When the next invoice is issued; null unless active.',
-    ),
-    invoicesIssued: Type.Integer({ minimum: 0 }),
-    pausedAt: described(NullableTimestamp, 'When billing was paused; null unless paused.'),
-    canceledAt: described(
-      NullableTimestamp,
-      'When the subscription was canceled; null unless canceled.',
-    ),
-    pendingChange: Type.Union(
-      [
-        Type.Object({
-          planCode: Type.String(),
-          planVersion: Type.Integer({ minimum: 1 }),
-          quantity: Type.Integer({ minimum: 1 }),
-          appliesAt: described(
-            NullableTimestamp,
-            'The next boundary, when the new terms start; null while not billing (paused: the first boundary after the resume).',
-          ),
-          requestedBy: Type.String({
-            description: 'Who asked: an API key id, or a plan migration.',
-          }),
-          reason: Type.Union([Type.String(), Type.Null()]),
-        }),
-        Type.Null(),
-      ],
-      {
-        description:
-          'New terms waiting for the next boundary (a downgrade, or a change asked for period end); null when none.',
-      },
-    ),
-    createdAt: Timestamp,
-  },
-  { $id: 'Subscription', title: 'Subscription' },
-);
-
-const Reason = Type.String({
-  minLength: 1,
-  maxLength: 500,
-  description: 'Why, for the audit trail.',
-});
-
-const CreateSubscriptionBody = Type.Object(
-  {
-    customerId: Type.String({ minLength: 1, maxLength: 64 }),
-    planCode: Type.String({ minLength: 1, maxLength: 63 }),
-    quantity: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: 1_000_000,
-        default: 1,
-        description: 'Seats, for per-seat charges (default 1).',
-      }),
-    ),
-    trialDays: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: 730,
-        description:
-          'A free trial of this many days (in the customer’s time zone): status trialing, no invoice ' +
-          'until it ends; the first paid period starts when it ends.',
-      }),
-    ),
-    startAt: Type.Optional(
-      Type.String({
-        format: 'date-time',
-        description:
-          'When billing starts (default now), with a UTC offset. With anniversary anchoring it is the ' +
-          'billing anchor: the first period starts here and later ones at the same local time in the ' +
-          'customer’s time zone.',
-      }),
-    ),
-    anchoring: Type.Optional(
-      Type.Object(
-        {
-          type: Type.Enum([...ANCHORINGS], {
-            description:
-              'anniversary (default): periods repeat the start. calendar: periods align to calendar ' +
-              'units (months on the 1st, weeks on Monday, …). billing_day: months, quarters or years ' +
-              'start on `day`. A calendar or billing-day subscription started mid-period opens with ' +
-              'a prorated first invoice up to the next boundary.',
-          }),
-          day: Type.Optional(
-            Type.Integer({ minimum: 1, maximum: 31, description: 'For billing_day: 1–31.' }),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const ListSubscriptionsQuery = Type.Object(
-  {
-    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    limit: Limit,
-    startingAfter: Type.Optional(StartingAfter),
-  },
-  { additionalProperties: false },
-);
-
-const ApplyAt = (description: string) => Type.Enum(['now', 'period_end'], { description });
-
-const PlanVersionBody = Type.Object(
-  {
-    version: Type.Integer({
-      minimum: 1,
-      maximum: 2_147_483_647,
-      description: 'The plan version to bill the subscription on.',
-    }),
-    applyAt: Type.Optional(
-      ApplyAt(
-        'period_end (default): the new version is billed from the next boundary. now: the unused part ' +
-          'of the current advance charges is credited (credit note) and the new version invoiced for the ' +
-          'rest of the period.',
-      ),
-    ),
-    reason: Type.Optional(Reason),
-  },
-  { additionalProperties: false },
-);
-
-const ActionBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
-const CancelBody = Type.Object(
-  {
-    cancelAt: Type.Optional(
-      Type.Enum(['now', 'period_end'], {
-        default: 'now',
-        description:
-          'now (default): a final invoice with usage to date, and a credit note for the unused part of ' +
-          'the period’s advance charges. period_end: billing stops when the current period closes.',
-      }),
-    ),
-    reason: Type.Optional(Reason),
-  },
-  { additionalProperties: false },
-);
-const ChangeBody = Type.Object(
-  {
-    planCode: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
-    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    applyAt: Type.Optional(
-      ApplyAt(
-        'Default: an upgrade applies now (unused time credited, the new terms charged for the rest ' +
-          'of the period); a downgrade at the next boundary.',
-      ),
-    ),
-    reason: Type.Optional(Reason),
-  },
-  { additionalProperties: false },
-);
-const PreviewChangeQuery = Type.Object(
-  {
-    planCode: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
-    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-  },
-  { additionalProperties: false },
-);
-const MoneySchema = Type.Object({ amount: Type.Integer(), currency: Type.String() });
-const PreviewLine = Type.Object({
-  description: Type.String(),
-  quantity: Type.String({ description: 'Billed quantity, an exact decimal.' }),
-  unitAmount: Type.Union([Type.String(), Type.Null()], {
-    description: 'Minor units per unit when the line has one price (exact decimal).',
-  }),
-  amount: MoneySchema,
-  discount: MoneySchema,
-  periodStart: Type.String(),
-  periodEnd: Type.String(),
-  billing: Type.String({ description: 'advance or arrears.' }),
-  explanation: Type.Array(Type.String()),
-});
-const invoicePreviewProperties = {
-  issuedAt: Type.String({ description: 'When the workflow will issue it.' }),
-  periodStart: Type.String(),
-  periodEnd: Type.String(),
-  lines: Type.Array(PreviewLine),
-  subtotal: MoneySchema,
-  discounts: Type.Array(Type.Object({ couponCode: Type.String(), amount: MoneySchema })),
-  discountTotal: MoneySchema,
-  totalBeforeTax: MoneySchema,
-  tax: MoneySchema,
-  total: MoneySchema,
-};
-const UpcomingSchema = Type.Object(invoicePreviewProperties, {
-  $id: 'UpcomingInvoice',
-  title: 'UpcomingInvoice',
-});
-const PreviewSchema = Type.Object(
-  {
-    applyAt: Type.Enum(['now', 'period_end']),
-    credit: described(MoneySchema, 'The credit note for unused time, tax included.'),
-    charge: described(MoneySchema, 'The change’s invoice total, tax included.'),
-    net: described(MoneySchema, 'charge − credit.'),
-    nextPeriod: described(MoneySchema, 'A whole period on the new terms, in advance, before tax.'),
-    invoice: Type.Union([Type.Object(invoicePreviewProperties), Type.Null()], {
-      description: 'The change’s invoice, line by line (null when nothing is charged now).',
-    }),
-  },
-  { $id: 'SubscriptionChangePreview', title: 'SubscriptionChangePreview' },
-);
-const ResumeBody = Type.Object(
-  {
-    anchor: Type.Optional(
-      Type.Enum(['keep', 'reset'], {
-        default: 'keep',
-        description:
-          'keep (default): billing continues on the original anchor from the next period boundary. ' +
-          'reset: the anchor moves to now and a new period is invoiced at once.',
-      }),
-    ),
-    reason: Type.Optional(Reason),
-  },
-  { additionalProperties: false },
-);
-
-type Subscription = {
-  id: string;
-  customerId: string;
-  planCode: string;
-  planVersion: number;
-  quantity: number;
-  status: (typeof STATUSES)[number];
-  anchorAt: string;
-  currentPeriod: { start: string; end: string } | null;
-  nextBillingAt: string | null;
-  invoicesIssued: number;
-  pausedAt: string | null;
-  canceledAt: string | null;
-  pendingChange: {
-    planCode: string;
-    planVersion: number;
-    quantity: number;
-    appliesAt: string | null;
-    requestedBy: string;
-    reason: string | null;
-  } | null;
-  createdAt: string;
-};
-
-/** An invoice preview as the API shows it. */
-function invoicePreviewOf(preview: InvoicePreview) {
-  return {
-    issuedAt: preview.issuedAt,
-    periodStart: preview.period!.start,
-    periodEnd: preview.period!.end,
-    lines: preview.lines.map((line) => ({
-      description: line.description,
-      quantity: line.quantity,
-      unitAmount: line.unitAmount,
-      amount: line.amount,
-      discount: line.discount,
-      periodStart: line.periodStart,
-      periodEnd: line.periodEnd,
-      billing: line.arithmetic.billing,
-      explanation: line.arithmetic.explanation,
-    })),
-    subtotal: preview.subtotal,
-    discounts: preview.discounts.map((d) => ({ couponCode: d.couponCode, amount: d.amount })),
-    discountTotal: preview.discountTotal,
-    totalBeforeTax: preview.totalBeforeTax,
-    tax: preview.tax,
-    total: preview.total,
-  };
-}
-
-function asStatus(status: string): Subscription['status'] {
-  return (STATUSES as readonly string[]).includes(status)
-    ? (status as Subscription['status'])
-    : 'active';
-}
-
-/** What the database knows: enough once the workflow has ended, and for lists. */
-export function fromDatabase(record: SubscriptionRecord): Subscription {
-  const status = asStatus(record.status);
-  const active = status === 'active';
-  return {
-    id: record.id,
-    customerId: record.customerId,
-    planCode: record.planCode,
-    planVersion: record.planVersion,
-    quantity: record.quantity,
-    status,
-    anchorAt: iso(record.anchorAt),
-    currentPeriod:
-      active && record.currentPeriodStart && record.currentPeriodEnd
-        ? { start: iso(record.currentPeriodStart), end: iso(record.currentPeriodEnd) }
-        : null,
-    // Billing is in advance: the next invoice falls at the end of the current period, or at
-    // the anchor before the first one.
-    nextBillingAt: active ? iso(record.currentPeriodEnd ?? record.anchorAt) : null,
-    invoicesIssued: record.invoicesIssued,
-    pausedAt: status === 'paused' ? iso(record.pausedAt) : null,
-    canceledAt: status === 'canceled' || status === 'ended' ? iso(record.canceledAt) : null,
-    pendingChange: null,
-    createdAt: iso(record.createdAt),
-  };
-}
-
-/** The workflow's live state over the stored row: the workflow is the source of truth. */
-export function withLiveState(record: SubscriptionRecord, state: SubscriptionState): Subscription {
-  return {
-    ...fromDatabase(record),
-    planCode: state.plan.planCode,
-    planVersion: state.planVersion,
-    quantity: state.quantity,
-    status: state.status,
-    // The stored anchor is the first full period's start; a resume with a fresh anchor moves it.
-    anchorAt: new Date(
-      Math.max(Date.parse(state.cycle.anchor), record.anchorAt.getTime()),
-    ).toISOString(),
-    currentPeriod: state.currentPeriod && {
-      start: state.currentPeriod.start,
-      end: state.currentPeriod.end,
-    },
-    nextBillingAt: state.nextBillingAt,
-    invoicesIssued: state.invoicesIssued,
-    pausedAt: state.pausedAt,
-    canceledAt: state.canceledAt,
-    pendingChange: state.pendingChange && {
-      planCode: state.pendingChange.plan.planCode,
-      planVersion: state.pendingChange.plan.version,
-      quantity: state.pendingChange.quantity,
-      // A pending change applies as the next period opens.
-      appliesAt:
-        state.status === 'active' || state.status === 'past_due' ? state.nextBillingAt : null,
-      requestedBy: state.pendingChange.by?.actor ?? 'system',
-      reason: state.pendingChange.by?.reason ?? null,
-    },
-  };
-}
-
-async function loadSubscription(app: FastifyInstance, id: string): Promise<SubscriptionRecord> {
-  const record = await getSubscription(app.db, id);
-  if (!record) throw notFound(`Subscription ${id} does not exist.`);
-  return record;
-}
-
-async function liveSubscription(
-  app: FastifyInstance,
-  record: SubscriptionRecord,
-): Promise<Subscription> {
-  // A canceled subscription's workflow has ended: the database has the final word.
-  if (record.status === 'canceled' || record.status === 'ended') return fromDatabase(record);
-  try {
-    const handle = app.temporal.workflow.getHandle<typeof subscriptionWorkflow>(
-      subscriptionWorkflowId(record.id),
-    );
-    const state = await withTemporalDeadline(app, () => handle.query(stateQuery));
-    return withLiveState(record, state);
-  } catch (error) {
-    // The workflow is gone (ended and past retention) or cannot answer queries: the row stands.
-    if (
-      error instanceof WorkflowNotFoundError ||
-      error instanceof QueryNotRegisteredError ||
-      error instanceof QueryRejectedError
-    ) {
-      return fromDatabase(record);
-    }
-    if (isTemporalUnavailable(error))
-      throw serviceUnavailable('Temporal is unavailable; retry later.', error);
-    throw error;
-  }
-}
-
-/** Sends one update to the subscription's workflow and answers with the new state. */
-async function sendUpdate(
-  app: FastifyInstance,
-  id: string,
-  send: (handle: WorkflowHandle<typeof subscriptionWorkflow>) => Promise<SubscriptionState>,
-): Promise<Subscription> {
-  await loadSubscription(app, id);
-  let state: SubscriptionState;
-  try {
-    const handle = app.temporal.workflow.getHandle<typeof subscriptionWorkflow>(
-      subscriptionWorkflowId(id),
-    );
-    state = await withTemporalDeadline(app, () => send(handle));
-  } catch (error) {
-    throw updateProblem(error) ?? error;
-  }
-  // Re-read: the transition's activity may already have updated the row.
-  return withLiveState(await loadSubscription(app, id), state);
-}
-
-/** A change through the one use case; its refusals and the workflow's answered as problems. */
-async function requestChange(
-  app: FastifyInstance,
-  order: SubscriptionChangeOrder,
-): Promise<Subscription> {
-  try {
-    const { record, state } = await changeSubscription(serviceDependencies(app), order);
-    return withLiveState(record, state);
-  } catch (error) {
-    if (error instanceof Refused) throw refusalProblem(error);
-    throw updateProblem(error) ?? error;
-  }
-}
-
-const subscriptionResponses = (action: string) => ({
-  200: described(SubscriptionSchema, `The subscription after the ${action}.`),
-  404: problemResponse('No subscription has this id.'),
-  409: problemResponse(
-    `The ${action} conflicts with the subscription’s state (e.g. already paused, or canceled), or the Idempotency-Key conflicts.`,
-  ),
-  503: problemResponse('Temporal is unavailable or did not answer in time.'),
-});
-
-/** The subscription's grid of periods; a bad anchoring is the request's fault (422). */
-function cycleOf(
-  schedule: Omit<BillingSchedule, 'anchoring'>,
-  anchoring: { type: (typeof ANCHORINGS)[number]; day?: number | undefined } | undefined,
-): BillingCycle {
-  if (anchoring?.type === 'billing_day' && anchoring.day === undefined) {
-    throw unprocessable('anchoring.day', 'a billing_day anchoring needs a day (1–31)');
-  }
-  const resolved: Anchoring =
-    anchoring?.type === 'billing_day'
-      ? { type: 'billing_day', day: anchoring.day! }
-      : { type: anchoring?.type ?? 'anniversary' };
-  try {
-    return scheduleCycle({ ...schedule, anchoring: resolved });
-  } catch (error) {
-    if (error instanceof RangeError) throw unprocessable('anchoring', error.message);
-    throw error;
-  }
+function dependencies(app: FastifyInstance): SubscriptionDependencies {
+  return { ...serviceDependencies(app), tax: app.tax };
 }
 
 const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
@@ -559,111 +65,10 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request, reply) => {
-      const { customerId, planCode, quantity = 1, startAt, trialDays, anchoring } = request.body;
-      const customer = await getCustomer(app.db, customerId);
-      if (!customer) throw unprocessable('customerId', `customer ${customerId} does not exist`);
-      // Clean data, checked again at the start: the seller's registrations may have changed.
-      const taxIssues = validateTaxCustomer(taxCustomerOf(customer), app.tax.seller);
-      if (taxIssues.length > 0) {
-        throw unprocessable(
-          'customerId',
-          `customer ${customerId} cannot be taxed: ${taxIssues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
-        );
-      }
-      const current = await getPlanWithCurrentVersion(app.db, planCode);
-      if (!current) throw unprocessable('planCode', `plan ${planCode} does not exist`);
-      const { plan, version } = current;
-      if (version.currency !== customer.currency) {
-        throw unprocessable(
-          'planCode',
-          `plan ${planCode} is priced in ${version.currency} but customer ${customerId} is billed in ${customer.currency}`,
-        );
-      }
-      const { interval, intervalCount } = version.billingCycle;
-      if (!(INTERVALS as readonly string[]).includes(interval)) {
-        throw new Error(`plan ${plan.code} has an unknown interval ${interval}`);
-      }
-      // A customer on a test clock starts on the clock's time, and waits for it to stand still.
-      const clock = customer.test_clock_id
-        ? await getTestClock(app.db, customer.test_clock_id)
-        : undefined;
-      if (clock && clock.status !== 'ready') {
-        throw conflict(
-          `The customer's test clock ${clock.id} is ${clock.status}; retry when ready.`,
-        );
-      }
-      const now = clock ? clock.frozen_time.getTime() : Date.now();
-      const startMs = startAt === undefined ? now : Date.parse(startAt);
-      if (!Number.isFinite(startMs))
-        throw unprocessable('startAt', 'must be an ISO 8601 instant with a UTC offset');
-      // Periods before the tax rates on record could never be invoiced: the workflow would retry
-      // its first invoice for ever (and a cancel wait on it).
-      if (startMs < Date.parse(COVERAGE_START))
-        throw unprocessable(
-          'startAt',
-          `must not be before ${COVERAGE_START} (tax rates start then)`,
-        );
-
-      const id = newId('sub');
-      // With a trial, the first paid period starts (and billing is anchored) when it ends.
-      const trialEnd =
-        trialDays === undefined
-          ? undefined
-          : DateTime.fromMillis(startMs, { zone: customer.timezone })
-              .plus({ days: trialDays })
-              .toUTC()
-              .toISO()!;
-      // Billing starts when the trial ends (or at the start); the anchoring lays out the periods.
-      const billingStart = trialEnd ?? new Date(startMs).toISOString();
-      const cycle = cycleOf(
-        { interval, intervalCount, timezone: customer.timezone, startAt: billingStart },
-        anchoring,
+      const created = await answeringRefusals(() =>
+        createSubscription(dependencies(app), request.body),
       );
-      const anchor = cycle.anchor;
-      const input: SubscriptionWorkflowInput = {
-        subscriptionId: id,
-        customerId,
-        planCode: plan.code,
-        planName: plan.name,
-        cycle,
-        ...(anchor !== billingStart && { startAt: billingStart }),
-        price: advancePerPeriod({ plan: toCatalogVersion(version), quantity }),
-        plan: toCatalogVersion(version),
-        quantity,
-        ...(trialEnd !== undefined && { trialEnd }),
-        ...(clock && { testClock: { id: clock.id, now: new Date(now).toISOString() } }),
-      };
-      // One transaction: the row commits only if the workflow started. (The workflow's first
-      // activities may run before the commit; they retry until the row is visible.)
-      await app.db.transaction().execute(async (trx) => {
-        await insertSubscription(trx, {
-          id,
-          customerId,
-          planId: plan.id,
-          planVersion: version.version,
-          quantity,
-          // A first stub period (calendar or billing-day anchoring started mid-grid) is billed
-          // from the start; the anchor customers see is the first full period's start.
-          anchorAt:
-            Date.parse(billingStart) > Date.parse(anchor) ? periodBoundary(cycle, 1) : anchor,
-          ...(trialEnd !== undefined && { status: 'trialing' }),
-        });
-        try {
-          await withTemporalDeadline(app, () =>
-            app.temporal.workflow.start<typeof subscriptionWorkflow>(
-              'subscriptionWorkflow',
-              subscriptionStartOptions(input),
-            ),
-          );
-        } catch (error) {
-          throw serviceUnavailable(
-            'Could not start the subscription’s billing workflow; nothing was created. Retry later.',
-            error,
-          );
-        }
-      });
-      const record = await loadSubscription(app, id);
-      return reply.code(201).send(fromDatabase(record));
+      return reply.code(201).send(created);
     },
   );
 
@@ -681,8 +86,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { customerId, limit = DEFAULT_LIMIT, startingAfter } = request.query;
-      const page = await listSubscriptions(app.db, { customerId, limit, startingAfter });
-      return { data: page.items.map(fromDatabase), hasMore: page.hasMore };
+      return listSubscriptions(dependencies(app), { customerId, limit, startingAfter });
     },
   );
 
@@ -703,7 +107,8 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         },
       },
     },
-    async (request) => liveSubscription(app, await loadSubscription(app, request.params.id)),
+    async (request) =>
+      answeringRefusals(() => getLiveSubscription(dependencies(app), request.params.id)),
   );
 
   app.post(
@@ -720,9 +125,9 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const action: OperatorAction = { actor: request.apiKey.id, ...request.body };
-      return sendUpdate(app, request.params.id, (handle) =>
-        handle.executeUpdate(pauseUpdate, { args: [action] }),
+      const action = { actor: request.apiKey.id, ...request.body };
+      return answeringUpdates(() =>
+        pauseSubscription(dependencies(app), request.params.id, action),
       );
     },
   );
@@ -742,13 +147,13 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { anchor = 'keep', reason } = request.body;
-      const resume: ResumeRequest = {
+      const resume = {
         actor: request.apiKey.id,
         anchor,
         ...(reason !== undefined && { reason }),
       };
-      return sendUpdate(app, request.params.id, (handle) =>
-        handle.executeUpdate(resumeUpdate, { args: [resume] }),
+      return answeringUpdates(() =>
+        resumeSubscription(dependencies(app), request.params.id, resume),
       );
     },
   );
@@ -768,44 +173,12 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const action: CancelRequest = { actor: request.apiKey.id, ...request.body };
-      return sendUpdate(app, request.params.id, (handle) =>
-        handle.executeUpdate(cancelUpdate, { args: [action] }),
+      const cancel = { actor: request.apiKey.id, ...request.body };
+      return answeringUpdates(() =>
+        cancelSubscription(dependencies(app), request.params.id, cancel),
       );
     },
   );
-
-  /** The workflow's live state; 409 once billing has ended. */
-  async function lifecycleState(id: string) {
-    const record = await loadSubscription(app, id);
-    if (record.status === 'canceled' || record.status === 'ended') {
-      throw conflict(`Subscription ${id} is ${record.status}.`);
-    }
-    const handle = app.temporal.workflow.getHandle<typeof subscriptionWorkflow>(
-      subscriptionWorkflowId(id),
-    );
-    let state: SubscriptionState;
-    try {
-      state = await withTemporalDeadline(app, () => handle.query(stateQuery));
-    } catch (error) {
-      throw updateProblem(error) ?? error;
-    }
-    return { record, state, plan: state.plan, quantity: state.quantity };
-  }
-
-  async function targetTerms(
-    current: { plan: PlanVersion; quantity: number },
-    planCode: string | undefined,
-    quantity: number | undefined,
-  ) {
-    let plan = current.plan;
-    if (planCode !== undefined) {
-      const found = await getPlanWithCurrentVersion(app.db, planCode);
-      if (!found) throw unprocessable('planCode', `plan ${planCode} does not exist`);
-      plan = toCatalogVersion(found.version);
-    }
-    return { plan, quantity: quantity ?? current.quantity };
-  }
 
   app.post(
     '/subscriptions/:id/change',
@@ -825,14 +198,16 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { planCode, quantity, applyAt, reason } = request.body;
-      return requestChange(app, {
-        subscriptionId: request.params.id,
-        planCode,
-        quantity,
-        applyAt,
-        reason,
-        actor: request.apiKey.id,
-      });
+      return answeringUpdates(() =>
+        changeSubscriptionTerms(serviceDependencies(app), {
+          subscriptionId: request.params.id,
+          planCode,
+          quantity,
+          applyAt,
+          reason,
+          actor: request.apiKey.id,
+        }),
+      );
     },
   );
 
@@ -856,19 +231,8 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const live = await lifecycleState(request.params.id);
-      const next = await targetTerms(live, request.query.planCode, request.query.quantity);
-      const at = (await customerNow(app.db, live.record.customerId)).toISOString();
-      const preview = await previewChange(
-        {
-          db: app.db,
-          tax: app.tax,
-          customerId: live.record.customerId,
-          subscriptionId: live.record.id,
-        },
-        live.state,
-        next,
-        at,
+      const preview = await answeringUpdates(() =>
+        previewSubscriptionChange(dependencies(app), request.params.id, request.query),
       );
       return { ...preview, invoice: preview.invoice && invoicePreviewOf(preview.invoice) };
     },
@@ -890,22 +254,10 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         },
       },
     },
-    async (request) => {
-      const live = await lifecycleState(request.params.id);
-      const now = await customerNow(app.db, live.record.customerId);
-      const upcoming = await upcomingInvoice(
-        {
-          db: app.db,
-          tax: app.tax,
-          customerId: live.record.customerId,
-          subscriptionId: live.record.id,
-        },
-        live.state,
-        now.toISOString(),
-      );
-      if (!upcoming) throw conflict('The subscription has no billed period yet.');
-      return invoicePreviewOf(upcoming);
-    },
+    async (request) =>
+      invoicePreviewOf(
+        await answeringUpdates(() => previewUpcomingInvoice(dependencies(app), request.params.id)),
+      ),
   );
 
   app.post(
@@ -932,13 +284,15 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { version, applyAt = 'period_end', reason } = request.body;
-      return requestChange(app, {
-        subscriptionId: request.params.id,
-        version,
-        applyAt,
-        reason,
-        actor: request.apiKey.id,
-      });
+      return answeringUpdates(() =>
+        changeSubscriptionTerms(serviceDependencies(app), {
+          subscriptionId: request.params.id,
+          version,
+          applyAt,
+          reason,
+          actor: request.apiKey.id,
+        }),
+      );
     },
   );
 

@@ -1,0 +1,376 @@
+// The subscription use cases but a change of terms (services/subscription-changes.ts): creating
+// one (its row and its billing workflow, atomically), reading it (the workflow's live state over
+// the row), pause/resume/cancel (workflow updates: the workflow decides which transitions are
+// allowed), and pricing what it will invoice. Refusals are thrown as Refused; the workflow's own
+// update errors are thrown as Temporal reports them, for the caller to answer.
+import {
+  QueryNotRegisteredError,
+  QueryRejectedError,
+  WorkflowNotFoundError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { DateTime } from 'luxon';
+import { newId } from '../db/ids.ts';
+import { getCustomer, taxCustomerOf } from '../db/repositories/customers.ts';
+import type { InvoiceTaxSettings } from '../db/repositories/invoices.ts';
+import { getPlanWithCurrentVersion, toCatalogVersion } from '../db/repositories/plans.ts';
+import {
+  getSubscription,
+  insertSubscription,
+  listSubscriptions as listSubscriptionRecords,
+  type SubscriptionRecord,
+} from '../db/repositories/subscriptions.ts';
+import { customerNow, getTestClock } from '../db/repositories/test-clocks.ts';
+import {
+  scheduleCycle,
+  type ANCHORINGS,
+  type Anchoring,
+  type BillingSchedule,
+} from '../domain/billing-cycles.ts';
+import type { PlanVersion } from '../domain/catalog.ts';
+import { advancePerPeriod } from '../domain/invoicing/period-invoice.ts';
+import { INTERVALS, periodBoundary, type BillingCycle } from '../domain/periods.ts';
+import { COVERAGE_START } from '../domain/tax/rates.ts';
+import { validateTaxCustomer } from '../domain/tax/validation.ts';
+import { subscriptionStartOptions } from '../temporal/subscription-start.ts';
+import { subscriptionWorkflowId } from '../workflow-contracts/ids.ts';
+import {
+  cancelUpdate,
+  pauseUpdate,
+  resumeUpdate,
+  stateQuery,
+  type CancelRequest,
+  type OperatorAction,
+  type ResumeRequest,
+  type SubscriptionState,
+  type SubscriptionWorkflowInput,
+} from '../workflows/subscription-messages.ts';
+import type { subscriptionWorkflow } from '../workflows/subscription.ts';
+import { temporalCall, type ServiceDependencies } from './dependencies.ts';
+import {
+  previewChange,
+  upcomingInvoice,
+  type ChangePreview,
+  type InvoicePreview,
+} from './invoice-previews.ts';
+import { Refused } from './refused.ts';
+import { changeSubscription, type SubscriptionChangeOrder } from './subscription-changes.ts';
+import { fromDatabase, withLiveState, type Subscription } from './subscription-views.ts';
+import { isTemporalUnavailable } from './temporal-errors.ts';
+
+export interface SubscriptionDependencies extends ServiceDependencies {
+  tax: InvoiceTaxSettings;
+}
+
+export interface NewSubscription {
+  customerId: string;
+  planCode: string;
+  quantity?: number | undefined;
+  trialDays?: number | undefined;
+  startAt?: string | undefined;
+  anchoring?: { type: (typeof ANCHORINGS)[number]; day?: number | undefined } | undefined;
+}
+
+type SubscriptionHandle = WorkflowHandle<typeof subscriptionWorkflow>;
+
+function handleOf(deps: ServiceDependencies, id: string): SubscriptionHandle {
+  return deps.temporal.workflow.getHandle<typeof subscriptionWorkflow>(subscriptionWorkflowId(id));
+}
+
+async function loadSubscription(
+  deps: ServiceDependencies,
+  id: string,
+): Promise<SubscriptionRecord> {
+  const record = await getSubscription(deps.db, id);
+  if (!record) throw new Refused('not_found', `Subscription ${id} does not exist.`);
+  return record;
+}
+
+/** The subscription's grid of periods; a bad anchoring is the request's fault. */
+function cycleOf(
+  schedule: Omit<BillingSchedule, 'anchoring'>,
+  anchoring: NewSubscription['anchoring'],
+): BillingCycle {
+  if (anchoring?.type === 'billing_day' && anchoring.day === undefined) {
+    throw new Refused('unprocessable', 'a billing_day anchoring needs a day (1–31)', {
+      field: 'anchoring.day',
+    });
+  }
+  const resolved: Anchoring =
+    anchoring?.type === 'billing_day'
+      ? { type: 'billing_day', day: anchoring.day! }
+      : { type: anchoring?.type ?? 'anniversary' };
+  try {
+    return scheduleCycle({ ...schedule, anchoring: resolved });
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new Refused('unprocessable', error.message, { field: 'anchoring' });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Subscribes a customer to a plan's current version: the row and its billing workflow in one
+ * transaction, so the row commits only if the workflow started. Answers the row as stored.
+ */
+export async function createSubscription(
+  deps: SubscriptionDependencies,
+  order: NewSubscription,
+): Promise<Subscription> {
+  const { db } = deps;
+  const { customerId, planCode, quantity = 1, startAt, trialDays, anchoring } = order;
+  const customer = await getCustomer(db, customerId);
+  if (!customer) {
+    throw new Refused('unprocessable', `customer ${customerId} does not exist`, {
+      field: 'customerId',
+    });
+  }
+  // Clean data, checked again at the start: the seller's registrations may have changed.
+  const taxIssues = validateTaxCustomer(taxCustomerOf(customer), deps.tax.seller);
+  if (taxIssues.length > 0) {
+    throw new Refused(
+      'unprocessable',
+      `customer ${customerId} cannot be taxed: ${taxIssues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+      { field: 'customerId' },
+    );
+  }
+  const current = await getPlanWithCurrentVersion(db, planCode);
+  if (!current) {
+    throw new Refused('unprocessable', `plan ${planCode} does not exist`, { field: 'planCode' });
+  }
+  const { plan, version } = current;
+  if (version.currency !== customer.currency) {
+    throw new Refused(
+      'unprocessable',
+      `plan ${planCode} is priced in ${version.currency} but customer ${customerId} is billed in ${customer.currency}`,
+      { field: 'planCode' },
+    );
+  }
+  const { interval, intervalCount } = version.billingCycle;
+  if (!(INTERVALS as readonly string[]).includes(interval)) {
+    throw new Error(`plan ${plan.code} has an unknown interval ${interval}`);
+  }
+  // A customer on a test clock starts on the clock's time, and waits for it to stand still.
+  const clock = customer.test_clock_id ? await getTestClock(db, customer.test_clock_id) : undefined;
+  if (clock && clock.status !== 'ready') {
+    throw new Refused(
+      'conflict',
+      `The customer's test clock ${clock.id} is ${clock.status}; retry when ready.`,
+    );
+  }
+  const now = clock ? clock.frozen_time.getTime() : Date.now();
+  const startMs = startAt === undefined ? now : Date.parse(startAt);
+  if (!Number.isFinite(startMs)) {
+    throw new Refused('unprocessable', 'must be an ISO 8601 instant with a UTC offset', {
+      field: 'startAt',
+    });
+  }
+  // Periods before the tax rates on record could never be invoiced: the workflow would retry
+  // its first invoice for ever (and a cancel wait on it).
+  if (startMs < Date.parse(COVERAGE_START)) {
+    throw new Refused(
+      'unprocessable',
+      `must not be before ${COVERAGE_START} (tax rates start then)`,
+      {
+        field: 'startAt',
+      },
+    );
+  }
+
+  const id = newId('sub');
+  // With a trial, the first paid period starts (and billing is anchored) when it ends.
+  const trialEnd =
+    trialDays === undefined
+      ? undefined
+      : DateTime.fromMillis(startMs, { zone: customer.timezone })
+          .plus({ days: trialDays })
+          .toUTC()
+          .toISO()!;
+  // Billing starts when the trial ends (or at the start); the anchoring lays out the periods.
+  const billingStart = trialEnd ?? new Date(startMs).toISOString();
+  const cycle = cycleOf(
+    { interval, intervalCount, timezone: customer.timezone, startAt: billingStart },
+    anchoring,
+  );
+  const anchor = cycle.anchor;
+  const input: SubscriptionWorkflowInput = {
+    subscriptionId: id,
+    customerId,
+    planCode: plan.code,
+    planName: plan.name,
+    cycle,
+    ...(anchor !== billingStart && { startAt: billingStart }),
+    price: advancePerPeriod({ plan: toCatalogVersion(version), quantity }),
+    plan: toCatalogVersion(version),
+    quantity,
+    ...(trialEnd !== undefined && { trialEnd }),
+    ...(clock && { testClock: { id: clock.id, now: new Date(now).toISOString() } }),
+  };
+  // One transaction: the row commits only if the workflow started. (The workflow's first
+  // activities may run before the commit; they retry until the row is visible.)
+  await db.transaction().execute(async (trx) => {
+    await insertSubscription(trx, {
+      id,
+      customerId,
+      planId: plan.id,
+      planVersion: version.version,
+      quantity,
+      // A first stub period (calendar or billing-day anchoring started mid-grid) is billed
+      // from the start; the anchor customers see is the first full period's start.
+      anchorAt: Date.parse(billingStart) > Date.parse(anchor) ? periodBoundary(cycle, 1) : anchor,
+      ...(trialEnd !== undefined && { status: 'trialing' }),
+    });
+    try {
+      await temporalCall(deps, () =>
+        deps.temporal.workflow.start<typeof subscriptionWorkflow>(
+          'subscriptionWorkflow',
+          subscriptionStartOptions(input),
+        ),
+      );
+    } catch (error) {
+      throw new Refused(
+        'unavailable',
+        'Could not start the subscription’s billing workflow; nothing was created. Retry later.',
+        { cause: error },
+      );
+    }
+  });
+  return fromDatabase(await loadSubscription(deps, id));
+}
+
+/** A page of subscriptions, newest first, as stored. */
+export async function listSubscriptions(
+  deps: ServiceDependencies,
+  query: { customerId?: string | undefined; limit: number; startingAfter?: string | undefined },
+): Promise<{ data: Subscription[]; hasMore: boolean }> {
+  const page = await listSubscriptionRecords(deps.db, query);
+  return { data: page.items.map(fromDatabase), hasMore: page.hasMore };
+}
+
+/** The subscription with its workflow's live state; the stored row once the workflow is gone. */
+export async function getLiveSubscription(
+  deps: ServiceDependencies,
+  id: string,
+): Promise<Subscription> {
+  const record = await loadSubscription(deps, id);
+  // A canceled subscription's workflow has ended: the database has the final word.
+  if (record.status === 'canceled' || record.status === 'ended') return fromDatabase(record);
+  try {
+    const handle = handleOf(deps, record.id);
+    const state = await temporalCall(deps, () => handle.query(stateQuery));
+    return withLiveState(record, state);
+  } catch (error) {
+    // The workflow is gone (ended and past retention) or cannot answer queries: the row stands.
+    if (
+      error instanceof WorkflowNotFoundError ||
+      error instanceof QueryNotRegisteredError ||
+      error instanceof QueryRejectedError
+    ) {
+      return fromDatabase(record);
+    }
+    if (isTemporalUnavailable(error)) {
+      throw new Refused('unavailable', 'Temporal is unavailable; retry later.', { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Sends one update to the subscription's workflow and answers with the new state. */
+async function updateSubscription(
+  deps: ServiceDependencies,
+  id: string,
+  send: (handle: SubscriptionHandle) => Promise<SubscriptionState>,
+): Promise<Subscription> {
+  await loadSubscription(deps, id);
+  const handle = handleOf(deps, id);
+  const state = await temporalCall(deps, () => send(handle));
+  // Re-read: the transition's activity may already have updated the row.
+  return withLiveState(await loadSubscription(deps, id), state);
+}
+
+// Pause, resume and cancel: the workflow decides whether the transition is allowed; its refusal
+// is thrown as Temporal reports it (an update failure), as is Temporal being unreachable.
+
+export function pauseSubscription(deps: ServiceDependencies, id: string, action: OperatorAction) {
+  return updateSubscription(deps, id, (h) => h.executeUpdate(pauseUpdate, { args: [action] }));
+}
+
+export function resumeSubscription(deps: ServiceDependencies, id: string, resume: ResumeRequest) {
+  return updateSubscription(deps, id, (h) => h.executeUpdate(resumeUpdate, { args: [resume] }));
+}
+
+export function cancelSubscription(deps: ServiceDependencies, id: string, cancel: CancelRequest) {
+  return updateSubscription(deps, id, (h) => h.executeUpdate(cancelUpdate, { args: [cancel] }));
+}
+
+/** A change of plan, version or quantity (services/subscription-changes.ts), answered as the
+ * subscription after it. */
+export async function changeSubscriptionTerms(
+  deps: ServiceDependencies,
+  order: SubscriptionChangeOrder,
+): Promise<Subscription> {
+  const { record, state } = await changeSubscription(deps, order);
+  return withLiveState(record, state);
+}
+
+/** The workflow's live state; refused once billing has ended. */
+async function lifecycleState(deps: ServiceDependencies, id: string) {
+  const record = await loadSubscription(deps, id);
+  if (record.status === 'canceled' || record.status === 'ended') {
+    throw new Refused('conflict', `Subscription ${id} is ${record.status}.`);
+  }
+  const handle = handleOf(deps, id);
+  const state = await temporalCall(deps, () => handle.query(stateQuery));
+  return { record, state };
+}
+
+async function targetTerms(
+  deps: ServiceDependencies,
+  current: { plan: PlanVersion; quantity: number },
+  planCode: string | undefined,
+  quantity: number | undefined,
+) {
+  let plan = current.plan;
+  if (planCode !== undefined) {
+    const found = await getPlanWithCurrentVersion(deps.db, planCode);
+    if (!found) {
+      throw new Refused('unprocessable', `plan ${planCode} does not exist`, { field: 'planCode' });
+    }
+    plan = toCatalogVersion(found.version);
+  }
+  return { plan, quantity: quantity ?? current.quantity };
+}
+
+/** What a change to other terms would credit and charge now; changes nothing. */
+export async function previewSubscriptionChange(
+  deps: SubscriptionDependencies,
+  id: string,
+  terms: { planCode?: string | undefined; quantity?: number | undefined },
+): Promise<ChangePreview> {
+  const { record, state } = await lifecycleState(deps, id);
+  const next = await targetTerms(deps, state, terms.planCode, terms.quantity);
+  const at = (await customerNow(deps.db, record.customerId)).toISOString();
+  return previewChange(
+    { db: deps.db, tax: deps.tax, customerId: record.customerId, subscriptionId: record.id },
+    state,
+    next,
+    at,
+  );
+}
+
+/** The current period's charges so far; refused before the first billed period. */
+export async function previewUpcomingInvoice(
+  deps: SubscriptionDependencies,
+  id: string,
+): Promise<InvoicePreview> {
+  const { record, state } = await lifecycleState(deps, id);
+  const now = await customerNow(deps.db, record.customerId);
+  const upcoming = await upcomingInvoice(
+    { db: deps.db, tax: deps.tax, customerId: record.customerId, subscriptionId: record.id },
+    state,
+    now.toISOString(),
+  );
+  if (!upcoming) throw new Refused('conflict', 'The subscription has no billed period yet.');
+  return upcoming;
+}

@@ -21,7 +21,7 @@ import {
   taxNewInvoice,
   type InvoiceTaxSettings,
 } from '../db/repositories/invoices.ts';
-import { closeUsageThrough, usageForPlan } from '../db/repositories/usage.ts';
+import { closeUsageThrough, segmentsWithUsage } from '../db/repositories/usage.ts';
 import {
   recordSubscriptionTransition,
   type SubscriptionTransition,
@@ -29,7 +29,7 @@ import {
 import { recordAppliedChange, type AppliedChange } from '../db/repositories/subscriptions.ts';
 import type { Span } from '../domain/billing-cycles.ts';
 import { canApply } from '../domain/invoice-lifecycle.ts';
-import type { InvoiceWindows } from '../domain/invoicing/boundary.ts';
+import { billedPlan, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
 import { ratePeriodInvoice, storedLines } from '../domain/invoicing/period-invoice.ts';
 import { money, type Money } from '../domain/money.ts';
 import { DEFAULT_NUMBERING } from '../domain/numbering.ts';
@@ -185,24 +185,17 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
       ...(arrears && {
         arrears: {
           period: arrears.period,
-          segments: await Promise.all(
-            arrears.segments.map(async (segment) => ({
-              ...segment,
-              ...(await usageForPlan(db, {
-                customerId: input.customerId,
-                plan: segment.plan,
-                from: segment.from,
-                to: segment.to,
-              })),
-            })),
-          ),
+          segments: await segmentsWithUsage(db, {
+            customerId: input.customerId,
+            segments: arrears.segments,
+          }),
         },
       }),
       advance: input.advance,
       coupons,
     });
     if (rated.lines.length === 0 || !rated.period) return null;
-    const plan = input.advance?.terms.plan ?? arrears!.segments.at(-1)!.plan;
+    const plan = billedPlan(input);
     const invoice = {
       customerId: input.customerId,
       subscriptionId: input.subscriptionId,

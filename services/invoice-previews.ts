@@ -5,9 +5,9 @@ import type { Db } from '../db/connect.ts';
 import { couponPeriodKey, couponsForPeriod } from '../db/repositories/coupons.ts';
 import { unusedAdvanceCredit } from '../db/repositories/credit-notes.ts';
 import { taxNewInvoice, type InvoiceTaxSettings } from '../db/repositories/invoices.ts';
-import { usageForPlan } from '../db/repositories/usage.ts';
+import { segmentsWithUsage } from '../db/repositories/usage.ts';
 import type { Span } from '../domain/billing-cycles.ts';
-import { boundaryWindows, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
+import { billedPlan, boundaryWindows, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
 import { invoiceTotals } from '../domain/invoicing/totals.ts';
 import {
   advancePerPeriod,
@@ -52,7 +52,6 @@ async function preview(
     subscriptionId,
     periodKey: couponPeriodKey(subscriptionId, request.couponPeriod.start),
   });
-  const until = Date.parse(request.usageUntil);
   const { arrears } = request;
   const rated = ratePeriodInvoice({
     timezone: request.timezone,
@@ -60,24 +59,18 @@ async function preview(
     ...(arrears && {
       arrears: {
         period: arrears.period,
-        segments: await Promise.all(
-          arrears.segments.map(async (segment) => ({
-            ...segment,
-            ...(await usageForPlan(db, {
-              customerId,
-              plan: segment.plan,
-              from: segment.from,
-              to: new Date(Math.min(until, Date.parse(segment.to))).toISOString(),
-            })),
-          })),
-        ),
+        segments: await segmentsWithUsage(db, {
+          customerId,
+          segments: arrears.segments,
+          until: request.usageUntil,
+        }),
       },
     }),
     advance: request.advance,
     coupons,
   });
   if (rated.lines.length === 0 || !rated.period) return null;
-  const plan = request.advance?.terms.plan ?? arrears!.segments.at(-1)!.plan;
+  const plan = billedPlan(request);
   const { result: taxResult } = await taxNewInvoice(
     db,
     {

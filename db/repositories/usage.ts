@@ -473,3 +473,25 @@ export async function usageForPlan(
   }
   return { usage, transactions };
 }
+
+/**
+ * Each arrears segment with its usage over [from, to), cut at `until` when given (a preview's
+ * "usage so far"): what ratePeriodInvoice takes, for the invoicing activity and the previews.
+ */
+export async function segmentsWithUsage<S extends { plan: PlanVersion; from: string; to: string }>(
+  db: Executor,
+  request: { customerId: string; segments: readonly S[]; until?: string },
+) {
+  const until = request.until === undefined ? Infinity : Date.parse(request.until);
+  return Promise.all(
+    request.segments.map(async (segment) => ({
+      ...segment,
+      ...(await usageForPlan(db, {
+        customerId: request.customerId,
+        plan: segment.plan,
+        from: segment.from,
+        to: new Date(Math.min(until, Date.parse(segment.to))).toISOString(),
+      })),
+    })),
+  );
+}

@@ -2,6 +2,7 @@
 // the workflow uses it to issue invoices and the API to predict the next one, so both bill the
 // same windows at the same terms. Pure and deterministic.
 import type { Span } from '../billing-cycles.ts';
+import type { PlanVersion } from '../catalog.ts';
 import type { Terms, TermsSegment } from './period-invoice.ts';
 
 /** Terms in force from `from` until the next entry (or the period's end). */
@@ -67,4 +68,11 @@ export function boundaryWindows(request: {
       terms: request.terms,
     },
   };
+}
+
+/** The plan whose price basis (tax behaviour) an invoice of these windows follows: the latest. */
+export function billedPlan(windows: InvoiceWindows): PlanVersion {
+  const plan = windows.advance?.terms.plan ?? windows.arrears?.segments.at(-1)?.plan;
+  if (!plan) throw new RangeError('an invoice needs arrears or advance charges');
+  return plan;
 }

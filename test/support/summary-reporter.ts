@@ -1,6 +1,11 @@
 // Ends the run with one plain line, "Tests: N passed, N failed, N skipped", that any CI log
-// reader understands without knowing Vitest's own summary format.
+// reader understands without knowing Vitest's own summary format. The same line goes to
+// test-output/summary.txt, so .ci/run can repeat it as the very last line of its log.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
+
+const OUTPUT_DIR = join(import.meta.dirname, '../../test-output');
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -13,8 +18,9 @@ export default class SummaryReporter implements Reporter {
         else counts.skipped++;
       }
     }
-    process.stdout.write(
-      `\nTests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`,
-    );
+    const line = `Tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    writeFileSync(join(OUTPUT_DIR, 'summary.txt'), `${line}\n`);
+    process.stdout.write(`\n${line}\n`);
   }
 }

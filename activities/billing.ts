@@ -27,12 +27,12 @@ import {
   type SubscriptionTransition,
 } from '../db/repositories/subscription-transitions.ts';
 import { recordAppliedChange, type AppliedChange } from '../db/repositories/subscriptions.ts';
-import type { Span } from '../domain/billing-cycles.ts';
-import { canApply } from '../domain/invoice-lifecycle.ts';
+import type { Span } from '../domain/subscriptions/billing-cycles.ts';
+import { canApply } from '../domain/invoicing/lifecycle.ts';
 import { billedPlan, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
 import { ratePeriodInvoice, storedLines } from '../domain/invoicing/period-invoice.ts';
-import { money, type Money } from '../domain/money.ts';
-import { DEFAULT_NUMBERING } from '../domain/numbering.ts';
+import { money, type Money } from '../domain/core/money.ts';
+import { DEFAULT_NUMBERING } from '../domain/invoicing/numbering.ts';
 import type { DiscountLine } from '../domain/rating/types.ts';
 
 export interface BillingDependencies {

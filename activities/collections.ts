@@ -12,8 +12,12 @@ import {
 } from '../db/repositories/collections.ts';
 import { InvalidInvoiceTransitionError, markUncollectible } from '../db/repositories/invoices.ts';
 import { applyCreditBalance, listPayments } from '../db/repositories/payments.ts';
-import type { DunningPolicy, DunningTone, CollectionStatus } from '../domain/dunning.ts';
-import type { InvoiceStatus } from '../domain/invoice-lifecycle.ts';
+import type {
+  DunningPolicy,
+  DunningTone,
+  CollectionStatus,
+} from '../domain/collections/dunning.ts';
+import type { InvoiceStatus } from '../domain/invoicing/lifecycle.ts';
 import { createEmailActivities, type EmailDependencies, type PaymentReceived } from './email.ts';
 
 export type CollectionDependencies = EmailDependencies & {

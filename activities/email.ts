@@ -17,7 +17,7 @@ import {
   type InvoiceView,
   type ReminderTone,
 } from '../documents/views.ts';
-import type { SendWindow } from '../domain/business-hours.ts';
+import type { SendWindow } from '../domain/collections/business-hours.ts';
 import { EmailSendError, type EmailAttachment, type EmailSender } from '../email/port.ts';
 import { invoicePdf, type DocumentDependencies } from './documents.ts';
 import { loadInvoiceView } from './invoice-view.ts';

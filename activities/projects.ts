@@ -10,9 +10,9 @@ import {
   type ProjectEvent,
 } from '../db/repositories/projects.ts';
 import { signMilestoneApprovalLink } from '../documents/hosted-links.ts';
-import { formatMoney, money } from '../domain/money.ts';
-import type { ChangeOrder, HoursTerms, ProjectTerms } from '../domain/projects.ts';
-import { DEFAULT_NUMBERING } from '../domain/numbering.ts';
+import { formatMoney, money } from '../domain/core/money.ts';
+import type { ChangeOrder, HoursTerms, ProjectTerms } from '../domain/projects/terms.ts';
+import { DEFAULT_NUMBERING } from '../domain/invoicing/numbering.ts';
 import type { BillingDependencies, IssuedInvoice } from './billing.ts';
 import { sendDocumentEmail, type EmailDependencies, type EmailResult } from './email.ts';
 import { PROJECT_NAME } from '../workflow-contracts/names.ts';

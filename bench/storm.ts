@@ -24,7 +24,7 @@ import { connectDatabase, type Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createPlan } from '../db/repositories/plans.ts';
-import type { Charge } from '../domain/catalog.ts';
+import type { Charge } from '../domain/catalog/types.ts';
 import { startTemporalDevServer, type DevServer } from '../infra/dev-server.ts';
 import { formatDuration, progress } from '../infra/log.ts';
 import { createDatabase } from '../infra/postgres.ts';

@@ -3,8 +3,8 @@
 import { join, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import type { Brand, SellerDetails } from '../documents/views.ts';
-import { parseSendWindow, type SendWindow } from '../domain/business-hours.ts';
-import { checkNumberFormat, type NumberingSettings } from '../domain/numbering.ts';
+import { parseSendWindow, type SendWindow } from '../domain/collections/business-hours.ts';
+import { checkNumberFormat, type NumberingSettings } from '../domain/invoicing/numbering.ts';
 import type { TaxRegistrations, TaxRounding, TaxSeller } from '../domain/tax/types.ts';
 import { validateTaxSeller } from '../domain/tax/validation.ts';
 import { PAYLOAD_KEY_BYTES, type PayloadKey } from '../temporal/payload-codec.ts';

@@ -1,11 +1,11 @@
 // Table types for Kysely. Money columns are bigint in SQL and plain integers (minor units) here:
 // the connection parses int8 into a safe integer or fails loudly (see db/connect.ts).
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { TaxBehavior } from '../domain/catalog.ts';
-import type { DecimalString } from '../domain/decimal.ts';
-import type { CollectionStatus, DunningPolicy } from '../domain/dunning.ts';
+import type { TaxBehavior } from '../domain/catalog/types.ts';
+import type { DecimalString } from '../domain/core/decimal.ts';
+import type { CollectionStatus, DunningPolicy } from '../domain/collections/dunning.ts';
 import type { LineArithmetic } from '../domain/invoicing/line-arithmetic.ts';
-import type { InvoiceStatus } from '../domain/invoice-lifecycle.ts';
+import type { InvoiceStatus } from '../domain/invoicing/lifecycle.ts';
 import type {
   TaxBreakdownEntry,
   TaxCategory,
@@ -337,7 +337,7 @@ export interface PlanVersionsTable {
   interval: string;
   interval_count: number;
   tax_behavior: string;
-  /** domain/catalog.ts Charge[], validated before insert; written as a JSON string. */
+  /** domain/catalog/types.ts Charge[], validated before insert; written as a JSON string. */
   charges: ColumnType<unknown, string, never>;
   /** numeric: an exact decimal string of minor units, or null. */
   minimum_commitment: ColumnType<string | null, string | null | undefined, never>;

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { formatMinorUnits, formatMoney, money } from '../domain/money.ts';
+import { formatMinorUnits, formatMoney, money } from '../domain/core/money.ts';
 import {
   REMINDER_TONES,
   type Brand,

@@ -1,7 +1,7 @@
 // What invoice templates render: plain, serialisable data with no behaviour. Amounts are integer
 // minor units of the invoice currency and instants are ISO 8601; formatting for people happens
 // in the templates (money, date and period helpers), in the customer's locale and time zone.
-import type { DecimalString } from '../domain/decimal.ts';
+import type { DecimalString } from '../domain/core/decimal.ts';
 import type { LineArithmetic } from '../domain/invoicing/line-arithmetic.ts';
 
 /** Who issues the invoice: the legal entity, as it must appear on the document. */

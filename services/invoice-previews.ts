@@ -6,7 +6,7 @@ import { couponPeriodKey, couponsForPeriod } from '../db/repositories/coupons.ts
 import { unusedAdvanceCredit } from '../db/repositories/credit-notes.ts';
 import { taxNewInvoice, type InvoiceTaxSettings } from '../db/repositories/invoices.ts';
 import { segmentsWithUsage } from '../db/repositories/usage.ts';
-import type { Span } from '../domain/billing-cycles.ts';
+import type { Span } from '../domain/subscriptions/billing-cycles.ts';
 import { billedPlan, boundaryWindows, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
 import { invoiceTotals } from '../domain/invoicing/totals.ts';
 import {
@@ -16,8 +16,8 @@ import {
   type PeriodInvoice,
   type Terms,
 } from '../domain/invoicing/period-invoice.ts';
-import { money, type Money } from '../domain/money.ts';
-import { billingPeriod, periodIndexAt } from '../domain/periods.ts';
+import { money, type Money } from '../domain/core/money.ts';
+import { billingPeriod, periodIndexAt } from '../domain/core/periods.ts';
 import type { TaxResult } from '../domain/tax/types.ts';
 import type { SubscriptionState } from '../workflows/subscription-messages.ts';
 

@@ -1,7 +1,7 @@
 // Invoices priced by hand (manual invoices and draft edits): one rule for a line's amount, and
 // the refusals it gives, whichever request carries the line.
 import { InvalidInvoiceRequestError, type NewInvoiceLine } from '../db/repositories/invoices.ts';
-import { decimal } from '../domain/decimal.ts';
+import { decimal } from '../domain/core/decimal.ts';
 import { decimalOf, lineAmount, type DecimalInput } from '../domain/invoicing/line-amount.ts';
 
 /** The most units a line priced by hand may bill. */

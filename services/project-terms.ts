@@ -1,6 +1,10 @@
 // A project's terms from what the client sent: each milestone priced by exactly one of amount,
 // percent or balance, defaults filled in, and terms the domain refuses named by their field.
-import { ProjectTermsError, type MilestoneTerms, type ProjectTerms } from '../domain/projects.ts';
+import {
+  ProjectTermsError,
+  type MilestoneTerms,
+  type ProjectTerms,
+} from '../domain/projects/terms.ts';
 import { Refused } from './refused.ts';
 
 export interface PriceInput {

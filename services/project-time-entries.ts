@@ -18,7 +18,7 @@ import {
   roundMinutes,
   type HoursTerms,
   type ProjectTerms,
-} from '../domain/projects.ts';
+} from '../domain/projects/terms.ts';
 import { budgetWarningSignal } from '../workflows/project-messages.ts';
 import { temporalCall, type ServiceDependencies } from './dependencies.ts';
 import { loadProject, projectHandle } from './projects.ts';

@@ -19,7 +19,7 @@ import {
   type ProjectRow,
 } from '../db/repositories/projects.ts';
 import { testClockRefOf } from '../db/repositories/test-clocks.ts';
-import { priceProject, type ChangeOrder } from '../domain/projects.ts';
+import { priceProject, type ChangeOrder } from '../domain/projects/terms.ts';
 import type { TaxSeller } from '../domain/tax/types.ts';
 import { validateTaxCustomer } from '../domain/tax/validation.ts';
 import { projectStartOptions } from '../temporal/project-start.ts';

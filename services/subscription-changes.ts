@@ -6,7 +6,7 @@
 import type { Db } from '../db/connect.ts';
 import { getPlanByCode, getPlanVersion, toCatalogVersion } from '../db/repositories/plans.ts';
 import { getSubscription, type SubscriptionRecord } from '../db/repositories/subscriptions.ts';
-import type { PlanVersion } from '../domain/catalog.ts';
+import type { PlanVersion } from '../domain/catalog/types.ts';
 import {
   changeUpdate,
   stateQuery,

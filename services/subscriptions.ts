@@ -26,10 +26,10 @@ import {
   type ANCHORINGS,
   type Anchoring,
   type BillingSchedule,
-} from '../domain/billing-cycles.ts';
-import type { PlanVersion } from '../domain/catalog.ts';
+} from '../domain/subscriptions/billing-cycles.ts';
+import type { PlanVersion } from '../domain/catalog/types.ts';
 import { advancePerPeriod } from '../domain/invoicing/period-invoice.ts';
-import { INTERVALS, periodBoundary, type BillingCycle } from '../domain/periods.ts';
+import { INTERVALS, periodBoundary, type BillingCycle } from '../domain/core/periods.ts';
 import { COVERAGE_START } from '../domain/tax/rates.ts';
 import { validateTaxCustomer } from '../domain/tax/validation.ts';
 import { subscriptionStartOptions } from '../temporal/subscription-start.ts';

@@ -4,8 +4,8 @@
 // payment after the collection ended) starts, settles and sends what is owed (a receipt).
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connect.ts';
-import { toDecimalString } from '../domain/money.ts';
-import { money } from '../domain/money.ts';
+import { toDecimalString } from '../domain/core/money.ts';
+import { money } from '../domain/core/money.ts';
 import type { collectionWorkflow } from '../workflows/collection.ts';
 import {
   collectionChangedSignal,

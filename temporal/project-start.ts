@@ -1,7 +1,7 @@
 // How a project's workflow is started: id, queue, search attributes, and the summary finance
 // sees at the top of the workflow in the Temporal UI.
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { money, toDecimalString } from '../domain/money.ts';
+import { money, toDecimalString } from '../domain/core/money.ts';
 import type { projectWorkflow } from '../workflows/project.ts';
 import type { ProjectWorkflowInput } from '../workflows/project-messages.ts';
 import type { manualInvoiceWorkflow } from '../workflows/manual-invoice.ts';

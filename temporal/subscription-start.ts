@@ -1,7 +1,7 @@
 // How a subscription's workflow is started: id, queue, search attributes, and the summary
 // finance sees at the top of the workflow in the Temporal UI.
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { toDecimalString } from '../domain/money.ts';
+import { toDecimalString } from '../domain/core/money.ts';
 import type { subscriptionWorkflow } from '../workflows/subscription.ts';
 import type { SubscriptionWorkflowInput } from '../workflows/subscription-messages.ts';
 import {

@@ -10,7 +10,7 @@ import {
 } from '../temporal/search-attributes.ts';
 import type { TestClockRef } from '../workflow-contracts/test-clock.ts';
 import { collectionWorkflowId } from '../workflow-contracts/ids.ts';
-import type { CollectionStatus as Status } from '../domain/dunning.ts';
+import type { CollectionStatus as Status } from '../domain/collections/dunning.ts';
 
 export interface CollectionInput {
   invoiceId: string;

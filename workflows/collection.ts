@@ -19,16 +19,16 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { CollectionFacts } from '../activities/collections.ts';
-import { describeSendingTime } from '../domain/business-hours.ts';
+import { describeSendingTime } from '../domain/collections/business-hours.ts';
 import {
   actionTime,
   collectionActions,
   daysOverdue,
   type CollectionAction,
   type CollectionStatus as Status,
-} from '../domain/dunning.ts';
-import { localDate } from '../domain/periods.ts';
-import { money, toDecimalString } from '../domain/money.ts';
+} from '../domain/collections/dunning.ts';
+import { localDate } from '../domain/core/periods.ts';
+import { money, toDecimalString } from '../domain/core/money.ts';
 import { CollectionStatus } from '../temporal/search-attributes.ts';
 import { workflowClock } from './clock.ts';
 import {

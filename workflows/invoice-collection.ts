@@ -4,7 +4,7 @@
 import { proxyActivities, startChild, type ActivityOptions } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.ts';
-import { toDecimalString, type Money } from '../domain/money.ts';
+import { toDecimalString, type Money } from '../domain/core/money.ts';
 import type { WorkflowClock } from './clock.ts';
 import type { collectionWorkflow } from './collection.ts';
 import { collectionStartFields } from './collection-messages.ts';

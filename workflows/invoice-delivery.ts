@@ -4,8 +4,8 @@
 // hold for business hours: one pipeline.
 import { ActivityFailure, log, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import { describeSendingTime, nextSendingTime } from '../domain/business-hours.ts';
-import type { Money } from '../domain/money.ts';
+import { describeSendingTime, nextSendingTime } from '../domain/collections/business-hours.ts';
+import type { Money } from '../domain/core/money.ts';
 import type { WorkflowClock } from './clock.ts';
 import { startInvoiceCollection, type CollectionSwitch } from './invoice-collection.ts';
 

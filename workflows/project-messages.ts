@@ -6,7 +6,7 @@ import {
   type ChangeOrder,
   type MilestoneTerms,
   type ProjectTerms,
-} from '../domain/projects.ts';
+} from '../domain/projects/terms.ts';
 import type { TestClockRef } from '../workflow-contracts/test-clock.ts';
 
 export type MilestoneStatus = 'pending' | 'awaiting_approval' | 'approved' | 'invoiced';

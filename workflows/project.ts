@@ -20,8 +20,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { IssueProjectInvoiceInput } from '../activities/projects.ts';
-import { formatMoney, money } from '../domain/money.ts';
-import { localDate } from '../domain/periods.ts';
+import { formatMoney, money } from '../domain/core/money.ts';
+import { localDate } from '../domain/core/periods.ts';
 import {
   applyChangeOrder,
   daysAfter,
@@ -31,7 +31,7 @@ import {
   ProjectTermsError,
   retainageOf,
   type ProjectTerms,
-} from '../domain/projects.ts';
+} from '../domain/projects/terms.ts';
 import { BillingStatus } from '../temporal/search-attributes.ts';
 import { workflowClock } from './clock.ts';
 import { deliverInvoice } from './invoice-delivery.ts';

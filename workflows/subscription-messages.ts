@@ -1,11 +1,11 @@
 // What the outside world may say to a subscription workflow, shared by the workflow and the API.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Span } from '../domain/billing-cycles.ts';
-import type { PlanVersion } from '../domain/catalog.ts';
-import type { EscalationAction } from '../domain/dunning.ts';
+import type { Span } from '../domain/subscriptions/billing-cycles.ts';
+import type { PlanVersion } from '../domain/catalog/types.ts';
+import type { EscalationAction } from '../domain/collections/dunning.ts';
 import type { TermsFrom } from '../domain/invoicing/boundary.ts';
-import type { Money } from '../domain/money.ts';
-import type { BillingCycle, BillingPeriod } from '../domain/periods.ts';
+import type { Money } from '../domain/core/money.ts';
+import type { BillingCycle, BillingPeriod } from '../domain/core/periods.ts';
 import type { TestClockRef } from '../workflow-contracts/test-clock.ts';
 
 /**

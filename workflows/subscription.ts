@@ -23,10 +23,10 @@ import type {
   IssuedPeriodInvoice,
   IssuePeriodInvoiceInput,
 } from '../activities/billing.ts';
-import type { Span } from '../domain/billing-cycles.ts';
+import type { Span } from '../domain/subscriptions/billing-cycles.ts';
 import { boundaryWindows, arrearsSegments, type TermsFrom } from '../domain/invoicing/boundary.ts';
 import { advancePerPeriod } from '../domain/invoicing/period-invoice.ts';
-import { toDecimalString } from '../domain/money.ts';
+import { toDecimalString } from '../domain/core/money.ts';
 import {
   billingPeriod,
   localDate,
@@ -34,8 +34,8 @@ import {
   periodLabel,
   type BillingCycle,
   type BillingPeriod,
-} from '../domain/periods.ts';
-import { boundaryKey, changeKey, finalKey } from '../domain/subscription-charges.ts';
+} from '../domain/core/periods.ts';
+import { boundaryKey, changeKey, finalKey } from '../domain/subscriptions/charges.ts';
 import { BillingStatus, NextBillingAt, PlanCode } from '../temporal/search-attributes.ts';
 import {
   cancelUpdate,

@@ -2,7 +2,7 @@
 // invoices and credit notes are numbered, the same settings the worker uses.
 import fp from 'fastify-plugin';
 import { loadConfig } from '../../config/index.ts';
-import type { NumberingSettings } from '../../domain/numbering.ts';
+import type { NumberingSettings } from '../../domain/invoicing/numbering.ts';
 
 export interface ApiInvoicing {
   numbering: NumberingSettings;

@@ -13,7 +13,7 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from '../../db/connect.ts';
-import { AmountOverflowError } from '../../domain/decimal.ts';
+import { AmountOverflowError } from '../../domain/core/decimal.ts';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemSchema } from '../problem.ts';
 import { problemResponse } from '../schemas/common.ts';
 import { MAX_BODY_NUMBER } from '../schemas/common.ts';

@@ -25,7 +25,7 @@ import {
   recordPayment,
   type NewPayment,
 } from '../../db/repositories/payments.ts';
-import { checkDunningPolicy, ESCALATION_ACTIONS } from '../../domain/dunning.ts';
+import { checkDunningPolicy, ESCALATION_ACTIONS } from '../../domain/collections/dunning.ts';
 import { conflict, notFound, Problem } from '../problem.ts';
 import {
   CurrencyCode,

@@ -17,9 +17,9 @@ import {
 import { getCustomer } from '../../db/repositories/customers.ts';
 import { getPlanByCode, getPlanVersion } from '../../db/repositories/plans.ts';
 import { getSubscription } from '../../db/repositories/subscriptions.ts';
-import type { Coupon } from '../../domain/catalog.ts';
-import { validateCoupon, type Issue } from '../../domain/catalog-validation.ts';
-import { decimal, toDecimalString } from '../../domain/decimal.ts';
+import type { Coupon } from '../../domain/catalog/types.ts';
+import { validateCoupon, type Issue } from '../../domain/catalog/validation.ts';
+import { decimal, toDecimalString } from '../../domain/core/decimal.ts';
 import { conflict, notFound, Problem, unprocessable } from '../problem.ts';
 import {
   CouponDurationSchema,

@@ -11,8 +11,8 @@ import {
 } from '../../db/repositories/customers.ts';
 import { CUSTOMER_TYPES } from '../../domain/tax/types.ts';
 import { validateTaxCustomer } from '../../domain/tax/validation.ts';
-import { isCurrencyCode } from '../../domain/currency.ts';
-import { isValidTimezone } from '../../domain/periods.ts';
+import { isCurrencyCode } from '../../domain/core/currency.ts';
+import { isValidTimezone } from '../../domain/core/periods.ts';
 import { notFound, Problem, unprocessable } from '../problem.ts';
 import {
   CurrencyCode,

@@ -7,7 +7,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from 'typebox';
 import type { Invoice } from '../../db/database.ts';
 import { getInvoiceDocument, getInvoice } from '../../db/repositories/invoices.ts';
-import { formatMoney, money } from '../../domain/money.ts';
+import { formatMoney, money } from '../../domain/core/money.ts';
 import { notFound } from '../problem.ts';
 import { HtmlDocument, problemResponse } from '../schemas/common.ts';
 import { sendStoredHtml, PdfDocument, sendStoredPdf } from '../stored-documents.ts';

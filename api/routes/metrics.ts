@@ -7,7 +7,7 @@ import {
   listMetrics,
   type MetricRecord,
 } from '../../db/repositories/metrics.ts';
-import { AGGREGATIONS } from '../../domain/metrics.ts';
+import { AGGREGATIONS } from '../../domain/catalog/metrics.ts';
 import { badRequest, conflict, notFound } from '../problem.ts';
 import {
   DEFAULT_LIMIT,

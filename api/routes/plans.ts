@@ -19,10 +19,10 @@ import {
   type PlanWithVersion,
   type StoredPlanVersion,
 } from '../../db/repositories/plans.ts';
-import type { Charge } from '../../domain/catalog.ts';
-import { validatePlanVersion, type Issue } from '../../domain/catalog-validation.ts';
-import { isCurrencyCode } from '../../domain/currency.ts';
-import { INTERVALS } from '../../domain/periods.ts';
+import type { Charge } from '../../domain/catalog/types.ts';
+import { validatePlanVersion, type Issue } from '../../domain/catalog/validation.ts';
+import { isCurrencyCode } from '../../domain/core/currency.ts';
+import { INTERVALS } from '../../domain/core/periods.ts';
 import { conflict, notFound, Problem, unprocessable } from '../problem.ts';
 import { ChargeSchema, MinimumCommitment, TaxBehaviorSchema } from '../schemas/catalog.ts';
 import {

@@ -6,7 +6,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { getProject, listMilestones } from '../../db/repositories/projects.ts';
-import { formatMoney, money } from '../../domain/money.ts';
+import { formatMoney, money } from '../../domain/core/money.ts';
 import { approveMilestoneUpdate, rejectMilestoneUpdate } from '../../workflows/project-messages.ts';
 import type { projectWorkflow } from '../../workflows/project.ts';
 import { withTemporalDeadline } from '../plugins/temporal.ts';

@@ -1,6 +1,6 @@
-// Wire schemas of the pricing catalog (domain/catalog.ts). They check the shape only: which
+// Wire schemas of the pricing catalog (domain/catalog/types.ts). They check the shape only: which
 // fields a charge or pricing model needs depends on its `type` / `model`, and those rules,
-// with every amount and tier check, live in domain/catalog-validation.ts, whose issues are
+// with every amount and tier check, live in domain/catalog/validation.ts, whose issues are
 // answered as 422 naming the field (`charges[0].pricing.tiers[1].upTo`). Keeping the wire
 // schema flat also keeps schema errors pointing at the field instead of "matches no variant".
 import { Type } from 'typebox';
@@ -9,7 +9,7 @@ import {
   CHARGE_TYPES,
   PRICING_MODELS,
   TAX_BEHAVIORS,
-} from '../../domain/catalog.ts';
+} from '../../domain/catalog/types.ts';
 import { Money } from './common.ts';
 
 /** Signed, so a negative price is a 422 from the catalog rules, not a format error. */

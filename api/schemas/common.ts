@@ -2,7 +2,7 @@
 // documented problem responses. TypeBox types double as JSON Schema for validation,
 // serialization and the OpenAPI document.
 import { Type, type TSchema } from 'typebox';
-import { MAX_AMOUNT } from '../../domain/money.ts';
+import { MAX_AMOUNT } from '../../domain/core/money.ts';
 import { PROBLEM_CONTENT_TYPE, unprocessable } from '../problem.ts';
 
 /**

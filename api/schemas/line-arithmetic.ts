@@ -2,7 +2,7 @@
 // customer needs to check a line, as stored with it. Quantities and prices are exact decimal
 // strings; prices and amounts are minor units and may have more decimals than the currency.
 import { Type } from 'typebox';
-import { BILLING_TIMINGS } from '../../domain/catalog.ts';
+import { BILLING_TIMINGS } from '../../domain/catalog/types.ts';
 import { LINE_KINDS } from '../../domain/rating/types.ts';
 import { Decimal } from './catalog.ts';
 

@@ -1,6 +1,6 @@
 // The subscription routes' request and response shapes, and how a preview is shown.
 import { Type } from 'typebox';
-import { ANCHORINGS } from '../../domain/billing-cycles.ts';
+import { ANCHORINGS } from '../../domain/subscriptions/billing-cycles.ts';
 import type { InvoicePreview } from '../../services/invoice-previews.ts';
 import { STATUSES } from '../../services/subscription-views.ts';
 import {

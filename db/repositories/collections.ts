@@ -8,7 +8,7 @@ import {
   DEFAULT_DUNNING_POLICY,
   type DunningPolicy,
   type CollectionStatus,
-} from '../../domain/dunning.ts';
+} from '../../domain/collections/dunning.ts';
 import type { Db } from '../connect.ts';
 import type { Database, DunningPolicyRow, InvoiceCollection } from '../database.ts';
 import { newId } from '../ids.ts';

@@ -2,8 +2,8 @@
 // discounts every subscription of theirs) or to one subscription. The rating engine reads the
 // active ones through activeCouponsFor, as the catalog's CouponRedemption.
 import { sql, type Transaction } from 'kysely';
-import type { Coupon, CouponRedemption } from '../../domain/catalog.ts';
-import { decimal, toDecimalString } from '../../domain/decimal.ts';
+import type { Coupon, CouponRedemption } from '../../domain/catalog/types.ts';
+import { decimal, toDecimalString } from '../../domain/core/decimal.ts';
 import type { Db } from '../connect.ts';
 import type { CouponRedemptionRow, CouponRow, Database } from '../database.ts';
 import { newId } from '../ids.ts';

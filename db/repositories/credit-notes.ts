@@ -3,12 +3,12 @@
 // has uncredited: checked under the invoice's row lock, and by the invoices_credited_within_total
 // constraint in case code ever forgets.
 import type { Transaction } from 'kysely';
-import type { Span } from '../../domain/billing-cycles.ts';
-import { decimal, roundToMinorUnits, type RoundingMode } from '../../domain/decimal.ts';
-import { canApply, statusAfterPayment } from '../../domain/invoice-lifecycle.ts';
-import type { NumberingSettings } from '../../domain/numbering.ts';
+import type { Span } from '../../domain/subscriptions/billing-cycles.ts';
+import { decimal, roundToMinorUnits, type RoundingMode } from '../../domain/core/decimal.ts';
+import { canApply, statusAfterPayment } from '../../domain/invoicing/lifecycle.ts';
+import type { NumberingSettings } from '../../domain/invoicing/numbering.ts';
 import { allocate } from '../../domain/rating/discounts.ts';
-import { unusedShare } from '../../domain/subscription-charges.ts';
+import { unusedShare } from '../../domain/subscriptions/charges.ts';
 import type { Db } from '../connect.ts';
 import type { CreditNote, CreditNoteLine, Database, Invoice, InvoiceLine } from '../database.ts';
 import { newId } from '../ids.ts';

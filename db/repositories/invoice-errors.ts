@@ -4,7 +4,7 @@ import {
   refusalOf,
   type InvoiceAction,
   type InvoiceStatus,
-} from '../../domain/invoice-lifecycle.ts';
+} from '../../domain/invoicing/lifecycle.ts';
 
 export class InvoiceNotFoundError extends Error {
   readonly invoiceId: string;

@@ -4,23 +4,23 @@
 // Subscription invoices are created and finalized at once, one per (subscription, period).
 import { sql, type Transaction } from 'kysely';
 import { DateTime } from 'luxon';
-import type { TaxBehavior } from '../../domain/catalog.ts';
+import type { TaxBehavior } from '../../domain/catalog/types.ts';
 import {
   decimal,
   isDecimalString,
   toDecimalString,
   type DecimalString,
-} from '../../domain/decimal.ts';
+} from '../../domain/core/decimal.ts';
 import {
   canApply,
   checkInvoiceAmounts,
   statusAfterPayment,
   totalOf,
   type InvoiceStatus,
-} from '../../domain/invoice-lifecycle.ts';
+} from '../../domain/invoicing/lifecycle.ts';
 import type { LineArithmetic } from '../../domain/invoicing/line-arithmetic.ts';
-import { money } from '../../domain/money.ts';
-import type { NumberingSettings } from '../../domain/numbering.ts';
+import { money } from '../../domain/core/money.ts';
+import type { NumberingSettings } from '../../domain/invoicing/numbering.ts';
 import { checkTaxResult, sameTaxQuestion, type TaxProvider } from '../../domain/tax/provider.ts';
 import type {
   TaxCategory,

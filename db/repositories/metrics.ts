@@ -2,7 +2,11 @@
 // Immutable once created (no update, no delete): events are validated against their metric
 // at ingestion, so callers may cache a metric by code for as long as they like.
 import { sql, type Transaction } from 'kysely';
-import { AGGREGATIONS, type Aggregation, type BillableMetric } from '../../domain/metrics.ts';
+import {
+  AGGREGATIONS,
+  type Aggregation,
+  type BillableMetric,
+} from '../../domain/catalog/metrics.ts';
 import type { Db } from '../connect.ts';
 import type { Database } from '../database.ts';
 

@@ -7,7 +7,7 @@ import {
   numberDateOf,
   seriesKey,
   type NumberingSettings,
-} from '../../domain/numbering.ts';
+} from '../../domain/invoicing/numbering.ts';
 import type { Database } from '../database.ts';
 
 /** Bumps the series counter and returns the new value (1 for a new series). */

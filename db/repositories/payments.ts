@@ -3,7 +3,7 @@
 // twice, by the API or a provider's retried webhook, changes nothing the second time. What
 // exceeds the balance goes to the customer's credit ledger and is taken off the next invoice.
 import { sql, type Transaction } from 'kysely';
-import { canApply, splitPayment } from '../../domain/invoice-lifecycle.ts';
+import { canApply, splitPayment } from '../../domain/invoicing/lifecycle.ts';
 import type { Db } from '../connect.ts';
 import type { Database, Invoice, Payment } from '../database.ts';
 import { newId } from '../ids.ts';

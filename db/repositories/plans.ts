@@ -4,14 +4,14 @@
 // kept for the flat-rate subscription workflow: the current version's price when it is a single
 // flat advance charge, else 0 (read `charges` instead).
 import { sql } from 'kysely';
-import type { Charge, PlanVersion, TaxBehavior } from '../../domain/catalog.ts';
-import { decimal, toDecimalString } from '../../domain/decimal.ts';
-import type { Interval } from '../../domain/periods.ts';
+import type { Charge, PlanVersion, TaxBehavior } from '../../domain/catalog/types.ts';
+import { decimal, toDecimalString } from '../../domain/core/decimal.ts';
+import type { Interval } from '../../domain/core/periods.ts';
 import type { Db } from '../connect.ts';
 import type { Plan, PlanVersionRow } from '../database.ts';
 import { newId } from '../ids.ts';
 
-/** A version's terms, as validated by domain/catalog-validation.ts. */
+/** A version's terms, as validated by domain/catalog/validation.ts. */
 export interface PlanTerms {
   currency: string;
   interval: Interval;

@@ -2,8 +2,8 @@
 // for lists and for finance), the audit trail of events and change orders, and time entries,
 // recorded against the budget under the project's row lock and invoiced exactly once.
 import type { Transaction } from 'kysely';
-import type { ChangeOrder, HoursTerms, ProjectTerms } from '../../domain/projects.ts';
-import { checkBudget, hoursLines, type BillableEntry } from '../../domain/projects.ts';
+import type { ChangeOrder, HoursTerms, ProjectTerms } from '../../domain/projects/terms.ts';
+import { checkBudget, hoursLines, type BillableEntry } from '../../domain/projects/terms.ts';
 import type { Db } from '../connect.ts';
 import type { Database, MilestoneStatus, ProjectsTable, TimeEntriesTable } from '../database.ts';
 import type { Selectable } from 'kysely';

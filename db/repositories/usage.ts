@@ -2,8 +2,8 @@
 // period in SQL over the (customer_id, metric_code, billing_timestamp) index. Raw events never
 // travel to Node for rating; quantities come back as exact decimal strings from `numeric`.
 import { sql, type RawBuilder, type Transaction } from 'kysely';
-import type { PercentageUsage, PlanVersion } from '../../domain/catalog.ts';
-import type { BillableMetric, UsageQuantity } from '../../domain/metrics.ts';
+import type { PercentageUsage, PlanVersion } from '../../domain/catalog/types.ts';
+import type { BillableMetric, UsageQuantity } from '../../domain/catalog/metrics.ts';
 import { percentageUsageQuery, type PercentageUsageQuery } from '../../domain/rating/percentage.ts';
 import { executePrepared, type Db } from '../connect.ts';
 import type { Database } from '../database.ts';
@@ -346,7 +346,7 @@ export async function aggregateUsage(db: Executor, window: UsageWindow): Promise
 }
 
 /**
- * The aggregates percentage pricing is rated from (domain/catalog.ts, PercentageUsage), over
+ * The aggregates percentage pricing is rated from (domain/catalog/types.ts, PercentageUsage), over
  * the metric's field as transaction amounts in [from, to), in one SQL statement:
  * - always `transactionCount` and `totalAmount`;
  * - `chargeable` when `query` has free transactions or a free amount: numbered by billing
@@ -376,7 +376,7 @@ export async function percentageUsage(
   const above = query?.aboveMaximumIfProductAbove ?? null;
   const inWindow = sql`customer_id = ${customerId} and metric_code = ${metric.code}
     and billing_timestamp >= ${from} and billing_timestamp < ${to}`;
-  // free: waived by the allowances; c: the chargeable amount of each transaction (catalog.ts,
+  // free: waived by the allowances; c: the chargeable amount of each transaction (catalog/types.ts,
   // PercentageUsage: both allowances run side by side and end when either runs out).
   const transactions = hasFree
     ? sql`

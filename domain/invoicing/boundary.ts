@@ -1,8 +1,8 @@
 // Which charges an invoice of the subscription lifecycle bills, from the workflow's state alone:
 // the workflow uses it to issue invoices and the API to predict the next one, so both bill the
 // same windows at the same terms. Pure and deterministic.
-import type { Span } from '../billing-cycles.ts';
-import type { PlanVersion } from '../catalog.ts';
+import type { Span } from '../subscriptions/billing-cycles.ts';
+import type { PlanVersion } from '../catalog/types.ts';
 import type { Terms, TermsSegment } from './period-invoice.ts';
 
 /** Terms in force from `from` until the next entry (or the period's end). */

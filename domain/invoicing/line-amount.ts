@@ -7,7 +7,7 @@ import {
   toDecimalString,
   type DecimalString,
   type RoundingMode,
-} from '../decimal.ts';
+} from '../core/decimal.ts';
 
 /** A quantity or price as a request may give it: a safe integer or a decimal string. */
 export type DecimalInput = number | DecimalString;

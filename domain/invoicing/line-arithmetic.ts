@@ -1,8 +1,8 @@
 // What an invoice line keeps of its arithmetic, so a customer can check it: the quantity used
 // and the free units taken off, the priced parts (tiers, fees, blocks), the proration and the
 // cap. Stored with the line (invoice_lines.arithmetic) and shown on the document and the API.
-import type { BillingTiming } from '../catalog.ts';
-import type { DecimalString, Fraction } from '../decimal.ts';
+import type { BillingTiming } from '../catalog/types.ts';
+import type { DecimalString, Fraction } from '../core/decimal.ts';
 import type { LineComponent, LineKind } from '../rating/types.ts';
 
 export interface LineArithmetic {

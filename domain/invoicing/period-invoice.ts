@@ -4,18 +4,18 @@
 // it); coupons then discount the lines; tax comes later, on each line's net amount. The
 // workflow's invoicing activity, the upcoming-invoice and change previews, and estimates all
 // price through `ratePeriodInvoice`, so a preview is what the invoice will say.
-import { prorationFactor, type Span } from '../billing-cycles.ts';
-import type { CouponRedemption, PercentageUsage, PlanVersion } from '../catalog.ts';
+import { prorationFactor, type Span } from '../subscriptions/billing-cycles.ts';
+import type { CouponRedemption, PercentageUsage, PlanVersion } from '../catalog/types.ts';
 import {
   decimal,
   toDecimalString,
   type DecimalString,
   type Fraction,
   type RoundingMode,
-} from '../decimal.ts';
-import { localDate } from '../periods.ts';
-import type { UsageQuantity } from '../metrics.ts';
-import { money, sum, type Money } from '../money.ts';
+} from '../core/decimal.ts';
+import { localDate } from '../core/periods.ts';
+import type { UsageQuantity } from '../catalog/metrics.ts';
+import { money, sum, type Money } from '../core/money.ts';
 import { applyCoupons } from '../rating/discounts.ts';
 import { ratePeriod } from '../rating/rate-period.ts';
 import type { DiscountLine, RatedLine } from '../rating/types.ts';

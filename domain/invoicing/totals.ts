@@ -3,8 +3,8 @@
 // what discounts left of each line; credits (a customer's balance) come off last, from the taxed
 // total, so a credit never changes the tax due. Pure: estimates, previews and invoices share it
 // (invoices through totalOf, the one rule for a total).
-import { totalOf } from '../invoice-lifecycle.ts';
-import { money, type Money } from '../money.ts';
+import { totalOf } from './lifecycle.ts';
+import { money, type Money } from '../core/money.ts';
 import type { TaxResult } from '../tax/types.ts';
 
 /** What rating gives the totals: the charges and what discounts took off them. */

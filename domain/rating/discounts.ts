@@ -2,9 +2,9 @@
 // earlier ones left of the lines in its scope, so a discount can never make a line, or the
 // total, negative. A percentage discount rounds once (its own line); every discount is spread
 // over its lines to the minor unit, so the tax stage can tax each line's net amount.
-import type { Coupon, CouponRedemption } from '../catalog.ts';
-import { decimal, roundToMinorUnits, type RoundingMode } from '../decimal.ts';
-import { money } from '../money.ts';
+import type { Coupon, CouponRedemption } from '../catalog/types.ts';
+import { decimal, roundToMinorUnits, type RoundingMode } from '../core/decimal.ts';
+import { money } from '../core/money.ts';
 import { formatMinor, formatPercent } from './format.ts';
 import type { DiscountAllocation, DiscountLine, RatedLine } from './types.ts';
 

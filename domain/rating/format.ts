@@ -1,9 +1,9 @@
 // Explanations for people, built without Intl or locale data so they are identical in the
 // workflow sandbox and in activities: "9,000 × EUR 0.0010 = EUR 9.00". Invoices rendered for
 // customers format Money in their locale; these strings are the audit trail of the arithmetic.
-import { decimal, shift, type DecimalString, type Exact, type Fraction } from '../decimal.ts';
-import { minorUnitExponent } from '../currency.ts';
-import type { Money } from '../money.ts';
+import { decimal, shift, type DecimalString, type Exact, type Fraction } from '../core/decimal.ts';
+import { minorUnitExponent } from '../core/currency.ts';
+import type { Money } from '../core/money.ts';
 
 function group(integer: string): string {
   return integer.replace(/\B(?=(\d{3})+(?!\d))/g, ',');

@@ -1,9 +1,9 @@
 // Percentage pricing (a share of transaction amounts, with per-transaction fixed fee, minimum
 // and maximum, free transactions and a free amount) rated from SQL-produced aggregates: the
-// contract is PercentageUsage in catalog.ts. The engine never sees single transactions, yet the
+// contract is PercentageUsage in catalog/types.ts. The engine never sees single transactions, yet the
 // result equals the sum over transactions of clamp(a × rate/100 + fixed, min, max), exactly.
-import type { PercentagePricing, PercentageUsage, TransactionBand } from '../catalog.ts';
-import { decimal, toDecimalString, ZERO, type DecimalString, type Exact } from '../decimal.ts';
+import type { PercentagePricing, PercentageUsage, TransactionBand } from '../catalog/types.ts';
+import { decimal, toDecimalString, ZERO, type DecimalString, type Exact } from '../core/decimal.ts';
 import { formatMinor, formatPercent, formatQuantity } from './format.ts';
 import type { PricedQuantity } from './pricing.ts';
 import type { LineComponent } from './types.ts';

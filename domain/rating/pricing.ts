@@ -8,7 +8,7 @@ import type {
   PackagePricing,
   PerUnitPricing,
   VolumePricing,
-} from '../catalog.ts';
+} from '../catalog/types.ts';
 import {
   ceilQuotient,
   decimal,
@@ -17,7 +17,7 @@ import {
   toDecimalString,
   ZERO,
   type Exact,
-} from '../decimal.ts';
+} from '../core/decimal.ts';
 import { formatMinor, formatPercent, formatQuantity } from './format.ts';
 import type { LineComponent } from './types.ts';
 

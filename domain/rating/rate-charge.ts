@@ -1,7 +1,7 @@
 // One charge for one period: price → proration (flat and per-seat) → cap → one rounding →
 // minimum true-up. Usage quantities are never prorated (they are what was used); amounts that
 // are "per period" (flat, per seat, minimum, maximum) are, in a partial period.
-import type { Charge, PercentageUsage } from '../catalog.ts';
+import type { Charge, PercentageUsage } from '../catalog/types.ts';
 import {
   decimal,
   maxOf,
@@ -12,9 +12,9 @@ import {
   type Exact,
   type Fraction,
   type RoundingMode,
-} from '../decimal.ts';
-import { money } from '../money.ts';
-import type { UsageQuantity } from '../metrics.ts';
+} from '../core/decimal.ts';
+import { money } from '../core/money.ts';
+import type { UsageQuantity } from '../catalog/metrics.ts';
 import {
   equalsMinorRatio,
   formatFraction,
@@ -36,7 +36,7 @@ export interface ChargeRatingContext {
   /** usage (all models but percentage): the metric's aggregated quantity for the period. */
   usage?: UsageQuantity;
   /**
-   * usage with percentage pricing: the SQL-produced aggregates (catalog.ts, PercentageUsage);
+   * usage with percentage pricing: the SQL-produced aggregates (catalog/types.ts, PercentageUsage);
    * missing means no transactions in the period.
    */
   transactions?: PercentageUsage;

@@ -1,9 +1,14 @@
 // A period's invoice lines, before tax: charges → (plan minimum) → discounts. Tax and credits
 // are later stages that take the RatedPeriod (see types.ts, RatedPeriod.totalBeforeTax).
-import type { BillingTiming, CouponRedemption, PercentageUsage, PlanVersion } from '../catalog.ts';
-import { decimal, roundToMinorUnits, type Fraction, type RoundingMode } from '../decimal.ts';
-import type { UsageQuantity } from '../metrics.ts';
-import { money, sum } from '../money.ts';
+import type {
+  BillingTiming,
+  CouponRedemption,
+  PercentageUsage,
+  PlanVersion,
+} from '../catalog/types.ts';
+import { decimal, roundToMinorUnits, type Fraction, type RoundingMode } from '../core/decimal.ts';
+import type { UsageQuantity } from '../catalog/metrics.ts';
+import { money, sum } from '../core/money.ts';
 import { applyCoupons } from './discounts.ts';
 import { formatFraction, formatMinor } from './format.ts';
 import { rateCharge, TRUE_UP_QUANTITIES } from './rate-charge.ts';
@@ -20,9 +25,9 @@ export interface RatePeriodInput {
   quantities?: Readonly<Record<string, number>>;
   /** Aggregated usage by metric code (missing: none). */
   usage?: Readonly<Record<string, UsageQuantity>>;
-  /** Percentage charges' usage by charge key (catalog.ts, PercentageUsage). */
+  /** Percentage charges' usage by charge key (catalog/types.ts, PercentageUsage). */
   transactions?: Readonly<Record<string, PercentageUsage>>;
-  /** Share of the period billed (billing-cycles.ts): 1/1 by default, 19/28 for a stub. */
+  /** Share of the period billed (subscriptions/billing-cycles.ts): 1/1 by default, 19/28 for a stub. */
   proration?: Fraction;
   /** Redeemed coupons, applied in this order. */
   coupons?: readonly CouponRedemption[];

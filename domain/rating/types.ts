@@ -1,8 +1,8 @@
 // The shapes rating produces. Lines carry their arithmetic: exact components (unrounded minor
 // units), the one rounded amount, and explanation steps for finance and support.
-import type { BillingTiming } from '../catalog.ts';
-import type { DecimalString, RoundingMode } from '../decimal.ts';
-import type { Money } from '../money.ts';
+import type { BillingTiming } from '../catalog/types.ts';
+import type { DecimalString, RoundingMode } from '../core/decimal.ts';
+import type { Money } from '../core/money.ts';
 
 /** One priced piece of a line: a tier, a flat fee, a package count, a percentage part. */
 export interface LineComponent {

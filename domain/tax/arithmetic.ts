@@ -2,7 +2,12 @@
 // by roundToMinorUnits (per line, or per rate over the invoice). Extracting tax from a gross
 // amount divides by 1 + rate, which need not terminate (100/114.975), so fractions are kept
 // as bigint ratios, never cut decimals.
-import { decimal, roundToMinorUnits, type DecimalString, type RoundingMode } from '../decimal.ts';
+import {
+  decimal,
+  roundToMinorUnits,
+  type DecimalString,
+  type RoundingMode,
+} from '../core/decimal.ts';
 
 /** n / d, d > 0, in lowest terms. */
 export interface Ratio {

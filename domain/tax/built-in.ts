@@ -10,8 +10,8 @@
 //             to its lines by largest remainder.
 //   exclusive: net = A, gross = A + tax;  inclusive: gross = A, net = A − tax (so net + tax =
 //   gross exactly, whatever the rounding).
-import { decimal } from '../decimal.ts';
-import { money } from '../money.ts';
+import { decimal } from '../core/decimal.ts';
+import { money } from '../core/money.ts';
 import {
   allocateLargestRemainder,
   dividedBy,

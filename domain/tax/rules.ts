@@ -1,7 +1,7 @@
 // Where a line is taxed and by which taxes: the place-of-supply rules of the built-in provider
 // for electronically supplied services. The amounts are computed elsewhere (built-in.ts); a
 // rule only says which taxes apply, at which rates, or why none does.
-import type { Issue } from '../catalog-validation.ts';
+import type { Issue } from '../catalog/validation.ts';
 import {
   CA_HST_PROVINCES,
   CA_PST_PROVINCES,

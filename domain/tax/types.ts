@@ -1,9 +1,9 @@
 // The shapes of the tax stage: who sells, who buys, what is taxed, and what comes back. Pure
 // JSON-serialisable data, so a request and its result can travel through workflow history.
 // Order of operations: charges → discounts → TAX (here, on RatedPeriod.netLines) → credits.
-import type { TaxBehavior } from '../catalog.ts';
-import type { DecimalString, RoundingMode } from '../decimal.ts';
-import type { Money } from '../money.ts';
+import type { TaxBehavior } from '../catalog/types.ts';
+import type { DecimalString, RoundingMode } from '../core/decimal.ts';
+import type { Money } from '../core/money.ts';
 
 export const CUSTOMER_TYPES = ['business', 'individual'] as const;
 export type CustomerType = (typeof CUSTOMER_TYPES)[number];

@@ -1,10 +1,10 @@
 // Validation before tax: a customer whose place cannot be taxed (unknown country, missing US
 // state or Canadian province, malformed VAT number) is an Issue for a person to fix, never an
 // invoice with the wrong tax. Same Issue shape as catalog validation (field + message).
-import { TAX_BEHAVIORS } from '../catalog.ts';
-import type { Issue } from '../catalog-validation.ts';
-import { isCurrencyCode } from '../currency.ts';
-import { ROUNDING_MODES } from '../decimal.ts';
+import { TAX_BEHAVIORS } from '../catalog/types.ts';
+import type { Issue } from '../catalog/validation.ts';
+import { isCurrencyCode } from '../core/currency.ts';
+import { ROUNDING_MODES } from '../core/decimal.ts';
 import {
   CA_PST_PROVINCES,
   EU_MEMBER_STATES,
@@ -30,7 +30,7 @@ import {
   type TaxSeller,
 } from './types.ts';
 
-export type { Issue } from '../catalog-validation.ts';
+export type { Issue } from '../catalog/validation.ts';
 
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { upsertDunningPolicy } from '../../db/repositories/collections.ts';
 import { recordPayment } from '../../db/repositories/payments.ts';
-import type { DunningPolicy } from '../../domain/dunning.ts';
+import type { DunningPolicy } from '../../domain/collections/dunning.ts';
 import type { collectionWorkflow } from '../../workflows/collection.ts';
 import { collectionStateQuery } from '../../workflows/collection-messages.ts';
 import { nudgeCollection } from '../../temporal/collection-start.ts';

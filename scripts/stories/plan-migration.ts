@@ -8,7 +8,7 @@ import {
   getPlanWithCurrentVersion,
   toCatalogVersion,
 } from '../../db/repositories/plans.ts';
-import type { Charge } from '../../domain/catalog.ts';
+import type { Charge } from '../../domain/catalog/types.ts';
 import { advancePerPeriod } from '../../domain/invoicing/period-invoice.ts';
 import { startPlanMigration } from '../../services/plan-migrations.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';

@@ -9,7 +9,7 @@ import {
   priceProject,
   roundMinutes,
   type ProjectTerms,
-} from '../../domain/projects.ts';
+} from '../../domain/projects/terms.ts';
 import { projectStartOptions } from '../../temporal/project-start.ts';
 import type { projectWorkflow } from '../../workflows/project.ts';
 import {

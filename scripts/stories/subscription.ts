@@ -2,10 +2,10 @@
 // with flat, per-seat and usage charges after a trial, pause, resume on both anchors, an upgrade
 // applied now and a downgrade left for the boundary, cancel.
 import { newId } from '../../db/ids.ts';
-import { billingPeriod } from '../../domain/periods.ts';
+import { billingPeriod } from '../../domain/core/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
-import type { PlanVersion } from '../../domain/catalog.ts';
+import type { PlanVersion } from '../../domain/catalog/types.ts';
 import { createMetric } from '../../db/repositories/metrics.ts';
 import {
   cancelUpdate,

@@ -7,7 +7,7 @@ import { createPlan } from '../../db/repositories/plans.ts';
 import { insertSubscription } from '../../db/repositories/subscriptions.ts';
 import { beginAdvance, insertTestClock } from '../../db/repositories/test-clocks.ts';
 import { TestClockId } from '../../temporal/search-attributes.ts';
-import type { PlanVersion } from '../../domain/catalog.ts';
+import type { PlanVersion } from '../../domain/catalog/types.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { testClockAdvance, testClockAdvanceWorkflowId } from '../../workflows/test-clock.ts';

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { realActivities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
 import { listPlanVersionChanges } from '../../db/repositories/subscriptions.ts';
-import { prorate } from '../../domain/billing-cycles.ts';
-import { money } from '../../domain/money.ts';
-import { unusedShare } from '../../domain/subscription-charges.ts';
+import { prorate } from '../../domain/subscriptions/billing-cycles.ts';
+import { money } from '../../domain/core/money.ts';
+import { unusedShare } from '../../domain/subscriptions/charges.ts';
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import {
   createTimeSkippingEnvironment,

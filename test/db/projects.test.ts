@@ -12,8 +12,8 @@ import {
   type NewTimeEntry,
 } from '../../db/repositories/projects.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
-import { DEFAULT_NUMBERING } from '../../domain/numbering.ts';
-import type { ProjectTerms } from '../../domain/projects.ts';
+import { DEFAULT_NUMBERING } from '../../domain/invoicing/numbering.ts';
+import type { ProjectTerms } from '../../domain/projects/terms.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer } from '../support/fixtures.ts';
 

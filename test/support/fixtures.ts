@@ -1,7 +1,7 @@
 // Rows most tests need: a customer and a plan, inserted straight into the database.
 import { loadConfig, type BillwrightConfig } from '../../config/index.ts';
 import type { FinalizeOptions } from '../../db/repositories/invoices.ts';
-import type { PlanVersion } from '../../domain/catalog.ts';
+import type { PlanVersion } from '../../domain/catalog/types.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import type { Db } from '../../db/connect.ts';
 import { newId } from '../../db/ids.ts';

@@ -8,9 +8,9 @@ import {
   schedulePeriodIndexAt,
   type Anchoring,
   type BillingSchedule,
-} from '../../domain/billing-cycles.ts';
-import { money } from '../../domain/money.ts';
-import { periodBoundary, type Interval } from '../../domain/periods.ts';
+} from '../../domain/subscriptions/billing-cycles.ts';
+import { money } from '../../domain/core/money.ts';
+import { periodBoundary, type Interval } from '../../domain/core/periods.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
 
 fixPropertySeed('billing-cycles');

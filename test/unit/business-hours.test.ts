@@ -6,7 +6,7 @@ import {
   nextSendingTime,
   parseSendWindow,
   type SendWindow,
-} from '../../domain/business-hours.ts';
+} from '../../domain/collections/business-hours.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
 
 fixPropertySeed('business-hours');

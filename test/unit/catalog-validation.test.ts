@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PlanVersion } from '../../domain/catalog.ts';
-import { validateCoupon, validatePlanVersion } from '../../domain/catalog-validation.ts';
+import type { PlanVersion } from '../../domain/catalog/types.ts';
+import { validateCoupon, validatePlanVersion } from '../../domain/catalog/validation.ts';
 
 const metrics = new Set(['api_calls', 'storage_gb', 'payments']);
 

@@ -6,7 +6,7 @@ import {
   isDecimalString,
   roundToMinorUnits,
   toDecimalString,
-} from '../../domain/decimal.ts';
+} from '../../domain/core/decimal.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
 
 fixPropertySeed('decimal');

@@ -9,8 +9,8 @@ import {
   daysOverdue,
   DEFAULT_DUNNING_POLICY,
   type DunningPolicy,
-} from '../../domain/dunning.ts';
-import { splitPayment } from '../../domain/invoice-lifecycle.ts';
+} from '../../domain/collections/dunning.ts';
+import { splitPayment } from '../../domain/invoicing/lifecycle.ts';
 
 const NY = 'America/New_York';
 const policy: DunningPolicy = {

@@ -1,12 +1,12 @@
 // The order of operations, charges → discounts → tax → credits, with figures worked by hand.
 import { describe, expect, it } from 'vitest';
-import type { PlanVersion } from '../../domain/catalog.ts';
+import type { PlanVersion } from '../../domain/catalog/types.ts';
 import { invoiceTotals } from '../../domain/invoicing/totals.ts';
-import { money } from '../../domain/money.ts';
+import { money } from '../../domain/core/money.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { toTaxLines } from '../../domain/tax/provider.ts';
-import type { TaxBehavior } from '../../domain/catalog.ts';
+import type { TaxBehavior } from '../../domain/catalog/types.ts';
 import type { TaxResult } from '../../domain/tax/types.ts';
 
 const plan = (taxBehavior: TaxBehavior): PlanVersion => ({

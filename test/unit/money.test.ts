@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCurrencyCode, minorUnitExponent } from '../../domain/currency.ts';
+import { isCurrencyCode, minorUnitExponent } from '../../domain/core/currency.ts';
 import {
   add,
   formatMoney,
@@ -9,7 +9,7 @@ import {
   sum,
   times,
   toDecimalString,
-} from '../../domain/money.ts';
+} from '../../domain/core/money.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
 
 fixPropertySeed('money');

@@ -7,14 +7,14 @@ import {
   numberDateOf,
   parseNumber,
   seriesKey,
-} from '../../domain/numbering.ts';
+} from '../../domain/invoicing/numbering.ts';
 import {
   amountDueOf,
   canApply,
   checkInvoiceAmounts,
   refusalOf,
   statusAfterPayment,
-} from '../../domain/invoice-lifecycle.ts';
+} from '../../domain/invoicing/lifecycle.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
 
 fixPropertySeed('numbering');

@@ -7,7 +7,7 @@ import {
   periodLabel,
   type BillingCycle,
   type Interval,
-} from '../../domain/periods.ts';
+} from '../../domain/core/periods.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
 
 fixPropertySeed('periods');

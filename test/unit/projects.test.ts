@@ -15,7 +15,7 @@ import {
   retainageOf,
   roundMinutes,
   type ProjectTerms,
-} from '../../domain/projects.ts';
+} from '../../domain/projects/terms.ts';
 
 const EUR_1M = 100_000_000; // EUR 1,000,000.00 in cents
 

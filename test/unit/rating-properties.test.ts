@@ -8,9 +8,9 @@ import type {
   PlanVersion,
   PricingModel,
   Tier,
-} from '../../domain/catalog.ts';
-import { validatePlanVersion } from '../../domain/catalog-validation.ts';
-import { decimal, minOf, roundToMinorUnits, ZERO } from '../../domain/decimal.ts';
+} from '../../domain/catalog/types.ts';
+import { validatePlanVersion } from '../../domain/catalog/validation.ts';
+import { decimal, minOf, roundToMinorUnits, ZERO } from '../../domain/core/decimal.ts';
 import { percentageUsageFromTransactions } from './support/percentage-reference.ts';
 import { rateCharge } from '../../domain/rating/rate-charge.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';

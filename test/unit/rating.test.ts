@@ -6,13 +6,13 @@ import type {
   PlanVersion,
   PricingModel,
   Tier,
-} from '../../domain/catalog.ts';
-import { money } from '../../domain/money.ts';
+} from '../../domain/catalog/types.ts';
+import { money } from '../../domain/core/money.ts';
 import { couponApplies, allocate } from '../../domain/rating/discounts.ts';
 import { percentageUsageQuery } from '../../domain/rating/percentage.ts';
 import { rateCharge } from '../../domain/rating/rate-charge.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';
-import type { RoundingMode } from '../../domain/decimal.ts';
+import type { RoundingMode } from '../../domain/core/decimal.ts';
 import { percentageUsageFromTransactions } from './support/percentage-reference.ts';
 
 const usage = (pricing: PricingModel, extra: Partial<Charge> = {}): Charge =>

@@ -1,8 +1,8 @@
 // Invariants of the tax stage over generated amounts, rates and invoices.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TaxBehavior } from '../../domain/catalog.ts';
-import { decimal, ROUNDING_MODES, type RoundingMode } from '../../domain/decimal.ts';
+import type { TaxBehavior } from '../../domain/catalog/types.ts';
+import { decimal, ROUNDING_MODES, type RoundingMode } from '../../domain/core/decimal.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { checkTaxResult } from '../../domain/tax/provider.ts';
 import { BUILT_IN_RATES } from '../../domain/tax/rates.ts';

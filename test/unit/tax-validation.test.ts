@@ -1,6 +1,6 @@
 // VAT number formats, customer and seller validation, and the rates table's own consistency.
 import { describe, expect, it } from 'vitest';
-import { decimal } from '../../domain/decimal.ts';
+import { decimal } from '../../domain/core/decimal.ts';
 import { COUNTRY_CODES, EU_MEMBER_STATES } from '../../domain/tax/places.ts';
 import { BUILT_IN_RATES, COVERAGE_START, findRate } from '../../domain/tax/rates.ts';
 import { checkTaxId, checkVatNumber, isValidVatNumber } from '../../domain/tax/tax-ids.ts';

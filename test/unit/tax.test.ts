@@ -1,8 +1,8 @@
 // The built-in tax provider on worked examples: every figure below is computed by hand in the
 // comment beside it (amounts in minor units: 10000 = €100.00).
 import { describe, expect, it } from 'vitest';
-import type { TaxBehavior } from '../../domain/catalog.ts';
-import type { RoundingMode } from '../../domain/decimal.ts';
+import type { TaxBehavior } from '../../domain/catalog/types.ts';
+import type { RoundingMode } from '../../domain/core/decimal.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { checkTaxResult, sameTaxQuestion, toTaxLines } from '../../domain/tax/provider.ts';
 import type {

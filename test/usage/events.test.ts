@@ -11,7 +11,7 @@ import {
   closeUsageThrough,
   recordUsageEvents,
 } from '../../db/repositories/usage.ts';
-import type { BillableMetric } from '../../domain/metrics.ts';
+import type { BillableMetric } from '../../domain/catalog/metrics.ts';
 import { createApiHarness, unreachableTemporal, type ApiHarness } from '../api/app-harness.ts';
 import { newMetric, newSubscribedCustomer } from './support.ts';
 

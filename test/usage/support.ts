@@ -8,7 +8,7 @@ import {
   type LateEventsPolicy,
   type UsageEventInput,
 } from '../../db/repositories/usage.ts';
-import type { BillableMetric } from '../../domain/metrics.ts';
+import type { BillableMetric } from '../../domain/catalog/metrics.ts';
 import { insertCustomer, insertPlan } from '../support/fixtures.ts';
 
 let metricSeq = 0;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
 import { newId } from '../../db/ids.ts';
-import type { BillingCycle } from '../../domain/periods.ts';
+import type { BillingCycle } from '../../domain/core/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { cancelUpdate, stateQuery } from '../../workflows/subscription-messages.ts';

@@ -28,10 +28,14 @@ import {
   voidInvoice,
 } from '../../db/repositories/invoices.ts';
 import { creditBalance, recordPayment } from '../../db/repositories/payments.ts';
-import { actionTime, collectionActions, type DunningPolicy } from '../../domain/dunning.ts';
+import {
+  actionTime,
+  collectionActions,
+  type DunningPolicy,
+} from '../../domain/collections/dunning.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
-import { money } from '../../domain/money.ts';
-import type { PlanVersion } from '../../domain/catalog.ts';
+import { money } from '../../domain/core/money.ts';
+import type { PlanVersion } from '../../domain/catalog/types.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { collectionWorkflow } from '../../workflows/collection.ts';
 import {

@@ -18,11 +18,11 @@ import {
   prorationFactor,
   scheduleCycle,
   type Anchoring,
-} from '../../domain/billing-cycles.ts';
-import type { Charge, PlanVersion } from '../../domain/catalog.ts';
-import { money } from '../../domain/money.ts';
-import { billingPeriod, type BillingCycle, type Interval } from '../../domain/periods.ts';
-import { unusedShare } from '../../domain/subscription-charges.ts';
+} from '../../domain/subscriptions/billing-cycles.ts';
+import type { Charge, PlanVersion } from '../../domain/catalog/types.ts';
+import { money } from '../../domain/core/money.ts';
+import { billingPeriod, type BillingCycle, type Interval } from '../../domain/core/periods.ts';
+import { unusedShare } from '../../domain/subscriptions/charges.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import {

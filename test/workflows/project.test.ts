@@ -15,14 +15,14 @@ import { newId } from '../../db/ids.ts';
 import { insertProject, insertTimeEntry } from '../../db/repositories/projects.ts';
 import { clockWorkflowIds, insertTestClock } from '../../db/repositories/test-clocks.ts';
 import { verifyMilestoneApprovalLink } from '../../documents/hosted-links.ts';
-import { formatMoney, money } from '../../domain/money.ts';
+import { formatMoney, money } from '../../domain/core/money.ts';
 import {
   hoursAmount,
   priceProject,
   roundMinutes,
   type HoursTerms,
   type ProjectTerms,
-} from '../../domain/projects.ts';
+} from '../../domain/projects/terms.ts';
 import { projectStartOptions } from '../../temporal/project-start.ts';
 import type { projectWorkflow } from '../../workflows/project.ts';
 import {

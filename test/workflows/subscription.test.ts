@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities, type Activities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
 import { newId } from '../../db/ids.ts';
-import { billingPeriod, type BillingCycle } from '../../domain/periods.ts';
+import { billingPeriod, type BillingCycle } from '../../domain/core/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import {

@@ -6,11 +6,11 @@
 // closed). Flat and per-seat charges may be billed either way: in advance is the usual
 // subscription; in arrears suits post-paid contracts (a platform fee, or the seats counted at
 // the end of the period), so both are accepted.
-import { isCurrencyCode } from './currency.ts';
-import { BILLING_TIMINGS, CHARGE_TYPES, PRICING_MODELS, TAX_BEHAVIORS } from './catalog.ts';
-import { decimal, isDecimalString } from './decimal.ts';
-import { MAX_AMOUNT } from './money.ts';
-import { INTERVALS } from './periods.ts';
+import { isCurrencyCode } from '../core/currency.ts';
+import { BILLING_TIMINGS, CHARGE_TYPES, PRICING_MODELS, TAX_BEHAVIORS } from './types.ts';
+import { decimal, isDecimalString } from '../core/decimal.ts';
+import { MAX_AMOUNT } from '../core/money.ts';
+import { INTERVALS } from '../core/periods.ts';
 
 export interface Issue {
   field: string;

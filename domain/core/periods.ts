@@ -18,7 +18,7 @@ export interface BillingCycle {
   /**
    * Bill cycle day 1–31 for month, quarter and year intervals: each boundary falls on this day
    * of its month, clamped to short months and returning (31 → Feb 28 → Mar 31), whatever the
-   * anchor's own day. Absent: the anchor's day (anniversary). See billing-cycles.ts.
+   * anchor's own day. Absent: the anchor's day (anniversary). See subscriptions/billing-cycles.ts.
    */
   billingDay?: number;
 }

@@ -2,7 +2,7 @@
 // prorated. Three anchorings, all read in the customer's time zone (DST-safe: boundaries are
 // local wall times, and lengths are counted in local calendar days, never in hours):
 //
-//   anniversary  periods repeat the start's local date and time (periods.ts, as before);
+//   anniversary  periods repeat the start's local date and time (core/periods.ts);
 //   calendar     periods align to calendar units: days at midnight, weeks on Monday, months on
 //                the 1st, quarters on Jan/Apr/Jul/Oct 1, years on Jan 1. With intervalCount N,
 //                periods are N units long counted from the unit containing the start;
@@ -12,9 +12,9 @@
 // A calendar or billing-day subscription started mid-period opens with a STUB: from the start
 // to the next boundary, prorated against the full period that encloses it.
 import { DateTime } from 'luxon';
-import { decimal, roundToMinorUnits, type Fraction, type RoundingMode } from './decimal.ts';
-import { money, type Money } from './money.ts';
-import { billingPeriod, periodIndexAt, type BillingCycle, type Interval } from './periods.ts';
+import { decimal, roundToMinorUnits, type Fraction, type RoundingMode } from '../core/decimal.ts';
+import { money, type Money } from '../core/money.ts';
+import { billingPeriod, periodIndexAt, type BillingCycle, type Interval } from '../core/periods.ts';
 
 export const ANCHORINGS = ['anniversary', 'calendar', 'billing_day'] as const;
 

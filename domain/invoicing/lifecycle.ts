@@ -1,7 +1,7 @@
 // An invoice's life: draft (editable, unnumbered) → open (finalized: numbered, immutable) →
 // paid / partially_paid / void / uncollectible. Pure rules shared by the repository (which
 // applies them under a row lock) and the API (which explains a refusal as a 409).
-import type { TaxBehavior } from './catalog.ts';
+import type { TaxBehavior } from '../catalog/types.ts';
 
 export const INVOICE_STATUSES = [
   'draft',

@@ -1,14 +1,14 @@
 // The pricing catalog: what a plan charges, as plain JSON-serialisable data shared by the API
-// (stored, validated by catalog-validation.ts) and workflows (rated by rating/).
+// (stored, validated by validation.ts) and workflows (rated by rating/).
 //
 // Units, once for the whole catalog:
 // - every PRICE or AMOUNT field is a decimal string of MINOR units of the plan's currency:
 //   "4900" is €49.00, "0.06" is 0.06 cents ($0.0006), like Stripe's unit_amount_decimal;
 // - every QUANTITY field (upTo, freeUnits, packageSize) is a decimal string of the metric's unit;
-// - rating is exact and rounds once per invoice line (decimal.ts, roundToMinorUnits).
-import type { DecimalString } from './decimal.ts';
-import type { Money } from './money.ts';
-import type { Interval } from './periods.ts';
+// - rating is exact and rounds once per invoice line (core/decimal.ts, roundToMinorUnits).
+import type { DecimalString } from '../core/decimal.ts';
+import type { Money } from '../core/money.ts';
+import type { Interval } from '../core/periods.ts';
 
 export const BILLING_TIMINGS = ['advance', 'arrears'] as const;
 /** advance: billed when the period opens; arrears: billed when it closes (usage always is). */

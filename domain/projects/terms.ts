@@ -8,7 +8,7 @@ import {
   roundToMinorUnits,
   toDecimalString,
   type DecimalString,
-} from './decimal.ts';
+} from '../core/decimal.ts';
 
 /** A milestone's price: a fixed amount, a percentage of the contract, or what is left of it. */
 export type MilestonePrice = { amount: number } | { percent: string } | { balance: true };

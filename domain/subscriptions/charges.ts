@@ -2,8 +2,8 @@
 // its activities and the API: the pinned plan version with the subscription's quantity, and the
 // shares of a period used and left when a subscription is canceled or changed mid-period.
 import { prorationFactor, type Span } from './billing-cycles.ts';
-import type { PlanVersion } from './catalog.ts';
-import type { Fraction } from './decimal.ts';
+import type { PlanVersion } from '../catalog/types.ts';
+import type { Fraction } from '../core/decimal.ts';
 
 /** Business key of the invoice issued at a boundary (advance of the new period + arrears). */
 export function boundaryKey(boundary: string): string {

@@ -12,13 +12,8 @@ import {
   type ProjectRow,
   type TimeEntryRow,
 } from '../db/repositories/projects.ts';
-import {
-  hoursAmount,
-  minutesOf,
-  roundMinutes,
-  type HoursTerms,
-  type ProjectTerms,
-} from '../domain/projects/terms.ts';
+import { hoursAmount, minutesOf, roundMinutes } from '../domain/projects/hours.ts';
+import type { HoursTerms, ProjectTerms } from '../domain/projects/terms.ts';
 import { budgetWarningSignal } from '../workflows/project-messages.ts';
 import { temporalCall, type ServiceDependencies } from './dependencies.ts';
 import { loadProject, projectHandle } from './projects.ts';

@@ -1,7 +1,7 @@
 // What the outside world may say to a project workflow, shared by the workflow and the API.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { nextMonthStart } from '../domain/projects/calendar.ts';
 import {
-  nextMonthStart,
   priceProject,
   type ChangeOrder,
   type MilestoneTerms,

@@ -24,14 +24,16 @@ import { formatMoney, money } from '../domain/core/money.ts';
 import { localDate } from '../domain/core/periods.ts';
 import {
   applyChangeOrder,
-  daysAfter,
-  dueInstant,
-  monthEndingAt,
-  nextMonthStart,
   ProjectTermsError,
   retainageOf,
   type ProjectTerms,
 } from '../domain/projects/terms.ts';
+import {
+  daysAfter,
+  dueInstant,
+  monthEndingAt,
+  nextMonthStart,
+} from '../domain/projects/calendar.ts';
 import { BillingStatus } from '../temporal/search-attributes.ts';
 import { workflowClock } from './clock.ts';
 import { deliverInvoice } from './invoice-delivery.ts';

@@ -3,7 +3,7 @@
 // recorded against the budget under the project's row lock and invoiced exactly once.
 import type { Transaction } from 'kysely';
 import type { ChangeOrder, HoursTerms, ProjectTerms } from '../../domain/projects/terms.ts';
-import { checkBudget, hoursLines, type BillableEntry } from '../../domain/projects/terms.ts';
+import { checkBudget, hoursLines, type BillableEntry } from '../../domain/projects/hours.ts';
 import type { Db } from '../connect.ts';
 import type { Database, MilestoneStatus, ProjectsTable, TimeEntriesTable } from '../database.ts';
 import type { Selectable } from 'kysely';

@@ -4,12 +4,8 @@
 import { DateTime } from 'luxon';
 import { newId } from '../../db/ids.ts';
 import { insertProject, insertTimeEntry } from '../../db/repositories/projects.ts';
-import {
-  hoursAmount,
-  priceProject,
-  roundMinutes,
-  type ProjectTerms,
-} from '../../domain/projects/terms.ts';
+import { hoursAmount, roundMinutes } from '../../domain/projects/hours.ts';
+import { priceProject, type ProjectTerms } from '../../domain/projects/terms.ts';
 import { projectStartOptions } from '../../temporal/project-start.ts';
 import type { projectWorkflow } from '../../workflows/project.ts';
 import {

@@ -3,19 +3,19 @@
 import { describe, expect, test } from 'vitest';
 import {
   applyChangeOrder,
-  checkBudget,
-  dueInstant,
-  hoursAmount,
-  hoursLines,
-  minutesOf,
-  monthEndingAt,
-  nextMonthStart,
   priceProject,
   ProjectTermsError,
   retainageOf,
-  roundMinutes,
   type ProjectTerms,
 } from '../../domain/projects/terms.ts';
+import {
+  checkBudget,
+  hoursAmount,
+  hoursLines,
+  minutesOf,
+  roundMinutes,
+} from '../../domain/projects/hours.ts';
+import { dueInstant, monthEndingAt, nextMonthStart } from '../../domain/projects/calendar.ts';
 
 const EUR_1M = 100_000_000; // EUR 1,000,000.00 in cents
 

@@ -16,13 +16,8 @@ import { insertProject, insertTimeEntry } from '../../db/repositories/projects.t
 import { clockWorkflowIds, insertTestClock } from '../../db/repositories/test-clocks.ts';
 import { verifyMilestoneApprovalLink } from '../../documents/hosted-links.ts';
 import { formatMoney, money } from '../../domain/core/money.ts';
-import {
-  hoursAmount,
-  priceProject,
-  roundMinutes,
-  type HoursTerms,
-  type ProjectTerms,
-} from '../../domain/projects/terms.ts';
+import { hoursAmount, roundMinutes } from '../../domain/projects/hours.ts';
+import { priceProject, type HoursTerms, type ProjectTerms } from '../../domain/projects/terms.ts';
 import { projectStartOptions } from '../../temporal/project-start.ts';
 import type { projectWorkflow } from '../../workflows/project.ts';
 import {

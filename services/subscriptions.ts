@@ -30,7 +30,7 @@ import {
 import type { PlanVersion } from '../domain/catalog/types.ts';
 import { advancePerPeriod } from '../domain/invoicing/period-invoice.ts';
 import { INTERVALS, periodBoundary, type BillingCycle } from '../domain/core/periods.ts';
-import { COVERAGE_START } from '../domain/tax/rates.ts';
+import { COVERAGE_START } from '../domain/tax/rate-table/coverage.ts';
 import { validateTaxCustomer } from '../domain/tax/validation.ts';
 import { subscriptionStartOptions } from '../temporal/subscription-start.ts';
 import { subscriptionWorkflowId } from '../workflow-contracts/ids.ts';

@@ -23,7 +23,7 @@ import {
   type Ratio,
 } from './arithmetic.ts';
 import type { TaxProvider } from './provider.ts';
-import { BUILT_IN_RATES } from './rates.ts';
+import { BUILT_IN_RATES } from './rate-table/table.ts';
 import { planLine, type LinePlan } from './rules.ts';
 import type {
   TaxBreakdownEntry,

@@ -118,7 +118,7 @@ function component(
   if (!found) {
     const issue: Issue = {
       field: ctx.field,
-      message: `no built-in ${category} rate for ${taxName} in ${rateJurisdiction} on ${ctx.date}: add it to the rates table (domain/tax/rates.ts) or use another tax provider`,
+      message: `no built-in ${category} rate for ${taxName} in ${rateJurisdiction} on ${ctx.date}: add it to the rates table (domain/tax/rate-table/) or use another tax provider`,
     };
     throw new TaxRequestError([issue]);
   }

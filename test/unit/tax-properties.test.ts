@@ -5,7 +5,7 @@ import type { TaxBehavior } from '../../domain/catalog/types.ts';
 import { decimal, ROUNDING_MODES, type RoundingMode } from '../../domain/core/decimal.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { checkTaxResult } from '../../domain/tax/provider.ts';
-import { BUILT_IN_RATES } from '../../domain/tax/rates.ts';
+import { BUILT_IN_RATES } from '../../domain/tax/rate-table/table.ts';
 import type {
   RoundingLevel,
   TaxCategory,

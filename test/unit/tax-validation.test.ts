@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { decimal } from '../../domain/core/decimal.ts';
 import { COUNTRY_CODES, EU_MEMBER_STATES } from '../../domain/tax/places.ts';
-import { BUILT_IN_RATES, COVERAGE_START, findRate } from '../../domain/tax/rates.ts';
+import { BUILT_IN_RATES } from '../../domain/tax/rate-table/table.ts';
+import { COVERAGE_START } from '../../domain/tax/rate-table/coverage.ts';
+import { findRate } from '../../domain/tax/rates.ts';
 import { checkTaxId, checkVatNumber, isValidVatNumber } from '../../domain/tax/tax-ids.ts';
 import type { TaxCustomer, TaxSeller } from '../../domain/tax/types.ts';
 import { taxDateOf, validateTaxCustomer, validateTaxSeller } from '../../domain/tax/validation.ts';

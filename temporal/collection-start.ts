@@ -4,7 +4,7 @@
 // payment after the collection ended) starts, settles and sends what is owed (a receipt).
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connect.ts';
-import { toDecimalString } from '../domain/core/money.ts';
+import { toMajorUnitString } from '../domain/core/money.ts';
 import { money } from '../domain/core/money.ts';
 import type { collectionWorkflow } from '../workflows/collection.ts';
 import {
@@ -28,7 +28,7 @@ export async function signalOrStartCollection(
   await client.workflow.signalWithStart<typeof collectionWorkflow, [string]>('collectionWorkflow', {
     ...collectionStartFields(input, {
       number: invoice.number,
-      total: `${invoice.currency} ${toDecimalString(total)}`,
+      total: `${invoice.currency} ${toMajorUnitString(total)}`,
     }),
     taskQueue: BILLING_TASK_QUEUE,
     signal: collectionChangedSignal,

@@ -1,7 +1,7 @@
 // How a project's workflow is started: id, queue, search attributes, and the summary finance
 // sees at the top of the workflow in the Temporal UI.
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { money, toDecimalString } from '../domain/core/money.ts';
+import { money, toMajorUnitString } from '../domain/core/money.ts';
 import type { projectWorkflow } from '../workflows/project.ts';
 import type { ProjectWorkflowInput } from '../workflows/project-messages.ts';
 import type { manualInvoiceWorkflow } from '../workflows/manual-invoice.ts';
@@ -14,7 +14,7 @@ export function projectStartOptions(
   input: ProjectWorkflowInput,
 ): WorkflowStartOptions<typeof projectWorkflow> {
   const { terms } = input;
-  const contract = `${terms.currency} ${toDecimalString(money(terms.contractValue, terms.currency))}`;
+  const contract = `${terms.currency} ${toMajorUnitString(money(terms.contractValue, terms.currency))}`;
   return {
     taskQueue: BILLING_TASK_QUEUE,
     workflowId: projectWorkflowId(input.projectId),
@@ -32,7 +32,7 @@ export function projectStartOptions(
       `**Contract** ${contract}`,
       ...(terms.deposit
         ? [
-            `**Deposit** ${'percent' in terms.deposit ? `${terms.deposit.percent} %` : toDecimalString(money(terms.deposit.amount, terms.currency))}`,
+            `**Deposit** ${'percent' in terms.deposit ? `${terms.deposit.percent} %` : toMajorUnitString(money(terms.deposit.amount, terms.currency))}`,
           ]
         : []),
       `**Milestones** ${terms.milestones.map((m) => m.name).join(', ')}`,

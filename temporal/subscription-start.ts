@@ -1,7 +1,7 @@
 // How a subscription's workflow is started: id, queue, search attributes, and the summary
 // finance sees at the top of the workflow in the Temporal UI.
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { toDecimalString } from '../domain/core/money.ts';
+import { toMajorUnitString } from '../domain/core/money.ts';
 import type { subscriptionWorkflow } from '../workflows/subscription.ts';
 import type { SubscriptionWorkflowInput } from '../workflows/subscription-messages.ts';
 import {
@@ -38,7 +38,7 @@ export function subscriptionStartOptions(
     staticSummary: `Subscription ${input.subscriptionId} of ${input.customerId}, billed every ${every}`,
     staticDetails: [
       `**Customer** ${input.customerId}`,
-      `**Started on** ${input.planCode} v${input.plan.version} (${input.planName}), ${price.currency} ${toDecimalString(price)} billed in advance every ${every}` +
+      `**Started on** ${input.planCode} v${input.plan.version} (${input.planName}), ${price.currency} ${toMajorUnitString(price)} billed in advance every ${every}` +
         (input.plan.charges.some((c) => c.billing === 'arrears')
           ? ', plus charges in arrears'
           : ''),

@@ -28,7 +28,7 @@ import {
   type CollectionStatus as Status,
 } from '../domain/collections/dunning.ts';
 import { localDate } from '../domain/core/periods.ts';
-import { money, toDecimalString } from '../domain/core/money.ts';
+import { money, toMajorUnitString } from '../domain/core/money.ts';
 import { CollectionStatus } from '../temporal/search-attributes.ts';
 import { workflowClock } from './clock.ts';
 import {
@@ -111,7 +111,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   let recorded = '';
 
   const amount = (minor: number) =>
-    `${known.currency} ${toDecimalString(money(minor, known.currency))}`;
+    `${known.currency} ${toMajorUnitString(money(minor, known.currency))}`;
   atOf = (action) => Date.parse(actionTime(action, policy, dueAt, timezone, shiftMs));
 
   async function setStatus(to: Status): Promise<void> {

@@ -4,7 +4,7 @@
 import { proxyActivities, startChild, type ActivityOptions } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.ts';
-import { toDecimalString, type Money } from '../domain/core/money.ts';
+import { toMajorUnitString, type Money } from '../domain/core/money.ts';
 import type { WorkflowClock } from './clock.ts';
 import type { collectionWorkflow } from './collection.ts';
 import { collectionStartFields } from './collection-messages.ts';
@@ -40,7 +40,7 @@ export async function startInvoiceCollection(
           ...(owner.subscriptionId && { subscriptionId: owner.subscriptionId }),
           ...(owner.clock.testClockId && { testClock: owner.clock.carry()! }),
         },
-        { number: invoice.number, total: `${total.currency} ${toDecimalString(total)}` },
+        { number: invoice.number, total: `${total.currency} ${toMajorUnitString(total)}` },
       ),
       parentClosePolicy: 'ABANDON',
     });

@@ -26,7 +26,7 @@ import type {
 import type { Span } from '../domain/subscriptions/billing-cycles.ts';
 import { boundaryWindows, arrearsSegments, type TermsFrom } from '../domain/invoicing/boundary.ts';
 import { advancePerPeriod } from '../domain/invoicing/period-invoice.ts';
-import { toDecimalString } from '../domain/core/money.ts';
+import { toMajorUnitString } from '../domain/core/money.ts';
 import {
   billingPeriod,
   localDate,
@@ -227,7 +227,7 @@ export async function subscriptionWorkflow(
   function termsDetails(): string {
     const describe = (terms: PlanChange) => {
       const price = advancePerPeriod(terms);
-      return `${terms.plan.planCode} v${terms.plan.version} × ${terms.quantity} (${price.currency} ${toDecimalString(price)} in advance per period)`;
+      return `${terms.plan.planCode} v${terms.plan.version} × ${terms.quantity} (${price.currency} ${toMajorUnitString(price)} in advance per period)`;
     };
     const lines = [`**Plan** ${describe({ plan, quantity })}`];
     if (pendingChange) {

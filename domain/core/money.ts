@@ -6,7 +6,7 @@ import {
   AmountOverflowError,
   decimal,
   shift,
-  toDecimalString as exactString,
+  toDecimalString,
   type DecimalString,
 } from './decimal.ts';
 
@@ -68,7 +68,7 @@ export function sum(items: readonly Money[], currency: string): Money {
 }
 
 /** Exact decimal string of the major unit, e.g. 4900 EUR → "49.00", 1500 BHD → "1.500". */
-export function toDecimalString(m: Money): string {
+export function toMajorUnitString(m: Money): string {
   const exponent = minorUnitExponent(m.currency);
   const digits = Math.abs(m.amount)
     .toString()
@@ -96,7 +96,7 @@ export function formatMoney(m: Money, locale: string): string {
     formatters.set(key, formatter);
   }
   // Intl accepts a decimal string exactly (no float rounding) since ES2023.
-  return formatter.format(toDecimalString(m) as unknown as number);
+  return formatter.format(toMajorUnitString(m) as unknown as number);
 }
 
 /** Beyond this many decimals a value is a cut repeating fraction (×19/28), not a price. */
@@ -113,7 +113,7 @@ export function formatMinorUnits(
   locale: string,
 ): string {
   const exponent = minorUnitExponent(currency);
-  const major = exactString(shift(decimal(minorUnits), -exponent));
+  const major = toDecimalString(shift(decimal(minorUnits), -exponent));
   const decimals = major.includes('.') ? major.split('.')[1]!.length : 0;
   const approximate = decimals > EXACT_DECIMALS;
   const digits = approximate ? exponent + 6 : Math.max(exponent, decimals);

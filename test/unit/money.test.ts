@@ -8,7 +8,7 @@ import {
   subtract,
   sum,
   times,
-  toDecimalString,
+  toMajorUnitString,
 } from '../../domain/core/money.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
 
@@ -51,11 +51,11 @@ describe('money', () => {
   });
 
   it('writes exact decimal strings by exponent', () => {
-    expect(toDecimalString(money(4900, 'EUR'))).toBe('49.00');
-    expect(toDecimalString(money(5, 'EUR'))).toBe('0.05');
-    expect(toDecimalString(money(-5, 'EUR'))).toBe('-0.05');
-    expect(toDecimalString(money(4900, 'JPY'))).toBe('4900');
-    expect(toDecimalString(money(1234567, 'BHD'))).toBe('1234.567');
+    expect(toMajorUnitString(money(4900, 'EUR'))).toBe('49.00');
+    expect(toMajorUnitString(money(5, 'EUR'))).toBe('0.05');
+    expect(toMajorUnitString(money(-5, 'EUR'))).toBe('-0.05');
+    expect(toMajorUnitString(money(4900, 'JPY'))).toBe('4900');
+    expect(toMajorUnitString(money(1234567, 'BHD'))).toBe('1234.567');
   });
 
   it('formats for people in their locale without float rounding', () => {

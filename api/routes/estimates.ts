@@ -15,11 +15,16 @@ import {
 import { listMetricCodes } from '../../db/repositories/metrics.ts';
 import { customerNow } from '../../db/repositories/test-clocks.ts';
 import { getPlanByCode, getPlanVersion } from '../../db/repositories/plans.ts';
-import { schedulePeriod, type Anchoring } from '../../domain/subscriptions/billing-cycles.ts';
+import { scheduleCycle, type Anchoring } from '../../domain/subscriptions/billing-cycles.ts';
 import type { CouponRedemption, PlanVersion } from '../../domain/catalog/types.ts';
 import { validatePlanVersion } from '../../domain/catalog/validation.ts';
 import { ROUNDING_MODES } from '../../domain/core/decimal.ts';
-import { isValidTimezone, INTERVALS } from '../../domain/core/periods.ts';
+import {
+  billingPeriod,
+  isValidTimezone,
+  INTERVALS,
+  utcInstant,
+} from '../../domain/core/periods.ts';
 import { ratePeriodInvoice } from '../../domain/invoicing/period-invoice.ts';
 import { money } from '../../domain/core/money.ts';
 import type { RatedPeriod } from '../../domain/rating/types.ts';
@@ -333,18 +338,22 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
 
   // The estimate's date and default start: the customer's now (a test clock's time).
   const now = customer ? await customerNow(app.db, customer) : new Date();
-  let period;
+  const startAt = body.periodStart ?? now.toISOString();
+  // The period priced: the full first period, or its stub from a start inside it.
+  let full, period;
   try {
-    period = schedulePeriod(
-      {
+    const { start, end } = billingPeriod(
+      scheduleCycle({
         interval: plan.billingCycle.interval,
         intervalCount: plan.billingCycle.intervalCount,
         timezone,
-        startAt: body.periodStart ?? now.toISOString(),
+        startAt,
         anchoring: anchoringOf(body),
-      },
+      }),
       0,
     );
+    full = { start, end };
+    period = { start: utcInstant(startAt), end };
   } catch (error) {
     if (error instanceof Problem) throw error;
     throw unprocessable('anchoring', (error as Error).message);
@@ -353,7 +362,6 @@ async function createEstimate(app: FastifyInstance, body: Body): Promise<Estimat
   // The one invoicing path: a whole period (or its stub) with its usage in arrears and its
   // advance charges, exactly as a subscription's invoice would price them.
   const terms = { plan, quantity: 0, quantities: body.quantities ?? {} };
-  const full = period.stub ? period.fullPeriod : { start: period.start, end: period.end };
   const invoice = ratePeriodInvoice({
     timezone,
     roundingMode: body.roundingMode ?? 'half_up',

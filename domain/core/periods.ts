@@ -98,6 +98,13 @@ export function periodIndexAt(cycle: BillingCycle, instant: string): number {
   return index;
 }
 
+/** An ISO 8601 instant in UTC: "2027-02-10T14:00:00+01" → "2027-02-10T13:00:00.000Z". */
+export function utcInstant(instant: string): string {
+  const at = DateTime.fromISO(instant, { zone: 'utc' });
+  if (!at.isValid) throw new RangeError(`invalid instant ${instant}`);
+  return at.toISO();
+}
+
 /** Local calendar date of an instant in a zone, e.g. "2027-01-01", for people and summaries. */
 export function localDate(instant: string, timezone: string): string {
   return DateTime.fromISO(instant, { zone: timezone }).toISODate()!;

@@ -9,12 +9,14 @@
 //   billing_day  month/quarter/year periods start on day D (1–31) at midnight, clamped to short
 //                months and returning (D = 31: Jan 31 → Feb 28 → Mar 31).
 //
-// A calendar or billing-day subscription started mid-period opens with a STUB: from the start
-// to the next boundary, prorated against the full period that encloses it.
+// scheduleCycle lays a schedule out as a BillingCycle; its periods come from billingPeriod
+// (core/periods.ts), the one period function. A calendar or billing-day subscription started
+// mid-period opens with a STUB: from the start to the first boundary, prorated against that
+// full first period.
 import { DateTime } from 'luxon';
 import { decimal, roundToMinorUnits, type Fraction, type RoundingMode } from '../core/decimal.ts';
 import { money, type Money } from '../core/money.ts';
-import { billingPeriod, periodIndexAt, type BillingCycle, type Interval } from '../core/periods.ts';
+import type { BillingCycle, Interval } from '../core/periods.ts';
 
 export const ANCHORINGS = ['anniversary', 'calendar', 'billing_day'] as const;
 
@@ -39,15 +41,6 @@ export interface Span {
   start: string;
   /** Exclusive, ISO 8601 UTC. */
   end: string;
-}
-
-export interface SchedulePeriod extends Span {
-  /** 0 for the first period (the stub, if there is one). */
-  index: number;
-  /** True for a first period shorter than a full one. */
-  stub: boolean;
-  /** The full billing period enclosing this one: what proration divides by. */
-  fullPeriod: Span;
 }
 
 const START_OF: Record<Interval, 'day' | 'week' | 'month' | 'quarter' | 'year'> = {
@@ -88,25 +81,6 @@ export function scheduleCycle(schedule: BillingSchedule): BillingCycle {
   }
 }
 
-/** Period `index` (0, 1, …) of the schedule; period 0 is a stub if the start is mid-period. */
-export function schedulePeriod(schedule: BillingSchedule, index: number): SchedulePeriod {
-  if (!Number.isInteger(index) || index < 0) throw new RangeError(`bad period index ${index}`);
-  const cycle = scheduleCycle(schedule);
-  const full = billingPeriod(cycle, index);
-  const fullPeriod = { start: full.start, end: full.end };
-  if (index > 0) return { index, start: full.start, end: full.end, stub: false, fullPeriod };
-  const start = DateTime.fromISO(schedule.startAt, { zone: 'utc' }).toISO()!;
-  return { index, start, end: full.end, stub: start !== full.start, fullPeriod };
-}
-
-/** Index of the schedule period containing `instant`; throws before the start. */
-export function schedulePeriodIndexAt(schedule: BillingSchedule, instant: string): number {
-  if (Date.parse(instant) < Date.parse(schedule.startAt)) {
-    throw new RangeError(`${instant} is before the subscription starts`);
-  }
-  return periodIndexAt(scheduleCycle(schedule), instant);
-}
-
 /** Whole local calendar days from a's date to b's date in the zone (DST-proof). */
 function localDays(a: string, b: string, timezone: string): number {
   const day = (iso: string) => {
@@ -136,12 +110,6 @@ export function prorationFactor(
   const denominator = localDays(period.start, period.end, timezone);
   if (denominator <= 0) throw new RangeError('a prorated period must span at least one day');
   return { numerator: localDays(from, to, timezone), denominator };
-}
-
-/** The stub's factor (1/1 for a full period). */
-export function schedulePeriodFactor(period: SchedulePeriod, timezone: string): Fraction {
-  if (!period.stub) return { numerator: 1, denominator: 1 };
-  return prorationFactor(period.fullPeriod, period.start, period.end, timezone);
 }
 
 /** amount × factor, rounded once with the mode: 19/28 × €30.00 = €20.36 (half-up). */

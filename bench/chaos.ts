@@ -8,7 +8,7 @@
 // CHAOS_SUBSCRIPTIONS (default 50) sets each burst's size, CHAOS_RESTARTS (default 3) how many
 // times PostgreSQL and the worker are hit during one burst.
 import { setTimeout as delay } from 'node:timers/promises';
-import { progress } from '../infra/log.ts';
+import { progress } from '../runtime/log.ts';
 import {
   databaseOutage,
   billingBurstUnderFault,

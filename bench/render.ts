@@ -4,8 +4,8 @@
 // a warm-up first, best of three rounds. No database and no network.
 import { createPdfRenderer } from '../documents/pdf.ts';
 import { createDocumentRenderer } from '../documents/renderer.ts';
-import { sampleInvoiceView } from '../documents/sample-invoice.ts';
-import { formatDuration, progress } from '../infra/log.ts';
+import { sampleInvoiceView } from '../test/documents/sample-invoice.ts';
+import { formatDuration, progress } from '../runtime/log.ts';
 
 export interface BenchRow {
   phase: string;

@@ -26,7 +26,7 @@ import { aggregateUsage, aggregationQuery } from '../db/repositories/usage.ts';
 import { decimal } from '../domain/core/decimal.ts';
 import { AGGREGATIONS, type BillableMetric } from '../domain/catalog/metrics.ts';
 import { priceQuantity } from '../domain/rating/pricing.ts';
-import { formatDuration, progress } from '../infra/log.ts';
+import { formatDuration, progress } from '../runtime/log.ts';
 import { startThrowawayPostgres } from '../infra/postgres.ts';
 import type { ClientJob, ClientReport } from './ingest-client.ts';
 import { renderBench } from './render.ts';

@@ -26,7 +26,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { createPlan } from '../db/repositories/plans.ts';
 import type { Charge } from '../domain/catalog/types.ts';
 import { startTemporalDevServer, type DevServer } from '../infra/dev-server.ts';
-import { formatDuration, progress } from '../infra/log.ts';
+import { formatDuration, progress } from '../runtime/log.ts';
 import { createDatabase } from '../infra/postgres.ts';
 import { startPlatform } from '../runtime/platform.ts';
 import { billwrightDataConverter, failureConverterPath } from '../temporal/payload-codec.ts';

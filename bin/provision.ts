@@ -2,7 +2,7 @@
 // first-time work happens once, visibly, instead of inside a test's timeout.
 import { cacheRoot } from '../infra/cache.ts';
 import { ensureChromium } from '../infra/chromium.ts';
-import { formatDuration, progress } from '../infra/log.ts';
+import { formatDuration, progress } from '../runtime/log.ts';
 import { ensureTemporalCli } from '../infra/temporal-cli.ts';
 import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
 

@@ -8,7 +8,7 @@ import closeWithGrace from 'close-with-grace';
 import { ensureApiKey } from '../db/repositories/api-keys.ts';
 import { loadConfig, parsePayloadKeys } from '../config/index.ts';
 import { startTemporalDevServer } from '../infra/dev-server.ts';
-import { progress } from '../infra/log.ts';
+import { progress } from '../runtime/log.ts';
 import { startPlatform } from '../runtime/platform.ts';
 import { temporalTargetFromEnv } from '../temporal/connection.ts';
 

@@ -1,7 +1,7 @@
 // `npm run worker`: the billing worker alone, for production (scale out side by side).
 import closeWithGrace from 'close-with-grace';
 import { loadConfig, exitUnlessDatabaseUrl, exitUnlessPayloadKeys } from '../config/index.ts';
-import { progress } from '../infra/log.ts';
+import { progress } from '../runtime/log.ts';
 import { startPlatform } from '../runtime/platform.ts';
 import { temporalTargetFromEnv } from '../temporal/connection.ts';
 

@@ -4,7 +4,7 @@
 // document prints the same wherever and whenever it is printed. If the browser dies, the next
 // render launches a new one; a render caught by the crash is retried once on it.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumPath } from '../infra/chromium.ts';
+import { chromiumPath } from './chromium.ts';
 
 export interface PdfRendererOptions {
   /** Chromium to drive; default BILLWRIGHT_CHROMIUM_PATH, CHROMIUM_PATH, else /usr/bin/chromium. */

@@ -2,23 +2,13 @@
 // printed. No browser downloads are reachable here (only package registries), so both come from
 // Debian's packages, with the Noto fonts so that every script on an invoice has glyphs.
 import { setTimeout as delay } from 'node:timers/promises';
-import { formatDuration, progress } from './log.ts';
+import { chromiumOverride, DEBIAN_CHROMIUM } from '../documents/chromium.ts';
+import { formatDuration, progress } from '../runtime/log.ts';
 import { run } from './process.ts';
 import { findOnPath, isExecutableFile } from './which.ts';
 
-export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 const DEBIAN_PACKAGES = ['chromium', 'poppler-utils', 'fonts-noto-core', 'fonts-noto-cjk'] as const;
 const HEARTBEAT_MS = 30_000;
-
-/** The Chromium an operator chose: `BILLWRIGHT_CHROMIUM_PATH`, else `CHROMIUM_PATH`. */
-export function chromiumOverride(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.BILLWRIGHT_CHROMIUM_PATH || env.CHROMIUM_PATH || undefined;
-}
-
-/** Where to find Chromium without installing anything: the override, else Debian's path. */
-export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
-  return chromiumOverride(env) ?? DEBIAN_CHROMIUM;
-}
 
 /**
  * Path of a Chromium to print with, installing Debian's packages (with poppler-utils and fonts)

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { billwrightSearchAttributes } from '../temporal/search-attributes.ts';
 import { getFreePort, isPortFree } from './free-port.ts';
-import { formatDuration, progress } from './log.ts';
+import { formatDuration, progress } from '../runtime/log.ts';
 import { spawnLogged, tailFile, waitForPort, type Exit, type LoggedProcess } from './process.ts';
 import {
   missingSearchAttributes,

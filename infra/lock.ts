@@ -4,7 +4,7 @@
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
-import { formatDuration, progress } from './log.ts';
+import { formatDuration, progress } from '../runtime/log.ts';
 
 const POLL_MS = 250;
 // A lock directory without an owner file is being created right now, unless it is this old.

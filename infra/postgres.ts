@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { getFreePort } from './free-port.ts';
-import { formatDuration, progress } from './log.ts';
+import { formatDuration, progress } from '../runtime/log.ts';
 import { onProcessExit, run, runChecked, tailFile } from './process.ts';
 import { findOnPath, isExecutableFile } from './which.ts';
 

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureCacheDir } from './cache.ts';
 import { withLock } from './lock.ts';
-import { formatDuration, progress } from './log.ts';
+import { formatDuration, progress } from '../runtime/log.ts';
 import { runChecked } from './process.ts';
 import { findOnPath, isExecutableFile } from './which.ts';
 

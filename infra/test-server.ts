@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { ensureCacheDir } from './cache.ts';
 import { getFreePort } from './free-port.ts';
 import { withLock } from './lock.ts';
-import { formatDuration, progress } from './log.ts';
+import { formatDuration, progress } from '../runtime/log.ts';
 import { runChecked, spawnLogged, tailFile, waitForPort } from './process.ts';
 import { findOnPath, isExecutableFile } from './which.ts';
 

@@ -11,7 +11,7 @@ import {
   type Db,
 } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { progress } from '../infra/log.ts';
+import { progress } from './log.ts';
 
 export interface WaitOptions {
   /** First pause between attempts; doubles up to `maxDelayMs`. */

@@ -14,7 +14,7 @@ import { loadConfig } from '../config/index.ts';
 import { createApiKey } from '../db/repositories/api-keys.ts';
 import { startTemporalDevServer } from '../infra/dev-server.ts';
 import { getFreePort } from '../infra/free-port.ts';
-import { progress } from '../infra/log.ts';
+import { progress } from '../runtime/log.ts';
 import { startPlatform } from '../runtime/platform.ts';
 import { createDatabase, startThrowawayPostgres } from '../infra/postgres.ts';
 import {

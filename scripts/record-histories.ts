@@ -3,7 +3,7 @@
 // main paths (scripts/stories/), into test/fixtures/histories/<name>.json. Names choose stories
 // (`npm run record-histories -- collection`); none records them all. Until the first release the
 // histories are simply recorded again when a workflow changes.
-import { progress } from '../infra/log.ts';
+import { progress } from '../runtime/log.ts';
 import { recordStories, type Story, type WorkflowType } from './recording.ts';
 import { stories } from './stories/index.ts';
 

@@ -27,7 +27,7 @@ import {
 import { createDocumentRenderer } from '../documents/renderer.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { createOutboxSender } from '../email/outbox-sender.ts';
-import { formatDuration, progress } from '../infra/log.ts';
+import { formatDuration, progress } from '../runtime/log.ts';
 import { createDatabase, startThrowawayPostgres } from '../infra/postgres.ts';
 import { registerSearchAttributes } from '../infra/search-attributes.ts';
 import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';

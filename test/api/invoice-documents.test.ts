@@ -9,7 +9,7 @@ import { storeInvoiceDocument } from '../../db/repositories/invoices.ts';
 import { signHostedInvoiceLink } from '../../documents/hosted-links.ts';
 import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
-import { sampleInvoiceView } from '../../documents/sample-invoice.ts';
+import { sampleInvoiceView } from '../documents/sample-invoice.ts';
 import { insertCustomer } from '../support/fixtures.ts';
 import { createApiHarness, unreachableTemporal, type ApiHarness } from './app-harness.ts';
 

@@ -1,7 +1,7 @@
 // A multi-line, multi-rate invoice in three currencies (0, 2 and 3 decimals) and the credit
 // note, receipt and reminders that follow it, for the document and email tests; and an invoice
 // of rated lines that shows their arithmetic (tiers, free units, proration, a cap).
-import { sampleArithmetic } from '../../documents/sample-invoice.ts';
+import { sampleArithmetic } from './sample-invoice.ts';
 import type {
   CreditNoteView,
   InvoiceCustomerView,

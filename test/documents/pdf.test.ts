@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
-import { sampleInvoiceView } from '../../documents/sample-invoice.ts';
+import { sampleInvoiceView } from './sample-invoice.ts';
 import { usageInvoice } from './fixtures.ts';
 
 const OUTPUT = join(import.meta.dirname, '..', '..', 'test-output', 'documents');

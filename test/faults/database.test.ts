@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { progress } from '../../infra/log.ts';
+import { progress } from '../../runtime/log.ts';
 import {
   databaseOutage,
   billingBurstUnderFault,

@@ -11,7 +11,7 @@ import { connectDatabase, type Db } from '../../db/connect.ts';
 import { createApiKey } from '../../db/repositories/api-keys.ts';
 import { startTemporalDevServer, type DevServer } from '../../infra/dev-server.ts';
 import { getFreePort } from '../../infra/free-port.ts';
-import { progress } from '../../infra/log.ts';
+import { progress } from '../../runtime/log.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../infra/postgres.ts';
 import { spawnLogged, tailFile, type LoggedProcess } from '../../infra/process.ts';
 import { TEST_PAYLOAD_KEYS_ENV } from '../support/payload-keys.ts';

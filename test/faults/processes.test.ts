@@ -2,7 +2,7 @@
 // restarted mid-burst (same port, same history file): every renewal is still invoiced, numbered
 // and emailed exactly once, and the API stays up. `npm run chaos` runs longer versions.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { progress } from '../../infra/log.ts';
+import { progress } from '../../runtime/log.ts';
 import { billingBurstUnderFault, startFaultPlatform, type FaultPlatform } from './harness.ts';
 
 let platform: FaultPlatform;

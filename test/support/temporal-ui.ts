@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumPath } from '../../infra/chromium.ts';
+import { chromiumPath } from '../../documents/chromium.ts';
 
 // As documents/pdf.ts: no background calls to Google on a closed network; root needs no sandbox.
 const CHROMIUM_ARGS = [

@@ -1,5 +1,6 @@
-// Progress lines for slow provisioning steps. They go to stderr so that stdout stays clean for
-// whatever the caller prints, and carry a prefix so they stand out in CI logs and vitest output.
+// Progress lines for slow steps (starting the platform, provisioning). They go to stderr so that
+// stdout stays clean for whatever the caller prints, and carry a prefix so they stand out in CI
+// logs and vitest output.
 
 export function progress(message: string): void {
   process.stderr.write(`[billwright] ${message}\n`);

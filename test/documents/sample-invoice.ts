@@ -1,7 +1,8 @@
-// A realistic multi-line invoice (plan, seats, usage tiers, add-ons, two tax rates) to preview
-// templates, print in tests and measure rendering in the benchmark. Not used in billing.
-import type { LineArithmetic } from '../domain/invoicing/line-arithmetic.ts';
-import type { InvoiceLineView, InvoiceView } from './views.ts';
+// A realistic multi-line invoice (plan, seats, usage tiers, add-ons, two tax rates) that the
+// document tests print and the rendering benchmark (bench/render.ts) measures. A fixture: no
+// product code uses it.
+import type { LineArithmetic } from '../../domain/invoicing/line-arithmetic.ts';
+import type { InvoiceLineView, InvoiceView } from '../../documents/views.ts';
 
 type SampleLine = Omit<InvoiceLineView, 'periodStart' | 'periodEnd'>;
 

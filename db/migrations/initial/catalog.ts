@@ -1,0 +1,56 @@
+// The catalog: plans, their immutable versions, and estimates priced from them.
+// Each statement by the name of what it creates, in an order they can run in.
+export const catalog = {
+  plans: `CREATE TABLE plans (
+    id text NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    currency character(3) NOT NULL,
+    "interval" text NOT NULL,
+    interval_count integer DEFAULT 1 NOT NULL,
+    amount bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    current_version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT plans_amount_check CHECK ((amount >= 0)),
+    CONSTRAINT plans_pkey PRIMARY KEY (id),
+    CONSTRAINT plans_code_key UNIQUE (code)
+);`,
+  estimates: `CREATE TABLE estimates (
+    id text NOT NULL,
+    customer_id text,
+    plan_code text,
+    plan_version integer,
+    plan_name text NOT NULL,
+    currency character(3) NOT NULL,
+    timezone text NOT NULL,
+    locale text NOT NULL,
+    period_start timestamp with time zone NOT NULL,
+    period_end timestamp with time zone NOT NULL,
+    request jsonb NOT NULL,
+    result jsonb NOT NULL,
+    tax jsonb,
+    total_before_tax bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT estimates_pkey PRIMARY KEY (id),
+    CONSTRAINT estimates_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id)
+);`,
+  plan_versions: `CREATE TABLE plan_versions (
+    plan_id text NOT NULL,
+    version integer NOT NULL,
+    currency character(3) NOT NULL,
+    "interval" text NOT NULL,
+    interval_count integer NOT NULL,
+    tax_behavior text NOT NULL,
+    charges jsonb NOT NULL,
+    minimum_commitment numeric,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    CONSTRAINT plan_versions_charges_check CHECK (((jsonb_typeof(charges) = 'array'::text) AND (jsonb_array_length(charges) > 0))),
+    CONSTRAINT plan_versions_interval_count_check CHECK ((interval_count >= 1)),
+    CONSTRAINT plan_versions_minimum_commitment_check CHECK ((minimum_commitment >= (0)::numeric)),
+    CONSTRAINT plan_versions_tax_behavior_check CHECK ((tax_behavior = ANY (ARRAY['exclusive'::text, 'inclusive'::text]))),
+    CONSTRAINT plan_versions_version_check CHECK ((version >= 1)),
+    CONSTRAINT plan_versions_pkey PRIMARY KEY (plan_id, version),
+    CONSTRAINT plan_versions_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES plans(id)
+);`,
+};

@@ -1,0 +1,60 @@
+// Coupons, their redemptions by customers or subscriptions, and what each discounted.
+// Each statement by the name of what it creates, in an order they can run in.
+export const coupons = {
+  coupons: `CREATE TABLE coupons (
+    id text NOT NULL,
+    code text NOT NULL,
+    description text NOT NULL,
+    percent_off numeric,
+    amount_off bigint,
+    currency character(3),
+    duration text NOT NULL,
+    duration_periods integer,
+    applies_to jsonb,
+    max_redemptions integer,
+    times_redeemed integer DEFAULT 0 NOT NULL,
+    expires_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    CONSTRAINT coupons_amount_off_check CHECK ((amount_off > 0)),
+    CONSTRAINT coupons_discount_kind_check CHECK ((((percent_off IS NOT NULL) AND (amount_off IS NULL) AND (currency IS NULL)) OR ((percent_off IS NULL) AND (amount_off IS NOT NULL) AND (currency IS NOT NULL)))),
+    CONSTRAINT coupons_duration_check CHECK ((duration = ANY (ARRAY['once'::text, 'repeating'::text, 'forever'::text]))),
+    CONSTRAINT coupons_duration_periods_check CHECK ((duration_periods >= 1)),
+    CONSTRAINT coupons_duration_periods_required_check CHECK (((duration = 'repeating'::text) = (duration_periods IS NOT NULL))),
+    CONSTRAINT coupons_max_redemptions_check CHECK ((max_redemptions >= 1)),
+    CONSTRAINT coupons_percent_off_check CHECK (((percent_off > (0)::numeric) AND (percent_off <= (100)::numeric))),
+    CONSTRAINT coupons_redeemed_within_max_check CHECK (((max_redemptions IS NULL) OR (times_redeemed <= max_redemptions))),
+    CONSTRAINT coupons_pkey PRIMARY KEY (id),
+    CONSTRAINT coupons_code_key UNIQUE (code)
+);`,
+  coupon_redemptions: `CREATE TABLE coupon_redemptions (
+    id text NOT NULL,
+    coupon_id text NOT NULL,
+    customer_id text NOT NULL,
+    subscription_id text,
+    periods_applied integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    CONSTRAINT coupon_redemptions_periods_applied_check CHECK ((periods_applied >= 0)),
+    CONSTRAINT coupon_redemptions_pkey PRIMARY KEY (id),
+    CONSTRAINT coupon_redemptions_coupon_id_fkey FOREIGN KEY (coupon_id) REFERENCES coupons(id),
+    CONSTRAINT coupon_redemptions_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id),
+    CONSTRAINT coupon_redemptions_subscription_id_fkey FOREIGN KEY (subscription_id) REFERENCES subscriptions(id)
+);`,
+  // One row per (redemption, invoice) a coupon discounted: the redemption counts a period once,
+  // however many invoices of that period it discounts (an upgrade mid-period, the final one).
+  coupon_applications: `CREATE TABLE coupon_applications (
+    redemption_id text NOT NULL,
+    invoice_id text NOT NULL,
+    period_key text NOT NULL,
+    amount bigint NOT NULL,
+    CONSTRAINT coupon_applications_amount_check CHECK ((amount >= 0)),
+    CONSTRAINT coupon_applications_pkey PRIMARY KEY (redemption_id, invoice_id),
+    CONSTRAINT coupon_applications_redemption_id_fkey FOREIGN KEY (redemption_id) REFERENCES coupon_redemptions(id),
+    CONSTRAINT coupon_applications_invoice_id_fkey FOREIGN KEY (invoice_id) REFERENCES invoices(id)
+);`,
+  coupon_applications_invoice_idx: `CREATE INDEX coupon_applications_invoice_idx ON coupon_applications USING btree (invoice_id);`,
+  coupon_redemptions_customer_idx: `CREATE INDEX coupon_redemptions_customer_idx ON coupon_redemptions USING btree (customer_id);`,
+  coupon_redemptions_customer_key: `CREATE UNIQUE INDEX coupon_redemptions_customer_key ON coupon_redemptions USING btree (coupon_id, customer_id) WHERE (subscription_id IS NULL);`,
+  coupon_redemptions_subscription_key: `CREATE UNIQUE INDEX coupon_redemptions_subscription_key ON coupon_redemptions USING btree (coupon_id, subscription_id) WHERE (subscription_id IS NOT NULL);`,
+};

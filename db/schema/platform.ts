@@ -1,0 +1,96 @@
+// What runs the platform rather than bills: API keys, their audit trail and idempotency
+// keys, the email ledger and development outbox, and the workflow-start outbox.
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { CreatedAt, NullableTimestamp } from './columns.ts';
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  scopes: string[];
+  /** The secret before the last rotation, accepted until previous_expires_at. */
+  previous_key_hash: string | null;
+  previous_expires_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: CreatedAt;
+  rotated_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  api_key_id: string;
+  operator: string | null;
+  action: string;
+  method: string;
+  path: string;
+  resource_id: string | null;
+  status: number;
+  occurred_at: CreatedAt;
+}
+
+export interface IdempotencyKeysTable {
+  api_key_id: string;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+  status_code: number | null;
+  response_body: string | null;
+  created_at: CreatedAt;
+  completed_at: NullableTimestamp;
+}
+
+export interface EmailDeliveriesTable {
+  idempotency_key: string;
+  kind: string;
+  invoice_id: string | null;
+  recipient: string;
+  subject: string;
+  provider: string;
+  provider_message_id: string | null;
+  status: 'pending' | 'sent';
+  attempts: Generated<number>;
+  created_at: CreatedAt;
+  sent_at: NullableTimestamp;
+}
+
+export interface OutboxMessagesTable {
+  id: string;
+  idempotency_key: string;
+  from_address: string;
+  to_addresses: string[];
+  subject: string;
+  html: string;
+  text: string;
+  attachments: ColumnType<OutboxAttachment[], string | undefined, string>;
+  created_at: CreatedAt;
+}
+
+export interface OutboxAttachment {
+  filename: string;
+  contentType: string;
+  /** Base64 content. */
+  content: string;
+}
+
+/** What a workflow_starts row starts: an invoice's collection, or a manual invoice's delivery. */
+export type WorkflowStartKind = 'collection' | 'manual_invoice_delivery';
+
+export interface WorkflowStartsTable {
+  id: string;
+  kind: WorkflowStartKind;
+  workflow_id: string;
+  /** What the start needs that the database does not say: { invoiceId, reason? }. */
+  payload: ColumnType<{ invoiceId: string; reason?: string }, string, string>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  /** When the drainer may try it (later while the API's own attempt runs, then backing off). */
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  created_at: CreatedAt;
+  started_at: NullableTimestamp;
+}
+
+export type OutboxMessage = Selectable<OutboxMessagesTable>;
+
+export type WorkflowStart = Selectable<WorkflowStartsTable>;

@@ -16,10 +16,8 @@ import {
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import type { IssueProjectInvoiceInput } from '../activities/projects.ts';
+import type { IssueProjectInvoiceInput, ProjectActivities } from '../activities/projects.ts';
 import { formatMoney, money } from '../domain/money.ts';
 import { localDate } from '../domain/periods.ts';
 import {
@@ -33,6 +31,7 @@ import {
   type ProjectTerms,
 } from '../domain/projects.ts';
 import { BillingStatus } from '../temporal/search-attributes.ts';
+import { quickStep } from './activity-options.ts';
 import { workflowClock } from './clock.ts';
 import { deliverInvoice } from './invoice-delivery.ts';
 import type { CollectionSwitch } from './invoice-collection.ts';
@@ -57,11 +56,7 @@ import {
 } from './project-messages.ts';
 import { PROJECT_NAME } from '../workflow-contracts/names.ts';
 
-const activityOptions: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
-const acts = proxyActivities<Activities>(activityOptions);
+const acts = proxyActivities<ProjectActivities>(quickStep);
 
 /** History stays bounded: a run takes at most this many steps, then continues as new. */
 const STEPS_PER_RUN = 60;
@@ -128,7 +123,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     invoiceId?: string,
   ): Promise<void> {
     await acts.recordProjectEvent.executeWithOptions(
-      { ...activityOptions, summary: `Record ${kind}${m ? ` of '${m.name}'` : ''} by ${by.actor}` },
+      { summary: `Record ${kind}${m ? ` of '${m.name}'` : ''} by ${by.actor}` },
       [
         {
           projectId,
@@ -279,10 +274,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       }
       changes++;
       await acts.recordProjectChangeOrder.executeWithOptions(
-        {
-          ...activityOptions,
-          summary: `Record change order v${state.version} by ${request.actor}`,
-        },
+        { summary: `Record change order v${state.version} by ${request.actor}` },
         [
           {
             projectId,
@@ -332,10 +324,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     /** The instant it fell due (an approval, a month start); a test clock may have passed it. */
     at: string = clock.nowIso(),
   ): Promise<{ invoiceId: string; number: string } | null> {
-    const issued = await acts.issueProjectInvoice.executeWithOptions(
-      { ...activityOptions, summary },
-      [{ projectId, customerId, currency, issuedAt: at, ...request }],
-    );
+    const issued = await acts.issueProjectInvoice.executeWithOptions({ summary }, [
+      { projectId, customerId, currency, issuedAt: at, ...request },
+    ]);
     if (!issued) return null;
     state.invoices.push({
       billingKey: request.billingKey,
@@ -343,7 +334,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       number: issued.number,
       total: issued.total.amount,
     });
-    await deliverInvoice(clock, issued, timezone, { customerId, collecting });
+    await deliverInvoice(clock, issued, timezone, { collect: { customerId, collecting } });
     return issued;
   }
 
@@ -392,7 +383,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     m.approvalEmailedRound = m.approvalRound;
     try {
       await acts.emailMilestoneApprovalRequest.executeWithOptions(
-        { ...activityOptions, summary: `Ask the customer to approve '${m.name}'` },
+        { summary: `Ask the customer to approve '${m.name}'` },
         [
           {
             projectId,
@@ -417,7 +408,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   /** Emails the operator once per key; a rejected address is logged, never fatal. */
   async function notify(key: string, subject: string, lines: string[], summary: string) {
     try {
-      await acts.notifyOperator.executeWithOptions({ ...activityOptions, summary }, [
+      await acts.notifyOperator.executeWithOptions({ summary }, [
         { key: `project/${projectId}/${key}`, projectId, subject, lines },
       ]);
     } catch (error) {

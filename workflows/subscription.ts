@@ -3,26 +3,22 @@
 // the one that closes), a free trial, cancel now or at period end with unused time credited, and
 // plan or quantity changes; pause, resume and collections' past-due notices at any moment.
 import {
-  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   condition,
   continueAsNew,
-  log,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
 import type {
-  IssuedInvoice,
   IssuedPeriodInvoice,
   IssuePeriodInvoiceInput,
-} from '../activities/billing.ts';
+  SubscriptionActivities,
+} from '../activities/subscriptions.ts';
 import type { Span } from '../domain/billing-cycles.ts';
 import { boundaryWindows, arrearsSegments, type TermsFrom } from '../domain/invoicing/boundary.ts';
 import { advancePerPeriod } from '../domain/invoicing/period-invoice.ts';
@@ -56,16 +52,13 @@ import {
   type SubscriptionStatus,
   type SubscriptionWorkflowInput,
 } from './subscription-messages.ts';
+import { quickStep } from './activity-options.ts';
 import { workflowClock } from './clock.ts';
-import { startInvoiceCollection, type CollectionSwitch } from './invoice-collection.ts';
-import { holdForBusinessHours } from './invoice-delivery.ts';
+import type { CollectionSwitch } from './invoice-collection.ts';
+import { deliverInvoice } from './invoice-delivery.ts';
 import { INVALID_TRANSITION } from '../workflow-contracts/names.ts';
 
-const activityOptions: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
-const billing = proxyActivities<Activities>(activityOptions);
+const billing = proxyActivities<SubscriptionActivities>(quickStep);
 
 /** History stays bounded: a run covers at most this many periods, then continues as new. */
 const PERIODS_PER_RUN = 12;
@@ -178,7 +171,7 @@ export async function subscriptionWorkflow(
       upsertSearchAttributes([{ key: NextBillingAt, value: null }]);
     }
     await billing.recordTransition.executeWithOptions(
-      { ...activityOptions, summary: `Record ${from} → ${to} by ${by.actor}` },
+      { summary: `Record ${from} → ${to} by ${by.actor}` },
       [
         {
           subscriptionId,
@@ -203,7 +196,6 @@ export async function subscriptionWorkflow(
   ): Promise<void> {
     await billing.recordSubscriptionChange.executeWithOptions(
       {
-        ...activityOptions,
         summary: `Record ${change.plan.planCode} v${change.plan.version} × ${change.quantity} by ${by.actor}`,
       },
       [
@@ -380,37 +372,21 @@ export async function subscriptionWorkflow(
 
   /** Each open invoice gets its collection; whether collections are on is read once a run. */
   const collecting: CollectionSwitch = {};
-  const startCollection = (invoice: IssuedInvoice) =>
-    startInvoiceCollection(invoice, { customerId, subscriptionId, clock }, collecting);
 
   /** Issues one invoice (and credit note) by business key, then renders and emails it. */
   async function issue(
     summary: string,
     request: Omit<IssuePeriodInvoiceInput, 'subscriptionId' | 'customerId' | 'timezone'>,
   ): Promise<IssuedPeriodInvoice> {
-    const issued = await billing.issuePeriodInvoice.executeWithOptions(
-      { ...activityOptions, summary },
-      [{ subscriptionId, customerId, timezone: cycle.timezone, ...request }],
-    );
+    const issued = await billing.issuePeriodInvoice.executeWithOptions({ summary }, [
+      { subscriptionId, customerId, timezone: cycle.timezone, ...request },
+    ]);
     const { invoice } = issued;
     if (!invoice) return issued;
-    await billing.renderInvoice.executeWithOptions(
-      { ...activityOptions, summary: `Render invoice ${invoice.number}` },
-      [{ invoiceId: invoice.invoiceId }],
-    );
-    // Collected from the moment it is issued (before the email, which may wait for business
-    // hours): the email and the loop's next step then follow each other in one task, as before.
-    if (invoice.total.amount > 0) await startCollection(invoice);
-    await holdForBusinessHours(clock, invoice.number, cycle.timezone, () => status === 'canceled');
-    try {
-      await billing.emailInvoice.executeWithOptions(
-        { ...activityOptions, summary: `Email invoice ${invoice.number} to the customer` },
-        [{ invoiceId: invoice.invoiceId }],
-      );
-    } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      log.warn('invoice email rejected', { invoiceId: invoice.invoiceId, error: error.message });
-    }
+    await deliverInvoice(clock, invoice, cycle.timezone, {
+      collect: { customerId, subscriptionId, collecting },
+      wake: () => status === 'canceled',
+    });
     invoicesIssued++;
     return issued;
   }

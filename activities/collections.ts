@@ -18,7 +18,12 @@ import type {
   CollectionStatus,
 } from '../domain/collections/dunning.ts';
 import type { InvoiceStatus } from '../domain/invoicing/lifecycle.ts';
-import { createEmailActivities, type EmailDependencies, type PaymentReceived } from './email.ts';
+import {
+  createEmailActivities,
+  type EmailActivities,
+  type EmailDependencies,
+  type PaymentReceived,
+} from './email.ts';
 
 export type CollectionDependencies = EmailDependencies & {
   /** Subscription invoices get collection workflows (the worker: config.collections). */
@@ -238,4 +243,14 @@ async function readFacts(db: Db, invoiceId: string): Promise<CollectionFacts> {
   };
 }
 
-export type CollectionActivities = ReturnType<typeof createCollectionActivities>;
+type CreatedCollectionActivities = ReturnType<typeof createCollectionActivities>;
+
+/**
+ * What the collection workflow calls through proxyActivities (import type only): its own steps,
+ * and the receipts and credit notes it emails.
+ */
+export type CollectionActivities = Omit<CreatedCollectionActivities, 'collectionsEnabled'> &
+  Pick<EmailActivities, 'emailReceipt' | 'emailCreditNote'>;
+
+/** What a workflow that issues an invoice asks before it starts the invoice's collection. */
+export type CollectionStartActivities = Pick<CreatedCollectionActivities, 'collectionsEnabled'>;

@@ -1,16 +1,20 @@
 // Every activity the worker registers, built from its dependencies (no module-level state).
-import { createBillingActivities, type BillingDependencies } from './billing.ts';
+// Workflows never see this registry: each proxies only its own concept's activities, through the
+// type exported next to their implementations (SubscriptionActivities, ProjectActivities, …).
+// Registered names are what recorded histories replay by: rename an activity only with new ones.
 import { createCollectionActivities, type CollectionDependencies } from './collections.ts';
 import { createDocumentActivities, type DocumentDependencies } from './documents.ts';
 import { createEmailActivities, type EmailDependencies } from './email.ts';
-import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
-import { createProjectActivities } from './projects.ts';
+import { createManualInvoiceActivities } from './manual-invoices.ts';
 import {
   createPlanMigrationActivities,
   type PlanMigrationDependencies,
 } from './plan-migrations.ts';
+import { createProjectActivities } from './projects.ts';
+import { createSubscriptionActivities, type InvoicingDependencies } from './subscriptions.ts';
+import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
 
-export type ActivityDependencies = BillingDependencies &
+export type ActivityDependencies = InvoicingDependencies &
   DocumentDependencies &
   EmailDependencies &
   TestClockDependencies &
@@ -19,15 +23,13 @@ export type ActivityDependencies = BillingDependencies &
 
 export function createActivities(deps: ActivityDependencies) {
   return {
-    ...createBillingActivities(deps),
+    ...createSubscriptionActivities(deps),
     ...createDocumentActivities(deps),
     ...createEmailActivities(deps),
     ...createTestClockActivities(deps),
     ...createProjectActivities(deps),
+    ...createManualInvoiceActivities(deps),
     ...createCollectionActivities(deps),
     ...createPlanMigrationActivities(deps),
   };
 }
-
-/** What workflows call through proxyActivities (import type only). */
-export type Activities = ReturnType<typeof createActivities>;

@@ -130,3 +130,6 @@ export function createPlanMigrationActivities(deps: PlanMigrationDependencies) {
     },
   };
 }
+
+/** What the plan migration workflow calls through proxyActivities (import type only). */
+export type PlanMigrationActivities = ReturnType<typeof createPlanMigrationActivities>;

@@ -13,11 +13,11 @@ import { signMilestoneApprovalLink } from '../documents/hosted-links.ts';
 import { formatMoney, money } from '../domain/core/money.ts';
 import type { ChangeOrder, HoursTerms, ProjectTerms } from '../domain/projects/terms.ts';
 import { DEFAULT_NUMBERING } from '../domain/invoicing/numbering.ts';
-import type { BillingDependencies, IssuedInvoice } from './billing.ts';
+import type { InvoicingDependencies, IssuedInvoice } from './subscriptions.ts';
 import { sendDocumentEmail, type EmailDependencies, type EmailResult } from './email.ts';
 import { PROJECT_NAME } from '../workflow-contracts/names.ts';
 
-export type ProjectDependencies = BillingDependencies & EmailDependencies;
+export type ProjectDependencies = InvoicingDependencies & EmailDependencies;
 
 export interface IssueProjectInvoiceInput {
   projectId: string;
@@ -216,19 +216,6 @@ export function createProjectActivities(deps: ProjectDependencies) {
       });
     },
 
-    /** The number of a finalized invoice; retried while the finalizing transaction commits. */
-    async finalizedInvoice(input: { invoiceId: string }): Promise<{ number: string }> {
-      const row = await db
-        .selectFrom('invoices')
-        .select(['status', 'number'])
-        .where('id', '=', input.invoiceId)
-        .executeTakeFirst();
-      if (!row || row.status === 'draft' || !row.number) {
-        throw ApplicationFailure.retryable(`invoice ${input.invoiceId} is not finalized yet`);
-      }
-      return { number: row.number };
-    },
-
     /** A notice to the operator (the seller's billing address), once per key. */
     async notifyOperator(input: {
       key: string;
@@ -255,4 +242,5 @@ export function createProjectActivities(deps: ProjectDependencies) {
   };
 }
 
+/** What the project workflow calls through proxyActivities (import type only). */
 export type ProjectActivities = ReturnType<typeof createProjectActivities>;

@@ -114,3 +114,6 @@ export function createTestClockActivities(deps: TestClockDependencies) {
     },
   };
 }
+
+/** What the test clock advance workflow calls through proxyActivities (import type only). */
+export type TestClockActivities = ReturnType<typeof createTestClockActivities>;

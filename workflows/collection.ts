@@ -17,8 +17,7 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import type { CollectionFacts } from '../activities/collections.ts';
+import type { CollectionActivities, CollectionFacts } from '../activities/collections.ts';
 import { describeSendingTime } from '../domain/collections/business-hours.ts';
 import {
   actionTime,
@@ -30,6 +29,7 @@ import {
 import { localDate } from '../domain/core/periods.ts';
 import { money, toMajorUnitString } from '../domain/core/money.ts';
 import { CollectionStatus } from '../temporal/search-attributes.ts';
+import { quickStep } from './activity-options.ts';
 import { workflowClock } from './clock.ts';
 import {
   collectionChangedSignal,
@@ -40,16 +40,12 @@ import {
 import { collectionNoticeSignal, type CollectionNotice } from './subscription-messages.ts';
 import { subscriptionWorkflowId } from '../workflow-contracts/ids.ts';
 
-const activityOptions: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
-const acts = proxyActivities<Activities>(activityOptions);
+const acts = proxyActivities<CollectionActivities>(quickStep);
 const run = <A extends unknown[], R>(
   fn: { executeWithOptions(options: ActivityOptions, args: A): Promise<R> },
   summary: string,
   ...args: A
-) => fn.executeWithOptions({ ...activityOptions, summary }, args);
+) => fn.executeWithOptions({ summary }, args);
 
 export interface CollectionResult {
   invoiceId: string;

@@ -1,19 +1,16 @@
 // Every invoice with money owing gets its collection workflow (reminders until paid), started by
 // the workflow that issued it as a child that outlives it (ABANDON). Shared by the subscription
 // lifecycle and the one-off invoice workflows (projects, manual invoices).
-import { proxyActivities, startChild, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Activities } from '../activities/index.ts';
+import type { CollectionStartActivities } from '../activities/collections.ts';
 import { toMajorUnitString, type Money } from '../domain/core/money.ts';
+import { quickStep } from './activity-options.ts';
 import type { WorkflowClock } from './clock.ts';
 import type { collectionWorkflow } from './collection.ts';
 import { collectionStartFields } from './collection-messages.ts';
 
-const activityOptions: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
-const acts = proxyActivities<Activities>(activityOptions);
+const acts = proxyActivities<CollectionStartActivities>(quickStep);
 
 /** Whether collections are on (BILLWRIGHT_COLLECTIONS), read once per workflow run. */
 export interface CollectionSwitch {
@@ -26,7 +23,7 @@ export async function startInvoiceCollection(
   collecting: CollectionSwitch,
 ): Promise<void> {
   collecting.enabled ??= await acts.collectionsEnabled.executeWithOptions(
-    { ...activityOptions, summary: 'Read whether invoices are collected' },
+    { summary: 'Read whether invoices are collected' },
     [],
   );
   if (!collecting.enabled) return;

@@ -1,32 +1,28 @@
-// The customer-facing half of issuing an invoice, for workflows that issue one-off invoices
-// (projects, manual invoices): render the stored document, hold the email for the sending
-// window, email it once. The same activities as the subscription lifecycle, which shares the
-// hold for business hours: one pipeline.
-import { ActivityFailure, log, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
+// The customer-facing half of issuing an invoice, shared by every workflow that issues one
+// (subscriptions, projects, manual invoices): render the stored document, start its collection,
+// hold the email for the sending window, email it once. One pipeline.
+import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
+import type { InvoiceDeliveryActivities } from '../activities/email.ts';
 import { describeSendingTime, nextSendingTime } from '../domain/collections/business-hours.ts';
 import type { Money } from '../domain/core/money.ts';
+import { quickStep } from './activity-options.ts';
 import type { WorkflowClock } from './clock.ts';
 import { startInvoiceCollection, type CollectionSwitch } from './invoice-collection.ts';
 
-const activityOptions: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
-const acts = proxyActivities<Activities>(activityOptions);
+const acts = proxyActivities<InvoiceDeliveryActivities>(quickStep);
 
 /**
  * Holds an invoice email until the sending window opens in the customer's zone (no wait when no
  * window is configured or it is open), or until `wake()` turns true.
  */
-export async function holdForBusinessHours(
+async function holdForBusinessHours(
   clock: WorkflowClock,
   invoiceNumber: string,
   timezone: string,
   wake: () => boolean,
 ): Promise<void> {
   const window = await acts.emailSendWindow.executeWithOptions(
-    { ...activityOptions, summary: 'Read the email sending window' },
+    { summary: 'Read the email sending window' },
     [],
   );
   if (!window) return;
@@ -40,30 +36,36 @@ export async function holdForBusinessHours(
   );
 }
 
+export interface DeliveryOptions {
+  /** Whose invoice, to start its collection (manual invoices: the API starts it). */
+  collect?: { customerId: string; subscriptionId?: string; collecting: CollectionSwitch };
+  /** Ends the hold for business hours early (a subscription canceled meanwhile). */
+  wake?: () => boolean;
+}
+
+/** Renders an issued invoice, starts its collection when money is owed, then emails it. */
 export async function deliverInvoice(
   clock: WorkflowClock,
   invoice: { invoiceId: string; number: string; total?: Money },
   timezone: string,
-  /** Whose invoice, to start its collection (manual invoices: the API starts it). */
-  collect?: { customerId: string; collecting: CollectionSwitch },
+  { collect, wake = () => false }: DeliveryOptions = {},
 ): Promise<void> {
-  await acts.renderInvoice.executeWithOptions(
-    { ...activityOptions, summary: `Render invoice ${invoice.number}` },
-    [{ invoiceId: invoice.invoiceId }],
-  );
-  // Collected from the moment it is issued, as subscription invoices are.
+  await acts.renderInvoice.executeWithOptions({ summary: `Render invoice ${invoice.number}` }, [
+    { invoiceId: invoice.invoiceId },
+  ]);
+  // Collected from the moment it is issued, before the email (which may wait for business hours).
   const { total } = invoice;
   if (collect && total && total.amount > 0) {
     await startInvoiceCollection(
       { invoiceId: invoice.invoiceId, number: invoice.number, total },
-      { customerId: collect.customerId, clock },
+      { customerId: collect.customerId, subscriptionId: collect.subscriptionId, clock },
       collect.collecting,
     );
   }
-  await holdForBusinessHours(clock, invoice.number, timezone, () => false);
+  await holdForBusinessHours(clock, invoice.number, timezone, wake);
   try {
     await acts.emailInvoice.executeWithOptions(
-      { ...activityOptions, summary: `Email invoice ${invoice.number} to the customer` },
+      { summary: `Email invoice ${invoice.number} to the customer` },
       [{ invoiceId: invoice.invoiceId }],
     );
   } catch (error) {

@@ -2,21 +2,13 @@
 // exactly as every other invoice. Started by the finalize request inside its transaction, so the
 // first activity waits until the finalized row is visible.
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
+import type { ManualInvoiceActivities } from '../activities/manual-invoices.ts';
+import { awaitCommit } from './activity-options.ts';
 import { workflowClock } from './clock.ts';
 import { deliverInvoice } from './invoice-delivery.ts';
 import type { ManualInvoiceInput } from './manual-invoice-messages.ts';
 
-const { finalizedInvoice } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  // Bounded: a finalize whose transaction rolled back leaves a draft that never finalizes.
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 30,
-  },
-});
+const { finalizedInvoice } = proxyActivities<ManualInvoiceActivities>(awaitCommit);
 
 export async function manualInvoiceWorkflow(input: ManualInvoiceInput): Promise<string> {
   const clock = workflowClock(input.testClock);

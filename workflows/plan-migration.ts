@@ -3,13 +3,9 @@
 // change update (each subscription's own workflow bills it), then continues as new, so the
 // history stays bounded however many subscriptions the plan has. The database keeps what
 // happened to each subscription, once: a retried batch skips those already reached.
-import {
-  continueAsNew,
-  proxyActivities,
-  setCurrentDetails,
-  type ActivityOptions,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
+import { continueAsNew, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import type { PlanMigrationActivities } from '../activities/plan-migrations.ts';
+import { migrationBatch, quickStep } from './activity-options.ts';
 import {
   MIGRATION_BATCH_SIZE,
   planMigrationProgress,
@@ -18,17 +14,8 @@ import {
   type PlanMigrationInput,
 } from './plan-migration-messages.ts';
 
-const activityOptions: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
-const acts = proxyActivities<Activities>(activityOptions);
-// A batch sends up to 100 updates, each answered once its workflow has billed a change made now.
-const batchOptions: ActivityOptions = {
-  ...activityOptions,
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
-};
+const acts = proxyActivities<PlanMigrationActivities>(quickStep);
+const { migrateSubscriptions } = proxyActivities<PlanMigrationActivities>(migrationBatch);
 
 export interface PlanMigrationResult extends PlanMigrationCounts {
   total: number;
@@ -43,22 +30,19 @@ export async function planMigrationWorkflow(
   const total =
     input.total ??
     (await acts.beginPlanMigration.executeWithOptions(
-      { ...activityOptions, summary: `Count the running subscriptions of ${input.planCode}` },
+      { summary: `Count the running subscriptions of ${input.planCode}` },
       [{ migrationId }],
     ));
   let counts: PlanMigrationCounts = input.counts ?? { moved: 0, skipped: 0, failed: 0 };
   setCurrentDetails(planMigrationProgress(input, total, counts));
 
   const ids = await acts.listPlanMigrationBatch.executeWithOptions(
-    { ...activityOptions, summary: `List batch ${batch} of ${input.planCode}'s subscriptions` },
+    { summary: `List batch ${batch} of ${input.planCode}'s subscriptions` },
     [{ migrationId, ...(input.after && { after: input.after }), limit }],
   );
   if (ids.length > 0) {
-    counts = await acts.migrateSubscriptions.executeWithOptions(
-      {
-        ...batchOptions,
-        summary: `${planMigrationTitle(input)}: batch ${batch}, ${ids.length} subscriptions`,
-      },
+    counts = await migrateSubscriptions.executeWithOptions(
+      { summary: `${planMigrationTitle(input)}: batch ${batch}, ${ids.length} subscriptions` },
       [{ migrationId, subscriptionIds: ids }],
     );
     setCurrentDetails(planMigrationProgress(input, total, counts));
@@ -74,7 +58,7 @@ export async function planMigrationWorkflow(
     });
   }
   counts = await acts.finishPlanMigration.executeWithOptions(
-    { ...activityOptions, summary: `Record the migration of ${input.planCode} as completed` },
+    { summary: `Record the migration of ${input.planCode} as completed` },
     [{ migrationId }],
   );
   setCurrentDetails(`${planMigrationProgress(input, total, counts)}. Completed.`);

@@ -16,10 +16,8 @@ import {
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import type { IssueProjectInvoiceInput } from '../activities/projects.ts';
+import type { IssueProjectInvoiceInput, ProjectActivities } from '../activities/projects.ts';
 import { formatMoney, money } from '../domain/core/money.ts';
 import { localDate } from '../domain/core/periods.ts';
 import {
@@ -35,6 +33,7 @@ import {
   nextMonthStart,
 } from '../domain/projects/calendar.ts';
 import { BillingStatus } from '../temporal/search-attributes.ts';
+import { quickStep } from './activity-options.ts';
 import { workflowClock } from './clock.ts';
 import { deliverInvoice } from './invoice-delivery.ts';
 import type { CollectionSwitch } from './invoice-collection.ts';
@@ -59,11 +58,7 @@ import {
 } from './project-messages.ts';
 import { PROJECT_NAME } from '../workflow-contracts/names.ts';
 
-const activityOptions: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
-const acts = proxyActivities<Activities>(activityOptions);
+const acts = proxyActivities<ProjectActivities>(quickStep);
 
 /** History stays bounded: a run takes at most this many steps, then continues as new. */
 const STEPS_PER_RUN = 60;
@@ -130,7 +125,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     invoiceId?: string,
   ): Promise<void> {
     await acts.recordProjectEvent.executeWithOptions(
-      { ...activityOptions, summary: `Record ${kind}${m ? ` of '${m.name}'` : ''} by ${by.actor}` },
+      { summary: `Record ${kind}${m ? ` of '${m.name}'` : ''} by ${by.actor}` },
       [
         {
           projectId,
@@ -281,10 +276,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       }
       changes++;
       await acts.recordProjectChangeOrder.executeWithOptions(
-        {
-          ...activityOptions,
-          summary: `Record change order v${state.version} by ${request.actor}`,
-        },
+        { summary: `Record change order v${state.version} by ${request.actor}` },
         [
           {
             projectId,
@@ -334,10 +326,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     /** The instant it fell due (an approval, a month start); a test clock may have passed it. */
     at: string = clock.nowIso(),
   ): Promise<{ invoiceId: string; number: string } | null> {
-    const issued = await acts.issueProjectInvoice.executeWithOptions(
-      { ...activityOptions, summary },
-      [{ projectId, customerId, currency, issuedAt: at, ...request }],
-    );
+    const issued = await acts.issueProjectInvoice.executeWithOptions({ summary }, [
+      { projectId, customerId, currency, issuedAt: at, ...request },
+    ]);
     if (!issued) return null;
     state.invoices.push({
       billingKey: request.billingKey,
@@ -345,7 +336,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       number: issued.number,
       total: issued.total.amount,
     });
-    await deliverInvoice(clock, issued, timezone, { customerId, collecting });
+    await deliverInvoice(clock, issued, timezone, { collect: { customerId, collecting } });
     return issued;
   }
 
@@ -394,7 +385,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
     m.approvalEmailedRound = m.approvalRound;
     try {
       await acts.emailMilestoneApprovalRequest.executeWithOptions(
-        { ...activityOptions, summary: `Ask the customer to approve '${m.name}'` },
+        { summary: `Ask the customer to approve '${m.name}'` },
         [
           {
             projectId,
@@ -419,7 +410,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   /** Emails the operator once per key; a rejected address is logged, never fatal. */
   async function notify(key: string, subject: string, lines: string[], summary: string) {
     try {
-      await acts.notifyOperator.executeWithOptions({ ...activityOptions, summary }, [
+      await acts.notifyOperator.executeWithOptions({ summary }, [
         { key: `project/${projectId}/${key}`, projectId, subject, lines },
       ]);
     } catch (error) {

@@ -328,7 +328,7 @@ describe('percentageUsage', () => {
 describe('graduated percentage from the period’s volume', () => {
   test('the metric’s sum is the cumulative volume the tiers take their rates of', async () => {
     // The same path as every usage charge but percentage: aggregateUsage, then ratePeriod
-    // with usage by metric code (activities/billing.ts, the upcoming invoice, estimates).
+    // with usage by metric code (activities/subscriptions.ts, the upcoming invoice, estimates).
     const { metric, customerId, quantity } = await setup('sum', 'amount');
     await record(database.db, customerId, metric, [
       ['2026-11-02T00:00:00Z', '60000'],

@@ -1,5 +1,6 @@
-// Billing side effects, each idempotent by a business key (subscription + period, invoice +
-// email kind, transition key), never by run id: retries, replays and continue-as-new are safe.
+// The subscription lifecycle's side effects: its invoices (and credit notes), status transitions
+// and applied changes, each idempotent by a business key (subscription + billing key, transition
+// key, change key), never by run id: retries, replays and continue-as-new are safe.
 import { log } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { BillwrightConfig } from '../config/index.ts';
@@ -35,7 +36,8 @@ import { money, type Money } from '../domain/core/money.ts';
 import { DEFAULT_NUMBERING } from '../domain/invoicing/numbering.ts';
 import type { DiscountLine } from '../domain/rating/types.ts';
 
-export interface BillingDependencies {
+/** What issuing an invoice needs (subscription and project invoices alike). */
+export interface InvoicingDependencies {
   db: Db;
   config: Pick<BillwrightConfig, 'emailFrom' | 'seller' | 'brand'> &
     Partial<Pick<BillwrightConfig, 'invoiceNumbering'>>;
@@ -84,7 +86,7 @@ function localDay(instant: string, timezone: string): string {
   return DateTime.fromISO(instant, { zone: timezone }).toISODate()!;
 }
 
-export function createBillingActivities({ db, config, tax }: BillingDependencies) {
+export function createSubscriptionActivities({ db, config, tax }: InvoicingDependencies) {
   const numbering = config.invoiceNumbering ?? DEFAULT_NUMBERING;
 
   /**
@@ -275,7 +277,8 @@ export function createBillingActivities({ db, config, tax }: BillingDependencies
   };
 }
 
-export type BillingActivities = ReturnType<typeof createBillingActivities>;
+/** What the subscription workflow calls through proxyActivities (import type only). */
+export type SubscriptionActivities = ReturnType<typeof createSubscriptionActivities>;
 
 function periodKeyOf(input: IssuePeriodInvoiceInput): string {
   return couponPeriodKey(input.subscriptionId, input.couponPeriod.start);

@@ -1,0 +1,59 @@
+// Every workflow's activity timeouts and retries, in one place. Each profile is named for the
+// kind of work it bounds; a workflow proxies its activities with one and adds only a summary per
+// call (proxyActivities merges the two). Activities are idempotent by business key, so retrying
+// them is always safe: the limits below are about how long to wait, never about duplicates.
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/**
+ * A step done in seconds: a database transaction (an invoice issued, a transition or event
+ * recorded), rendering one document, handing one email to the provider, reading a setting. A
+ * minute per attempt; retried without limit, 1 s doubling to 1 min, so a database or provider
+ * outage delays billing and never drops it.
+ */
+export const quickStep: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/**
+ * Waiting for another transaction to commit (a manual invoice's finalize request starts its
+ * workflow inside that transaction). Bounded, 30 attempts of 1 s doubling to 30 s: a finalize
+ * that rolled back leaves a draft that never finalizes, and the workflow must not wait forever.
+ */
+export const awaitCommit: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 30,
+  },
+};
+
+/**
+ * A plan migration's batch: up to 100 change updates, each answered once its subscription's
+ * workflow has billed the change. 30 minutes per attempt, a heartbeat at least every 2 minutes
+ * (a stuck batch is retried early); retried as a quick step, skipping subscriptions already moved.
+ */
+export const migrationBatch: ActivityOptions = {
+  ...quickStep,
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+};
+
+/**
+ * Walking the billing on a test clock to its target: months of boundaries across many
+ * workflows, heartbeating at every step. Two hours per attempt, a heartbeat at least every 2
+ * minutes; retried without limit, 1 s doubling to 30 s (an operator is waiting on the advance).
+ */
+export const testClockWalk: ActivityOptions = {
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+};
+
+/**
+ * Setting a test clock's time once its walk is done: one row, a minute per attempt, with
+ * Temporal's default retry (1 s doubling to 100 s, without limit).
+ */
+export const testClockRecord: ActivityOptions = { startToCloseTimeout: '1 minute' };

@@ -32,7 +32,6 @@ import coupons from './routes/coupons.ts';
 import creditNotes from './routes/credit-notes.ts';
 import customers from './routes/customers.ts';
 import estimates from './routes/estimates.ts';
-import events, { lateEventsPolicyFromEnv } from './routes/events.ts';
 import health from './routes/health.ts';
 import hosted from './routes/hosted.ts';
 import invoiceDocuments from './routes/invoice-documents.ts';
@@ -47,7 +46,9 @@ import projects from './routes/projects.ts';
 import projectApprovals from './routes/project-approvals.ts';
 import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
+import usage from './routes/usage.ts';
 import { createStripeProvider } from '../payments/stripe.ts';
+import { lateEventsPolicyFromEnv } from '../services/usage.ts';
 import type { PayloadKeyring } from '../temporal/payload-codec.ts';
 
 export interface ApiConfig {
@@ -114,7 +115,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(invoiceDocuments);
   await app.register(outbox);
   await app.register(metrics);
-  await app.register(events);
+  await app.register(usage);
   await app.register(estimates);
   await app.register(manualInvoices);
   await app.register(projects);

@@ -4,12 +4,10 @@
 // use case, from the workflow's activity.
 import type { Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
-import {
-  getPlanMigration,
-  insertPlanMigration,
-  migrationExceptions,
-  type MigrationException,
-  type PlanMigrationRecord,
+import * as migrations from '../db/repositories/plan-migrations.ts';
+import type {
+  MigrationException,
+  PlanMigrationRecord,
 } from '../db/repositories/plan-migrations.ts';
 import { getPlanByCode, getPlanVersion } from '../db/repositories/plans.ts';
 import { planMigrationStartOptions } from '../temporal/plan-migration-start.ts';
@@ -64,7 +62,7 @@ export async function startPlanMigration(
     ...(request.batchSize !== undefined && { batchSize: request.batchSize }),
   };
   await db.transaction().execute(async (trx) => {
-    await insertPlanMigration(trx, { id, planId: plan.id, ...request });
+    await migrations.insertPlanMigration(trx, { id, planId: plan.id, ...request });
     try {
       await temporalCall(deps, () =>
         deps.temporal.workflow.start(
@@ -89,7 +87,18 @@ export async function planMigrationView(
   planCode: string,
   migrationId: string,
 ): Promise<PlanMigrationView | undefined> {
-  const migration = await getPlanMigration(db, migrationId);
+  const migration = await migrations.getPlanMigration(db, migrationId);
   if (!migration || migration.planCode !== planCode) return undefined;
-  return { ...migration, exceptions: await migrationExceptions(db, migrationId, 100) };
+  return { ...migration, exceptions: await migrations.migrationExceptions(db, migrationId, 100) };
+}
+
+/** The plan's migration; refused as not found when the plan has no such migration. */
+export async function getPlanMigration(
+  deps: ServiceDependencies,
+  planCode: string,
+  migrationId: string,
+): Promise<PlanMigrationView> {
+  const view = await planMigrationView(deps.db, planCode, migrationId);
+  if (!view) throw new Refused('not_found', `Plan ${planCode} has no migration ${migrationId}.`);
+  return view;
 }

@@ -1,18 +1,17 @@
 // API keys through the API (admin scope): create one with its scopes (the secret is shown once),
 // list them (never a secret), revoke one at once, or rotate its secret with an overlap window
-// in which the old secret still works, so clients can be redeployed without an outage.
+// in which the old secret still works, so clients can be redeployed without an outage. The use
+// cases are in services/api-keys.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { API_SCOPES, type ApiKeyRecord } from '../../db/repositories/api-keys.ts';
 import {
-  API_SCOPES,
   createApiKey,
-  getApiKey,
+  DEFAULT_ROTATION_OVERLAP_HOURS,
   listApiKeys,
   revokeApiKey,
   rotateApiKey,
-  type ApiKeyRecord,
-} from '../../db/repositories/api-keys.ts';
-import { notFound, conflict } from '../problem.ts';
+} from '../../services/api-keys.ts';
 import {
   DEFAULT_LIMIT,
   described,
@@ -24,6 +23,7 @@ import {
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
+import { answeringRefusals, serviceDependencies } from '../services.ts';
 
 const Scope = Type.Enum([...API_SCOPES], {
   description:
@@ -64,9 +64,6 @@ const CreateBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/** The default overlap of a rotation: a day to redeploy the clients with the new secret. */
-export const DEFAULT_ROTATION_OVERLAP_HOURS = 24;
 
 const RotateBody = Type.Object(
   {
@@ -113,14 +110,11 @@ const plugin: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request, reply) => {
-      const { id, key } = await createApiKey(
-        app.db,
-        request.body.name,
-        request.body.scopes,
-        request.apiKey.id,
-      );
-      const record = await getApiKey(app.db, id);
-      return reply.code(201).send({ key, apiKey: toApiKey(record!) });
+      const { key, record } = await createApiKey(serviceDependencies(app), {
+        ...request.body,
+        createdBy: request.apiKey.id,
+      });
+      return reply.code(201).send({ key, apiKey: toApiKey(record) });
     },
   );
 
@@ -138,7 +132,7 @@ const plugin: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
-      const page = await listApiKeys(app.db, { limit, startingAfter });
+      const page = await listApiKeys(serviceDependencies(app), { limit, startingAfter });
       return { data: page.items.map(toApiKey), hasMore: page.hasMore };
     },
   );
@@ -159,14 +153,10 @@ const plugin: FastifyPluginCallbackTypebox = (app, _options, done) => {
         },
       },
     },
-    async (request) => {
-      const { id } = request.params;
-      const revoked = await revokeApiKey(app.db, id);
-      const record = await getApiKey(app.db, id);
-      if (!record) throw notFound(`No API key has the id ${id}.`);
-      if (!revoked) throw conflict(`The API key ${id} is already revoked.`);
-      return toApiKey(record);
-    },
+    async (request) =>
+      toApiKey(
+        await answeringRefusals(() => revokeApiKey(serviceDependencies(app), request.params.id)),
+      ),
   );
 
   app.post(
@@ -189,12 +179,10 @@ const plugin: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { id } = request.params;
-      const hours = request.body?.overlapHours ?? DEFAULT_ROTATION_OVERLAP_HOURS;
-      const rotated = await rotateApiKey(app.db, id, hours * 3_600_000);
-      if (rotated) return { key: rotated.key, apiKey: toApiKey(rotated.record) };
-      if (!(await getApiKey(app.db, id))) throw notFound(`No API key has the id ${id}.`);
-      throw conflict(`The API key ${id} is revoked: create a new one.`);
+      const { key, record } = await answeringRefusals(() =>
+        rotateApiKey(serviceDependencies(app), request.params.id, request.body?.overlapHours),
+      );
+      return { key, apiKey: toApiKey(record) };
     },
   );
 

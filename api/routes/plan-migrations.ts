@@ -1,113 +1,15 @@
 // Plan migrations over HTTP: move a plan's running subscriptions to one version (202: a durable
 // workflow walks them in batches), and read how far it has come.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { Refused } from '../../services/refused.ts';
+import { getPlanMigration, startPlanMigration } from '../../services/plan-migrations.ts';
+import { CodeParams, described, problemResponse } from '../schemas/common.ts';
 import {
-  planMigrationView,
-  startPlanMigration,
-  type PlanMigrationView,
-} from '../../services/plan-migrations.ts';
-import { notFound, refusalProblem } from '../problem.ts';
-import {
-  CodeParams,
-  described,
-  IdParams,
-  iso,
-  NullableTimestamp,
-  problemResponse,
-  Timestamp,
-} from '../schemas/common.ts';
-import { planMigrationWorkflowId } from '../../workflow-contracts/ids.ts';
-import { serviceDependencies } from '../services.ts';
-
-const Version = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
-const ApplyAt = Type.Enum(['now', 'period_end']);
-
-const MigrationParams = Type.Object(
-  { ...CodeParams.properties, ...IdParams.properties },
-  { additionalProperties: false },
-);
-
-const CreateMigrationBody = Type.Object(
-  {
-    toVersion: { ...Version, description: 'The version to bill the subscriptions on.' },
-    fromVersions: Type.Optional(
-      Type.Array(Version, {
-        minItems: 1,
-        maxItems: 100,
-        uniqueItems: true,
-        description: 'Only subscriptions on these versions (default: every version).',
-      }),
-    ),
-    applyAt: Type.Optional({
-      ...ApplyAt,
-      default: 'period_end',
-      description:
-        'period_end (default): each subscription is billed the new version from its next boundary. ' +
-        'now: the unused part of its current advance charges is credited and the new version invoiced ' +
-        'for the rest of the period.',
-    }),
-    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-  },
-  { additionalProperties: false },
-);
-
-const PlanMigrationSchema = Type.Object(
-  {
-    id: Type.String({ examples: ['pmig_abcdefghijklmnopqrst'] }),
-    workflowId: Type.String({ examples: ['plan-migration-pmig_abcdefghijklmnopqrst'] }),
-    planCode: Type.String(),
-    fromVersions: Type.Union([Type.Array(Version), Type.Null()]),
-    toVersion: Version,
-    applyAt: ApplyAt,
-    reason: Type.Union([Type.String(), Type.Null()]),
-    requestedBy: Type.String(),
-    status: Type.Enum(['running', 'completed']),
-    total: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
-      description: 'Running subscriptions of the plan when the walk began; null until then.',
-    }),
-    moved: Type.Integer({ minimum: 0 }),
-    skipped: Type.Integer({ minimum: 0, description: 'Already on (or moving to) the version.' }),
-    failed: Type.Integer({ minimum: 0 }),
-    exceptions: Type.Array(
-      Type.Object({
-        subscriptionId: Type.String(),
-        outcome: Type.Enum(['skipped', 'failed']),
-        reason: Type.Union([Type.String(), Type.Null()]),
-      }),
-      { description: 'The subscriptions skipped or failed, and why (the first 100).' },
-    ),
-    createdAt: Timestamp,
-    completedAt: NullableTimestamp,
-  },
-  { $id: 'PlanMigration', title: 'PlanMigration' },
-);
-
-function toPlanMigration(view: PlanMigrationView) {
-  return {
-    id: view.id,
-    workflowId: planMigrationWorkflowId(view.id),
-    planCode: view.planCode,
-    fromVersions: view.fromVersions,
-    toVersion: view.toVersion,
-    applyAt: view.applyAt,
-    reason: view.reason,
-    requestedBy: view.actor,
-    status: view.status,
-    total: view.total,
-    moved: view.moved,
-    skipped: view.skipped,
-    failed: view.failed,
-    exceptions: view.exceptions.map((e) => ({
-      subscriptionId: e.subscriptionId,
-      outcome: e.outcome,
-      reason: e.detail,
-    })),
-    createdAt: iso(view.createdAt),
-    completedAt: view.completedAt && iso(view.completedAt),
-  };
-}
+  CreateMigrationBody,
+  MigrationParams,
+  PlanMigrationSchema,
+  toPlanMigration,
+} from '../schemas/plan-migrations.ts';
+import { answeringRefusals, serviceDependencies } from '../services.ts';
 
 const planMigrations: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.post(
@@ -134,19 +36,17 @@ const planMigrations: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request, reply) => {
       const { toVersion, fromVersions, applyAt = 'period_end', reason } = request.body;
-      try {
-        const started = await startPlanMigration(serviceDependencies(app), {
+      const started = await answeringRefusals(() =>
+        startPlanMigration(serviceDependencies(app), {
           planCode: request.params.code,
           toVersion,
           fromVersions,
           applyAt,
           reason,
           actor: request.apiKey.id,
-        });
-        return reply.code(202).send(toPlanMigration(started));
-      } catch (error) {
-        throw error instanceof Refused ? refusalProblem(error) : error;
-      }
+        }),
+      );
+      return reply.code(202).send(toPlanMigration(started));
     },
   );
 
@@ -168,9 +68,9 @@ const planMigrations: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { code, id } = request.params;
-      const view = await planMigrationView(app.db, code, id);
-      if (!view) throw notFound(`Plan ${code} has no migration ${id}.`);
-      return toPlanMigration(view);
+      return toPlanMigration(
+        await answeringRefusals(() => getPlanMigration(serviceDependencies(app), code, id)),
+      );
     },
   );
 

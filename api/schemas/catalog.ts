@@ -1,16 +1,25 @@
-// Wire schemas of the pricing catalog (domain/catalog/types.ts). They check the shape only: which
+// Wire schemas of the pricing catalog (domain/catalog/types.ts), and the plan routes' bodies and
+// answers. They check the shape only: which
 // fields a charge or pricing model needs depends on its `type` / `model`, and those rules,
-// with every amount and tier check, live in domain/catalog/validation.ts, whose issues are
+// with every amount and tier check, live in domain/catalog-validation.ts, whose issues are
 // answered as 422 naming the field (`charges[0].pricing.tiers[1].upTo`). Keeping the wire
 // schema flat also keeps schema errors pointing at the field instead of "matches no variant".
 import { Type } from 'typebox';
+import {
+  flatAdvancePrice,
+  type PlanWithVersion,
+  type StoredPlanVersion,
+} from '../../db/repositories/plans.ts';
 import {
   BILLING_TIMINGS,
   CHARGE_TYPES,
   PRICING_MODELS,
   TAX_BEHAVIORS,
 } from '../../domain/catalog/types.ts';
-import { Money } from './common.ts';
+import { INTERVALS } from '../../domain/core/periods.ts';
+import type { SentCharges } from '../../services/catalog.ts';
+import { Problem } from '../problem.ts';
+import { CurrencyCode, iso, Limit, Money, Timestamp } from './common.ts';
 
 /** Signed, so a negative price is a 422 from the catalog rules, not a format error. */
 export const Decimal = Type.String({
@@ -170,3 +179,214 @@ export const DiscountScopeSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const PLAN_CODE_PATTERN = '^[a-z0-9][a-z0-9_-]{1,62}$';
+
+const PlanCode = Type.String({
+  pattern: PLAN_CODE_PATTERN,
+  description: 'Unique slug: lower-case letters, digits, `-` and `_`, 2–63 characters.',
+  examples: ['pro-monthly'],
+});
+
+const IntervalSchema = Type.Enum([...INTERVALS], {
+  description: 'The calendar unit of a billing period.',
+});
+
+const PriceSchema = Type.Union([Money, Type.Null()], {
+  description:
+    'The flat price per period when the plan is one flat charge billed in advance; null otherwise (see `charges`).',
+});
+
+const NullableMinimum = Type.Union([MinimumCommitment, Type.Null()], {
+  description: 'Minimum spend per period in minor units; null when there is none.',
+});
+
+export const PlanSchema = Type.Object(
+  {
+    id: Type.String({ examples: ['plan_abcdefghijklmnopqrst'] }),
+    code: PlanCode,
+    name: Type.String(),
+    currency: CurrencyCode,
+    interval: IntervalSchema,
+    intervalCount: Type.Integer({ minimum: 1 }),
+    price: PriceSchema,
+    version: Type.Integer({
+      minimum: 1,
+      description: 'The current version: the one new subscriptions are pinned to.',
+    }),
+    taxBehavior: TaxBehaviorSchema,
+    charges: Type.Array(ChargeSchema, { description: 'What the current version charges.' }),
+    minimumCommitment: NullableMinimum,
+    createdAt: Timestamp,
+  },
+  { $id: 'Plan', title: 'Plan' },
+);
+
+export const PlanVersionSchema = Type.Object(
+  {
+    planCode: PlanCode,
+    version: Type.Integer({ minimum: 1 }),
+    current: Type.Boolean({ description: 'True for the version new subscriptions get.' }),
+    currency: CurrencyCode,
+    interval: IntervalSchema,
+    intervalCount: Type.Integer({ minimum: 1 }),
+    price: PriceSchema,
+    taxBehavior: TaxBehaviorSchema,
+    charges: Type.Array(ChargeSchema),
+    minimumCommitment: NullableMinimum,
+    createdAt: Timestamp,
+    createdBy: Type.String({ description: 'The API key that created it, or "migration".' }),
+  },
+  {
+    $id: 'PlanVersion',
+    title: 'PlanVersion',
+    description: 'One immutable version of a plan’s terms.',
+  },
+);
+
+const IntervalCount = Type.Integer({
+  minimum: 1,
+  maximum: 366,
+  description: 'Bill every N intervals, e.g. 2 with week for fortnightly.',
+});
+
+const FlatAmount = Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description:
+    'Shorthand for one flat charge billed in advance: the price per period in integer minor ' +
+    'units (4900 = €49.00). Send either `amount` or `charges`.',
+});
+
+const Charges = Type.Array(ChargeSchema, {
+  minItems: 1,
+  maxItems: 50,
+  description:
+    'The charges, each with a unique `key`. Send either `charges` or `amount`. Fields a charge ' +
+    'needs depend on its `type` (and a usage charge’s `pricing.model`); a missing or ' +
+    'unacceptable one is a 422 naming it, e.g. `charges[1].pricing.tiers[0].upTo`.',
+});
+
+export const CreatePlanBody = Type.Object(
+  {
+    code: PlanCode,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    currency: CurrencyCode,
+    interval: IntervalSchema,
+    intervalCount: Type.Optional({ ...IntervalCount, default: 1 }),
+    amount: Type.Optional(FlatAmount),
+    charges: Type.Optional(Charges),
+    taxBehavior: Type.Optional({ ...TaxBehaviorSchema, default: 'exclusive' }),
+    minimumCommitment: Type.Optional(MinimumCommitment),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateVersionBody = Type.Object(
+  {
+    currency: Type.Optional({
+      ...CurrencyCode,
+      description: 'Must be the plan’s currency if given: a plan’s currency never changes.',
+    }),
+    interval: Type.Optional({ ...IntervalSchema, description: 'Default: the current version’s.' }),
+    intervalCount: Type.Optional({
+      ...IntervalCount,
+      description: 'Default: the current version’s.',
+    }),
+    amount: Type.Optional(FlatAmount),
+    charges: Type.Optional(Charges),
+    taxBehavior: Type.Optional({
+      ...TaxBehaviorSchema,
+      description: 'Default: the current version’s.',
+    }),
+    minimumCommitment: Type.Optional({
+      ...MinimumCommitment,
+      description: 'Minimum spend per period in minor units; omitted means none (not inherited).',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const VersionParams = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 63 }),
+    version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ListPlansQuery = Type.Object(
+  {
+    limit: Limit,
+    startingAfter: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'Cursor: the code of the last plan of the previous page.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Either `amount` (one flat advance charge) or `charges`: exactly one. A schema-level rule. */
+export function sentCharges(body: {
+  amount?: number | undefined;
+  charges?: readonly object[] | undefined;
+}): SentCharges {
+  if (body.amount !== undefined && body.charges !== undefined) {
+    throw invalidRequest('amount', 'send either amount or charges, not both');
+  }
+  if (body.charges !== undefined) return { charges: body.charges };
+  if (body.amount === undefined) throw invalidRequest('charges', 'send either charges or amount');
+  return { amount: body.amount };
+}
+
+function invalidRequest(field: string, message: string): Problem {
+  return new Problem({
+    status: 400,
+    slug: 'validation-error',
+    title: 'Invalid request',
+    detail: `${field}: ${message}`,
+    errors: [{ field, message }],
+  });
+}
+
+function priceOf(version: StoredPlanVersion) {
+  const amount = flatAdvancePrice(version.charges);
+  return amount === undefined ? null : { amount, currency: version.currency };
+}
+
+export function toPlan({ plan, version }: PlanWithVersion) {
+  return {
+    id: plan.id,
+    code: plan.code,
+    name: plan.name,
+    currency: version.currency,
+    interval: version.billingCycle.interval,
+    intervalCount: version.billingCycle.intervalCount,
+    price: priceOf(version),
+    version: version.version,
+    taxBehavior: version.taxBehavior,
+    charges: version.charges,
+    minimumCommitment: version.minimumCommitment ?? null,
+    createdAt: iso(plan.created_at),
+  };
+}
+
+export function toPlanVersion(version: StoredPlanVersion, currentVersion: number) {
+  return {
+    planCode: version.planCode,
+    version: version.version,
+    current: version.version === currentVersion,
+    currency: version.currency,
+    interval: version.billingCycle.interval,
+    intervalCount: version.billingCycle.intervalCount,
+    price: priceOf(version),
+    taxBehavior: version.taxBehavior,
+    charges: version.charges,
+    minimumCommitment: version.minimumCommitment ?? null,
+    createdAt: iso(version.createdAt),
+    createdBy: version.createdBy,
+  };
+}

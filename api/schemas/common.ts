@@ -131,7 +131,7 @@ export function ListOf<T extends TSchema>(item: T, description: string) {
   );
 }
 
-/** A plan or coupon, addressed by its code. */
+/** A plan, coupon or metric, addressed by its code. */
 export const CodeParams = Type.Object(
   { code: Type.String({ minLength: 1, maxLength: 63 }) },
   { additionalProperties: false },

@@ -21,7 +21,7 @@ type Executor = Db | Transaction<Database>;
 export const LATE_EVENT_POLICIES = ['reject', 'carry_forward'] as const;
 export type LateEventsPolicy = (typeof LATE_EVENT_POLICIES)[number];
 
-/** An event already validated against its metric (see api/routes/events.ts). */
+/** An event already validated against its metric (see services/usage.ts). */
 export interface UsageEventInput {
   /** Exactly one of customerId and subscriptionId is set. */
   customerId?: string | undefined;

@@ -1,0 +1,148 @@
+// The customer routes' request and response shapes, and how a customer is shown.
+import { Type } from 'typebox';
+import type { Customer as CustomerRow } from '../../db/database.ts';
+import { CUSTOMER_TYPES } from '../../domain/tax/types.ts';
+import { CurrencyCode, iso, Limit, StartingAfter, Timestamp } from './common.ts';
+
+const CountryCode = Type.String({
+  pattern: '^[A-Z]{2}$',
+  description: 'ISO 3166-1 alpha-2 country code, e.g. FR.',
+  examples: ['FR'],
+});
+const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'IANA time zone the customer’s billing calendar is read in, e.g. Europe/Paris.',
+  examples: ['Europe/Paris'],
+});
+const Locale = Type.String({
+  minLength: 2,
+  maxLength: 35,
+  description: 'BCP 47 language tag for documents and emails, e.g. fr-FR; stored canonicalized.',
+  examples: ['fr-FR'],
+});
+
+const AddressText = (description: string) =>
+  Type.Optional(Type.String({ minLength: 1, maxLength: 200, description }));
+const AddressBody = Type.Object(
+  {
+    line1: AddressText('Street and number.'),
+    line2: AddressText('Building, floor, suite.'),
+    city: AddressText('City or town.'),
+    region: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 10,
+        description:
+          'State, province or territory code: required in the US (e.g. NY), Canada (e.g. QC) and, ' +
+          'for a seller registered there, India (e.g. KA), where it decides the tax.',
+      }),
+    ),
+    postalCode: AddressText('Postal or ZIP code.'),
+  },
+  { additionalProperties: false, description: 'Postal address (the country is `country`).' },
+);
+const Nullable = (description: string) => Type.Union([Type.String(), Type.Null()], { description });
+const CustomerTypeSchema = Type.Enum([...CUSTOMER_TYPES], {
+  description: 'business or individual (default): decides B2B rules such as the EU reverse charge.',
+});
+
+export const CustomerSchema = Type.Object(
+  {
+    id: Type.String({ examples: ['cus_abcdefghijklmnopqrst'] }),
+    name: Type.String(),
+    email: Type.String({ format: 'email' }),
+    currency: CurrencyCode,
+    country: CountryCode,
+    timezone: TimeZone,
+    locale: Locale,
+    address: Type.Object({
+      line1: Nullable('Street and number.'),
+      line2: Nullable('Building, floor, suite.'),
+      city: Nullable('City or town.'),
+      region: Nullable('State, province or territory code.'),
+      postalCode: Nullable('Postal or ZIP code.'),
+    }),
+    customerType: CustomerTypeSchema,
+    vatNumber: Nullable('VAT / GST number, normalised; present for B2B reverse charge.'),
+    taxExempt: Type.Union([Type.Object({ reference: Type.String() }), Type.Null()], {
+      description: 'Set when the customer is exempt from tax, with the certificate or legal basis.',
+    }),
+    paymentTermsDays: Type.Integer({
+      minimum: 0,
+      maximum: 365,
+      description:
+        'Days to pay after an invoice is issued: 0 due on receipt, 15 net 15, 30 net 30.',
+    }),
+    testClockId: Nullable('The test clock the customer is billed on; null for real customers.'),
+    createdAt: Timestamp,
+  },
+  { $id: 'Customer', title: 'Customer' },
+);
+
+export const CreateCustomerBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.String({ format: 'email', maxLength: 320 }),
+    currency: CurrencyCode,
+    country: CountryCode,
+    timezone: TimeZone,
+    locale: Locale,
+    address: Type.Optional(AddressBody),
+    customerType: Type.Optional(CustomerTypeSchema),
+    vatNumber: Type.Optional(
+      Type.String({
+        minLength: 4,
+        maxLength: 20,
+        description: 'VAT / GST number, format-checked.',
+      }),
+    ),
+    taxExempt: Type.Optional(
+      Type.Object(
+        { reference: Type.String({ minLength: 1, maxLength: 200 }) },
+        { additionalProperties: false, description: 'Tax-exempt, with the certificate or basis.' },
+      ),
+    ),
+    paymentTermsDays: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 365, description: '0 (the default): due on receipt.' }),
+    ),
+    testClockId: Type.Optional(
+      Type.String({
+        description:
+          'Bill this customer on a test clock (virtual time, for trying billing end to end). ' +
+          'Fixed for the customer’s life; refused when test clocks are off.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ListCustomersQuery = Type.Object(
+  { limit: Limit, startingAfter: Type.Optional(StartingAfter) },
+  { additionalProperties: false },
+);
+
+export function toCustomer(row: CustomerRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    currency: row.currency,
+    country: row.country,
+    timezone: row.timezone,
+    locale: row.locale,
+    address: {
+      line1: row.address_line1,
+      line2: row.address_line2,
+      city: row.city,
+      region: row.region,
+      postalCode: row.postal_code,
+    },
+    customerType: row.customer_type,
+    vatNumber: row.vat_number,
+    taxExempt: row.tax_exempt_reference ? { reference: row.tax_exempt_reference } : null,
+    paymentTermsDays: row.payment_terms_days,
+    testClockId: row.test_clock_id,
+    createdAt: iso(row.created_at),
+  };
+}

@@ -150,7 +150,14 @@ export function refusalProblem(refusal: Refused): Problem {
     case 'conflict':
       return conflict(refusal.message);
     case 'unprocessable':
-      return unprocessable(refusal.field ?? 'body', refusal.message);
+      return refusal.fields
+        ? new Problem({
+            status: 422,
+            slug: 'unprocessable',
+            detail: refusal.message,
+            errors: refusal.fields,
+          })
+        : unprocessable(refusal.field ?? 'body', refusal.message);
     case 'unavailable':
       return serviceUnavailable(refusal.message, refusal.cause);
   }

@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 import { formatMoney, money } from '../../domain/money.ts';
 import { milestoneAwaitingAnswer } from '../../services/project-approvals.ts';
 import { approveMilestone, rejectMilestone } from '../../services/projects.ts';
+import { escapeHtml, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
 import { unprocessable } from '../problem.ts';
 import { HtmlDocument, problemResponse } from '../schemas/common.ts';
 import { answeringRefusals, answeringUpdates, serviceDependencies } from '../services.ts';
@@ -38,21 +39,10 @@ const refusals = {
   503: problemResponse('Approval links are not configured (BILLWRIGHT_SIGNING_SECRET).'),
 };
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-
 /** As the hosted invoice pages: the signed URL never leaks through a Referer, nothing indexes it. */
 // frame-ancestors is added by the security headers plugin (BILLWRIGHT_FRAME_ANCESTORS).
 const PAGE_HEADERS = {
-  'cache-control': 'private, no-store',
-  'referrer-policy': 'no-referrer',
-  'x-robots-tag': 'noindex, nofollow',
+  ...SIGNED_LINK_HEADERS,
   'x-content-type-options': 'nosniff',
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",

@@ -5,7 +5,7 @@ import type { ServiceDependencies } from '../services/dependencies.ts';
 import { Refused } from '../services/refused.ts';
 import { withTemporalDeadline } from './plugins/temporal.ts';
 import { refusalProblem } from './problem.ts';
-import { updateProblem } from './update-problems.ts';
+import { temporalProblem, type WorkflowSubject } from './temporal-problem.ts';
 
 export function serviceDependencies(app: FastifyInstance): ServiceDependencies {
   return {
@@ -24,12 +24,15 @@ export async function answeringRefusals<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** As answeringRefusals, and a workflow's update error (or Temporal unreachable) as its problem. */
-export async function answeringUpdates<T>(call: () => Promise<T>): Promise<T> {
+/** As answeringRefusals, and a failed call to `subject`'s workflow as its problem. */
+export async function answeringUpdates<T>(
+  subject: WorkflowSubject,
+  call: () => Promise<T>,
+): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof Refused) throw refusalProblem(error);
-    throw updateProblem(error) ?? error;
+    throw temporalProblem(error, subject) ?? error;
   }
 }

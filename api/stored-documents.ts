@@ -2,7 +2,6 @@
 // own origin, exactly as stored: HTML locked down so it can never run script or load anything
 // in the reader's session; PDFs with their hash as ETag.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import type { StoredPdf } from '../db/repositories/invoice-documents.ts';
 
 const STORED_HTML_CSP =
@@ -20,11 +19,6 @@ export function sendStoredHtml(
     .type('text/html; charset=utf-8')
     .send(html);
 }
-
-export const PdfDocument = {
-  description: 'The invoice as an A4 PDF, exactly as stored. Its ETag is the hash of its bytes.',
-  content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
-};
 
 /** Stored PDF bytes with their hash as ETag; a matching If-None-Match gets a 304. */
 export function sendStoredPdf(

@@ -1,10 +1,10 @@
 // Finalizing an invoice so that nothing that follows it can be stranded: the tax is computed
 // before any lock, the invoice and the workflows that follow it (its delivery, its collection)
 // are committed together, the transactional outbox holding the starts, and Temporal is called
-// only after the commit. What Temporal cannot do now, the worker's drainer does later.
+// only after the commit. What Temporal cannot do now, the worker's drainer does later. The
+// invoice's own refusals (not found, not a draft, cannot be taxed) are thrown as Refused.
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connect.ts';
-import type { Invoice } from '../db/database.ts';
 import { finalizeInvoice, taxDraft, type FinalizeOptions } from '../db/repositories/invoices.ts';
 import { recordWorkflowStarts } from '../db/repositories/workflow-starts.ts';
 import {
@@ -13,9 +13,10 @@ import {
   startPendingWorkflows,
   type WorkflowStartSettings,
 } from '../temporal/workflow-starts.ts';
+import { refusingAsInvoice } from './invoice-refusals.ts';
+import { withLines, type InvoiceWithLines } from './invoices.ts';
 
-export interface FinalizedInvoice {
-  invoice: Invoice;
+export interface FinalizedInvoice extends InvoiceWithLines {
   /** The workflows that follow it and could not be started now: the drainer starts them. */
   deferred: { workflowId: string; error: unknown }[];
 }
@@ -33,21 +34,26 @@ export async function finalizeAndFollow(
 ): Promise<FinalizedInvoice> {
   const starts = { ...DEFAULT_WORKFLOW_START_SETTINGS, ...options.starts };
   // The draft's tax, without a lock: checked (and only if it changed, computed) under it.
-  const taxed = await taxDraft(db, invoiceId, options);
-  const { invoice, startIds } = await db.transaction().execute(async (trx) => {
-    const finalized = await finalizeInvoice(trx, invoiceId, { ...options, taxed });
-    const ids = await recordWorkflowStarts(trx, finalizedInvoiceStarts(finalized), starts.claimMs);
-    return { invoice: finalized, startIds: ids };
+  const { invoice, startIds } = await refusingAsInvoice(async () => {
+    const taxed = await taxDraft(db, invoiceId, options);
+    return db.transaction().execute(async (trx) => {
+      const finalized = await finalizeInvoice(trx, invoiceId, { ...options, taxed });
+      const ids = await recordWorkflowStarts(
+        trx,
+        finalizedInvoiceStarts(finalized),
+        starts.claimMs,
+      );
+      return { invoice: finalized, startIds: ids };
+    });
   });
+  let deferred: FinalizedInvoice['deferred'];
   try {
     const outcome = await startPendingWorkflows(db, temporal, { ...starts, ids: startIds });
-    return {
-      invoice,
-      deferred: outcome.failed.map(({ row, error }) => ({ workflowId: row.workflow_id, error })),
-    };
+    deferred = outcome.failed.map(({ row, error }) => ({ workflowId: row.workflow_id, error }));
   } catch (error) {
     // Even the database failing now undoes nothing: the rows are committed, the drainer has them.
     const follow = finalizedInvoiceStarts(invoice);
-    return { invoice, deferred: follow.map(({ workflowId }) => ({ workflowId, error })) };
+    deferred = follow.map(({ workflowId }) => ({ workflowId, error }));
   }
+  return { ...(await withLines(db, invoice)), deferred };
 }

@@ -1,8 +1,31 @@
-// Invoices priced by hand (manual invoices and draft edits): one rule for a line's amount, and
-// the refusals it gives, whichever request carries the line.
-import { InvalidInvoiceRequestError, type NewInvoiceLine } from '../db/repositories/invoices.ts';
+// The invoice use cases an operator runs: reading invoices, writing manual ones and editing
+// drafts (lines priced by hand: one rule for a line's amount, whichever request carries it),
+// voiding and writing off (stored first, then the invoice's collection is told). Finalizing is
+// in invoice-finalization.ts, crediting in credit-notes.ts. Refusals are thrown as Refused.
+import type { Db } from '../db/connect.ts';
+import type { Invoice, InvoiceLine } from '../db/database.ts';
+import type { CreditNoteWithLines } from '../db/repositories/credit-notes.ts';
+import { getCustomer } from '../db/repositories/customers.ts';
+import {
+  createDraftInvoice,
+  getInvoice,
+  getInvoiceLines,
+  InvalidInvoiceRequestError,
+  listInvoices,
+  markUncollectible,
+  updateDraft,
+  voidInvoice as voidStoredInvoice,
+  type DraftChanges,
+  type NewInvoiceLine,
+} from '../db/repositories/invoices.ts';
 import { decimal } from '../domain/core/decimal.ts';
 import { decimalOf, lineAmount, type DecimalInput } from '../domain/invoicing/line-amount.ts';
+import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
+import type { TaxCategory } from '../domain/tax/types.ts';
+import { tellCollection } from './collections.ts';
+import type { ServiceDependencies } from './dependencies.ts';
+import { refusingAsInvoice } from './invoice-refusals.ts';
+import { Refused } from './refused.ts';
 
 /** The most units a line priced by hand may bill. */
 export const MAX_QUANTITY = 1_000_000_000;
@@ -35,4 +58,123 @@ export function draftLine(
     unitAmount: decimalOf(line.unitAmount),
     amount,
   };
+}
+
+/** An invoice with its lines, as every use case here answers it. */
+export interface InvoiceWithLines {
+  invoice: Invoice;
+  lines: InvoiceLine[];
+}
+
+export async function withLines(db: Db, invoice: Invoice): Promise<InvoiceWithLines> {
+  return { invoice, lines: await getInvoiceLines(db, invoice.id) };
+}
+
+/** A page of invoices, most recently issued first (drafts by creation); one more than `limit`
+ * tells the caller there are more. */
+export function findInvoices(db: Db, filter: Parameters<typeof listInvoices>[1]) {
+  return listInvoices(db, filter);
+}
+
+export async function getInvoiceWithLines(db: Db, id: string): Promise<InvoiceWithLines> {
+  const invoice = await getInvoice(db, id);
+  if (!invoice) throw new Refused('not_found', `Invoice ${id} does not exist.`);
+  return withLines(db, invoice);
+}
+
+/** A line as an operator writes it: priced by hand, with its tax category. */
+export interface HandPricedLine {
+  description: string;
+  quantity: DecimalInput;
+  unitAmount: DecimalInput;
+  taxCategory?: TaxCategory | undefined;
+}
+
+export interface ManualInvoiceOrder {
+  customerId: string;
+  currency?: string | undefined;
+  taxBehavior?: DraftChanges['taxBehavior'];
+  lines: HandPricedLine[];
+}
+
+/** A one-off invoice as a draft, in the customer's currency (refused in any other). */
+export async function createManualInvoice(
+  db: Db,
+  order: ManualInvoiceOrder,
+): Promise<InvoiceWithLines> {
+  const { customerId, currency, taxBehavior, lines } = order;
+  const customer = await getCustomer(db, customerId);
+  if (!customer) {
+    throw new Refused('unprocessable', `customer ${customerId} does not exist`, {
+      field: 'customerId',
+    });
+  }
+  if (currency !== undefined && currency !== customer.currency) {
+    throw new Refused('unprocessable', `customer ${customerId} is billed in ${customer.currency}`, {
+      field: 'currency',
+    });
+  }
+  const invoice = await refusingAsInvoice(async () =>
+    createDraftInvoice(db, {
+      customerId,
+      currency: customer.currency,
+      taxBehavior,
+      origin: 'manual',
+      lines: lines.map((line, i) => ({
+        ...draftLine(line, i, 1),
+        taxCategory: line.taxCategory ?? 'standard',
+      })),
+    }),
+  );
+  return withLines(db, invoice);
+}
+
+/** Replaces a draft's lines and/or its price basis; a finalized invoice is refused (409). */
+export async function editDraft(
+  db: Db,
+  id: string,
+  edit: {
+    lines?: (HandPricedLine & { discountAmount?: number | undefined })[] | undefined;
+    taxBehavior?: DraftChanges['taxBehavior'];
+  },
+): Promise<InvoiceWithLines> {
+  const { lines, taxBehavior } = edit;
+  const invoice = await refusingAsInvoice(async () =>
+    updateDraft(db, id, {
+      taxBehavior,
+      ...(lines && {
+        lines: lines.map((line, i) => ({
+          ...draftLine(line, i, 0),
+          discountAmount: line.discountAmount ?? 0,
+          ...(line.taxCategory && { taxCategory: line.taxCategory }),
+        })),
+      }),
+    }),
+  );
+  return withLines(db, invoice);
+}
+
+/**
+ * Voids the invoice with a credit note for what was not yet credited, then tells its
+ * collection (which ends and emails the credit note). Voiding a void invoice answers it again.
+ */
+export async function voidInvoice(
+  deps: ServiceDependencies & { numbering: NumberingSettings },
+  id: string,
+): Promise<InvoiceWithLines & { creditNote: CreditNoteWithLines | null }> {
+  const { invoice, creditNote } = await refusingAsInvoice(() =>
+    voidStoredInvoice(deps.db, id, { numbering: deps.numbering }),
+  );
+  await tellCollection(deps, invoice.id, 'void', 'The invoice is void');
+  return { ...(await withLines(deps.db, invoice)), creditNote };
+}
+
+/** Writes the invoice off (it may still be paid), then tells its collection to stop reminding. */
+export async function writeOffInvoice(
+  deps: ServiceDependencies,
+  id: string,
+): Promise<InvoiceWithLines> {
+  const invoice = await refusingAsInvoice(() => markUncollectible(deps.db, id));
+  await tellCollection(deps, invoice.id, 'uncollectible', 'The invoice is written off');
+  return withLines(deps.db, invoice);
 }

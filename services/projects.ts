@@ -1,9 +1,14 @@
 // Projects: a row and a durable workflow each (project-<id>). Creating one inserts the row and
 // starts the workflow in one transaction; completing, approving and rejecting milestones and
 // change orders are workflow updates whose validators refuse what the project's state does not
-// allow. A refused update comes back as Temporal's error, for the caller to word.
+// allow: their refusals are thrown as Refused, Temporal's own failures as Temporal reports them.
 import type { WorkflowHandle } from '@temporalio/client';
-import { QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  QueryNotRegisteredError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import type { Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
 import { getCustomer, taxCustomerOf } from '../db/repositories/customers.ts';
@@ -29,11 +34,14 @@ import {
   approveMilestoneUpdate,
   changeOrderUpdate,
   completeMilestoneUpdate,
+  INVALID_CHANGE_ORDER,
   initialProjectState,
+  MILESTONE_CONFLICT,
   projectStateQuery,
   rejectMilestoneUpdate,
   type ProjectState,
   type ProjectWorkflowInput,
+  UNKNOWN_MILESTONE,
 } from '../workflows/project-messages.ts';
 import { temporalCall, type ServiceDependencies } from './dependencies.ts';
 import {
@@ -205,14 +213,41 @@ export async function projectChangeOrders(db: Db, id: string) {
   return { row, changeOrders: await listChangeOrders(db, row.id) };
 }
 
-/** Sends an update to the project's workflow; its refusal is thrown as Temporal's error. */
+/** The project workflow's refusal of an update as Refused; any other failure as it is. */
+function updateRefusal(error: unknown): unknown {
+  if (!(error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure)) {
+    return error;
+  }
+  const { type, message } = error.cause;
+  const field = typeof error.cause.details?.[0] === 'string' ? error.cause.details[0] : undefined;
+  if (type === UNKNOWN_MILESTONE) return new Refused('not_found', message, { cause: error });
+  if (type === MILESTONE_CONFLICT) {
+    return field
+      ? new Refused('unprocessable', message, { field, cause: error })
+      : new Refused('conflict', message, { cause: error });
+  }
+  if (type === INVALID_CHANGE_ORDER) {
+    return new Refused('unprocessable', message.replace(/^[^:]*: /, ''), {
+      field: field ?? 'change',
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/** Sends an update to the project's workflow; the workflow's refusal is thrown as Refused. */
 async function update(
   deps: ServiceDependencies,
   id: string,
   send: (h: WorkflowHandle<typeof projectWorkflow>) => Promise<ProjectState>,
 ): Promise<ProjectSnapshot> {
   const row = await loadProject(deps.db, id);
-  const state = await temporalCall(deps, () => send(projectHandle(deps, id)));
+  let state;
+  try {
+    state = await temporalCall(deps, () => send(projectHandle(deps, id)));
+  } catch (error) {
+    throw updateRefusal(error);
+  }
   return projectSnapshot(deps, row, state);
 }
 
@@ -221,12 +256,15 @@ export interface MilestoneAction {
   key: string;
   actor: string;
   reason?: string | undefined;
+  /** For the customer's approval link: the approval round it was sent for. */
+  round?: number | undefined;
 }
 
 const milestoneArgs = (a: MilestoneAction) => ({
   key: a.key,
   actor: a.actor,
   ...(a.reason && { reason: a.reason }),
+  ...(a.round !== undefined && { round: a.round }),
 });
 
 export function completeMilestone(deps: ServiceDependencies, action: MilestoneAction) {
@@ -246,9 +284,7 @@ export function rejectMilestone(
   action: MilestoneAction & { reason: string },
 ) {
   return update(deps, action.projectId, (h) =>
-    h.executeUpdate(rejectMilestoneUpdate, {
-      args: [{ key: action.key, actor: action.actor, reason: action.reason }],
-    }),
+    h.executeUpdate(rejectMilestoneUpdate, { args: [milestoneArgs(action)] }),
   );
 }
 

@@ -1,287 +1,51 @@
 // Collections over HTTP: payments against an invoice (idempotent by reference), the invoice's
 // collection (where its dunning stands), disputes that pause it, dunning policies as data, and
-// a customer's credit balance. Every change is written to PostgreSQL first, then the invoice's
-// collection workflow is told (signal-with-start): the database is the truth it reads.
+// a customer's credit balance. The use cases are in services/payments.ts,
+// services/collections.ts and services/dunning-policies.ts: each change is stored first, then
+// the invoice's collection workflow is told.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { DunningPolicyRow, InvoiceCollection, Payment } from '../../db/database.ts';
 import {
-  CollectionStateError,
-  deleteDunningPolicy,
-  disputeCollection,
-  getCollection,
-  getDunningPolicy,
-  listDunningPolicies,
-  resolveDispute,
-  upsertDunningPolicy,
-  type PolicyScope,
-} from '../../db/repositories/collections.ts';
-import { getCustomer } from '../../db/repositories/customers.ts';
-import { requireInvoice } from '../../db/repositories/invoices.ts';
+  disputeInvoice,
+  invoiceCollection,
+  resolveInvoiceDispute,
+} from '../../services/collections.ts';
 import {
-  creditBalances,
-  listPayments,
-  PaymentConflictError,
-  recordPayment,
-  type NewPayment,
-} from '../../db/repositories/payments.ts';
-import { checkDunningPolicy, ESCALATION_ACTIONS } from '../../domain/collections/dunning.ts';
-import { conflict, notFound, Problem } from '../problem.ts';
+  dunningPolicy,
+  findDunningPolicies,
+  removeDunningPolicy,
+  saveDunningPolicy,
+} from '../../services/dunning-policies.ts';
 import {
-  CurrencyCode,
+  customerCreditBalances,
+  invoicePayments,
+  receivePayment,
+} from '../../services/payments.ts';
+import {
+  CollectionSchema,
+  CreatePolicyBody,
+  DisputeBody,
+  DunningPolicySchema,
+  PaymentResultSchema,
+  PaymentSchema,
+  RecordPaymentBody,
+  ResolveBody,
+  toCollection,
+  toPayment,
+  toPolicy,
+} from '../schemas/collections.ts';
+import {
   DEFAULT_LIMIT,
   described,
   IdParams,
-  iso,
   ListOf,
   Money,
-  NullableTimestamp,
   pageAfter,
   PageQuery,
   problemResponse,
-  Timestamp,
 } from '../schemas/common.ts';
-import { InvoiceSummarySchema, toInvoiceSummary } from '../schemas/invoices.ts';
-import { invoiceProblem } from '../invoice-problems.ts';
-import { tellCollection } from '../../services/collections.ts';
+import { toInvoiceSummary } from '../schemas/invoices.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
-
-export const PaymentSchema = Type.Object(
-  {
-    id: Type.String({ examples: ['pay_abcdefghijklmnopqrst'] }),
-    invoiceId: Type.String(),
-    customerId: Type.String(),
-    amount: Money,
-    appliedAmount: described(Money, 'What went to the invoice’s balance.'),
-    overpaidAmount: described(
-      Money,
-      'What exceeded the balance: kept as customer credit and taken off the next invoice.',
-    ),
-    method: Type.String(),
-    reference: Type.String(),
-    source: Type.String({ description: 'api, credit_balance, or a provider (stripe).' }),
-    paidAt: Timestamp,
-    createdAt: Timestamp,
-  },
-  { $id: 'Payment', title: 'Payment' },
-);
-
-const PaymentResultSchema = Type.Object({
-  payment: PaymentSchema,
-  invoice: InvoiceSummarySchema,
-});
-
-const RecordPaymentBody = Type.Object(
-  {
-    amount: Type.Integer({
-      minimum: 1,
-      maximum: Number.MAX_SAFE_INTEGER,
-      description: 'Minor units of the invoice’s currency.',
-    }),
-    currency: Type.Optional(CurrencyCode),
-    method: Type.String({
-      minLength: 1,
-      maxLength: 100,
-      description: 'As the customer recognises it: "bank transfer", "Visa ending 4242".',
-      examples: ['bank transfer'],
-    }),
-    reference: Type.String({
-      minLength: 1,
-      maxLength: 200,
-      description: 'Your reference for the payment: posting it again records nothing new.',
-      examples: ['wire-2026-11-0042'],
-    }),
-    paidAt: Type.Optional(
-      Type.String({
-        format: 'date-time',
-        description: 'Default: now (on a test clock, the clock’s time).',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const CollectionSchema = Type.Object(
-  {
-    invoiceId: Type.String(),
-    workflowId: Type.String({ examples: ['collection-inv_abcdefghijklmnopqrst'] }),
-    status: Type.Union(
-      ['open', 'overdue', 'disputed', 'paid', 'void', 'uncollectible'].map((s) => Type.Literal(s)),
-    ),
-    ended: Type.Boolean({ description: 'True once the collection has nothing left to do.' }),
-    remindersSent: Type.Integer({ minimum: 0 }),
-    nextAction: Nullable(
-      Type.Object({
-        action: Type.String({ examples: ['overdue-7d', 'final-notice', 'uncollectible'] }),
-        at: Timestamp,
-      }),
-    ),
-    dispute: Nullable(
-      Type.Object({
-        reason: Type.String(),
-        disputedAt: Timestamp,
-        resolvedAt: NullableTimestamp,
-        resolution: Nullable(Type.String()),
-      }),
-    ),
-    policyId: Nullable(Type.String({ description: 'Null: the built-in default policy.' })),
-  },
-  { $id: 'Collection', title: 'Collection' },
-);
-
-const Tone = Type.Union([Type.Literal('gentle'), Type.Literal('firm')]);
-const Days = Type.Integer({ minimum: 0, maximum: 3650 });
-
-const PolicyFields = {
-  beforeDue: Nullable(
-    Type.Object(
-      { daysBefore: Type.Integer({ minimum: 1, maximum: 3650 }) },
-      { additionalProperties: false },
-    ),
-  ),
-  reminders: Type.Array(
-    Type.Object({ daysAfterDue: Days, tone: Tone }, { additionalProperties: false }),
-    { maxItems: 20, description: 'After the due date, in order: warm first, clearer later.' },
-  ),
-  finalNotice: Nullable(
-    Type.Object(
-      {
-        daysAfterDue: Days,
-        consequence: Type.Optional(
-          Type.String({
-            maxLength: 500,
-            description: 'What happens next, in the customer’s words.',
-          }),
-        ),
-      },
-      { additionalProperties: false },
-    ),
-  ),
-  markUncollectibleAfterDays: Nullable(Days),
-  escalation: Type.Array(
-    Type.Object(
-      {
-        daysAfterDue: Days,
-        action: Type.Enum([...ESCALATION_ACTIONS]),
-      },
-      { additionalProperties: false },
-    ),
-    {
-      maxItems: 10,
-      description:
-        'What happens to the subscription while the invoice stays unpaid, in order, each step later ' +
-        'and stronger than the one before: past_due, then pause, then cancel (nothing after it). ' +
-        'A payment in between stops the rest and resumes a subscription the policy paused.',
-    },
-  ),
-  sendWindow: Type.Object(
-    {
-      start: Type.String({ pattern: '^\\d\\d:\\d\\d$', examples: ['09:00'] }),
-      end: Type.String({ pattern: '^\\d\\d:\\d\\d$', examples: ['17:00'] }),
-      weekdaysOnly: Type.Boolean(),
-    },
-    {
-      additionalProperties: false,
-      description: 'Reminders go out in these local hours of the customer.',
-    },
-  ),
-};
-
-const DunningPolicySchema = Type.Object(
-  {
-    id: Type.String({ examples: ['dpol_abcdefghijklmnopqrst'] }),
-    name: Type.String(),
-    planId: Nullable(Type.String()),
-    customerId: Nullable(Type.String()),
-    isDefault: Type.Boolean(),
-    ...PolicyFields,
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-  },
-  { $id: 'DunningPolicy', title: 'DunningPolicy' },
-);
-
-const CreatePolicyBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    planCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    default: Type.Optional(Type.Boolean()),
-    ...PolicyFields,
-  },
-  { additionalProperties: false },
-);
-
-const DisputeBody = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 1000 }) },
-  { additionalProperties: false },
-);
-const ResolveBody = Type.Object(
-  { resolution: Type.String({ minLength: 1, maxLength: 1000 }) },
-  { additionalProperties: false },
-);
-
-export function toPayment(row: Payment) {
-  const money = (amount: number) => ({ amount, currency: row.currency });
-  return {
-    id: row.id,
-    invoiceId: row.invoice_id,
-    customerId: row.customer_id,
-    amount: money(row.amount),
-    appliedAmount: money(row.applied_amount),
-    overpaidAmount: money(row.overpaid_amount),
-    method: row.method,
-    reference: row.reference,
-    source: row.source,
-    paidAt: iso(row.paid_at),
-    createdAt: iso(row.created_at),
-  };
-}
-
-function toCollection(row: InvoiceCollection) {
-  return {
-    invoiceId: row.invoice_id,
-    workflowId: row.workflow_id,
-    status: row.status,
-    ended: row.ended,
-    remindersSent: row.reminders_sent,
-    nextAction:
-      row.next_action && row.next_action_at
-        ? { action: row.next_action, at: iso(row.next_action_at) }
-        : null,
-    dispute: row.disputed_at
-      ? {
-          reason: row.dispute_reason ?? '',
-          disputedAt: iso(row.disputed_at),
-          resolvedAt: row.resolved_at ? iso(row.resolved_at) : null,
-          resolution: row.resolution,
-        }
-      : null,
-    policyId: row.policy_id,
-  };
-}
-
-function toPolicy(row: DunningPolicyRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    planId: row.plan_id,
-    customerId: row.customer_id,
-    isDefault: row.is_default,
-    ...row.policy,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  };
-}
-
-function collectionProblem(error: unknown): unknown {
-  if (error instanceof PaymentConflictError) return conflict(error.message);
-  if (error instanceof CollectionStateError) return conflict(error.message);
-  return invoiceProblem(error);
-}
 
 const temporalDown = problemResponse(
   'Stored, but Temporal could not be told: retry the same request (it is idempotent).',
@@ -313,29 +77,12 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request, reply) => {
-      const { amount, currency, method, reference, paidAt } = request.body;
-      const payment: NewPayment = {
-        invoiceId: request.params.id,
-        amount,
-        currency,
-        method,
-        reference,
-        paidAt,
-        source: 'api',
-      };
-      let recorded;
-      try {
-        recorded = await recordPayment(app.db, payment);
-      } catch (error) {
-        throw collectionProblem(error);
-      }
-      await answeringRefusals(() =>
-        tellCollection(
-          serviceDependencies(app),
-          recorded.invoice.id,
-          'payment',
-          'The payment is recorded',
-        ),
+      const recorded = await answeringRefusals(() =>
+        receivePayment(serviceDependencies(app), {
+          ...request.body,
+          invoiceId: request.params.id,
+          source: 'api',
+        }),
       );
       return reply.code(recorded.created ? 201 : 200).send({
         payment: toPayment(recorded.payment),
@@ -360,12 +107,7 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      try {
-        await requireInvoice(app.db, request.params.id);
-      } catch (error) {
-        throw collectionProblem(error);
-      }
-      const rows = await listPayments(app.db, request.params.id);
+      const rows = await answeringRefusals(() => invoicePayments(app.db, request.params.id));
       return pageAfter(rows, request.query, (p) => p.id, toPayment);
     },
   );
@@ -386,11 +128,8 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
         },
       },
     },
-    async (request) => {
-      const row = await getCollection(app.db, request.params.id);
-      if (!row) throw notFound(`Invoice ${request.params.id} has no collection.`);
-      return toCollection(row);
-    },
+    async (request) =>
+      toCollection(await answeringRefusals(() => invoiceCollection(app.db, request.params.id))),
   );
 
   for (const [path, summary, body] of [
@@ -421,17 +160,10 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
       async (request) => {
         const { id } = request.params;
         const payload = request.body as { reason?: string; resolution?: string };
-        let row: InvoiceCollection;
-        try {
-          row =
-            path === 'dispute'
-              ? await disputeCollection(app.db, id, { reason: payload.reason! })
-              : await resolveDispute(app.db, id, { resolution: payload.resolution! });
-        } catch (error) {
-          throw collectionProblem(error);
-        }
-        await answeringRefusals(() =>
-          tellCollection(serviceDependencies(app), id, path, `The ${path} is recorded`),
+        const row = await answeringRefusals(() =>
+          path === 'dispute'
+            ? disputeInvoice(serviceDependencies(app), id, payload.reason!)
+            : resolveInvoiceDispute(serviceDependencies(app), id, payload.resolution!),
         );
         return toCollection(row);
       },
@@ -459,46 +191,9 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request, reply) => {
       const { name, planCode, customerId, default: isDefault, ...policy } = request.body;
-      const scopes = [planCode, customerId, isDefault ? true : undefined].filter(
-        (s) => s !== undefined,
+      const row = await answeringRefusals(() =>
+        saveDunningPolicy(app.db, { name, planCode, customerId, isDefault, policy }),
       );
-      if (scopes.length !== 1) {
-        throw new Problem({
-          status: 422,
-          slug: 'unprocessable',
-          detail: 'give exactly one of planCode, customerId or default: true',
-          errors: [{ field: 'planCode', message: 'exactly one scope is required' }],
-        });
-      }
-      const problems = checkDunningPolicy(policy);
-      if (problems.length > 0) {
-        throw new Problem({
-          status: 422,
-          slug: 'unprocessable',
-          detail: problems.map((p) => `${p.field} ${p.message}`).join('; '),
-          errors: problems,
-        });
-      }
-      let scope: PolicyScope = { isDefault: true };
-      if (planCode !== undefined) {
-        const plan = await app.db
-          .selectFrom('plans')
-          .select('id')
-          .where('code', '=', planCode)
-          .executeTakeFirst();
-        if (!plan) throw notFound(`Plan ${planCode} does not exist.`);
-        scope = { planId: plan.id };
-      } else if (customerId !== undefined) {
-        if (!(await getCustomer(app.db, customerId))) {
-          throw notFound(`Customer ${customerId} does not exist.`);
-        }
-        scope = { customerId };
-      }
-      const row = await upsertDunningPolicy(app.db, {
-        name,
-        scope,
-        policy: policy,
-      });
       return reply.code(201).send(toPolicy(row));
     },
   );
@@ -517,7 +212,7 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
-      const page = await listDunningPolicies(app.db, { limit, startingAfter });
+      const page = await findDunningPolicies(app.db, { limit, startingAfter });
       return { data: page.items.map(toPolicy), hasMore: page.hasMore };
     },
   );
@@ -536,11 +231,8 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
         },
       },
     },
-    async (request) => {
-      const row = await getDunningPolicy(app.db, request.params.id);
-      if (!row) throw notFound(`Dunning policy ${request.params.id} does not exist.`);
-      return toPolicy(row);
-    },
+    async (request) =>
+      toPolicy(await answeringRefusals(() => dunningPolicy(app.db, request.params.id))),
   );
 
   app.delete(
@@ -559,9 +251,7 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request, reply) => {
-      if (!(await deleteDunningPolicy(app.db, request.params.id))) {
-        throw notFound(`Dunning policy ${request.params.id} does not exist.`);
-      }
+      await answeringRefusals(() => removeDunningPolicy(app.db, request.params.id));
       return reply.code(204).send(null);
     },
   );
@@ -582,10 +272,10 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      if (!(await getCustomer(app.db, request.params.id))) {
-        throw notFound(`Customer ${request.params.id} does not exist.`);
-      }
-      return { data: await creditBalances(app.db, request.params.id), hasMore: false };
+      const balances = await answeringRefusals(() =>
+        customerCreditBalances(app.db, request.params.id),
+      );
+      return { data: balances, hasMore: false };
     },
   );
 

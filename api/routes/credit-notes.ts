@@ -1,13 +1,124 @@
-// Credit notes (read): GET /v1/credit-notes/:id. They are issued through their invoice:
-// POST /v1/invoices/:id/credit-notes, or POST /v1/invoices/:id/void.
+// Credit notes: issued against a finalized invoice (POST /v1/invoices/:id/credit-notes; a void
+// issues its own, POST /v1/invoices/:id/void), listed per invoice, and read on their own. The
+// use cases are in services/credit-notes.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { getCreditNote } from '../../db/repositories/credit-notes.ts';
-import { getInvoiceLines } from '../../db/repositories/invoices.ts';
-import { notFound } from '../problem.ts';
-import { described, IdParams, problemResponse } from '../schemas/common.ts';
+import { Type } from 'typebox';
+import {
+  creditInvoice,
+  creditNoteOfInvoice,
+  invoiceCreditNotes,
+} from '../../services/credit-notes.ts';
+import { unprocessable } from '../problem.ts';
+import {
+  described,
+  IdParams,
+  ListOf,
+  pageAfter,
+  PageQuery,
+  problemResponse,
+} from '../schemas/common.ts';
 import { CreditNoteSchema, toCreditNote } from '../schemas/credit-notes.ts';
+import { answeringRefusals } from '../services.ts';
+
+const CreateCreditNoteBody = Type.Object(
+  {
+    reason: Type.Union([Type.Literal('refund'), Type.Literal('correction'), Type.Literal('other')]),
+    memo: Type.Optional(Type.String({ maxLength: 1000 })),
+    amount: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'Tax included, spread over the lines in proportion to what each has left.',
+      }),
+    ),
+    lines: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            position: Type.Integer({ minimum: 0 }),
+            amount: Type.Integer({
+              minimum: 1,
+              maximum: Number.MAX_SAFE_INTEGER,
+              description: 'Tax included.',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: 500 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 const creditNotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  app.post(
+    '/invoices/:id/credit-notes',
+    {
+      schema: {
+        tags: ['Credit notes'],
+        summary: 'Credit an invoice',
+        description:
+          'Issues a credit note against a finalized invoice, for given lines (by position, tax ' +
+          'included) or an amount spread over the lines. Never more than the invoice has left to ' +
+          'credit (422). Drafts are edited instead and void invoices are fully credited (409).',
+        params: IdParams,
+        body: CreateCreditNoteBody,
+        response: {
+          201: described(CreditNoteSchema, 'The credit note, numbered in its series.'),
+          404: problemResponse('No invoice has this id.'),
+          409: problemResponse('The invoice is a draft or void.'),
+          422: problemResponse(
+            'Neither or both of amount and lines, an unknown line, or more than is left.',
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { reason, memo, amount, lines } = request.body;
+      if ((amount === undefined) === (lines === undefined)) {
+        throw unprocessable('amount', 'give either amount or lines');
+      }
+      const { note, invoiceLines } = await answeringRefusals(() =>
+        creditInvoice(app.db, request.params.id, {
+          reason,
+          memo,
+          credit: amount !== undefined ? { amount } : { lines: lines! },
+          numbering: app.invoicing.numbering,
+        }),
+      );
+      return reply.code(201).send(toCreditNote(note, invoiceLines));
+    },
+  );
+
+  app.get(
+    '/invoices/:id/credit-notes',
+    {
+      schema: {
+        tags: ['Credit notes'],
+        summary: 'List an invoice’s credit notes',
+        description: 'The credit notes issued against the invoice, in issue order.',
+        params: IdParams,
+        querystring: PageQuery,
+        response: {
+          200: ListOf(CreditNoteSchema, 'A page of credit notes.'),
+          404: problemResponse('No invoice has this id.'),
+        },
+      },
+    },
+    async (request) => {
+      const { notes, invoiceLines } = await answeringRefusals(() =>
+        invoiceCreditNotes(app.db, request.params.id),
+      );
+      return pageAfter(
+        notes,
+        request.query,
+        (n) => n.creditNote.id,
+        (n) => toCreditNote(n, invoiceLines),
+      );
+    },
+  );
+
   app.get(
     '/credit-notes/:id',
     {
@@ -23,9 +134,10 @@ const creditNotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const found = await getCreditNote(app.db, request.params.id);
-      if (!found) throw notFound(`Credit note ${request.params.id} does not exist.`);
-      return toCreditNote(found, await getInvoiceLines(app.db, found.creditNote.invoice_id));
+      const { note, invoiceLines } = await answeringRefusals(() =>
+        creditNoteOfInvoice(app.db, request.params.id),
+      );
+      return toCreditNote(note, invoiceLines);
     },
   );
 

@@ -6,11 +6,12 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Invoice } from '../../db/database.ts';
-import { getInvoiceDocument, getInvoice } from '../../db/repositories/invoices.ts';
 import { formatMoney, money } from '../../domain/core/money.ts';
-import { notFound } from '../problem.ts';
-import { HtmlDocument, problemResponse } from '../schemas/common.ts';
-import { sendStoredHtml, PdfDocument, sendStoredPdf } from '../stored-documents.ts';
+import { hostedInvoice, hostedPdf } from '../../services/invoice-documents.ts';
+import { escapeHtml, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
+import { HtmlDocument, PdfDocument, problemResponse } from '../schemas/common.ts';
+import { answeringRefusals } from '../services.ts';
+import { sendStoredHtml, sendStoredPdf } from '../stored-documents.ts';
 
 const HostedParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64 }) },
@@ -33,17 +34,6 @@ const refusals = {
   404: problemResponse('The invoice of this (valid) link has no document to show.'),
   503: problemResponse('Hosted links are not configured (BILLWRIGHT_SIGNING_SECRET).'),
 };
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
 
 /** Display locale of a stored tag; a malformed one must not break the page. */
 function localeOf(tag: string | undefined): string {
@@ -132,12 +122,8 @@ function withBanner(html: string, banner: string): string {
 }
 
 const hosted: FastifyPluginCallbackTypebox = (app, _options, done) => {
-  // The signature is in the URL: keep it out of caches, search engines and Referer headers.
   app.addHook('onRequest', async (_request, reply) => {
-    reply
-      .header('cache-control', 'private, no-store')
-      .header('referrer-policy', 'no-referrer')
-      .header('x-robots-tag', 'noindex, nofollow');
+    reply.headers(SIGNED_LINK_HEADERS);
   });
 
   app.get(
@@ -157,29 +143,22 @@ const hosted: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request, reply) => {
       const { id } = request.params;
       app.hostedLinks.assertValid(id, request.query);
-      const [invoice, document] = await Promise.all([
-        getInvoice(app.db, id),
-        getInvoiceDocument(app.db, id, 'html'),
-      ]);
-      if (!invoice || !document) throw notFound('This invoice has no document to show yet.');
-      const customer = await app.db
-        .selectFrom('customers')
-        .select(['locale', 'timezone'])
-        .where('id', '=', invoice.customer_id)
-        .executeTakeFirst();
+      const { invoice, html, locale, timezone } = await answeringRefusals(() =>
+        hostedInvoice(app.db, id),
+      );
       const query = new URLSearchParams({
         expires: request.query.expires!,
         signature: request.query.signature!,
       });
       const banner = hostedBanner({
         invoice,
-        locale: localeOf(customer?.locale),
-        timezone: customer?.timezone ?? 'UTC',
+        locale: localeOf(locale),
+        timezone,
         paymentInstructions: app.documents.seller.paymentInstructions,
         contactEmail: app.documents.seller.email,
         pdfHref: `${encodeURIComponent(id)}/pdf?${query.toString()}`,
       });
-      return sendStoredHtml(reply, withBanner(document.content, banner));
+      return sendStoredHtml(reply, withBanner(html, banner));
     },
   );
 
@@ -199,10 +178,10 @@ const hosted: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request, reply) => {
       const { id } = request.params;
       app.hostedLinks.assertValid(id, request.query);
-      const stored = await app.invoicePdfs.forInvoice(id);
-      if (!stored) throw notFound('This invoice has no document to show yet.');
-      const invoice = await getInvoice(app.db, id);
-      return sendStoredPdf(request, reply, stored, invoice?.number ?? id);
+      const { stored, filename } = await answeringRefusals(() =>
+        hostedPdf(app.db, app.invoicePdfs, id),
+      );
+      return sendStoredPdf(request, reply, stored, filename);
     },
   );
 

@@ -2,14 +2,12 @@
 // HTML, then served as stored) and POST /v1/invoices/:id/hosted-link (a signed, expiring URL of
 // its public page).
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { StoredPdf } from '../../db/repositories/invoice-documents.ts';
-import { getInvoice, getInvoiceDocument } from '../../db/repositories/invoices.ts';
 import { DEFAULT_HOSTED_LINK_DAYS } from '../../documents/hosted-links.ts';
-import { conflict, notFound } from '../problem.ts';
-import { described, IdParams, problemResponse, Timestamp } from '../schemas/common.ts';
-import { PdfDocument, sendStoredPdf } from '../stored-documents.ts';
+import { invoicePdf, requireLinkableInvoice } from '../../services/invoice-documents.ts';
+import { described, IdParams, PdfDocument, problemResponse, Timestamp } from '../schemas/common.ts';
+import { answeringRefusals } from '../services.ts';
+import { sendStoredPdf } from '../stored-documents.ts';
 
 const HostedLinkBody = Type.Object(
   {
@@ -36,16 +34,6 @@ const HostedLinkSchema = Type.Object(
   { $id: 'HostedLink', title: 'HostedLink' },
 );
 
-/** The stored PDF, or 404 saying whether the invoice is missing or not rendered yet. */
-export async function storedPdfOrNotFound(app: FastifyInstance, id: string): Promise<StoredPdf> {
-  const stored = await app.invoicePdfs.forInvoice(id);
-  if (stored) return stored;
-  const exists = await getInvoice(app.db, id);
-  throw notFound(
-    exists ? `Invoice ${id} has not been rendered yet.` : `Invoice ${id} does not exist.`,
-  );
-}
-
 const invoiceDocuments: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.get(
     '/invoices/:id/pdf',
@@ -65,10 +53,10 @@ const invoiceDocuments: FastifyPluginCallbackTypebox = (app, _options, done) => 
       },
     },
     async (request, reply) => {
-      const { id } = request.params;
-      const stored = await storedPdfOrNotFound(app, id);
-      const invoice = await getInvoice(app.db, id);
-      return sendStoredPdf(request, reply, stored, invoice?.number ?? id);
+      const { stored, filename } = await answeringRefusals(() =>
+        invoicePdf(app.db, app.invoicePdfs, request.params.id),
+      );
+      return sendStoredPdf(request, reply, stored, filename);
     },
   );
 
@@ -96,11 +84,7 @@ const invoiceDocuments: FastifyPluginCallbackTypebox = (app, _options, done) => 
     },
     async (request) => {
       const { id } = request.params;
-      const invoice = await getInvoice(app.db, id);
-      if (!invoice) throw notFound(`Invoice ${id} does not exist.`);
-      if (!(await getInvoiceDocument(app.db, id, 'html'))) {
-        throw conflict(`Invoice ${id} has not been rendered yet; its page would be empty.`);
-      }
+      await answeringRefusals(() => requireLinkableInvoice(app.db, id));
       const link = app.hostedLinks.create(id, request.body?.expiresInDays);
       return { url: link.url, expiresAt: link.expiresAt.toISOString() };
     },

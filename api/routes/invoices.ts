@@ -1,21 +1,18 @@
-// Invoices: read them, edit drafts, finalize, void (with a credit note), write off, and credit.
-// Subscription invoices are issued (created and finalized) by the subscription workflows.
+// Invoices: read them, edit drafts, finalize, void (with a credit note) and write off; credit
+// notes are issued in credit-notes.ts, manual invoices created in manual-invoices.ts.
+// Subscription invoices are issued (created and finalized) by the subscription workflows. The
+// use cases are in services/invoices.ts and services/invoice-finalization.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Invoice as InvoiceRow } from '../../db/database.ts';
-import { issueCreditNote, listCreditNotes } from '../../db/repositories/credit-notes.ts';
-import {
-  getInvoice,
-  getInvoiceDocument,
-  getInvoiceLines,
-  listInvoices,
-  markUncollectible,
-  requireInvoice,
-  updateDraft,
-  voidInvoice,
-} from '../../db/repositories/invoices.ts';
+import { invoiceHtml } from '../../services/invoice-documents.ts';
 import { finalizeAndFollow } from '../../services/invoice-finalization.ts';
-import { notFound, unprocessable } from '../problem.ts';
+import {
+  editDraft,
+  findInvoices,
+  getInvoiceWithLines,
+  voidInvoice,
+  writeOffInvoice,
+} from '../../services/invoices.ts';
 import {
   assertLineTotalsBounded,
   DEFAULT_LIMIT,
@@ -24,12 +21,9 @@ import {
   IdParams,
   Limit,
   ListOf,
-  pageAfter,
-  PageQuery,
   problemResponse,
   StartingAfter,
 } from '../schemas/common.ts';
-import { sendStoredHtml } from '../stored-documents.ts';
 import { CreditNoteSchema, toCreditNote } from '../schemas/credit-notes.ts';
 import {
   DraftQuantity,
@@ -37,13 +31,12 @@ import {
   InvoiceSchema,
   InvoiceSummarySchema,
   MinorUnits,
-  toInvoiceLine,
+  TaxCategory,
+  toInvoice,
   toInvoiceSummary,
 } from '../schemas/invoices.ts';
-import { invoiceProblem } from '../invoice-problems.ts';
-import { draftLine } from '../../services/invoices.ts';
-import { tellCollection } from '../../services/collections.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
+import { sendStoredHtml } from '../stored-documents.ts';
 
 const ListInvoicesQuery = Type.Object(
   {
@@ -61,9 +54,7 @@ const DraftLineBody = Type.Object(
     quantity: DraftQuantity(0),
     unitAmount: DraftUnitAmount,
     discountAmount: Type.Optional(MinorUnits),
-    taxCategory: Type.Optional(
-      Type.Union([Type.Literal('standard'), Type.Literal('ebook'), Type.Literal('exempt')]),
-    ),
+    taxCategory: Type.Optional(TaxCategory),
   },
   { additionalProperties: false },
 );
@@ -72,37 +63,6 @@ const UpdateDraftBody = Type.Object(
   {
     lines: Type.Optional(Type.Array(DraftLineBody, { minItems: 1, maxItems: 500 })),
     taxBehavior: Type.Optional(Type.Union([Type.Literal('exclusive'), Type.Literal('inclusive')])),
-  },
-  { additionalProperties: false },
-);
-
-const CreateCreditNoteBody = Type.Object(
-  {
-    reason: Type.Union([Type.Literal('refund'), Type.Literal('correction'), Type.Literal('other')]),
-    memo: Type.Optional(Type.String({ maxLength: 1000 })),
-    amount: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: Number.MAX_SAFE_INTEGER,
-        description: 'Tax included, spread over the lines in proportion to what each has left.',
-      }),
-    ),
-    lines: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            position: Type.Integer({ minimum: 0 }),
-            amount: Type.Integer({
-              minimum: 1,
-              maximum: Number.MAX_SAFE_INTEGER,
-              description: 'Tax included.',
-            }),
-          },
-          { additionalProperties: false },
-        ),
-        { minItems: 1, maxItems: 500 },
-      ),
-    ),
   },
   { additionalProperties: false },
 );
@@ -117,23 +77,7 @@ const VoidResultSchema = Type.Object(
   { description: 'The void invoice and its credit note.' },
 );
 
-async function answering<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw invoiceProblem(error);
-  }
-}
-
 const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
-  async function fullInvoice(row: InvoiceRow) {
-    const lines = await getInvoiceLines(app.db, row.id);
-    return {
-      ...toInvoiceSummary(row),
-      lines: lines.map((line) => toInvoiceLine(line, row.currency)),
-    };
-  }
-
   app.get(
     '/invoices',
     {
@@ -148,7 +92,7 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { customerId, subscriptionId, startingAfter, limit = DEFAULT_LIMIT } = request.query;
-      const rows = await listInvoices(app.db, {
+      const rows = await findInvoices(app.db, {
         customerId,
         subscriptionId,
         startingAfter,
@@ -173,11 +117,8 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         },
       },
     },
-    async (request) => {
-      const row = await getInvoice(app.db, request.params.id);
-      if (!row) throw notFound(`Invoice ${request.params.id} does not exist.`);
-      return fullInvoice(row);
-    },
+    async (request) =>
+      toInvoice(await answeringRefusals(() => getInvoiceWithLines(app.db, request.params.id))),
   );
 
   app.patch(
@@ -203,19 +144,9 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const { lines, taxBehavior } = request.body;
       if (lines) assertLineTotalsBounded(lines, 'unitAmount');
-      const row = await answering(() =>
-        updateDraft(app.db, request.params.id, {
-          taxBehavior,
-          ...(lines && {
-            lines: lines.map((line, i) => ({
-              ...draftLine(line, i, 0),
-              discountAmount: line.discountAmount ?? 0,
-              ...(line.taxCategory && { taxCategory: line.taxCategory }),
-            })),
-          }),
-        }),
+      return toInvoice(
+        await answeringRefusals(() => editDraft(app.db, request.params.id, { lines, taxBehavior })),
       );
-      return fullInvoice(row);
     },
   );
 
@@ -246,7 +177,7 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { invoice, deferred } = await answering(() =>
+      const finalized = await answeringRefusals(() =>
         finalizeAndFollow(app.db, app.temporal, request.params.id, {
           tax: app.tax,
           numbering: app.invoicing.numbering,
@@ -254,10 +185,10 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
           starts: { timeoutMs: app.temporalTimeoutMs },
         }),
       );
-      for (const { workflowId, error } of deferred) {
+      for (const { workflowId, error } of finalized.deferred) {
         request.log.warn({ err: error, workflowId }, 'workflow start deferred to the drainer');
       }
-      return fullInvoice(invoice);
+      return toInvoice(finalized);
     },
   );
 
@@ -284,19 +215,15 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { invoice, creditNote } = await answering(() =>
-        voidInvoice(app.db, request.params.id, { numbering: app.invoicing.numbering }),
+      const voided = await answeringRefusals(() =>
+        voidInvoice(
+          { ...serviceDependencies(app), numbering: app.invoicing.numbering },
+          request.params.id,
+        ),
       );
-      await answeringRefusals(() =>
-        tellCollection(serviceDependencies(app), invoice.id, 'void', 'The invoice is void'),
-      );
-      const lines = await getInvoiceLines(app.db, invoice.id);
       return {
-        invoice: {
-          ...toInvoiceSummary(invoice),
-          lines: lines.map((line) => toInvoiceLine(line, invoice.currency)),
-        },
-        creditNote: creditNote && toCreditNote(creditNote, lines),
+        invoice: toInvoice(voided),
+        creditNote: voided.creditNote && toCreditNote(voided.creditNote, voided.lines),
       };
     },
   );
@@ -321,85 +248,8 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const row = await answering(() => markUncollectible(app.db, request.params.id));
-      await answeringRefusals(() =>
-        tellCollection(
-          serviceDependencies(app),
-          row.id,
-          'uncollectible',
-          'The invoice is written off',
-        ),
-      );
-      return fullInvoice(row);
-    },
-  );
-
-  app.post(
-    '/invoices/:id/credit-notes',
-    {
-      schema: {
-        tags: ['Credit notes'],
-        summary: 'Credit an invoice',
-        description:
-          'Issues a credit note against a finalized invoice, for given lines (by position, tax ' +
-          'included) or an amount spread over the lines. Never more than the invoice has left to ' +
-          'credit (422). Drafts are edited instead and void invoices are fully credited (409).',
-        params: IdParams,
-        body: CreateCreditNoteBody,
-        response: {
-          201: described(CreditNoteSchema, 'The credit note, numbered in its series.'),
-          404: problemResponse('No invoice has this id.'),
-          409: problemResponse('The invoice is a draft or void.'),
-          422: problemResponse(
-            'Neither or both of amount and lines, an unknown line, or more than is left.',
-          ),
-        },
-      },
-    },
-    async (request, reply) => {
-      const { reason, memo, amount, lines } = request.body;
-      if ((amount === undefined) === (lines === undefined)) {
-        throw unprocessable('amount', 'give either amount or lines');
-      }
-      const issued = await answering(() =>
-        issueCreditNote(app.db, request.params.id, {
-          reason,
-          memo,
-          credit: amount !== undefined ? { amount } : { lines: lines! },
-          numbering: app.invoicing.numbering,
-        }),
-      );
-      const invoiceLines = await getInvoiceLines(app.db, request.params.id);
-      return reply.code(201).send(toCreditNote(issued, invoiceLines));
-    },
-  );
-
-  app.get(
-    '/invoices/:id/credit-notes',
-    {
-      schema: {
-        tags: ['Credit notes'],
-        summary: 'List an invoice’s credit notes',
-        description: 'The credit notes issued against the invoice, in issue order.',
-        params: IdParams,
-        querystring: PageQuery,
-        response: {
-          200: ListOf(CreditNoteSchema, 'A page of credit notes.'),
-          404: problemResponse('No invoice has this id.'),
-        },
-      },
-    },
-    async (request) => {
-      const invoice = await answering(() => requireInvoice(app.db, request.params.id));
-      const [notes, lines] = await Promise.all([
-        listCreditNotes(app.db, invoice.id),
-        getInvoiceLines(app.db, invoice.id),
-      ]);
-      return pageAfter(
-        notes,
-        request.query,
-        (n) => n.creditNote.id,
-        (n) => toCreditNote(n, lines),
+      return toInvoice(
+        await answeringRefusals(() => writeOffInvoice(serviceDependencies(app), request.params.id)),
       );
     },
   );
@@ -421,14 +271,7 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request, reply) => {
-      const { id } = request.params;
-      const document = await getInvoiceDocument(app.db, id, 'html');
-      if (!document) {
-        const exists = await getInvoice(app.db, id);
-        throw notFound(
-          exists ? `Invoice ${id} has not been rendered yet.` : `Invoice ${id} does not exist.`,
-        );
-      }
+      const document = await answeringRefusals(() => invoiceHtml(app.db, request.params.id));
       return sendStoredHtml(reply, document.content, document.contentHash);
     },
   );

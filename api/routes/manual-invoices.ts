@@ -3,24 +3,16 @@
 // numbered, taxed, then rendered and emailed by their workflow (invoice-<id>).
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { getCustomer } from '../../db/repositories/customers.ts';
-import { createDraftInvoice, getInvoiceLines } from '../../db/repositories/invoices.ts';
-import { unprocessable } from '../problem.ts';
+import { createManualInvoice } from '../../services/invoices.ts';
 import { assertLineTotalsBounded, described, problemResponse } from '../schemas/common.ts';
 import {
   DraftQuantity,
   DraftUnitAmount,
   InvoiceSchema,
-  toInvoiceLine,
-  toInvoiceSummary,
+  TaxCategory,
+  toInvoice,
 } from '../schemas/invoices.ts';
-import { draftLine } from '../../services/invoices.ts';
-import { invoiceProblem } from '../invoice-problems.ts';
-
-export const TaxCategory = Type.Union(
-  [Type.Literal('standard'), Type.Literal('ebook'), Type.Literal('exempt')],
-  { description: 'What is sold, for tax (default standard).' },
-);
+import { answeringRefusals } from '../services.ts';
 
 const ManualLineBody = Type.Object(
   {
@@ -70,32 +62,15 @@ const manualInvoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request, reply) => {
       const { customerId, currency, taxBehavior, lines } = request.body;
       assertLineTotalsBounded(lines, 'unitPrice');
-      const customer = await getCustomer(app.db, customerId);
-      if (!customer) throw unprocessable('customerId', `customer ${customerId} does not exist`);
-      if (currency !== undefined && currency !== customer.currency) {
-        throw unprocessable('currency', `customer ${customerId} is billed in ${customer.currency}`);
-      }
-      const row = await Promise.resolve()
-        .then(() =>
-          createDraftInvoice(app.db, {
-            customerId,
-            currency: customer.currency,
-            taxBehavior,
-            origin: 'manual',
-            lines: lines.map((line, i) => ({
-              ...draftLine({ ...line, unitAmount: line.unitPrice }, i, 1),
-              taxCategory: line.taxCategory ?? 'standard',
-            })),
-          }),
-        )
-        .catch((error: unknown) => {
-          throw invoiceProblem(error);
-        });
-      const stored = await getInvoiceLines(app.db, row.id);
-      return reply.code(201).send({
-        ...toInvoiceSummary(row),
-        lines: stored.map((line) => toInvoiceLine(line, row.currency)),
-      });
+      const draft = await answeringRefusals(() =>
+        createManualInvoice(app.db, {
+          customerId,
+          currency,
+          taxBehavior,
+          lines: lines.map(({ unitPrice, ...line }) => ({ ...line, unitAmount: unitPrice })),
+        }),
+      );
+      return reply.code(201).send(toInvoice(draft));
     },
   );
   done();

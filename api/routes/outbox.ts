@@ -3,8 +3,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { OutboxMessage as OutboxRow } from '../../db/database.ts';
-import { getOutboxMessage, listOutboxMessages } from '../../db/repositories/outbox.ts';
-import { notFound } from '../problem.ts';
+import { findOutboxMessages, outboxMessage } from '../../services/outbox.ts';
 import {
   DEFAULT_LIMIT,
   described,
@@ -17,6 +16,7 @@ import {
   problemResponse,
   Timestamp,
 } from '../schemas/common.ts';
+import { answeringRefusals } from '../services.ts';
 import { sendStoredHtml } from '../stored-documents.ts';
 
 const AttachmentSummary = Type.Object({
@@ -34,12 +34,12 @@ const summaryFields = {
   createdAt: Timestamp,
 };
 
-export const OutboxMessageSummarySchema = Type.Object(summaryFields, {
+const OutboxMessageSummarySchema = Type.Object(summaryFields, {
   $id: 'OutboxMessageSummary',
   title: 'OutboxMessageSummary',
 });
 
-export const OutboxMessageSchema = Type.Object(
+const OutboxMessageSchema = Type.Object(
   {
     ...summaryFields,
     html: Type.String(),
@@ -76,7 +76,7 @@ function attachments(row: OutboxRow) {
   }));
 }
 
-export function toOutboxSummary(row: OutboxRow) {
+function toOutboxSummary(row: OutboxRow) {
   return {
     id: row.id,
     from: row.from_address,
@@ -91,7 +91,7 @@ export function toOutboxSummary(row: OutboxRow) {
   };
 }
 
-export function toOutboxMessage(row: OutboxRow) {
+function toOutboxMessage(row: OutboxRow) {
   return { ...toOutboxSummary(row), html: row.html, text: row.text, attachments: attachments(row) };
 }
 
@@ -110,7 +110,7 @@ const outbox: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { to, startingAfter, limit = DEFAULT_LIMIT } = request.query;
-      const rows = await listOutboxMessages(app.db, { to, startingAfter, limit: limit + 1 });
+      const rows = await findOutboxMessages(app.db, { to, startingAfter, limit: limit + 1 });
       return { data: rows.slice(0, limit).map(toOutboxSummary), hasMore: rows.length > limit };
     },
   );
@@ -129,11 +129,8 @@ const outbox: FastifyPluginCallbackTypebox = (app, _options, done) => {
         },
       },
     },
-    async (request) => {
-      const row = await getOutboxMessage(app.db, request.params.id);
-      if (!row) throw notFound(`Message ${request.params.id} does not exist.`);
-      return toOutboxMessage(row);
-    },
+    async (request) =>
+      toOutboxMessage(await answeringRefusals(() => outboxMessage(app.db, request.params.id))),
   );
 
   app.get(
@@ -148,8 +145,7 @@ const outbox: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request, reply) => {
-      const row = await getOutboxMessage(app.db, request.params.id);
-      if (!row) throw notFound(`Message ${request.params.id} does not exist.`);
+      const row = await answeringRefusals(() => outboxMessage(app.db, request.params.id));
       return sendStoredHtml(reply, row.html);
     },
   );

@@ -1,20 +1,16 @@
 // The payment-provider port over HTTP: POST /webhooks/payments/<provider>, authenticated by the
-// provider's signature (not an API key), recorded through the same idempotent recordPayment as
-// the manual API (the provider's payment id is the reference), then the invoice's collection is
-// told. A provider retries until it gets a 2xx, so a retry after a 503 records nothing twice.
+// provider's signature (not an API key), received through the same idempotent use case as the
+// manual API (services/payments.ts; the provider's payment id is the reference), which then
+// tells the invoice's collection. A provider retries until it gets a 2xx, so a retry after a 503
+// records nothing twice.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import {
-  InvalidInvoiceRequestError,
-  InvalidInvoiceTransitionError,
-  InvoiceNotFoundError,
-} from '../../db/repositories/invoices.ts';
-import { PaymentConflictError, recordPayment } from '../../db/repositories/payments.ts';
 import { WebhookSignatureError, type PaymentProvider } from '../../payments/provider.ts';
-import { badRequest, notFound } from '../problem.ts';
+import { receivePayment } from '../../services/payments.ts';
+import { Refused } from '../../services/refused.ts';
+import { badRequest, notFound, refusalProblem } from '../problem.ts';
 import { problemResponse } from '../schemas/common.ts';
-import { tellCollection } from '../../services/collections.ts';
-import { answeringRefusals, serviceDependencies } from '../services.ts';
+import { serviceDependencies } from '../services.ts';
 
 const WebhookAnswer = Type.Object(
   {
@@ -87,27 +83,19 @@ const paymentWebhooks: FastifyPluginCallbackTypebox<{ providers: PaymentProvider
       }
       let recorded;
       try {
-        recorded = await recordPayment(app.db, { ...payment, source: provider.name });
+        recorded = await receivePayment(serviceDependencies(app), {
+          ...payment,
+          source: provider.name,
+        });
       } catch (error) {
-        // A permanent refusal is acknowledged (or the provider retries for days) and logged
-        // for an operator; anything else (the database down) fails so the provider retries.
-        const permanent =
-          error instanceof InvoiceNotFoundError ||
-          error instanceof InvalidInvoiceTransitionError ||
-          error instanceof InvalidInvoiceRequestError ||
-          error instanceof PaymentConflictError;
-        if (!permanent) throw error;
+        if (!(error instanceof Refused)) throw error;
+        // Temporal unavailable fails, so the provider retries (the payment is already stored);
+        // a permanent refusal is acknowledged (or the provider retries for days) and logged for
+        // an operator. Anything else (the database down) fails too.
+        if (error.kind === 'unavailable') throw refusalProblem(error);
         request.log.warn({ eventId, error: error.message }, 'provider payment not recorded');
         return { received: true, eventId, paymentId: null, ignored: error.message };
       }
-      await answeringRefusals(() =>
-        tellCollection(
-          serviceDependencies(app),
-          payment.invoiceId,
-          provider.name,
-          'The payment is recorded',
-        ),
-      );
       return { received: true, eventId, paymentId: recorded.payment.id };
     },
   );

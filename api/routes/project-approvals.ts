@@ -5,15 +5,14 @@
 // forged 403, expired 410, checked before anything is read.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { getProject, listMilestones } from '../../db/repositories/projects.ts';
 import { formatMoney, money } from '../../domain/core/money.ts';
-import { approveMilestoneUpdate, rejectMilestoneUpdate } from '../../workflows/project-messages.ts';
-import type { projectWorkflow } from '../../workflows/project.ts';
-import { withTemporalDeadline } from '../plugins/temporal.ts';
-import { notFound, Problem } from '../problem.ts';
+import { milestoneAwaitingAnswer } from '../../services/project-approvals.ts';
+import { approveMilestone, rejectMilestone } from '../../services/projects.ts';
+import { escapeHtml, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
+import { unprocessable } from '../problem.ts';
 import { HtmlDocument, problemResponse } from '../schemas/common.ts';
-import { projectWorkflowId } from '../../workflow-contracts/ids.ts';
-import { projectUpdateProblem } from '../update-problems.ts';
+import { answeringRefusals, answeringUpdates, serviceDependencies } from '../services.ts';
+import { PROJECT_WORKFLOW } from '../temporal-problem.ts';
 
 const Params = Type.Object(
   {
@@ -40,21 +39,10 @@ const refusals = {
   503: problemResponse('Approval links are not configured (BILLWRIGHT_SIGNING_SECRET).'),
 };
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-
 /** As the hosted invoice pages: the signed URL never leaks through a Referer, nothing indexes it. */
 // frame-ancestors is added by the security headers plugin (BILLWRIGHT_FRAME_ANCESTORS).
 const PAGE_HEADERS = {
-  'cache-control': 'private, no-store',
-  'referrer-policy': 'no-referrer',
-  'x-robots-tag': 'noindex, nofollow',
+  ...SIGNED_LINK_HEADERS,
   'x-content-type-options': 'nosniff',
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
@@ -99,15 +87,10 @@ const projectApprovals: FastifyPluginCallbackTypebox = (app, _options, done) => 
         { projectId: id, milestoneKey: key },
         request.query,
       );
-      const project = await getProject(app.db, id);
-      const milestone = project && (await listMilestones(app.db, id)).find((m) => m.key === key);
-      if (!project || !milestone) throw notFound('This milestone does not exist.');
-      const customer = await app.db
-        .selectFrom('customers')
-        .select('locale')
-        .where('id', '=', project.customer_id)
-        .executeTakeFirstOrThrow();
-      const amount = formatMoney(money(milestone.amount, project.currency), customer.locale);
+      const { project, milestone, locale } = await answeringRefusals(() =>
+        milestoneAwaitingAnswer(app.db, id, key),
+      );
+      const amount = formatMoney(money(milestone.amount, project.currency), locale);
       const hidden = ['round', 'expires', 'signature']
         .map(
           (name) =>
@@ -165,32 +148,14 @@ const projectApprovals: FastifyPluginCallbackTypebox = (app, _options, done) => 
         );
         const reason = request.body?.reason?.trim();
         if (answer === 'reject' && !reason) {
-          throw new Problem({
-            status: 422,
-            slug: 'unprocessable',
-            detail: 'reason: say why the milestone is rejected',
-            errors: [{ field: 'reason', message: 'say why the milestone is rejected' }],
-          });
+          throw unprocessable('reason', 'say why the milestone is rejected');
         }
-        const handle = app.temporal.workflow.getHandle<typeof projectWorkflow>(
-          projectWorkflowId(id),
+        const action = { projectId: id, key, round, actor: 'customer (approval link)', reason };
+        await answeringUpdates(PROJECT_WORKFLOW, () =>
+          answer === 'approve'
+            ? approveMilestone(serviceDependencies(app), action)
+            : rejectMilestone(serviceDependencies(app), { ...action, reason: reason! }),
         );
-        const request_ = {
-          key,
-          round,
-          actor: 'customer (approval link)',
-          ...(reason && { reason }),
-        };
-        try {
-          await withTemporalDeadline(app, () =>
-            handle.executeUpdate(
-              answer === 'approve' ? approveMilestoneUpdate : rejectMilestoneUpdate,
-              { args: [request_] },
-            ),
-          );
-        } catch (error) {
-          throw projectUpdateProblem(error) ?? error;
-        }
         return reply
           .type('text/html; charset=utf-8')
           .headers(PAGE_HEADERS)

@@ -5,7 +5,6 @@
 // time entries are rows, recorded against the budget and invoiced by the workflow. The use cases
 // are in services/projects.ts and services/project-time-entries.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Refused } from '../../services/refused.ts';
 import {
   projectTimeEntries,
   recordTimeEntry,
@@ -24,7 +23,6 @@ import {
   type MilestoneAction,
   type ProjectSnapshot,
 } from '../../services/projects.ts';
-import { refusalProblem } from '../problem.ts';
 import {
   changeOrderView,
   projectEventView,
@@ -60,17 +58,12 @@ import {
   TimeEntrySchema,
   updateResponses,
 } from '../schemas/projects.ts';
-import { answeringRefusals, serviceDependencies } from '../services.ts';
-import { projectUpdateProblem } from '../update-problems.ts';
+import { answeringRefusals, answeringUpdates, serviceDependencies } from '../services.ts';
+import { PROJECT_WORKFLOW } from '../temporal-problem.ts';
 
 /** The project after a use case on its workflow; its refusal, or Temporal's, as the problem. */
 async function answerProject(call: () => Promise<ProjectSnapshot>) {
-  try {
-    return projectView(await call());
-  } catch (error) {
-    if (error instanceof Refused) throw refusalProblem(error);
-    throw projectUpdateProblem(error) ?? error;
-  }
+  return projectView(await answeringUpdates(PROJECT_WORKFLOW, call));
 }
 
 function milestoneAction(request: {

@@ -35,6 +35,7 @@ import {
   UpcomingSchema,
 } from '../schemas/subscriptions.ts';
 import { answeringRefusals, answeringUpdates, serviceDependencies } from '../services.ts';
+import { SUBSCRIPTION_WORKFLOW } from '../temporal-problem.ts';
 
 function dependencies(app: FastifyInstance): SubscriptionDependencies {
   return { ...serviceDependencies(app), tax: app.tax };
@@ -126,7 +127,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const action = { actor: request.apiKey.id, ...request.body };
-      return answeringUpdates(() =>
+      return answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
         pauseSubscription(dependencies(app), request.params.id, action),
       );
     },
@@ -152,7 +153,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         anchor,
         ...(reason !== undefined && { reason }),
       };
-      return answeringUpdates(() =>
+      return answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
         resumeSubscription(dependencies(app), request.params.id, resume),
       );
     },
@@ -174,7 +175,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const cancel = { actor: request.apiKey.id, ...request.body };
-      return answeringUpdates(() =>
+      return answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
         cancelSubscription(dependencies(app), request.params.id, cancel),
       );
     },
@@ -198,7 +199,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { planCode, quantity, applyAt, reason } = request.body;
-      return answeringUpdates(() =>
+      return answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
         changeSubscriptionTerms(serviceDependencies(app), {
           subscriptionId: request.params.id,
           planCode,
@@ -231,7 +232,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const preview = await answeringUpdates(() =>
+      const preview = await answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
         previewSubscriptionChange(dependencies(app), request.params.id, request.query),
       );
       return { ...preview, invoice: preview.invoice && invoicePreviewOf(preview.invoice) };
@@ -256,7 +257,9 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) =>
       invoicePreviewOf(
-        await answeringUpdates(() => previewUpcomingInvoice(dependencies(app), request.params.id)),
+        await answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
+          previewUpcomingInvoice(dependencies(app), request.params.id),
+        ),
       ),
   );
 
@@ -284,7 +287,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) => {
       const { version, applyAt = 'period_end', reason } = request.body;
-      return answeringUpdates(() =>
+      return answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
         changeSubscriptionTerms(serviceDependencies(app), {
           subscriptionId: request.params.id,
           version,

@@ -155,6 +155,11 @@ export const HtmlDocument = {
   content: { 'text/html': { schema: Type.String() } },
 };
 
+export const PdfDocument = {
+  description: 'The invoice as an A4 PDF, exactly as stored. Its ETag is the hash of its bytes.',
+  content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
+};
+
 /** Date → ISO 8601 UTC string (`Z`), null stays null. */
 export function iso(value: Date): string;
 export function iso(value: Date | null): string | null;

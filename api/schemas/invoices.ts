@@ -175,6 +175,20 @@ export function toInvoiceSummary(row: InvoiceRow) {
   };
 }
 
+/** What is sold, for tax, on a line priced by hand. */
+export const TaxCategory = Type.Union(
+  [Type.Literal('standard'), Type.Literal('ebook'), Type.Literal('exempt')],
+  { description: 'What is sold, for tax (default standard).' },
+);
+
+/** An invoice with its lines (InvoiceSchema). */
+export function toInvoice({ invoice, lines }: { invoice: InvoiceRow; lines: InvoiceLineRow[] }) {
+  return {
+    ...toInvoiceSummary(invoice),
+    lines: lines.map((line) => toInvoiceLine(line, invoice.currency)),
+  };
+}
+
 export function toInvoiceLine(row: InvoiceLineRow, currency: string) {
   const money = (amount: number) => ({ amount, currency });
   return {

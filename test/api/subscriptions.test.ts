@@ -19,7 +19,7 @@ import {
 import { flatPlanVersion } from '../support/fixtures.ts';
 import { anyString, stringMatching, createApiHarness, type ApiHarness } from './app-harness.ts';
 import { INVALID_TRANSITION } from '../../workflow-contracts/names.ts';
-import { updateProblem } from '../../api/update-problems.ts';
+import { temporalProblem } from '../../api/temporal-problem.ts';
 
 /** What the stand-in Temporal does when called; each test sets what it needs. */
 interface TemporalScript {
@@ -584,9 +584,9 @@ describe('reading and operating a subscription', () => {
   });
 });
 
-describe('updateProblem', () => {
+describe('temporalProblem', () => {
   test('maps Temporal failures to problems', () => {
-    const status = (error: unknown) => updateProblem(error)?.status;
+    const status = (error: unknown) => temporalProblem(error)?.status;
     expect(
       status(
         new WorkflowUpdateFailedError(
@@ -605,7 +605,7 @@ describe('updateProblem', () => {
       'x',
       ApplicationFailure.create({ type: 'TypeError', message: 'oops' }),
     );
-    expect(updateProblem(bug)).toBeUndefined();
-    expect(updateProblem(new TypeError('ours'))).toBeUndefined();
+    expect(temporalProblem(bug)).toBeUndefined();
+    expect(temporalProblem(new TypeError('ours'))).toBeUndefined();
   });
 });

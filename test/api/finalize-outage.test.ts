@@ -16,7 +16,7 @@ import {
   testDataConverter,
   workflowBundle,
 } from '../support/temporal.ts';
-import { createApiHarness, unreachableTemporal, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
 
 let env: TestWorkflowEnvironment;
 let api: ApiHarness;

@@ -11,7 +11,7 @@ import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { sampleInvoiceView } from '../../documents/sample-invoice.ts';
 import { insertCustomer } from '../support/fixtures.ts';
-import { createApiHarness, unreachableTemporal, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
 
 const SECRET = 'test-signing-secret-0123456789-abcdef';
 const BASE = 'https://billing.example.com';

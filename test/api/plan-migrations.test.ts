@@ -16,7 +16,7 @@ import {
   testDataConverter,
   workflowBundle,
 } from '../support/temporal.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { planMigrationWorkflowId } from '../../workflow-contracts/ids.ts';
 
 const TZ = 'Europe/Paris';

@@ -13,7 +13,7 @@ import {
   testDataConverter,
   workflowBundle,
 } from '../support/temporal.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 
 const SECRET = 'projects-api-test-signing-secret-0123456789';
 const TZ = 'Europe/Paris';

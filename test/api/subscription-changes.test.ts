@@ -19,7 +19,7 @@ import {
   testDataConverter,
   workflowBundle,
 } from '../support/temporal.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 
 const DAY = 86_400_000;
 const TZ = 'Europe/Paris';

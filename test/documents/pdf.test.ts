@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { sampleInvoiceView } from '../../documents/sample-invoice.ts';
-import { usageInvoice } from './fixtures.ts';
+import { usageInvoice } from '../support/document-views.ts';
 
 const OUTPUT = join(import.meta.dirname, '..', '..', 'test-output', 'documents');
 const html = createDocumentRenderer().renderInvoiceHtml(sampleInvoiceView({ lines: 12 }));

@@ -8,14 +8,14 @@ import { Worker } from '@temporalio/worker';
 import { expect } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
-import { realActivities } from '../support/activities.ts';
+import { realActivities } from './activities.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
   testDataConverter,
   workflowBundle,
-} from '../support/temporal.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+} from './temporal.ts';
+import { createApiHarness, type ApiHarness } from './api-harness.ts';
 
 export interface Money {
   amount: number;

@@ -59,6 +59,7 @@ export default tseslint.config(
       'test/e2e/**/*.ts',
       'test/faults/**/*.ts',
       'test/support/platform.ts',
+      'test/support/fault-platform.ts',
       'bench/chaos.ts',
     ],
     rules: {

@@ -15,7 +15,7 @@ import {
   startFaultPlatform,
   type FaultPlatform,
   type FaultResult,
-} from '../test/faults/harness.ts';
+} from '../test/support/fault-platform.ts';
 
 const subscriptions = Number(process.env.CHAOS_SUBSCRIPTIONS ?? 50);
 const restarts = Number(process.env.CHAOS_RESTARTS ?? 3);

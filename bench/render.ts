@@ -4,7 +4,7 @@
 // a warm-up first, best of three rounds. No database and no network.
 import { createPdfRenderer } from '../documents/pdf.ts';
 import { createDocumentRenderer } from '../documents/renderer.ts';
-import { sampleInvoiceView } from '../test/documents/sample-invoice.ts';
+import { sampleInvoiceView } from '../test/support/sample-invoice.ts';
 import { formatDuration, progress } from '../runtime/log.ts';
 
 export interface BenchRow {

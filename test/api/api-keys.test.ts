@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyCache } from '../../api/plugins/auth.ts';
 import { createApiKey, findActiveApiKey, type ApiScope } from '../../db/repositories/api-keys.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 
 interface Problem {
   type: string;

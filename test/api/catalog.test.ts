@@ -5,8 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createMetric } from '../../db/repositories/metrics.ts';
 import { listPlanVersionChanges } from '../../db/repositories/subscriptions.ts';
 import type { SubscriptionWorkflowInput } from '../../workflows/subscription-messages.ts';
-import { createApiHarness, stringMatching, type ApiHarness } from './app-harness.ts';
-import { recordingTemporal, type RecordingTemporal } from './recording-temporal.ts';
+import { createApiHarness, stringMatching, type ApiHarness } from '../support/api-harness.ts';
+import { recordingTemporal, type RecordingTemporal } from '../support/recording-temporal.ts';
 
 let api: ApiHarness;
 let temporal: RecordingTemporal;
@@ -287,7 +287,7 @@ describe('catalog rules: 422 naming the field, nothing stored', () => {
       ['charges[0].pricing.rate'],
     ],
     [
-      // Found by test/api/differential.test.ts: accepted, such a plan failed every invoice.
+      // Found by test/workflows/differential.test.ts: accepted, such a plan failed every invoice.
       'a percentage of a count metric, which has no amounts',
       { charges: [usage({ model: 'percentage', rate: '2.9' })] },
       ['charges[0].metricCode'],

@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCollectionRow } from '../../db/repositories/collections.ts';
 import { finishAdvance } from '../../db/repositories/test-clocks.ts';
 import { realActivities } from '../support/activities.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
-import { recordingTemporal } from './recording-temporal.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { recordingTemporal } from '../support/recording-temporal.ts';
 
 // The clock's instants, in order. Real time (the machine's) is none of them: a date that leaked
 // from real time would differ from every expected value below.

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEncryptionCodec, type PayloadKey } from '../../temporal/payload-codec.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 
 const UI = 'http://localhost:8233';
 const keyring: PayloadKey[] = [{ id: 'k1', key: randomBytes(32) }];

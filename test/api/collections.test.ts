@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openCollectionRow } from '../../db/repositories/collections.ts';
 import { createDraftInvoice } from '../../db/repositories/invoices.ts';
 import { stripeSignature } from '../../payments/stripe.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
-import { recordingTemporal, type RecordingTemporal } from './recording-temporal.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { recordingTemporal, type RecordingTemporal } from '../support/recording-temporal.ts';
 
 const STRIPE_SECRET = 'whsec_test_collections';
 let api: ApiHarness;

@@ -9,7 +9,7 @@ import {
   stringContaining,
   unreachableTemporal,
   type ApiHarness,
-} from './app-harness.ts';
+} from '../support/api-harness.ts';
 
 let api: ApiHarness;
 beforeAll(async () => {

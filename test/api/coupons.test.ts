@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { activeCouponsFor } from '../../db/repositories/coupons.ts';
 import { newId } from '../../db/ids.ts';
-import { createApiHarness, stringMatching, type ApiHarness } from './app-harness.ts';
-import { recordingTemporal } from './recording-temporal.ts';
+import { createApiHarness, stringMatching, type ApiHarness } from '../support/api-harness.ts';
+import { recordingTemporal } from '../support/recording-temporal.ts';
 
 /** expect.objectContaining, typed as what it stands for (the lint objects to `any`). */
 const containing = (fields: Record<string, unknown>): Record<string, unknown> =>

@@ -6,7 +6,7 @@ import {
   stringContaining,
   createApiHarness,
   type ApiHarness,
-} from './app-harness.ts';
+} from '../support/api-harness.ts';
 
 let api: ApiHarness;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../api/app.ts';
 import { connectDatabase, isDatabaseUnavailable, type Db } from '../../db/connect.ts';
 import { getFreePort } from '../../infra/free-port.ts';
-import { unreachableTemporal } from './app-harness.ts';
+import { unreachableTemporal } from '../support/api-harness.ts';
 
 let app: Awaited<ReturnType<typeof buildApp>>;
 let db: Db;

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pendingWorkflowStarts } from '../../db/repositories/workflow-starts.ts';
 import { drainWorkflowStarts } from '../../temporal/workflow-starts.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
-import { recordingTemporal, type RecordingTemporal } from './recording-temporal.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { recordingTemporal, type RecordingTemporal } from '../support/recording-temporal.ts';
 
 let api: ApiHarness;
 let temporal: RecordingTemporal;

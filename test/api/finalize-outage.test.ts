@@ -4,41 +4,32 @@
 // the invoice's delivery and collection: the email goes out once, the collection runs. Starting
 // the same rows again (a drainer whose mark was lost) starts nothing new.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { pendingWorkflowStarts } from '../../db/repositories/workflow-starts.ts';
-import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import { drainWorkflowStarts, startPendingWorkflows } from '../../temporal/workflow-starts.ts';
 import { realActivities } from '../support/activities.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
-  testDataConverter,
-  workflowBundle,
+  startTestWorker,
+  type RunningWorker,
 } from '../support/temporal.ts';
-import { createApiHarness, unreachableTemporal, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
 
 let env: TestWorkflowEnvironment;
 let api: ApiHarness;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningWorker;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnvironment();
   api = await createApiHarness({ temporal: unreachableTemporal(), temporalTimeoutMs: 2_000 });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: BILLING_TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
-    dataConverter: testDataConverter,
+  worker = await startTestWorker(env, {
     activities: realActivities(api.db),
   });
-  running = worker.run();
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await api?.close();
   await env?.teardown();
 });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { canonicalJson, requestBodyHash } from '../../api/plugins/idempotency.ts';
 import { createApiKey } from '../../db/repositories/api-keys.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 
 let api: ApiHarness;
 beforeAll(async () => {

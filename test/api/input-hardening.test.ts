@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MAX_AMOUNT } from '../../api/schemas/common.ts';
 import { convertText, invalidText } from '../../api/plugins/validation.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { Type } from 'typebox';
 
 let api: ApiHarness;

@@ -9,9 +9,9 @@ import { storeInvoiceDocument } from '../../db/repositories/invoices.ts';
 import { signHostedInvoiceLink } from '../../documents/hosted-links.ts';
 import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
-import { sampleInvoiceView } from '../documents/sample-invoice.ts';
+import { sampleInvoiceView } from '../support/sample-invoice.ts';
 import { insertCustomer } from '../support/fixtures.ts';
-import { createApiHarness, unreachableTemporal, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
 
 const SECRET = 'test-signing-secret-0123456789-abcdef';
 const BASE = 'https://billing.example.com';

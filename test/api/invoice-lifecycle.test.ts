@@ -6,8 +6,8 @@ import {
   recordPaymentTotals,
   type NewInvoiceLine,
 } from '../../db/repositories/invoices.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
-import { recordingTemporal } from './recording-temporal.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { recordingTemporal } from '../support/recording-temporal.ts';
 
 let api: ApiHarness;
 let consumerId: string;

@@ -1,7 +1,7 @@
 // Read-only resources: invoices (with lines and rendered HTML) and the development outbox.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { storeInvoiceDocument } from '../../db/repositories/invoices.ts';
-import { anyString, createApiHarness, type ApiHarness } from './app-harness.ts';
+import { anyString, createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 
 let api: ApiHarness;
 let customerId: string;

@@ -3,28 +3,25 @@
 // end (pendingChange, then the boundary bills the new price). Asserted over HTTP and on the
 // invoices and credit notes in PostgreSQL: what the customer is billed.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { realActivities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
 import { listPlanVersionChanges } from '../../db/repositories/subscriptions.ts';
 import { planMigrationView, startPlanMigration } from '../../services/plan-migrations.ts';
-import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
-  testDataConverter,
-  workflowBundle,
+  startTestWorker,
+  type RunningWorker,
 } from '../support/temporal.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { planMigrationWorkflowId } from '../../workflow-contracts/ids.ts';
 
 const TZ = 'Europe/Paris';
 
 let env: TestWorkflowEnvironment;
 let api: ApiHarness;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningWorker;
 let customerId: string;
 
 interface Sub {
@@ -52,14 +49,9 @@ function ok(response: { statusCode: number; body: string }, status = 201): void 
 beforeAll(async () => {
   env = await createTimeSkippingEnvironment();
   api = await createApiHarness({ temporal: env.client, temporalTimeoutMs: 20_000 });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: BILLING_TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
-    dataConverter: testDataConverter,
+  worker = await startTestWorker(env, {
     activities: realActivities(api.db, loadConfig({}), { temporal: env.client }),
   });
-  running = worker.run();
   const customer = await api.request({
     method: 'POST',
     url: '/v1/customers',
@@ -77,8 +69,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await api?.close();
   await env?.teardown();
 });

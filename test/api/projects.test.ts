@@ -2,26 +2,23 @@
 // on the time-skipping server's client, a worker runs the real activities on the billing task
 // queue, and everything is asserted over HTTP, in the outbox and on the rows in PostgreSQL.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
-import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import { realActivities } from '../support/activities.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
-  testDataConverter,
-  workflowBundle,
+  startTestWorker,
+  type RunningWorker,
 } from '../support/temporal.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 
 const SECRET = 'projects-api-test-signing-secret-0123456789';
 const TZ = 'Europe/Paris';
 
 let env: TestWorkflowEnvironment;
 let api: ApiHarness;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningWorker;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnvironment();
@@ -30,19 +27,13 @@ beforeAll(async () => {
     temporalTimeoutMs: 20_000,
     signingSecret: SECRET,
   });
-  worker = await Worker.create({
-    dataConverter: testDataConverter,
-    connection: env.nativeConnection,
-    taskQueue: BILLING_TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
+  worker = await startTestWorker(env, {
     activities: realActivities(api.db, loadConfig({ BILLWRIGHT_SIGNING_SECRET: SECRET })),
   });
-  running = worker.run();
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await api?.close();
   await env?.teardown();
 });

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { realActivities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
@@ -12,22 +11,20 @@ import { listPlanVersionChanges } from '../../db/repositories/subscriptions.ts';
 import { prorate } from '../../domain/subscriptions/billing-cycles.ts';
 import { money } from '../../domain/core/money.ts';
 import { unusedShare } from '../../domain/subscriptions/charges.ts';
-import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
-  testDataConverter,
-  workflowBundle,
+  startTestWorker,
+  type RunningWorker,
 } from '../support/temporal.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 
 const DAY = 86_400_000;
 const TZ = 'Europe/Paris';
 
 let env: TestWorkflowEnvironment;
 let api: ApiHarness;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningWorker;
 let customerId: string;
 
 interface Sub {
@@ -61,14 +58,9 @@ beforeAll(async () => {
   env = await createTimeSkippingEnvironment();
   api = await createApiHarness({ temporal: env.client, temporalTimeoutMs: 20_000 });
   const config = loadConfig({});
-  worker = await Worker.create({
-    dataConverter: testDataConverter,
-    connection: env.nativeConnection,
-    taskQueue: BILLING_TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
+  worker = await startTestWorker(env, {
     activities: realActivities(api.db, config),
   });
-  running = worker.run();
   const customer = await api.request({
     method: 'POST',
     url: '/v1/customers',
@@ -107,8 +99,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await api?.close();
   await env?.teardown();
 });

@@ -17,7 +17,12 @@ import {
   type SubscriptionWorkflowInput,
 } from '../../workflows/subscription-messages.ts';
 import { flatPlanVersion } from '../support/fixtures.ts';
-import { anyString, stringMatching, createApiHarness, type ApiHarness } from './app-harness.ts';
+import {
+  anyString,
+  stringMatching,
+  createApiHarness,
+  type ApiHarness,
+} from '../support/api-harness.ts';
 import { INVALID_TRANSITION } from '../../workflow-contracts/names.ts';
 import { temporalProblem } from '../../api/temporal-problem.ts';
 

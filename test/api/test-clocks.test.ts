@@ -3,7 +3,7 @@
 // the end-to-end test on the dev server.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTestClock } from '../../db/repositories/test-clocks.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 
 interface Problem {
   detail: string;

@@ -4,7 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { createDocumentRenderer, type RenderedEmail } from '../../documents/renderer.ts';
 import { REMINDER_TONES, type ReminderTone } from '../../documents/views.ts';
-import { creditNote, multiRateInvoice, receipt, reminder, type Currency } from './fixtures.ts';
+import {
+  creditNote,
+  multiRateInvoice,
+  receipt,
+  reminder,
+  type Currency,
+} from '../support/document-views.ts';
 
 const renderer = createDocumentRenderer({});
 const NBSP = '\u00a0';

@@ -2,7 +2,7 @@
 // signed link with "/pdf" (the same signature opens both).
 import { describe, expect, it } from 'vitest';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
-import { creditNote, multiRateInvoice, receipt, reminder } from './fixtures.ts';
+import { creditNote, multiRateInvoice, receipt, reminder } from '../support/document-views.ts';
 
 const renderer = createDocumentRenderer({});
 const hostedUrl =

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
-import { sampleInvoiceView } from './sample-invoice.ts';
-import { usageInvoice } from './fixtures.ts';
+import { sampleInvoiceView } from '../support/sample-invoice.ts';
+import { usageInvoice } from '../support/document-views.ts';
 
 const OUTPUT = join(import.meta.dirname, '..', '..', 'test-output', 'documents');
 const html = createDocumentRenderer().renderInvoiceHtml(sampleInvoiceView({ lines: 12 }));

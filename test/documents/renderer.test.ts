@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import type { InvoiceView } from '../../documents/views.ts';
-import { usageInvoice } from './fixtures.ts';
+import { usageInvoice } from '../support/document-views.ts';
 
 const seller = {
   legalName: 'Billwright SAS',

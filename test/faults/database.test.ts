@@ -12,7 +12,7 @@ import {
   startFaultPlatform,
   waitUntil,
   type FaultPlatform,
-} from './harness.ts';
+} from '../support/fault-platform.ts';
 
 let platform: FaultPlatform;
 

@@ -3,7 +3,11 @@
 // and emailed exactly once, and the API stays up. `npm run chaos` runs longer versions.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { progress } from '../../runtime/log.ts';
-import { billingBurstUnderFault, startFaultPlatform, type FaultPlatform } from './harness.ts';
+import {
+  billingBurstUnderFault,
+  startFaultPlatform,
+  type FaultPlatform,
+} from '../support/fault-platform.ts';
 
 let platform: FaultPlatform;
 

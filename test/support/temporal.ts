@@ -5,11 +5,13 @@ import {
   bundleWorkflowCode,
   DefaultLogger,
   Runtime,
+  Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { registerSearchAttributes } from '../../infra/search-attributes.ts';
 import { ensureTimeSkippingTestServer } from '../../infra/test-server.ts';
 import { billwrightDataConverter, failureConverterPath } from '../../temporal/payload-codec.ts';
+import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import { workflowsPath } from '../../temporal/worker.ts';
 import { TEST_PAYLOAD_KEYS } from './payload-keys.ts';
 
@@ -36,6 +38,51 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger });
   return bundle;
+}
+
+export interface TestWorkerOptions {
+  activities: object;
+  /** Default: the billing task queue, where the API starts its workflows. */
+  taskQueue?: string;
+  /** 0: no sticky cache, so a worker stopped mid-test hands its workflows over cleanly. */
+  maxCachedWorkflows?: number;
+}
+
+/** A worker on the test server as production configures one: the shared bundle, encrypted payloads. */
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  options: TestWorkerOptions,
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: options.taskQueue ?? BILLING_TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    dataConverter: testDataConverter,
+    activities: options.activities,
+    ...(options.maxCachedWorkflows === undefined
+      ? {}
+      : { maxCachedWorkflows: options.maxCachedWorkflows }),
+  });
+}
+
+export interface RunningWorker {
+  /** Shuts the worker down and waits for it to finish its tasks. */
+  stop(): Promise<void>;
+}
+
+/** A worker running for the whole test file (beforeAll), stopped in afterAll. */
+export async function startTestWorker(
+  env: TestWorkflowEnvironment,
+  options: TestWorkerOptions,
+): Promise<RunningWorker> {
+  const worker = await createTestWorker(env, options);
+  const running = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
 }
 
 const quietLogger = {

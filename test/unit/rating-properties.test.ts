@@ -11,7 +11,7 @@ import type {
 } from '../../domain/catalog/types.ts';
 import { validatePlanVersion } from '../../domain/catalog/validation.ts';
 import { decimal, minOf, roundToMinorUnits, ZERO } from '../../domain/core/decimal.ts';
-import { percentageUsageFromTransactions } from './support/percentage-reference.ts';
+import { percentageUsageFromTransactions } from '../support/percentage-reference.ts';
 import { rateCharge } from '../../domain/rating/rate-charge.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';

@@ -13,7 +13,7 @@ import { percentageUsageQuery } from '../../domain/rating/percentage.ts';
 import { rateCharge } from '../../domain/rating/rate-charge.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';
 import type { RoundingMode } from '../../domain/core/decimal.ts';
-import { percentageUsageFromTransactions } from './support/percentage-reference.ts';
+import { percentageUsageFromTransactions } from '../support/percentage-reference.ts';
 
 const usage = (pricing: PricingModel, extra: Partial<Charge> = {}): Charge =>
   ({

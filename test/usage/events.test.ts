@@ -12,7 +12,7 @@ import {
   recordUsageEvents,
 } from '../../db/repositories/usage.ts';
 import type { BillableMetric } from '../../domain/catalog/metrics.ts';
-import { createApiHarness, unreachableTemporal, type ApiHarness } from '../api/app-harness.ts';
+import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
 import { newMetric, newSubscribedCustomer } from './support.ts';
 
 let api: ApiHarness;

@@ -2,7 +2,6 @@
 // time-skipping server, an invoice issued at 02:00 in Paris is emailed at 09:00 Paris time.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities } from '../support/activities.ts';
@@ -17,8 +16,7 @@ import { insertCustomer, insertPlan, flatPlanVersion } from '../support/fixtures
 import {
   createTimeSkippingEnvironment,
   eventually,
-  testDataConverter,
-  workflowBundle,
+  createTestWorker,
 } from '../support/temporal.ts';
 import { TEST_PAYLOAD_KEYS } from '../support/payload-keys.ts';
 import { createEncryptionCodec } from '../../temporal/payload-codec.ts';
@@ -46,11 +44,8 @@ describe('invoice email in business hours', () => {
     // Virtual time at which each email activity ran.
     const emailedAt: number[] = [];
     const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({
-      dataConverter: testDataConverter,
-      connection: env.nativeConnection,
+    const worker = await createTestWorker(env, {
       taskQueue,
-      workflowBundle: await workflowBundle(),
       activities: {
         ...activities,
         async emailInvoice(input: Parameters<typeof activities.emailInvoice>[0]) {

@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -52,8 +51,9 @@ import { insertCustomer, insertPlan } from '../support/fixtures.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
-  testDataConverter,
-  workflowBundle,
+  createTestWorker,
+  startTestWorker,
+  type RunningWorker,
 } from '../support/temporal.ts';
 import { collectionWorkflowId } from '../../workflow-contracts/ids.ts';
 import { advanceClockUpdate } from '../../workflow-contracts/test-clock.ts';
@@ -88,8 +88,7 @@ const tax = {
 let env: TestWorkflowEnvironment;
 let testDb: TestDatabase;
 let real: Activities;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningWorker;
 const taskQueue = `collections-${randomUUID()}`;
 
 /** Reminders actually sent (first attempt that sent), with the virtual time they ran at. */
@@ -100,11 +99,8 @@ const loseAnswerOnce = new Set<string>();
 beforeAll(async () => {
   [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
   real = realActivities(testDb.db, config, { collections: true });
-  worker = await Worker.create({
-    dataConverter: testDataConverter,
-    connection: env.nativeConnection,
+  worker = await startTestWorker(env, {
     taskQueue,
-    workflowBundle: await workflowBundle(),
     activities: {
       ...real,
       async remindCustomer(request: ReminderRequest) {
@@ -128,7 +124,6 @@ beforeAll(async () => {
       },
     },
   });
-  running = worker.run();
 });
 
 const leftovers: string[] = [];
@@ -145,8 +140,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await env?.teardown();
   await testDb?.destroy();
 });
@@ -732,11 +726,8 @@ describe('worker restarts', () => {
     const input: CollectionInput = { invoiceId: invoice.id, customerId: c.id };
     const run = async (until: number) => {
       // No sticky cache: the next worker rebuilds the workflow from its history.
-      const w = await Worker.create({
-        dataConverter: testDataConverter,
-        connection: env.nativeConnection,
+      const w = await createTestWorker(env, {
         taskQueue: queue,
-        workflowBundle: await workflowBundle(),
         activities: real,
         maxCachedWorkflows: 0,
       });

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { PlanCode } from '../../temporal/search-attributes.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -37,8 +36,8 @@ import { insertCustomer, insertPlan } from '../support/fixtures.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
-  testDataConverter,
-  workflowBundle,
+  startTestWorker,
+  type RunningWorker,
 } from '../support/temporal.ts';
 
 const HOUR = 3_600_000;
@@ -49,8 +48,7 @@ const operator = { actor: 'key_test' };
 let env: TestWorkflowEnvironment;
 let testDb: TestDatabase;
 let activities: Activities;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningWorker;
 const taskQueue = `lifecycle-${randomUUID()}`;
 
 beforeAll(async () => {
@@ -58,14 +56,10 @@ beforeAll(async () => {
   const config = loadConfig({});
   activities = realActivities(testDb.db, config);
   await createMetric(testDb.db, { code: 'api_calls', name: 'API calls', aggregation: 'count' });
-  worker = await Worker.create({
-    dataConverter: testDataConverter,
-    connection: env.nativeConnection,
+  worker = await startTestWorker(env, {
     taskQueue,
-    workflowBundle: await workflowBundle(),
     activities,
   });
-  running = worker.run();
 });
 
 const startedHandles: WorkflowHandle[] = [];
@@ -76,8 +70,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await env?.teardown();
   await testDb?.destroy();
 });

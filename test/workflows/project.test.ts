@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -34,8 +33,7 @@ import { insertCustomer } from '../support/fixtures.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
-  testDataConverter,
-  workflowBundle,
+  createTestWorker,
 } from '../support/temporal.ts';
 import { advanceClockUpdate } from '../../workflow-contracts/test-clock.ts';
 
@@ -66,13 +64,10 @@ afterAll(async () => {
 });
 
 async function newWorker(taskQueue: string, overrides: Partial<Activities> = {}) {
-  return Worker.create({
-    dataConverter: testDataConverter,
-    connection: env.nativeConnection,
+  return createTestWorker(env, {
     taskQueue,
     // No sticky cache: a worker that stops mid-test hands the workflow over cleanly.
     maxCachedWorkflows: 0,
-    workflowBundle: await workflowBundle(),
     activities: { ...activities, ...overrides },
   });
 }

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities, type Activities } from '../support/activities.ts';
@@ -24,8 +23,7 @@ import { insertCustomer, insertPlan, flatPlanVersion } from '../support/fixtures
 import {
   createTimeSkippingEnvironment,
   eventually,
-  testDataConverter,
-  workflowBundle,
+  createTestWorker,
 } from '../support/temporal.ts';
 import { INVALID_TRANSITION } from '../../workflow-contracts/names.ts';
 
@@ -62,12 +60,9 @@ async function withWorker<R>(
   taskQueue = `test-${randomUUID()}`,
   maxCachedWorkflows?: number,
 ) {
-  const worker = await Worker.create({
-    dataConverter: testDataConverter,
-    connection: env.nativeConnection,
+  const worker = await createTestWorker(env, {
     taskQueue,
-    ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
-    workflowBundle: await workflowBundle(),
+    maxCachedWorkflows,
     activities: { ...activities, ...overrides },
   });
   return worker.runUntil(fn(taskQueue));

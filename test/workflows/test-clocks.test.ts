@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
 import { newId } from '../../db/ids.ts';
@@ -21,8 +20,9 @@ import { insertCustomer, insertPlan } from '../support/fixtures.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
+  startTestWorker,
   testDataConverter,
-  workflowBundle,
+  type RunningWorker,
 } from '../support/temporal.ts';
 import { advanceClockUpdate, clockPositionQuery } from '../../workflow-contracts/test-clock.ts';
 
@@ -37,8 +37,7 @@ let env: TestWorkflowEnvironment;
  */
 let client: Client;
 let testDb: TestDatabase;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningWorker;
 const taskQueue = `test-clocks-${randomUUID()}`;
 const started: WorkflowHandle[] = [];
 
@@ -49,14 +48,10 @@ beforeAll(async () => {
     namespace: env.namespace ?? 'default',
     dataConverter: testDataConverter,
   });
-  worker = await Worker.create({
-    dataConverter: testDataConverter,
-    connection: env.nativeConnection,
+  worker = await startTestWorker(env, {
     taskQueue,
-    workflowBundle: await workflowBundle(),
     activities: realActivities(testDb.db, loadConfig({}), { temporal: client }),
   });
-  running = worker.run();
 });
 
 afterEach(async () => {
@@ -64,8 +59,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await env?.teardown();
   await testDb?.destroy();
 });

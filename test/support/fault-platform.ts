@@ -14,7 +14,7 @@ import { getFreePort } from '../../infra/free-port.ts';
 import { progress } from '../../runtime/log.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../infra/postgres.ts';
 import { spawnLogged, tailFile, type LoggedProcess } from '../../infra/process.ts';
-import { TEST_PAYLOAD_KEYS_ENV } from '../support/payload-keys.ts';
+import { TEST_PAYLOAD_KEYS_ENV } from './payload-keys.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 

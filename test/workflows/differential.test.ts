@@ -9,13 +9,13 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { percentageUsageFromTransactions } from '../unit/support/percentage-reference.ts';
+import { percentageUsageFromTransactions } from '../support/percentage-reference.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
 import { eventually } from '../support/temporal.ts';
-import * as harness from './workflow-harness.ts';
-import type { BillingHarness, InvoicePreview, Sub } from './workflow-harness.ts';
+import * as harness from '../support/billing-harness.ts';
+import type { BillingHarness, InvoicePreview, Sub } from '../support/billing-harness.ts';
 
-const seed = fixPropertySeed('test/api/differential.test.ts');
+const seed = fixPropertySeed('test/workflows/differential.test.ts');
 const TZ = 'Europe/Paris';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -4,18 +4,16 @@
 // its prediction (upcoming-invoice, preview-change, estimates) to its issue.
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { expect } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
-import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
-import { realActivities } from '../support/activities.ts';
+import { realActivities } from './activities.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
+  startTestWorker,
   testDataConverter,
-  workflowBundle,
-} from '../support/temporal.ts';
-import { createApiHarness, type ApiHarness } from './app-harness.ts';
+} from './temporal.ts';
+import { createApiHarness, type ApiHarness } from './api-harness.ts';
 
 export interface Money {
   amount: number;
@@ -98,14 +96,9 @@ export async function createBillingHarness(): Promise<BillingHarness> {
     dataConverter: testDataConverter,
   });
   const api = await createApiHarness({ temporal: client, temporalTimeoutMs: 30_000 });
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: BILLING_TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
-    dataConverter: testDataConverter,
+  const worker = await startTestWorker(env, {
     activities: realActivities(api.db, loadConfig({}), { temporal: client }),
   });
-  const running = worker.run();
   const post = (url: string, payload: object) => api.request({ method: 'POST', url, payload });
   return {
     env,
@@ -117,8 +110,7 @@ export async function createBillingHarness(): Promise<BillingHarness> {
       return response.json<T>();
     },
     async close() {
-      worker.shutdown();
-      await running;
+      await worker.stop();
       await api.close();
       await env.teardown();
     },

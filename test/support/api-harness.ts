@@ -8,7 +8,7 @@ import type { ApiPdf } from '../../api/plugins/invoice-pdfs.ts';
 import type { ApiRateLimits } from '../../config/index.ts';
 import type { Db } from '../../db/connect.ts';
 import { createApiKey } from '../../db/repositories/api-keys.ts';
-import { createTestDatabase } from '../support/db.ts';
+import { createTestDatabase } from './db.ts';
 
 export interface ApiHarness {
   app: FastifyInstance;

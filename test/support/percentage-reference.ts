@@ -1,8 +1,8 @@
-// A reference of the SQL side of percentage usage (catalog/types.ts, PercentageUsage), over a list of
+// A reference of the SQL side of percentage usage (catalog.ts, PercentageUsage), over a list of
 // transaction amounts in order: the contract the SQL implements, written the slow, plain way.
-import type { PercentagePricing, PercentageUsage } from '../../../domain/catalog/types.ts';
-import { decimal, ZERO } from '../../../domain/core/decimal.ts';
-import { percentageUsageQuery } from '../../../domain/rating/percentage.ts';
+import type { PercentagePricing, PercentageUsage } from '../../domain/catalog/types.ts';
+import { decimal, ZERO } from '../../domain/core/decimal.ts';
+import { percentageUsageQuery } from '../../domain/rating/percentage.ts';
 
 export function percentageUsageFromTransactions(
   pricing: PercentagePricing,

@@ -18,7 +18,7 @@ import {
   type InvoicePreview,
   type Sub,
   usageCharge,
-} from './workflow-harness.ts';
+} from '../support/billing-harness.ts';
 
 const TZ = 'Europe/Paris';
 /** An instant given as a wall time in Paris. */

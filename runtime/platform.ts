@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
 import { buildApp } from '../api/app.ts';
+import { documentsOf, invoicingOf, taxOf } from '../api/settings.ts';
 import type { BillwrightConfig } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
 import { existsSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { createPdfRenderer, type PdfRenderer } from '../documents/pdf.ts';
 import { chromiumPath } from '../documents/chromium.ts';
 import { progress } from './log.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
-import { emailSenderFromEnv } from '../email/sender-from-env.ts';
+import { createEmailSender } from '../email/sender.ts';
 import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection.ts';
 import { billwrightDataConverter } from '../temporal/payload-codec.ts';
 import { createBillingWorker } from '../temporal/worker.ts';
@@ -23,7 +24,6 @@ export interface PlatformOptions {
   temporal: TemporalTarget;
   /** Which roles this process plays; both by default. */
   roles?: { worker?: boolean; api?: boolean };
-  env?: NodeJS.ProcessEnv;
   apiLogger?: boolean | object;
 }
 
@@ -74,7 +74,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             templatesDir: config.templatesDir,
             brand: config.brand,
           }),
-          email: emailSenderFromEnv(options.env ?? process.env, db),
+          email: createEmailSender(config.resend, db),
           config,
           tax: {
             provider: createBuiltInTaxProvider(),
@@ -114,21 +114,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           signingSecret: config.signingSecret,
           temporalTimeoutMs: config.temporalTimeoutMs,
           rateLimits: config.rateLimits,
+          lateEvents: config.lateEvents,
+          testClocks: config.testClocks,
+          stripeWebhookSecret: config.stripeWebhookSecret,
+          corsOrigins: config.corsOrigins,
+          frameAncestors: config.frameAncestors,
         },
         codec: { keyring, corsOrigins: config.codecCorsOrigins },
-        documents: {
-          renderer: createDocumentRenderer({
-            templatesDir: config.templatesDir,
-            brand: config.brand,
-          }),
-          seller: config.seller,
-          brand: config.brand,
-        },
-        tax: {
-          seller: config.taxSeller,
-          provider: createBuiltInTaxProvider(),
-          rounding: config.taxRounding,
-        },
+        documents: documentsOf(config),
+        tax: taxOf(config),
+        invoicing: invoicingOf(config),
       },
       { logger: options.apiLogger ?? false },
     );

@@ -17,7 +17,6 @@ import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { getMetrics, type MetricRecord } from '../../db/repositories/metrics.ts';
 import {
-  LATE_EVENT_POLICIES,
   recordUsageEvents,
   type LateEventsPolicy,
   type RecordOutcome,
@@ -36,16 +35,6 @@ declare module 'fastify' {
 }
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
-
-/** BILLWRIGHT_LATE_EVENTS=reject|carry_forward (default reject). */
-export function lateEventsPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): LateEventsPolicy {
-  const value = env.BILLWRIGHT_LATE_EVENTS;
-  if (value === undefined || value === '') return 'reject';
-  if ((LATE_EVENT_POLICIES as readonly string[]).includes(value)) return value as LateEventsPolicy;
-  throw new Error(
-    `BILLWRIGHT_LATE_EVENTS must be one of ${LATE_EVENT_POLICIES.join(', ')}, got "${value}"`,
-  );
-}
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 

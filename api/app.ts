@@ -53,6 +53,7 @@ import {
   type ApiInvoicing,
   type ApiTax,
 } from './settings.ts';
+import { createPdfRenderer } from '../documents/pdf.ts';
 import { createStripeProvider } from '../payments/stripe.ts';
 import type { PayloadKeyring } from '../temporal/payload-codec.ts';
 
@@ -89,7 +90,7 @@ export interface ApiDependencies {
   config: ApiConfig;
   /**
    * Prints invoice PDFs: a renderer the caller owns, or a factory called on the first print
-   * whose renderer the app closes. Default: Chromium launched on the first print.
+   * whose renderer the app closes. Default: the config's Chromium, launched on the first print.
    */
   pdf?: ApiPdf;
   /**
@@ -151,7 +152,9 @@ export const billwrightApi = fp<ApiDependencies>(
     });
     await app.register(openapi, { publicBaseUrl: deps.config.publicBaseUrl });
     await app.register(health);
-    await app.register(invoicePdfs, { pdf: deps.pdf });
+    await app.register(invoicePdfs, {
+      pdf: deps.pdf ?? (() => createPdfRenderer({ executablePath: fromEnv().chromiumPath })),
+    });
     await app.register(hostedLinks, {
       baseUrl: deps.config.publicBaseUrl,
       secret: deps.config.signingSecret ?? fromEnv().signingSecret,

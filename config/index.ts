@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { LATE_EVENT_POLICIES, type LateEventsPolicy } from '../db/repositories/usage.ts';
+import { DEBIAN_CHROMIUM } from '../documents/chromium.ts';
 import type { Brand, SellerDetails } from '../documents/views.ts';
 import { parseSendWindow, type SendWindow } from '../domain/collections/business-hours.ts';
 import { checkNumberFormat, type NumberingSettings } from '../domain/invoicing/numbering.ts';
@@ -96,6 +97,11 @@ export interface BillwrightConfig {
    * when TEMPORAL_ADDRESS names a cluster to use instead.
    */
   temporalDevServer: { port: number; uiPort: number } | undefined;
+  /**
+   * The Chromium that prints PDFs: BILLWRIGHT_CHROMIUM_PATH, else CHROMIUM_PATH, else Debian's
+   * /usr/bin/chromium.
+   */
+  chromiumPath: string;
 }
 
 export interface ApiRateLimits {
@@ -113,6 +119,11 @@ export function lateEventsPolicyFromEnv(env: NodeJS.ProcessEnv): LateEventsPolic
   throw new Error(
     `BILLWRIGHT_LATE_EVENTS must be one of ${LATE_EVENT_POLICIES.join(', ')}, got "${value}"`,
   );
+}
+
+/** The Chromium an operator chose: `BILLWRIGHT_CHROMIUM_PATH`, else `CHROMIUM_PATH`. */
+export function chromiumOverride(env: NodeJS.ProcessEnv): string | undefined {
+  return env.BILLWRIGHT_CHROMIUM_PATH || env.CHROMIUM_PATH || undefined;
 }
 
 /** Resend when RESEND_API_KEY is set, so development needs no email account. */
@@ -276,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     lateEvents: lateEventsPolicyFromEnv(env),
     stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
     resend: resendFromEnv(env),
+    chromiumPath: chromiumOverride(env) ?? DEBIAN_CHROMIUM,
     temporalDevServer: env.TEMPORAL_ADDRESS
       ? undefined
       : {

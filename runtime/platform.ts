@@ -9,7 +9,6 @@ import type { Db } from '../db/connect.ts';
 import { existsSync } from 'node:fs';
 import { createDocumentRenderer } from '../documents/renderer.ts';
 import { createPdfRenderer, type PdfRenderer } from '../documents/pdf.ts';
-import { chromiumPath } from '../documents/chromium.ts';
 import { progress } from './log.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { createEmailSender } from '../email/sender.ts';
@@ -57,7 +56,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     let worker: Worker | undefined;
     // PDFs attached to invoice emails: one warm Chromium, launched on the first invoice. Without
     // Chromium on this host, emails link the hosted page and carry no attachment.
-    const workerPdf = roles.worker && config.emailPdf === 'attach' ? lazyPdfRenderer() : undefined;
+    const workerPdf =
+      roles.worker && config.emailPdf === 'attach'
+        ? lazyPdfRenderer(config.chromiumPath)
+        : undefined;
     if (workerPdf) stops.push(() => workerPdf.close());
     if (roles.worker) {
       const connection = await connectWorker(temporal);
@@ -121,6 +123,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           frameAncestors: config.frameAncestors,
         },
         codec: { keyring, corsOrigins: config.codecCorsOrigins },
+        pdf: () => createPdfRenderer({ executablePath: config.chromiumPath }),
         documents: documentsOf(config),
         tax: taxOf(config),
         invoicing: invoicingOf(config),
@@ -137,8 +140,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 }
 
 /** A PDF renderer that launches its browser on first use, or undefined without Chromium. */
-function lazyPdfRenderer(): Pick<PdfRenderer, 'render' | 'close'> | undefined {
-  const executablePath = chromiumPath();
+function lazyPdfRenderer(
+  executablePath: string,
+): Pick<PdfRenderer, 'render' | 'close'> | undefined {
   if (!existsSync(executablePath)) {
     progress(`no Chromium at ${executablePath}: invoice emails go out without a PDF attachment`);
     return undefined;

@@ -68,6 +68,42 @@ module.exports = {
       '^(api|runtime|bin)/',
       'Services never import routes.',
     ),
+    // ——— Folders that say what they are (issue #13: domain slices, config, infra) ———
+    {
+      name: 'domain-core-is-shared',
+      comment:
+        'domain/core/ (money, decimal, currency, periods) is the pure core the slices share: it ' +
+        'knows no slice.',
+      severity: 'error',
+      from: { path: '^domain/core/' },
+      to: { path: '^domain/', pathNot: '^domain/core/' },
+    },
+    {
+      name: 'config-read-at-the-top',
+      comment:
+        'config/ reads the environment; the composition roots (bin/, runtime/, api/app.ts, ' +
+        'api/settings.ts) pass its values down, so pure, workflow and port code never sees it. ' +
+        '(Activities still take the BillwrightConfig type in their dependencies.)',
+      severity: 'error',
+      from: {
+        path: '^(domain|workflows|workflow-contracts|db|documents|email|payments|services)/',
+      },
+      to: { path: '^config/' },
+    },
+    {
+      name: 'infra-is-dev-provisioning',
+      comment:
+        'infra/ provisions development and tests (Temporal CLI, throw-away PostgreSQL, Chromium ' +
+        'packages); production code never imports it, only the dev commands bin/start.ts and ' +
+        'bin/provision.ts.',
+      severity: 'error',
+      from: {
+        path: '^(api|services|workflows|workflow-contracts|activities|db|documents|email|payments|temporal|runtime|config|domain|bin)/',
+        pathNot: '^bin/(start|provision)\\.ts$',
+      },
+      to: { path: '^infra/' },
+    },
+    // ——— end of the folder rules ———
     {
       name: 'routes-do-not-import-routes',
       comment: 'A route delegates to a service or a shared schema, never to another route.',

@@ -1,6 +1,7 @@
 // The HTTP API as a Fastify application: infrastructure plugins (validation, problems, database,
-// Temporal, OpenAPI), then the public routes, then /v1 behind API keys and idempotency.
-// buildApp builds without listening: the server listens, tests call app.inject.
+// Temporal, OpenAPI), the application's settings (settings.ts), then the public routes, then /v1
+// behind API keys and idempotency. buildApp builds without listening: the server listens, tests
+// call app.inject. Settings a caller leaves out come from config/ (loadConfig), read once.
 import type { Client } from '@temporalio/client';
 import Fastify, {
   type FastifyInstance,
@@ -14,11 +15,8 @@ import type { LateEventsPolicy } from '../db/repositories/usage.ts';
 import auth from './plugins/auth.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import database from './plugins/database.ts';
-import documents, { type ApiDocuments } from './plugins/documents.ts';
-import invoicing, { type ApiInvoicing } from './plugins/invoicing.ts';
 import hostedLinks from './plugins/hosted-links.ts';
 import invoicePdfs, { type ApiPdf } from './plugins/invoice-pdfs.ts';
-import tax, { type ApiTax } from './plugins/tax.ts';
 import idempotency from './plugins/idempotency.ts';
 import openapi from './plugins/openapi.ts';
 import problems, { frameworkErrors } from './plugins/problems.ts';
@@ -47,8 +45,16 @@ import projectApprovals from './routes/project-approvals.ts';
 import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
 import usage from './routes/usage.ts';
+import {
+  documentsOf,
+  invoicingOf,
+  taxOf,
+  type ApiDocuments,
+  type ApiInvoicing,
+  type ApiTax,
+} from './settings.ts';
+import { createPdfRenderer } from '../documents/pdf.ts';
 import { createStripeProvider } from '../payments/stripe.ts';
-import { lateEventsPolicyFromEnv } from '../services/usage.ts';
 import type { PayloadKeyring } from '../temporal/payload-codec.ts';
 
 export interface ApiConfig {
@@ -56,13 +62,13 @@ export interface ApiConfig {
   publicBaseUrl: string;
   /** How long a request waits on Temporal before answering 503 (default 10 s). */
   temporalTimeoutMs?: number;
-  /** Events in an invoiced usage period: reject or carry_forward (default BILLWRIGHT_LATE_EVENTS, else reject). */
+  /** Events in an invoiced usage period: reject or carry_forward (default: the config's). */
   lateEvents?: LateEventsPolicy | undefined;
-  /** Signs hosted invoice links (default BILLWRIGHT_SIGNING_SECRET); unset: those routes answer 503. */
+  /** Signs hosted invoice links (default: the config's); unset: those routes answer 503. */
   signingSecret?: string | undefined;
   /** Whether /v1/test-clocks exists and customers may be put on a clock (default: the config's). */
   testClocks?: boolean | undefined;
-  /** Verifies Stripe's payment webhooks (default STRIPE_WEBHOOK_SECRET); unset: no Stripe endpoint. */
+  /** Verifies Stripe's payment webhooks (default: the config's); unset: no Stripe endpoint. */
   stripeWebhookSecret?: string | undefined;
   /** Requests per key and failed authentications per address (default: the config's). */
   rateLimits?: ApiRateLimits | undefined;
@@ -74,17 +80,17 @@ export interface ApiConfig {
 
 export interface ApiDependencies {
   db: Db;
-  /** Renderer, seller and brand for documents rendered on request; default: the environment's. */
+  /** Renderer, seller and brand for documents rendered on request; default: the config's. */
   documents?: ApiDocuments;
-  /** Seller registrations, provider and rounding for tax; default: the environment's. */
+  /** Seller registrations, provider and rounding for tax; default: the config's. */
   tax?: ApiTax;
-  /** How invoices and credit notes are numbered; default: the environment's. */
+  /** How invoices and credit notes are numbered; default: the config's. */
   invoicing?: ApiInvoicing;
   temporal: Client;
   config: ApiConfig;
   /**
    * Prints invoice PDFs: a renderer the caller owns, or a factory called on the first print
-   * whose renderer the app closes. Default: Chromium launched on the first print.
+   * whose renderer the app closes. Default: the config's Chromium, launched on the first print.
    */
   pdf?: ApiPdf;
   /**
@@ -135,10 +141,10 @@ export const billwrightApi = fp<ApiDependencies>(
       corsOrigins: deps.config.corsOrigins ?? fromEnv().corsOrigins,
     });
     await app.register(database, { db: deps.db });
-    await app.register(documents, { documents: deps.documents });
-    await app.register(tax, { tax: deps.tax });
-    await app.register(invoicing, { invoicing: deps.invoicing });
-    app.decorate('lateEvents', deps.config.lateEvents ?? lateEventsPolicyFromEnv());
+    app.decorate('documents', deps.documents ?? documentsOf(fromEnv()));
+    app.decorate('tax', deps.tax ?? taxOf(fromEnv()));
+    app.decorate('invoicing', deps.invoicing ?? invoicingOf(fromEnv()));
+    app.decorate('lateEvents', deps.config.lateEvents ?? fromEnv().lateEvents);
     app.decorate('testClocks', deps.config.testClocks ?? fromEnv().testClocks);
     await app.register(temporal, {
       client: deps.temporal,
@@ -146,14 +152,16 @@ export const billwrightApi = fp<ApiDependencies>(
     });
     await app.register(openapi, { publicBaseUrl: deps.config.publicBaseUrl });
     await app.register(health);
-    await app.register(invoicePdfs, { pdf: deps.pdf });
+    await app.register(invoicePdfs, {
+      pdf: deps.pdf ?? (() => createPdfRenderer({ executablePath: fromEnv().chromiumPath })),
+    });
     await app.register(hostedLinks, {
       baseUrl: deps.config.publicBaseUrl,
-      secret: deps.config.signingSecret ?? process.env.BILLWRIGHT_SIGNING_SECRET,
+      secret: deps.config.signingSecret ?? fromEnv().signingSecret,
     });
     await app.register(hosted);
     await app.register(projectApprovals);
-    const stripeSecret = deps.config.stripeWebhookSecret ?? process.env.STRIPE_WEBHOOK_SECRET;
+    const stripeSecret = deps.config.stripeWebhookSecret ?? fromEnv().stripeWebhookSecret;
     await app.register(paymentWebhooks, {
       prefix: '/webhooks',
       providers: stripeSecret ? [createStripeProvider(stripeSecret)] : [],

@@ -6,6 +6,7 @@ import { createPdfRenderer } from '../documents/pdf.ts';
 import { createDocumentRenderer } from '../documents/renderer.ts';
 import { sampleInvoiceView } from '../test/support/sample-invoice.ts';
 import { formatDuration, progress } from '../runtime/log.ts';
+import { loadConfig } from '../config/index.ts';
 
 export interface BenchRow {
   phase: string;
@@ -47,7 +48,10 @@ export async function renderBench(): Promise<BenchRow[]> {
 
   progress(`render: PDF, launching Chromium (${PDF_PAGES} pages)`);
   const launchStarted = performance.now();
-  const pdf = await createPdfRenderer({ maxPages: PDF_PAGES });
+  const pdf = await createPdfRenderer({
+    executablePath: loadConfig().chromiumPath,
+    maxPages: PDF_PAGES,
+  });
   const launchMs = performance.now() - launchStarted;
   const pdfRates: number[] = [];
   let pdfBytes = 0;

@@ -246,7 +246,6 @@ async function billingStorm(
       }),
       temporal: { address: server.address, namespace: server.namespace, options: {} },
       roles: { worker: true, api: false },
-      env: {},
     });
     // Sampled once the worker runs (its workflow bundle is built), as in production.
     const sampler = rssSampler();

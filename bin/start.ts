@@ -45,12 +45,12 @@ writeFileSync(keyFile, devKey, { mode: 0o600 });
 const publicApi = config.publicBaseUrl.replace(/\/+$/, '');
 
 // TEMPORAL_ADDRESS points at an existing cluster; otherwise we run the dev server ourselves.
-const devServer = process.env.TEMPORAL_ADDRESS
+const devServer = !config.temporalDevServer
   ? undefined
   : await startTemporalDevServer({
       dbFilename: join(config.dataDir, 'temporal.db'),
-      port: Number(process.env.TEMPORAL_DEV_PORT ?? 7233),
-      uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+      port: config.temporalDevServer.port,
+      uiPort: config.temporalDevServer.uiPort,
       logFile: join(config.dataDir, 'temporal-dev-server.log'),
       ...(config.payloadEncryption ? { uiCodecEndpoint: `${publicApi}/codec/key/${devKey}` } : {}),
     });

@@ -2,9 +2,12 @@
 // production sets DATABASE_URL, the TEMPORAL_* connection variables and the seller's details.
 import { join, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
+import { LATE_EVENT_POLICIES, type LateEventsPolicy } from '../db/repositories/usage.ts';
+import { DEBIAN_CHROMIUM } from '../documents/chromium.ts';
 import type { Brand, SellerDetails } from '../documents/views.ts';
 import { parseSendWindow, type SendWindow } from '../domain/collections/business-hours.ts';
 import { checkNumberFormat, type NumberingSettings } from '../domain/invoicing/numbering.ts';
+import type { ResendSenderOptions } from '../email/resend-sender.ts';
 import type { TaxRegistrations, TaxRounding, TaxSeller } from '../domain/tax/types.ts';
 import { validateTaxSeller } from '../domain/tax/validation.ts';
 import { PAYLOAD_KEY_BYTES, type PayloadKey } from '../temporal/payload-codec.ts';
@@ -83,6 +86,22 @@ export interface BillwrightConfig {
    * Default the dev server's UI on TEMPORAL_UI_PORT (8233).
    */
   codecCorsOrigins: string[];
+  /** BILLWRIGHT_LATE_EVENTS=reject|carry_forward: usage events in an invoiced period (reject). */
+  lateEvents: LateEventsPolicy;
+  /** STRIPE_WEBHOOK_SECRET: verifies Stripe's payment webhooks. Unset: no Stripe endpoint. */
+  stripeWebhookSecret: string | undefined;
+  /** RESEND_API_KEY and RESEND_BASE_URL: email through Resend. Unset: the development outbox. */
+  resend: ResendSenderOptions | undefined;
+  /**
+   * The Temporal dev server `npm start` runs (TEMPORAL_DEV_PORT, TEMPORAL_UI_PORT); undefined
+   * when TEMPORAL_ADDRESS names a cluster to use instead.
+   */
+  temporalDevServer: { port: number; uiPort: number } | undefined;
+  /**
+   * The Chromium that prints PDFs: BILLWRIGHT_CHROMIUM_PATH, else CHROMIUM_PATH, else Debian's
+   * /usr/bin/chromium.
+   */
+  chromiumPath: string;
 }
 
 export interface ApiRateLimits {
@@ -90,6 +109,29 @@ export interface ApiRateLimits {
   perKeyPerMinute: number;
   /** BILLWRIGHT_AUTH_FAILURE_LIMIT: failed authentications per minute per client address (default 10). */
   authFailuresPerMinute: number;
+}
+
+/** BILLWRIGHT_LATE_EVENTS=reject|carry_forward (default reject). */
+export function lateEventsPolicyFromEnv(env: NodeJS.ProcessEnv): LateEventsPolicy {
+  const value = env.BILLWRIGHT_LATE_EVENTS;
+  if (value === undefined || value === '') return 'reject';
+  if ((LATE_EVENT_POLICIES as readonly string[]).includes(value)) return value as LateEventsPolicy;
+  throw new Error(
+    `BILLWRIGHT_LATE_EVENTS must be one of ${LATE_EVENT_POLICIES.join(', ')}, got "${value}"`,
+  );
+}
+
+/** The Chromium an operator chose: `BILLWRIGHT_CHROMIUM_PATH`, else `CHROMIUM_PATH`. */
+export function chromiumOverride(env: NodeJS.ProcessEnv): string | undefined {
+  return env.BILLWRIGHT_CHROMIUM_PATH || env.CHROMIUM_PATH || undefined;
+}
+
+/** Resend when RESEND_API_KEY is set, so development needs no email account. */
+export function resendFromEnv(env: NodeJS.ProcessEnv): ResendSenderOptions | undefined {
+  const apiKey = env.RESEND_API_KEY?.trim();
+  if (!apiKey) return undefined;
+  // Always passed: left unset, the SDK would read RESEND_BASE_URL from process.env itself.
+  return { apiKey, baseUrl: env.RESEND_BASE_URL?.trim() || undefined };
 }
 
 function corsOriginsFromEnv(env: NodeJS.ProcessEnv): string[] {
@@ -242,6 +284,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     payloadKeys: parsePayloadKeys(env.BILLWRIGHT_PAYLOAD_KEYS),
     payloadEncryption: payloadEncryptionFromEnv(env),
     codecCorsOrigins: codecCorsOriginsFromEnv(env),
+    lateEvents: lateEventsPolicyFromEnv(env),
+    stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
+    resend: resendFromEnv(env),
+    chromiumPath: chromiumOverride(env) ?? DEBIAN_CHROMIUM,
+    temporalDevServer: env.TEMPORAL_ADDRESS
+      ? undefined
+      : {
+          port: positiveInt('TEMPORAL_DEV_PORT', env.TEMPORAL_DEV_PORT, 7233),
+          uiPort: positiveInt('TEMPORAL_UI_PORT', env.TEMPORAL_UI_PORT, 8233),
+        },
     templatesDir: env.BILLWRIGHT_TEMPLATES_DIR || undefined,
     seller: {
       legalName: env.SELLER_LEGAL_NAME ?? 'Billwright Demo Ltd',

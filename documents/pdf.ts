@@ -4,11 +4,10 @@
 // document prints the same wherever and whenever it is printed. If the browser dies, the next
 // render launches a new one; a render caught by the crash is retried once on it.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumPath } from './chromium.ts';
 
 export interface PdfRendererOptions {
-  /** Chromium to drive; default BILLWRIGHT_CHROMIUM_PATH, CHROMIUM_PATH, else /usr/bin/chromium. */
-  executablePath?: string | undefined;
+  /** Chromium to drive: the configuration's (config/, chromiumPath). */
+  executablePath: string;
   /** Pages printing at once (default 4); further renders wait their turn. */
   maxPages?: number;
   /** Longest a single render may take (default 30 s). */
@@ -45,8 +44,8 @@ interface Session {
   dead: boolean;
 }
 
-export async function createPdfRenderer(options: PdfRendererOptions = {}): Promise<PdfRenderer> {
-  const executablePath = options.executablePath ?? chromiumPath();
+export async function createPdfRenderer(options: PdfRendererOptions): Promise<PdfRenderer> {
+  const { executablePath } = options;
   const maxPages = options.maxPages ?? 4;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const stats = { launches: 0, renders: 0 };

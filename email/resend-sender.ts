@@ -2,7 +2,7 @@
 // - the base URL is the constructor's `baseUrl` option, else RESEND_BASE_URL read from
 //   process.env when the client is constructed, else https://api.resend.com; the path is
 //   appended as is, so a trailing slash would give "//emails". We always pass it explicitly:
-//   emailSenderFromEnv reads RESEND_BASE_URL from the env it is given, not from process.env.
+//   config/ reads RESEND_BASE_URL, and the SDK never reads process.env.
 // - `emails.send(payload, { idempotencyKey })` sends the Idempotency-Key header.
 // - it never throws for HTTP or network failures and never retries: it resolves to
 //   { data: null, error: { statusCode, name, message } }, where statusCode is null when no

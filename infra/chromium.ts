@@ -2,7 +2,8 @@
 // printed. No browser downloads are reachable here (only package registries), so both come from
 // Debian's packages, with the Noto fonts so that every script on an invoice has glyphs.
 import { setTimeout as delay } from 'node:timers/promises';
-import { chromiumOverride, DEBIAN_CHROMIUM } from '../documents/chromium.ts';
+import { chromiumOverride } from '../config/index.ts';
+import { DEBIAN_CHROMIUM } from '../documents/chromium.ts';
 import { formatDuration, progress } from '../runtime/log.ts';
 import { run } from './process.ts';
 import { findOnPath, isExecutableFile } from './which.ts';
@@ -15,7 +16,7 @@ const HEARTBEAT_MS = 30_000;
  * when they are missing and we are root. Not root and missing: an error naming what to install.
  */
 export async function ensureChromium(): Promise<string> {
-  const override = chromiumOverride();
+  const override = chromiumOverride(process.env);
   if (override) {
     if (!(await isExecutableFile(override))) {
       throw new Error(

@@ -3,15 +3,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
 import { buildApp } from '../api/app.ts';
+import { documentsOf, invoicingOf, taxOf } from '../api/settings.ts';
 import type { BillwrightConfig } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
 import { existsSync } from 'node:fs';
 import { createDocumentRenderer } from '../documents/renderer.ts';
 import { createPdfRenderer, type PdfRenderer } from '../documents/pdf.ts';
-import { chromiumPath } from '../documents/chromium.ts';
 import { progress } from './log.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
-import { emailSenderFromEnv } from '../email/sender-from-env.ts';
+import { createEmailSender } from '../email/sender.ts';
 import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection.ts';
 import { billwrightDataConverter } from '../temporal/payload-codec.ts';
 import { createBillingWorker } from '../temporal/worker.ts';
@@ -23,7 +23,6 @@ export interface PlatformOptions {
   temporal: TemporalTarget;
   /** Which roles this process plays; both by default. */
   roles?: { worker?: boolean; api?: boolean };
-  env?: NodeJS.ProcessEnv;
   apiLogger?: boolean | object;
 }
 
@@ -57,7 +56,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     let worker: Worker | undefined;
     // PDFs attached to invoice emails: one warm Chromium, launched on the first invoice. Without
     // Chromium on this host, emails link the hosted page and carry no attachment.
-    const workerPdf = roles.worker && config.emailPdf === 'attach' ? lazyPdfRenderer() : undefined;
+    const workerPdf =
+      roles.worker && config.emailPdf === 'attach'
+        ? lazyPdfRenderer(config.chromiumPath)
+        : undefined;
     if (workerPdf) stops.push(() => workerPdf.close());
     if (roles.worker) {
       const connection = await connectWorker(temporal);
@@ -74,7 +76,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             templatesDir: config.templatesDir,
             brand: config.brand,
           }),
-          email: emailSenderFromEnv(options.env ?? process.env, db),
+          email: createEmailSender(config.resend, db),
           config,
           tax: {
             provider: createBuiltInTaxProvider(),
@@ -114,21 +116,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           signingSecret: config.signingSecret,
           temporalTimeoutMs: config.temporalTimeoutMs,
           rateLimits: config.rateLimits,
+          lateEvents: config.lateEvents,
+          testClocks: config.testClocks,
+          stripeWebhookSecret: config.stripeWebhookSecret,
+          corsOrigins: config.corsOrigins,
+          frameAncestors: config.frameAncestors,
         },
         codec: { keyring, corsOrigins: config.codecCorsOrigins },
-        documents: {
-          renderer: createDocumentRenderer({
-            templatesDir: config.templatesDir,
-            brand: config.brand,
-          }),
-          seller: config.seller,
-          brand: config.brand,
-        },
-        tax: {
-          seller: config.taxSeller,
-          provider: createBuiltInTaxProvider(),
-          rounding: config.taxRounding,
-        },
+        pdf: () => createPdfRenderer({ executablePath: config.chromiumPath }),
+        documents: documentsOf(config),
+        tax: taxOf(config),
+        invoicing: invoicingOf(config),
       },
       { logger: options.apiLogger ?? false },
     );
@@ -142,8 +140,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 }
 
 /** A PDF renderer that launches its browser on first use, or undefined without Chromium. */
-function lazyPdfRenderer(): Pick<PdfRenderer, 'render' | 'close'> | undefined {
-  const executablePath = chromiumPath();
+function lazyPdfRenderer(
+  executablePath: string,
+): Pick<PdfRenderer, 'render' | 'close'> | undefined {
   if (!existsSync(executablePath)) {
     progress(`no Chromium at ${executablePath}: invoice emails go out without a PDF attachment`);
     return undefined;

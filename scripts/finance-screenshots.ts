@@ -58,7 +58,6 @@ async function main(): Promise<void> {
       PORT: String(await getFreePort()),
     }),
     temporal: { address: devServer.address, namespace: devServer.namespace, options: {} },
-    env: {},
   });
   try {
     const { key } = await createApiKey(platform.db, 'screenshots');

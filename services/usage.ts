@@ -20,16 +20,6 @@ import type { BillableMetric } from '../domain/catalog/metrics.ts';
 import type { ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
 
-/** BILLWRIGHT_LATE_EVENTS=reject|carry_forward (default reject). */
-export function lateEventsPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): LateEventsPolicy {
-  const value = env.BILLWRIGHT_LATE_EVENTS;
-  if (value === undefined || value === '') return 'reject';
-  if ((LATE_EVENT_POLICIES as readonly string[]).includes(value)) return value as LateEventsPolicy;
-  throw new Error(
-    `BILLWRIGHT_LATE_EVENTS must be one of ${LATE_EVENT_POLICIES.join(', ')}, got "${value}"`,
-  );
-}
-
 /** Metrics by code, for the codes asked. */
 export type MetricLookup = (codes: Iterable<string>) => Promise<Map<string, MetricRecord>>;
 

@@ -10,7 +10,7 @@ import {
   type StoredPdf,
 } from '../../db/repositories/invoice-documents.ts';
 import { getInvoiceDocument } from '../../db/repositories/invoices.ts';
-import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
+import type { PdfRenderer } from '../../documents/pdf.ts';
 
 /** A renderer the caller owns (shared by tests), or a factory the app calls once and owns. */
 export type ApiPdf = PdfRenderer | (() => Promise<PdfRenderer>);
@@ -31,9 +31,9 @@ declare module 'fastify' {
   }
 }
 
-export default fp<{ pdf?: ApiPdf | undefined }>(
+export default fp<{ pdf: ApiPdf }>(
   (app, options, done) => {
-    const source = options.pdf ?? (() => createPdfRenderer());
+    const source = options.pdf;
     let owned: Promise<PdfRenderer> | undefined;
     const renderer = (): Promise<PdfRenderer> => {
       if (typeof source !== 'function') return Promise.resolve(source);

@@ -12,6 +12,7 @@ import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { sampleInvoiceView } from '../support/sample-invoice.ts';
 import { insertCustomer } from '../support/fixtures.ts';
 import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
+import { loadConfig } from '../../config/index.ts';
 
 const SECRET = 'test-signing-secret-0123456789-abcdef';
 const BASE = 'https://billing.example.com';
@@ -44,7 +45,7 @@ async function insertRenderedInvoice(db: Db, id: string, number: string) {
 }
 
 beforeAll(async () => {
-  const real = await createPdfRenderer();
+  const real = await createPdfRenderer({ executablePath: loadConfig().chromiumPath });
   pdf = {
     stats: real.stats,
     render: (html) => {

@@ -11,6 +11,7 @@ import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { sampleInvoiceView } from '../support/sample-invoice.ts';
 import { usageInvoice } from '../support/document-views.ts';
+import { loadConfig } from '../../config/index.ts';
 
 const OUTPUT = join(import.meta.dirname, '..', '..', 'test-output', 'documents');
 const html = createDocumentRenderer().renderInvoiceHtml(sampleInvoiceView({ lines: 12 }));
@@ -18,7 +19,7 @@ const html = createDocumentRenderer().renderInvoiceHtml(sampleInvoiceView({ line
 let pdf: PdfRenderer;
 beforeAll(async () => {
   mkdirSync(OUTPUT, { recursive: true });
-  pdf = await createPdfRenderer();
+  pdf = await createPdfRenderer({ executablePath: loadConfig().chromiumPath });
 });
 afterAll(async () => {
   await pdf?.close();

@@ -4,7 +4,8 @@ import type { Db } from '../../db/connect.ts';
 import { getOutboxMessage, listOutboxMessages } from '../../db/repositories/outbox.ts';
 import { createOutboxSender } from '../../email/outbox-sender.ts';
 import { EmailSendError, type EmailMessage } from '../../email/port.ts';
-import { emailSenderFromEnv } from '../../email/sender-from-env.ts';
+import { resendFromEnv } from '../../config/index.ts';
+import { createEmailSender } from '../../email/sender.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let testDb: TestDatabase;
@@ -97,8 +98,8 @@ describe('outbox sender', () => {
     expect(await countByKey('k-4')).toBe(1);
   });
 
-  it('is what emailSenderFromEnv picks without RESEND_API_KEY', async () => {
-    const sender = emailSenderFromEnv({ RESEND_BASE_URL: 'http://127.0.0.1:9' }, db);
+  it('is what createEmailSender picks without RESEND_API_KEY', async () => {
+    const sender = createEmailSender(resendFromEnv({ RESEND_BASE_URL: 'http://127.0.0.1:9' }), db);
     expect(sender.provider).toBe('outbox');
     const { messageId } = await sender.send(invoiceEmail('env@example.com', 'INV-5'), {
       idempotencyKey: 'k-5',

@@ -11,7 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/connect.ts';
 import { EmailSendError, type EmailMessage } from '../../email/port.ts';
 import { createResendSender } from '../../email/resend-sender.ts';
-import { emailSenderFromEnv } from '../../email/sender-from-env.ts';
+import { resendFromEnv } from '../../config/index.ts';
+import { createEmailSender } from '../../email/sender.ts';
 
 interface RecordedRequest {
   method: string | undefined;
@@ -273,13 +274,13 @@ describe('Resend sender', () => {
   });
 });
 
-describe('emailSenderFromEnv', () => {
+describe('createEmailSender', () => {
   const noDb = {} as Db; // Resend never touches the database
 
   it('sends through Resend at RESEND_BASE_URL when RESEND_API_KEY is set', async () => {
     answers.push(json(200, { id: 'from-env-id' }));
-    const sender = emailSenderFromEnv(
-      { RESEND_API_KEY: 're_env_456', RESEND_BASE_URL: baseUrl },
+    const sender = createEmailSender(
+      resendFromEnv({ RESEND_API_KEY: 're_env_456', RESEND_BASE_URL: baseUrl }),
       noDb,
     );
     expect(sender.provider).toBe('resend');
@@ -290,7 +291,7 @@ describe('emailSenderFromEnv', () => {
   });
 
   it('falls back to the outbox without RESEND_API_KEY', () => {
-    expect(emailSenderFromEnv({ RESEND_API_KEY: '' }, noDb).provider).toBe('outbox');
-    expect(emailSenderFromEnv({}, noDb).provider).toBe('outbox');
+    expect(createEmailSender(resendFromEnv({ RESEND_API_KEY: '' }), noDb).provider).toBe('outbox');
+    expect(createEmailSender(resendFromEnv({}), noDb).provider).toBe('outbox');
   });
 });

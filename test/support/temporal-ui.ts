@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumPath } from '../../documents/chromium.ts';
+import { loadConfig } from '../../config/index.ts';
 
 // As documents/pdf.ts: no background calls to Google on a closed network; root needs no sandbox.
 const CHROMIUM_ARGS = [
@@ -35,7 +35,7 @@ export async function openUiBrowser(
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath(),
+      executablePath: loadConfig().chromiumPath,
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: options.viewport ?? { width: 1280, height: 800 },

@@ -4,7 +4,7 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../api/app.ts';
-import { lateEventsPolicyFromEnv } from '../../services/usage.ts';
+import { lateEventsPolicyFromEnv } from '../../config/index.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   aggregateUsage,

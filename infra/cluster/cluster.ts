@@ -312,7 +312,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         return response.status === 200 ? true : undefined;
       });
     }
-    step(`${workers.length} workers polling, ${apis.length} APIs ready`);
+    step(`workers polling: ${workers.length}, APIs ready: ${apis.length}`);
     progress(`cluster started in ${formatDuration(Date.now() - started)}`);
     return {
       dir,

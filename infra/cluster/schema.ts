@@ -12,7 +12,7 @@ import {
 } from './versions.ts';
 
 // Schemas the tool carries inside its binary, named as in Temporal's schema/ directory.
-const SCHEMAS = [
+export const TEMPORAL_SCHEMAS = [
   [TEMPORAL_DATABASE, 'postgresql/v12/temporal'],
   [TEMPORAL_VISIBILITY_DATABASE, 'postgresql/v12/visibility'],
 ] as const;
@@ -35,7 +35,7 @@ export async function setupTemporalSchemas(
   const started = Date.now();
   // The password goes through the environment, not the command line that `ps` shows.
   const env = { ...process.env, SQL_PASSWORD: postgres.password };
-  for (const [database, schema] of SCHEMAS) {
+  for (const [database, schema] of TEMPORAL_SCHEMAS) {
     const tool = (...args: string[]) =>
       runChecked(
         sqlTool,

@@ -102,7 +102,8 @@ async function ensureDatabase(url: string): Promise<void> {
   await createDatabase(admin.toString(), name);
 }
 
-async function waitUntil<T>(
+/** Polls `check` every 250 ms until it returns a value; errors count as "not yet". */
+export async function waitUntil<T>(
   what: string,
   deadline: number,
   check: () => Promise<T | undefined>,

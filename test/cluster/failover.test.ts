@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../db/connect.ts';
 import { createApiKey } from '../../db/repositories/api-keys.ts';
-import { startCluster, type Cluster } from '../../infra/cluster/cluster.ts';
+import { startCluster, waitUntil, type Cluster } from '../../infra/cluster/cluster.ts';
 import { progress } from '../../infra/log.ts';
 import { connectClient } from '../../temporal/connection.ts';
 import { CustomerId, TestClockId } from '../../temporal/search-attributes.ts';
@@ -31,23 +31,12 @@ async function api(method: string, path: string, body?: unknown) {
   return { status: response.status, body: (await response.json()) as any };
 }
 
-/** Polls until `check` returns something; errors count as "not yet" (a node is down). */
+/** As waitUntil, with every process's last log lines when it times out (a node is down). */
 async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}\n${await cluster.logs(20)}`,
-      );
-    }
-    await delay(250);
+  try {
+    return await waitUntil(what, Date.now() + timeoutMs, check);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${await cluster.logs(20)}`, { cause: error });
   }
 }
 

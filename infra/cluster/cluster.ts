@@ -266,8 +266,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     // What every worker and API must share: the payload keys and the link-signing secret.
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      BILLWRIGHT_PAYLOAD_KEYS: `cluster:${randomBytes(32).toString('base64')}`,
-      BILLWRIGHT_SIGNING_SECRET: randomBytes(32).toString('base64url'),
+      BILLWRIGHT_PAYLOAD_KEYS:
+        process.env.BILLWRIGHT_PAYLOAD_KEYS ?? `cluster:${randomBytes(32).toString('base64')}`,
+      BILLWRIGHT_SIGNING_SECRET:
+        process.env.BILLWRIGHT_SIGNING_SECRET ?? randomBytes(32).toString('base64url'),
       BILLWRIGHT_CODEC_CORS_ORIGINS: ui.url,
       ...options.env,
       DATABASE_URL: databaseUrl,

@@ -94,12 +94,12 @@ module.exports = {
       name: 'infra-is-dev-provisioning',
       comment:
         'infra/ provisions development and tests (Temporal CLI, throw-away PostgreSQL, Chromium ' +
-        'packages); production code never imports it, only the dev commands bin/start.ts and ' +
-        'bin/provision.ts.',
+        'packages, the loopback cluster); production code never imports it, only the dev commands ' +
+        'bin/start.ts, bin/provision.ts and bin/cluster.ts.',
       severity: 'error',
       from: {
         path: '^(api|services|workflows|workflow-contracts|activities|db|documents|email|payments|temporal|runtime|config|domain|bin)/',
-        pathNot: '^bin/(start|provision)\\.ts$',
+        pathNot: '^bin/(start|provision|cluster)\\.ts$',
       },
       to: { path: '^infra/' },
     },

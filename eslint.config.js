@@ -58,6 +58,7 @@ export default tseslint.config(
     files: [
       'test/e2e/**/*.ts',
       'test/faults/**/*.ts',
+      'test/cluster/**/*.ts',
       'test/support/platform.ts',
       'test/support/fault-platform.ts',
       'bench/chaos.ts',

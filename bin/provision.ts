@@ -1,7 +1,9 @@
-// `npm run provision`: build or locate the Temporal servers before the test suite, so the slow
-// first-time work happens once, visibly, instead of inside a test's timeout.
+// `npm run provision`: build or locate the Temporal servers (dev server, test server and cluster)
+// before the test suite, so the slow first-time work happens once, visibly, instead of inside a
+// test's timeout.
 import { cacheRoot } from '../infra/cache.ts';
 import { ensureChromium } from '../infra/chromium.ts';
+import { ensureClusterBinaries } from '../infra/cluster/binaries.ts';
 import { formatDuration, progress } from '../runtime/log.ts';
 import { ensureTemporalCli } from '../infra/temporal-cli.ts';
 import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
@@ -30,6 +32,12 @@ try {
     'time-skipping test server',
     ensureTimeSkippingTestServer,
     "tests will use the SDK's cached-download (needs java and mvn to resolve locally)",
+  );
+  // test/cluster runs the production shape: Temporal server, temporal-sql-tool and UI server.
+  await step(
+    'Temporal cluster binaries',
+    async () => Object.values(await ensureClusterBinaries()).join(', '),
+    'the cluster test will fail',
   );
   // PDF tests print through the real Chromium and read the result with poppler-utils.
   await step('Chromium (PDF rendering)', ensureChromium, 'PDF tests will fail');

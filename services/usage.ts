@@ -10,7 +10,6 @@ import type { Db } from '../db/connect.ts';
 import * as metrics from '../db/repositories/metrics.ts';
 import type { MetricRecord } from '../db/repositories/metrics.ts';
 import {
-  LATE_EVENT_POLICIES,
   recordUsageEvents,
   type LateEventsPolicy,
   type RecordOutcome,

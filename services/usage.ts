@@ -17,7 +17,7 @@ import {
   type UsageEventInput,
 } from '../db/repositories/usage.ts';
 import type { BillableMetric } from '../domain/metrics.ts';
-import type { ServiceDependencies } from './dependencies.ts';
+import type { PageRequest, ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
 
 /** BILLWRIGHT_LATE_EVENTS=reject|carry_forward (default reject). */
@@ -201,10 +201,7 @@ export async function createMetric(
   return created;
 }
 
-export function listMetrics(
-  deps: ServiceDependencies,
-  page: { limit: number; startingAfter?: string | undefined },
-) {
+export function listMetrics(deps: ServiceDependencies, page: PageRequest) {
   return metrics.listMetrics(deps.db, page);
 }
 

@@ -3,7 +3,7 @@
 // without an outage.
 import * as apiKeys from '../db/repositories/api-keys.ts';
 import type { ApiKeyRecord, ApiScope } from '../db/repositories/api-keys.ts';
-import type { ServiceDependencies } from './dependencies.ts';
+import type { PageRequest, ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
 
 /** The default overlap of a rotation: a day to redeploy the clients with the new secret. */
@@ -28,10 +28,7 @@ export async function createApiKey(
   return { key, record: (await apiKeys.getApiKey(deps.db, id))! };
 }
 
-export function listApiKeys(
-  deps: ServiceDependencies,
-  page: { limit: number; startingAfter?: string | undefined },
-) {
+export function listApiKeys(deps: ServiceDependencies, page: PageRequest) {
   return apiKeys.listApiKeys(deps.db, page);
 }
 

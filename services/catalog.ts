@@ -10,7 +10,7 @@ import type { Charge, TaxBehavior } from '../domain/catalog/types.ts';
 import { validatePlanVersion, type Issue } from '../domain/catalog/validation.ts';
 import { isCurrencyCode } from '../domain/core/currency.ts';
 import type { Interval } from '../domain/core/periods.ts';
-import type { ServiceDependencies } from './dependencies.ts';
+import type { PageRequest, ServiceDependencies } from './dependencies.ts';
 import { Refused, refusedFor } from './refused.ts';
 
 /** What a plan charges as sent: its charges, or the shorthand of one flat advance amount. */
@@ -245,10 +245,7 @@ export async function publishPlanVersion(
   return updated;
 }
 
-export function listPlans(
-  deps: ServiceDependencies,
-  page: { limit: number; startingAfter?: string | undefined },
-) {
+export function listPlans(deps: ServiceDependencies, page: PageRequest) {
   return plans.listPlans(deps.db, page);
 }
 

@@ -15,7 +15,7 @@ import type { Coupon } from '../domain/catalog/types.ts';
 import { validateCoupon, type Issue } from '../domain/catalog/validation.ts';
 import { decimal, toDecimalString } from '../domain/core/decimal.ts';
 import type { Money } from '../domain/core/money.ts';
-import type { ServiceDependencies } from './dependencies.ts';
+import type { PageRequest, ServiceDependencies } from './dependencies.ts';
 import { Refused, refusedFor } from './refused.ts';
 
 /** A coupon as sent: each variant's fields optional, so a field of the wrong one is caught. */
@@ -95,10 +95,7 @@ export async function createCoupon(
   return created;
 }
 
-export function listCoupons(
-  deps: ServiceDependencies,
-  page: { limit: number; startingAfter?: string | undefined },
-) {
+export function listCoupons(deps: ServiceDependencies, page: PageRequest) {
   return coupons.listCoupons(deps.db, page);
 }
 

@@ -3,13 +3,13 @@
 // seller cannot tax correctly, is refused now rather than invoiced wrong later.
 import type { Customer } from '../db/database.ts';
 import * as customers from '../db/repositories/customers.ts';
-import type { CustomerAddress } from '../db/repositories/customers.ts';
+import type { NewCustomerInput } from '../db/repositories/customers.ts';
 import { getTestClock } from '../db/repositories/test-clocks.ts';
 import { isCurrencyCode } from '../domain/core/currency.ts';
 import { isValidTimezone } from '../domain/core/periods.ts';
-import type { CustomerType, TaxSeller } from '../domain/tax/types.ts';
+import type { TaxSeller } from '../domain/tax/types.ts';
 import { validateTaxCustomer } from '../domain/tax/validation.ts';
-import type { ServiceDependencies } from './dependencies.ts';
+import type { PageRequest, ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
 
 export interface CustomerDependencies extends ServiceDependencies {
@@ -18,21 +18,10 @@ export interface CustomerDependencies extends ServiceDependencies {
   testClocks: boolean;
 }
 
-export interface NewCustomerOrder {
-  name: string;
-  email: string;
-  currency: string;
-  country: string;
-  timezone: string;
-  /** A BCP 47 tag, stored canonicalized. */
-  locale: string;
-  address?: CustomerAddress | undefined;
-  customerType?: CustomerType | undefined;
-  /** Stored without spaces, dots or dashes, upper-case. */
-  vatNumber?: string | undefined;
+/** A customer as sent: checked, then stored with its locale canonicalized. */
+export interface NewCustomerOrder extends Omit<NewCustomerInput, 'taxExemptReference'> {
+  /** The certificate or legal basis when the customer is exempt from tax. */
   taxExempt?: { reference: string } | undefined;
-  paymentTermsDays?: number | undefined;
-  testClockId?: string | undefined;
 }
 
 // CLDR knows a few region codes that are not countries one can be billed in.
@@ -129,10 +118,7 @@ export async function createCustomer(
   return customers.createCustomer(deps.db, input);
 }
 
-export function listCustomers(
-  deps: ServiceDependencies,
-  page: { limit: number; startingAfter?: string | undefined },
-) {
+export function listCustomers(deps: ServiceDependencies, page: PageRequest) {
   return customers.listCustomers(deps.db, page);
 }
 

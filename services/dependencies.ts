@@ -13,3 +13,9 @@ export interface ServiceDependencies {
 export function temporalCall<T>(deps: ServiceDependencies, call: () => Promise<T>): Promise<T> {
   return deps.withDeadline ? deps.withDeadline(call) : call();
 }
+
+/** One page of a list: at most `limit` items after the one whose cursor is `startingAfter`. */
+export interface PageRequest {
+  limit: number;
+  startingAfter?: string | undefined;
+}

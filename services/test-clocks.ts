@@ -8,7 +8,7 @@ import * as clocks from '../db/repositories/test-clocks.ts';
 import { TestClockId } from '../temporal/search-attributes.ts';
 import { BILLING_TASK_QUEUE } from '../temporal/task-queues.ts';
 import { testClockAdvance, testClockAdvanceWorkflowId } from '../workflows/test-clock.ts';
-import { temporalCall, type ServiceDependencies } from './dependencies.ts';
+import { temporalCall, type PageRequest, type ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
 
 /** The longest single advance: 10 years of 365.25 days. */
@@ -27,10 +27,7 @@ export function createTestClock(
   });
 }
 
-export function listTestClocks(
-  deps: ServiceDependencies,
-  page: { limit: number; startingAfter?: string | undefined },
-) {
+export function listTestClocks(deps: ServiceDependencies, page: PageRequest) {
   return clocks.listTestClocks(deps.db, page);
 }
 

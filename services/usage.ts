@@ -16,7 +16,7 @@ import {
   type UsageEventInput,
 } from '../db/repositories/usage.ts';
 import type { BillableMetric } from '../domain/catalog/metrics.ts';
-import type { ServiceDependencies } from './dependencies.ts';
+import type { PageRequest, ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
 
 /** Metrics by code, for the codes asked. */
@@ -190,10 +190,7 @@ export async function createMetric(
   return created;
 }
 
-export function listMetrics(
-  deps: ServiceDependencies,
-  page: { limit: number; startingAfter?: string | undefined },
-) {
+export function listMetrics(deps: ServiceDependencies, page: PageRequest) {
   return metrics.listMetrics(deps.db, page);
 }
 

@@ -4,93 +4,23 @@
 // cases are in services/api-keys.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { API_SCOPES, type ApiKeyRecord } from '../../db/repositories/api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../../services/api-keys.ts';
 import {
-  createApiKey,
-  DEFAULT_ROTATION_OVERLAP_HOURS,
-  listApiKeys,
-  revokeApiKey,
-  rotateApiKey,
-} from '../../services/api-keys.ts';
+  ApiKeySchema,
+  ApiKeyWithSecret,
+  CreateApiKeyBody,
+  RotateApiKeyBody,
+  toApiKey,
+} from '../schemas/api-keys.ts';
 import {
   DEFAULT_LIMIT,
   described,
   IdParams,
-  iso,
   ListOf,
-  NullableTimestamp,
   PageQuery,
   problemResponse,
-  Timestamp,
 } from '../schemas/common.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
-
-const Scope = Type.Enum([...API_SCOPES], {
-  description:
-    'read: GET requests. write: other changes. admin: keys, audit, test clocks, deletes.',
-});
-
-const ApiKeySchema = Type.Object(
-  {
-    id: Type.String({ examples: ['key_abcdefghijklmnopqrst'] }),
-    name: Type.String(),
-    scopes: Type.Array(Scope),
-    createdBy: Type.Union([Type.String(), Type.Null()], {
-      description: 'The key that created it.',
-    }),
-    createdAt: Timestamp,
-    rotatedAt: NullableTimestamp,
-    previousSecretExpiresAt: described(
-      NullableTimestamp,
-      'Until when the secret before the last rotation still works.',
-    ),
-    revokedAt: NullableTimestamp,
-  },
-  { $id: 'ApiKey', title: 'ApiKey' },
-);
-
-const ApiKeyWithSecret = Type.Object(
-  {
-    key: Type.String({ description: 'The secret: shown this once, never again.' }),
-    apiKey: Type.Ref('ApiKey'),
-  },
-  { description: 'The key and its secret.' },
-);
-
-const CreateBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    scopes: Type.Array(Scope, { minItems: 1, maxItems: 3, uniqueItems: true }),
-  },
-  { additionalProperties: false },
-);
-
-const RotateBody = Type.Object(
-  {
-    overlapHours: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        maximum: 720,
-        default: DEFAULT_ROTATION_OVERLAP_HOURS,
-        description: 'How long the old secret keeps working, 0–720 hours (0: it stops at once).',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-function toApiKey(record: ApiKeyRecord) {
-  return {
-    id: record.id,
-    name: record.name,
-    scopes: record.scopes,
-    createdBy: record.createdBy,
-    createdAt: iso(record.createdAt),
-    rotatedAt: iso(record.rotatedAt),
-    previousSecretExpiresAt: iso(record.previousSecretExpiresAt),
-    revokedAt: iso(record.revokedAt),
-  };
-}
 
 const admin = { scope: 'admin' } as const;
 
@@ -105,7 +35,7 @@ const plugin: FastifyPluginCallbackTypebox = (app, _options, done) => {
         tags: ['API keys'],
         summary: 'Create an API key',
         description: 'A new key with its scopes; the answer carries the secret, shown only once.',
-        body: CreateBody,
+        body: CreateApiKeyBody,
         response: { 201: ApiKeyWithSecret },
       },
     },
@@ -170,7 +100,7 @@ const plugin: FastifyPluginCallbackTypebox = (app, _options, done) => {
           'A new secret for the same key (same id and scopes); the old secret keeps working for ' +
           '`overlapHours` (default 24), then stops. A secret older than that stops at once.',
         params: IdParams,
-        body: RotateBody,
+        body: RotateApiKeyBody,
         response: {
           200: ApiKeyWithSecret,
           404: problemResponse('No key has this id.'),

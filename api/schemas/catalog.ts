@@ -19,7 +19,7 @@ import {
 import { INTERVALS } from '../../domain/core/periods.ts';
 import type { SentCharges } from '../../services/catalog.ts';
 import { Problem } from '../problem.ts';
-import { CurrencyCode, iso, Limit, Money, Timestamp } from './common.ts';
+import { CodeCursorQuery, CurrencyCode, iso, Money, Timestamp } from './common.ts';
 
 /** Signed, so a negative price is a 422 from the catalog rules, not a format error. */
 export const Decimal = Type.String({
@@ -315,19 +315,7 @@ export const VersionParams = Type.Object(
   { additionalProperties: false },
 );
 
-export const ListPlansQuery = Type.Object(
-  {
-    limit: Limit,
-    startingAfter: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 64,
-        description: 'Cursor: the code of the last plan of the previous page.',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
+export const ListPlansQuery = CodeCursorQuery('plan', 64);
 
 /** Either `amount` (one flat advance charge) or `charges`: exactly one. A schema-level rule. */
 export function sentCharges(body: {

@@ -92,6 +92,23 @@ export const PageQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The query of a list whose cursor is a code (plans, coupons, metrics). */
+export function CodeCursorQuery(item: string, maxLength: number) {
+  return Type.Object(
+    {
+      limit: Limit,
+      startingAfter: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength,
+          description: `Cursor: the code of the last ${item} of the previous page.`,
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  );
+}
+
 /**
  * A page of a list read whole (the items of one parent: an invoice's payments, a project's
  * events), in the list's order: the items after the one whose cursor is `startingAfter` (an

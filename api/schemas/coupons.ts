@@ -3,7 +3,14 @@
 import { Type } from 'typebox';
 import type { AppliedCouponRecord, CouponRecord } from '../../db/repositories/coupons.ts';
 import { CouponDurationSchema, DiscountScopeSchema, DiscountValueSchema } from './catalog.ts';
-import { described, iso, Limit, NullableTimestamp, problemResponse, Timestamp } from './common.ts';
+import {
+  CodeCursorQuery,
+  described,
+  iso,
+  NullableTimestamp,
+  problemResponse,
+  Timestamp,
+} from './common.ts';
 
 const CouponCode = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{1,62}$',
@@ -89,19 +96,7 @@ export const ApplyCouponBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ListCouponsQuery = Type.Object(
-  {
-    limit: Limit,
-    startingAfter: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 63,
-        description: 'Cursor: the code of the last coupon of the previous page.',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
+export const ListCouponsQuery = CodeCursorQuery('coupon', 63);
 
 export function toCoupon(record: CouponRecord) {
   return {

@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { MetricRecord } from '../../db/repositories/metrics.ts';
 import { AGGREGATIONS } from '../../domain/catalog/metrics.ts';
-import { iso, Limit, Timestamp } from './common.ts';
+import { CodeCursorQuery, iso, Timestamp } from './common.ts';
 
 export const METRIC_CODE_PATTERN = '^[a-z0-9][a-z0-9_-]{1,62}$';
 /** Event property names a metric may aggregate: identifiers, so `properties.<field>` is a path. */
@@ -51,19 +51,7 @@ export const CreateMetricBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ListMetricsQuery = Type.Object(
-  {
-    limit: Limit,
-    startingAfter: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 64,
-        description: 'Cursor: the code of the last metric of the previous page.',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
+export const ListMetricsQuery = CodeCursorQuery('metric', 64);
 
 export function toMetric(row: MetricRecord) {
   return {

@@ -5,10 +5,8 @@
 // before the database is read, so neither says whether an invoice exists.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Invoice } from '../../db/database.ts';
-import { formatMoney, money } from '../../domain/core/money.ts';
 import { hostedInvoice, hostedPdf } from '../../services/invoice-documents.ts';
-import { escapeHtml, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
+import { hostedBanner, localeOf, SIGNED_LINK_HEADERS, withBanner } from '../hosted-pages.ts';
 import { HtmlDocument, PdfDocument, problemResponse } from '../schemas/common.ts';
 import { answeringRefusals } from '../services.ts';
 import { sendStoredHtml, sendStoredPdf } from '../stored-documents.ts';
@@ -34,92 +32,6 @@ const refusals = {
   404: problemResponse('The invoice of this (valid) link has no document to show.'),
   503: problemResponse('Hosted links are not configured (BILLWRIGHT_SIGNING_SECRET).'),
 };
-
-/** Display locale of a stored tag; a malformed one must not break the page. */
-function localeOf(tag: string | undefined): string {
-  try {
-    return Intl.getCanonicalLocales((tag ?? 'en').replace(/_/g, '-'))[0] ?? 'en';
-  } catch {
-    return 'en';
-  }
-}
-
-interface BannerFacts {
-  invoice: Invoice;
-  locale: string;
-  timezone: string;
-  paymentInstructions: string | undefined;
-  contactEmail: string;
-  pdfHref: string;
-}
-
-/**
- * The banner above the document: what the customer needs now, which may differ from the day the
- * document was rendered (it has been paid or voided since).
- */
-export function hostedBanner(facts: BannerFacts): string {
-  const { invoice, locale } = facts;
-  const amountDue = invoice.amount_due ?? invoice.total;
-  const due = formatMoney(money(amountDue, invoice.currency), locale);
-  const dueDate = invoice.due_at
-    ? new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: facts.timezone }).format(
-        invoice.due_at,
-      )
-    : undefined;
-  const pdf = `<a class="bw-pdf" href="${escapeHtml(facts.pdfHref)}">Download PDF</a>`;
-  let tone: 'due' | 'paid' | 'void' | 'other';
-  let body: string;
-  switch (invoice.status) {
-    case 'paid':
-      tone = 'paid';
-      body = '<strong>Paid.</strong> Thank you: nothing is due on this invoice.';
-      break;
-    case 'void':
-      tone = 'void';
-      body = '<strong>Void.</strong> This invoice was cancelled; nothing is due.';
-      break;
-    case 'open':
-    case 'partially_paid': {
-      tone = 'due';
-      const when = dueDate ? ` by ${escapeHtml(dueDate)}` : '';
-      const how = facts.paymentInstructions
-        ? `<div class="bw-how"><span>How to pay:</span> ${escapeHtml(facts.paymentInstructions)}</div>`
-        : `<div class="bw-how">To pay, contact ${escapeHtml(facts.contactEmail)}.</div>`;
-      body = `<strong>${invoice.status === 'open' ? 'Open' : 'Partially paid'}.</strong> Amount due: <strong>${escapeHtml(due)}</strong>${when}.${how}`;
-      break;
-    }
-    default:
-      tone = 'other';
-      body = `<strong>Status: ${escapeHtml(invoice.status)}.</strong> Questions? Write to ${escapeHtml(facts.contactEmail)}.`;
-  }
-  const colours = {
-    due: ['#eef2ff', '#3730a3'],
-    paid: ['#ecfdf3', '#05603a'],
-    void: ['#fef3f2', '#912018'],
-    other: ['#f5f7fa', '#1f2933'],
-  }[tone];
-  return `<aside class="bw-hosted bw-${tone}" role="status">
-<style>
-  .bw-hosted { max-width: 820px; margin: 24px auto 0; padding: 14px 20px; border-radius: 6px;
-    background: ${colours[0]}; color: ${colours[1]}; font: 15px/1.5 system-ui, sans-serif;
-    display: flex; gap: 16px; justify-content: space-between; align-items: flex-start; }
-  .bw-hosted .bw-how { margin-top: 4px; white-space: pre-line; }
-  .bw-hosted .bw-how span { font-weight: 600; }
-  .bw-hosted .bw-pdf { color: inherit; font-weight: 600; white-space: nowrap; }
-  @media print { .bw-hosted { display: none; } }
-</style>
-<div>${body}</div>
-${pdf}
-</aside>`;
-}
-
-/** Inserts the banner at the top of the stored document's body. */
-function withBanner(html: string, banner: string): string {
-  const body = /<body[^>]*>/i.exec(html);
-  if (!body) return banner + html;
-  const at = body.index + body[0].length;
-  return `${html.slice(0, at)}\n${banner}${html.slice(at)}`;
-}
 
 const hosted: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.addHook('onRequest', async (_request, reply) => {

@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import { formatMoney, money } from '../../domain/core/money.ts';
 import { milestoneAwaitingAnswer } from '../../services/project-approvals.ts';
 import { approveMilestone, rejectMilestone } from '../../services/projects.ts';
-import { escapeHtml, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
+import { approvalPage, escapeHtml, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
 import { unprocessable } from '../problem.ts';
 import { HtmlDocument, problemResponse } from '../schemas/common.ts';
 import { answeringRefusals, answeringUpdates, serviceDependencies } from '../services.ts';
@@ -47,14 +47,6 @@ const PAGE_HEADERS = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
 };
-
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#222}
-button{font-size:1rem;padding:.5rem 1rem;margin-top:.5rem}textarea{width:100%;min-height:5rem}
-form{margin:1.5rem 0}</style></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
-}
 
 const projectApprovals: FastifyPluginCallbackTypebox = (app, _options, done) => {
   // The page's forms post url-encoded fields; only these routes accept that.
@@ -111,7 +103,7 @@ const projectApprovals: FastifyPluginCallbackTypebox = (app, _options, done) => 
       return reply
         .type('text/html; charset=utf-8')
         .headers(PAGE_HEADERS)
-        .send(page(`Approve “${milestone.name}”`, body));
+        .send(approvalPage(`Approve “${milestone.name}”`, body));
     },
   );
 
@@ -160,7 +152,7 @@ const projectApprovals: FastifyPluginCallbackTypebox = (app, _options, done) => 
           .type('text/html; charset=utf-8')
           .headers(PAGE_HEADERS)
           .send(
-            page(
+            approvalPage(
               answer === 'approve' ? 'Thank you: approved' : 'Rejected',
               answer === 'approve'
                 ? '<p>Thank you. The milestone is approved; its invoice follows by email.</p>'

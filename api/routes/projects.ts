@@ -30,7 +30,7 @@ import {
   projectView,
   recordedTimeEntryView,
   timeEntryView,
-} from '../project-views.ts';
+} from '../schemas/project-views.ts';
 import {
   DEFAULT_LIMIT,
   described,

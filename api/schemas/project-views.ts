@@ -1,10 +1,10 @@
-// Projects and time entries as the API answers them (api/schemas/projects.ts).
-import type { ProjectRow, TimeEntryRow } from '../db/repositories/projects.ts';
-import { priceProject, type ProjectTerms } from '../domain/projects/terms.ts';
-import type { RecordedTimeEntry } from '../services/project-time-entries.ts';
-import type { ProjectSnapshot } from '../services/projects.ts';
-import type { ProjectState } from '../workflows/project-messages.ts';
-import { iso } from './schemas/common.ts';
+// Projects and time entries as the API answers them (the shapes of schemas/projects.ts).
+import type { ProjectRow, TimeEntryRow } from '../../db/repositories/projects.ts';
+import { priceProject, type ProjectTerms } from '../../domain/projects/terms.ts';
+import type { RecordedTimeEntry } from '../../services/project-time-entries.ts';
+import type { ProjectSnapshot } from '../../services/projects.ts';
+import type { ProjectState } from '../../workflows/project-messages.ts';
+import { iso } from './common.ts';
 
 function depositOf(state: ProjectState | undefined, terms: ProjectTerms) {
   const amount = state ? state.deposit : priceProject(terms).deposit;

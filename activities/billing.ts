@@ -3,24 +3,20 @@
 import { log } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { BillwrightConfig } from '../config/index.ts';
-import type { Db } from '../db/connect.ts';
+import { inTransaction, type Db } from '../db/connect.ts';
 import {
   advanceLinesToCredit,
-  inTransaction,
   issueCreditNoteLocked,
-  lockInvoice,
   unusedLineCredits,
 } from '../db/repositories/credit-notes.ts';
+import { createPeriodInvoice } from '../db/repositories/invoice-issuing.ts';
+import { taxNewInvoice, type InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
+import { lockInvoice } from '../db/repositories/invoices.ts';
 import {
   couponPeriodKey,
   couponsForPeriod,
   type ActiveCoupon,
 } from '../db/repositories/coupons.ts';
-import {
-  createPeriodInvoice,
-  taxNewInvoice,
-  type InvoiceTaxSettings,
-} from '../db/repositories/invoices.ts';
 import { closeUsageThrough, segmentsWithUsage } from '../db/repositories/usage.ts';
 import {
   recordSubscriptionTransition,

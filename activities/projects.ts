@@ -2,7 +2,8 @@
 // (project, billing key) through the one invoice pipeline (tax, numbering, then the workflow
 // renders and emails as for any invoice), events and change orders by key, emails by ledger key.
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { createProjectInvoice, type NewInvoiceLine } from '../db/repositories/invoices.ts';
+import type { NewInvoiceLine } from '../db/repositories/invoice-drafts.ts';
+import { createProjectInvoice } from '../db/repositories/invoice-issuing.ts';
 import {
   recordChangeOrder,
   recordProjectEvent,

@@ -4,7 +4,7 @@ import {
   InvalidInvoiceRequestError,
   InvalidInvoiceTransitionError,
   InvoiceNotFoundError,
-} from '../db/repositories/invoices.ts';
+} from '../db/repositories/invoice-errors.ts';
 import { TaxRequestError } from '../domain/tax/validation.ts';
 import { conflict, notFound, Problem, unprocessable } from './problem.ts';
 

@@ -5,7 +5,8 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connect.ts';
 import type { Invoice } from '../db/database.ts';
-import { finalizeInvoice, taxDraft, type FinalizeOptions } from '../db/repositories/invoices.ts';
+import { finalizeInvoice, type FinalizeOptions } from '../db/repositories/invoice-finalization.ts';
+import { taxDraft } from '../db/repositories/invoice-tax.ts';
 import { recordWorkflowStarts } from '../db/repositories/workflow-starts.ts';
 import {
   DEFAULT_WORKFLOW_START_SETTINGS,

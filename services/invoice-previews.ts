@@ -4,7 +4,7 @@
 import type { Db } from '../db/connect.ts';
 import { couponPeriodKey, couponsForPeriod } from '../db/repositories/coupons.ts';
 import { unusedAdvanceCredit } from '../db/repositories/credit-notes.ts';
-import { taxNewInvoice, type InvoiceTaxSettings } from '../db/repositories/invoices.ts';
+import { taxNewInvoice, type InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
 import { segmentsWithUsage } from '../db/repositories/usage.ts';
 import type { Span } from '../domain/billing-cycles.ts';
 import { billedPlan, boundaryWindows, type InvoiceWindows } from '../domain/invoicing/boundary.ts';

@@ -1,6 +1,7 @@
 // Invoices priced by hand (manual invoices and draft edits): one rule for a line's amount, and
 // the refusals it gives, whichever request carries the line.
-import { InvalidInvoiceRequestError, type NewInvoiceLine } from '../db/repositories/invoices.ts';
+import type { NewInvoiceLine } from '../db/repositories/invoice-drafts.ts';
+import { InvalidInvoiceRequestError } from '../db/repositories/invoice-errors.ts';
 import { decimal } from '../domain/decimal.ts';
 import { decimalOf, lineAmount, type DecimalInput } from '../domain/invoicing/line-amount.ts';
 

@@ -8,8 +8,8 @@ import {
   getInvoicePdf,
   storeInvoicePdf,
   type StoredPdf,
+  getInvoiceDocument,
 } from '../../db/repositories/invoice-documents.ts';
-import { getInvoiceDocument } from '../../db/repositories/invoices.ts';
 import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
 
 /** A renderer the caller owns (shared by tests), or a factory the app calls once and owns. */

@@ -6,7 +6,8 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Invoice } from '../../db/database.ts';
-import { getInvoiceDocument, getInvoice } from '../../db/repositories/invoices.ts';
+import { getInvoice } from '../../db/repositories/invoices.ts';
+import { getInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
 import { formatMoney, money } from '../../domain/money.ts';
 import { notFound } from '../problem.ts';
 import { HtmlDocument, problemResponse } from '../schemas/common.ts';

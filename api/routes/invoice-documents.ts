@@ -4,8 +4,8 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { StoredPdf } from '../../db/repositories/invoice-documents.ts';
-import { getInvoice, getInvoiceDocument } from '../../db/repositories/invoices.ts';
+import { getInvoiceDocument, type StoredPdf } from '../../db/repositories/invoice-documents.ts';
+import { getInvoice } from '../../db/repositories/invoices.ts';
 import { DEFAULT_HOSTED_LINK_DAYS } from '../../documents/hosted-links.ts';
 import { conflict, notFound } from '../problem.ts';
 import { described, IdParams, problemResponse, Timestamp } from '../schemas/common.ts';

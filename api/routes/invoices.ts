@@ -6,14 +6,13 @@ import type { Invoice as InvoiceRow } from '../../db/database.ts';
 import { issueCreditNote, listCreditNotes } from '../../db/repositories/credit-notes.ts';
 import {
   getInvoice,
-  getInvoiceDocument,
   getInvoiceLines,
   listInvoices,
-  markUncollectible,
   requireInvoice,
-  updateDraft,
-  voidInvoice,
 } from '../../db/repositories/invoices.ts';
+import { getInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
+import { updateDraft } from '../../db/repositories/invoice-drafts.ts';
+import { markUncollectible, voidInvoice } from '../../db/repositories/invoice-lifecycle.ts';
 import { finalizeAndFollow } from '../../services/invoice-finalization.ts';
 import { notFound, unprocessable } from '../problem.ts';
 import {

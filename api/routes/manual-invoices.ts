@@ -4,7 +4,8 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { getCustomer } from '../../db/repositories/customers.ts';
-import { createDraftInvoice, getInvoiceLines } from '../../db/repositories/invoices.ts';
+import { getInvoiceLines } from '../../db/repositories/invoices.ts';
+import { createDraftInvoice } from '../../db/repositories/invoice-drafts.ts';
 import { unprocessable } from '../problem.ts';
 import { assertLineTotalsBounded, described, problemResponse } from '../schemas/common.ts';
 import {

@@ -8,7 +8,7 @@ import {
   InvalidInvoiceRequestError,
   InvalidInvoiceTransitionError,
   InvoiceNotFoundError,
-} from '../../db/repositories/invoices.ts';
+} from '../../db/repositories/invoice-errors.ts';
 import { PaymentConflictError, recordPayment } from '../../db/repositories/payments.ts';
 import { WebhookSignatureError, type PaymentProvider } from '../../payments/provider.ts';
 import { badRequest, notFound } from '../problem.ts';

@@ -7,7 +7,7 @@ import { checkBudget, hoursLines, type BillableEntry } from '../../domain/projec
 import type { Db } from '../connect.ts';
 import type { Database, MilestoneStatus, ProjectsTable, TimeEntriesTable } from '../database.ts';
 import type { Selectable } from 'kysely';
-import type { NewInvoiceLine } from './invoices.ts';
+import type { NewInvoiceLine } from './invoice-drafts.ts';
 
 type Executor = Db | Transaction<Database>;
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -1,11 +1,8 @@
 // The invoice lifecycle over HTTP: drafts edited then finalized (idempotently), tax breakdown
 // and legal notes, void with its credit note, write-offs, credit notes, and clear 409s.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  createDraftInvoice,
-  recordPaymentTotals,
-  type NewInvoiceLine,
-} from '../../db/repositories/invoices.ts';
+import { createDraftInvoice, type NewInvoiceLine } from '../../db/repositories/invoice-drafts.ts';
+import { recordPaymentTotals } from '../../db/repositories/invoice-lifecycle.ts';
 import { createApiHarness, type ApiHarness } from './app-harness.ts';
 import { recordingTemporal } from './recording-temporal.ts';
 

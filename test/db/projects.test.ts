@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
 import { newId } from '../../db/ids.ts';
-import { createProjectInvoice } from '../../db/repositories/invoices.ts';
+import { createProjectInvoice } from '../../db/repositories/invoice-issuing.ts';
 import {
   insertProject,
   insertTimeEntry,

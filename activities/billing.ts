@@ -16,8 +16,9 @@ import {
   couponPeriodKey,
   couponsForPeriod,
   type ActiveCoupon,
-} from '../db/repositories/coupons.ts';
-import { closeUsageThrough, segmentsWithUsage } from '../db/repositories/usage.ts';
+} from '../db/repositories/coupon-applications.ts';
+import { closeUsageThrough } from '../db/repositories/usage.ts';
+import { segmentsWithUsage } from '../db/repositories/usage-aggregation.ts';
 import {
   recordSubscriptionTransition,
   type SubscriptionTransition,

@@ -7,9 +7,9 @@ import { createProjectInvoice } from '../db/repositories/invoice-issuing.ts';
 import {
   recordChangeOrder,
   recordProjectEvent,
-  uninvoicedHours,
   type ProjectEvent,
 } from '../db/repositories/projects.ts';
+import { uninvoicedHours } from '../db/repositories/project-time-entries.ts';
 import { signMilestoneApprovalLink } from '../documents/hosted-links.ts';
 import { formatMoney, money } from '../domain/money.ts';
 import type { ChangeOrder, HoursTerms, ProjectTerms } from '../domain/projects.ts';

@@ -22,7 +22,7 @@ import { newId } from '../db/ids.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createApiKey } from '../db/repositories/api-keys.ts';
 import { createMetric } from '../db/repositories/metrics.ts';
-import { aggregateUsage, aggregationQuery } from '../db/repositories/usage.ts';
+import { aggregateUsage, aggregationQuery } from '../db/repositories/usage-aggregation.ts';
 import { decimal } from '../domain/decimal.ts';
 import { AGGREGATIONS, type BillableMetric } from '../domain/metrics.ts';
 import { priceQuantity } from '../domain/rating/pricing.ts';

@@ -4,14 +4,14 @@
 // has the workflow warn the operator.
 import type { Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
+import type { ProjectRow } from '../db/repositories/projects.ts';
 import {
   deleteTimeEntry,
   insertTimeEntry,
   listTimeEntries,
   TimeEntryRefusedError,
-  type ProjectRow,
   type TimeEntryRow,
-} from '../db/repositories/projects.ts';
+} from '../db/repositories/project-time-entries.ts';
 import {
   hoursAmount,
   minutesOf,

@@ -8,7 +8,6 @@ import type { Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
 import { getCustomer, taxCustomerOf } from '../db/repositories/customers.ts';
 import {
-  budgetUsed,
   insertProject,
   listChangeOrders,
   listMilestones,
@@ -18,6 +17,7 @@ import {
   requireProject,
   type ProjectRow,
 } from '../db/repositories/projects.ts';
+import { budgetUsed } from '../db/repositories/project-time-entries.ts';
 import { testClockRefOf } from '../db/repositories/test-clocks.ts';
 import { priceProject, type ChangeOrder } from '../domain/projects.ts';
 import type { TaxSeller } from '../domain/tax/types.ts';

@@ -4,7 +4,7 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../connect.ts';
 import type { Database, Invoice } from '../database.ts';
-import { recordCouponApplications } from './coupons.ts';
+import { recordCouponApplications } from './coupon-applications.ts';
 import {
   checkLines,
   draftValues,

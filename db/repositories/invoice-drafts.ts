@@ -57,6 +57,7 @@ export interface DraftChanges {
   periodEnd?: string | null | undefined;
 }
 
+/** A subscription's period invoice, created and finalized at once (see invoice-issuing.ts). */
 export interface NewSubscriptionInvoice {
   customerId: string;
   subscriptionId: string;
@@ -71,6 +72,10 @@ export interface NewSubscriptionInvoice {
   lines: NewInvoiceLine[];
 }
 
+/**
+ * Refuses lines no invoice may have: a negative quantity or unit price, an amount or discount
+ * that is not a whole number of minor units ≥ 0, a discount above the amount.
+ */
 export function checkLines(lines: readonly NewInvoiceLine[]): void {
   lines.forEach((line, i) => {
     const decimals = { quantity: line.quantity, unitAmount: line.unitAmount ?? '0' };

@@ -10,7 +10,8 @@ import {
   policyForInvoice,
   updateCollectionRow,
 } from '../db/repositories/collections.ts';
-import { InvalidInvoiceTransitionError, markUncollectible } from '../db/repositories/invoices.ts';
+import { InvalidInvoiceTransitionError } from '../db/repositories/invoice-errors.ts';
+import { markUncollectible } from '../db/repositories/invoice-lifecycle.ts';
 import { applyCreditBalance, listPayments } from '../db/repositories/payments.ts';
 import type {
   DunningPolicy,

@@ -7,8 +7,9 @@ import {
   getInvoicePdf,
   storeInvoicePdf,
   type StoredPdf,
+  getInvoiceDocument,
+  storeInvoiceDocument,
 } from '../db/repositories/invoice-documents.ts';
-import { getInvoiceDocument, storeInvoiceDocument } from '../db/repositories/invoices.ts';
 import type { PdfRenderer } from '../documents/pdf.ts';
 import type { DocumentRenderer } from '../documents/renderer.ts';
 import { loadInvoiceView } from './invoice-view.ts';

@@ -4,7 +4,8 @@
 import type { BillwrightConfig } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
 import type { InvoiceCustomerDetails } from '../db/database.ts';
-import { customerDetailsOf, getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
+import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
+import { customerDetailsOf } from '../db/repositories/invoice-finalization.ts';
 import type { InvoiceCustomerView, InvoiceView, SellerDetails } from '../documents/views.ts';
 
 function addressLinesOf(address: InvoiceCustomerDetails['address']): string[] {

@@ -2,13 +2,14 @@
 // (project, billing key) through the one invoice pipeline (tax, numbering, then the workflow
 // renders and emails as for any invoice), events and change orders by key, emails by ledger key.
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { createProjectInvoice, type NewInvoiceLine } from '../db/repositories/invoices.ts';
+import type { NewInvoiceLine } from '../db/repositories/invoice-drafts.ts';
+import { createProjectInvoice } from '../db/repositories/invoice-issuing.ts';
 import {
   recordChangeOrder,
   recordProjectEvent,
-  uninvoicedHours,
   type ProjectEvent,
 } from '../db/repositories/projects.ts';
+import { uninvoicedHours } from '../db/repositories/project-time-entries.ts';
 import { signMilestoneApprovalLink } from '../documents/hosted-links.ts';
 import { formatMoney, money } from '../domain/core/money.ts';
 import type { ChangeOrder, HoursTerms, ProjectTerms } from '../domain/projects/terms.ts';

@@ -4,25 +4,22 @@
 import { log } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { BillwrightConfig } from '../config/index.ts';
-import type { Db } from '../db/connect.ts';
+import { inTransaction, type Db } from '../db/connect.ts';
 import {
   advanceLinesToCredit,
-  inTransaction,
   issueCreditNoteLocked,
-  lockInvoice,
   unusedLineCredits,
 } from '../db/repositories/credit-notes.ts';
+import { createPeriodInvoice } from '../db/repositories/invoice-issuing.ts';
+import { taxNewInvoice, type InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
+import { lockInvoice } from '../db/repositories/invoices.ts';
 import {
   couponPeriodKey,
   couponsForPeriod,
   type ActiveCoupon,
-} from '../db/repositories/coupons.ts';
-import {
-  createPeriodInvoice,
-  taxNewInvoice,
-  type InvoiceTaxSettings,
-} from '../db/repositories/invoices.ts';
-import { closeUsageThrough, segmentsWithUsage } from '../db/repositories/usage.ts';
+} from '../db/repositories/coupon-applications.ts';
+import { closeUsageThrough } from '../db/repositories/usage.ts';
+import { segmentsWithUsage } from '../db/repositories/usage-aggregation.ts';
 import {
   recordSubscriptionTransition,
   type SubscriptionTransition,

@@ -8,6 +8,14 @@ import type { Database } from './database.ts';
 
 export type Db = Kysely<Database>;
 
+/** Runs `fn` in the caller's transaction when given one, else in a new one. */
+export async function inTransaction<T>(
+  db: Db | Transaction<Database>,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return db.isTransaction ? fn(db as Transaction<Database>) : db.transaction().execute(fn);
+}
+
 /** int8 columns hold money in minor units: parse to a number, refuse anything unsafe. */
 export function parseInt8(value: string): number {
   const n = Number(value);

@@ -59,40 +59,48 @@ export type * from './schema/subscriptions.ts';
 export type * from './schema/usage.ts';
 
 export interface Database {
-  estimates: EstimatesTable;
   customers: CustomersTable;
   test_clocks: TestClocksTable;
+
+  estimates: EstimatesTable;
   plans: PlansTable;
+  plan_versions: PlanVersionsTable;
+
   subscriptions: SubscriptionsTable;
   subscription_transitions: SubscriptionTransitionsTable;
+  subscription_plan_version_changes: SubscriptionPlanVersionChangesTable;
+  plan_migrations: PlanMigrationsTable;
+  plan_migration_subscriptions: PlanMigrationSubscriptionsTable;
+
+  coupons: CouponsTable;
+  coupon_redemptions: CouponRedemptionsTable;
+  coupon_applications: CouponApplicationsTable;
+
+  billable_metrics: BillableMetricsTable;
+  usage_events: UsageEventsTable;
+
   number_series: NumberSeriesTable;
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
   invoice_documents: InvoiceDocumentsTable;
   credit_notes: CreditNotesTable;
   credit_note_lines: CreditNoteLinesTable;
-  email_deliveries: EmailDeliveriesTable;
-  outbox_messages: OutboxMessagesTable;
-  api_keys: ApiKeysTable;
-  audit_events: AuditEventsTable;
-  idempotency_keys: IdempotencyKeysTable;
-  plan_versions: PlanVersionsTable;
-  subscription_plan_version_changes: SubscriptionPlanVersionChangesTable;
-  plan_migrations: PlanMigrationsTable;
-  plan_migration_subscriptions: PlanMigrationSubscriptionsTable;
-  coupons: CouponsTable;
-  coupon_redemptions: CouponRedemptionsTable;
-  coupon_applications: CouponApplicationsTable;
-  billable_metrics: BillableMetricsTable;
-  usage_events: UsageEventsTable;
+
+  dunning_policies: DunningPoliciesTable;
+  payments: PaymentsTable;
+  customer_credit_entries: CustomerCreditEntriesTable;
+  invoice_collections: InvoiceCollectionsTable;
+
   projects: ProjectsTable;
   project_milestones: ProjectMilestonesTable;
   project_events: ProjectEventsTable;
   project_change_orders: ProjectChangeOrdersTable;
   time_entries: TimeEntriesTable;
-  dunning_policies: DunningPoliciesTable;
-  payments: PaymentsTable;
-  customer_credit_entries: CustomerCreditEntriesTable;
-  invoice_collections: InvoiceCollectionsTable;
+
+  email_deliveries: EmailDeliveriesTable;
+  outbox_messages: OutboxMessagesTable;
+  api_keys: ApiKeysTable;
+  audit_events: AuditEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
   workflow_starts: WorkflowStartsTable;
 }

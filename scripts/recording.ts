@@ -18,12 +18,9 @@ import { loadConfig, type BillwrightConfig } from '../config/index.ts';
 import { connectDatabase, type Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import {
-  createDraftInvoice,
-  finalizeInvoice,
-  type InvoiceTaxSettings,
-  type NewDraftInvoice,
-} from '../db/repositories/invoices.ts';
+import { createDraftInvoice, type NewDraftInvoice } from '../db/repositories/invoice-drafts.ts';
+import { finalizeInvoice } from '../db/repositories/invoice-finalization.ts';
+import type { InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
 import { createDocumentRenderer } from '../documents/renderer.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { createOutboxSender } from '../email/outbox-sender.ts';

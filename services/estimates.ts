@@ -7,7 +7,7 @@ import { getCouponByCode, toCatalogCoupon } from '../db/repositories/coupons.ts'
 import { getCustomer, taxCustomerOf } from '../db/repositories/customers.ts';
 import * as estimates from '../db/repositories/estimates.ts';
 import type { EstimateRecord } from '../db/repositories/estimates.ts';
-import type { InvoiceTaxSettings } from '../db/repositories/invoices.ts';
+import type { InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
 import { listMetricCodes } from '../db/repositories/metrics.ts';
 import { getPlanByCode, getPlanVersion } from '../db/repositories/plans.ts';
 import { customerNow } from '../db/repositories/test-clocks.ts';

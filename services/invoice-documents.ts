@@ -4,7 +4,8 @@
 import type { Db } from '../db/connect.ts';
 import type { Invoice } from '../db/database.ts';
 import type { StoredPdf } from '../db/repositories/invoice-documents.ts';
-import { getInvoice, getInvoiceDocument } from '../db/repositories/invoices.ts';
+import { getInvoice } from '../db/repositories/invoices.ts';
+import { getInvoiceDocument } from '../db/repositories/invoice-documents.ts';
 import { Refused } from './refused.ts';
 
 /** Where stored PDFs come from: printed from the stored HTML on first request (the API's). */

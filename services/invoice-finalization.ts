@@ -5,7 +5,9 @@
 // invoice's own refusals (not found, not a draft, cannot be taxed) are thrown as Refused.
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connect.ts';
-import { finalizeInvoice, taxDraft, type FinalizeOptions } from '../db/repositories/invoices.ts';
+import { type FinalizeOptions } from '../db/repositories/invoice-finalization.ts';
+import { taxDraft } from '../db/repositories/invoice-tax.ts';
+import { finalizeInvoice } from '../db/repositories/invoice-finalization.ts';
 import { recordWorkflowStarts } from '../db/repositories/workflow-starts.ts';
 import {
   DEFAULT_WORKFLOW_START_SETTINGS,

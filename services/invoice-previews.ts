@@ -2,10 +2,12 @@
 // windows (domain/invoicing/boundary.ts), the same usage and coupon queries, the same rating
 // (ratePeriodInvoice) and the same tax request. Nothing is stored or changed.
 import type { Db } from '../db/connect.ts';
-import { couponPeriodKey, couponsForPeriod } from '../db/repositories/coupons.ts';
+import { couponsForPeriod } from '../db/repositories/coupon-applications.ts';
+import { couponPeriodKey } from '../db/repositories/coupon-applications.ts';
 import { unusedAdvanceCredit } from '../db/repositories/credit-notes.ts';
-import { taxNewInvoice, type InvoiceTaxSettings } from '../db/repositories/invoices.ts';
-import { segmentsWithUsage } from '../db/repositories/usage.ts';
+import { type InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
+import { taxNewInvoice } from '../db/repositories/invoice-tax.ts';
+import { segmentsWithUsage } from '../db/repositories/usage-aggregation.ts';
 import type { Span } from '../domain/subscriptions/billing-cycles.ts';
 import { billedPlan, boundaryWindows, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
 import { invoiceTotals } from '../domain/invoicing/totals.ts';

@@ -2,11 +2,9 @@
 // one Refused every caller maps: the repositories refuse in their own typed errors, and the use
 // cases of this family speak only Refused.
 import { CollectionStateError } from '../db/repositories/collections.ts';
-import {
-  InvalidInvoiceRequestError,
-  InvalidInvoiceTransitionError,
-  InvoiceNotFoundError,
-} from '../db/repositories/invoices.ts';
+import { InvoiceNotFoundError } from '../db/repositories/invoice-errors.ts';
+import { InvalidInvoiceTransitionError } from '../db/repositories/invoice-errors.ts';
+import { InvalidInvoiceRequestError } from '../db/repositories/invoice-errors.ts';
 import { PaymentConflictError } from '../db/repositories/payments.ts';
 import { TaxRequestError } from '../domain/tax/validation.ts';
 import { Refused } from './refused.ts';

@@ -6,18 +6,14 @@ import type { Db } from '../db/connect.ts';
 import type { Invoice, InvoiceLine } from '../db/database.ts';
 import type { CreditNoteWithLines } from '../db/repositories/credit-notes.ts';
 import { getCustomer } from '../db/repositories/customers.ts';
-import {
-  createDraftInvoice,
-  getInvoice,
-  getInvoiceLines,
-  InvalidInvoiceRequestError,
-  listInvoices,
-  markUncollectible,
-  updateDraft,
-  voidInvoice as voidStoredInvoice,
-  type DraftChanges,
-  type NewInvoiceLine,
-} from '../db/repositories/invoices.ts';
+import { getInvoice, getInvoiceLines, listInvoices } from '../db/repositories/invoices.ts';
+import { type NewInvoiceLine } from '../db/repositories/invoice-drafts.ts';
+import { type DraftChanges } from '../db/repositories/invoice-drafts.ts';
+import { voidInvoice as voidStoredInvoice } from '../db/repositories/invoice-lifecycle.ts';
+import { updateDraft } from '../db/repositories/invoice-drafts.ts';
+import { markUncollectible } from '../db/repositories/invoice-lifecycle.ts';
+import { InvalidInvoiceRequestError } from '../db/repositories/invoice-errors.ts';
+import { createDraftInvoice } from '../db/repositories/invoice-drafts.ts';
 import { decimal } from '../domain/core/decimal.ts';
 import { decimalOf, lineAmount, type DecimalInput } from '../domain/invoicing/line-amount.ts';
 import type { NumberingSettings } from '../domain/invoicing/numbering.ts';

@@ -4,14 +4,12 @@
 // has the workflow warn the operator.
 import type { Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
-import {
-  deleteTimeEntry,
-  insertTimeEntry,
-  listTimeEntries,
-  TimeEntryRefusedError,
-  type ProjectRow,
-  type TimeEntryRow,
-} from '../db/repositories/projects.ts';
+import { type ProjectRow } from '../db/repositories/projects.ts';
+import { type TimeEntryRow } from '../db/repositories/project-time-entries.ts';
+import { TimeEntryRefusedError } from '../db/repositories/project-time-entries.ts';
+import { listTimeEntries } from '../db/repositories/project-time-entries.ts';
+import { insertTimeEntry } from '../db/repositories/project-time-entries.ts';
+import { deleteTimeEntry } from '../db/repositories/project-time-entries.ts';
 import { hoursAmount, minutesOf, roundMinutes } from '../domain/projects/hours.ts';
 import type { HoursTerms, ProjectTerms } from '../domain/projects/terms.ts';
 import { budgetWarningSignal } from '../workflows/project-messages.ts';

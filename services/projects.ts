@@ -13,7 +13,6 @@ import type { Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
 import { getCustomer, taxCustomerOf } from '../db/repositories/customers.ts';
 import {
-  budgetUsed,
   insertProject,
   listChangeOrders,
   listMilestones,
@@ -23,6 +22,7 @@ import {
   requireProject,
   type ProjectRow,
 } from '../db/repositories/projects.ts';
+import { budgetUsed } from '../db/repositories/project-time-entries.ts';
 import { testClockRefOf } from '../db/repositories/test-clocks.ts';
 import { priceProject, type ChangeOrder } from '../domain/projects/terms.ts';
 import type { TaxSeller } from '../domain/tax/types.ts';

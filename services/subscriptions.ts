@@ -12,7 +12,7 @@ import {
 import { DateTime } from 'luxon';
 import { newId } from '../db/ids.ts';
 import { getCustomer, taxCustomerOf } from '../db/repositories/customers.ts';
-import type { InvoiceTaxSettings } from '../db/repositories/invoices.ts';
+import type { InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
 import { getPlanWithCurrentVersion, toCatalogVersion } from '../db/repositories/plans.ts';
 import {
   getSubscription,

@@ -9,7 +9,7 @@ import {
   storeInvoicePdf,
   type StoredPdf,
 } from '../../db/repositories/invoice-documents.ts';
-import { getInvoiceDocument } from '../../db/repositories/invoices.ts';
+import { getInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
 import type { PdfRenderer } from '../../documents/pdf.ts';
 
 /** A renderer the caller owns (shared by tests), or a factory the app calls once and owns. */

@@ -1,7 +1,7 @@
 // Coupons: POST /v1/coupons, GET /v1/coupons, GET /v1/coupons/:code; applying one to a customer
 // (POST /v1/customers/:id/coupons) or to one subscription (POST /v1/subscriptions/:id/coupons),
 // and listing what is applied. A coupon is applied once per target; the rating engine reads
-// the active ones (db/repositories/coupons.ts, activeCouponsFor). The use cases are in
+// the active ones (db/repositories/coupon-applications.ts, activeCouponsFor). The use cases are in
 // services/coupons.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import {

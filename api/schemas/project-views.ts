@@ -1,5 +1,6 @@
 // Projects and time entries as the API answers them (the shapes of schemas/projects.ts).
-import type { ProjectRow, TimeEntryRow } from '../../db/repositories/projects.ts';
+import type { ProjectRow } from '../../db/repositories/projects.ts';
+import type { TimeEntryRow } from '../../db/repositories/project-time-entries.ts';
 import { priceProject, type ProjectTerms } from '../../domain/projects/terms.ts';
 import type { RecordedTimeEntry } from '../../services/project-time-entries.ts';
 import type { ProjectSnapshot } from '../../services/projects.ts';

@@ -9,14 +9,11 @@ import { canApply, statusAfterPayment } from '../../domain/invoicing/lifecycle.t
 import type { NumberingSettings } from '../../domain/invoicing/numbering.ts';
 import { allocate } from '../../domain/rating/discounts.ts';
 import { unusedShare } from '../../domain/subscriptions/charges.ts';
-import type { Db } from '../connect.ts';
+import { inTransaction, type Db } from '../connect.ts';
 import type { CreditNote, CreditNoteLine, Database, Invoice, InvoiceLine } from '../database.ts';
 import { newId } from '../ids.ts';
-import {
-  InvalidInvoiceRequestError,
-  InvalidInvoiceTransitionError,
-  InvoiceNotFoundError,
-} from './invoice-errors.ts';
+import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './invoice-errors.ts';
+import { lockInvoice } from './invoices.ts';
 import { takeDocumentNumber } from './number-series.ts';
 import { customerNow } from './test-clocks.ts';
 
@@ -50,25 +47,6 @@ interface LineBalance {
   taxCredited: number;
   /** What this line can still be credited, tax included. */
   left: number;
-}
-
-export async function inTransaction<T>(
-  db: Executor,
-  fn: (trx: Transaction<Database>) => Promise<T>,
-): Promise<T> {
-  return db.isTransaction ? fn(db as Transaction<Database>) : db.transaction().execute(fn);
-}
-
-/** The invoice, locked until the transaction ends: every change to an invoice starts here. */
-export async function lockInvoice(trx: Transaction<Database>, id: string): Promise<Invoice> {
-  const invoice = await trx
-    .selectFrom('invoices')
-    .selectAll()
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!invoice) throw new InvoiceNotFoundError(id);
-  return invoice;
 }
 
 async function lineBalances(trx: Transaction<Database>, invoiceId: string): Promise<LineBalance[]> {

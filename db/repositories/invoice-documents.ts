@@ -1,6 +1,7 @@
-// Printed invoice documents (PDF), stored once per invoice beside the HTML they were printed
-// from. The bytes are kept as base64 text in invoice_documents.content, so one table holds every
-// format; source_hash names the HTML version. The (invoice_id, format) key keeps the first print.
+// Invoice documents: the rendered HTML and the PDF printed from it, stored once per invoice and
+// format (the (invoice_id, format) key keeps the first, so what was sent stays). A PDF's bytes are
+// kept as base64 text in invoice_documents.content, so one table holds every format; its
+// source_hash names the HTML version it was printed from.
 import type { Transaction } from 'kysely';
 import type { Db } from '../connect.ts';
 import type { Database } from '../database.ts';
@@ -51,4 +52,37 @@ export async function getInvoicePdf(
       sourceHash: row.source_hash,
     }
   );
+}
+
+/** Stores a rendered document once; a second store keeps the first (what was sent stays). */
+export async function storeInvoiceDocument(
+  db: Executor,
+  doc: { invoiceId: string; format: 'html'; content: string; contentHash: string },
+): Promise<{ contentHash: string }> {
+  await db
+    .insertInto('invoice_documents')
+    .values({
+      invoice_id: doc.invoiceId,
+      format: doc.format,
+      content: doc.content,
+      content_hash: doc.contentHash,
+    })
+    .onConflict((oc) => oc.columns(['invoice_id', 'format']).doNothing())
+    .execute();
+  const stored = await getInvoiceDocument(db, doc.invoiceId, doc.format);
+  return { contentHash: stored!.contentHash };
+}
+
+export async function getInvoiceDocument(
+  db: Executor,
+  invoiceId: string,
+  format: 'html',
+): Promise<{ content: string; contentHash: string } | undefined> {
+  const row = await db
+    .selectFrom('invoice_documents')
+    .select(['content', 'content_hash'])
+    .where('invoice_id', '=', invoiceId)
+    .where('format', '=', format)
+    .executeTakeFirst();
+  return row && { content: row.content, contentHash: row.content_hash };
 }

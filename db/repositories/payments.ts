@@ -4,12 +4,12 @@
 // exceeds the balance goes to the customer's credit ledger and is taken off the next invoice.
 import { sql, type Transaction } from 'kysely';
 import { canApply, splitPayment } from '../../domain/invoicing/lifecycle.ts';
-import type { Db } from '../connect.ts';
+import { inTransaction, type Db } from '../connect.ts';
 import type { Database, Invoice, Payment } from '../database.ts';
 import { newId } from '../ids.ts';
-import { inTransaction, lockInvoice } from './credit-notes.ts';
+import { setAmountPaidLocked } from './invoice-lifecycle.ts';
+import { lockInvoice } from './invoices.ts';
 import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './invoice-errors.ts';
-import { setAmountPaidLocked } from './invoices.ts';
 import { customerNow } from './test-clocks.ts';
 
 type Executor = Db | Transaction<Database>;

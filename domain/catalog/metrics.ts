@@ -1,6 +1,6 @@
 // Billable metrics: what usage is counted, and how a period's events reduce to one quantity.
-// The reduction runs in SQL over indexed columns (db/repositories/usage.ts); these definitions
-// are the contract both the SQL and the pure rating engine share.
+// The reduction runs in SQL over indexed columns (db/repositories/usage-aggregation.ts); these
+// definitions are the contract both the SQL and the pure rating engine share.
 
 export const AGGREGATIONS = [
   'count',

@@ -3,7 +3,8 @@
 // auto-approval, retainage, monthly hours, an overdue reminder and the completion.
 import { DateTime } from 'luxon';
 import { newId } from '../../db/ids.ts';
-import { insertProject, insertTimeEntry } from '../../db/repositories/projects.ts';
+import { insertProject } from '../../db/repositories/projects.ts';
+import { insertTimeEntry } from '../../db/repositories/project-time-entries.ts';
 import { hoursAmount, roundMinutes } from '../../domain/projects/hours.ts';
 import { priceProject, type ProjectTerms } from '../../domain/projects/terms.ts';
 import { projectStartOptions } from '../../temporal/project-start.ts';

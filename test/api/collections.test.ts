@@ -3,7 +3,7 @@
 // the collection told about every change, and Stripe webhooks checked by their signature.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openCollectionRow } from '../../db/repositories/collections.ts';
-import { createDraftInvoice } from '../../db/repositories/invoices.ts';
+import { createDraftInvoice } from '../../db/repositories/invoice-drafts.ts';
 import { stripeSignature } from '../../payments/stripe.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { recordingTemporal, type RecordingTemporal } from '../support/recording-temporal.ts';

@@ -2,7 +2,7 @@
 // expiry, redemption limits (also under concurrency), currencies, and what the rating engine
 // reads back (activeCouponsFor).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { activeCouponsFor } from '../../db/repositories/coupons.ts';
+import { activeCouponsFor } from '../../db/repositories/coupon-applications.ts';
 import { newId } from '../../db/ids.ts';
 import { createApiHarness, stringMatching, type ApiHarness } from '../support/api-harness.ts';
 import { recordingTemporal } from '../support/recording-temporal.ts';

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../api/app.ts';
 import type { Db } from '../../db/connect.ts';
-import { storeInvoiceDocument } from '../../db/repositories/invoices.ts';
+import { storeInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
 import { signHostedInvoiceLink } from '../../documents/hosted-links.ts';
 import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';

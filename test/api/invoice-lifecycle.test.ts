@@ -1,11 +1,9 @@
 // The invoice lifecycle over HTTP: drafts edited then finalized (idempotently), tax breakdown
 // and legal notes, void with its credit note, write-offs, credit notes, and clear 409s.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  createDraftInvoice,
-  recordPaymentTotals,
-  type NewInvoiceLine,
-} from '../../db/repositories/invoices.ts';
+import { type NewInvoiceLine } from '../../db/repositories/invoice-drafts.ts';
+import { recordPaymentTotals } from '../../db/repositories/invoice-lifecycle.ts';
+import { createDraftInvoice } from '../../db/repositories/invoice-drafts.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { recordingTemporal } from '../support/recording-temporal.ts';
 

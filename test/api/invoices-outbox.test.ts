@@ -1,6 +1,6 @@
 // Read-only resources: invoices (with lines and rendered HTML) and the development outbox.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { storeInvoiceDocument } from '../../db/repositories/invoices.ts';
+import { storeInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
 import { anyString, createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 
 let api: ApiHarness;

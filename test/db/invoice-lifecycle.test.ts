@@ -4,20 +4,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
 import { issueCreditNote, listCreditNotes } from '../../db/repositories/credit-notes.ts';
+import { getInvoice, getInvoiceLines } from '../../db/repositories/invoices.ts';
 import {
   createDraftInvoice,
-  finalizeInvoice,
-  getInvoice,
-  getInvoiceLines,
+  updateDraft,
+  type NewInvoiceLine,
+} from '../../db/repositories/invoice-drafts.ts';
+import {
   InvalidInvoiceRequestError,
   InvalidInvoiceTransitionError,
+} from '../../db/repositories/invoice-errors.ts';
+import {
+  finalizeInvoice,
+  type FinalizeOptions,
+} from '../../db/repositories/invoice-finalization.ts';
+import {
   markUncollectible,
   recordPaymentTotals,
-  updateDraft,
   voidInvoice,
-  type FinalizeOptions,
-  type NewInvoiceLine,
-} from '../../db/repositories/invoices.ts';
+} from '../../db/repositories/invoice-lifecycle.ts';
 import { newId } from '../../db/ids.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { finalizeOptions, insertCustomer } from '../support/fixtures.ts';

@@ -5,11 +5,9 @@ import { connectDatabase, type Db } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import { createApiKey, findActiveApiKey } from '../../db/repositories/api-keys.ts';
-import {
-  createDraftInvoice,
-  createPeriodInvoice,
-  getInvoiceLines,
-} from '../../db/repositories/invoices.ts';
+import { getInvoiceLines } from '../../db/repositories/invoices.ts';
+import { createDraftInvoice } from '../../db/repositories/invoice-drafts.ts';
+import { createPeriodInvoice } from '../../db/repositories/invoice-issuing.ts';
 import type { LineArithmetic } from '../../domain/invoicing/line-arithmetic.ts';
 import { listOutboxMessages } from '../../db/repositories/outbox.ts';
 import { recordSubscriptionTransition } from '../../db/repositories/subscription-transitions.ts';

@@ -4,13 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
 import { newId } from '../../db/ids.ts';
-import { createProjectInvoice } from '../../db/repositories/invoices.ts';
+import { createProjectInvoice } from '../../db/repositories/invoice-issuing.ts';
+import { insertProject } from '../../db/repositories/projects.ts';
 import {
-  insertProject,
   insertTimeEntry,
   uninvoicedHours,
   type NewTimeEntry,
-} from '../../db/repositories/projects.ts';
+} from '../../db/repositories/project-time-entries.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { DEFAULT_NUMBERING } from '../../domain/invoicing/numbering.ts';
 import type { ProjectTerms } from '../../domain/projects/terms.ts';

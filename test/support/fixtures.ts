@@ -1,6 +1,6 @@
 // Rows most tests need: a customer and a plan, inserted straight into the database.
 import { loadConfig, type BillwrightConfig } from '../../config/index.ts';
-import type { FinalizeOptions } from '../../db/repositories/invoices.ts';
+import type { FinalizeOptions } from '../../db/repositories/invoice-finalization.ts';
 import type { PlanVersion } from '../../domain/catalog/types.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import type { Db } from '../../db/connect.ts';

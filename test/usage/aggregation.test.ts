@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { aggregateUsage, percentageUsage } from '../../db/repositories/usage.ts';
+import { percentageUsage } from '../../db/repositories/usage-aggregation.ts';
+import { aggregateUsage } from '../../db/repositories/usage-aggregation.ts';
 import type { Charge, PlanVersion } from '../../domain/catalog/types.ts';
 import { AGGREGATIONS, type BillableMetric } from '../../domain/catalog/metrics.ts';
 import type { PercentageUsageQuery } from '../../domain/rating/percentage.ts';

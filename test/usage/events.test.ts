@@ -6,11 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../api/app.ts';
 import { lateEventsPolicyFromEnv } from '../../config/index.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  aggregateUsage,
-  closeUsageThrough,
-  recordUsageEvents,
-} from '../../db/repositories/usage.ts';
+import { closeUsageThrough, recordUsageEvents } from '../../db/repositories/usage.ts';
+import { aggregateUsage } from '../../db/repositories/usage-aggregation.ts';
 import type { BillableMetric } from '../../domain/catalog/metrics.ts';
 import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
 import { newMetric, newSubscribedCustomer } from './support.ts';

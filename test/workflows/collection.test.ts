@@ -20,12 +20,10 @@ import {
   resolveDispute,
   upsertDunningPolicy,
 } from '../../db/repositories/collections.ts';
-import {
-  createDraftInvoice,
-  finalizeInvoice,
-  getInvoice,
-  voidInvoice,
-} from '../../db/repositories/invoices.ts';
+import { getInvoice } from '../../db/repositories/invoices.ts';
+import { createDraftInvoice } from '../../db/repositories/invoice-drafts.ts';
+import { finalizeInvoice } from '../../db/repositories/invoice-finalization.ts';
+import { voidInvoice } from '../../db/repositories/invoice-lifecycle.ts';
 import { creditBalance, recordPayment } from '../../db/repositories/payments.ts';
 import {
   actionTime,

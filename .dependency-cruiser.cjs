@@ -2,6 +2,9 @@
 // arrows run one way, API → services → workflows → activities → repositories → domain (workflow
 // ids and messages both sides need in workflow-contracts/, just above domain), and nothing
 // imports in a circle. Type-only imports count too: a type is knowledge of a layer.
+/** What the workflow bundle holds (temporal/worker.ts bundles workflows/index.ts). */
+const WORKFLOW_BUNDLE = '^(workflows|workflow-contracts|domain)/|^temporal/search-attributes\\.ts$';
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 const upward = (name, from, to, comment) => ({
   name,
@@ -26,6 +29,35 @@ module.exports = {
       '^(api|services|workflows|workflow-contracts|activities|db|documents|email|payments|temporal|runtime|config|infra|bin)/',
       'domain/ is the pure core: it imports nothing but itself.',
     ),
+    {
+      name: 'workflow-bundle-is-closed',
+      comment:
+        'The workflow bundle holds workflows/, workflow-contracts/, domain/ and the search ' +
+        'attribute keys: what a workflow runs must come from there (activities and adapters: ' +
+        'import type only), so the sandbox fence of eslint.config.js covers all of it.',
+      severity: 'error',
+      from: { path: WORKFLOW_BUNDLE },
+      to: {
+        pathNot: `${WORKFLOW_BUNDLE}|^node_modules/`,
+        dependencyTypesNot: ['type-only', 'core'],
+      },
+    },
+    {
+      name: 'workflow-bundle-no-io',
+      comment:
+        'Workflow code is replayed in a deterministic sandbox: no Node built-ins, no I/O ' +
+        'packages (the database, email, HTTP, Temporal client or worker).',
+      severity: 'error',
+      from: { path: WORKFLOW_BUNDLE },
+      to: {
+        dependencyTypesNot: ['type-only'],
+        path: [
+          '^(node:)?(fs|path|os|crypto|child_process|http|https|net|url|util|stream|events|worker_threads|timers)(/|$)',
+          '^node_modules/(pg|kysely|kysely-pglite-dialect|resend|fastify|fastify-plugin|@fastify|handlebars|playwright-core|@electric-sql)/',
+          '^node_modules/@temporalio/(client|worker|activity|testing|envconfig)/',
+        ],
+      },
+    },
     upward(
       'workflow-contracts-below-all-but-domain',
       '^workflow-contracts/',
@@ -113,8 +145,9 @@ module.exports = {
     },
   ],
   options: {
+    // Packages are listed (not followed), so the workflow bundle rules see which it imports.
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|test|bench|scripts|data)/' },
+    exclude: { path: '^(test|bench|scripts|data)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     moduleSystems: ['es6'],

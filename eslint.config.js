@@ -2,8 +2,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Workflow code is replayed; it must not reach I/O or Node built-ins. Pure domain code is
-// shared with workflows, so the same fence applies to it.
+// Workflow code is replayed; it must not reach I/O or Node built-ins. The fence covers every
+// file the workflow bundle holds: workflows/, the contracts and pure domain code they share, and
+// the search attribute keys they set (.dependency-cruiser.cjs keeps the bundle to these files).
 const sandboxFence = {
   'no-restricted-imports': [
     'error',
@@ -20,11 +21,12 @@ const sandboxFence = {
         },
         {
           regex:
-            '^(pg|kysely|resend|fastify|handlebars|@electric-sql/.*|@temporalio/(client|worker|activity|testing))$',
+            '^(pg|kysely(-.*)?|resend|fastify(-plugin)?|@fastify/.*|handlebars|playwright-core|@electric-sql/.*|@temporalio/(client|worker|activity|testing|envconfig))$',
           message: 'I/O belongs in activities; workflows call them through proxyActivities.',
         },
         {
-          regex: '(^|/)(activities|db|api|email|documents|infra|bin)(/|$)',
+          regex:
+            '(^|/)(activities|db|api|services|email|documents|payments|config|runtime|infra|bin)(/|$)|(^|/)temporal/(?!search-attributes\\.ts$)',
           allowTypeImports: true,
           message: 'Workflows may import activity and adapter types only (import type).',
         },
@@ -50,7 +52,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts', 'workflow-contracts/**/*.ts', 'domain/**/*.ts'],
+    files: [
+      'workflows/**/*.ts',
+      'workflow-contracts/**/*.ts',
+      'domain/**/*.ts',
+      'temporal/search-attributes.ts',
+    ],
     rules: sandboxFence,
   },
   // End-to-end tests read untyped JSON over HTTP; their assertions are the type check.

@@ -19,7 +19,7 @@ import {
 } from '../documents/views.ts';
 import type { SendWindow } from '../domain/collections/business-hours.ts';
 import { EmailSendError, type EmailAttachment, type EmailSender } from '../email/port.ts';
-import { invoicePdf, type DocumentActivities, type DocumentDependencies } from './documents.ts';
+import { invoicePdf, type DocumentDependencies } from './documents.ts';
 import { loadInvoiceView } from './invoice-view.ts';
 
 export interface EmailDependencies {
@@ -361,14 +361,6 @@ export function createEmailActivities(deps: EmailDependencies) {
 }
 
 export type EmailActivities = ReturnType<typeof createEmailActivities>;
-
-/**
- * What a workflow that delivers an invoice calls through proxyActivities (import type only):
- * render it (documents.ts), read the sending window, email it. Subscription, project and manual
- * invoices share it: one pipeline.
- */
-export type InvoiceDeliveryActivities = DocumentActivities &
-  Pick<EmailActivities, 'emailSendWindow' | 'emailInvoice'>;
 
 const CREDIT_REASONS: Record<CreditNote['reason'], string> = {
   void: 'The invoice was cancelled.',

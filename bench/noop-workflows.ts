@@ -3,15 +3,13 @@
 // read the sending window, email) with activities that do nothing, so what is left is the cost
 // of Temporal itself on this server and worker.
 import { proxyActivities, sleep } from '@temporalio/workflow';
+import { quickStep } from '../workflows/activity-options.ts';
 
 export interface NoopActivities {
   noop(step: number): Promise<number>;
 }
 
-const { noop } = proxyActivities<NoopActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { noop } = proxyActivities<NoopActivities>(quickStep);
 
 /** Activities per renewal, as the subscription workflow runs them. */
 export const ACTIVITIES_PER_RENEWAL = 4;

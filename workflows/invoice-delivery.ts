@@ -2,7 +2,7 @@
 // (subscriptions, projects, manual invoices): render the stored document, start its collection,
 // hold the email for the sending window, email it once. One pipeline.
 import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
-import type { InvoiceDeliveryActivities } from '../activities/email.ts';
+import type { InvoiceDeliveryActivities } from '../activities/invoice-delivery.ts';
 import { describeSendingTime, nextSendingTime } from '../domain/collections/business-hours.ts';
 import type { Money } from '../domain/core/money.ts';
 import { quickStep } from './activity-options.ts';

@@ -15,6 +15,7 @@ import {
   type RunningWorker,
 } from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
 import { planMigrationWorkflowId } from '../../workflow-contracts/ids.ts';
 
 const TZ = 'Europe/Paris';
@@ -52,20 +53,11 @@ beforeAll(async () => {
   worker = await startTestWorker(env, {
     activities: realActivities(api.db, loadConfig({}), { temporal: env.client }),
   });
-  const customer = await api.request({
-    method: 'POST',
-    url: '/v1/customers',
-    payload: {
-      name: 'Paris SARL',
-      email: 'billing@paris.example',
-      currency: 'EUR',
-      country: 'FR',
-      timezone: TZ,
-      locale: 'fr-FR',
-    },
+  customerId = await postCustomer(api, {
+    name: 'Paris SARL',
+    email: 'billing@paris.example',
+    timezone: TZ,
   });
-  ok(customer);
-  customerId = customer.json<{ id: string }>().id;
 });
 
 afterAll(async () => {

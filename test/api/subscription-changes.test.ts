@@ -18,6 +18,7 @@ import {
   type RunningWorker,
 } from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
 
 const DAY = 86_400_000;
 const TZ = 'Europe/Paris';
@@ -61,20 +62,11 @@ beforeAll(async () => {
   worker = await startTestWorker(env, {
     activities: realActivities(api.db, config),
   });
-  const customer = await api.request({
-    method: 'POST',
-    url: '/v1/customers',
-    payload: {
-      name: 'Paris SARL',
-      email: 'billing@paris.example',
-      currency: 'EUR',
-      country: 'FR',
-      timezone: TZ,
-      locale: 'fr-FR',
-    },
+  customerId = await postCustomer(api, {
+    name: 'Paris SARL',
+    email: 'billing@paris.example',
+    timezone: TZ,
   });
-  created(customer);
-  customerId = customer.json<{ id: string }>().id;
   created(
     await api.request({
       method: 'POST',

@@ -14,6 +14,7 @@ import {
   testDataConverter,
 } from './temporal.ts';
 import { createApiHarness, type ApiHarness } from './api-harness.ts';
+import { postCustomer } from './builders/customers.ts';
 
 export interface Money {
   amount: number;
@@ -145,15 +146,11 @@ export async function advanceClock(h: BillingHarness, clockId: string, to: strin
 
 /** A French customer (VAT 20 %) in Paris, on the clock. */
 export async function newCustomer(h: BillingHarness, clockId: string): Promise<string> {
-  const where = { country: 'FR', timezone: 'Europe/Paris', locale: 'fr-FR' };
-  const who = { name: 'Lutèce SAS', email: 'factures@lutece.example' };
-  const customer = await h.post('/v1/customers', {
-    ...who,
-    ...where,
-    currency: 'EUR',
+  return postCustomer(h.api, {
+    name: 'Lutèce SAS',
+    email: 'factures@lutece.example',
     testClockId: clockId,
   });
-  return created<{ id: string }>(customer).id;
 }
 
 /** Subscribes and waits for the workflow to be in its first period (its first invoice issued). */

@@ -13,7 +13,8 @@ import {
 } from '../../db/repositories/usage.ts';
 import type { BillableMetric } from '../../domain/metrics.ts';
 import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
-import { newMetric, newSubscribedCustomer } from './support.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
+import { newMetric } from '../support/builders/usage.ts';
 
 let api: ApiHarness;
 beforeAll(async () => {

@@ -6,13 +6,14 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
-import { newId } from '../../db/ids.ts';
 import type { BillingCycle } from '../../domain/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { cancelUpdate, stateQuery } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer, insertPlan, flatPlanVersion } from '../support/fixtures.ts';
+import { insertCustomer } from '../support/builders/customers.ts';
+import { insertPlan, flatPlanVersion } from '../support/builders/plans.ts';
+import { insertSubscriptionRow } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -65,17 +66,11 @@ describe('invoice email in business hours', () => {
 
       const customer = await insertCustomer(testDb.db, { timezone: ZONE });
       const plan = await insertPlan(testDb.db);
-      const subscriptionId = newId('sub');
-      await testDb.db
-        .insertInto('subscriptions')
-        .values({
-          id: subscriptionId,
-          customer_id: customer.id,
-          plan_id: plan.id,
-          status: 'active',
-          anchor_at: anchor,
-        })
-        .execute();
+      const subscriptionId = await insertSubscriptionRow(testDb.db, {
+        customerId: customer.id,
+        planId: plan.id,
+        anchorAt: anchor,
+      });
       const cycle: BillingCycle = { interval: 'month', intervalCount: 1, anchor, timezone: ZONE };
       const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
         'subscriptionWorkflow',

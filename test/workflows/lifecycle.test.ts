@@ -9,7 +9,6 @@ import { PlanCode } from '../../temporal/search-attributes.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities, type Activities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
-import { newId } from '../../db/ids.ts';
 import { createMetric } from '../../db/repositories/metrics.ts';
 import { recordUsageEvents } from '../../db/repositories/usage.ts';
 import {
@@ -32,7 +31,9 @@ import {
   stateQuery,
 } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+import { insertCustomer } from '../support/builders/customers.ts';
+import { insertPlan } from '../support/builders/plans.ts';
+import { insertSubscriptionRow } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -138,18 +139,13 @@ async function subscribe(
   const { db } = testDb;
   const customer = await insertCustomer(db, { timezone: TZ });
   const row = await insertPlan(db);
-  const subscriptionId = newId('sub');
-  await db
-    .insertInto('subscriptions')
-    .values({
-      id: subscriptionId,
-      customer_id: customer.id,
-      plan_id: row.id,
-      status: options.trialEnd ? 'trialing' : 'active',
-      anchor_at: anchor,
-      quantity: options.quantity ?? 1,
-    })
-    .execute();
+  const subscriptionId = await insertSubscriptionRow(db, {
+    customerId: customer.id,
+    planId: row.id,
+    status: options.trialEnd ? 'trialing' : 'active',
+    anchorAt: anchor,
+    quantity: options.quantity ?? 1,
+  });
   // `anchor` is when billing starts; the anchoring lays out the grid of periods.
   const cycle: BillingCycle = scheduleCycle({
     interval: plan.billingCycle.interval,

@@ -16,7 +16,9 @@ import { changeUpdate, stateQuery } from '../../workflows/subscription-messages.
 import { testClockAdvance, testClockAdvanceWorkflowId } from '../../workflows/test-clock.ts';
 import { realActivities } from '../support/activities.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+import { insertCustomer } from '../support/builders/customers.ts';
+import { insertPlan } from '../support/builders/plans.ts';
+import { insertSubscriptionRow } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -111,18 +113,12 @@ async function subscribe(
   const { db } = testDb;
   const customer = await insertCustomer(db, { timezone: TZ, testClockId: clockId });
   const row = await insertPlan(db);
-  const subscriptionId = newId('sub');
-  await db
-    .insertInto('subscriptions')
-    .values({
-      id: subscriptionId,
-      customer_id: customer.id,
-      plan_id: row.id,
-      status: trialEnd ? 'trialing' : 'active',
-      anchor_at: anchor,
-      quantity: 1,
-    })
-    .execute();
+  const subscriptionId = await insertSubscriptionRow(db, {
+    customerId: customer.id,
+    planId: row.id,
+    status: trialEnd ? 'trialing' : 'active',
+    anchorAt: anchor,
+  });
   const clock = (await getTestClock(db, clockId))!;
   const handle = await client.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
     ...subscriptionStartOptions({

@@ -16,6 +16,7 @@ import {
 } from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { postCustomer } from '../support/builders/customers.ts';
+import { postSubscription } from '../support/builders/subscriptions.ts';
 import { planMigrationWorkflowId } from '../../workflow-contracts/ids.ts';
 
 const TZ = 'Europe/Paris';
@@ -89,13 +90,7 @@ async function addVersion(code: string, terms: Record<string, unknown>): Promise
 }
 
 async function subscribe(planCode: string, startAt: string): Promise<string> {
-  const response = await api.request({
-    method: 'POST',
-    url: '/v1/subscriptions',
-    payload: { customerId, planCode, startAt },
-  });
-  ok(response);
-  return response.json<Sub>().id;
+  return (await postSubscription(api, { customerId, planCode, startAt })).id;
 }
 
 async function get(id: string): Promise<Sub> {

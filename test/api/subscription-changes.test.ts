@@ -19,6 +19,7 @@ import {
 } from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { postCustomer } from '../support/builders/customers.ts';
+import { postSubscription } from '../support/builders/subscriptions.ts';
 
 const DAY = 86_400_000;
 const TZ = 'Europe/Paris';
@@ -98,19 +99,13 @@ afterAll(async () => {
 
 /** Subscribes via the API, anchored `daysAgo` in the past so the first period is open now. */
 async function subscribe(quantity: number, daysAgo = 10): Promise<Sub> {
-  const response = await api.request({
-    method: 'POST',
-    url: '/v1/subscriptions',
-    payload: {
-      customerId,
-      planCode: 'team',
-      quantity,
-      // The workflow lives on the test server's clock, which earlier tests may have moved.
-      startAt: new Date((await env.currentTimeMs()) - daysAgo * DAY).toISOString(),
-    },
+  const { id } = await postSubscription(api, {
+    customerId,
+    planCode: 'team',
+    quantity,
+    // The workflow lives on the test server's clock, which earlier tests may have moved.
+    startAt: new Date((await env.currentTimeMs()) - daysAgo * DAY).toISOString(),
   });
-  created(response);
-  const { id } = response.json<Sub>();
   return eventually('the first invoice', async () => {
     const sub = await get(id);
     return sub.invoicesIssued >= 1 && sub.currentPeriod ? sub : undefined;

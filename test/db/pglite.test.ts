@@ -23,8 +23,7 @@ import {
 import { createOutboxSender } from '../../email/outbox-sender.ts';
 import { insertCustomer } from '../support/builders/customers.ts';
 import { finalizeOptions } from '../support/builders/invoices.ts';
-import { insertPlan } from '../support/builders/plans.ts';
-import { insertSubscriptionRow } from '../support/builders/subscriptions.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
 
 let db: Db;
 
@@ -43,12 +42,9 @@ describe('embedded PGlite', () => {
   });
 
   it('creates an invoice once per period, numbered without gaps, with int8 money as numbers', async () => {
-    const customer = await insertCustomer(db);
-    const plan = await insertPlan(db, { amount: 900_719_925_474 });
-    const subscriptionId = await insertSubscriptionRow(db, {
-      customerId: customer.id,
-      planId: plan.id,
-      anchorAt: '2027-01-01T00:00:00Z',
+    const { customer, plan, subscriptionId } = await newSubscribedCustomer(db, {
+      plan: { amount: 900_719_925_474 },
+      subscription: { anchorAt: '2027-01-01T00:00:00Z' },
     });
     const invoice = (periodStart: string, periodEnd: string) =>
       createPeriodInvoice(

@@ -15,6 +15,7 @@ import {
 } from './temporal.ts';
 import { createApiHarness, type ApiHarness } from './api-harness.ts';
 import { postCustomer } from './builders/customers.ts';
+import { postSubscription } from './builders/subscriptions.ts';
 
 export interface Money {
   amount: number;
@@ -155,7 +156,7 @@ export async function newCustomer(h: BillingHarness, clockId: string): Promise<s
 
 /** Subscribes and waits for the workflow to be in its first period (its first invoice issued). */
 export async function subscribe(h: BillingHarness, payload: object): Promise<Sub> {
-  const { id } = created<Sub>(await h.post('/v1/subscriptions', payload));
+  const { id } = await postSubscription(h.api, payload);
   return eventually('the subscription to open its first period', async () => {
     const sub = await h.get<Sub>(`/v1/subscriptions/${id}`);
     return sub.currentPeriod ? sub : undefined;

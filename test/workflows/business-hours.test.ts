@@ -11,9 +11,8 @@ import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { cancelUpdate, stateQuery } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer } from '../support/builders/customers.ts';
-import { insertPlan, flatPlanVersion } from '../support/builders/plans.ts';
-import { insertSubscriptionRow } from '../support/builders/subscriptions.ts';
+import { flatPlanVersion } from '../support/builders/plans.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -64,12 +63,9 @@ describe('invoice email in business hours', () => {
       while (anchorLocal.weekday !== 2) anchorLocal = anchorLocal.plus({ days: 1 });
       const anchor = anchorLocal.toISO()!;
 
-      const customer = await insertCustomer(testDb.db, { timezone: ZONE });
-      const plan = await insertPlan(testDb.db);
-      const subscriptionId = await insertSubscriptionRow(testDb.db, {
-        customerId: customer.id,
-        planId: plan.id,
-        anchorAt: anchor,
+      const { customer, plan, subscriptionId } = await newSubscribedCustomer(testDb.db, {
+        customer: { timezone: ZONE },
+        subscription: { anchorAt: anchor },
       });
       const cycle: BillingCycle = { interval: 'month', intervalCount: 1, anchor, timezone: ZONE };
       const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(

@@ -31,9 +31,7 @@ import {
   stateQuery,
 } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer } from '../support/builders/customers.ts';
-import { insertPlan } from '../support/builders/plans.ts';
-import { insertSubscriptionRow } from '../support/builders/subscriptions.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -137,14 +135,13 @@ async function subscribe(
   options: { quantity?: number; trialEnd?: string; anchoring?: Anchoring } = {},
 ): Promise<Started> {
   const { db } = testDb;
-  const customer = await insertCustomer(db, { timezone: TZ });
-  const row = await insertPlan(db);
-  const subscriptionId = await insertSubscriptionRow(db, {
-    customerId: customer.id,
-    planId: row.id,
-    status: options.trialEnd ? 'trialing' : 'active',
-    anchorAt: anchor,
-    quantity: options.quantity ?? 1,
+  const { customer, subscriptionId } = await newSubscribedCustomer(db, {
+    customer: { timezone: TZ },
+    subscription: {
+      status: options.trialEnd ? 'trialing' : 'active',
+      anchorAt: anchor,
+      quantity: options.quantity ?? 1,
+    },
   });
   // `anchor` is when billing starts; the anchoring lays out the grid of periods.
   const cycle: BillingCycle = scheduleCycle({

@@ -18,9 +18,8 @@ import {
   stateQuery,
 } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer } from '../support/builders/customers.ts';
-import { insertPlan, flatPlanVersion } from '../support/builders/plans.ts';
-import { insertSubscriptionRow } from '../support/builders/subscriptions.ts';
+import { flatPlanVersion } from '../support/builders/plans.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -91,12 +90,9 @@ async function startSubscription(
   timezone = 'Europe/Paris',
 ): Promise<Started> {
   const { db } = testDb;
-  const customer = await insertCustomer(db, { timezone });
-  const plan = await insertPlan(db);
-  const subscriptionId = await insertSubscriptionRow(db, {
-    customerId: customer.id,
-    planId: plan.id,
-    anchorAt: anchor,
+  const { customer, plan, subscriptionId } = await newSubscribedCustomer(db, {
+    customer: { timezone },
+    subscription: { anchorAt: anchor },
   });
   const cycle: BillingCycle = { interval: 'month', intervalCount: 1, anchor, timezone };
   const options = subscriptionStartOptions({

@@ -16,9 +16,7 @@ import { changeUpdate, stateQuery } from '../../workflows/subscription-messages.
 import { testClockAdvance, testClockAdvanceWorkflowId } from '../../workflows/test-clock.ts';
 import { realActivities } from '../support/activities.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer } from '../support/builders/customers.ts';
-import { insertPlan } from '../support/builders/plans.ts';
-import { insertSubscriptionRow } from '../support/builders/subscriptions.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -111,13 +109,9 @@ async function subscribe(
   trialEnd?: string,
 ): Promise<{ subscriptionId: string; handle: WorkflowHandle<typeof subscriptionWorkflow> }> {
   const { db } = testDb;
-  const customer = await insertCustomer(db, { timezone: TZ, testClockId: clockId });
-  const row = await insertPlan(db);
-  const subscriptionId = await insertSubscriptionRow(db, {
-    customerId: customer.id,
-    planId: row.id,
-    status: trialEnd ? 'trialing' : 'active',
-    anchorAt: anchor,
+  const { customer, subscriptionId } = await newSubscribedCustomer(db, {
+    customer: { timezone: TZ, testClockId: clockId },
+    subscription: { status: trialEnd ? 'trialing' : 'active', anchorAt: anchor },
   });
   const clock = (await getTestClock(db, clockId))!;
   const handle = await client.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {

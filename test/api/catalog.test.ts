@@ -6,6 +6,7 @@ import { createMetric } from '../../db/repositories/metrics.ts';
 import { listPlanVersionChanges } from '../../db/repositories/subscriptions.ts';
 import type { SubscriptionWorkflowInput } from '../../workflows/subscription-messages.ts';
 import { createApiHarness, stringMatching, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
 import { recordingTemporal, type RecordingTemporal } from '../support/recording-temporal.ts';
 
 let api: ApiHarness;
@@ -22,19 +23,7 @@ beforeAll(async () => {
     aggregation: 'sum',
     field: 'amount',
   });
-  const customer = await api.request({
-    method: 'POST',
-    url: '/v1/customers',
-    payload: {
-      name: 'Lyon SAS',
-      email: 'billing@lyon.example',
-      currency: 'EUR',
-      country: 'FR',
-      timezone: 'Europe/Paris',
-      locale: 'fr-FR',
-    },
-  });
-  customerId = customer.json<{ id: string }>().id;
+  customerId = await postCustomer(api, { name: 'Lyon SAS', email: 'billing@lyon.example' });
 });
 afterAll(async () => {
   await api?.close();

@@ -6,6 +6,7 @@ import { openCollectionRow } from '../../db/repositories/collections.ts';
 import { createDraftInvoice } from '../../db/repositories/invoice-drafts.ts';
 import { stripeSignature } from '../../payments/stripe.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
 import { recordingTemporal, type RecordingTemporal } from '../support/recording-temporal.ts';
 
 const STRIPE_SECRET = 'whsec_test_collections';
@@ -16,19 +17,7 @@ let customerId: string;
 beforeAll(async () => {
   temporal = recordingTemporal();
   api = await createApiHarness({ temporal: temporal.client, stripeWebhookSecret: STRIPE_SECRET });
-  const created = await api.request({
-    method: 'POST',
-    url: '/v1/customers',
-    payload: {
-      name: 'Acme',
-      email: 'ops@acme.test',
-      currency: 'EUR',
-      country: 'FR',
-      timezone: 'Europe/Paris',
-      locale: 'fr-FR',
-    },
-  });
-  customerId = created.json<{ id: string }>().id;
+  customerId = await postCustomer(api, { name: 'Acme', email: 'ops@acme.test' });
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { activeCouponsFor } from '../../db/repositories/coupon-applications.ts';
 import { newId } from '../../db/ids.ts';
 import { createApiHarness, stringMatching, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
 import { recordingTemporal } from '../support/recording-temporal.ts';
 
 /** expect.objectContaining, typed as what it stands for (the lint objects to `any`). */
@@ -24,20 +25,13 @@ interface ProblemBody {
 }
 
 async function newCustomer(currency: string): Promise<string> {
-  const response = await api.request({
-    method: 'POST',
-    url: '/v1/customers',
-    payload: {
-      name: `Customer ${currency}`,
-      email: 'ap@example.com',
-      currency,
-      country: currency === 'USD' ? 'US' : 'FR',
-      ...(currency === 'USD' ? { address: { region: 'NY' } } : {}),
-      timezone: 'Europe/Paris',
-      locale: 'fr-FR',
-    },
+  return postCustomer(api, {
+    name: `Customer ${currency}`,
+    email: 'ap@example.com',
+    currency,
+    country: currency === 'USD' ? 'US' : 'FR',
+    ...(currency === 'USD' ? { address: { region: 'NY' } } : {}),
   });
-  return response.json<{ id: string }>().id;
 }
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pendingWorkflowStarts } from '../../db/repositories/workflow-starts.ts';
 import { drainWorkflowStarts } from '../../temporal/workflow-starts.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
 import { recordingTemporal, type RecordingTemporal } from '../support/recording-temporal.ts';
 
 let api: ApiHarness;
@@ -24,19 +25,7 @@ beforeAll(async () => {
     },
   });
   api = await createApiHarness({ temporal: temporal.client, temporalTimeoutMs: 2_000 });
-  const created = await api.request({
-    method: 'POST',
-    url: '/v1/customers',
-    payload: {
-      name: 'Acme',
-      email: 'ops@acme.test',
-      currency: 'EUR',
-      country: 'FR',
-      timezone: 'Europe/Paris',
-      locale: 'fr-FR',
-    },
-  });
-  customerId = created.json<{ id: string }>().id;
+  customerId = await postCustomer(api, { name: 'Acme', email: 'ops@acme.test' });
 });
 
 afterAll(async () => {

@@ -15,6 +15,7 @@ import {
   type RunningWorker,
 } from '../support/temporal.ts';
 import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
 
 let env: TestWorkflowEnvironment;
 let api: ApiHarness;
@@ -35,23 +36,15 @@ afterAll(async () => {
 });
 
 test('a finalization during an outage answers 200; delivery and collection follow', async () => {
-  const customer = await api.request({
-    method: 'POST',
-    url: '/v1/customers',
-    payload: {
-      name: 'Atelier SARL',
-      email: 'compta@atelier.example',
-      currency: 'EUR',
-      country: 'FR',
-      timezone: 'Europe/Paris',
-      locale: 'fr-FR',
-    },
+  const customerId = await postCustomer(api, {
+    name: 'Atelier SARL',
+    email: 'compta@atelier.example',
   });
   const draft = await api.request({
     method: 'POST',
     url: '/v1/invoices',
     payload: {
-      customerId: customer.json<{ id: string }>().id,
+      customerId,
       lines: [{ description: 'Workshop', quantity: 1, unitPrice: 120_000 }],
     },
   });

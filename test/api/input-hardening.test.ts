@@ -5,26 +5,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MAX_AMOUNT } from '../../api/schemas/common.ts';
 import { convertText, invalidText } from '../../api/plugins/validation.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
 import { Type } from 'typebox';
 
 let api: ApiHarness;
 let customerId: string;
 beforeAll(async () => {
   api = await createApiHarness();
-  const created = await api.request({
-    method: 'POST',
-    url: '/v1/customers',
-    payload: {
-      name: 'Ada Lovelace',
-      email: 'ada@example.com',
-      currency: 'EUR',
-      country: 'FR',
-      timezone: 'Europe/Paris',
-      locale: 'fr-FR',
-    },
-  });
-  expect(created.statusCode).toBe(201);
-  customerId = (JSON.parse(created.body) as { id: string }).id;
+  customerId = await postCustomer(api, { name: 'Ada Lovelace', email: 'ada@example.com' });
 });
 afterAll(async () => {
   await api?.close();

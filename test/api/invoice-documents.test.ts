@@ -5,14 +5,16 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../api/app.ts';
 import type { Db } from '../../db/connect.ts';
+import type { InvoiceStatus } from '../../domain/invoicing/lifecycle.ts';
 import { storeInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
 import { signHostedInvoiceLink } from '../../documents/hosted-links.ts';
 import { createPdfRenderer, type PdfRenderer } from '../../documents/pdf.ts';
+import { loadConfig } from '../../config/index.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { sampleInvoiceView } from '../support/sample-invoice.ts';
-import { insertCustomer } from '../support/fixtures.ts';
+import { insertCustomer } from '../support/builders/customers.ts';
+import { insertInvoiceRow } from '../support/builders/invoices.ts';
 import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
-import { loadConfig } from '../../config/index.ts';
 
 const SECRET = 'test-signing-secret-0123456789-abcdef';
 const BASE = 'https://billing.example.com';
@@ -23,13 +25,20 @@ let pdf: PdfRenderer;
 let printed = 0;
 let customerId: string;
 
-async function insertInvoice(db: Db, id: string, number: string, status = 'open') {
+async function insertInvoice(db: Db, id: string, number: string, status: InvoiceStatus = 'open') {
   const view = sampleInvoiceView({ number, status });
   const { subtotal, tax, total } = view.invoice;
-  // Plain SQL: only columns every schema version has.
-  await sql`insert into invoices (id, number, customer_id, status, currency, subtotal, tax, total, issued_at, due_at)
-    values (${id}, ${number}, ${customerId}, ${status}, 'EUR', ${subtotal}, ${tax}, ${total},
-      ${view.invoice.issuedAt}, ${view.invoice.dueAt})`.execute(db);
+  await insertInvoiceRow(db, {
+    id,
+    number,
+    customer_id: customerId,
+    status,
+    subtotal,
+    tax,
+    total,
+    issued_at: view.invoice.issuedAt,
+    due_at: view.invoice.dueAt,
+  });
   return view;
 }
 
@@ -45,7 +54,7 @@ async function insertRenderedInvoice(db: Db, id: string, number: string) {
 }
 
 beforeAll(async () => {
-  const real = await createPdfRenderer({ executablePath: loadConfig().chromiumPath });
+  const real = await createPdfRenderer(loadConfig().chromiumPath);
   pdf = {
     stats: real.stats,
     render: (html) => {

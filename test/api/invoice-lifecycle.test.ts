@@ -5,6 +5,7 @@ import { type NewInvoiceLine } from '../../db/repositories/invoice-drafts.ts';
 import { recordPaymentTotals } from '../../db/repositories/invoice-lifecycle.ts';
 import { createDraftInvoice } from '../../db/repositories/invoice-drafts.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
 import { recordingTemporal } from '../support/recording-temporal.ts';
 
 let api: ApiHarness;
@@ -28,21 +29,8 @@ interface InvoiceBody {
 
 beforeAll(async () => {
   api = await createApiHarness({ temporal: recordingTemporal().client });
-  const customer = async (payload: object) =>
-    (
-      await api.request({
-        method: 'POST',
-        url: '/v1/customers',
-        payload: {
-          name: 'Client',
-          email: 'client@example.com',
-          currency: 'EUR',
-          timezone: 'Europe/Paris',
-          locale: 'fr-FR',
-          ...payload,
-        },
-      })
-    ).json<{ id: string }>().id;
+  const customer = (payload: object) =>
+    postCustomer(api, { name: 'Client', email: 'client@example.com', ...payload });
   consumerId = await customer({ country: 'FR', paymentTermsDays: 15 });
   businessId = await customer({
     name: 'Beispiel GmbH',

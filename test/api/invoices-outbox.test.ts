@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { storeInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
 import { anyString, createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
+import { insertInvoiceLine, insertInvoiceRow } from '../support/builders/invoices.ts';
 
 let api: ApiHarness;
 let customerId: string;
@@ -10,57 +12,37 @@ let otherCustomerId: string;
 beforeAll(async () => {
   api = await createApiHarness();
   const customer = (name: string) =>
-    api.request({
-      method: 'POST',
-      url: '/v1/customers',
-      payload: {
-        name,
-        email: `${name.toLowerCase()}@example.com`,
-        currency: 'EUR',
-        country: 'DE',
-        timezone: 'Europe/Berlin',
-        locale: 'de-DE',
-      },
+    postCustomer(api, {
+      name,
+      email: `${name.toLowerCase()}@example.com`,
+      country: 'DE',
+      timezone: 'Europe/Berlin',
+      locale: 'de-DE',
     });
-  customerId = (await customer('Rendered')).json<{ id: string }>().id;
-  otherCustomerId = (await customer('Other')).json<{ id: string }>().id;
+  customerId = await customer('Rendered');
+  otherCustomerId = await customer('Other');
 
   const invoice = (id: string, number: string, customer: string, issuedAt: string) =>
-    api.db
-      .insertInto('invoices')
-      .values({
-        id,
-        number,
-        customer_id: customer,
-        subscription_id: null,
-        status: 'open',
-        currency: 'EUR',
-        period_start: issuedAt,
-        period_end: '2027-02-01T00:00:00Z',
-        subtotal: 4900,
-        tax: 931,
-        total: 5831,
-        issued_at: issuedAt,
-        due_at: '2027-01-31T00:00:00Z',
-      })
-      .execute();
+    insertInvoiceRow(api.db, {
+      id,
+      number,
+      customer_id: customer,
+      subscription_id: null,
+      period_start: issuedAt,
+      period_end: '2027-02-01T00:00:00Z',
+      tax: 931,
+      total: 5831,
+      issued_at: issuedAt,
+    });
   await invoice('inv_first', 'INV-2027-000001', customerId, '2027-01-01T00:00:00Z');
   await invoice('inv_second', 'INV-2027-000002', customerId, '2027-01-02T00:00:00Z');
   await invoice('inv_other', 'INV-2027-000003', otherCustomerId, '2027-01-03T00:00:00Z');
-  await api.db
-    .insertInto('invoice_lines')
-    .values({
-      invoice_id: 'inv_first',
-      position: 0,
-      description: 'Pro, January 2027',
-      quantity: '1',
-      unit_amount: '4900',
-      amount: 4900,
-      total_amount: 4900,
-      period_start: '2027-01-01T00:00:00Z',
-      period_end: '2027-02-01T00:00:00Z',
-    })
-    .execute();
+  await insertInvoiceLine(api.db, {
+    invoice_id: 'inv_first',
+    description: 'Pro, January 2027',
+    period_start: '2027-01-01T00:00:00Z',
+    period_end: '2027-02-01T00:00:00Z',
+  });
   await storeInvoiceDocument(api.db, {
     invoiceId: 'inv_first',
     format: 'html',

@@ -15,6 +15,8 @@ import {
   type RunningWorker,
 } from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
+import { postSubscription } from '../support/builders/subscriptions.ts';
 import { planMigrationWorkflowId } from '../../workflow-contracts/ids.ts';
 
 const TZ = 'Europe/Paris';
@@ -52,20 +54,11 @@ beforeAll(async () => {
   worker = await startTestWorker(env, {
     activities: realActivities(api.db, loadConfig({}), { temporal: env.client }),
   });
-  const customer = await api.request({
-    method: 'POST',
-    url: '/v1/customers',
-    payload: {
-      name: 'Paris SARL',
-      email: 'billing@paris.example',
-      currency: 'EUR',
-      country: 'FR',
-      timezone: TZ,
-      locale: 'fr-FR',
-    },
+  customerId = await postCustomer(api, {
+    name: 'Paris SARL',
+    email: 'billing@paris.example',
+    timezone: TZ,
   });
-  ok(customer);
-  customerId = customer.json<{ id: string }>().id;
 });
 
 afterAll(async () => {
@@ -97,13 +90,7 @@ async function addVersion(code: string, terms: Record<string, unknown>): Promise
 }
 
 async function subscribe(planCode: string, startAt: string): Promise<string> {
-  const response = await api.request({
-    method: 'POST',
-    url: '/v1/subscriptions',
-    payload: { customerId, planCode, startAt },
-  });
-  ok(response);
-  return response.json<Sub>().id;
+  return (await postSubscription(api, { customerId, planCode, startAt })).id;
 }
 
 async function get(id: string): Promise<Sub> {

@@ -18,6 +18,8 @@ import {
   type RunningWorker,
 } from '../support/temporal.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
+import { postSubscription } from '../support/builders/subscriptions.ts';
 
 const DAY = 86_400_000;
 const TZ = 'Europe/Paris';
@@ -61,20 +63,11 @@ beforeAll(async () => {
   worker = await startTestWorker(env, {
     activities: realActivities(api.db, config),
   });
-  const customer = await api.request({
-    method: 'POST',
-    url: '/v1/customers',
-    payload: {
-      name: 'Paris SARL',
-      email: 'billing@paris.example',
-      currency: 'EUR',
-      country: 'FR',
-      timezone: TZ,
-      locale: 'fr-FR',
-    },
+  customerId = await postCustomer(api, {
+    name: 'Paris SARL',
+    email: 'billing@paris.example',
+    timezone: TZ,
   });
-  created(customer);
-  customerId = customer.json<{ id: string }>().id;
   created(
     await api.request({
       method: 'POST',
@@ -106,19 +99,13 @@ afterAll(async () => {
 
 /** Subscribes via the API, anchored `daysAgo` in the past so the first period is open now. */
 async function subscribe(quantity: number, daysAgo = 10): Promise<Sub> {
-  const response = await api.request({
-    method: 'POST',
-    url: '/v1/subscriptions',
-    payload: {
-      customerId,
-      planCode: 'team',
-      quantity,
-      // The workflow lives on the test server's clock, which earlier tests may have moved.
-      startAt: new Date((await env.currentTimeMs()) - daysAgo * DAY).toISOString(),
-    },
+  const { id } = await postSubscription(api, {
+    customerId,
+    planCode: 'team',
+    quantity,
+    // The workflow lives on the test server's clock, which earlier tests may have moved.
+    startAt: new Date((await env.currentTimeMs()) - daysAgo * DAY).toISOString(),
   });
-  created(response);
-  const { id } = response.json<Sub>();
   return eventually('the first invoice', async () => {
     const sub = await get(id);
     return sub.invoicesIssued >= 1 && sub.currentPeriod ? sub : undefined;

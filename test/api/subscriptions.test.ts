@@ -16,7 +16,8 @@ import {
   type SubscriptionState,
   type SubscriptionWorkflowInput,
 } from '../../workflows/subscription-messages.ts';
-import { flatPlanVersion } from '../support/fixtures.ts';
+import { insertCustomer } from '../support/builders/customers.ts';
+import { flatPlanVersion } from '../support/builders/plans.ts';
 import {
   anyString,
   stringMatching,
@@ -213,19 +214,13 @@ describe('POST /v1/subscriptions validation', () => {
 
   test('a customer who cannot be taxed is refused at the start, not invoiced wrong later', async () => {
     // Stored before clean-data checks existed (or imported): a US customer without a state.
-    const id = 'cus_untaxable_us_customer';
-    await unreachable.db
-      .insertInto('customers')
-      .values({
-        id,
-        name: 'Legacy Corp',
-        email: 'ap@legacy.test',
-        currency: 'EUR',
-        country: 'US',
-        timezone: 'America/Chicago',
-        locale: 'en-US',
-      })
-      .execute();
+    const { id } = await insertCustomer(unreachable.db, {
+      name: 'Legacy Corp',
+      email: 'ap@legacy.test',
+      country: 'US',
+      timezone: 'America/Chicago',
+      locale: 'en-US',
+    });
     const response = await subscribe(unreachable, { customerId: id, planCode: 'pro' });
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({

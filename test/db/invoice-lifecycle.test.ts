@@ -25,7 +25,8 @@ import {
 } from '../../db/repositories/invoice-lifecycle.ts';
 import { newId } from '../../db/ids.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { finalizeOptions, insertCustomer } from '../support/fixtures.ts';
+import { insertCustomer } from '../support/builders/customers.ts';
+import { finalizeOptions, insertInvoiceRow } from '../support/builders/invoices.ts';
 
 let testDb: TestDatabase;
 let customerId: string;
@@ -288,22 +289,12 @@ describe('tax before the lock', () => {
 
 describe('database checks', () => {
   const row = (values: Record<string, unknown>) =>
-    testDb.db
-      .insertInto('invoices')
-      .values({
-        id: newId('inv'),
-        number: newId('inv'),
-        customer_id: customerId,
-        status: 'open',
-        currency: 'EUR',
-        subtotal: 4900,
-        tax: 980,
-        total: 5880,
-        issued_at: '2027-01-01T00:00:00Z',
-        due_at: '2027-01-01T00:00:00Z',
-        ...values,
-      })
-      .execute();
+    insertInvoiceRow(testDb.db, {
+      number: newId('inv'),
+      customer_id: customerId,
+      due_at: '2027-01-01T00:00:00Z',
+      ...values,
+    });
 
   it('rejects a row whose totals disagree, for either price basis', async () => {
     await row({}); // exclusive: 4900 − 0 + 980

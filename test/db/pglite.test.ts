@@ -18,9 +18,10 @@ import {
   pendingWorkflowStarts,
   recordWorkflowStarts,
 } from '../../db/repositories/workflow-starts.ts';
-import { newId } from '../../db/ids.ts';
 import { createOutboxSender } from '../../email/outbox-sender.ts';
-import { finalizeOptions, insertCustomer, insertPlan } from '../support/fixtures.ts';
+import { insertCustomer } from '../support/builders/customers.ts';
+import { finalizeOptions } from '../support/builders/invoices.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
 
 let db: Db;
 
@@ -39,19 +40,10 @@ describe('embedded PGlite', () => {
   });
 
   it('creates an invoice once per period, numbered without gaps, with int8 money as numbers', async () => {
-    const customer = await insertCustomer(db);
-    const plan = await insertPlan(db, { amount: 900_719_925_474 });
-    const subscriptionId = newId('sub');
-    await db
-      .insertInto('subscriptions')
-      .values({
-        id: subscriptionId,
-        customer_id: customer.id,
-        plan_id: plan.id,
-        status: 'active',
-        anchor_at: '2027-01-01T00:00:00Z',
-      })
-      .execute();
+    const { customer, plan, subscriptionId } = await newSubscribedCustomer(db, {
+      plan: { amount: 900_719_925_474 },
+      subscription: { anchorAt: '2027-01-01T00:00:00Z' },
+    });
     const invoice = (periodStart: string, periodEnd: string) =>
       createPeriodInvoice(
         db,

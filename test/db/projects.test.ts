@@ -15,7 +15,7 @@ import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { DEFAULT_NUMBERING } from '../../domain/invoicing/numbering.ts';
 import type { ProjectTerms } from '../../domain/projects/terms.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer } from '../support/fixtures.ts';
+import { insertCustomer } from '../support/builders/customers.ts';
 
 let testDb: TestDatabase;
 const config = loadConfig({});

@@ -13,7 +13,8 @@ import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { createOutboxSender } from '../../email/outbox-sender.ts';
 import type { EmailMessage, EmailSender } from '../../email/port.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer } from '../support/fixtures.ts';
+import { insertCustomer } from '../support/builders/customers.ts';
+import { insertInvoiceLine, insertInvoiceRow } from '../support/builders/invoices.ts';
 
 let testDb: TestDatabase;
 beforeAll(async () => {
@@ -60,35 +61,13 @@ function fakePdf() {
 
 async function insertInvoice(): Promise<{ invoiceId: string; customerId: string }> {
   const customer = await insertCustomer(testDb.db, { locale: 'en-GB', email: 'ada@example.com' });
-  const invoiceId = newId('inv');
-  await testDb.db
-    .insertInto('invoices')
-    .values({
-      id: invoiceId,
-      number: `INV-2027-${invoiceId.slice(-6)}`,
-      customer_id: customer.id,
-      subscription_id: null,
-      status: 'open',
-      currency: 'EUR',
-      subtotal: 4900,
-      tax: 980,
-      total: 5880,
-      issued_at: '2027-01-05T08:00:00Z',
-      due_at: '2027-02-04T08:00:00Z',
-    })
-    .execute();
-  await testDb.db
-    .insertInto('invoice_lines')
-    .values({
-      invoice_id: invoiceId,
-      position: 0,
-      description: 'Pro plan',
-      quantity: '1',
-      unit_amount: '4900',
-      amount: 4900,
-      total_amount: 5880,
-    })
-    .execute();
+  const invoiceId = await insertInvoiceRow(testDb.db, {
+    customer_id: customer.id,
+    subscription_id: null,
+    issued_at: '2027-01-05T08:00:00Z',
+    due_at: '2027-02-04T08:00:00Z',
+  });
+  await insertInvoiceLine(testDb.db, { invoice_id: invoiceId, total_amount: 5880 });
   return { invoiceId, customerId: customer.id };
 }
 

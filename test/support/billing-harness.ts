@@ -14,6 +14,8 @@ import {
   testDataConverter,
 } from './temporal.ts';
 import { createApiHarness, type ApiHarness } from './api-harness.ts';
+import { postCustomer } from './builders/customers.ts';
+import { postSubscription } from './builders/subscriptions.ts';
 
 export interface Money {
   amount: number;
@@ -145,20 +147,16 @@ export async function advanceClock(h: BillingHarness, clockId: string, to: strin
 
 /** A French customer (VAT 20 %) in Paris, on the clock. */
 export async function newCustomer(h: BillingHarness, clockId: string): Promise<string> {
-  const where = { country: 'FR', timezone: 'Europe/Paris', locale: 'fr-FR' };
-  const who = { name: 'Lutèce SAS', email: 'factures@lutece.example' };
-  const customer = await h.post('/v1/customers', {
-    ...who,
-    ...where,
-    currency: 'EUR',
+  return postCustomer(h.api, {
+    name: 'Lutèce SAS',
+    email: 'factures@lutece.example',
     testClockId: clockId,
   });
-  return created<{ id: string }>(customer).id;
 }
 
 /** Subscribes and waits for the workflow to be in its first period (its first invoice issued). */
 export async function subscribe(h: BillingHarness, payload: object): Promise<Sub> {
-  const { id } = created<Sub>(await h.post('/v1/subscriptions', payload));
+  const { id } = await postSubscription(h.api, payload);
   return eventually('the subscription to open its first period', async () => {
     const sub = await h.get<Sub>(`/v1/subscriptions/${id}`);
     return sub.currentPeriod ? sub : undefined;

@@ -10,7 +10,8 @@ import { AGGREGATIONS, type BillableMetric } from '../../domain/catalog/metrics.
 import type { PercentageUsageQuery } from '../../domain/rating/percentage.ts';
 import { ratePeriod } from '../../domain/rating/rate-period.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { newMetric, newSubscribedCustomer, record } from './support.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
+import { newMetric, record } from '../support/builders/usage.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
 
 fixPropertySeed('aggregation');

@@ -10,7 +10,8 @@ import { closeUsageThrough, recordUsageEvents } from '../../db/repositories/usag
 import { aggregateUsage } from '../../db/repositories/usage-aggregation.ts';
 import type { BillableMetric } from '../../domain/catalog/metrics.ts';
 import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
-import { newMetric, newSubscribedCustomer } from './support.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
+import { newMetric } from '../support/builders/usage.ts';
 
 let api: ApiHarness;
 beforeAll(async () => {

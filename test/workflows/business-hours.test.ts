@@ -6,13 +6,13 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
-import { newId } from '../../db/ids.ts';
 import type { BillingCycle } from '../../domain/core/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { cancelUpdate, stateQuery } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer, insertPlan, flatPlanVersion } from '../support/fixtures.ts';
+import { flatPlanVersion } from '../support/builders/plans.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -63,19 +63,10 @@ describe('invoice email in business hours', () => {
       while (anchorLocal.weekday !== 2) anchorLocal = anchorLocal.plus({ days: 1 });
       const anchor = anchorLocal.toISO()!;
 
-      const customer = await insertCustomer(testDb.db, { timezone: ZONE });
-      const plan = await insertPlan(testDb.db);
-      const subscriptionId = newId('sub');
-      await testDb.db
-        .insertInto('subscriptions')
-        .values({
-          id: subscriptionId,
-          customer_id: customer.id,
-          plan_id: plan.id,
-          status: 'active',
-          anchor_at: anchor,
-        })
-        .execute();
+      const { customer, plan, subscriptionId } = await newSubscribedCustomer(testDb.db, {
+        customer: { timezone: ZONE },
+        subscription: { anchorAt: anchor },
+      });
       const cycle: BillingCycle = { interval: 'month', intervalCount: 1, anchor, timezone: ZONE };
       const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
         'subscriptionWorkflow',

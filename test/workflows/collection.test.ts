@@ -14,7 +14,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReminderRequest } from '../../activities/collections.ts';
 import type { PaymentReceived } from '../../activities/email.ts';
 import { loadConfig } from '../../config/index.ts';
-import { newId } from '../../db/ids.ts';
 import {
   disputeCollection,
   resolveDispute,
@@ -45,7 +44,9 @@ import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
 import { stateQuery } from '../../workflows/subscription-messages.ts';
 import { realActivities, type Activities } from '../support/activities.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+import { insertCustomer } from '../support/builders/customers.ts';
+import { insertPlan } from '../support/builders/plans.ts';
+import { insertSubscriptionRow } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -265,17 +266,11 @@ async function startSubscription(customerId: string, anchor: string) {
       { key: 'base', type: 'flat', description: 'Pro', billing: 'advance', amount: '10000' },
     ],
   };
-  const subscriptionId = newId('sub');
-  await testDb.db
-    .insertInto('subscriptions')
-    .values({
-      id: subscriptionId,
-      customer_id: customerId,
-      plan_id: planRow.id,
-      status: 'active',
-      anchor_at: anchor,
-    })
-    .execute();
+  const subscriptionId = await insertSubscriptionRow(testDb.db, {
+    customerId,
+    planId: planRow.id,
+    anchorAt: anchor,
+  });
   const subscription = await env.client.workflow.start<typeof subscriptionWorkflow>(
     'subscriptionWorkflow',
     {

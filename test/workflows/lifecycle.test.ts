@@ -9,7 +9,6 @@ import { PlanCode } from '../../temporal/search-attributes.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities, type Activities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
-import { newId } from '../../db/ids.ts';
 import { createMetric } from '../../db/repositories/metrics.ts';
 import { recordUsageEvents } from '../../db/repositories/usage.ts';
 import {
@@ -32,7 +31,7 @@ import {
   stateQuery,
 } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -136,20 +135,14 @@ async function subscribe(
   options: { quantity?: number; trialEnd?: string; anchoring?: Anchoring } = {},
 ): Promise<Started> {
   const { db } = testDb;
-  const customer = await insertCustomer(db, { timezone: TZ });
-  const row = await insertPlan(db);
-  const subscriptionId = newId('sub');
-  await db
-    .insertInto('subscriptions')
-    .values({
-      id: subscriptionId,
-      customer_id: customer.id,
-      plan_id: row.id,
+  const { customer, subscriptionId } = await newSubscribedCustomer(db, {
+    customer: { timezone: TZ },
+    subscription: {
       status: options.trialEnd ? 'trialing' : 'active',
-      anchor_at: anchor,
+      anchorAt: anchor,
       quantity: options.quantity ?? 1,
-    })
-    .execute();
+    },
+  });
   // `anchor` is when billing starts; the anchoring lays out the grid of periods.
   const cycle: BillingCycle = scheduleCycle({
     interval: plan.billingCycle.interval,

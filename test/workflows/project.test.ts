@@ -30,7 +30,7 @@ import {
 } from '../../workflows/project-messages.ts';
 import { realActivities, type Activities } from '../support/activities.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer } from '../support/fixtures.ts';
+import { insertCustomer } from '../support/builders/customers.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -627,20 +627,12 @@ describe('project on a test clock', () => {
         name: 'projects',
         frozenTime: frozen,
       });
-      const customer = await testDb.db
-        .insertInto('customers')
-        .values({
-          id: newId('cus'),
-          name: 'Clocked SAS',
-          email: 'clocked@acme.test',
-          currency: 'EUR',
-          country: 'FR',
-          timezone: TZ,
-          locale: 'fr-FR',
-          test_clock_id: clock.id,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const customer = await insertCustomer(testDb.db, {
+        name: 'Clocked SAS',
+        email: 'clocked@acme.test',
+        timezone: TZ,
+        testClockId: clock.id,
+      });
       const s = await startProject(
         taskQueue,
         {

@@ -8,7 +8,6 @@ import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities, type Activities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';
-import { newId } from '../../db/ids.ts';
 import { billingPeriod, type BillingCycle } from '../../domain/core/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
@@ -19,7 +18,8 @@ import {
   stateQuery,
 } from '../../workflows/subscription-messages.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer, insertPlan, flatPlanVersion } from '../support/fixtures.ts';
+import { flatPlanVersion } from '../support/builders/plans.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -90,19 +90,10 @@ async function startSubscription(
   timezone = 'Europe/Paris',
 ): Promise<Started> {
   const { db } = testDb;
-  const customer = await insertCustomer(db, { timezone });
-  const plan = await insertPlan(db);
-  const subscriptionId = newId('sub');
-  await db
-    .insertInto('subscriptions')
-    .values({
-      id: subscriptionId,
-      customer_id: customer.id,
-      plan_id: plan.id,
-      status: 'active',
-      anchor_at: anchor,
-    })
-    .execute();
+  const { customer, plan, subscriptionId } = await newSubscribedCustomer(db, {
+    customer: { timezone },
+    subscription: { anchorAt: anchor },
+  });
   const cycle: BillingCycle = { interval: 'month', intervalCount: 1, anchor, timezone };
   const options = subscriptionStartOptions({
     subscriptionId,

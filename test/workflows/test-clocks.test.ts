@@ -16,7 +16,7 @@ import { changeUpdate, stateQuery } from '../../workflows/subscription-messages.
 import { testClockAdvance, testClockAdvanceWorkflowId } from '../../workflows/test-clock.ts';
 import { realActivities } from '../support/activities.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+import { newSubscribedCustomer } from '../support/builders/subscriptions.ts';
 import {
   createTimeSkippingEnvironment,
   eventually,
@@ -109,20 +109,10 @@ async function subscribe(
   trialEnd?: string,
 ): Promise<{ subscriptionId: string; handle: WorkflowHandle<typeof subscriptionWorkflow> }> {
   const { db } = testDb;
-  const customer = await insertCustomer(db, { timezone: TZ, testClockId: clockId });
-  const row = await insertPlan(db);
-  const subscriptionId = newId('sub');
-  await db
-    .insertInto('subscriptions')
-    .values({
-      id: subscriptionId,
-      customer_id: customer.id,
-      plan_id: row.id,
-      status: trialEnd ? 'trialing' : 'active',
-      anchor_at: anchor,
-      quantity: 1,
-    })
-    .execute();
+  const { customer, subscriptionId } = await newSubscribedCustomer(db, {
+    customer: { timezone: TZ, testClockId: clockId },
+    subscription: { status: trialEnd ? 'trialing' : 'active', anchorAt: anchor },
+  });
   const clock = (await getTestClock(db, clockId))!;
   const handle = await client.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
     ...subscriptionStartOptions({

@@ -1,15 +1,14 @@
-// Rows the usage tests need: a customer with a subscription, metrics, and events recorded
-// straight through the repository (the API tests send them over HTTP instead).
-import type { Db } from '../../db/connect.ts';
-import { newId } from '../../db/ids.ts';
-import { createMetric } from '../../db/repositories/metrics.ts';
+// Billable metrics and usage events, recorded straight through the repositories (the API tests
+// send them over HTTP instead).
+import type { Db } from '../../../db/connect.ts';
+import { newId } from '../../../db/ids.ts';
+import { createMetric } from '../../../db/repositories/metrics.ts';
 import {
   recordUsageEvents,
   type LateEventsPolicy,
   type UsageEventInput,
-} from '../../db/repositories/usage.ts';
-import type { BillableMetric } from '../../domain/catalog/metrics.ts';
-import { insertCustomer, insertPlan } from '../support/fixtures.ts';
+} from '../../../db/repositories/usage.ts';
+import type { BillableMetric } from '../../../domain/catalog/metrics.ts';
 
 let metricSeq = 0;
 
@@ -27,25 +26,6 @@ export async function newMetric(
   };
   await createMetric(db, metric);
   return metric;
-}
-
-export async function newSubscribedCustomer(
-  db: Db,
-): Promise<{ customerId: string; subscriptionId: string }> {
-  const customer = await insertCustomer(db);
-  const plan = await insertPlan(db);
-  const subscriptionId = newId('sub');
-  await db
-    .insertInto('subscriptions')
-    .values({
-      id: subscriptionId,
-      customer_id: customer.id,
-      plan_id: plan.id,
-      status: 'active',
-      anchor_at: '2026-11-01T00:00:00Z',
-    })
-    .execute();
-  return { customerId: customer.id, subscriptionId };
 }
 
 let txSeq = 0;

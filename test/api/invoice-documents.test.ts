@@ -54,7 +54,7 @@ async function insertRenderedInvoice(db: Db, id: string, number: string) {
 }
 
 beforeAll(async () => {
-  const real = await createPdfRenderer(loadConfig().chromiumPath);
+  const real = await createPdfRenderer({ executablePath: loadConfig().chromiumPath });
   pdf = {
     stats: real.stats,
     render: (html) => {

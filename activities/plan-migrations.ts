@@ -1,13 +1,7 @@
-// A plan migration's side effects: count and list the subscriptions it walks, send each one the
-// change update (through the one subscription-change use case, with a Temporal client), and
-// record what happened to each, once.
+// A plan migration's side effects: count and list the subscriptions it walks, move each one
+// (through the mover it is given: the subscription-change use case, wired in by the process that
+// runs the worker, so activities never import use cases), and record what happened to each, once.
 import { Context } from '@temporalio/activity';
-import {
-  ApplicationFailure,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
 import type { Db } from '../db/connect.ts';
 import {
   beginPlanMigration,
@@ -19,15 +13,23 @@ import {
   recordMigrationOutcome,
   type MigrationCounts,
   type MigrationOutcome,
+  type PlanMigrationRecord,
 } from '../db/repositories/plan-migrations.ts';
-import { Refused } from '../services/refused.ts';
-import { changeSubscription } from '../services/subscription-changes.ts';
-import { INVALID_TRANSITION } from '../workflow-contracts/names.ts';
+
+/**
+ * Moves one subscription to the migration's version: moved, skipped (nothing to move) or failed,
+ * and why when it was not moved. Throws only when trying again may help (Temporal or the
+ * database unavailable): the activity's retry resumes.
+ */
+export type SubscriptionMover = (
+  migration: PlanMigrationRecord,
+  subscriptionId: string,
+) => Promise<{ outcome: MigrationOutcome; detail?: string }>;
 
 export interface PlanMigrationDependencies {
   db: Db;
-  /** The client that sends the change updates; migrations are unavailable without one. */
-  temporal?: Pick<Client, 'workflow'> | undefined;
+  /** Migrations are unavailable without one (a worker with no Temporal client). */
+  moveSubscription?: SubscriptionMover | undefined;
 }
 
 /** Subscriptions changed at once; more would only queue on the worker. */
@@ -36,51 +38,10 @@ const CONCURRENCY = 8;
 export function createPlanMigrationActivities(deps: PlanMigrationDependencies) {
   const { db } = deps;
 
-  /** Sends one subscription its change; what happened, and why when it was not moved. */
-  async function migrateOne(
-    migration: NonNullable<Awaited<ReturnType<typeof getPlanMigration>>>,
-    subscriptionId: string,
-  ): Promise<{ outcome: MigrationOutcome; detail?: string }> {
-    const temporal = deps.temporal;
-    if (!temporal) throw new Error('plan migrations need a Temporal client in the worker');
-    try {
-      const { outcome, state } = await changeSubscription(
-        { db, temporal },
-        {
-          subscriptionId,
-          planCode: migration.planCode,
-          version: migration.toVersion,
-          applyAt: migration.applyAt,
-          actor: migration.actor,
-          reason: `plan migration ${migration.id}${migration.reason ? `: ${migration.reason}` : ''}`,
-          // Sent again by a retry, the same update is applied once by the run that has it.
-          requestId: `plan-migration-${migration.id}/${subscriptionId}`,
-        },
-      );
-      if (outcome === 'sent') return { outcome: 'moved' };
-      return {
-        outcome: 'skipped',
-        detail: state.pendingChange
-          ? `already moving to v${migration.toVersion}`
-          : `already on v${migration.toVersion}`,
-      };
-    } catch (error) {
-      // Canceled or ended since it was listed: nothing to move.
-      if (error instanceof Refused) {
-        return { outcome: error.kind === 'conflict' ? 'skipped' : 'failed', detail: error.message };
-      }
-      if (
-        error instanceof WorkflowUpdateFailedError &&
-        error.cause instanceof ApplicationFailure &&
-        error.cause.type === INVALID_TRANSITION
-      ) {
-        return { outcome: 'failed', detail: error.cause.message };
-      }
-      if (error instanceof WorkflowNotFoundError) {
-        return { outcome: 'skipped', detail: 'its billing workflow has ended' };
-      }
-      throw error; // Temporal or the database unavailable: the activity's retry resumes.
-    }
+  function migrateOne(migration: PlanMigrationRecord, subscriptionId: string) {
+    if (!deps.moveSubscription)
+      throw new Error('plan migrations need a Temporal client in the worker');
+    return deps.moveSubscription(migration, subscriptionId);
   }
 
   return {

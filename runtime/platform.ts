@@ -1,5 +1,6 @@
 // Composes the platform: database (migrated), billing worker and HTTP API, in one process or
 // separately. `npm start`, `npm run worker`, `npm run api` and the end-to-end test all come here.
+import { subscriptionMover } from '../services/plan-migrations.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
 import { buildApp } from '../api/app.ts';
@@ -85,6 +86,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           },
           pdf: workerPdf,
           temporal: activityClient,
+          moveSubscription: subscriptionMover({ db, temporal: activityClient }),
           collections: config.collections,
         },
       });

@@ -2,6 +2,7 @@
 // throw-away PostgreSQL with a fresh database per story, a fresh time-skipping test server per
 // story with the project's search attributes, and a worker running today's workflows (bundled
 // once) with the real activities, as the production worker wires them.
+import { subscriptionMover } from '../services/plan-migrations.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Client, type WorkflowHandle } from '@temporalio/client';
@@ -146,6 +147,7 @@ export async function playStory(
       activities: createActivities({
         db,
         temporal: client,
+        moveSubscription: subscriptionMover({ db, temporal: client }),
         collections: story.collections ?? false,
         renderer: createDocumentRenderer({ brand: config.brand }),
         email: createOutboxSender(db),

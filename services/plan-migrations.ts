@@ -2,6 +2,12 @@
 // workflow (planMigrationWorkflow) started in one transaction, so there is never a migration
 // without the workflow that walks it. Each subscription is then moved by the subscription-change
 // use case, from the workflow's activity.
+import {
+  ApplicationFailure,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import type { SubscriptionMover } from '../activities/plan-migrations.ts';
 import type { Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
 import * as migrations from '../db/repositories/plan-migrations.ts';
@@ -12,8 +18,10 @@ import type {
 import { getPlanByCode, getPlanVersion } from '../db/repositories/plans.ts';
 import { planMigrationStartOptions } from '../temporal/plan-migration-start.ts';
 import type { PlanMigrationInput } from '../workflows/plan-migration-messages.ts';
+import { INVALID_TRANSITION } from '../workflow-contracts/names.ts';
 import { temporalCall, type ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
+import { changeSubscription } from './subscription-changes.ts';
 
 export interface PlanMigrationRequest {
   planCode: string;
@@ -101,4 +109,48 @@ export async function getPlanMigration(
   const view = await planMigrationView(deps.db, planCode, migrationId);
   if (!view) throw new Refused('not_found', `Plan ${planCode} has no migration ${migrationId}.`);
   return view;
+}
+
+/**
+ * The plan migration activity's mover: one subscription through the subscription-change use case,
+ * the API's own. The runtime hands it to the worker's activities (they never import use cases).
+ */
+export function subscriptionMover(deps: ServiceDependencies): SubscriptionMover {
+  return async (migration, subscriptionId) => {
+    try {
+      const { outcome, state } = await changeSubscription(deps, {
+        subscriptionId,
+        planCode: migration.planCode,
+        version: migration.toVersion,
+        applyAt: migration.applyAt,
+        actor: migration.actor,
+        reason: `plan migration ${migration.id}${migration.reason ? `: ${migration.reason}` : ''}`,
+        // Sent again by a retry, the same update is applied once by the run that has it.
+        requestId: `plan-migration-${migration.id}/${subscriptionId}`,
+      });
+      if (outcome === 'sent') return { outcome: 'moved' };
+      return {
+        outcome: 'skipped',
+        detail: state.pendingChange
+          ? `already moving to v${migration.toVersion}`
+          : `already on v${migration.toVersion}`,
+      };
+    } catch (error) {
+      // Canceled or ended since it was listed: nothing to move.
+      if (error instanceof Refused) {
+        return { outcome: error.kind === 'conflict' ? 'skipped' : 'failed', detail: error.message };
+      }
+      if (
+        error instanceof WorkflowUpdateFailedError &&
+        error.cause instanceof ApplicationFailure &&
+        error.cause.type === INVALID_TRANSITION
+      ) {
+        return { outcome: 'failed', detail: error.cause.message };
+      }
+      if (error instanceof WorkflowNotFoundError) {
+        return { outcome: 'skipped', detail: 'its billing workflow has ended' };
+      }
+      throw error; // Temporal or the database unavailable: the activity's retry resumes.
+    }
+  };
 }

@@ -1,5 +1,6 @@
 // The real activities, as the worker wires them, on a test database: Handlebars documents, the
 // PostgreSQL outbox for email, the built-in tax provider for the configured seller.
+import { subscriptionMover } from '../../services/plan-migrations.ts';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities/index.ts';
 import { loadConfig, type BillwrightConfig } from '../../config/index.ts';
@@ -23,6 +24,7 @@ export function realActivities(
   return createActivities({
     db,
     temporal: options.temporal,
+    moveSubscription: options.temporal && subscriptionMover({ db, temporal: options.temporal }),
     collections: options.collections ?? false,
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(db),

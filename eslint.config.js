@@ -26,7 +26,7 @@ const sandboxFence = {
         },
         {
           regex:
-            '(^|/)(activities|db|api|services|email|documents|payments|config|runtime|infra|bin)(/|$)|(^|/)temporal/(?!search-attributes\\.ts$)',
+            '(^|/)(activities|db|api|services|email|documents|payments|config|runtime|infra|bin|temporal)(/|$)',
           allowTypeImports: true,
           message: 'Workflows may import activity and adapter types only (import type).',
         },
@@ -52,12 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    files: [
-      'workflows/**/*.ts',
-      'workflow-contracts/**/*.ts',
-      'domain/**/*.ts',
-      'temporal/search-attributes.ts',
-    ],
+    files: ['workflows/**/*.ts', 'workflow-contracts/**/*.ts', 'domain/**/*.ts'],
     rules: sandboxFence,
   },
   // End-to-end tests read untyped JSON over HTTP; their assertions are the type check.

@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { billwrightSearchAttributes } from '../temporal/search-attributes.ts';
+import { billwrightSearchAttributes } from '../workflow-contracts/search-attributes.ts';
 import { getFreePort, isPortFree } from './free-port.ts';
 import { formatDuration, progress } from '../runtime/log.ts';
 import { spawnLogged, tailFile, waitForPort, type Exit, type LoggedProcess } from './process.ts';

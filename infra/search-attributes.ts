@@ -2,7 +2,7 @@
 // on a dev server, and registration through the operator service for real clusters.
 import type { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
-import { billwrightSearchAttributes } from '../temporal/search-attributes.ts';
+import { billwrightSearchAttributes } from '../workflow-contracts/search-attributes.ts';
 
 type IndexedValueTypes = NonNullable<
   Parameters<Connection['operatorService']['addSearchAttributes']>[0]['searchAttributes']

@@ -5,7 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestClock } from '../db/database.ts';
 import { newId } from '../db/ids.ts';
 import * as clocks from '../db/repositories/test-clocks.ts';
-import { TestClockId } from '../temporal/search-attributes.ts';
+import { TestClockId } from '../workflow-contracts/search-attributes.ts';
 import { BILLING_TASK_QUEUE } from '../temporal/task-queues.ts';
 import { testClockAdvance, testClockAdvanceWorkflowId } from '../workflows/test-clock.ts';
 import { temporalCall, type PageRequest, type ServiceDependencies } from './dependencies.ts';

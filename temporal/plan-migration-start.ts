@@ -6,7 +6,7 @@ import {
   planMigrationTitle,
   type PlanMigrationInput,
 } from '../workflows/plan-migration-messages.ts';
-import { PlanCode } from './search-attributes.ts';
+import { PlanCode } from '../workflow-contracts/search-attributes.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
 import { planMigrationWorkflowId } from '../workflow-contracts/ids.ts';
 

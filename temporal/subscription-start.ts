@@ -10,7 +10,7 @@ import {
   PlanCode,
   SubscriptionId,
   TestClockId,
-} from './search-attributes.ts';
+} from '../workflow-contracts/search-attributes.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
 import { subscriptionWorkflowId } from '../workflow-contracts/ids.ts';
 

@@ -7,7 +7,7 @@ import {
   InvoiceId,
   SubscriptionId,
   TestClockId,
-} from '../temporal/search-attributes.ts';
+} from '../workflow-contracts/search-attributes.ts';
 import type { TestClockRef } from '../workflow-contracts/test-clock.ts';
 import { collectionWorkflowId } from '../workflow-contracts/ids.ts';
 import type { CollectionStatus as Status } from '../domain/collections/dunning.ts';

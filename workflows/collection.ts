@@ -28,7 +28,7 @@ import {
 } from '../domain/collections/dunning.ts';
 import { localDate } from '../domain/core/periods.ts';
 import { money, toMajorUnitString } from '../domain/core/money.ts';
-import { CollectionStatus } from '../temporal/search-attributes.ts';
+import { CollectionStatus } from '../workflow-contracts/search-attributes.ts';
 import { quickStep } from './activity-options.ts';
 import { workflowClock } from './clock.ts';
 import {

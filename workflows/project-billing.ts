@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { IssueProjectInvoiceInput, ProjectActivities } from '../activities/projects.ts';
 import { retainageOf } from '../domain/projects/terms.ts';
-import { BillingStatus } from '../temporal/search-attributes.ts';
+import { BillingStatus } from '../workflow-contracts/search-attributes.ts';
 import { quickStep } from './activity-options.ts';
 import type { WorkflowClock } from './clock.ts';
 import type { CollectionSwitch } from './invoice-collection.ts';

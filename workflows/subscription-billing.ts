@@ -10,7 +10,7 @@ import type {
 import { arrearsSegments, boundaryWindows } from '../domain/invoicing/boundary.ts';
 import { localDate, periodLabel, type BillingPeriod } from '../domain/core/periods.ts';
 import { boundaryKey, finalKey } from '../domain/subscriptions/charges.ts';
-import { BillingStatus, NextBillingAt, PlanCode } from '../temporal/search-attributes.ts';
+import { BillingStatus, NextBillingAt, PlanCode } from '../workflow-contracts/search-attributes.ts';
 import { quickStep } from './activity-options.ts';
 import type { WorkflowClock } from './clock.ts';
 import type { CollectionSwitch } from './invoice-collection.ts';

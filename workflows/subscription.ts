@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { billingPeriod, localDate, periodLabel } from '../domain/core/periods.ts';
-import { NextBillingAt } from '../temporal/search-attributes.ts';
+import { NextBillingAt } from '../workflow-contracts/search-attributes.ts';
 import { workflowClock } from './clock.ts';
 import { subscriptionSteps, SYSTEM } from './subscription-billing.ts';
 import { registerSubscriptionHandlers } from './subscription-handlers.ts';

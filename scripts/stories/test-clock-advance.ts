@@ -6,7 +6,7 @@ import { newId } from '../../db/ids.ts';
 import { createPlan } from '../../db/repositories/plans.ts';
 import { insertSubscription } from '../../db/repositories/subscriptions.ts';
 import { beginAdvance, insertTestClock } from '../../db/repositories/test-clocks.ts';
-import { TestClockId } from '../../temporal/search-attributes.ts';
+import { TestClockId } from '../../workflow-contracts/search-attributes.ts';
 import type { PlanVersion } from '../../domain/catalog/types.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';

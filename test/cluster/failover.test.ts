@@ -10,7 +10,7 @@ import { createApiKey } from '../../db/repositories/api-keys.ts';
 import { startCluster, waitUntil, type Cluster } from '../../infra/cluster/cluster.ts';
 import { progress } from '../../runtime/log.ts';
 import { connectClient } from '../../temporal/connection.ts';
-import { CustomerId, TestClockId } from '../../temporal/search-attributes.ts';
+import { CustomerId, TestClockId } from '../../workflow-contracts/search-attributes.ts';
 import { TEST_PAYLOAD_KEYS_ENV } from '../support/payload-keys.ts';
 import { testDataConverter } from '../support/temporal.ts';
 

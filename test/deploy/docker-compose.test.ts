@@ -20,7 +20,7 @@ import {
   TEMPORAL_UI_VERSION,
   TEMPORAL_VISIBILITY_DATABASE,
 } from '../../infra/cluster/versions.ts';
-import { billwrightSearchAttributes } from '../../temporal/search-attributes.ts';
+import { billwrightSearchAttributes } from '../../workflow-contracts/search-attributes.ts';
 
 interface Service {
   image?: string;

@@ -2,7 +2,7 @@
 // the API in one process on real PostgreSQL, driven over HTTP like an operator would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../../temporal/connection.ts';
-import { CustomerId, TestClockId } from '../../temporal/search-attributes.ts';
+import { CustomerId, TestClockId } from '../../workflow-contracts/search-attributes.ts';
 import { startTestPlatform, type ApiClient, type TestPlatform } from '../support/platform.ts';
 import { eventually, testDataConverter } from '../support/temporal.ts';
 

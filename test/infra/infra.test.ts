@@ -8,7 +8,7 @@ import { startTemporalDevServer } from '../../infra/dev-server.ts';
 import { createDatabase, startThrowawayPostgres } from '../../infra/postgres.ts';
 import { registerSearchAttributes } from '../../infra/search-attributes.ts';
 import { ensureTimeSkippingTestServer } from '../../infra/test-server.ts';
-import { billwrightSearchAttributes } from '../../temporal/search-attributes.ts';
+import { billwrightSearchAttributes } from '../../workflow-contracts/search-attributes.ts';
 
 const TIMEOUT = 120_000;
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
-import { PlanCode } from '../../temporal/search-attributes.ts';
+import { PlanCode } from '../../workflow-contracts/search-attributes.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realActivities, type Activities } from '../support/activities.ts';
 import { loadConfig } from '../../config/index.ts';

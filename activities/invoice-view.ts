@@ -6,7 +6,8 @@ import type { Db } from '../db/connect.ts';
 import type { InvoiceCustomerDetails } from '../db/database.ts';
 import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
 import { customerDetailsOf } from '../db/repositories/invoice-finalization.ts';
-import type { InvoiceCustomerView, InvoiceView, SellerDetails } from '../documents/views.ts';
+import type { InvoiceCustomerView, InvoiceView } from '../documents/views.ts';
+import type { SellerDetails } from '../domain/invoicing/seller.ts';
 
 function addressLinesOf(address: InvoiceCustomerDetails['address']): string[] {
   const place = [address.postalCode, address.city].filter(Boolean).join(' ');

@@ -11,6 +11,7 @@ import {
 } from '../db/repositories/projects.ts';
 import { uninvoicedHours } from '../db/repositories/project-time-entries.ts';
 import { signMilestoneApprovalLink } from '../documents/hosted-links.ts';
+import { escapeHtml } from '../documents/html.ts';
 import { formatMoney, money } from '../domain/core/money.ts';
 import type { ChangeOrder, HoursTerms, ProjectTerms } from '../domain/projects/terms.ts';
 import { DEFAULT_NUMBERING } from '../domain/invoicing/numbering.ts';
@@ -45,15 +46,6 @@ export interface ApprovalRequestInput {
   requestedAt: string;
   timezone: string;
 }
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 /** Approval links stay valid this long after the request (or its auto-approval date). */
 const APPROVAL_LINK_DAYS = 60;

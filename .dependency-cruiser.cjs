@@ -109,11 +109,11 @@ module.exports = {
       name: 'config-read-at-the-top',
       comment:
         'config/ reads the environment; the composition roots (bin/, runtime/, api/app.ts, ' +
-        'api/settings.ts) pass its values down, so pure, workflow and port code never sees it. ' +
-        '(Activities still take the BillwrightConfig type in their dependencies.)',
+        'api/settings.ts) pass its values down, so pure, workflow, activity and port code never ' +
+        'sees it: an activity names the settings it uses (runtime/activity-settings.ts fills them).',
       severity: 'error',
       from: {
-        path: '^(domain|workflows|workflow-contracts|db|documents|email|payments|services)/',
+        path: '^(domain|workflows|workflow-contracts|activities|db|documents|email|payments|services)/',
       },
       to: { path: '^config/' },
     },

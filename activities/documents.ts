@@ -1,7 +1,6 @@
 // Documents about invoices, rendered once and stored once: the stored copy is what the customer
 // was sent, so a retry, a replay or a later template change never alters it.
 import { createHash } from 'node:crypto';
-import type { BillwrightConfig } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
 import {
   getInvoicePdf,
@@ -12,21 +11,21 @@ import {
 } from '../db/repositories/invoice-documents.ts';
 import type { PdfRenderer } from '../documents/pdf.ts';
 import type { DocumentRenderer } from '../documents/renderer.ts';
-import { loadInvoiceView } from './invoice-view.ts';
+import { loadInvoiceView, type InvoiceViewSettings } from './invoice-view.ts';
 
-export interface DocumentDependencies {
+export interface DocumentDependencies extends InvoiceViewSettings {
   db: Db;
   renderer: DocumentRenderer;
-  config: Pick<BillwrightConfig, 'seller' | 'brand'>;
   /** Prints PDFs; without it, invoices are HTML only and emails carry no attachment. */
   pdf?: Pick<PdfRenderer, 'render'> | undefined;
 }
 
-export function createDocumentActivities({ db, renderer, config }: DocumentDependencies) {
+export function createDocumentActivities(deps: DocumentDependencies) {
+  const { db, renderer } = deps;
   return {
     /** Renders the invoice to HTML and stores it once; the stored hash is what was sent. */
     async renderInvoice(input: { invoiceId: string }): Promise<{ contentHash: string }> {
-      const view = await loadInvoiceView(db, input.invoiceId, config);
+      const view = await loadInvoiceView(db, input.invoiceId, deps);
       const content = renderer.renderInvoiceHtml(view);
       const contentHash = createHash('sha256').update(content).digest('hex');
       return storeInvoiceDocument(db, {

@@ -3,7 +3,6 @@
 // credit-note/<id>/issued, …) and the same key goes to the provider, which drops a repeat if we
 // crash between its answer and our record. Retries, replays and continue-as-new send nothing twice.
 import { ApplicationFailure, log } from '@temporalio/activity';
-import type { BillwrightConfig } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
 import type { CreditNote } from '../db/database.ts';
 import { getCreditNote } from '../db/repositories/credit-notes.ts';
@@ -20,17 +19,22 @@ import {
 import type { SendWindow } from '../domain/collections/business-hours.ts';
 import { EmailSendError, type EmailAttachment, type EmailSender } from '../email/port.ts';
 import { invoicePdf, type DocumentDependencies } from './documents.ts';
-import { loadInvoiceView } from './invoice-view.ts';
+import { loadInvoiceView, type InvoiceViewSettings } from './invoice-view.ts';
 
-export interface EmailDependencies {
+/** What customer emails are sent as, link to and wait for; replies go to the seller's email. */
+export interface EmailSettings extends InvoiceViewSettings {
+  emailFrom: string;
+  /** The base of hosted-page links. */
+  publicBaseUrl: string;
+  /** Signs hosted-page links; without it, emails carry no link (see documents/hosted-links.ts). */
+  signingSecret?: string | undefined;
+  emailSendWindow?: SendWindow | undefined;
+}
+
+export interface EmailDependencies extends EmailSettings {
   db: Db;
   renderer: DocumentRenderer;
   email: EmailSender;
-  config: Pick<BillwrightConfig, 'emailFrom' | 'seller' | 'brand' | 'publicBaseUrl'> & {
-    /** Signs hosted-page links; without it, emails carry no link (see documents/hosted-links.ts). */
-    signingSecret?: string | undefined;
-    emailSendWindow?: SendWindow | undefined;
-  };
   pdf?: DocumentDependencies['pdf'];
 }
 
@@ -71,9 +75,10 @@ const DAY_MS = 86_400_000;
  * activity without retries; everything else is retried by Temporal, safely.
  */
 export async function sendDocumentEmail(
-  { db, email, config }: Pick<EmailDependencies, 'db' | 'email' | 'config'>,
+  deps: Pick<EmailDependencies, 'db' | 'email' | 'emailFrom' | 'seller'>,
   request: DocumentEmail,
 ): Promise<EmailResult> {
+  const { db, email, emailFrom, seller } = deps;
   const { idempotencyKey } = request;
   const earlier = await db
     .selectFrom('email_deliveries')
@@ -112,9 +117,9 @@ export async function sendDocumentEmail(
     const { messageId } = await email.send(
       {
         ...(clockedAt && { sentAt: clockedAt }),
-        from: config.emailFrom,
+        from: emailFrom,
         to: [to],
-        replyTo: config.seller.email,
+        replyTo: seller.email,
         subject: message.subject,
         html: message.html,
         text: message.text,
@@ -167,23 +172,18 @@ export interface PaymentReceived {
 }
 
 export function createEmailActivities(deps: EmailDependencies) {
-  const { db, renderer, config } = deps;
+  const { db, renderer, publicBaseUrl, signingSecret } = deps;
 
   /** A signed link to the invoice's hosted page, the same on every attempt; none without a secret. */
   function hostedUrl(view: InvoiceView): string | undefined {
-    if (!config.signingSecret) return undefined;
+    if (!signingSecret) return undefined;
     const from = Date.parse(view.invoice.dueAt || view.invoice.issuedAt);
     const expiresAt = new Date(from + HOSTED_LINK_DAYS_AFTER_DUE * DAY_MS);
-    return signHostedInvoiceLink(
-      config.publicBaseUrl,
-      view.invoice.id,
-      expiresAt,
-      config.signingSecret,
-    );
+    return signHostedInvoiceLink(publicBaseUrl, view.invoice.id, expiresAt, signingSecret);
   }
 
   async function invoiceWithLink(invoiceId: string): Promise<InvoiceView> {
-    const view = await loadInvoiceView(db, invoiceId, config);
+    const view = await loadInvoiceView(db, invoiceId, deps);
     const url = view.hostedUrl ?? hostedUrl(view);
     return url ? { ...view, hostedUrl: url } : view;
   }
@@ -355,7 +355,7 @@ export function createEmailActivities(deps: EmailDependencies) {
     /** The operator's sending window (EMAIL_SEND_WINDOW), read when needed so a change applies at once. */
     // eslint-disable-next-line @typescript-eslint/require-await
     async emailSendWindow(): Promise<SendWindow | null> {
-      return config.emailSendWindow ?? null;
+      return deps.emailSendWindow ?? null;
     },
   };
 }

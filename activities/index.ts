@@ -4,15 +4,22 @@
 // Registered names are what recorded histories replay by: rename an activity only with new ones.
 import { createCollectionActivities, type CollectionDependencies } from './collections.ts';
 import { createDocumentActivities, type DocumentDependencies } from './documents.ts';
-import { createEmailActivities, type EmailDependencies } from './email.ts';
+import { createEmailActivities, type EmailDependencies, type EmailSettings } from './email.ts';
 import { createManualInvoiceActivities } from './manual-invoices.ts';
 import {
   createPlanMigrationActivities,
   type PlanMigrationDependencies,
 } from './plan-migrations.ts';
 import { createProjectActivities } from './projects.ts';
-import { createSubscriptionActivities, type InvoicingDependencies } from './subscriptions.ts';
+import {
+  createSubscriptionActivities,
+  type InvoicingDependencies,
+  type InvoicingSettings,
+} from './subscriptions.ts';
 import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
+
+/** The settings activities work with: values config/ read, passed down by the runtime. */
+export type ActivitySettings = InvoicingSettings & EmailSettings;
 
 export type ActivityDependencies = InvoicingDependencies &
   DocumentDependencies &

@@ -1,12 +1,12 @@
 // Loads everything a document or email about an invoice shows, in one place. A finalized invoice
 // shows the customer's and seller's details as they were at finalization (its snapshot), its
 // discount, its tax per rate and the legal notes the tax engine asked for.
-import type { BillwrightConfig } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
 import type { InvoiceCustomerDetails } from '../db/database.ts';
 import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
 import { customerDetailsOf } from '../db/repositories/invoice-finalization.ts';
-import type { InvoiceCustomerView, InvoiceView, SellerDetails } from '../documents/views.ts';
+import type { Brand, InvoiceCustomerView, InvoiceView } from '../documents/views.ts';
+import type { SellerDetails } from '../domain/invoicing/seller.ts';
 
 function addressLinesOf(address: InvoiceCustomerDetails['address']): string[] {
   const place = [address.postalCode, address.city].filter(Boolean).join(' ');
@@ -15,10 +15,17 @@ function addressLinesOf(address: InvoiceCustomerDetails['address']): string[] {
   );
 }
 
+/** What every document about an invoice shows besides the invoice: who issues it, and the brand. */
+export interface InvoiceViewSettings {
+  /** Today's seller, for drafts; a finalized invoice shows its own snapshot. */
+  seller: SellerDetails;
+  brand: Brand;
+}
+
 export async function loadInvoiceView(
   db: Db,
   invoiceId: string,
-  config: Pick<BillwrightConfig, 'seller' | 'brand'>,
+  { seller: currentSeller, brand }: InvoiceViewSettings,
 ): Promise<InvoiceView> {
   const invoice = await getInvoice(db, invoiceId);
   if (!invoice) throw new Error(`invoice ${invoiceId} not found`);
@@ -43,19 +50,19 @@ export async function loadInvoiceView(
   const snapshot = invoice.seller_details;
   const seller: SellerDetails = snapshot
     ? {
-        ...config.seller,
+        ...currentSeller,
         legalName: snapshot.legalName,
         addressLines: snapshot.addressLines,
         email: snapshot.email,
         ...(snapshot.taxId ? { taxId: snapshot.taxId } : {}),
       }
-    : config.seller;
+    : currentSeller;
   const taxed = invoice.tax_breakdown.filter((b) => b.treatment === 'taxable');
   const singleRate = taxed.length === 1 ? Math.round(Number(taxed[0]!.rate) * 100) : undefined;
   const finalized = invoice.status !== 'draft';
   return {
     seller,
-    brand: config.brand,
+    brand,
     customer: customerView,
     invoice: {
       id: invoice.id,

@@ -11,9 +11,9 @@ import {
 } from '../db/repositories/projects.ts';
 import { uninvoicedHours } from '../db/repositories/project-time-entries.ts';
 import { signMilestoneApprovalLink } from '../documents/hosted-links.ts';
+import { escapeHtml } from '../documents/html.ts';
 import { formatMoney, money } from '../domain/core/money.ts';
 import type { ChangeOrder, HoursTerms, ProjectTerms } from '../domain/projects/terms.ts';
-import { DEFAULT_NUMBERING } from '../domain/invoicing/numbering.ts';
 import type { InvoicingDependencies, IssuedInvoice } from './subscriptions.ts';
 import { sendDocumentEmail, type EmailDependencies, type EmailResult } from './email.ts';
 import { PROJECT_NAME } from '../workflow-contracts/names.ts';
@@ -46,15 +46,6 @@ export interface ApprovalRequestInput {
   timezone: string;
 }
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-
 /** Approval links stay valid this long after the request (or its auto-approval date). */
 const APPROVAL_LINK_DAYS = 60;
 const DAY_MS = 86_400_000;
@@ -72,8 +63,7 @@ function paragraphs(text: string[]): { html: string; text: string } {
 }
 
 export function createProjectActivities(deps: ProjectDependencies) {
-  const { db, config, tax } = deps;
-  const numbering = config.invoiceNumbering ?? DEFAULT_NUMBERING;
+  const { db, seller, invoiceNumbering: numbering, publicBaseUrl, signingSecret, tax } = deps;
 
   async function customerOf(projectId: string) {
     return db
@@ -131,7 +121,7 @@ export function createProjectActivities(deps: ProjectDependencies) {
           issuedAt: input.issuedAt,
           lines: await namedLines(input.projectId, input.lines),
         },
-        { tax, numbering, seller: config.seller },
+        { tax, numbering, seller },
         hooks,
       );
       if (!result) return null;
@@ -165,13 +155,12 @@ export function createProjectActivities(deps: ProjectDependencies) {
 
     /** Asks the customer to approve a completed milestone, once per round, with a signed link. */
     async emailMilestoneApprovalRequest(input: ApprovalRequestInput): Promise<EmailResult> {
-      if (!config.signingSecret) {
+      if (!signingSecret) {
         throw ApplicationFailure.nonRetryable(
           'approval links need BILLWRIGHT_SIGNING_SECRET; the operator can record the approval instead',
           'ApprovalLinksNotConfigured',
         );
       }
-      const secret = config.signingSecret;
       const project = await db
         .selectFrom('projects')
         .select('customer_id')
@@ -188,10 +177,10 @@ export function createProjectActivities(deps: ProjectDependencies) {
           // From the request's own dates, so every attempt writes the very same link.
           const from = Date.parse(input.autoApproveAt ?? input.requestedAt);
           const link = signMilestoneApprovalLink(
-            config.publicBaseUrl,
+            publicBaseUrl,
             { projectId: input.projectId, milestoneKey: input.milestoneKey, round: input.round },
             new Date(from + APPROVAL_LINK_DAYS * DAY_MS),
-            secret,
+            signingSecret,
           );
           const amount = formatMoney(money(input.amount, input.currency), customer.locale);
           const autoLine = input.autoApproveAt
@@ -235,7 +224,7 @@ export function createProjectActivities(deps: ProjectDependencies) {
         invoiceId: null,
         compose: () =>
           Promise.resolve({
-            to: config.seller.email,
+            to: seller.email,
             message: { subject: subject!, ...paragraphs(lines) },
           }),
       });

@@ -3,7 +3,6 @@
 // key, change key), never by run id: retries, replays and continue-as-new are safe.
 import { log } from '@temporalio/activity';
 import { DateTime } from 'luxon';
-import type { BillwrightConfig } from '../config/index.ts';
 import { inTransaction, type Db } from '../db/connect.ts';
 import {
   advanceLinesToCredit,
@@ -30,14 +29,20 @@ import { canApply } from '../domain/invoicing/lifecycle.ts';
 import { billedPlan, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
 import { ratePeriodInvoice, storedLines } from '../domain/invoicing/period-invoice.ts';
 import { money, type Money } from '../domain/core/money.ts';
-import { DEFAULT_NUMBERING } from '../domain/invoicing/numbering.ts';
+import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
+import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import type { DiscountLine } from '../domain/rating/types.ts';
 
-/** What issuing an invoice needs (subscription and project invoices alike). */
-export interface InvoicingDependencies {
+/** Who invoices are issued by and how they are numbered (subscription and project invoices alike). */
+export interface InvoicingSettings {
+  /** The seller as invoices print it, kept with each at finalization. */
+  seller: SellerDetails;
+  invoiceNumbering: NumberingSettings;
+}
+
+/** What issuing an invoice needs. */
+export interface InvoicingDependencies extends InvoicingSettings {
   db: Db;
-  config: Pick<BillwrightConfig, 'emailFrom' | 'seller' | 'brand'> &
-    Partial<Pick<BillwrightConfig, 'invoiceNumbering'>>;
   /** How subscription invoices are taxed: the provider, the seller's registrations, rounding. */
   tax: InvoiceTaxSettings;
 }
@@ -83,9 +88,12 @@ function localDay(instant: string, timezone: string): string {
   return DateTime.fromISO(instant, { zone: timezone }).toISODate()!;
 }
 
-export function createSubscriptionActivities({ db, config, tax }: InvoicingDependencies) {
-  const numbering = config.invoiceNumbering ?? DEFAULT_NUMBERING;
-
+export function createSubscriptionActivities({
+  db,
+  seller,
+  invoiceNumbering: numbering,
+  tax,
+}: InvoicingDependencies) {
   /**
    * Credits the unused part [from, period.end) of every advance line billed for `period` (by
    * its boundary invoice, or by a change since), one credit note per invoice, each keyed by
@@ -213,7 +221,7 @@ export function createSubscriptionActivities({ db, config, tax }: InvoicingDepen
       tax,
       taxed,
       numbering,
-      seller: config.seller,
+      seller,
     });
     log.info('period invoice issued', {
       invoiceId: created.id,

@@ -1,19 +1,8 @@
 // The HTML of the public pages outside /v1 (a hosted invoice, a milestone's approval) around
 // what is stored, and the headers that keep their signed URLs private.
 import type { Invoice } from '../db/database.ts';
+import { escapeHtml } from '../documents/html.ts';
 import { formatMoney, money } from '../domain/core/money.ts';
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
 
 /** The signature is in the URL: keep it out of caches, search engines and Referer headers. */
 export const SIGNED_LINK_HEADERS = {

@@ -3,8 +3,9 @@
 // Settings, not infrastructure: plugins/ holds validation, problems, auth and the like.
 import type { BillwrightConfig } from '../config/index.ts';
 import { createDocumentRenderer, type DocumentRenderer } from '../documents/renderer.ts';
-import type { Brand, SellerDetails } from '../documents/views.ts';
+import type { Brand } from '../documents/views.ts';
 import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
+import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import type { TaxProvider } from '../domain/tax/provider.ts';
 import type { TaxRounding, TaxSeller } from '../domain/tax/types.ts';

@@ -3,19 +3,7 @@
 // in the templates (money, date and period helpers), in the customer's locale and time zone.
 import type { DecimalString } from '../domain/core/decimal.ts';
 import type { LineArithmetic } from '../domain/invoicing/line-arithmetic.ts';
-
-/** Who issues the invoice: the legal entity, as it must appear on the document. */
-export interface SellerDetails {
-  legalName: string;
-  /** Postal address, one line per entry, in display order. */
-  addressLines: string[];
-  /** VAT / GST / EIN number, when the seller has one. */
-  taxId?: string;
-  /** Where customers reach a person about billing. */
-  email: string;
-  /** How to pay by hand (bank transfer details, cheques); may span several lines. */
-  paymentInstructions?: string;
-}
+import type { SellerDetails } from '../domain/invoicing/seller.ts';
 
 /** How documents look: the product customers know, not the legal entity. */
 export interface Brand {

@@ -10,6 +10,7 @@ import type { Db } from '../db/connect.ts';
 import { existsSync } from 'node:fs';
 import { createDocumentRenderer } from '../documents/renderer.ts';
 import { createPdfRenderer, type PdfRenderer } from '../documents/pdf.ts';
+import { activitySettingsOf } from './activity-settings.ts';
 import { progress } from './log.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { createEmailSender } from '../email/sender.ts';
@@ -78,7 +79,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             brand: config.brand,
           }),
           email: createEmailSender(config.resend, db),
-          config,
+          ...activitySettingsOf(config),
           tax: {
             provider: createBuiltInTaxProvider(),
             seller: config.taxSeller,

@@ -25,6 +25,7 @@ import type { InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
 import { createDocumentRenderer } from '../documents/renderer.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { createOutboxSender } from '../email/outbox-sender.ts';
+import { activitySettingsOf } from '../runtime/activity-settings.ts';
 import { formatDuration, progress } from '../runtime/log.ts';
 import { createDatabase, startThrowawayPostgres } from '../infra/postgres.ts';
 import { registerSearchAttributes } from '../infra/search-attributes.ts';
@@ -151,7 +152,7 @@ export async function playStory(
         collections: story.collections ?? false,
         renderer: createDocumentRenderer({ brand: config.brand }),
         email: createOutboxSender(db),
-        config,
+        ...activitySettingsOf(config),
         tax,
       }),
     });

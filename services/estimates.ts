@@ -12,7 +12,8 @@ import { listMetricCodes } from '../db/repositories/metrics.ts';
 import { getPlanByCode, getPlanVersion } from '../db/repositories/plans.ts';
 import { customerNow } from '../db/repositories/test-clocks.ts';
 import type { DocumentRenderer } from '../documents/renderer.ts';
-import type { Brand, EstimateView, SellerDetails } from '../documents/views.ts';
+import type { Brand, EstimateView } from '../documents/views.ts';
+import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import { scheduleCycle, type Anchoring } from '../domain/subscriptions/billing-cycles.ts';
 import type {
   CouponRedemption,

@@ -6,7 +6,12 @@ import type { projectWorkflow } from '../workflows/project.ts';
 import type { ProjectWorkflowInput } from '../workflows/project-messages.ts';
 import type { manualInvoiceWorkflow } from '../workflows/manual-invoice.ts';
 import type { ManualInvoiceInput } from '../workflows/manual-invoice-messages.ts';
-import { BillingStatus, CustomerId, ProjectId, TestClockId } from '../workflow-contracts/search-attributes.ts';
+import {
+  BillingStatus,
+  CustomerId,
+  ProjectId,
+  TestClockId,
+} from '../workflow-contracts/search-attributes.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
 import { projectWorkflowId, manualInvoiceWorkflowId } from '../workflow-contracts/ids.ts';
 

@@ -5,10 +5,11 @@
 // forged 403, expired 410, checked before anything is read.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { escapeHtml } from '../../documents/html.ts';
 import { formatMoney, money } from '../../domain/core/money.ts';
 import { milestoneAwaitingAnswer } from '../../services/project-approvals.ts';
 import { approveMilestone, rejectMilestone } from '../../services/projects.ts';
-import { approvalPage, escapeHtml, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
+import { approvalPage, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
 import { unprocessable } from '../problem.ts';
 import { HtmlDocument, problemResponse } from '../schemas/common.ts';
 import { answeringRefusals, answeringUpdates, serviceDependencies } from '../services.ts';

@@ -10,9 +10,9 @@ import {
   type InvoiceStatus,
 } from '../../domain/invoicing/lifecycle.ts';
 import type { NumberingSettings } from '../../domain/invoicing/numbering.ts';
+import type { SellerDetails } from '../../domain/invoicing/seller.ts';
 import { checkTaxResult, sameTaxQuestion } from '../../domain/tax/provider.ts';
 import type { TaxResult, TaxSeller } from '../../domain/tax/types.ts';
-import type { SellerDetails } from '../../documents/views.ts';
 import { inTransaction, type Db } from '../connect.ts';
 import type {
   Customer,

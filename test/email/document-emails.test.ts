@@ -12,6 +12,7 @@ import { newId } from '../../db/ids.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { createOutboxSender } from '../../email/outbox-sender.ts';
 import type { EmailMessage, EmailSender } from '../../email/port.ts';
+import { activitySettingsOf } from '../../runtime/activity-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer } from '../support/builders/customers.ts';
 import { insertInvoiceLine, insertInvoiceRow } from '../support/builders/invoices.ts';
@@ -77,7 +78,7 @@ function deps(email: EmailSender, pdf?: EmailDependencies['pdf']): EmailDependen
     db: testDb.db,
     renderer: createDocumentRenderer({ brand: config.brand }),
     email,
-    config,
+    ...activitySettingsOf(config),
     pdf,
   };
 }

@@ -8,6 +8,7 @@ import type { Db } from '../../db/connect.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { createOutboxSender } from '../../email/outbox-sender.ts';
+import { activitySettingsOf } from '../../runtime/activity-settings.ts';
 
 export type Activities = ReturnType<typeof createActivities>;
 
@@ -28,7 +29,7 @@ export function realActivities(
     collections: options.collections ?? false,
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(db),
-    config,
+    ...activitySettingsOf(config),
     tax: {
       provider: createBuiltInTaxProvider(),
       seller: config.taxSeller,

@@ -9,8 +9,8 @@ import type {
   ReceiptView,
   ReminderTone,
   ReminderView,
-  SellerDetails,
 } from '../../documents/views.ts';
+import type { SellerDetails } from '../../domain/invoicing/seller.ts';
 
 export const seller: SellerDetails = {
   legalName: 'Billwright SAS',

@@ -24,21 +24,14 @@ import {
   type ProjectSnapshot,
 } from '../../services/projects.ts';
 import {
-  changeOrderView,
-  projectEventView,
+  changeOrderPage,
+  projectEventPage,
   projectSummaryView,
   projectView,
   recordedTimeEntryView,
-  timeEntryView,
+  timeEntryPage,
 } from '../schemas/project-views.ts';
-import {
-  DEFAULT_LIMIT,
-  described,
-  ListOf,
-  pageAfter,
-  PageQuery,
-  problemResponse,
-} from '../schemas/common.ts';
+import { DEFAULT_LIMIT, described, ListOf, PageQuery, problemResponse } from '../schemas/common.ts';
 import {
   ChangeOrderBody,
   ChangeOrderSchema,
@@ -58,7 +51,7 @@ import {
   TimeEntrySchema,
   updateResponses,
 } from '../schemas/projects.ts';
-import { answeringRefusals, answeringUpdates, serviceDependencies } from '../services.ts';
+import { answeringRefusals, answeringUpdates, askedBy, serviceDependencies } from '../services.ts';
 import { PROJECT_WORKFLOW } from '../temporal-problem.ts';
 
 /** The project after a use case on its workflow; its refusal, or Temporal's, as the problem. */
@@ -119,9 +112,9 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { customerId, limit = DEFAULT_LIMIT, startingAfter } = request.query;
-      const rows = await findProjects(app.db, { customerId, startingAfter, limit: limit + 1 });
-      return { data: rows.slice(0, limit).map(projectSummaryView), hasMore: rows.length > limit };
+      const { limit = DEFAULT_LIMIT, ...filter } = request.query;
+      const page = await findProjects(app.db, { ...filter, limit });
+      return { data: page.items.map(projectSummaryView), hasMore: page.hasMore };
     },
   );
 
@@ -160,8 +153,8 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const rows = await answeringRefusals(() => projectEvents(app.db, request.params.id));
-      return pageAfter(rows, request.query, (e) => String(e.id), projectEventView);
+      const events = await answeringRefusals(() => projectEvents(app.db, request.params.id));
+      return projectEventPage(events, request.query);
     },
   );
 
@@ -185,15 +178,8 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { row, changeOrders } = await answeringRefusals(() =>
-        projectChangeOrders(app.db, request.params.id),
-      );
-      return pageAfter(
-        changeOrders,
-        request.query,
-        (c) => String(c.version),
-        (c) => changeOrderView(c, row.currency),
-      );
+      const found = await answeringRefusals(() => projectChangeOrders(app.db, request.params.id));
+      return changeOrderPage(found, request.query);
     },
   );
 
@@ -265,11 +251,7 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) =>
       answerProject(() =>
-        applyChangeOrder(deps(), {
-          ...request.body,
-          projectId: request.params.id,
-          actor: request.apiKey.id,
-        }),
+        applyChangeOrder(deps(), { ...askedBy(request), projectId: request.params.id }),
       ),
   );
 
@@ -313,15 +295,8 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { row, entries } = await answeringRefusals(() =>
-        projectTimeEntries(app.db, request.params.id),
-      );
-      return pageAfter(
-        entries,
-        request.query,
-        (r) => r.id,
-        (r) => timeEntryView(r, row.currency),
-      );
+      const found = await answeringRefusals(() => projectTimeEntries(app.db, request.params.id));
+      return timeEntryPage(found, request.query);
     },
   );
 

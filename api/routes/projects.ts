@@ -1,15 +1,9 @@
 // Projects: a row and a durable workflow each (project-<id>). POST creates both in one
 // transaction; completing, approving and rejecting milestones and change orders are workflow
 // updates whose validators refuse what the project's state does not allow (unknown milestone
-// 404, already completed or out of order 409, a change order that overprices the contract 422);
-// time entries are rows, recorded against the budget and invoiced by the workflow. The use cases
-// are in services/projects.ts and services/project-time-entries.ts.
+// 404, already completed or out of order 409, a change order that overprices the contract 422).
+// Time entries are in project-time-entries.ts. The use cases are in services/projects.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import {
-  projectTimeEntries,
-  recordTimeEntry,
-  removeTimeEntry,
-} from '../../services/project-time-entries.ts';
 import {
   applyChangeOrder,
   approveMilestone,
@@ -28,15 +22,12 @@ import {
   projectEventPage,
   projectSummaryView,
   projectView,
-  recordedTimeEntryView,
-  timeEntryPage,
 } from '../schemas/project-views.ts';
 import { DEFAULT_LIMIT, described, ListOf, PageQuery, problemResponse } from '../schemas/common.ts';
 import {
   ChangeOrderBody,
   ChangeOrderSchema,
   CreateProjectBody,
-  EntryParams,
   EventSchema,
   ListProjectsQuery,
   MilestoneActionBody,
@@ -45,10 +36,6 @@ import {
   ProjectParams,
   ProjectSchema,
   RejectionBody,
-  TimeEntryBody,
-  timeEntryCreatedResponses,
-  timeEntryDeletedResponses,
-  TimeEntrySchema,
   updateResponses,
 } from '../schemas/projects.ts';
 import { answeringRefusals, answeringUpdates, askedBy, serviceDependencies } from '../services.ts';
@@ -253,71 +240,6 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       answerProject(() =>
         applyChangeOrder(deps(), { ...askedBy(request), projectId: request.params.id }),
       ),
-  );
-
-  app.post(
-    '/projects/:id/time-entries',
-    {
-      schema: {
-        tags: ['Projects'],
-        summary: 'Record time',
-        description:
-          'Records hours worked: rounded up to the project’s increment, priced at the rate given or the role’s rate ' +
-          'card rate. Past a hard-stop budget: 422 on hours. The entry that crosses the warning threshold warns the operator.',
-        params: ProjectParams,
-        body: TimeEntryBody,
-        response: timeEntryCreatedResponses,
-      },
-    },
-    async (request, reply) => {
-      const recorded = await answeringRefusals(() =>
-        recordTimeEntry(deps(), { ...request.body, projectId: request.params.id }, (error) =>
-          request.log.warn({ err: error }, 'budget warning not delivered'),
-        ),
-      );
-      return reply.code(201).send(recordedTimeEntryView(recorded));
-    },
-  );
-
-  app.get(
-    '/projects/:id/time-entries',
-    {
-      schema: {
-        tags: ['Projects'],
-        summary: 'List time entries',
-        description: 'Every entry of the project by day worked, with the invoice that billed it.',
-        params: ProjectParams,
-        querystring: PageQuery,
-        response: {
-          200: ListOf(TimeEntrySchema, 'A page of entries, by day worked.'),
-          404: problemResponse('No project has this id.'),
-        },
-      },
-    },
-    async (request) => {
-      const found = await answeringRefusals(() => projectTimeEntries(app.db, request.params.id));
-      return timeEntryPage(found, request.query);
-    },
-  );
-
-  app.delete(
-    '/projects/:id/time-entries/:entryId',
-    {
-      schema: {
-        tags: ['Projects'],
-        summary: 'Delete a time entry',
-        description:
-          'Deletes an entry not yet invoiced. An invoiced entry never changes: 409 (issue a credit note on its invoice).',
-        params: EntryParams,
-        response: timeEntryDeletedResponses,
-      },
-    },
-    async (request, reply) => {
-      await answeringRefusals(() =>
-        removeTimeEntry(app.db, request.params.id, request.params.entryId),
-      );
-      return reply.code(204).send(null);
-    },
   );
 
   done();

@@ -42,6 +42,7 @@ import plans from './routes/plans.ts';
 import planMigrations from './routes/plan-migrations.ts';
 import projects from './routes/projects.ts';
 import projectApprovals from './routes/project-approvals.ts';
+import projectTimeEntries from './routes/project-time-entries.ts';
 import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
 import usage from './routes/usage.ts';
@@ -125,6 +126,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(estimates);
   await app.register(manualInvoices);
   await app.register(projects);
+  await app.register(projectTimeEntries);
   if (app.testClocks) await app.register(testClocks);
   await app.register(collections);
 };

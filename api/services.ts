@@ -1,5 +1,5 @@
 // How a route calls a use case in services/: with the app's database and Temporal client, each
-// Temporal call within the API's deadline, and a refusal answered as its problem.
+// Temporal call within the API's deadline, who asked, and a refusal answered as its problem.
 import type { FastifyInstance } from 'fastify';
 import type { ServiceDependencies } from '../services/dependencies.ts';
 import { Refused } from '../services/refused.ts';
@@ -13,6 +13,14 @@ export function serviceDependencies(app: FastifyInstance): ServiceDependencies {
     temporal: app.temporal,
     withDeadline: (call) => withTemporalDeadline(app, call),
   };
+}
+
+/** The request's body signed by who asked (its API key), as the audit trail records them. */
+export function askedBy<Body extends object>(request: {
+  body: Body;
+  apiKey: { id: string };
+}): Body & { actor: string } {
+  return { ...request.body, actor: request.apiKey.id };
 }
 
 /** Runs a use case; its refusal becomes the problem the client sees, anything else is thrown. */

@@ -14,6 +14,7 @@ import { updateDraft } from '../db/repositories/invoice-drafts.ts';
 import { markUncollectible } from '../db/repositories/invoice-lifecycle.ts';
 import { InvalidInvoiceRequestError } from '../db/repositories/invoice-errors.ts';
 import { createDraftInvoice } from '../db/repositories/invoice-drafts.ts';
+import { toPage } from '../db/pagination.ts';
 import { decimal } from '../domain/core/decimal.ts';
 import { decimalOf, lineAmount, type DecimalInput } from '../domain/invoicing/line-amount.ts';
 import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
@@ -66,10 +67,13 @@ export async function withLines(db: Db, invoice: Invoice): Promise<InvoiceWithLi
   return { invoice, lines: await getInvoiceLines(db, invoice.id) };
 }
 
-/** A page of invoices, most recently issued first (drafts by creation); one more than `limit`
- * tells the caller there are more. */
-export function findInvoices(db: Db, filter: Parameters<typeof listInvoices>[1]) {
-  return listInvoices(db, filter);
+/** A page of invoices, most recently issued first (drafts by creation). */
+export async function findInvoices(
+  db: Db,
+  filter: Parameters<typeof listInvoices>[1],
+): Promise<{ items: Invoice[]; hasMore: boolean }> {
+  // One more than the page tells whether there are more.
+  return toPage(await listInvoices(db, { ...filter, limit: filter.limit + 1 }), filter.limit);
 }
 
 export async function getInvoiceWithLines(db: Db, id: string): Promise<InvoiceWithLines> {

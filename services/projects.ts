@@ -11,6 +11,7 @@ import {
 } from '@temporalio/client';
 import type { Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
+import { toPage } from '../db/pagination.ts';
 import { getCustomer, taxCustomerOf } from '../db/repositories/customers.ts';
 import {
   insertProject,
@@ -196,11 +197,12 @@ export async function createProject(
 }
 
 /** A page of projects, newest first, optionally of one customer (as stored). */
-export function findProjects(
+export async function findProjects(
   db: Db,
   filter: { customerId?: string | undefined; limit: number; startingAfter?: string | undefined },
-): Promise<ProjectRow[]> {
-  return listProjects(db, filter);
+): Promise<{ items: ProjectRow[]; hasMore: boolean }> {
+  // One more than the page tells whether there are more.
+  return toPage(await listProjects(db, { ...filter, limit: filter.limit + 1 }), filter.limit);
 }
 
 export async function projectEvents(db: Db, id: string) {

@@ -296,7 +296,13 @@ export function pauseSubscription(deps: ServiceDependencies, id: string, action:
   return updateSubscription(deps, id, (h) => h.executeUpdate(pauseUpdate, { args: [action] }));
 }
 
-export function resumeSubscription(deps: ServiceDependencies, id: string, resume: ResumeRequest) {
+/** Resumes on the original anchor unless asked to reset it. */
+export function resumeSubscription(
+  deps: ServiceDependencies,
+  id: string,
+  { anchor = 'keep', ...action }: OperatorAction & { anchor?: ResumeRequest['anchor'] },
+) {
+  const resume: ResumeRequest = { ...action, anchor };
   return updateSubscription(deps, id, (h) => h.executeUpdate(resumeUpdate, { args: [resume] }));
 }
 
@@ -312,6 +318,15 @@ export async function changeSubscriptionTerms(
 ): Promise<Subscription> {
   const { record, state } = await changeSubscription(deps, order);
   return withLiveState(record, state);
+}
+
+/** A move to another version of the subscription's plan, with its quantity: at the next
+ * boundary unless asked for now (a plan edit is not an upgrade to apply at once). */
+export function moveSubscriptionToVersion(
+  deps: ServiceDependencies,
+  order: Omit<SubscriptionChangeOrder, 'planCode' | 'quantity'> & { version: number },
+): Promise<Subscription> {
+  return changeSubscriptionTerms(deps, { ...order, applyAt: order.applyAt ?? 'period_end' });
 }
 
 /** The workflow's live state; refused once billing has ended. */

@@ -30,8 +30,10 @@ import {
   PaymentSchema,
   RecordPaymentBody,
   ResolveBody,
+  temporalNotTold,
   toCollection,
   toPayment,
+  toPaymentResult,
   toPolicy,
 } from '../schemas/collections.ts';
 import {
@@ -44,12 +46,7 @@ import {
   PageQuery,
   problemResponse,
 } from '../schemas/common.ts';
-import { toInvoiceSummary } from '../schemas/invoices.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
-
-const temporalDown = problemResponse(
-  'Stored, but Temporal could not be told: retry the same request (it is idempotent).',
-);
 
 const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.post(
@@ -72,7 +69,7 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
           404: problemResponse('No invoice has this id.'),
           409: problemResponse('A draft or void invoice, or the reference with another amount.'),
           422: problemResponse('Another currency than the invoice’s.'),
-          503: temporalDown,
+          503: temporalNotTold,
         },
       },
     },
@@ -84,10 +81,7 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
           source: 'api',
         }),
       );
-      return reply.code(recorded.created ? 201 : 200).send({
-        payment: toPayment(recorded.payment),
-        invoice: toInvoiceSummary(recorded.invoice),
-      });
+      return reply.code(recorded.created ? 201 : 200).send(toPaymentResult(recorded));
     },
   );
 
@@ -153,7 +147,7 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
           response: {
             200: described(CollectionSchema, 'The collection as it now stands.'),
             409: problemResponse('Not being collected, or not in the right dispute state.'),
-            503: temporalDown,
+            503: temporalNotTold,
           },
         },
       },

@@ -3,7 +3,6 @@
 // Subscription invoices are issued (created and finalized) by the subscription workflows. The
 // use cases are in services/invoices.ts and services/invoice-finalization.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { invoiceHtml } from '../../services/invoice-documents.ts';
 import { finalizeAndFollow } from '../../services/invoice-finalization.ts';
 import {
@@ -19,63 +18,21 @@ import {
   described,
   HtmlDocument,
   IdParams,
-  Limit,
   ListOf,
   problemResponse,
-  StartingAfter,
 } from '../schemas/common.ts';
-import { CreditNoteSchema, toCreditNote } from '../schemas/credit-notes.ts';
 import {
-  DraftQuantity,
-  DraftUnitAmount,
   InvoiceSchema,
   InvoiceSummarySchema,
-  MinorUnits,
-  TaxCategory,
+  ListInvoicesQuery,
   toInvoice,
   toInvoiceSummary,
+  toVoidResult,
+  UpdateDraftBody,
+  VoidResultSchema,
 } from '../schemas/invoices.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
 import { sendStoredHtml } from '../stored-documents.ts';
-
-const ListInvoicesQuery = Type.Object(
-  {
-    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    subscriptionId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    limit: Limit,
-    startingAfter: Type.Optional(StartingAfter),
-  },
-  { additionalProperties: false },
-);
-
-const DraftLineBody = Type.Object(
-  {
-    description: Type.String({ minLength: 1, maxLength: 500 }),
-    quantity: DraftQuantity(0),
-    unitAmount: DraftUnitAmount,
-    discountAmount: Type.Optional(MinorUnits),
-    taxCategory: Type.Optional(TaxCategory),
-  },
-  { additionalProperties: false },
-);
-
-const UpdateDraftBody = Type.Object(
-  {
-    lines: Type.Optional(Type.Array(DraftLineBody, { minItems: 1, maxItems: 500 })),
-    taxBehavior: Type.Optional(Type.Union([Type.Literal('exclusive'), Type.Literal('inclusive')])),
-  },
-  { additionalProperties: false },
-);
-
-const VoidResultSchema = Type.Object(
-  {
-    invoice: InvoiceSchema,
-    creditNote: Type.Union([CreditNoteSchema, Type.Null()], {
-      description: 'The credit note taking back what was not yet credited (null if nothing was).',
-    }),
-  },
-  { description: 'The void invoice and its credit note.' },
-);
 
 const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
   app.get(
@@ -91,14 +48,9 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { customerId, subscriptionId, startingAfter, limit = DEFAULT_LIMIT } = request.query;
-      const rows = await findInvoices(app.db, {
-        customerId,
-        subscriptionId,
-        startingAfter,
-        limit: limit + 1,
-      });
-      return { data: rows.slice(0, limit).map(toInvoiceSummary), hasMore: rows.length > limit };
+      const { limit = DEFAULT_LIMIT, ...filter } = request.query;
+      const page = await findInvoices(app.db, { ...filter, limit });
+      return { data: page.items.map(toInvoiceSummary), hasMore: page.hasMore };
     },
   );
 
@@ -221,10 +173,7 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
           request.params.id,
         ),
       );
-      return {
-        invoice: toInvoice(voided),
-        creditNote: voided.creditNote && toCreditNote(voided.creditNote, voided.lines),
-      };
+      return toVoidResult(voided);
     },
   );
 

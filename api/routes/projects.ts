@@ -1,15 +1,9 @@
 // Projects: a row and a durable workflow each (project-<id>). POST creates both in one
 // transaction; completing, approving and rejecting milestones and change orders are workflow
 // updates whose validators refuse what the project's state does not allow (unknown milestone
-// 404, already completed or out of order 409, a change order that overprices the contract 422);
-// time entries are rows, recorded against the budget and invoiced by the workflow. The use cases
-// are in services/projects.ts and services/project-time-entries.ts.
+// 404, already completed or out of order 409, a change order that overprices the contract 422).
+// Time entries are in project-time-entries.ts. The use cases are in services/projects.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import {
-  projectTimeEntries,
-  recordTimeEntry,
-  removeTimeEntry,
-} from '../../services/project-time-entries.ts';
 import {
   applyChangeOrder,
   approveMilestone,
@@ -24,26 +18,16 @@ import {
   type ProjectSnapshot,
 } from '../../services/projects.ts';
 import {
-  changeOrderView,
-  projectEventView,
+  changeOrderPage,
+  projectEventPage,
   projectSummaryView,
   projectView,
-  recordedTimeEntryView,
-  timeEntryView,
 } from '../schemas/project-views.ts';
-import {
-  DEFAULT_LIMIT,
-  described,
-  ListOf,
-  pageAfter,
-  PageQuery,
-  problemResponse,
-} from '../schemas/common.ts';
+import { DEFAULT_LIMIT, described, ListOf, PageQuery, problemResponse } from '../schemas/common.ts';
 import {
   ChangeOrderBody,
   ChangeOrderSchema,
   CreateProjectBody,
-  EntryParams,
   EventSchema,
   ListProjectsQuery,
   MilestoneActionBody,
@@ -52,13 +36,9 @@ import {
   ProjectParams,
   ProjectSchema,
   RejectionBody,
-  TimeEntryBody,
-  timeEntryCreatedResponses,
-  timeEntryDeletedResponses,
-  TimeEntrySchema,
   updateResponses,
 } from '../schemas/projects.ts';
-import { answeringRefusals, answeringUpdates, serviceDependencies } from '../services.ts';
+import { answeringRefusals, answeringUpdates, askedBy, serviceDependencies } from '../services.ts';
 import { PROJECT_WORKFLOW } from '../temporal-problem.ts';
 
 /** The project after a use case on its workflow; its refusal, or Temporal's, as the problem. */
@@ -119,9 +99,9 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { customerId, limit = DEFAULT_LIMIT, startingAfter } = request.query;
-      const rows = await findProjects(app.db, { customerId, startingAfter, limit: limit + 1 });
-      return { data: rows.slice(0, limit).map(projectSummaryView), hasMore: rows.length > limit };
+      const { limit = DEFAULT_LIMIT, ...filter } = request.query;
+      const page = await findProjects(app.db, { ...filter, limit });
+      return { data: page.items.map(projectSummaryView), hasMore: page.hasMore };
     },
   );
 
@@ -160,8 +140,8 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const rows = await answeringRefusals(() => projectEvents(app.db, request.params.id));
-      return pageAfter(rows, request.query, (e) => String(e.id), projectEventView);
+      const events = await answeringRefusals(() => projectEvents(app.db, request.params.id));
+      return projectEventPage(events, request.query);
     },
   );
 
@@ -185,15 +165,8 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { row, changeOrders } = await answeringRefusals(() =>
-        projectChangeOrders(app.db, request.params.id),
-      );
-      return pageAfter(
-        changeOrders,
-        request.query,
-        (c) => String(c.version),
-        (c) => changeOrderView(c, row.currency),
-      );
+      const found = await answeringRefusals(() => projectChangeOrders(app.db, request.params.id));
+      return changeOrderPage(found, request.query);
     },
   );
 
@@ -265,84 +238,8 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
     },
     async (request) =>
       answerProject(() =>
-        applyChangeOrder(deps(), {
-          ...request.body,
-          projectId: request.params.id,
-          actor: request.apiKey.id,
-        }),
+        applyChangeOrder(deps(), { ...askedBy(request), projectId: request.params.id }),
       ),
-  );
-
-  app.post(
-    '/projects/:id/time-entries',
-    {
-      schema: {
-        tags: ['Projects'],
-        summary: 'Record time',
-        description:
-          'Records hours worked: rounded up to the project’s increment, priced at the rate given or the role’s rate ' +
-          'card rate. Past a hard-stop budget: 422 on hours. The entry that crosses the warning threshold warns the operator.',
-        params: ProjectParams,
-        body: TimeEntryBody,
-        response: timeEntryCreatedResponses,
-      },
-    },
-    async (request, reply) => {
-      const recorded = await answeringRefusals(() =>
-        recordTimeEntry(deps(), { ...request.body, projectId: request.params.id }, (error) =>
-          request.log.warn({ err: error }, 'budget warning not delivered'),
-        ),
-      );
-      return reply.code(201).send(recordedTimeEntryView(recorded));
-    },
-  );
-
-  app.get(
-    '/projects/:id/time-entries',
-    {
-      schema: {
-        tags: ['Projects'],
-        summary: 'List time entries',
-        description: 'Every entry of the project by day worked, with the invoice that billed it.',
-        params: ProjectParams,
-        querystring: PageQuery,
-        response: {
-          200: ListOf(TimeEntrySchema, 'A page of entries, by day worked.'),
-          404: problemResponse('No project has this id.'),
-        },
-      },
-    },
-    async (request) => {
-      const { row, entries } = await answeringRefusals(() =>
-        projectTimeEntries(app.db, request.params.id),
-      );
-      return pageAfter(
-        entries,
-        request.query,
-        (r) => r.id,
-        (r) => timeEntryView(r, row.currency),
-      );
-    },
-  );
-
-  app.delete(
-    '/projects/:id/time-entries/:entryId',
-    {
-      schema: {
-        tags: ['Projects'],
-        summary: 'Delete a time entry',
-        description:
-          'Deletes an entry not yet invoiced. An invoiced entry never changes: 409 (issue a credit note on its invoice).',
-        params: EntryParams,
-        response: timeEntryDeletedResponses,
-      },
-    },
-    async (request, reply) => {
-      await answeringRefusals(() =>
-        removeTimeEntry(app.db, request.params.id, request.params.entryId),
-      );
-      return reply.code(204).send(null);
-    },
   );
 
   done();

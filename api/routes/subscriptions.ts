@@ -12,6 +12,7 @@ import {
   createSubscription,
   getLiveSubscription,
   listSubscriptions,
+  moveSubscriptionToVersion,
   pauseSubscription,
   previewSubscriptionChange,
   previewUpcomingInvoice,
@@ -23,6 +24,7 @@ import {
   ActionBody,
   CancelBody,
   ChangeBody,
+  changePreviewOf,
   CreateSubscriptionBody,
   invoicePreviewOf,
   ListSubscriptionsQuery,
@@ -34,7 +36,7 @@ import {
   SubscriptionSchema,
   UpcomingSchema,
 } from '../schemas/subscriptions.ts';
-import { answeringRefusals, answeringUpdates, serviceDependencies } from '../services.ts';
+import { answeringRefusals, answeringUpdates, askedBy, serviceDependencies } from '../services.ts';
 import { SUBSCRIPTION_WORKFLOW } from '../temporal-problem.ts';
 
 function dependencies(app: FastifyInstance): SubscriptionDependencies {
@@ -125,12 +127,10 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         response: subscriptionResponses('pause'),
       },
     },
-    async (request) => {
-      const action = { actor: request.apiKey.id, ...request.body };
-      return answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
-        pauseSubscription(dependencies(app), request.params.id, action),
-      );
-    },
+    async (request) =>
+      answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
+        pauseSubscription(dependencies(app), request.params.id, askedBy(request)),
+      ),
   );
 
   app.post(
@@ -146,17 +146,10 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         response: subscriptionResponses('resume'),
       },
     },
-    async (request) => {
-      const { anchor = 'keep', reason } = request.body;
-      const resume = {
-        actor: request.apiKey.id,
-        anchor,
-        ...(reason !== undefined && { reason }),
-      };
-      return answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
-        resumeSubscription(dependencies(app), request.params.id, resume),
-      );
-    },
+    async (request) =>
+      answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
+        resumeSubscription(dependencies(app), request.params.id, askedBy(request)),
+      ),
   );
 
   app.post(
@@ -173,12 +166,10 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
         response: subscriptionResponses('cancellation'),
       },
     },
-    async (request) => {
-      const cancel = { actor: request.apiKey.id, ...request.body };
-      return answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
-        cancelSubscription(dependencies(app), request.params.id, cancel),
-      );
-    },
+    async (request) =>
+      answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
+        cancelSubscription(dependencies(app), request.params.id, askedBy(request)),
+      ),
   );
 
   app.post(
@@ -198,16 +189,9 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { planCode, quantity, applyAt, reason } = request.body;
+      const change = { ...askedBy(request), subscriptionId: request.params.id };
       return answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
-        changeSubscriptionTerms(serviceDependencies(app), {
-          subscriptionId: request.params.id,
-          planCode,
-          quantity,
-          applyAt,
-          reason,
-          actor: request.apiKey.id,
-        }),
+        changeSubscriptionTerms(serviceDependencies(app), change),
       );
     },
   );
@@ -235,7 +219,7 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const preview = await answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
         previewSubscriptionChange(dependencies(app), request.params.id, request.query),
       );
-      return { ...preview, invoice: preview.invoice && invoicePreviewOf(preview.invoice) };
+      return changePreviewOf(preview);
     },
   );
 
@@ -286,15 +270,9 @@ const subscriptions: FastifyPluginCallbackTypebox = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { version, applyAt = 'period_end', reason } = request.body;
+      const move = { ...askedBy(request), subscriptionId: request.params.id };
       return answeringUpdates(SUBSCRIPTION_WORKFLOW, () =>
-        changeSubscriptionTerms(serviceDependencies(app), {
-          subscriptionId: request.params.id,
-          version,
-          applyAt,
-          reason,
-          actor: request.apiKey.id,
-        }),
+        moveSubscriptionToVersion(serviceDependencies(app), move),
       );
     },
   );

@@ -2,9 +2,18 @@
 // collection (where its dunning stands), disputes, and dunning policies.
 import { Type } from 'typebox';
 import type { DunningPolicyRow, InvoiceCollection, Payment } from '../../db/database.ts';
+import type { RecordedPayment } from '../../db/repositories/payments.ts';
 import { ESCALATION_ACTIONS } from '../../domain/collections/dunning.ts';
-import { CurrencyCode, described, iso, Money, NullableTimestamp, Timestamp } from './common.ts';
-import { InvoiceSummarySchema } from './invoices.ts';
+import {
+  CurrencyCode,
+  described,
+  iso,
+  Money,
+  NullableTimestamp,
+  problemResponse,
+  Timestamp,
+} from './common.ts';
+import { InvoiceSummarySchema, toInvoiceSummary } from './invoices.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -33,6 +42,11 @@ export const PaymentResultSchema = Type.Object({
   payment: PaymentSchema,
   invoice: InvoiceSummarySchema,
 });
+
+/** The 503 of a change stored before the invoice's collection workflow is told of it. */
+export const temporalNotTold = problemResponse(
+  'Stored, but Temporal could not be told: retry the same request (it is idempotent).',
+);
 
 export const RecordPaymentBody = Type.Object(
   {
@@ -199,6 +213,11 @@ export function toPayment(row: Payment) {
     paidAt: iso(row.paid_at),
     createdAt: iso(row.created_at),
   };
+}
+
+/** A recorded payment and its invoice as it now stands (PaymentResultSchema). */
+export function toPaymentResult(recorded: RecordedPayment) {
+  return { payment: toPayment(recorded.payment), invoice: toInvoiceSummary(recorded.invoice) };
 }
 
 export function toCollection(row: InvoiceCollection) {

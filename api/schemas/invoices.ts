@@ -3,17 +3,21 @@
 // invoice and collection routes.
 import { Type } from 'typebox';
 import type { Invoice as InvoiceRow, InvoiceLine as InvoiceLineRow } from '../../db/database.ts';
+import type { CreditNoteWithLines } from '../../db/repositories/credit-notes.ts';
 import { MAX_QUANTITY } from '../../services/invoices.ts';
 import {
   CurrencyCode,
   described,
   iso,
+  Limit,
   Money,
   NullablePeriod,
   NullableTimestamp,
+  StartingAfter,
   Timestamp,
 } from './common.ts';
 import { Decimal } from './catalog.ts';
+import { CreditNoteSchema, toCreditNote } from './credit-notes.ts';
 import { LineArithmeticSchema } from './line-arithmetic.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
@@ -205,5 +209,57 @@ export function toInvoiceLine(row: InvoiceLineRow, currency: string) {
     total: money(row.total_amount),
     period: period(row.period_start, row.period_end),
     arithmetic: row.arithmetic,
+  };
+}
+
+export const ListInvoicesQuery = Type.Object(
+  {
+    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    subscriptionId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    limit: Limit,
+    startingAfter: Type.Optional(StartingAfter),
+  },
+  { additionalProperties: false },
+);
+
+const DraftLineBody = Type.Object(
+  {
+    description: Type.String({ minLength: 1, maxLength: 500 }),
+    quantity: DraftQuantity(0),
+    unitAmount: DraftUnitAmount,
+    discountAmount: Type.Optional(MinorUnits),
+    taxCategory: Type.Optional(TaxCategory),
+  },
+  { additionalProperties: false },
+);
+
+/** PATCH /invoices/:id: a draft's new lines and/or price basis. */
+export const UpdateDraftBody = Type.Object(
+  {
+    lines: Type.Optional(Type.Array(DraftLineBody, { minItems: 1, maxItems: 500 })),
+    taxBehavior: Type.Optional(Type.Union([Type.Literal('exclusive'), Type.Literal('inclusive')])),
+  },
+  { additionalProperties: false },
+);
+
+export const VoidResultSchema = Type.Object(
+  {
+    invoice: InvoiceSchema,
+    creditNote: Type.Union([CreditNoteSchema, Type.Null()], {
+      description: 'The credit note taking back what was not yet credited (null if nothing was).',
+    }),
+  },
+  { description: 'The void invoice and its credit note.' },
+);
+
+/** A voided invoice and the credit note that took its balance back (VoidResultSchema). */
+export function toVoidResult(
+  voided: { invoice: InvoiceRow; lines: InvoiceLineRow[] } & {
+    creditNote: CreditNoteWithLines | null;
+  },
+) {
+  return {
+    invoice: toInvoice(voided),
+    creditNote: voided.creditNote && toCreditNote(voided.creditNote, voided.lines),
   };
 }

@@ -5,7 +5,7 @@ import { priceProject, type ProjectTerms } from '../../domain/projects/terms.ts'
 import type { RecordedTimeEntry } from '../../services/project-time-entries.ts';
 import type { ProjectSnapshot } from '../../services/projects.ts';
 import type { ProjectState } from '../../workflows/project-messages.ts';
-import { iso } from './common.ts';
+import { iso, pageAfter } from './common.ts';
 
 function depositOf(state: ProjectState | undefined, terms: ProjectTerms) {
   const amount = state ? state.deposit : priceProject(terms).deposit;
@@ -165,4 +165,36 @@ export function changeOrderView(
     reason: c.reason,
     occurredAt: iso(c.occurred_at),
   };
+}
+
+type PageQuery = Parameters<typeof pageAfter>[1];
+
+/** A page of a project's events, oldest first (cursor: an event's id). */
+export function projectEventPage(
+  events: Parameters<typeof projectEventView>[0][],
+  query: PageQuery,
+) {
+  return pageAfter(events, query, (e) => String(e.id), projectEventView);
+}
+
+/** A page of a project's change orders, oldest first (cursor: the version one produced). */
+export function changeOrderPage(
+  { row, changeOrders }: { row: ProjectRow; changeOrders: Parameters<typeof changeOrderView>[0][] },
+  query: PageQuery,
+) {
+  const view = (c: (typeof changeOrders)[number]) => changeOrderView(c, row.currency);
+  return pageAfter(changeOrders, query, (c) => String(c.version), view);
+}
+
+/** A page of a project's time entries, by day worked (cursor: an entry's id). */
+export function timeEntryPage(
+  { row, entries }: { row: ProjectRow; entries: TimeEntryRow[] },
+  query: PageQuery,
+) {
+  return pageAfter(
+    entries,
+    query,
+    (e) => e.id,
+    (e) => timeEntryView(e, row.currency),
+  );
 }

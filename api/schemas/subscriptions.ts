@@ -1,7 +1,7 @@
 // The subscription routes' request and response shapes, and how a preview is shown.
 import { Type } from 'typebox';
 import { ANCHORINGS } from '../../domain/subscriptions/billing-cycles.ts';
-import type { InvoicePreview } from '../../services/invoice-previews.ts';
+import type { ChangePreview, InvoicePreview } from '../../services/invoice-previews.ts';
 import { STATUSES } from '../../services/subscription-views.ts';
 import {
   described,
@@ -254,6 +254,11 @@ export const ResumeBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** What a change would credit and charge now, as the API shows it (PreviewSchema). */
+export function changePreviewOf(preview: ChangePreview) {
+  return { ...preview, invoice: preview.invoice && invoicePreviewOf(preview.invoice) };
+}
 
 /** An invoice preview as the API shows it. */
 export function invoicePreviewOf(preview: InvoicePreview) {

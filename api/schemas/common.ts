@@ -62,6 +62,13 @@ export const Money = Type.Object(
   { description: 'An amount of money in minor units.' },
 );
 
+/** Why an operator did something: kept with the change for the audit trail. */
+export const Reason = Type.String({
+  minLength: 1,
+  maxLength: 1000,
+  description: 'Why, for the audit trail.',
+});
+
 export const Period = Type.Object(
   { start: Timestamp, end: Timestamp },
   { description: 'Start inclusive, end exclusive.' },

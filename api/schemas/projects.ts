@@ -8,6 +8,7 @@ import {
   Money,
   NullableTimestamp,
   problemResponse,
+  Reason,
   StartingAfter,
   Timestamp,
 } from './common.ts';
@@ -21,7 +22,6 @@ export const Key = Type.String({
   pattern: '^[a-z0-9][a-z0-9_-]{0,62}$',
   description: 'Stable key, e.g. "design".',
 });
-export const Reason = Type.String({ minLength: 1, maxLength: 1000 });
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 

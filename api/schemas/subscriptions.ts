@@ -7,8 +7,10 @@ import {
   described,
   Limit,
   NullablePeriod,
+  Money,
   NullableTimestamp,
   problemResponse,
+  Reason,
   StartingAfter,
   Timestamp,
 } from './common.ts';
@@ -70,12 +72,6 @@ export const SubscriptionSchema = Type.Object(
   },
   { $id: 'Subscription', title: 'Subscription' },
 );
-
-const Reason = Type.String({
-  minLength: 1,
-  maxLength: 500,
-  description: 'Why, for the audit trail.',
-});
 
 export const CreateSubscriptionBody = Type.Object(
   {
@@ -197,15 +193,14 @@ export const PreviewChangeQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const MoneySchema = Type.Object({ amount: Type.Integer(), currency: Type.String() });
 const PreviewLine = Type.Object({
   description: Type.String(),
   quantity: Type.String({ description: 'Billed quantity, an exact decimal.' }),
   unitAmount: Type.Union([Type.String(), Type.Null()], {
     description: 'Minor units per unit when the line has one price (exact decimal).',
   }),
-  amount: MoneySchema,
-  discount: MoneySchema,
+  amount: Money,
+  discount: Money,
   periodStart: Type.String(),
   periodEnd: Type.String(),
   billing: Type.String({ description: 'advance or arrears.' }),
@@ -216,12 +211,12 @@ const invoicePreviewProperties = {
   periodStart: Type.String(),
   periodEnd: Type.String(),
   lines: Type.Array(PreviewLine),
-  subtotal: MoneySchema,
-  discounts: Type.Array(Type.Object({ couponCode: Type.String(), amount: MoneySchema })),
-  discountTotal: MoneySchema,
-  totalBeforeTax: MoneySchema,
-  tax: MoneySchema,
-  total: MoneySchema,
+  subtotal: Money,
+  discounts: Type.Array(Type.Object({ couponCode: Type.String(), amount: Money })),
+  discountTotal: Money,
+  totalBeforeTax: Money,
+  tax: Money,
+  total: Money,
 };
 export const UpcomingSchema = Type.Object(invoicePreviewProperties, {
   $id: 'UpcomingInvoice',
@@ -230,10 +225,10 @@ export const UpcomingSchema = Type.Object(invoicePreviewProperties, {
 export const PreviewSchema = Type.Object(
   {
     applyAt: Type.Enum(['now', 'period_end']),
-    credit: described(MoneySchema, 'The credit note for unused time, tax included.'),
-    charge: described(MoneySchema, 'The change’s invoice total, tax included.'),
-    net: described(MoneySchema, 'charge − credit.'),
-    nextPeriod: described(MoneySchema, 'A whole period on the new terms, in advance, before tax.'),
+    credit: described(Money, 'The credit note for unused time, tax included.'),
+    charge: described(Money, 'The change’s invoice total, tax included.'),
+    net: described(Money, 'charge − credit.'),
+    nextPeriod: described(Money, 'A whole period on the new terms, in advance, before tax.'),
     invoice: Type.Union([Type.Object(invoicePreviewProperties), Type.Null()], {
       description: 'The change’s invoice, line by line (null when nothing is charged now).',
     }),

@@ -33,9 +33,9 @@ export async function loadInvoiceView(
   const details = invoice.customer_details ?? customerDetailsOf(customer);
   const customerView: InvoiceCustomerView = {
     name: details.name,
-    email: customer.email,
-    locale: customer.locale,
-    timezone: customer.timezone,
+    email: details.email,
+    locale: details.locale,
+    timezone: details.timezone,
     addressLines: addressLinesOf(details.address),
     ...(details.vatNumber ? { vatNumber: details.vatNumber } : {}),
     ...(details.taxExemptReference ? { taxExemptReference: details.taxExemptReference } : {}),

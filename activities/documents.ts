@@ -26,7 +26,7 @@ export function createDocumentActivities({ db, renderer, config }: DocumentDepen
   return {
     /** Renders the invoice to HTML and stores it once; the stored hash is what was sent. */
     async renderInvoice(input: { invoiceId: string }): Promise<{ contentHash: string }> {
-      const view = await loadInvoiceView(db, input.invoiceId, config);
+      const view = await loadInvoiceView(db, input.invoiceId, config, 'issued');
       const content = renderer.renderInvoiceHtml(view);
       const contentHash = createHash('sha256').update(content).digest('hex');
       return storeInvoiceDocument(db, {

@@ -1,6 +1,7 @@
 // A customer corrected between two renewals, through the public API on the real subscription
 // workflow and a test clock: the invoice issued before keeps the details it was issued with (its
-// stored document, its email, a re-render of its view), the one issued after carries the new.
+// stored document, its email, a re-render of it), the one issued after carries the new, and a
+// message sent after the correction about the old invoice (its receipt) reaches the new address.
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadInvoiceView } from '../../activities/invoice-view.ts';
@@ -114,11 +115,21 @@ test('invoices issued after a correction carry the new details; the one before k
   // details it was issued with.
   const still = await getInvoiceDocument(h.api.db, first!.id, 'html');
   expect(still).toEqual(before);
-  const view = await loadInvoiceView(h.api.db, first!.id, loadConfig({}));
+  const view = await loadInvoiceView(h.api.db, first!.id, loadConfig({}), 'issued');
   expect(view.customer).toMatchObject({
     email: 'factures@lutece.example',
     locale: 'fr-FR',
     vatNumber: 'FR40303265045',
     addressLines: ['1 rue de Rivoli', '75001 Paris', 'FR'],
   });
+
+  // A message sent now about invoice 1 (its receipt) goes to the corrected address.
+  const paid = await h.post(`/v1/invoices/${first!.id}/payments`, {
+    amount: 3000,
+    method: 'bank transfer',
+    reference: 'wire-cc-1',
+  });
+  expect(paid.statusCode, paid.body).toBe(201);
+  const receipts = await emailsOnceAbout('compta@lutece.example', first!.number!);
+  expect(receipts.find((m) => m.subject.includes(first!.number!))!.subject).toMatch(/^Thank you/);
 });

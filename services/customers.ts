@@ -1,6 +1,7 @@
 // Customers: who is billed, in which currency, calendar (time zone) and language. Clean data
 // from the start: a customer whose country, time zone or locale we do not know, or whom the
 // seller cannot tax correctly, is refused now rather than invoiced wrong later.
+import type { Db } from '../db/connect.ts';
 import type { AuditChange, Customer } from '../db/database.ts';
 import * as customers from '../db/repositories/customers.ts';
 import type {
@@ -227,6 +228,22 @@ function assertFixedFieldsKept(current: Customer, patch: CustomerPatch): void {
 }
 
 /**
+ * Refuses a new time zone while billing runs on the customer's calendar: running subscriptions,
+ * projects and collections laid out their periods, dates and reminders in the old one when they
+ * started, and would keep them.
+ */
+async function assertCalendarFree(db: Db, customer: Customer): Promise<void> {
+  const running = await customers.billingOnCustomerCalendar(db, customer.id);
+  if (running === undefined) return;
+  throw unprocessable(
+    'timezone',
+    `cannot change while billing runs in ${customer.timezone}: ${running} lays out its periods ` +
+      'and reminders in it (change it once its subscriptions and projects have ended and its ' +
+      'invoices are settled)',
+  );
+}
+
+/**
  * Corrects a customer (name, email, address, tax details, locale, time zone, payment terms), in
  * one transaction and checked as a new customer is, on the customer as it would be after: all of
  * it or nothing. Invoices finalized before keep the details they were issued with (their
@@ -242,6 +259,7 @@ export async function correctCustomer(
     if (!current) throw new Refused('not_found', `Customer ${id} does not exist.`);
     assertFixedFieldsKept(current, patch);
     const next = corrected(current, patch, checkPlace(patch));
+    if (next.timezone !== current.timezone) await assertCalendarFree(trx, current);
     assertTaxable(customers.taxCustomerOf(next), deps.seller);
     const changed = CORRECTABLE.filter(([column]) => next[column] !== current[column]);
     if (changed.length === 0) return { customer: current, changes: [] };

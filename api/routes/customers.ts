@@ -98,9 +98,9 @@ const customers: FastifyPluginCallbackTypebox = (app, _options, done) => {
           'customer as it would be after: all of it or nothing. Documents issued afterwards carry ' +
           'the new details (address, VAT number, email recipient, locale); invoices issued ' +
           'before keep the details they were issued with. The currency and the test clock are ' +
-          'fixed for the customer’s life. The audit trail records the fields changed (old and ' +
-          'new values, only the names of personal data). Applying the same patch again changes ' +
-          'nothing, so it needs no Idempotency-Key.',
+          'fixed for the customer’s life, the time zone while billing runs on it. The audit ' +
+          'trail records the fields changed (old and new values, only the names of personal ' +
+          'data). Applying the same patch again changes nothing, so it takes no Idempotency-Key.',
         params: IdParams,
         body: UpdateCustomerBody,
         response: {
@@ -109,7 +109,8 @@ const customers: FastifyPluginCallbackTypebox = (app, _options, done) => {
           422: problemResponse(
             'A field is well-formed but not acceptable (unknown country, time zone or locale), ' +
               'the customer could not be taxed after the change (missing region, malformed VAT ' +
-              'number), or the patch changes the currency or the test clock, fixed for life.',
+              'number), the patch changes the currency or the test clock, fixed for life, or the ' +
+              'time zone while subscriptions, projects or collections run on it.',
           ),
         },
       },

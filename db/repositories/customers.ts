@@ -116,6 +116,37 @@ export async function correctCustomer(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * What bills the customer on a calendar laid out in their time zone now: a subscription or
+ * project still running, or an invoice still being collected (its id); undefined when none does.
+ */
+export async function billingOnCustomerCalendar(
+  db: Db,
+  customerId: string,
+): Promise<string | undefined> {
+  const [subscription, project, invoice] = await Promise.all([
+    db
+      .selectFrom('subscriptions')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('status', 'not in', ['canceled', 'ended'])
+      .executeTakeFirst(),
+    db
+      .selectFrom('projects')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('status', '=', 'active')
+      .executeTakeFirst(),
+    db
+      .selectFrom('invoices')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('status', '=', 'open')
+      .executeTakeFirst(),
+  ]);
+  return (subscription ?? project ?? invoice)?.id;
+}
+
 /** Newest first; `startingAfter` is the id of the last customer of the previous page. */
 export async function listCustomers(
   db: Db,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadInvoiceView } from '../../activities/invoice-view.ts';
 import { loadConfig } from '../../config/index.ts';
 import { getInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
+import { stringContaining } from '../support/api-harness.ts';
 import { postCustomer } from '../support/builders/customers.ts';
 import { eventually } from '../support/temporal.ts';
 import {
@@ -79,6 +80,17 @@ test('invoices issued after a correction carry the new details; the one before k
   expect(before.content).toContain('factures@lutece.example');
   expect(before.content).toMatch(/30,00\s€/u); // fr-FR; reverse charged, no VAT
   await emailsOnceAbout('factures@lutece.example', first!.number!);
+
+  // Its subscription lays out periods in Paris time: a new time zone would not reach it.
+  const moved = await h.api.request({
+    method: 'PATCH',
+    url: `/v1/customers/${customerId}`,
+    payload: { timezone: 'America/New_York', email: 'x@lutece.example' },
+  });
+  expect(moved.statusCode, moved.body).toBe(422);
+  expect(moved.json()).toMatchObject({
+    errors: [{ field: 'timezone', message: stringContaining(sub.id) }],
+  });
 
   const corrected = await h.api.request({
     method: 'PATCH',

@@ -25,7 +25,7 @@ export function createDocumentActivities(deps: DocumentDependencies) {
   return {
     /** Renders the invoice to HTML and stores it once; the stored hash is what was sent. */
     async renderInvoice(input: { invoiceId: string }): Promise<{ contentHash: string }> {
-      const view = await loadInvoiceView(db, input.invoiceId, deps);
+      const view = await loadInvoiceView(db, input.invoiceId, deps, 'issued');
       const content = renderer.renderInvoiceHtml(view);
       const contentHash = createHash('sha256').update(content).digest('hex');
       return storeInvoiceDocument(db, {

@@ -22,10 +22,17 @@ export interface InvoiceViewSettings {
   brand: Brand;
 }
 
+/**
+ * `reach` 'issued' is the document itself: the customer's name, email, language and time zone as
+ * they were at finalization, like the rest of its details. 'current' is a message sent now about
+ * the invoice (its email, a reminder, a receipt): to the customer's current name and address, in
+ * their current language and time zone, so a correction takes effect.
+ */
 export async function loadInvoiceView(
   db: Db,
   invoiceId: string,
   { seller: currentSeller, brand }: InvoiceViewSettings,
+  reach: 'issued' | 'current' = 'current',
 ): Promise<InvoiceView> {
   const invoice = await getInvoice(db, invoiceId);
   if (!invoice) throw new Error(`invoice ${invoiceId} not found`);
@@ -38,11 +45,12 @@ export async function loadInvoiceView(
       .executeTakeFirstOrThrow(),
   ]);
   const details = invoice.customer_details ?? customerDetailsOf(customer);
+  const contact = reach === 'issued' ? details : customer;
   const customerView: InvoiceCustomerView = {
-    name: details.name,
-    email: customer.email,
-    locale: customer.locale,
-    timezone: customer.timezone,
+    name: contact.name,
+    email: contact.email,
+    locale: contact.locale,
+    timezone: contact.timezone,
     addressLines: addressLinesOf(details.address),
     ...(details.vatNumber ? { vatNumber: details.vatNumber } : {}),
     ...(details.taxExemptReference ? { taxExemptReference: details.taxExemptReference } : {}),

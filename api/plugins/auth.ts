@@ -18,6 +18,7 @@ import {
 } from '../../db/repositories/api-keys.ts';
 import { recordAuditEvent } from '../../db/repositories/audit-events.ts';
 import type { Db } from '../../db/connect.ts';
+import type { AuditChange } from '../../db/database.ts';
 import type { ApiRateLimits } from '../../config/index.ts';
 import { badRequest, missingScope, tooManyRequests, unauthorized } from '../problem.ts';
 import { problemResponse } from '../schemas/common.ts';
@@ -29,6 +30,8 @@ declare module 'fastify' {
     apiKey: ApiKeyIdentity;
     /** The person the caller named in X-Operator, recorded in the audit trail beside the key. */
     operator: string | undefined;
+    /** The fields the change set, when the route records them in the audit trail. */
+    auditChanges: AuditChange[] | undefined;
   }
   interface FastifyContextConfig {
     /** The scope a key needs for this route; default read for GET and HEAD, admin for DELETE, write otherwise. */
@@ -197,6 +200,7 @@ export default fp<AuthOptions>(
     const failures = authFailureLimiter(options.rateLimits.authFailuresPerMinute);
     app.decorateRequest('apiKey', null as unknown as ApiKeyIdentity);
     app.decorateRequest('operator', undefined);
+    app.decorateRequest('auditChanges', undefined);
     app.addHook('onRoute', documentSecurity);
 
     app.addHook('onRequest', async (request) => {
@@ -261,6 +265,7 @@ export default fp<AuthOptions>(
           path: request.url.split('?')[0]!,
           resourceId: resourceId(request, payload),
           status: reply.statusCode,
+          changes: request.auditChanges,
         });
       } catch (error) {
         // The change is made; refusing its answer would invite a retry that repeats it.

@@ -103,6 +103,7 @@ const LINKS: [from: string, method: Method, status: string, targets: Record<stri
       '201',
       {
         GetCustomer: ['/v1/customers/{id}', 'get'],
+        CorrectCustomer: ['/v1/customers/{id}', 'patch'],
         ListCustomerCoupons: ['/v1/customers/{id}/coupons', 'get'],
         GetCreditBalance: ['/v1/customers/{id}/credit-balance', 'get'],
       },

@@ -19,6 +19,23 @@ const AuditEventSchema = Type.Object(
       description: 'The id (or code) in the path, or else the id of what was created.',
     }),
     status: Type.Integer(),
+    changes: Type.Union(
+      [
+        Type.Array(
+          Type.Object({
+            field: Type.String({ examples: ['locale'] }),
+            from: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Null()])),
+            to: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Null()])),
+          }),
+        ),
+        Type.Null(),
+      ],
+      {
+        description:
+          'The fields the change set, where the route records them (PATCH /v1/customers/:id): ' +
+          'old and new values, or only the field’s name when it holds personal data.',
+      },
+    ),
     occurredAt: Timestamp,
   },
   { $id: 'AuditEvent', title: 'AuditEvent' },

@@ -1,13 +1,19 @@
-// Customers: POST /v1/customers, GET /v1/customers, GET /v1/customers/:id. The use cases are in
-// services/customers.ts.
+// Customers: POST /v1/customers, GET /v1/customers, GET and PATCH /v1/customers/:id. The use cases
+// are in services/customers.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { createCustomer, getCustomer, listCustomers } from '../../services/customers.ts';
+import {
+  correctCustomer,
+  createCustomer,
+  getCustomer,
+  listCustomers,
+} from '../../services/customers.ts';
 import { DEFAULT_LIMIT, described, IdParams, ListOf, problemResponse } from '../schemas/common.ts';
 import {
   CreateCustomerBody,
   CustomerSchema,
   ListCustomersQuery,
   toCustomer,
+  UpdateCustomerBody,
 } from '../schemas/customers.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
 
@@ -78,6 +84,49 @@ const customers: FastifyPluginCallbackTypebox = (app, _options, done) => {
       toCustomer(
         await answeringRefusals(() => getCustomer(serviceDependencies(app), request.params.id)),
       ),
+  );
+
+  app.patch(
+    '/customers/:id',
+    {
+      schema: {
+        tags: ['Customers'],
+        summary: 'Correct a customer',
+        description:
+          'Changes only the fields sent (a merge patch; null clears an optional field, an ' +
+          '`address` sent changes only the parts it names), checked as a new customer is, on the ' +
+          'customer as it would be after: all of it or nothing. Documents issued afterwards carry ' +
+          'the new details (address, VAT number, email recipient, locale); invoices issued ' +
+          'before keep the details they were issued with. The currency and the test clock are ' +
+          'fixed for the customer’s life, the time zone while billing runs on it. The audit ' +
+          'trail records the fields changed (old and new values, only the names of personal ' +
+          'data). Applying the same patch again changes nothing, so it takes no Idempotency-Key.',
+        params: IdParams,
+        body: UpdateCustomerBody,
+        response: {
+          200: described(CustomerSchema, 'The customer as corrected.'),
+          404: problemResponse('No customer has this id.'),
+          422: problemResponse(
+            'A field is well-formed but not acceptable (unknown country, time zone or locale), ' +
+              'the customer could not be taxed after the change (missing region, malformed VAT ' +
+              'number), the patch changes the currency or the test clock, fixed for life, or the ' +
+              'time zone while subscriptions, projects or collections run on it.',
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const deps = {
+        ...serviceDependencies(app),
+        seller: app.tax.seller,
+        testClocks: app.testClocks,
+      };
+      const { customer, changes } = await answeringRefusals(() =>
+        correctCustomer(deps, request.params.id, request.body),
+      );
+      if (changes.length > 0) request.auditChanges = changes;
+      return toCustomer(customer);
+    },
   );
 
   done();

@@ -1,5 +1,5 @@
 // The customer routes' request and response shapes, and how a customer is shown.
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import type { Customer as CustomerRow } from '../../db/database.ts';
 import { CUSTOMER_TYPES } from '../../domain/tax/types.ts';
 import { CurrencyCode, iso, Limit, StartingAfter, Timestamp } from './common.ts';
@@ -22,6 +22,30 @@ const Locale = Type.String({
   examples: ['fr-FR'],
 });
 
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Email = Type.String({ format: 'email', maxLength: 320 });
+const VatNumber = Type.String({
+  minLength: 4,
+  maxLength: 20,
+  description: 'VAT / GST number, format-checked.',
+});
+const TaxExemptBody = Type.Object(
+  { reference: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false, description: 'Tax-exempt, with the certificate or basis.' },
+);
+const PaymentTermsDays = Type.Integer({
+  minimum: 0,
+  maximum: 365,
+  description: '0 (the default): due on receipt.',
+});
+const Region = Type.String({
+  minLength: 1,
+  maxLength: 10,
+  description:
+    'State, province or territory code: required in the US (e.g. NY), Canada (e.g. QC) and, ' +
+    'for a seller registered there, India (e.g. KA), where it decides the tax.',
+});
+
 const AddressText = (description: string) =>
   Type.Optional(Type.String({ minLength: 1, maxLength: 200, description }));
 const AddressBody = Type.Object(
@@ -29,15 +53,7 @@ const AddressBody = Type.Object(
     line1: AddressText('Street and number.'),
     line2: AddressText('Building, floor, suite.'),
     city: AddressText('City or town.'),
-    region: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 10,
-        description:
-          'State, province or territory code: required in the US (e.g. NY), Canada (e.g. QC) and, ' +
-          'for a seller registered there, India (e.g. KA), where it decides the tax.',
-      }),
-    ),
+    region: Type.Optional(Region),
     postalCode: AddressText('Postal or ZIP code.'),
   },
   { additionalProperties: false, description: 'Postal address (the country is `country`).' },
@@ -82,30 +98,17 @@ export const CustomerSchema = Type.Object(
 
 export const CreateCustomerBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    email: Type.String({ format: 'email', maxLength: 320 }),
+    name: Name,
+    email: Email,
     currency: CurrencyCode,
     country: CountryCode,
     timezone: TimeZone,
     locale: Locale,
     address: Type.Optional(AddressBody),
     customerType: Type.Optional(CustomerTypeSchema),
-    vatNumber: Type.Optional(
-      Type.String({
-        minLength: 4,
-        maxLength: 20,
-        description: 'VAT / GST number, format-checked.',
-      }),
-    ),
-    taxExempt: Type.Optional(
-      Type.Object(
-        { reference: Type.String({ minLength: 1, maxLength: 200 }) },
-        { additionalProperties: false, description: 'Tax-exempt, with the certificate or basis.' },
-      ),
-    ),
-    paymentTermsDays: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 365, description: '0 (the default): due on receipt.' }),
-    ),
+    vatNumber: Type.Optional(VatNumber),
+    taxExempt: Type.Optional(TaxExemptBody),
+    paymentTermsDays: Type.Optional(PaymentTermsDays),
     testClockId: Type.Optional(
       Type.String({
         description:
@@ -115,6 +118,61 @@ export const CreateCustomerBody = Type.Object(
     ),
   },
   { additionalProperties: false },
+);
+
+/** A field the patch may clear: its value, or null to clear it. */
+const Clearable = <T extends TSchema>(schema: T) =>
+  Type.Optional(Type.Union([schema, Type.Null()]));
+const PatchAddressText = (description: string) =>
+  Clearable(Type.String({ minLength: 1, maxLength: 200, description }));
+
+export const UpdateCustomerBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    email: Type.Optional(Email),
+    country: Type.Optional(CountryCode),
+    timezone: Type.Optional(TimeZone),
+    locale: Type.Optional(Locale),
+    address: Clearable(
+      Type.Object(
+        {
+          line1: PatchAddressText('Street and number; null clears it.'),
+          line2: PatchAddressText('Building, floor, suite; null clears it.'),
+          city: PatchAddressText('City or town; null clears it.'),
+          region: Clearable(Region),
+          postalCode: PatchAddressText('Postal or ZIP code; null clears it.'),
+        },
+        {
+          additionalProperties: false,
+          description: 'Only the parts sent change; null clears the whole address.',
+        },
+      ),
+    ),
+    customerType: Type.Optional(CustomerTypeSchema),
+    vatNumber: Clearable(VatNumber),
+    taxExempt: Clearable(TaxExemptBody),
+    paymentTermsDays: Type.Optional(PaymentTermsDays),
+    currency: Type.Optional(
+      Type.String({
+        description:
+          'Fixed for the customer’s life (their plans, invoices and credit are in it): sending ' +
+          'another currency is refused (422); sending the current one changes nothing.',
+      }),
+    ),
+    testClockId: Clearable(
+      Type.String({
+        description:
+          'Fixed for the customer’s life: sending another clock (or null for a clocked ' +
+          'customer) is refused (422); sending the current one changes nothing.',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'A merge patch: only the fields sent change, null clears an optional field. Checked as a ' +
+      'new customer is, on the customer as it would be after the change.',
+  },
 );
 
 export const ListCustomersQuery = Type.Object(

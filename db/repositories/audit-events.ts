@@ -1,6 +1,7 @@
 // The audit trail of the API: who (the key, and the operator it named) changed what, when. One
 // row per successful change, written before the answer is sent; read through GET /v1/audit-events.
 import type { Db } from '../connect.ts';
+import type { AuditChange } from '../database.ts';
 
 export interface AuditEvent {
   id: string;
@@ -13,12 +14,16 @@ export interface AuditEvent {
   /** The id (or code) in the path, when the route names one. */
   resourceId: string | null;
   status: number;
+  /** The fields the change set, when its route recorded them. */
+  changes: AuditChange[] | null;
   occurredAt: Date;
 }
 
 export async function recordAuditEvent(
   db: Db,
-  event: Omit<AuditEvent, 'id' | 'occurredAt'>,
+  event: Omit<AuditEvent, 'id' | 'occurredAt' | 'changes'> & {
+    changes?: AuditChange[] | undefined;
+  },
 ): Promise<void> {
   await db
     .insertInto('audit_events')
@@ -30,6 +35,7 @@ export async function recordAuditEvent(
       path: event.path,
       resource_id: event.resourceId,
       status: event.status,
+      changes: event.changes ? JSON.stringify(event.changes) : null,
     })
     .execute();
 }
@@ -66,6 +72,7 @@ export async function listAuditEvents(
       path: r.path,
       resourceId: r.resource_id,
       status: r.status,
+      changes: r.changes,
       occurredAt: r.occurred_at,
     })),
     hasMore: rows.length > options.limit,

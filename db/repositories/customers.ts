@@ -93,6 +93,60 @@ export async function getCustomer(db: Db, id: string): Promise<Customer | undefi
   return db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The customer, locked until the caller's transaction ends (a change reads what it replaces). */
+export async function lockCustomer(db: Db, id: string): Promise<Customer | undefined> {
+  return db.selectFrom('customers').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** The columns a correction may change; currency and test clock are fixed for life. */
+export type CustomerCorrection = Partial<
+  Omit<Customer, 'id' | 'currency' | 'test_clock_id' | 'created_at'>
+>;
+
+export async function correctCustomer(
+  db: Db,
+  id: string,
+  correction: CustomerCorrection,
+): Promise<Customer> {
+  return db
+    .updateTable('customers')
+    .set(correction)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * What bills the customer on a calendar laid out in their time zone now: a subscription or
+ * project still running, or an invoice still being collected (its id); undefined when none does.
+ */
+export async function billingOnCustomerCalendar(
+  db: Db,
+  customerId: string,
+): Promise<string | undefined> {
+  const [subscription, project, invoice] = await Promise.all([
+    db
+      .selectFrom('subscriptions')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('status', 'not in', ['canceled', 'ended'])
+      .executeTakeFirst(),
+    db
+      .selectFrom('projects')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('status', '=', 'active')
+      .executeTakeFirst(),
+    db
+      .selectFrom('invoices')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('status', '=', 'open')
+      .executeTakeFirst(),
+  ]);
+  return (subscription ?? project ?? invoice)?.id;
+}
+
 /** Newest first; `startingAfter` is the id of the last customer of the previous page. */
 export async function listCustomers(
   db: Db,

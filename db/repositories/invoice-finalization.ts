@@ -53,6 +53,8 @@ export function customerDetailsOf(customer: Customer): InvoiceCustomerDetails {
   return {
     name: customer.name,
     email: customer.email,
+    locale: customer.locale,
+    timezone: customer.timezone,
     address: {
       ...optional('line1', customer.address_line1),
       ...optional('line2', customer.address_line2),

@@ -70,6 +70,9 @@ export interface InvoicesTable {
 export interface InvoiceCustomerDetails {
   name: string;
   email: string;
+  /** The language and time zone its documents and email are written in. */
+  locale: string;
+  timezone: string;
   address: {
     line1?: string;
     line2?: string;

@@ -3,6 +3,13 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { CreatedAt, NullableTimestamp } from './columns.ts';
 
+/** One field a change set: old and new values, or only its name when it holds personal data. */
+export interface AuditChange {
+  field: string;
+  from?: string | number | null;
+  to?: string | number | null;
+}
+
 export interface ApiKeysTable {
   id: string;
   name: string;
@@ -26,6 +33,8 @@ export interface AuditEventsTable {
   path: string;
   resource_id: string | null;
   status: number;
+  /** The fields the change set, when its route says (audit-events.ts AuditChange[]). */
+  changes: ColumnType<AuditChange[] | null, string | null | undefined, never>;
   occurred_at: CreatedAt;
 }
 

@@ -28,6 +28,7 @@ export const platform = {
     path text NOT NULL,
     resource_id text,
     status integer NOT NULL,
+    changes jsonb,
     occurred_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT audit_events_pkey PRIMARY KEY (id),
     CONSTRAINT audit_events_api_key_id_fkey FOREIGN KEY (api_key_id) REFERENCES api_keys(id)

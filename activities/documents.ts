@@ -28,12 +28,13 @@ export function createDocumentActivities(deps: DocumentDependencies) {
       const view = await loadInvoiceView(db, input.invoiceId, deps, 'issued');
       const content = renderer.renderInvoiceHtml(view);
       const contentHash = createHash('sha256').update(content).digest('hex');
-      return storeInvoiceDocument(db, {
+      const stored = await storeInvoiceDocument(db, {
         invoiceId: input.invoiceId,
         format: 'html',
         content,
         contentHash,
       });
+      return { contentHash: stored.contentHash };
     },
   };
 }

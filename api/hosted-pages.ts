@@ -54,6 +54,10 @@ export function hostedBanner(facts: BannerFacts): string {
       tone = 'void';
       body = '<strong>Void.</strong> This invoice was cancelled; nothing is due.';
       break;
+    case 'uncollectible':
+      tone = 'other';
+      body = `<strong>Uncollectible.</strong> This invoice was written off; no payment is requested. Questions? Write to ${escapeHtml(facts.contactEmail)}.`;
+      break;
     case 'open':
     case 'partially_paid': {
       tone = 'due';
@@ -87,14 +91,6 @@ export function hostedBanner(facts: BannerFacts): string {
 <div>${body}</div>
 ${pdf}
 </aside>`;
-}
-
-/** Inserts the banner at the top of the stored document's body. */
-export function withBanner(html: string, banner: string): string {
-  const body = /<body[^>]*>/i.exec(html);
-  if (!body) return banner + html;
-  const at = body.index + body[0].length;
-  return `${html.slice(0, at)}\n${banner}${html.slice(at)}`;
 }
 
 /** A milestone approval page: the title and the body under it. */

@@ -13,3 +13,11 @@ const ESCAPES: Record<string, string> = {
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
+
+/** Inserts content at the top of a document's body (the whole document when it has none). */
+export function insertAtBodyStart(html: string, content: string): string {
+  const body = /<body[^>]*>/i.exec(html);
+  if (!body) return content + html;
+  const at = body.index + body[0].length;
+  return `${html.slice(0, at)}\n${content}${html.slice(at)}`;
+}

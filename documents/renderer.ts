@@ -294,7 +294,7 @@ function registerPartials(hb: typeof Handlebars, dirs: string[], noEscape: boole
 }
 
 /** A malformed stored locale ("fr_FR", "") must not stop an invoice from going out. */
-function displayLocale(tag: string): string {
+export function displayLocale(tag: string): string {
   try {
     return Intl.getCanonicalLocales(tag.replace(/_/g, '-'))[0] ?? 'en';
   } catch {

@@ -1,5 +1,6 @@
-// Invoice PDFs as `app.invoicePdfs`: printed from the invoice's STORED HTML on first request,
-// stored once, and served from storage ever after. The browser is launched on the first print,
+// Invoice PDFs as `app.invoicePdfs`: printed from the invoice's STORED HTML on first request
+// (the copy as issued, or the one stamped with its status), stored once beside that HTML, and
+// served from storage ever after. The browser is launched on the first print,
 // not at start (most API processes never print), and closed with the app. Concurrent first
 // requests for one invoice share one print.
 import { createHash } from 'node:crypto';
@@ -17,10 +18,11 @@ export type ApiPdf = PdfRenderer | (() => Promise<PdfRenderer>);
 
 export interface InvoicePdfs {
   /**
-   * The invoice's stored PDF, printing and storing it first when there is none. Undefined when
-   * the invoice has no stored HTML (it does not exist or has not been rendered yet).
+   * The invoice's stored PDF, printing and storing it first when there is none: of the document
+   * as issued, or of its copy stamped with `mark` (a status). Undefined when that HTML is not
+   * stored (the invoice does not exist or has not been rendered yet).
    */
-  forInvoice(invoiceId: string): Promise<StoredPdf | undefined>;
+  forInvoice(invoiceId: string, mark?: string): Promise<StoredPdf | undefined>;
   /** Prints any document the API renders on request (estimates), with the same browser. */
   render(html: string): Promise<Buffer>;
 }
@@ -49,8 +51,8 @@ export default fp<{ pdf: ApiPdf }>(
     };
     const printing = new Map<string, Promise<StoredPdf | undefined>>();
 
-    async function print(invoiceId: string): Promise<StoredPdf | undefined> {
-      const html = await getInvoiceDocument(app.db, invoiceId, 'html');
+    async function print(invoiceId: string, mark?: string): Promise<StoredPdf | undefined> {
+      const html = await getInvoiceDocument(app.db, invoiceId, 'html', mark);
       if (!html) return undefined;
       const pdf = await (await renderer()).render(html.content);
       // If another process stored one meanwhile, theirs was first and is what we return.
@@ -59,17 +61,19 @@ export default fp<{ pdf: ApiPdf }>(
         pdf,
         contentHash: createHash('sha256').update(pdf).digest('hex'),
         sourceHash: html.contentHash,
+        mark,
       });
     }
 
     app.decorate('invoicePdfs', {
-      async forInvoice(invoiceId) {
-        const stored = await getInvoicePdf(app.db, invoiceId);
+      async forInvoice(invoiceId, mark) {
+        const stored = await getInvoicePdf(app.db, invoiceId, mark);
         if (stored) return stored;
-        let pending = printing.get(invoiceId);
+        const key = `${invoiceId}/${mark ?? ''}`;
+        let pending = printing.get(key);
         if (!pending) {
-          pending = print(invoiceId).finally(() => printing.delete(invoiceId));
-          printing.set(invoiceId, pending);
+          pending = print(invoiceId, mark).finally(() => printing.delete(key));
+          printing.set(key, pending);
         }
         return pending;
       },

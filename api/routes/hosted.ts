@@ -1,12 +1,13 @@
 // The customer's view of an invoice, outside /v1 and without a login: GET /hosted/invoices/:id
-// shows the stored invoice document under a banner with its current status and how to pay, and
-// GET /hosted/invoices/:id/pdf its stored PDF. Both need the link's signature (see
+// shows the stored invoice document (stamped when void or uncollectible) under a banner with its
+// current status and how to pay, and GET /hosted/invoices/:id/pdf its stored PDF. Both need the link's signature (see
 // documents/hosted-links.ts): a forged or mangled link is a 403 and an expired one a 410, checked
 // before the database is read, so neither says whether an invoice exists.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { hostedInvoice, hostedPdf } from '../../services/invoice-documents.ts';
-import { hostedBanner, localeOf, SIGNED_LINK_HEADERS, withBanner } from '../hosted-pages.ts';
+import { insertAtBodyStart } from '../../documents/html.ts';
+import { hostedBanner, localeOf, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
 import { HtmlDocument, PdfDocument, problemResponse } from '../schemas/common.ts';
 import { answeringRefusals } from '../services.ts';
 import { sendStoredHtml, sendStoredPdf } from '../stored-documents.ts';
@@ -45,8 +46,9 @@ const hosted: FastifyPluginCallbackTypebox = (app, _options, done) => {
         tags: ['Hosted pages'],
         summary: 'View an invoice (customer link)',
         description:
-          'The invoice document as it was sent, with its current status and how to pay, for ' +
-          'anyone holding a signed link (POST /v1/invoices/{id}/hosted-link). No API key.',
+          'The invoice document as it was sent (stamped when void or uncollectible), with its ' +
+          'current status and how to pay, for anyone holding a signed link ' +
+          '(POST /v1/invoices/{id}/hosted-link). No API key.',
         params: HostedParams,
         querystring: SignedQuery,
         response: { 200: HtmlDocument, ...refusals },
@@ -70,7 +72,7 @@ const hosted: FastifyPluginCallbackTypebox = (app, _options, done) => {
         contactEmail: app.documents.seller.email,
         pdfHref: `${encodeURIComponent(id)}/pdf?${query.toString()}`,
       });
-      return sendStoredHtml(reply, withBanner(html, banner));
+      return sendStoredHtml(reply, insertAtBodyStart(html, banner));
     },
   );
 

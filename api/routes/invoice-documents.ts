@@ -1,5 +1,5 @@
 // An invoice's documents beyond its HTML: GET /v1/invoices/:id/pdf (printed once from the stored
-// HTML, then served as stored) and POST /v1/invoices/:id/hosted-link (a signed, expiring URL of
+// HTML it shows, as issued or stamped void or uncollectible, then served as stored) and POST /v1/invoices/:id/hosted-link (a signed, expiring URL of
 // its public page).
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -42,9 +42,9 @@ const invoiceDocuments: FastifyPluginCallbackTypebox = (app, _options, done) => 
         tags: ['Invoices'],
         summary: 'Get an invoice as PDF',
         description:
-          'The invoice printed to PDF from its stored HTML. The first request prints and stores ' +
-          'it; every later request gets the same bytes. 404 when the invoice does not exist or ' +
-          'has not been rendered yet.',
+          'The invoice printed to PDF from its stored HTML (stamped when the invoice is void or ' +
+          'uncollectible). The first request prints and stores it; every later request gets the ' +
+          'same bytes. 404 when the invoice does not exist or has not been rendered yet.',
         params: IdParams,
         response: {
           200: PdfDocument,

@@ -210,8 +210,10 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
         tags: ['Invoices'],
         summary: 'Get an invoice as HTML',
         description:
-          'The rendered invoice document exactly as stored and sent. Its ETag is the content hash. ' +
-          '404 when the invoice does not exist or has not been rendered yet.',
+          'The rendered invoice document exactly as stored and sent, stamped VOID or ' +
+          'Uncollectible (a copy; the original is kept) once the invoice is voided or written ' +
+          'off. Its ETag is the content hash. 404 when the invoice does not exist or has not ' +
+          'been rendered yet.',
         params: IdParams,
         response: {
           200: HtmlDocument,

@@ -169,9 +169,11 @@ export const UpdateCustomerBody = Type.Object(
   },
   {
     additionalProperties: false,
+    // A patch that names nothing is a mistake (a lost body), not a request to change nothing.
+    minProperties: 1,
     description:
-      'A merge patch: only the fields sent change, null clears an optional field. Checked as a ' +
-      'new customer is, on the customer as it would be after the change.',
+      'A merge patch: only the fields sent change (at least one), null clears an optional ' +
+      'field. Checked as a new customer is, on the customer as it would be after the change.',
   },
 );
 

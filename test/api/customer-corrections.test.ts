@@ -139,6 +139,17 @@ describe('correcting a customer', () => {
     expect(await read(id)).toEqual(before);
   });
 
+  test('a patch with no body, or an empty one, is refused with a 400 and writes nothing', async () => {
+    const id = await business();
+    const before = await read(id);
+    const missing = await api.request({ method: 'PATCH', url: `/v1/customers/${id}` });
+    expect(missing.statusCode, missing.body).toBe(400);
+    const empty = await patch(id, {});
+    expect(empty.statusCode, empty.body).toBe(400);
+    expect(empty.headers['content-type']).toContain('application/problem+json');
+    expect(await read(id)).toEqual(before);
+  });
+
   test('404 for an unknown customer', async () => {
     const response = await patch('cus_nope', { name: 'Nobody' });
     expect(response.statusCode).toBe(404);

@@ -262,7 +262,7 @@ export function createEmailActivities(deps: EmailDependencies) {
           const { attachmentName, attachments } = recorded
             ? pdfAttachment(
                 await customerDocumentPdf(deps, { kind: 'receipt', subjectId: payment.id }),
-                `receipt-${view.invoice.number || invoiceId}-${payment.id}`,
+                `receipt-${payment.id}`,
               )
             : pdfAttachment(undefined, '');
           return {

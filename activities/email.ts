@@ -282,9 +282,8 @@ export function createEmailActivities(deps: EmailDependencies) {
                   ...(payment.method ? { method: payment.method } : {}),
                 },
                 ...balance,
-                ...((receiptUrl ?? view.hostedUrl)
-                  ? { hostedUrl: receiptUrl ?? view.hostedUrl }
-                  : {}),
+                ...(view.hostedUrl ? { hostedUrl: view.hostedUrl } : {}),
+                ...(receiptUrl ? { receiptUrl } : {}),
               },
               { attachmentName },
             ),

@@ -324,6 +324,12 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
 
   ended = true;
   await progress(true);
+  // Told again while closing (a credit note issued a moment ago): send what is owed first.
+  while (changed) {
+    await read();
+    await sendReceipts();
+    await sendCreditNotes();
+  }
   clock.end('finished');
   await condition(allHandlersFinished);
   return { invoiceId, status, remindersSent };

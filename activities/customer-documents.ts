@@ -17,7 +17,7 @@ import type { StoredPdf } from '../db/repositories/invoice-documents.ts';
 import { getInvoice } from '../db/repositories/invoices.ts';
 import type { PdfRenderer } from '../documents/pdf.ts';
 import type { DocumentRenderer } from '../documents/renderer.ts';
-import type { CreditNoteView, ReceiptView } from '../documents/views.ts';
+import type { CreditNoteView, InvoiceView, ReceiptView } from '../documents/views.ts';
 import { loadInvoiceView, type InvoiceViewSettings } from './invoice-view.ts';
 
 export interface CustomerDocumentDependencies extends InvoiceViewSettings {
@@ -108,22 +108,37 @@ export async function loadReceiptView(
     )
     .executeTakeFirst();
   const amountPaid = Number(paid?.applied ?? 0);
+  return receiptViewOf(
+    view,
+    { ...payment, paidAt: payment.paid_at.toISOString() },
+    {
+      amountPaid,
+      // What is owed now, plus what later payments paid: the balance right after this one.
+      remainingBalance: row ? Math.max(row.amount_due + row.amount_paid - amountPaid, 0) : 0,
+      ...(payment.overpaid_amount > 0 && { creditCarried: payment.overpaid_amount }),
+    },
+  );
+}
+
+/** A receipt of `payment` against the invoice shown in `invoice`, with the balance it leaves. */
+export function receiptViewOf(
+  invoice: InvoiceView,
+  payment: { id: string; amount: number; paidAt: string; method?: string | null | undefined },
+  balance: Pick<ReceiptView, 'amountPaid' | 'remainingBalance' | 'creditCarried'>,
+): ReceiptView {
   return {
-    seller: view.seller,
-    brand: view.brand,
-    customer: view.customer,
-    invoice: view.invoice,
-    lines: view.lines,
+    seller: invoice.seller,
+    brand: invoice.brand,
+    customer: invoice.customer,
+    invoice: invoice.invoice,
+    lines: invoice.lines,
     payment: {
       id: payment.id,
       amount: payment.amount,
-      paidAt: payment.paid_at.toISOString(),
+      paidAt: payment.paidAt,
       ...(payment.method ? { method: payment.method } : {}),
     },
-    amountPaid,
-    // What is owed now, plus what later payments paid: the balance right after this one.
-    remainingBalance: row ? Math.max(row.amount_due + row.amount_paid - amountPaid, 0) : 0,
-    ...(payment.overpaid_amount > 0 && { creditCarried: payment.overpaid_amount }),
+    ...balance,
   };
 }
 

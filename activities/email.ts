@@ -17,7 +17,12 @@ import type { DocumentRenderer, RenderedEmail } from '../documents/renderer.ts';
 import { REMINDER_TONES, type InvoiceView, type ReminderTone } from '../documents/views.ts';
 import type { SendWindow } from '../domain/collections/business-hours.ts';
 import { EmailSendError, type EmailAttachment, type EmailSender } from '../email/port.ts';
-import { customerDocumentPdf, loadCreditNoteView, receiptBalance } from './customer-documents.ts';
+import {
+  customerDocumentPdf,
+  loadCreditNoteView,
+  receiptBalance,
+  receiptViewOf,
+} from './customer-documents.ts';
 import { invoicePdf, type DocumentDependencies } from './documents.ts';
 import { loadInvoiceView, type InvoiceViewSettings } from './invoice-view.ts';
 
@@ -270,18 +275,7 @@ export function createEmailActivities(deps: EmailDependencies) {
             attachments,
             message: renderer.renderReceiptEmail(
               {
-                seller: view.seller,
-                brand: view.brand,
-                customer: view.customer,
-                invoice: view.invoice,
-                lines: view.lines,
-                payment: {
-                  id: payment.id,
-                  amount: payment.amount,
-                  paidAt: payment.paidAt,
-                  ...(payment.method ? { method: payment.method } : {}),
-                },
-                ...balance,
+                ...receiptViewOf(view, payment, balance),
                 ...(view.hostedUrl ? { hostedUrl: view.hostedUrl } : {}),
                 ...(receiptUrl ? { receiptUrl } : {}),
               },

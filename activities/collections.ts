@@ -47,8 +47,8 @@ export interface CollectionFacts {
   payments: PaymentReceived[];
   /** Set while an operator has the collection paused for a dispute. */
   dispute: { reason: string } | null;
-  /** The credit note that voided the invoice, when it is void. */
-  voidCreditNoteId: string | null;
+  /** Every credit note issued against the invoice (a void's, a refund, …), in issue order. */
+  creditNotes: { id: string; number: string; reason: string }[];
   /** True when an earlier run finished the schedule (a later run only settles and receipts). */
   collectionEnded: boolean;
 }
@@ -206,15 +206,16 @@ async function readFacts(db: Db, invoiceId: string): Promise<CollectionFacts> {
     ])
     .where('invoices.id', '=', invoiceId)
     .executeTakeFirstOrThrow();
-  const [payments, collection, voidNote] = await Promise.all([
+  const [payments, collection, creditNotes] = await Promise.all([
     listPayments(db, invoiceId),
     getCollection(db, invoiceId),
     db
       .selectFrom('credit_notes')
-      .select('id')
+      .select(['id', 'number', 'reason'])
       .where('invoice_id', '=', invoiceId)
-      .where('reason', '=', 'void')
-      .executeTakeFirst(),
+      .orderBy('issued_at')
+      .orderBy('id')
+      .execute(),
   ]);
   const dueAt = invoice.due_at ?? invoice.issued_at ?? new Date(0);
   return {
@@ -239,7 +240,7 @@ async function readFacts(db: Db, invoiceId: string): Promise<CollectionFacts> {
       collection?.disputed_at && !collection.resolved_at
         ? { reason: collection.dispute_reason ?? '' }
         : null,
-    voidCreditNoteId: voidNote?.id ?? null,
+    creditNotes,
     collectionEnded: collection?.ended ?? false,
   };
 }

@@ -4,20 +4,25 @@
 // crash between its answer and our record. Retries, replays and continue-as-new send nothing twice.
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Db } from '../db/connect.ts';
-import type { CreditNote } from '../db/database.ts';
+import type { StoredPdf } from '../db/repositories/invoice-documents.ts';
 import { getCreditNote } from '../db/repositories/credit-notes.ts';
 import { getInvoice } from '../db/repositories/invoices.ts';
 import { customerClockTime } from '../db/repositories/test-clocks.ts';
-import { signHostedInvoiceLink } from '../documents/hosted-links.ts';
-import type { DocumentRenderer, RenderedEmail } from '../documents/renderer.ts';
 import {
-  REMINDER_TONES,
-  type CreditNoteView,
-  type InvoiceView,
-  type ReminderTone,
-} from '../documents/views.ts';
+  signHostedDocumentLink,
+  signHostedInvoiceLink,
+  type HostedDocumentKind,
+} from '../documents/hosted-links.ts';
+import type { DocumentRenderer, RenderedEmail } from '../documents/renderer.ts';
+import { REMINDER_TONES, type InvoiceView, type ReminderTone } from '../documents/views.ts';
 import type { SendWindow } from '../domain/collections/business-hours.ts';
 import { EmailSendError, type EmailAttachment, type EmailSender } from '../email/port.ts';
+import {
+  customerDocumentPdf,
+  loadCreditNoteView,
+  receiptBalance,
+  receiptViewOf,
+} from './customer-documents.ts';
 import { invoicePdf, type DocumentDependencies } from './documents.ts';
 import { loadInvoiceView, type InvoiceViewSettings } from './invoice-view.ts';
 
@@ -171,6 +176,20 @@ export interface PaymentReceived {
   method?: string;
 }
 
+/** A stored PDF as the email's attachment, named `<name>.pdf`; none without one. */
+function pdfAttachment(pdf: StoredPdf | undefined, name: string) {
+  if (!pdf) return { attachmentName: undefined, attachments: undefined };
+  const attachmentName = `${name}.pdf`;
+  const attachments: EmailAttachment[] = [
+    {
+      filename: attachmentName,
+      contentType: 'application/pdf',
+      content: pdf.pdf.toString('base64'),
+    },
+  ];
+  return { attachmentName, attachments };
+}
+
 export function createEmailActivities(deps: EmailDependencies) {
   const { db, renderer, publicBaseUrl, signingSecret } = deps;
 
@@ -188,6 +207,13 @@ export function createEmailActivities(deps: EmailDependencies) {
     return url ? { ...view, hostedUrl: url } : view;
   }
 
+  /** A signed link to a credit note's or receipt's page, its expiry fixed by the document's date. */
+  function documentUrl(kind: HostedDocumentKind, id: string, dated: Date): string | undefined {
+    if (!signingSecret) return undefined;
+    const expiresAt = new Date(dated.getTime() + HOSTED_LINK_DAYS_AFTER_DUE * DAY_MS);
+    return signHostedDocumentLink(publicBaseUrl, kind, id, expiresAt, signingSecret);
+  }
+
   return {
     /** Emails the invoice once, with its PDF when PDFs are printed and its hosted page when signed. */
     async emailInvoice(input: { invoiceId: string }): Promise<EmailResult> {
@@ -198,21 +224,14 @@ export function createEmailActivities(deps: EmailDependencies) {
         tags: { invoice: input.invoiceId },
         async compose() {
           const view = await invoiceWithLink(input.invoiceId);
-          const pdf = await invoicePdf(deps, input.invoiceId);
-          const attachmentName = pdf ? `${view.invoice.number || view.invoice.id}.pdf` : undefined;
+          const { attachmentName, attachments } = pdfAttachment(
+            await invoicePdf(deps, input.invoiceId),
+            view.invoice.number || view.invoice.id,
+          );
           return {
             to: view.customer.email,
             message: renderer.renderInvoiceEmail(view, { attachmentName }),
-            attachments:
-              pdf && attachmentName
-                ? [
-                    {
-                      filename: attachmentName,
-                      contentType: 'application/pdf',
-                      content: pdf.pdf.toString('base64'),
-                    },
-                  ]
-                : undefined,
+            attachments,
           };
         },
       });
@@ -231,79 +250,71 @@ export function createEmailActivities(deps: EmailDependencies) {
         tags: { invoice: invoiceId },
         async compose() {
           const view = await invoiceWithLink(invoiceId);
-          const balance = await invoiceBalance(
+          const balance = await receiptBalance(
             db,
             invoiceId,
             view.invoice.total,
             payment.amount,
             payment.id,
           );
+          // A recorded payment has its receipt document: attached, and its page linked.
+          const recorded = await db
+            .selectFrom('payments')
+            .select('paid_at')
+            .where('id', '=', payment.id)
+            .executeTakeFirst();
+          const receiptUrl = recorded && documentUrl('receipts', payment.id, recorded.paid_at);
+          const { attachmentName, attachments } = recorded
+            ? pdfAttachment(
+                await customerDocumentPdf(deps, { kind: 'receipt', subjectId: payment.id }),
+                `receipt-${payment.id}`,
+              )
+            : pdfAttachment(undefined, '');
           return {
             to: view.customer.email,
-            message: renderer.renderReceiptEmail({
-              seller: view.seller,
-              brand: view.brand,
-              customer: view.customer,
-              invoice: view.invoice,
-              lines: view.lines,
-              payment: {
-                id: payment.id,
-                amount: payment.amount,
-                paidAt: payment.paidAt,
-                ...(payment.method ? { method: payment.method } : {}),
+            attachments,
+            message: renderer.renderReceiptEmail(
+              {
+                ...receiptViewOf(view, payment, balance),
+                ...(view.hostedUrl ? { hostedUrl: view.hostedUrl } : {}),
+                ...(receiptUrl ? { receiptUrl } : {}),
               },
-              ...balance,
-              ...(view.hostedUrl ? { hostedUrl: view.hostedUrl } : {}),
-            }),
+              { attachmentName },
+            ),
           };
         },
       });
     },
 
-    /** What was credited and why, once per credit note. */
+    /**
+     * What was credited and why, once per credit note, whatever issued it (a void, a refund, a
+     * correction): with its PDF when PDFs are printed and its hosted page when signed.
+     */
     async emailCreditNote(input: { creditNoteId: string }): Promise<EmailResult> {
       const found = await getCreditNote(db, input.creditNoteId);
       if (!found)
         throw ApplicationFailure.nonRetryable(`credit note ${input.creditNoteId} not found`);
-      const { creditNote, lines } = found;
+      const { creditNote } = found;
+      const ref = { kind: 'credit_note', subjectId: creditNote.id } as const;
       return sendDocumentEmail(deps, {
         kind: 'credit_note_issued',
         idempotencyKey: `credit-note/${creditNote.id}/issued`,
         invoiceId: creditNote.invoice_id,
         tags: { invoice: creditNote.invoice_id, credit_note: creditNote.id },
         async compose() {
-          const invoice = await invoiceWithLink(creditNote.invoice_id);
-          const row = await getInvoice(db, creditNote.invoice_id);
-          const view: CreditNoteView = {
-            seller: invoice.seller,
-            brand: invoice.brand,
-            customer: invoice.customer,
-            creditNote: {
-              id: creditNote.id,
-              number: creditNote.number,
-              currency: creditNote.currency,
-              issuedAt: creditNote.issued_at.toISOString(),
-              reason: creditNote.memo || CREDIT_REASONS[creditNote.reason],
-              invoiceNumber: invoice.invoice.number,
-              subtotal: creditNote.subtotal,
-              tax: creditNote.tax,
-              total: creditNote.total,
-              settlement:
-                creditNote.reason === 'refund'
-                  ? 'refund'
-                  : creditNote.reason === 'void' || (row && row.amount_paid === 0)
-                    ? 'invoice'
-                    : 'balance',
-            },
-            lines: lines.map((line) => ({
-              description: line.description,
-              quantity: '1',
-              unitAmount: String(line.amount),
-              amount: line.amount,
-            })),
-            ...(invoice.hostedUrl ? { hostedUrl: invoice.hostedUrl } : {}),
+          const view = (await loadCreditNoteView(db, creditNote.id, deps))!;
+          const url = documentUrl('credit-notes', creditNote.id, creditNote.issued_at);
+          const { attachmentName, attachments } = pdfAttachment(
+            await customerDocumentPdf(deps, ref),
+            creditNote.number,
+          );
+          return {
+            to: view.customer.email,
+            message: renderer.renderCreditNoteEmail(url ? { ...view, hostedUrl: url } : view, {
+              attachmentName,
+            }),
+            attachments,
           };
-          return { to: invoice.customer.email, message: renderer.renderCreditNoteEmail(view) };
         },
       });
     },
@@ -361,39 +372,3 @@ export function createEmailActivities(deps: EmailDependencies) {
 }
 
 export type EmailActivities = ReturnType<typeof createEmailActivities>;
-
-const CREDIT_REASONS: Record<CreditNote['reason'], string> = {
-  void: 'The invoice was cancelled.',
-  refund: 'A refund.',
-  correction: 'A correction to the invoice.',
-  other: 'An adjustment to the invoice.',
-};
-
-/** Paid so far and what remains (credits taken off), from the invoice row. */
-async function invoiceBalance(
-  db: Db,
-  invoiceId: string,
-  total: number,
-  thisPayment: number,
-  paymentId: string,
-): Promise<{ amountPaid: number; remainingBalance: number; creditCarried?: number }> {
-  const row = await getInvoice(db, invoiceId);
-  const recorded = await db
-    .selectFrom('payments')
-    .select(['overpaid_amount'])
-    .where('id', '=', paymentId)
-    .executeTakeFirst();
-  if (row && recorded) {
-    // A recorded payment is on the row already; what exceeded the balance became credit.
-    return {
-      amountPaid: row.amount_paid,
-      remainingBalance: row.amount_due,
-      ...(recorded.overpaid_amount > 0 && { creditCarried: recorded.overpaid_amount }),
-    };
-  }
-  if (row && row.amount_paid >= thisPayment) {
-    return { amountPaid: row.amount_paid, remainingBalance: row.amount_due };
-  }
-  // The payment is not on the invoice row yet: count it ourselves.
-  return { amountPaid: thisPayment, remainingBalance: Math.max(total - thisPayment, 0) };
-}

@@ -5,4 +5,4 @@ import type { EmailActivities } from './email.ts';
 
 /** What workflows/invoice-delivery.ts calls through proxyActivities (import type only). */
 export type InvoiceDeliveryActivities = DocumentActivities &
-  Pick<EmailActivities, 'emailSendWindow' | 'emailInvoice'>;
+  Pick<EmailActivities, 'emailSendWindow' | 'emailInvoice' | 'emailCreditNote'>;

@@ -43,6 +43,7 @@ import planMigrations from './routes/plan-migrations.ts';
 import projects from './routes/projects.ts';
 import projectApprovals from './routes/project-approvals.ts';
 import projectTimeEntries from './routes/project-time-entries.ts';
+import receipts from './routes/receipts.ts';
 import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
 import usage from './routes/usage.ts';
@@ -129,6 +130,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(projectTimeEntries);
   if (app.testClocks) await app.register(testClocks);
   await app.register(collections);
+  await app.register(receipts);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */

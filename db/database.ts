@@ -19,6 +19,7 @@ import type { CustomersTable, TestClocksTable } from './schema/customers.ts';
 import type {
   CreditNoteLinesTable,
   CreditNotesTable,
+  CustomerDocumentsTable,
   InvoiceDocumentsTable,
   InvoiceLinesTable,
   InvoicesTable,
@@ -83,6 +84,7 @@ export interface Database {
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
   invoice_documents: InvoiceDocumentsTable;
+  customer_documents: CustomerDocumentsTable;
   credit_notes: CreditNotesTable;
   credit_note_lines: CreditNoteLinesTable;
 

@@ -1,4 +1,4 @@
-// Links to an invoice's hosted page that need no login: the URL carries its expiry and an
+// Links to an invoice's (or a credit note's, or a receipt's) hosted page that need no login: the URL carries its expiry and an
 // HMAC-SHA256 signature over the invoice id and that expiry, keyed by the platform's signing
 // secret (BILLWRIGHT_SIGNING_SECRET). Anyone holding the link may view that one invoice until it
 // expires; nobody can forge a link for another invoice or stretch the expiry.
@@ -12,9 +12,21 @@ const PURPOSE = 'billwright/hosted-invoice/v1';
 /** What the API answers for a link: good, forged or mangled, or genuine but past its expiry. */
 export type HostedLinkCheck = { ok: true } | { ok: false; reason: 'invalid' | 'expired' };
 
-function signature(invoiceId: string, expiresSeconds: number, secret: string): Buffer {
+/** What else a customer may be linked to: a credit note, or a payment's receipt. */
+export type HostedDocumentKind = 'credit-notes' | 'receipts';
+
+function purposeOf(kind: HostedDocumentKind | 'invoices'): string {
+  return kind === 'invoices' ? PURPOSE : `billwright/hosted-${kind}/v1`;
+}
+
+function signature(
+  subjectId: string,
+  expiresSeconds: number,
+  secret: string,
+  purpose: string = PURPOSE,
+): Buffer {
   return createHmac('sha256', secret)
-    .update(`${PURPOSE}\n${invoiceId}\n${expiresSeconds}`)
+    .update(`${purpose}\n${subjectId}\n${expiresSeconds}`)
     .digest();
 }
 
@@ -22,38 +34,51 @@ function assertSecret(secret: string): void {
   if (secret.length < 16) throw new RangeError('the signing secret must be at least 16 characters');
 }
 
-/** The path of an invoice's hosted page, relative to the API's public base URL. */
-export function hostedInvoicePath(invoiceId: string): string {
-  return `/hosted/invoices/${encodeURIComponent(invoiceId)}`;
+/** The path of a credit note's or receipt's hosted page (a receipt goes by its payment's id). */
+export function hostedDocumentPath(kind: HostedDocumentKind | 'invoices', id: string): string {
+  return `/hosted/${kind}/${encodeURIComponent(id)}`;
 }
 
 /**
- * `<baseUrl>/hosted/invoices/<id>?expires=<unix seconds>&signature=<base64url>`. The same query
- * also opens the PDF at `…/hosted/invoices/<id>/pdf`.
+ * `<baseUrl>/hosted/<kind>/<id>?expires=<unix seconds>&signature=<base64url>`. The same query
+ * also opens the PDF at `…/hosted/<kind>/<id>/pdf`. Each kind signs under its own purpose, so a
+ * link to one never opens another.
  */
-export function signHostedInvoiceLink(
+export function signHostedDocumentLink(
   baseUrl: string,
-  invoiceId: string,
+  kind: HostedDocumentKind | 'invoices',
+  id: string,
   expiresAt: Date,
   secret: string,
 ): string {
   assertSecret(secret);
   const expires = Math.floor(expiresAt.getTime() / 1000);
   if (!Number.isSafeInteger(expires)) throw new RangeError('expiresAt is not a valid date');
-  const url = new URL(hostedInvoicePath(invoiceId), `${baseUrl.replace(/\/+$/, '')}/`);
+  const url = new URL(hostedDocumentPath(kind, id), `${baseUrl.replace(/\/+$/, '')}/`);
   url.search = new URLSearchParams({
     expires: String(expires),
-    signature: signature(invoiceId, expires, secret).toString('base64url'),
+    signature: signature(id, expires, secret, purposeOf(kind)).toString('base64url'),
   }).toString();
   return url.toString();
 }
 
-/**
- * Checks a link's `expires` and `signature` query values for an invoice. The signature is checked
- * first and in constant time; only a genuine link learns that it has expired.
- */
-export function verifyHostedInvoiceLink(
+/** An invoice's hosted link (see signHostedDocumentLink). */
+export function signHostedInvoiceLink(
+  baseUrl: string,
   invoiceId: string,
+  expiresAt: Date,
+  secret: string,
+): string {
+  return signHostedDocumentLink(baseUrl, 'invoices', invoiceId, expiresAt, secret);
+}
+
+/**
+ * Checks a link's `expires` and `signature` query values for one document. The signature is
+ * checked first and in constant time; only a genuine link learns that it has expired.
+ */
+export function verifyHostedDocumentLink(
+  kind: HostedDocumentKind | 'invoices',
+  id: string,
   query: { expires?: string | undefined; signature?: string | undefined },
   secret: string,
   now: Date = new Date(),
@@ -61,7 +86,7 @@ export function verifyHostedInvoiceLink(
   assertSecret(secret);
   const { expires, signature: given } = query;
   if (!expires || !/^\d{1,15}$/.test(expires) || !given) return { ok: false, reason: 'invalid' };
-  const expected = signature(invoiceId, Number(expires), secret);
+  const expected = signature(id, Number(expires), secret, purposeOf(kind));
   const presented = Buffer.from(given, 'base64url');
   // base64url decoding is lenient (it skips stray characters): compare the canonical spelling too.
   if (
@@ -73,6 +98,16 @@ export function verifyHostedInvoiceLink(
   }
   if (Number(expires) * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true };
+}
+
+/** An invoice's link check (see verifyHostedDocumentLink). */
+export function verifyHostedInvoiceLink(
+  invoiceId: string,
+  query: { expires?: string | undefined; signature?: string | undefined },
+  secret: string,
+  now: Date = new Date(),
+): HostedLinkCheck {
+  return verifyHostedDocumentLink('invoices', invoiceId, query, secret, now);
 }
 
 /**

@@ -153,7 +153,7 @@ export interface CreditNoteView {
   lines: InvoiceLineView[];
   taxBreakdown?: TaxBreakdownLineView[];
   taxNotes?: string[];
-  /** Where the customer can see the credit note (or the credited invoice) online. */
+  /** The credit note's own page (a signed link; its PDF at …/pdf). */
   hostedUrl?: string;
 }
 
@@ -178,7 +178,10 @@ export interface ReceiptView {
   remainingBalance: number;
   /** The part of this payment above what was owed, kept as credit for the next invoice. */
   creditCarried?: number;
+  /** The invoice's page, where the rest can be paid. */
   hostedUrl?: string;
+  /** The receipt's own page (a signed link; its PDF at …/pdf). */
+  receiptUrl?: string;
 }
 
 /**

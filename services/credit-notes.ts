@@ -1,5 +1,6 @@
 // Crediting an invoice and reading its credit notes. A credit note is shown with its invoice's
-// lines, which its own lines name; refusals are thrown as Refused.
+// lines, which its own lines name; refusals are thrown as Refused. Issuing one tells the
+// invoice's collection, which emails it (as it does a void's).
 import type { Db } from '../db/connect.ts';
 import type { InvoiceLine } from '../db/database.ts';
 import {
@@ -10,6 +11,8 @@ import {
   type CreditNoteWithLines,
 } from '../db/repositories/credit-notes.ts';
 import { getInvoiceLines, requireInvoice } from '../db/repositories/invoices.ts';
+import { tellCollection } from './collections.ts';
+import type { ServiceDependencies } from './dependencies.ts';
 import { refusingAsInvoice } from './invoice-refusals.ts';
 import { Refused } from './refused.ts';
 
@@ -19,14 +22,24 @@ export interface CreditNoteOfInvoice {
   invoiceLines: InvoiceLine[];
 }
 
-/** Issues a credit note against a finalized invoice; never more than it has left to credit. */
+/**
+ * Issues a credit note against a finalized invoice (never more than it has left to credit), then
+ * tells its collection, which emails it. The note stands even when Temporal cannot be told (a
+ * retry would issue a second one): `told` false, and the collection emails it when next told.
+ */
 export async function creditInvoice(
-  db: Db,
+  deps: ServiceDependencies,
   invoiceId: string,
   request: CreditNoteRequest,
-): Promise<CreditNoteOfInvoice> {
-  const note = await refusingAsInvoice(() => issueCreditNote(db, invoiceId, request));
-  return { note, invoiceLines: await getInvoiceLines(db, invoiceId) };
+): Promise<CreditNoteOfInvoice & { told: boolean }> {
+  const note = await refusingAsInvoice(() => issueCreditNote(deps.db, invoiceId, request));
+  const told = await tellCollection(deps, invoiceId, 'credit_note', 'The credit note is issued')
+    .then(() => true)
+    .catch((error: unknown) => {
+      if (error instanceof Refused && error.kind === 'unavailable') return false;
+      throw error;
+    });
+  return { note, invoiceLines: await getInvoiceLines(deps.db, invoiceId), told };
 }
 
 /** The invoice's credit notes in issue order, with its lines. */

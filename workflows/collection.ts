@@ -2,7 +2,7 @@
 // after it in the customer's business hours (warm first, clearer later), a final notice, then
 // the policy's end actions (the subscription past due, the invoice written off, the subscription
 // suspended). It stops the moment the invoice is paid, voided or written off by an operator,
-// sends one receipt per payment, and pauses while a dispute is looked into (the rest of the
+// sends one receipt per payment and one email per credit note (whatever issued it), and pauses while a dispute is looked into (the rest of the
 // schedule moves later by the time it spent paused). The database is the truth: the API writes
 // payments and operator actions first and signals `collectionChanged`; the workflow reads again.
 import {
@@ -104,6 +104,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   let wroteOff = opened.collectionEnded && opened.invoiceStatus === 'uncollectible';
   let toldSubscription = false;
   const receipted = new Set<string>();
+  const credited = new Set<string>();
   let recorded = '';
 
   const amount = (minor: number) =>
@@ -171,6 +172,22 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     }
   }
 
+  /**
+   * One email per credit note, whatever issued it (a void, a refund, a correction): the API
+   * tells the collection after issuing one (the ledger keys it by credit note, too).
+   */
+  async function sendCreditNotes(): Promise<void> {
+    for (const note of known.creditNotes) {
+      if (credited.has(note.id)) continue;
+      await run(
+        acts.emailCreditNote,
+        `Email credit note ${note.number} (${note.reason}) for invoice ${known.number}`,
+        { creditNoteId: note.id },
+      );
+      credited.add(note.id);
+    }
+  }
+
   /** Paid, void, or written off by an operator: collection is over. */
   function closedAs(): Status | null {
     if (known.invoiceStatus === 'paid') return 'paid';
@@ -180,11 +197,6 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   }
 
   async function close(how: Status): Promise<void> {
-    if (how === 'void' && known.voidCreditNoteId) {
-      await run(acts.emailCreditNote, `Email the credit note voiding ${known.number}`, {
-        creditNoteId: known.voidCreditNoteId,
-      });
-    }
     // Only a subscription this collection made past due (or suspended, in an earlier run that
     // finished the schedule) has anything to undo.
     if (toldSubscription || opened.collectionEnded) {
@@ -268,6 +280,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   for (;;) {
     if (changed) await read();
     await sendReceipts();
+    await sendCreditNotes();
     const closed = closedAs();
     if (closed) {
       await close(closed);
@@ -301,13 +314,22 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     }
     // Read again right before acting, so nothing goes out for an invoice paid a moment ago.
     await read();
-    if (closedAs() || known.dispute || known.payments.some((p) => !receipted.has(p.id))) continue;
+    const unsent =
+      known.payments.some((p) => !receipted.has(p.id)) ||
+      known.creditNotes.some((n) => !credited.has(n.id));
+    if (closedAs() || known.dispute || unsent) continue;
     await perform(action, new Date(at).toISOString());
     next++;
   }
 
   ended = true;
   await progress(true);
+  // Told again while closing (a credit note issued a moment ago): send what is owed first.
+  while (changed) {
+    await read();
+    await sendReceipts();
+    await sendCreditNotes();
+  }
   clock.end('finished');
   await condition(allHandlersFinished);
   return { invoiceId, status, remindersSent };

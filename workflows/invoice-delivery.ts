@@ -1,6 +1,7 @@
 // The customer-facing half of issuing an invoice, shared by every workflow that issues one
 // (subscriptions, projects, manual invoices): render the stored document, start its collection,
-// hold the email for the sending window, email it once. One pipeline.
+// hold the email for the sending window, email it once. One pipeline. And the credit notes such a
+// workflow issues itself (unused time on a cancel or a change), each emailed once.
 import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { InvoiceDeliveryActivities } from '../activities/invoice-delivery.ts';
 import { describeSendingTime, nextSendingTime } from '../domain/collections/business-hours.ts';
@@ -71,5 +72,24 @@ export async function deliverInvoice(
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     log.warn('invoice email rejected', { invoiceId: invoice.invoiceId, error: error.message });
+  }
+}
+
+/**
+ * Emails a credit note the workflow issued (unused time credited on a cancel or a change), once:
+ * the ledger keys it by credit note, so the credited invoice's collection sends it no second time.
+ */
+export async function deliverCreditNote(note: { creditNoteId: string; number: string }) {
+  try {
+    await acts.emailCreditNote.executeWithOptions(
+      { summary: `Email credit note ${note.number} to the customer` },
+      [{ creditNoteId: note.creditNoteId }],
+    );
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    log.warn('credit note email rejected', {
+      creditNoteId: note.creditNoteId,
+      error: error.message,
+    });
   }
 }

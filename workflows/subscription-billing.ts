@@ -14,7 +14,7 @@ import { BillingStatus, NextBillingAt, PlanCode } from '../workflow-contracts/se
 import { quickStep } from './activity-options.ts';
 import type { WorkflowClock } from './clock.ts';
 import type { CollectionSwitch } from './invoice-collection.ts';
-import { deliverInvoice } from './invoice-delivery.ts';
+import { deliverCreditNote, deliverInvoice } from './invoice-delivery.ts';
 import type { OperatorAction, PlanChange, SubscriptionStatus } from './subscription-messages.ts';
 import { billedFrom, type PendingNow, type SubscriptionRun } from './subscription-state.ts';
 
@@ -93,7 +93,7 @@ export function subscriptionSteps(run: SubscriptionRun, clock: WorkflowClock) {
     upsertSearchAttributes([{ key: PlanCode, value: run.plan.planCode }]);
   }
 
-  /** Issues one invoice (and credit note) by business key, then renders and emails it. */
+  /** Issues one invoice (and credit notes) by business key, then renders and emails them. */
   async function issue(
     summary: string,
     request: Omit<IssuePeriodInvoiceInput, 'subscriptionId' | 'customerId' | 'timezone'>,
@@ -102,12 +102,14 @@ export function subscriptionSteps(run: SubscriptionRun, clock: WorkflowClock) {
       { subscriptionId, customerId, timezone: run.cycle.timezone, ...request },
     ]);
     const { invoice } = issued;
-    if (!invoice) return issued;
-    await deliverInvoice(clock, invoice, run.cycle.timezone, {
-      collect: { customerId, subscriptionId, collecting },
-      wake: () => run.status === 'canceled',
-    });
-    run.invoicesIssued++;
+    if (invoice) {
+      await deliverInvoice(clock, invoice, run.cycle.timezone, {
+        collect: { customerId, subscriptionId, collecting },
+        wake: () => run.status === 'canceled',
+      });
+      run.invoicesIssued++;
+    }
+    for (const note of issued.creditNotes) await deliverCreditNote(note);
     return issued;
   }
 

@@ -4,8 +4,10 @@
 import fp from 'fastify-plugin';
 import {
   createHostedInvoiceLink,
+  verifyHostedDocumentLink,
   verifyHostedInvoiceLink,
   verifyMilestoneApprovalLink,
+  type HostedDocumentKind,
   type HostedLinkCheck,
 } from '../../documents/hosted-links.ts';
 import { Problem, serviceUnavailable } from '../problem.ts';
@@ -15,6 +17,12 @@ export interface HostedLinks {
   create(invoiceId: string, expiresInDays?: number): { url: string; expiresAt: Date };
   /** Checks a presented link; forged or mangled → 403, genuine but expired → 410. */
   assertValid(invoiceId: string, query: { expires?: string; signature?: string }): void;
+  /** Checks a credit note's or receipt's link (emailed with it), 403/410 as above. */
+  assertValidDocument(
+    kind: HostedDocumentKind,
+    id: string,
+    query: { expires?: string; signature?: string },
+  ): void;
   /** Checks a milestone approval link (403/410 as above); answers the round it was sent for. */
   assertApprovalLink(
     subject: { projectId: string; milestoneKey: string },
@@ -66,6 +74,10 @@ export default fp<{ baseUrl: string; secret?: string | undefined }>(
       },
       assertValid(invoiceId, query) {
         const check = verifyHostedInvoiceLink(invoiceId, query, secretOrFail(secret));
+        if (!check.ok) throw refusal(check);
+      },
+      assertValidDocument(kind, id, query) {
+        const check = verifyHostedDocumentLink(kind, id, query, secretOrFail(secret));
         if (!check.ok) throw refusal(check);
       },
       assertApprovalLink(subject, query) {

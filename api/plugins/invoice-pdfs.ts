@@ -1,5 +1,6 @@
 // Invoice PDFs as `app.invoicePdfs`: printed from the invoice's STORED HTML on first request
 // (the copy as issued, or the one stamped with its status), stored once beside that HTML, and
+// likewise a credit note's or receipt's from its stored HTML (customer_documents); then
 // served from storage ever after. The browser is launched on the first print,
 // not at start (most API processes never print), and closed with the app. Concurrent first
 // requests for one invoice share one print.
@@ -11,6 +12,12 @@ import {
   type StoredPdf,
 } from '../../db/repositories/invoice-documents.ts';
 import { getInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
+import {
+  getCustomerDocumentHtml,
+  getCustomerDocumentPdf,
+  storeCustomerDocumentPdf,
+  type CustomerDocumentRef,
+} from '../../db/repositories/customer-documents.ts';
 import type { PdfRenderer } from '../../documents/pdf.ts';
 
 /** A renderer the caller owns (shared by tests), or a factory the app calls once and owns. */
@@ -23,6 +30,8 @@ export interface InvoicePdfs {
    * stored (the invoice does not exist or has not been rendered yet).
    */
   forInvoice(invoiceId: string, mark?: string): Promise<StoredPdf | undefined>;
+  /** A credit note's or receipt's stored PDF, likewise; undefined when its HTML is not stored. */
+  forDocument(ref: CustomerDocumentRef): Promise<StoredPdf | undefined>;
   /** Prints any document the API renders on request (estimates), with the same browser. */
   render(html: string): Promise<Buffer>;
 }
@@ -51,17 +60,27 @@ export default fp<{ pdf: ApiPdf }>(
     };
     const printing = new Map<string, Promise<StoredPdf | undefined>>();
 
-    async function print(invoiceId: string, mark?: string): Promise<StoredPdf | undefined> {
-      const html = await getInvoiceDocument(app.db, invoiceId, 'html', mark);
+    /** One print per document at a time: concurrent first requests share it. */
+    function once(key: string, print: () => Promise<StoredPdf | undefined>) {
+      let pending = printing.get(key);
+      if (!pending) {
+        pending = print().finally(() => printing.delete(key));
+        printing.set(key, pending);
+      }
+      return pending;
+    }
+
+    /** Prints stored HTML; if another process stored a PDF meanwhile, theirs was first and is kept. */
+    async function printed(
+      html: { content: string; contentHash: string } | undefined,
+      store: (pdf: { pdf: Buffer; contentHash: string; sourceHash: string }) => Promise<StoredPdf>,
+    ): Promise<StoredPdf | undefined> {
       if (!html) return undefined;
       const pdf = await (await renderer()).render(html.content);
-      // If another process stored one meanwhile, theirs was first and is what we return.
-      return storeInvoicePdf(app.db, {
-        invoiceId,
+      return store({
         pdf,
         contentHash: createHash('sha256').update(pdf).digest('hex'),
         sourceHash: html.contentHash,
-        mark,
       });
     }
 
@@ -69,13 +88,20 @@ export default fp<{ pdf: ApiPdf }>(
       async forInvoice(invoiceId, mark) {
         const stored = await getInvoicePdf(app.db, invoiceId, mark);
         if (stored) return stored;
-        const key = `${invoiceId}/${mark ?? ''}`;
-        let pending = printing.get(key);
-        if (!pending) {
-          pending = print(invoiceId, mark).finally(() => printing.delete(key));
-          printing.set(key, pending);
-        }
-        return pending;
+        return once(`invoice/${invoiceId}/${mark ?? ''}`, async () =>
+          printed(await getInvoiceDocument(app.db, invoiceId, 'html', mark), (pdf) =>
+            storeInvoicePdf(app.db, { invoiceId, mark, ...pdf }),
+          ),
+        );
+      },
+      async forDocument(ref) {
+        const stored = await getCustomerDocumentPdf(app.db, ref);
+        if (stored) return stored;
+        return once(`${ref.kind}/${ref.subjectId}`, async () =>
+          printed(await getCustomerDocumentHtml(app.db, ref), (pdf) =>
+            storeCustomerDocumentPdf(app.db, ref, pdf),
+          ),
+        );
       },
       async render(html) {
         return (await renderer()).render(html);

@@ -1,6 +1,7 @@
 // Credit notes: issued against a finalized invoice (POST /v1/invoices/:id/credit-notes; a void
-// issues its own, POST /v1/invoices/:id/void), listed per invoice, and read on their own. The
-// use cases are in services/credit-notes.ts.
+// issues its own, POST /v1/invoices/:id/void), listed per invoice, read on their own, and shown
+// as the customer's document (HTML, PDF). The use cases are in services/credit-notes.ts and
+// services/customer-documents.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
@@ -8,17 +9,21 @@ import {
   creditNoteOfInvoice,
   invoiceCreditNotes,
 } from '../../services/credit-notes.ts';
+import { customerDocument, customerDocumentPdf } from '../../services/customer-documents.ts';
 import { unprocessable } from '../problem.ts';
 import {
   described,
+  HtmlDocument,
   IdParams,
   ListOf,
   pageAfter,
   PageQuery,
+  PdfDocument,
   problemResponse,
 } from '../schemas/common.ts';
 import { CreditNoteSchema, toCreditNote } from '../schemas/credit-notes.ts';
-import { answeringRefusals } from '../services.ts';
+import { answeringRefusals, serviceDependencies } from '../services.ts';
+import { sendStoredHtml, sendStoredPdf } from '../stored-documents.ts';
 
 const CreateCreditNoteBody = Type.Object(
   {
@@ -79,14 +84,20 @@ const creditNotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
       if ((amount === undefined) === (lines === undefined)) {
         throw unprocessable('amount', 'give either amount or lines');
       }
-      const { note, invoiceLines } = await answeringRefusals(() =>
-        creditInvoice(app.db, request.params.id, {
+      const { note, invoiceLines, told } = await answeringRefusals(() =>
+        creditInvoice(serviceDependencies(app), request.params.id, {
           reason,
           memo,
           credit: amount !== undefined ? { amount } : { lines: lines! },
           numbering: app.invoicing.numbering,
         }),
       );
+      if (!told) {
+        request.log.warn(
+          { creditNoteId: note.creditNote.id },
+          'credit note issued but its collection not told: emailed when it is next told',
+        );
+      }
       return reply.code(201).send(toCreditNote(note, invoiceLines));
     },
   );
@@ -138,6 +149,54 @@ const creditNotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
         creditNoteOfInvoice(app.db, request.params.id),
       );
       return toCreditNote(note, invoiceLines);
+    },
+  );
+
+  app.get(
+    '/credit-notes/:id/html',
+    {
+      schema: {
+        tags: ['Credit notes'],
+        summary: 'Get a credit note as HTML',
+        description:
+          'The credit note document, rendered once (by its email or the first request) and ' +
+          'served as stored ever after. Its ETag is the content hash.',
+        params: IdParams,
+        response: {
+          200: HtmlDocument,
+          404: problemResponse('No credit note has this id.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const ref = { kind: 'credit_note', subjectId: request.params.id } as const;
+      const document = await answeringRefusals(() => customerDocument(app.db, app.documents, ref));
+      return sendStoredHtml(reply, document.content, document.contentHash);
+    },
+  );
+
+  app.get(
+    '/credit-notes/:id/pdf',
+    {
+      schema: {
+        tags: ['Credit notes'],
+        summary: 'Get a credit note as PDF',
+        description:
+          'The credit note printed to PDF from its stored HTML. The first request prints and ' +
+          'stores it; every later request gets the same bytes (ETag: their hash).',
+        params: IdParams,
+        response: {
+          200: PdfDocument,
+          404: problemResponse('No credit note has this id.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const ref = { kind: 'credit_note', subjectId: request.params.id } as const;
+      const { stored, filename } = await answeringRefusals(() =>
+        customerDocumentPdf(app.db, app.documents, app.invoicePdfs, ref),
+      );
+      return sendStoredPdf(request, reply, stored, filename);
     },
   );
 

@@ -2,9 +2,13 @@
 // shows the stored invoice document (stamped when void or uncollectible) under a banner with its
 // current status and how to pay, and GET /hosted/invoices/:id/pdf its stored PDF. Both need the link's signature (see
 // documents/hosted-links.ts): a forged or mangled link is a 403 and an expired one a 410, checked
-// before the database is read, so neither says whether an invoice exists.
+// before the database is read, so neither says whether an invoice exists. A credit note's and a
+// receipt's pages (GET /hosted/credit-notes/:id, /hosted/receipts/:paymentId, each with /pdf)
+// are linked from their emails and signed the same way, each kind under its own purpose.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { HostedDocumentKind } from '../../documents/hosted-links.ts';
+import { customerDocument, customerDocumentPdf } from '../../services/customer-documents.ts';
 import { hostedInvoice, hostedPdf } from '../../services/invoice-documents.ts';
 import { insertAtBodyStart } from '../../documents/html.ts';
 import { hostedBanner, localeOf, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
@@ -98,6 +102,57 @@ const hosted: FastifyPluginCallbackTypebox = (app, _options, done) => {
       return sendStoredPdf(request, reply, stored, filename);
     },
   );
+
+  const documents: { kind: HostedDocumentKind; ref: 'credit_note' | 'receipt'; name: string }[] = [
+    { kind: 'credit-notes', ref: 'credit_note', name: 'a credit note' },
+    { kind: 'receipts', ref: 'receipt', name: 'a payment receipt' },
+  ];
+  for (const { kind, ref, name } of documents) {
+    app.get(
+      `/hosted/${kind}/:id`,
+      {
+        schema: {
+          tags: ['Hosted pages'],
+          summary: `View ${name} (customer link)`,
+          description: `The stored document, for anyone holding the signed link its email carries. No API key.`,
+          params: HostedParams,
+          querystring: SignedQuery,
+          response: { 200: HtmlDocument, ...refusals },
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        app.hostedLinks.assertValidDocument(kind, id, request.query);
+        const document = await answeringRefusals(() =>
+          customerDocument(app.db, app.documents, { kind: ref, subjectId: id }),
+        );
+        return sendStoredHtml(reply, document.content, document.contentHash);
+      },
+    );
+
+    app.get(
+      `/hosted/${kind}/:id/pdf`,
+      {
+        schema: {
+          tags: ['Hosted pages'],
+          summary: `Download ${name} as PDF (customer link)`,
+          description:
+            'The stored PDF, for anyone holding a signed link; the same query as the page.',
+          params: HostedParams,
+          querystring: SignedQuery,
+          response: { 200: PdfDocument, ...refusals },
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        app.hostedLinks.assertValidDocument(kind, id, request.query);
+        const { stored, filename } = await answeringRefusals(() =>
+          customerDocumentPdf(app.db, app.documents, app.invoicePdfs, { kind: ref, subjectId: id }),
+        );
+        return sendStoredPdf(request, reply, stored, filename);
+      },
+    );
+  }
 
   done();
 };

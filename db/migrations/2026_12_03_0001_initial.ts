@@ -40,6 +40,7 @@ const statements: string[] = [
   platform.idempotency_keys,
   collections.invoice_collections,
   invoices.invoice_documents,
+  invoices.customer_documents,
   invoices.number_series,
   platform.outbox_messages,
   subscriptions.plan_migrations,

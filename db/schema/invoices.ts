@@ -161,6 +161,19 @@ export interface InvoiceDocumentsTable {
   source_hash: string | null;
 }
 
+/** A credit note's or a receipt's stored HTML, and the PDF printed from it. */
+export interface CustomerDocumentsTable {
+  kind: 'credit_note' | 'receipt';
+  /** The credit note's id, or the payment's (one receipt per payment). */
+  subject_id: string;
+  format: string;
+  content_hash: string;
+  content: string;
+  created_at: CreatedAt;
+  /** Hash of the HTML a PDF was printed from; null for the HTML itself. */
+  source_hash: string | null;
+}
+
 export type Invoice = Selectable<InvoicesTable>;
 
 export type InvoiceLine = Selectable<InvoiceLinesTable>;

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities/index.ts';
 import { loadConfig, type BillwrightConfig } from '../../config/index.ts';
 import type { Db } from '../../db/connect.ts';
+import type { PdfRenderer } from '../../documents/pdf.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
 import { createOutboxSender } from '../../email/outbox-sender.ts';
@@ -20,7 +21,7 @@ export type Activities = ReturnType<typeof createActivities>;
 export function realActivities(
   db: Db,
   config: BillwrightConfig = loadConfig({}),
-  options: { collections?: boolean; temporal?: Client } = {},
+  options: { collections?: boolean; temporal?: Client; pdf?: Pick<PdfRenderer, 'render'> } = {},
 ): Activities {
   return createActivities({
     db,
@@ -29,6 +30,7 @@ export function realActivities(
     collections: options.collections ?? false,
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(db),
+    pdf: options.pdf,
     ...activitySettingsOf(config),
     tax: {
       provider: createBuiltInTaxProvider(),

@@ -413,7 +413,8 @@ describe('subscription workflow', () => {
         expect(Number(n[2])).toBe(previous[1] === n[1] ? Number(previous[2]) + 1 : 1);
       }
     });
-    expect(await outboxCountFor(started.customerId)).toEqual({ deliveries: 3, sent: 3, outbox: 3 });
+    // Three invoices and the cancel's credit note for unused time, each emailed once.
+    expect(await outboxCountFor(started.customerId)).toEqual({ deliveries: 4, sent: 4, outbox: 4 });
     const series = await testDb.db
       .selectFrom('number_series')
       .select(['series', 'last_value'])

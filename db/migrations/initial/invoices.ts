@@ -138,6 +138,19 @@ END))),
     CONSTRAINT invoice_documents_pkey PRIMARY KEY (invoice_id, format),
     CONSTRAINT invoice_documents_invoice_id_fkey FOREIGN KEY (invoice_id) REFERENCES invoices(id)
 );`,
+  // Credit notes and receipts (kind 'credit_note' or 'receipt', subject the credit note's or the
+  // payment's id): no foreign key, as the subject lives in one of two tables.
+  customer_documents: `CREATE TABLE customer_documents (
+    kind text NOT NULL,
+    subject_id text NOT NULL,
+    format text NOT NULL,
+    content_hash text NOT NULL,
+    content text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    source_hash text,
+    CONSTRAINT customer_documents_kind_check CHECK (kind IN ('credit_note', 'receipt')),
+    CONSTRAINT customer_documents_pkey PRIMARY KEY (kind, subject_id, format)
+);`,
   number_series: `CREATE TABLE number_series (
     series text NOT NULL,
     last_value bigint DEFAULT 0 NOT NULL,

@@ -13,11 +13,12 @@ import {
   toApiKey,
 } from '../schemas/api-keys.ts';
 import {
+  pageOf,
+  PageQuery,
   DEFAULT_LIMIT,
   described,
   IdParams,
   ListOf,
-  PageQuery,
   problemResponse,
 } from '../schemas/common.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
@@ -63,7 +64,7 @@ const plugin: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
       const page = await listApiKeys(serviceDependencies(app), { limit, startingAfter });
-      return { data: page.items.map(toApiKey), hasMore: page.hasMore };
+      return pageOf(page, toApiKey);
     },
   );
 

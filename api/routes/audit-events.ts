@@ -3,7 +3,15 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listAuditEvents } from '../../db/repositories/audit-events.ts';
-import { DEFAULT_LIMIT, iso, Limit, ListOf, StartingAfter, Timestamp } from '../schemas/common.ts';
+import {
+  DEFAULT_LIMIT,
+  iso,
+  Limit,
+  ListOf,
+  pageOf,
+  StartingAfter,
+  Timestamp,
+} from '../schemas/common.ts';
 
 const AuditEventSchema = Type.Object(
   {
@@ -70,10 +78,7 @@ const plugin: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const { limit = DEFAULT_LIMIT, ...filter } = request.query;
       const page = await listAuditEvents(app.db, { limit, ...filter });
-      return {
-        data: page.items.map((e) => ({ ...e, occurredAt: iso(e.occurredAt) })),
-        hasMore: page.hasMore,
-      };
+      return pageOf(page, (e) => ({ ...e, occurredAt: iso(e.occurredAt) }));
     },
   );
   done();

@@ -37,13 +37,14 @@ import {
   toPolicy,
 } from '../schemas/collections.ts';
 import {
+  pageAfter,
+  pageOf,
+  PageQuery,
   DEFAULT_LIMIT,
   described,
   IdParams,
   ListOf,
   Money,
-  pageAfter,
-  PageQuery,
   problemResponse,
 } from '../schemas/common.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
@@ -207,7 +208,7 @@ const collections: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
       const page = await findDunningPolicies(app.db, { limit, startingAfter });
-      return { data: page.items.map(toPolicy), hasMore: page.hasMore };
+      return pageOf(page, toPolicy);
     },
   );
 

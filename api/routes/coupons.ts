@@ -14,13 +14,14 @@ import {
   listSubscriptionCoupons,
 } from '../../services/coupons.ts';
 import {
+  pageAfter,
+  pageOf,
+  PageQuery,
   CodeParams,
   DEFAULT_LIMIT,
   described,
   IdParams,
   ListOf,
-  pageAfter,
-  PageQuery,
   problemResponse,
 } from '../schemas/common.ts';
 import {
@@ -82,7 +83,7 @@ const coupons: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
       const page = await listCoupons(serviceDependencies(app), { limit, startingAfter });
-      return { data: page.items.map(toCoupon), hasMore: page.hasMore };
+      return pageOf(page, toCoupon);
     },
   );
 

@@ -7,7 +7,14 @@ import {
   getCustomer,
   listCustomers,
 } from '../../services/customers.ts';
-import { DEFAULT_LIMIT, described, IdParams, ListOf, problemResponse } from '../schemas/common.ts';
+import {
+  pageOf,
+  DEFAULT_LIMIT,
+  described,
+  IdParams,
+  ListOf,
+  problemResponse,
+} from '../schemas/common.ts';
 import {
   CreateCustomerBody,
   CustomerSchema,
@@ -62,7 +69,7 @@ const customers: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
       const page = await listCustomers(serviceDependencies(app), { limit, startingAfter });
-      return { data: page.items.map(toCustomer), hasMore: page.hasMore };
+      return pageOf(page, toCustomer);
     },
   );
 

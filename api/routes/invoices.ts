@@ -13,6 +13,7 @@ import {
   writeOffInvoice,
 } from '../../services/invoices.ts';
 import {
+  pageOf,
   assertLineTotalsBounded,
   DEFAULT_LIMIT,
   described,
@@ -50,7 +51,7 @@ const invoices: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const { limit = DEFAULT_LIMIT, ...filter } = request.query;
       const page = await findInvoices(app.db, { ...filter, limit });
-      return { data: page.items.map(toInvoiceSummary), hasMore: page.hasMore };
+      return pageOf(page, toInvoiceSummary);
     },
   );
 

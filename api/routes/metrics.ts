@@ -4,6 +4,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { createMetric, getMetric, listMetrics } from '../../services/usage.ts';
 import { badRequest } from '../problem.ts';
 import {
+  pageOf,
   CodeParams,
   DEFAULT_LIMIT,
   described,
@@ -62,7 +63,7 @@ const metrics: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
       const page = await listMetrics(serviceDependencies(app), { limit, startingAfter });
-      return { data: page.items.map(toMetric), hasMore: page.hasMore };
+      return pageOf(page, toMetric);
     },
   );
 

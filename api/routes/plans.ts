@@ -24,12 +24,13 @@ import {
   VersionParams,
 } from '../schemas/catalog.ts';
 import {
+  pageAfter,
+  pageOf,
+  PageQuery,
   CodeParams,
   DEFAULT_LIMIT,
   described,
   ListOf,
-  pageAfter,
-  PageQuery,
   problemResponse,
 } from '../schemas/common.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
@@ -96,7 +97,7 @@ const plans: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
       const page = await listPlans(serviceDependencies(app), { limit, startingAfter });
-      return { data: page.items.map(toPlan), hasMore: page.hasMore };
+      return pageOf(page, toPlan);
     },
   );
 

@@ -23,7 +23,14 @@ import {
   projectSummaryView,
   projectView,
 } from '../schemas/project-views.ts';
-import { DEFAULT_LIMIT, described, ListOf, PageQuery, problemResponse } from '../schemas/common.ts';
+import {
+  pageOf,
+  PageQuery,
+  DEFAULT_LIMIT,
+  described,
+  ListOf,
+  problemResponse,
+} from '../schemas/common.ts';
 import {
   ChangeOrderBody,
   ChangeOrderSchema,
@@ -101,7 +108,7 @@ const projects: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const { limit = DEFAULT_LIMIT, ...filter } = request.query;
       const page = await findProjects(app.db, { ...filter, limit });
-      return { data: page.items.map(projectSummaryView), hasMore: page.hasMore };
+      return pageOf(page, projectSummaryView);
     },
   );
 

@@ -12,11 +12,12 @@ import {
   listTestClocks,
 } from '../../services/test-clocks.ts';
 import {
+  pageOf,
+  PageQuery,
   DEFAULT_LIMIT,
   described,
   IdParams,
   ListOf,
-  PageQuery,
   problemResponse,
 } from '../schemas/common.ts';
 import {
@@ -70,7 +71,7 @@ const testClocks: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request) => {
       const { limit = DEFAULT_LIMIT, startingAfter } = request.query;
       const page = await listTestClocks(serviceDependencies(app), { limit, startingAfter });
-      return { data: page.items.map(toTestClock), hasMore: page.hasMore };
+      return pageOf(page, toTestClock);
     },
   );
 

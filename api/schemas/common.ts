@@ -139,6 +139,14 @@ export function pageAfter<T, U>(
   };
 }
 
+/** A page a repository or service read (`items` after the cursor, `hasMore`) as the API answers it. */
+export function pageOf<T, U>(
+  page: { items: T[]; hasMore: boolean },
+  toItem: (item: T) => U,
+): { data: U[]; hasMore: boolean } {
+  return { data: page.items.map(toItem), hasMore: page.hasMore };
+}
+
 /** A response schema with the description the OpenAPI document shows for that response. */
 export function described<T extends TSchema>(schema: T, description: string): T {
   return { ...schema, description };

@@ -15,6 +15,7 @@ import {
 } from '../db/repositories/customer-documents.ts';
 import type { StoredPdf } from '../db/repositories/invoice-documents.ts';
 import { getInvoice } from '../db/repositories/invoices.ts';
+import { appliedThrough, getPayment } from '../db/repositories/payments.ts';
 import type { PdfRenderer } from '../documents/pdf.ts';
 import type { DocumentRenderer } from '../documents/renderer.ts';
 import type { CreditNoteView, InvoiceView, ReceiptView } from '../documents/views.ts';
@@ -85,29 +86,13 @@ export async function loadReceiptView(
   settings: InvoiceViewSettings,
   reach: 'issued' | 'current' = 'current',
 ): Promise<ReceiptView | undefined> {
-  const payment = await db
-    .selectFrom('payments')
-    .selectAll()
-    .where('id', '=', paymentId)
-    .executeTakeFirst();
+  const payment = await getPayment(db, paymentId);
   if (!payment) return undefined;
-  const [view, row] = await Promise.all([
+  const [view, row, amountPaid] = await Promise.all([
     loadInvoiceView(db, payment.invoice_id, settings, reach),
     getInvoice(db, payment.invoice_id),
+    appliedThrough(db, payment),
   ]);
-  // Paid until this payment, this one included, in the order they were recorded.
-  const paid = await db
-    .selectFrom('payments')
-    .select((eb) => eb.fn.sum<string>('applied_amount').as('applied'))
-    .where('invoice_id', '=', payment.invoice_id)
-    .where((eb) =>
-      eb.or([
-        eb('created_at', '<', payment.created_at),
-        eb.and([eb('created_at', '=', payment.created_at), eb('id', '<=', payment.id)]),
-      ]),
-    )
-    .executeTakeFirst();
-  const amountPaid = Number(paid?.applied ?? 0);
   return receiptViewOf(
     view,
     { ...payment, paidAt: payment.paid_at.toISOString() },

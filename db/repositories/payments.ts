@@ -221,3 +221,23 @@ export async function listPayments(db: Executor, invoiceId: string): Promise<Pay
     .orderBy('id')
     .execute();
 }
+
+export async function getPayment(db: Executor, paymentId: string): Promise<Payment | undefined> {
+  return db.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirst();
+}
+
+/** What the invoice's payments applied up to `payment`, it included, in the order recorded. */
+export async function appliedThrough(db: Executor, payment: Payment): Promise<number> {
+  const paid = await db
+    .selectFrom('payments')
+    .select((eb) => eb.fn.sum<string>('applied_amount').as('applied'))
+    .where('invoice_id', '=', payment.invoice_id)
+    .where((eb) =>
+      eb.or([
+        eb('created_at', '<', payment.created_at),
+        eb.and([eb('created_at', '=', payment.created_at), eb('id', '<=', payment.id)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(paid?.applied ?? 0);
+}

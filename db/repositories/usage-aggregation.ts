@@ -97,7 +97,7 @@ export async function aggregateUsage(db: Executor, window: UsageWindow): Promise
 }
 
 /**
- * The aggregates percentage pricing is rated from (domain/catalog.ts, PercentageUsage), over
+ * The aggregates percentage pricing is rated from (domain/catalog/types.ts, PercentageUsage), over
  * the metric's field as transaction amounts in [from, to), in one SQL statement:
  * - always `transactionCount` and `totalAmount`;
  * - `chargeable` when `query` has free transactions or a free amount: numbered by billing

@@ -16,7 +16,7 @@ type Executor = Db | Transaction<Database>;
 export const LATE_EVENT_POLICIES = ['reject', 'carry_forward'] as const;
 export type LateEventsPolicy = (typeof LATE_EVENT_POLICIES)[number];
 
-/** An event already validated against its metric (see api/routes/events.ts). */
+/** An event already validated against its metric (services/usage.ts checks it). */
 export interface UsageEventInput {
   /** Exactly one of customerId and subscriptionId is set. */
   customerId?: string | undefined;

@@ -1,0 +1,74 @@
+// Calendar dates and months as revenue counts them: whole days numbered from 1970-01-01, with no
+// time of day and no zone (the caller has already taken each instant's date in the customer's
+// zone, as billing periods are drawn there).
+
+/** A calendar date, YYYY-MM-DD. */
+export type CalendarDate = string;
+/** A calendar month, YYYY-MM. */
+export type CalendarMonth = string;
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MONTH = /^(\d{4})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+
+export function isCalendarDate(value: string): boolean {
+  const match = DATE.exec(value);
+  if (!match) return false;
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+export function isCalendarMonth(value: string): boolean {
+  const match = MONTH.exec(value);
+  return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 12;
+}
+
+/** Days since 1970-01-01 (negative before). */
+export function dayNumber(date: CalendarDate): number {
+  if (!isCalendarDate(date)) throw new RangeError(`not a calendar date: ${date}`);
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return Date.UTC(y, m - 1, d) / MS_PER_DAY;
+}
+
+export function dateOfDay(day: number): CalendarDate {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** The month's index from year 0: comparable, and one apart for consecutive months. */
+function monthIndex(month: CalendarMonth): number {
+  if (!isCalendarMonth(month)) throw new RangeError(`not a calendar month: ${month}`);
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return y * 12 + (m - 1);
+}
+
+function monthOfIndex(index: number): CalendarMonth {
+  const year = Math.floor(index / 12);
+  return `${String(year).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/** The months from `from` to `to`, both included (empty when `to` is before `from`). */
+export function monthsBetween(from: CalendarMonth, to: CalendarMonth): CalendarMonth[] {
+  const months: CalendarMonth[] = [];
+  for (let i = monthIndex(from); i <= monthIndex(to); i++) months.push(monthOfIndex(i));
+  return months;
+}
+
+/** How many months from `from` to `to`, both included. */
+export function monthCount(from: CalendarMonth, to: CalendarMonth): number {
+  return monthIndex(to) - monthIndex(from) + 1;
+}
+
+/** The day number of the month's first day. */
+export function firstDayOf(month: CalendarMonth): number {
+  return dayNumber(`${month}-01`);
+}
+
+/** The day number of the first day of the month after. */
+export function firstDayAfter(month: CalendarMonth): number {
+  return firstDayOf(monthOfIndex(monthIndex(month) + 1));
+}
+
+export function monthOfDay(day: number): CalendarMonth {
+  return dateOfDay(day).slice(0, 7);
+}

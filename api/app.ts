@@ -44,6 +44,8 @@ import projects from './routes/projects.ts';
 import projectApprovals from './routes/project-approvals.ts';
 import projectTimeEntries from './routes/project-time-entries.ts';
 import receipts from './routes/receipts.ts';
+import registers from './routes/registers.ts';
+import revenueRecognition from './routes/revenue-recognition.ts';
 import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
 import usage from './routes/usage.ts';
@@ -131,6 +133,8 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   if (app.testClocks) await app.register(testClocks);
   await app.register(collections);
   await app.register(receipts);
+  await app.register(registers);
+  await app.register(revenueRecognition);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */

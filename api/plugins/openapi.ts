@@ -56,6 +56,11 @@ export const TAGS = [
     description:
       'What customers open from a signed, expiring link (no API key): an invoice page and its PDF, a milestone approval.',
   },
+  {
+    name: 'Finance',
+    description:
+      'Registers of invoices, credit notes and payments as CSV, and the deferred-revenue waterfall.',
+  },
   { name: 'Outbox', description: 'The development email provider: messages the platform sent.' },
   {
     name: 'API keys',

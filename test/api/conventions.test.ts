@@ -362,6 +362,10 @@ describe('OpenAPI document', () => {
         '/v1/dunning-policies',
         '/v1/dunning-policies/{id}',
         '/v1/customers/{id}/credit-balance',
+        '/v1/registers/invoices',
+        '/v1/registers/credit-notes',
+        '/v1/registers/payments',
+        '/v1/finance/revenue-recognition',
         '/webhooks/payments/{provider}',
       ].sort(),
     );

@@ -10,25 +10,38 @@ export type CalendarMonth = string;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH = /^(\d{4})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
+/** Years a date or month may have: four digits, with a year to spare after the last. */
+const FIRST_YEAR = 1000;
+const LAST_YEAR = 9998;
+
+/** Date.UTC without its mapping of years 0–99 to 1900–1999. */
+function utcMs(year: number, monthIndex: number, day: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  return date.getTime();
+}
 
 export function isCalendarDate(value: string): boolean {
   const match = DATE.exec(value);
   if (!match) return false;
   const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
+  if (y < FIRST_YEAR || y > LAST_YEAR) return false;
+  const date = new Date(utcMs(y, m - 1, d));
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
 export function isCalendarMonth(value: string): boolean {
   const match = MONTH.exec(value);
-  return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 12;
+  if (!match) return false;
+  const [year, month] = [Number(match[1]), Number(match[2])];
+  return year >= FIRST_YEAR && year <= LAST_YEAR && month >= 1 && month <= 12;
 }
 
 /** Days since 1970-01-01 (negative before). */
 export function dayNumber(date: CalendarDate): number {
   if (!isCalendarDate(date)) throw new RangeError(`not a calendar date: ${date}`);
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return Date.UTC(y, m - 1, d) / MS_PER_DAY;
+  return utcMs(y, m - 1, d) / MS_PER_DAY;
 }
 
 export function dateOfDay(day: number): CalendarDate {
@@ -66,7 +79,8 @@ export function firstDayOf(month: CalendarMonth): number {
 
 /** The day number of the first day of the month after. */
 export function firstDayAfter(month: CalendarMonth): number {
-  return firstDayOf(monthOfIndex(monthIndex(month) + 1));
+  const next = monthIndex(month) + 1;
+  return utcMs(Math.floor(next / 12), next % 12, 1) / MS_PER_DAY;
 }
 
 export function monthOfDay(day: number): CalendarMonth {

@@ -5,9 +5,9 @@
 // customer's calendar date), re-exports are byte-identical, and a customer's name or a memo
 // that a spreadsheet would run as a formula reaches it as text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishAdvance } from '../../db/repositories/test-clocks.ts';
 import { REGISTER_HEADERS } from '../../api/schemas/registers.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { clockedApi, type ClockedApi } from '../support/clocked-api.ts';
 import { recordingTemporal } from '../support/recording-temporal.ts';
 
 const T0 = '2027-03-10T10:00:00.000Z'; // three EUR invoices and one JPY invoice
@@ -84,17 +84,14 @@ describe('registers through the API, on a test clock', () => {
   let clockId: string;
   let eur: string;
   let jpy: string;
+  let call: ClockedApi['call'];
+  const advanceTo = (instant: string) => clockedApi(api).advanceTo(clockId, instant);
 
   beforeAll(async () => {
     api = await createApiHarness({ temporal: recordingTemporal().client });
+    call = clockedApi(api).call;
   });
   afterAll(async () => api?.close());
-
-  async function call<T>(method: 'GET' | 'POST', url: string, payload?: object, status = 200) {
-    const response = await api.request({ method, url, ...(payload && { payload }) });
-    expect(response.statusCode, `${method} ${url}: ${response.body}`).toBe(status);
-    return response.json<T>();
-  }
 
   async function csv(url: string): Promise<{ text: string; rows: Record<string, string>[] }> {
     const response = await api.request({ method: 'GET', url });
@@ -104,11 +101,6 @@ describe('registers through the API, on a test clock', () => {
       /^attachment; filename="[\w.-]+\.csv"$/,
     );
     return { text: response.body, rows: parseCsv(response.body) };
-  }
-
-  async function advanceTo(instant: string): Promise<void> {
-    await call('POST', `/v1/test-clocks/${clockId}/advance`, { frozenTime: instant }, 202);
-    await finishAdvance(api.db, clockId, instant);
   }
 
   async function invoiceFor(customerId: string, unitPrices: number[]): Promise<Invoice> {
@@ -133,7 +125,7 @@ describe('registers through the API, on a test clock', () => {
   }
 
   it('sums each register to the documents’ own totals, to the minor unit', async () => {
-    clockId = (await call<{ id: string }>('POST', '/v1/test-clocks', { frozenTime: T0 }, 201)).id;
+    clockId = await clockedApi(api).newClock(T0);
     eur = await customer({
       name: '=HYPERLINK("http://evil.test","Hooli"), SAS',
       currency: 'EUR',

@@ -11,8 +11,16 @@ import type {
 } from '../../services/registers.ts';
 import { CurrencyCode } from './common.ts';
 
-const CalendarDateParam = (description: string) =>
-  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description, examples: ['2027-03-01'] });
+/** YYYY-MM, a four-digit year; a month the calendar has. */
+export const CALENDAR_MONTH_PATTERN = '^[1-9]\\d{3}-(0[1-9]|1[0-2])$';
+
+/** A calendar date (YYYY-MM-DD); one the pattern lets through but the calendar lacks is a 422. */
+export const CalendarDateParam = (description: string) =>
+  Type.String({
+    pattern: '^[1-9]\\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$',
+    description,
+    examples: ['2027-03-01'],
+  });
 
 export const RegisterQuery = Type.Object(
   {

@@ -3,9 +3,10 @@
 import { Type } from 'typebox';
 import type { RevenueRecognition } from '../../services/revenue-recognition.ts';
 import { CurrencyCode } from './common.ts';
+import { CALENDAR_MONTH_PATTERN, CalendarDateParam } from './registers.ts';
 
 const MonthParam = (description: string) =>
-  Type.String({ pattern: '^\\d{4}-\\d{2}$', description, examples: ['2027-03'] });
+  Type.String({ pattern: CALENDAR_MONTH_PATTERN, description, examples: ['2027-03'] });
 
 export const RevenueRecognitionQuery = Type.Object(
   {
@@ -13,13 +14,10 @@ export const RevenueRecognitionQuery = Type.Object(
     from: MonthParam('First month shown (YYYY-MM).'),
     to: MonthParam('Last month shown (YYYY-MM), at most 120 months after from.'),
     asOf: Type.Optional(
-      Type.String({
-        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
-        description:
-          'The figures as of the end of this date (YYYY-MM-DD): documents dated later are not ' +
+      CalendarDateParam(
+        'The figures as of the end of this date (YYYY-MM-DD): documents dated later are not ' +
           'counted yet. Default: today (UTC).',
-        examples: ['2027-06-30'],
-      }),
+      ),
     ),
   },
   { additionalProperties: false },

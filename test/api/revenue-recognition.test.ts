@@ -113,7 +113,8 @@ describe('revenue recognition through the API', () => {
   it('refuses what it cannot answer, naming the field', async () => {
     const cases: [string, number, string][] = [
       ['currency=XXX&from=2027-01&to=2027-02', 422, 'currency'],
-      ['currency=EUR&from=2027-13&to=2027-02', 422, 'from'],
+      ['currency=EUR&from=9999-01&to=9999-02', 422, 'from'],
+      ['currency=EUR&from=2027-13&to=2027-02', 400, 'from'],
       ['currency=EUR&from=2027-03&to=2027-02', 422, 'to'],
       ['currency=EUR&from=2017-01&to=2027-01', 422, 'to'],
       ['currency=EUR&from=2027-01&to=2027-02&asOf=2027-02-29', 422, 'asOf'],

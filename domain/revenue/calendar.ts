@@ -14,20 +14,37 @@ const MS_PER_DAY = 86_400_000;
 const FIRST_YEAR = 1000;
 const LAST_YEAR = 9998;
 
-/** Date.UTC without its mapping of years 0–99 to 1900–1999. */
-function utcMs(year: number, monthIndex: number, day: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(year, monthIndex, day);
-  return date.getTime();
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date, in integers (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** [year, month, day] of a calendar date, or null when it is not one. */
+function parseDate(value: string): [number, number, number] | null {
+  const match = DATE.exec(value);
+  if (!match) return null;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (y < FIRST_YEAR || y > LAST_YEAR || m < 1 || m > 12) return null;
+  return d >= 1 && d <= daysInMonth(y, m) ? [y, m, d] : null;
 }
 
 export function isCalendarDate(value: string): boolean {
-  const match = DATE.exec(value);
-  if (!match) return false;
-  const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  if (y < FIRST_YEAR || y > LAST_YEAR) return false;
-  const date = new Date(utcMs(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  return parseDate(value) !== null;
 }
 
 export function isCalendarMonth(value: string): boolean {
@@ -39,9 +56,9 @@ export function isCalendarMonth(value: string): boolean {
 
 /** Days since 1970-01-01 (negative before). */
 export function dayNumber(date: CalendarDate): number {
-  if (!isCalendarDate(date)) throw new RangeError(`not a calendar date: ${date}`);
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return utcMs(y, m - 1, d) / MS_PER_DAY;
+  const parsed = parseDate(date);
+  if (!parsed) throw new RangeError(`not a calendar date: ${date}`);
+  return daysFromCivil(...parsed);
 }
 
 export function dateOfDay(day: number): CalendarDate {
@@ -80,7 +97,7 @@ export function firstDayOf(month: CalendarMonth): number {
 /** The day number of the first day of the month after. */
 export function firstDayAfter(month: CalendarMonth): number {
   const next = monthIndex(month) + 1;
-  return utcMs(Math.floor(next / 12), next % 12, 1) / MS_PER_DAY;
+  return daysFromCivil(Math.floor(next / 12), (next % 12) + 1, 1);
 }
 
 export function monthOfDay(day: number): CalendarMonth {

@@ -45,9 +45,12 @@ export interface RecognitionSchedule {
 function earnedThrough(amount: number, k: number, days: number): number {
   if (k <= 0) return 0;
   if (k >= days) return amount;
-  const magnitude = BigInt(Math.abs(amount));
-  const d = BigInt(days);
-  const rounded = Number((2n * magnitude * BigInt(k) + d) / (2n * d));
+  const magnitude = Math.abs(amount);
+  const numerator = 2 * magnitude * k + days;
+  // Below 2^53 a double's quotient floors exactly; past it, BigInt.
+  const rounded = Number.isSafeInteger(numerator)
+    ? Math.floor(numerator / (2 * days))
+    : Number((2n * BigInt(magnitude) * BigInt(k) + BigInt(days)) / (2n * BigInt(days)));
   return amount < 0 ? -rounded : rounded;
 }
 

@@ -44,9 +44,13 @@ export interface Waterfall {
 
 const BEFORE_TIME = Number.MIN_SAFE_INTEGER;
 
+/** A line as of the report's date, its dates as day numbers. */
 interface Counted {
-  line: RevenueLine;
+  invoiceDay: number;
+  amount: number;
+  credits: { day: number; amount: number }[];
   schedule: RecognitionSchedule;
+  span: { first: number; last: number } | null;
 }
 
 /** The lines as they stood at the end of `asOf`: issued by then, not voided by then. */
@@ -54,30 +58,55 @@ function asOfDate(lines: readonly InvoicedLine[], asOf: CalendarDate): Counted[]
   const last = dayNumber(asOf);
   const counted: Counted[] = [];
   for (const invoiced of lines) {
-    if (dayNumber(invoiced.invoiceDate) > last) continue;
+    const invoiceDay = dayNumber(invoiced.invoiceDate);
+    if (invoiceDay > last) continue;
     if (invoiced.voidedOn !== null && dayNumber(invoiced.voidedOn) <= last) continue;
-    const line: RevenueLine = {
+    const credits = invoiced.credits
+      .map((c) => ({ date: c.date, day: dayNumber(c.date), amount: c.amount }))
+      .filter((c) => c.day <= last);
+    const schedule = recognitionSchedule({ ...invoiced, credits });
+    counted.push({
+      invoiceDay,
       amount: invoiced.amount,
-      invoiceDate: invoiced.invoiceDate,
-      service: invoiced.service,
-      credits: invoiced.credits.filter((c) => dayNumber(c.date) <= last),
-    };
-    counted.push({ line, schedule: recognitionSchedule(line) });
+      credits,
+      schedule,
+      span: scheduleDays(schedule),
+    });
   }
   return counted;
 }
 
-/** Billed − credited on days before `day`. */
-function netBilledBefore(line: RevenueLine, day: number): number {
-  let total = dayNumber(line.invoiceDate) < day ? line.amount : 0;
-  for (const credit of line.credits) if (dayNumber(credit.date) < day) total -= credit.amount;
-  return total;
+/** Buckets of days [bounds[i], bounds[i + 1]): the index of `day`'s, −1 before, n after. */
+function bucketOf(bounds: readonly number[], day: number): number {
+  if (day < bounds[0]!) return -1;
+  let [low, high] = [0, bounds.length - 1];
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (day < bounds[mid + 1]!) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }
 
-function sumBetween(values: Iterable<[day: number, amount: number]>, from: number, to: number) {
-  let total = 0;
-  for (const [day, amount] of values) if (day >= from && day < to) total += amount;
-  return total;
+/** What the lines recognize in each bucket: each line in the buckets its schedule reaches. */
+function recognizedPerBucket(counted: readonly Counted[], bounds: readonly number[]): number[] {
+  const totals = new Array<number>(bounds.length - 1).fill(0);
+  for (const line of counted) {
+    if (!line.span) continue;
+    const first = Math.max(bucketOf(bounds, line.span.first), 0);
+    const last = Math.min(bucketOf(bounds, line.span.last), totals.length - 1);
+    for (let i = first; i <= last; i++) {
+      totals[i]! += recognizedBetween(line.schedule, bounds[i]!, bounds[i + 1]!);
+    }
+  }
+  return totals;
+}
+
+/** Billed − credited − recognized on days before `day`. */
+function deferredBefore(line: Counted, day: number): number {
+  let total = line.invoiceDay < day ? line.amount : 0;
+  for (const credit of line.credits) if (credit.day < day) total -= credit.amount;
+  return total - recognizedBetween(line.schedule, BEFORE_TIME, day);
 }
 
 export function revenueWaterfall(
@@ -85,53 +114,40 @@ export function revenueWaterfall(
   window: { from: CalendarMonth; to: CalendarMonth; asOf: CalendarDate },
 ): Waterfall {
   const counted = asOfDate(lines, window.asOf);
-  const bills: [number, number][] = counted.map(({ line }) => [
-    dayNumber(line.invoiceDate),
-    line.amount,
-  ]);
-  const credits: [number, number][] = counted.flatMap(({ line }) =>
-    line.credits.map((c): [number, number] => [dayNumber(c.date), c.amount]),
-  );
-  const recognized = (from: number, to: number) =>
-    counted.reduce((t, c) => t + recognizedBetween(c.schedule, from, to), 0);
-
-  const start = firstDayOf(window.from);
-  let opening = counted.reduce(
-    (t, c) =>
-      t + netBilledBefore(c.line, start) - recognizedBetween(c.schedule, BEFORE_TIME, start),
-    0,
-  );
-  const months: WaterfallMonth[] = [];
-  for (const month of monthsBetween(window.from, window.to)) {
-    const [from, to] = [firstDayOf(month), firstDayAfter(month)];
-    const row = {
-      month,
-      openingDeferred: opening,
-      billed: sumBetween(bills, from, to),
-      credited: sumBetween(credits, from, to),
-      recognized: recognized(from, to),
-    };
-    const closingDeferred = opening + row.billed - row.credited - row.recognized;
-    months.push({ ...row, closingDeferred });
-    opening = closingDeferred;
-  }
-
-  const after = dayNumber(window.asOf) + 1;
-  const deferred = counted.reduce(
-    (t, c) =>
-      t + netBilledBefore(c.line, after) - recognizedBetween(c.schedule, BEFORE_TIME, after),
-    0,
-  );
-  const lastDay = counted.reduce(
-    (last, c) => Math.max(last, scheduleDays(c.schedule)?.last ?? BEFORE_TIME),
-    after - 1,
-  );
-  const schedule: { month: CalendarMonth; amount: number }[] = [];
-  if (lastDay >= after) {
-    for (const month of monthsBetween(monthOfDay(after), monthOfDay(lastDay))) {
-      const from = Math.max(firstDayOf(month), after);
-      schedule.push({ month, amount: recognized(from, firstDayAfter(month)) });
+  const monthList = monthsBetween(window.from, window.to);
+  const bounds = [...monthList.map(firstDayOf), firstDayAfter(window.to)];
+  const billed = new Array<number>(monthList.length).fill(0);
+  const credited = new Array<number>(monthList.length).fill(0);
+  for (const line of counted) {
+    const i = bucketOf(bounds, line.invoiceDay);
+    if (i >= 0 && i < billed.length) billed[i]! += line.amount;
+    for (const credit of line.credits) {
+      const j = bucketOf(bounds, credit.day);
+      if (j >= 0 && j < credited.length) credited[j]! += credit.amount;
     }
   }
-  return { months, deferred, schedule };
+  const recognized = recognizedPerBucket(counted, bounds);
+  let opening = counted.reduce((t, line) => t + deferredBefore(line, bounds[0]!), 0);
+  const months = monthList.map((month, i): WaterfallMonth => {
+    const row = { month, openingDeferred: opening, billed: billed[i]!, credited: credited[i]! };
+    const closingDeferred = opening + row.billed - row.credited - recognized[i]!;
+    opening = closingDeferred;
+    return { ...row, recognized: recognized[i]!, closingDeferred };
+  });
+
+  const after = dayNumber(window.asOf) + 1;
+  const deferred = counted.reduce((t, line) => t + deferredBefore(line, after), 0);
+  const lastDay = counted.reduce(
+    (last, line) => Math.max(last, line.span?.last ?? last),
+    after - 1,
+  );
+  if (lastDay < after) return { months, deferred, schedule: [] };
+  const scheduled = monthsBetween(monthOfDay(after), monthOfDay(lastDay));
+  const scheduleBounds = [after, ...scheduled.slice(1).map(firstDayOf), lastDay + 1];
+  const amounts = recognizedPerBucket(counted, scheduleBounds);
+  return {
+    months,
+    deferred,
+    schedule: scheduled.map((month, i) => ({ month, amount: amounts[i]! })),
+  };
 }

@@ -220,6 +220,20 @@ const lineArb = fc
   });
 
 describe('recognition properties', () => {
+  it('numbers days as the calendar does', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: dayNumber('1000-01-01'), max: dayNumber('9998-12-31') }),
+        (day) => {
+          const date = dateOfDay(day);
+          expect(Date.parse(`${date}T00:00:00Z`) / 86_400_000).toBe(day);
+          expect(dayNumber(date)).toBe(day);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('sums each line’s daily parts exactly to what was billed less what was credited', () => {
     fc.assert(
       fc.property(lineArb, (line) => {

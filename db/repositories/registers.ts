@@ -14,7 +14,7 @@ export interface InstantWindow {
 }
 
 /** The zone the documents' dates are written in: the invoice's snapshot, else the customer's. */
-const invoiceZone = sql<string>`coalesce(invoices.customer_details->>'timezone', customers.timezone)`;
+export const invoiceZone = sql<string>`coalesce(invoices.customer_details->>'timezone', customers.timezone)`;
 /** The customer's name as the invoice states it, else as the customer is called now. */
 const invoiceCustomerName = sql<string>`coalesce(invoices.customer_details->>'name', customers.name)`;
 

@@ -1,8 +1,8 @@
 // What revenue recognition reads: every line of the finalized invoices in a currency (net of
 // discount, tax excluded), with its invoice's dates and zone, and what credit notes other than
 // a void's took back from each line (net). A void removes its invoice whole, by its date.
-import { sql } from 'kysely';
 import type { Db } from '../connect.ts';
+import { invoiceZone } from './registers.ts';
 
 export async function invoicedLines(db: Db, currency: string) {
   return db
@@ -19,9 +19,7 @@ export async function invoicedLines(db: Db, currency: string) {
     ])
     .select((eb) => [
       eb('invoice_lines.total_amount', '-', eb.ref('invoice_lines.tax_amount')).as('net'),
-      sql<string>`coalesce(invoices.customer_details->>'timezone', customers.timezone)`.as(
-        'timezone',
-      ),
+      invoiceZone.as('timezone'),
     ])
     .where('invoices.currency', '=', currency)
     .where('invoices.status', '!=', 'draft')

@@ -12,6 +12,13 @@ import {
   type RevenueLine,
 } from '../../domain/revenue/recognition.ts';
 import { revenueWaterfall, type InvoicedLine } from '../../domain/revenue/waterfall.ts';
+import {
+  ANNUAL_PER_MONTH,
+  asSchedule,
+  REFUNDED_MONTHS,
+  REFUNDED_SCHEDULE,
+  waterfallRow,
+} from '../support/annual-plan-revenue.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
 
 fixPropertySeed('revenue-recognition');
@@ -28,23 +35,7 @@ const annual: InvoicedLine = {
 const sumOf = (values: number[]) => values.reduce((t, v) => t + v, 0);
 
 describe('an annual plan invoiced on 15 March 2027, by hand', () => {
-  // Through the end of each month, round(100000 × days / 366):
-  // Mar 17 days → 4644.8 → 4645; Apr 47 → 12841.5 → 12842; May 78 → 21311.5 → 21311 (…)
-  const perMonth = [
-    ['2027-03', 4645],
-    ['2027-04', 8197],
-    ['2027-05', 8469],
-    ['2027-06', 8197],
-    ['2027-07', 8470],
-    ['2027-08', 8470],
-    ['2027-09', 8197],
-    ['2027-10', 8470],
-    ['2027-11', 8196],
-    ['2027-12', 8470],
-    ['2028-01', 8470],
-    ['2028-02', 7924],
-    ['2028-03', 3825],
-  ] as const;
+  const perMonth = ANNUAL_PER_MONTH;
 
   it('recognizes it day by day, month by month, exactly', () => {
     const { months, deferred, schedule } = revenueWaterfall([annual], {
@@ -67,7 +58,7 @@ describe('an annual plan invoiced on 15 March 2027, by hand', () => {
     expect(months.at(-1)).toMatchObject({ month: '2028-04', recognized: 0, closingDeferred: 0 });
     // The deferred balance at the end of March, and when it will be recognized.
     expect(deferred).toBe(95_355);
-    expect(schedule).toEqual(perMonth.slice(1).map(([month, amount]) => ({ month, amount })));
+    expect(schedule).toEqual(asSchedule(perMonth.slice(1)));
   });
 
   it('spreads what a refund leaves over the days after it', () => {
@@ -80,28 +71,9 @@ describe('an annual plan invoiced on 15 March 2027, by hand', () => {
       to: '2027-07',
       asOf: '2027-06-30',
     });
-    expect(months).toEqual([
-      row('2027-03', 0, 100_000, 0, 4645, 95_355),
-      row('2027-04', 95_355, 0, 0, 8197, 87_158),
-      row('2027-05', 87_158, 0, 0, 8469, 78_689),
-      // 1–9 June: 23770 − 21311 = 2459; 10–30 June: round(64230 × 21 / 279) = 4835.
-      row('2027-06', 78_689, 0, 12_000, 7294, 59_395),
-      row('2027-07', 59_395, 0, 0, 7136, 52_259),
-    ]);
+    expect(months).toEqual(REFUNDED_MONTHS);
     expect(deferred).toBe(59_395);
-    expect(schedule).toEqual(
-      [
-        ['2027-07', 7136],
-        ['2027-08', 7137],
-        ['2027-09', 6906],
-        ['2027-10', 7137],
-        ['2027-11', 6906],
-        ['2027-12', 7137],
-        ['2028-01', 7137],
-        ['2028-02', 6676],
-        ['2028-03', 3223],
-      ].map(([month, amount]) => ({ month, amount })),
-    );
+    expect(schedule).toEqual(asSchedule(REFUNDED_SCHEDULE));
     expect(sumOf(schedule.map((s) => s.amount))).toBe(deferred);
   });
 
@@ -166,16 +138,7 @@ describe('an annual plan invoiced on 15 March 2027, by hand', () => {
   });
 });
 
-function row(
-  month: string,
-  openingDeferred: number,
-  billed: number,
-  credited: number,
-  recognized: number,
-  closingDeferred: number,
-) {
-  return { month, openingDeferred, billed, credited, recognized, closingDeferred };
-}
+const row = waterfallRow;
 
 // --- properties -----------------------------------------------------------------------------
 

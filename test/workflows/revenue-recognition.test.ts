@@ -4,6 +4,13 @@
 // and a EUR 120.00 net refund on 10 June 2027. The figures are computed by hand in the comments.
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  ANNUAL_PER_MONTH,
+  asSchedule,
+  REFUNDED_MONTHS,
+  REFUNDED_SCHEDULE,
+  waterfallRow,
+} from '../support/annual-plan-revenue.ts';
 import { postCustomer } from '../support/builders/customers.ts';
 import { eventually } from '../support/temporal.ts';
 import {
@@ -50,14 +57,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const row = (
-  month: string,
-  openingDeferred: number,
-  billed: number,
-  credited: number,
-  recognized: number,
-  closingDeferred: number,
-) => ({ month, openingDeferred, billed, credited, recognized, closingDeferred });
+const row = waterfallRow;
 
 test('an annual plan invoiced mid-month is recognized day by day, a refund from its date', async () => {
   const clock = await newClock(h, paris('2027-03-15T10:00'));
@@ -84,22 +84,7 @@ test('an annual plan invoiced mid-month is recognized day by day, a refund from 
     row('2027-04', 95_355, 0, 0, 8197, 87_158),
   ]);
   expect(march.deferred).toBe(95_355);
-  expect(march.schedule).toEqual(
-    [
-      ['2027-04', 8197],
-      ['2027-05', 8469],
-      ['2027-06', 8197],
-      ['2027-07', 8470],
-      ['2027-08', 8470],
-      ['2027-09', 8197],
-      ['2027-10', 8470],
-      ['2027-11', 8196],
-      ['2027-12', 8470],
-      ['2028-01', 8470],
-      ['2028-02', 7924],
-      ['2028-03', 3825],
-    ].map(([month, amount]) => ({ month, amount })),
-  );
+  expect(march.schedule).toEqual(asSchedule(ANNUAL_PER_MONTH.slice(1)));
 
   // 10 June: EUR 144.00 refunded on the line, EUR 24.00 of it VAT: 12000 net. 87 days had
   // earned 23770; the 76230 left less 12000 is 64230, spread over the 279 days left.
@@ -115,18 +100,9 @@ test('an annual plan invoiced mid-month is recognized day by day, a refund from 
   const june = await h.get<Waterfall>(
     '/v1/finance/revenue-recognition?currency=EUR&from=2027-03&to=2027-07&asOf=2027-06-30',
   );
-  expect(june.months).toEqual([
-    row('2027-03', 0, 100_000, 0, 4645, 95_355),
-    row('2027-04', 95_355, 0, 0, 8197, 87_158),
-    row('2027-05', 87_158, 0, 0, 8469, 78_689),
-    // 1–9 June: 23770 − 21311 = 2459; 10–30 June: round(64230 × 21 / 279) = 4835.
-    row('2027-06', 78_689, 0, 12_000, 7294, 59_395),
-    row('2027-07', 59_395, 0, 0, 7136, 52_259),
-  ]);
+  expect(june.months).toEqual(REFUNDED_MONTHS);
   expect(june.deferred).toBe(59_395);
-  expect(june.schedule.map((s) => s.amount)).toEqual([
-    7136, 7137, 6906, 7137, 6906, 7137, 7137, 6676, 3223,
-  ]);
+  expect(june.schedule).toEqual(asSchedule(REFUNDED_SCHEDULE));
 
   // As of today (real time, before the clock's 2027), none of it has happened yet.
   const today = await h.get<Waterfall>(

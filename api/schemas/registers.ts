@@ -78,6 +78,17 @@ function amountColumns<T extends { currency: string }>(
   ];
 }
 
+/** The tax per rate, e.g. "FR VAT 20% on 123.45 = 24.69; FR VAT 5.5% on 10.00 = 0.55". */
+function taxPerRate(entry: InvoiceRegisterEntry): string {
+  return entry.tax_breakdown
+    .map(
+      (t) =>
+        `${t.jurisdiction} ${t.taxName ?? t.treatment} ${t.rate}% on ` +
+        `${toMajorUnitString(t.taxableAmount)} = ${toMajorUnitString(t.taxAmount)}`,
+    )
+    .join('; ');
+}
+
 const instant = (value: Date | null) => (value === null ? null : value.toISOString());
 
 const INVOICE_COLUMNS: Column<InvoiceRegisterEntry>[] = [
@@ -98,6 +109,7 @@ const INVOICE_COLUMNS: Column<InvoiceRegisterEntry>[] = [
   ...amountColumns<InvoiceRegisterEntry>('subtotal', (e) => e.subtotal),
   ...amountColumns<InvoiceRegisterEntry>('discount', (e) => e.discount_total),
   ...amountColumns<InvoiceRegisterEntry>('tax', (e) => e.tax),
+  ['tax_per_rate', taxPerRate],
   ...amountColumns<InvoiceRegisterEntry>('total', (e) => e.total),
   ...amountColumns<InvoiceRegisterEntry>('amount_paid', (e) => e.amount_paid),
   ...amountColumns<InvoiceRegisterEntry>('amount_credited', (e) => e.amount_credited),

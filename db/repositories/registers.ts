@@ -38,6 +38,7 @@ export async function invoicesIssuedBetween(db: Db, window: InstantWindow) {
       'invoices.subtotal',
       'invoices.discount_total',
       'invoices.tax',
+      'invoices.tax_breakdown',
       'invoices.total',
       'invoices.amount_paid',
       'invoices.amount_credited',

@@ -223,6 +223,13 @@ describe('registers through the API, on a test clock', () => {
       currency: 'EUR',
       amount_paid_minor: '4000',
     });
+    // VAT 20 % in France on each invoice: the tax per rate says so, in euros.
+    expect(march.rows.map((r) => r.tax_per_rate)).toEqual(
+      marchInvoices.map(
+        (i) =>
+          `FR VAT 20% on ${(i.subtotal.amount / 100).toFixed(2)} = ${(i.tax.amount / 100).toFixed(2)}`,
+      ),
+    );
     // The raw cell: quoted, its quotes doubled, the apostrophe before the formula.
     expect(march.text).toContain('"\'=HYPERLINK(""http://evil.test"",""Hooli""), SAS"');
 

@@ -117,6 +117,48 @@ describe('an annual plan invoiced on 15 March 2027, by hand', () => {
     expect(after.deferred).toBe(0);
   });
 
+  it('recognizes usage in the days it was used, though invoiced after them', () => {
+    // March's API calls, EUR 310.00, invoiced on 1 April: 10.00 a day in March.
+    const usage: InvoicedLine = {
+      amount: 31_000,
+      invoiceDate: '2027-04-01',
+      service: { start: '2027-03-01', end: '2027-04-01' },
+      credits: [],
+      voidedOn: null,
+    };
+    const before = revenueWaterfall([usage], {
+      from: '2027-03',
+      to: '2027-04',
+      asOf: '2027-03-31',
+    });
+    expect(before.months.map((m) => m.recognized)).toEqual([0, 0]); // not invoiced yet
+    const { months, deferred } = revenueWaterfall([usage], {
+      from: '2027-03',
+      to: '2027-04',
+      asOf: '2027-04-01',
+    });
+    // Earned in March, billed in April: March ends with 310.00 earned and not yet billed.
+    expect(months).toEqual([
+      row('2027-03', 0, 0, 0, 31_000, -31_000),
+      row('2027-04', -31_000, 31_000, 0, 0, 0),
+    ]);
+    expect(deferred).toBe(0);
+  });
+
+  it('spreads a credit for unused time (a negative line) like any other', () => {
+    // A downgrade on 11 March credits 21 unused days of a EUR 31.00 month: −21.00 over them.
+    const unused: InvoicedLine = {
+      amount: -2_100,
+      invoiceDate: '2027-03-11',
+      service: { start: '2027-03-11', end: '2027-04-01' },
+      credits: [],
+      voidedOn: null,
+    };
+    const parts = dailyParts(recognitionSchedule(unused));
+    expect(parts).toHaveLength(21);
+    expect(parts.every((p) => p.amount === -100)).toBe(true);
+  });
+
   it('recognizes a line without a service period on its invoice date', () => {
     const fee: InvoicedLine = {
       amount: 25_000,

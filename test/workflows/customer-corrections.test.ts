@@ -132,7 +132,8 @@ test('invoices issued after a correction carry the new details; the one before k
     email: 'factures@lutece.example',
     locale: 'fr-FR',
     vatNumber: 'FR40303265045',
-    addressLines: ['1 rue de Rivoli', '75001 Paris', 'FR'],
+    addressLines: ['1 rue de Rivoli', '75001 Paris'],
+    country: 'FR',
   });
 
   // A message sent now about invoice 1 (its receipt) goes to the corrected address.

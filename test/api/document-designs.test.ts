@@ -1,0 +1,137 @@
+// The document design routes (the list, a preview of each design and document type, as HTML and
+// as a PDF from the real Chromium), and a customer's documentDesign: accepted by POST and PATCH
+// with the same validation and shown by GET. Its effect on issued invoices is shown on the real
+// workflow in test/workflows/document-designs.test.ts.
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCUMENT_DESIGNS, DOCUMENT_TYPES } from '../../documents/designs.ts';
+import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
+import { postCustomer } from '../support/builders/customers.ts';
+
+let api: ApiHarness;
+beforeAll(async () => {
+  api = await createApiHarness({ temporal: unreachableTemporal() });
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('GET /v1/document-designs', () => {
+  it('lists every design with the brand’s default and a preview per document type', async () => {
+    const response = await api.request({ method: 'GET', url: '/v1/document-designs' });
+    expect(response.statusCode, response.body).toBe(200);
+    const { data, hasMore } = response.json<{
+      data: { design: string; isDefault: boolean; previews: { html: string; pdf: string }[] }[];
+      hasMore: boolean;
+    }>();
+    expect(hasMore).toBe(false);
+    expect(data.map((d) => d.design)).toEqual([...DOCUMENT_DESIGNS]);
+    expect(data.filter((d) => d.isDefault).map((d) => d.design)).toEqual(['classic']);
+    expect(data[1]!.previews).toHaveLength(DOCUMENT_TYPES.length);
+    expect(data[1]!.previews[0]).toEqual({
+      documentType: 'invoice',
+      html: '/v1/document-designs/modern/invoice/preview?format=html',
+      pdf: '/v1/document-designs/modern/invoice/preview?format=pdf',
+    });
+  });
+});
+
+describe('GET /v1/document-designs/:design/:documentType/preview', () => {
+  it('renders every design and document type as HTML from the sample data', async () => {
+    for (const design of DOCUMENT_DESIGNS) {
+      for (const type of DOCUMENT_TYPES) {
+        const response = await api.request({
+          method: 'GET',
+          url: `/v1/document-designs/${design}/${type}/preview?locale=de-DE`,
+        });
+        expect(response.statusCode, response.body).toBe(200);
+        expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(response.body).toContain(`<body class="design-${design} document-${type}">`);
+        expect(response.body).toContain('<div class="country">Deutschland</div>');
+        expect(response.body).toContain('<td class="num tax">7\u00a0%</td>');
+      }
+    }
+  });
+
+  it('prints the preview to PDF with the real Chromium', async () => {
+    const response = await api.request({
+      method: 'GET',
+      url: '/v1/document-designs/compact/credit-note/preview?format=pdf',
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.headers['content-type']).toBe('application/pdf');
+    const words = execFileSync('pdftotext', ['-layout', '-', '-'], {
+      input: response.rawPayload,
+      encoding: 'utf8',
+    });
+    expect(words).toMatch(/Credit note\s+CN-2027-000007/);
+    expect(words).toContain('Germany');
+  });
+
+  it('answers 404 for an unknown design or document type, 400 for an unknown format', async () => {
+    const unknown = await api.request({
+      method: 'GET',
+      url: '/v1/document-designs/fancy/invoice/preview',
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ detail: 'no document design is named fancy' });
+    const type = await api.request({
+      method: 'GET',
+      url: '/v1/document-designs/modern/bill/preview',
+    });
+    expect(type.statusCode).toBe(404);
+    const format = await api.request({
+      method: 'GET',
+      url: '/v1/document-designs/modern/invoice/preview?format=docx',
+    });
+    expect(format.statusCode).toBe(400);
+    expect(format.json()).toMatchObject({ errors: [{ field: 'format' }] });
+  });
+});
+
+describe('a customer’s documentDesign', () => {
+  const customer = (id: string) => api.request({ method: 'GET', url: `/v1/customers/${id}` });
+  const patch = (id: string, payload: object) =>
+    api.request({ method: 'PATCH', url: `/v1/customers/${id}`, payload });
+
+  it('is accepted by POST and PATCH, shown by GET, and cleared with null', async () => {
+    const id = await postCustomer(api, { documentDesign: 'modern' });
+    expect((await customer(id)).json()).toMatchObject({ documentDesign: 'modern' });
+
+    const changed = await patch(id, { documentDesign: 'compact' });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ documentDesign: 'compact' });
+    expect((await customer(id)).json()).toMatchObject({ documentDesign: 'compact' });
+
+    const cleared = await patch(id, { documentDesign: null });
+    expect(cleared.json()).toMatchObject({ documentDesign: null });
+    expect((await customer(id)).json()).toMatchObject({ documentDesign: null });
+
+    const plain = await postCustomer(api);
+    expect((await customer(plain)).json()).toMatchObject({ documentDesign: null });
+  });
+
+  it('is refused by POST and PATCH alike when it names no design', async () => {
+    const created = await api.request({
+      method: 'POST',
+      url: '/v1/customers',
+      payload: {
+        name: 'Acme',
+        email: 'billing@acme.example',
+        currency: 'EUR',
+        country: 'FR',
+        timezone: 'Europe/Paris',
+        locale: 'fr-FR',
+        documentDesign: 'fancy',
+      },
+    });
+    expect(created.statusCode).toBe(400);
+    expect(created.json()).toMatchObject({ errors: [{ field: 'documentDesign' }] });
+
+    const id = await postCustomer(api, { documentDesign: 'modern' });
+    const patched = await patch(id, { documentDesign: 'fancy' });
+    expect(patched.statusCode).toBe(400);
+    expect(patched.json()).toMatchObject({ errors: [{ field: 'documentDesign' }] });
+    expect((await customer(id)).json()).toMatchObject({ documentDesign: 'modern' });
+  });
+});

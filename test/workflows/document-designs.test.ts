@@ -11,12 +11,12 @@ import { loadConfig } from '../../config/index.ts';
 import { getInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { postCustomer } from '../support/builders/customers.ts';
-import { eventually } from '../support/temporal.ts';
 import {
   advanceClock,
   created,
   createBillingHarness,
-  invoicesOf,
+  issuedInvoices,
+  storedInvoiceHtml,
   newClock,
   subscribe,
   type BillingHarness,
@@ -41,18 +41,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const issued = (subscriptionId: string, count: number) =>
-  eventually(`${count} invoice(s) issued`, async () => {
-    const invoices = await invoicesOf(h, subscriptionId);
-    return invoices.filter((i) => i.number).length >= count ? invoices : undefined;
-  });
-
-const storedHtml = (invoiceId: string) =>
-  eventually(`invoice ${invoiceId} rendered`, async () => {
-    const document = await getInvoiceDocument(h.api.db, invoiceId, 'html');
-    return document ? document : undefined;
-  });
-
 /** The invoice's PDF as the API prints it from the stored HTML, read back as text. */
 async function pdfWords(invoiceId: string): Promise<string> {
   const response = await h.api.request({ method: 'GET', url: `/v1/invoices/${invoiceId}/pdf` });
@@ -72,8 +60,8 @@ test('a customer’s design shapes their invoices; an invoice keeps the design i
     testClockId: clock,
   });
   const sub = await subscribe(h, { customerId, planCode: 'designs-monthly' });
-  const [first] = await issued(sub.id, 1);
-  const modern = await storedHtml(first!.id);
+  const [first] = await issuedInvoices(h, sub.id, 1);
+  const modern = await storedInvoiceHtml(h, first!.id);
   expect(modern.content).toContain('<body class="design-modern document-invoice">');
   expect(modern.content).toContain('<div class="country">France</div>'); // fr-FR
   expect(modern.content).toContain('<td class="num tax">20\u00a0%</td>'); // French VAT
@@ -90,8 +78,8 @@ test('a customer’s design shapes their invoices; an invoice keeps the design i
   expect(changed.statusCode, changed.body).toBe(200);
 
   await advanceClock(h, clock, paris('2027-04-02T00:00'));
-  const second = (await issued(sub.id, 2))[1]!;
-  const compact = await storedHtml(second.id);
+  const second = (await issuedInvoices(h, sub.id, 2))[1]!;
+  const compact = await storedInvoiceHtml(h, second.id);
   expect(compact.content).toContain('<body class="design-compact document-invoice">');
   const compactPdf = await pdfWords(second.id);
   expect(compactPdf).toMatch(new RegExp(`Invoice\\s+${second.number!}`));

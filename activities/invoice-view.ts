@@ -16,6 +16,12 @@ function addressLinesOf(address: InvoiceCustomerDetails['address']): string[] {
   );
 }
 
+/** The line's `tax` field, once it is taxed. */
+function withTax(line: InvoiceLine): { tax?: LineTaxView } {
+  const tax = lineTaxOf(line);
+  return tax ? { tax } : {};
+}
+
 /** A taxed line's rate or treatment, as its document's tax column shows it. */
 export function lineTaxOf(
   line: Pick<InvoiceLine, 'tax_rate' | 'tax_treatment'>,
@@ -109,7 +115,7 @@ export async function loadInvoiceView(
       ...(line.period_start ? { periodStart: line.period_start.toISOString() } : {}),
       ...(line.period_end ? { periodEnd: line.period_end.toISOString() } : {}),
       ...(line.arithmetic ? { arithmetic: line.arithmetic } : {}),
-      ...(line.tax_treatment !== null && { tax: lineTaxOf(line)! }),
+      ...withTax(line),
     })),
     ...(invoice.tax_breakdown.length > 0
       ? {

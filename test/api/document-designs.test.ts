@@ -4,13 +4,15 @@
 // workflow in test/workflows/document-designs.test.ts.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDraftInvoice } from '../../db/repositories/invoice-drafts.ts';
 import { DOCUMENT_DESIGNS, DOCUMENT_TYPES } from '../../documents/designs.ts';
-import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
+import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { postCustomer } from '../support/builders/customers.ts';
+import { recordingTemporal } from '../support/recording-temporal.ts';
 
 let api: ApiHarness;
 beforeAll(async () => {
-  api = await createApiHarness({ temporal: unreachableTemporal() });
+  api = await createApiHarness({ temporal: recordingTemporal().client });
 });
 afterAll(async () => {
   await api?.close();
@@ -133,5 +135,53 @@ describe('a customer’s documentDesign', () => {
     expect(patched.statusCode).toBe(400);
     expect(patched.json()).toMatchObject({ errors: [{ field: 'documentDesign' }] });
     expect((await customer(id)).json()).toMatchObject({ documentDesign: 'modern' });
+  });
+});
+
+describe('a credit note and a receipt', () => {
+  it('are laid out in their invoice’s design, each line with its tax', async () => {
+    const customerId = await postCustomer(api, { documentDesign: 'modern', country: 'FR' });
+    const draft = await createDraftInvoice(api.db, {
+      customerId,
+      currency: 'EUR',
+      lines: [{ description: 'Pro', quantity: '1', unitAmount: '10000', amount: 10000 }],
+    });
+    const finalized = await api.request({
+      method: 'POST',
+      url: `/v1/invoices/${draft.id}/finalize`,
+    });
+    expect(finalized.statusCode, finalized.body).toBe(200);
+    // Changed after the invoice was issued: its credit notes and receipts keep its design.
+    const patched = await api.request({
+      method: 'PATCH',
+      url: `/v1/customers/${customerId}`,
+      payload: { documentDesign: 'compact' },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    const paid = await api.request({
+      method: 'POST',
+      url: `/v1/invoices/${draft.id}/payments`,
+      payload: { amount: 5000, method: 'Visa ending 4242', reference: 'designs-1' },
+    });
+    expect(paid.statusCode, paid.body).toBeLessThan(300);
+    const paymentId = paid.json<{ payment: { id: string } }>().payment.id;
+    const credited = await api.request({
+      method: 'POST',
+      url: `/v1/invoices/${draft.id}/credit-notes`,
+      payload: { reason: 'refund', amount: 1200 },
+    });
+    expect(credited.statusCode, credited.body).toBe(201);
+    const creditNoteId = credited.json<{ id: string }>().id;
+
+    for (const [type, url] of [
+      ['credit-note', `/v1/credit-notes/${creditNoteId}/html`],
+      ['receipt', `/v1/payments/${paymentId}/receipt/html`],
+    ]) {
+      const response = await api.request({ method: 'GET', url: url! });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.body).toContain(`<body class="design-modern document-${type}">`);
+      expect(response.body).toContain('<td class="num tax">20\u00a0%</td>'); // French VAT, fr-FR
+      expect(response.body).toContain('<div class="country">France</div>');
+    }
   });
 });

@@ -1,7 +1,8 @@
 // Renders invoices and their emails from Handlebars templates. Templates are read and parsed once,
 // when the renderer is created, so a broken override folder fails at worker start rather than in
 // the middle of a billing run. An operator's folder may hold any subset of the built-in files
-// (see templates/README.md); each missing file falls back to the built-in one.
+// (see templates/README.md); each missing file falls back to the built-in one. Documents are laid
+// out by their design (documents/designs.ts): the document's own, else the brand's.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,9 +54,9 @@ export interface DocumentRenderer {
   renderInvoiceEmail(view: InvoiceView, extras?: EmailExtras): RenderedEmail;
   /** An estimate with its arithmetic, as a self-contained HTML document. */
   renderEstimateHtml(view: EstimateView): string;
-  /** A credit note as a self-contained HTML document, in the invoice's look. */
+  /** A credit note as a self-contained HTML document, in its design (its invoice's). */
   renderCreditNoteHtml(view: CreditNoteView): string;
-  /** A payment receipt as a self-contained HTML document, in the invoice's look. */
+  /** A payment receipt as a self-contained HTML document, in its design (its invoice's). */
   renderReceiptHtml(view: ReceiptView): string;
   /** "Payment received, thank you": what was paid and what, if anything, remains. */
   renderReceiptEmail(view: ReceiptView, extras?: EmailExtras): RenderedEmail;

@@ -185,3 +185,33 @@ describe('a credit note and a receipt', () => {
     }
   });
 });
+
+describe('an estimate', () => {
+  it('is laid out in its customer’s design, each line with its tax', async () => {
+    const plan = await api.request({
+      method: 'POST',
+      url: '/v1/plans',
+      payload: {
+        code: 'designs-pro',
+        name: 'Pro',
+        currency: 'EUR',
+        interval: 'month',
+        amount: 4900,
+      },
+    });
+    expect(plan.statusCode, plan.body).toBe(201);
+    const customerId = await postCustomer(api, { documentDesign: 'compact', country: 'FR' });
+    const estimate = await api.request({
+      method: 'POST',
+      url: '/v1/estimates',
+      payload: { planCode: 'designs-pro', customerId },
+    });
+    expect(estimate.statusCode, estimate.body).toBe(201);
+    const { id } = estimate.json<{ id: string }>();
+    const html = await api.request({ method: 'GET', url: `/v1/estimates/${id}/html` });
+    expect(html.statusCode, html.body).toBe(200);
+    expect(html.body).toContain('<body class="design-compact document-estimate">');
+    expect(html.body).toContain('<td class="num tax">20\u00a0%</td>');
+    expect(html.body).toContain('<div class="country">France</div>');
+  });
+});

@@ -14,12 +14,12 @@ import {
   type CustomerDocumentRef,
 } from '../db/repositories/customer-documents.ts';
 import type { StoredPdf } from '../db/repositories/invoice-documents.ts';
-import { getInvoice } from '../db/repositories/invoices.ts';
+import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
 import { appliedThrough, getPayment } from '../db/repositories/payments.ts';
 import type { PdfRenderer } from '../documents/pdf.ts';
 import type { DocumentRenderer } from '../documents/renderer.ts';
 import type { CreditNoteView, InvoiceView, ReceiptView } from '../documents/views.ts';
-import { loadInvoiceView, type InvoiceViewSettings } from './invoice-view.ts';
+import { lineTaxOf, loadInvoiceView, type InvoiceViewSettings } from './invoice-view.ts';
 
 export interface CustomerDocumentDependencies extends InvoiceViewSettings {
   db: Db;
@@ -45,13 +45,17 @@ export async function loadCreditNoteView(
   const found = await getCreditNote(db, creditNoteId);
   if (!found) return undefined;
   const { creditNote, lines } = found;
-  const [invoice, row] = await Promise.all([
+  const [invoice, row, invoiceLines] = await Promise.all([
     loadInvoiceView(db, creditNote.invoice_id, settings, reach),
     getInvoice(db, creditNote.invoice_id),
+    getInvoiceLines(db, creditNote.invoice_id),
   ]);
+  // A credited line is taxed as the invoice line it credits.
+  const taxOf = new Map(invoiceLines.map((line) => [line.id, lineTaxOf(line)]));
   return {
     seller: invoice.seller,
     brand: invoice.brand,
+    ...(invoice.documentDesign ? { documentDesign: invoice.documentDesign } : {}),
     customer: invoice.customer,
     creditNote: {
       id: creditNote.id,
@@ -70,12 +74,16 @@ export async function loadCreditNoteView(
             ? 'invoice'
             : 'balance',
     },
-    lines: lines.map((line) => ({
-      description: line.description,
-      quantity: '1',
-      unitAmount: String(line.amount),
-      amount: line.amount,
-    })),
+    lines: lines.map((line) => {
+      const tax = taxOf.get(line.invoice_line_id);
+      return {
+        description: line.description,
+        quantity: '1',
+        unitAmount: String(line.amount),
+        amount: line.amount,
+        ...(tax && { tax }),
+      };
+    }),
   };
 }
 
@@ -114,6 +122,7 @@ export function receiptViewOf(
   return {
     seller: invoice.seller,
     brand: invoice.brand,
+    ...(invoice.documentDesign ? { documentDesign: invoice.documentDesign } : {}),
     customer: invoice.customer,
     invoice: invoice.invoice,
     lines: invoice.lines,

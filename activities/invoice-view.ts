@@ -2,17 +2,32 @@
 // shows the customer's and seller's details as they were at finalization (its snapshot), its
 // discount, its tax per rate and the legal notes the tax engine asked for.
 import type { Db } from '../db/connect.ts';
-import type { InvoiceCustomerDetails } from '../db/database.ts';
+import type { InvoiceCustomerDetails, InvoiceLine } from '../db/database.ts';
 import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
 import { customerDetailsOf } from '../db/repositories/invoice-finalization.ts';
-import type { Brand, InvoiceCustomerView, InvoiceView } from '../documents/views.ts';
+import type { Brand, InvoiceCustomerView, InvoiceView, LineTaxView } from '../documents/views.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 
+/** The address without its country, which documents write out in their own language. */
 function addressLinesOf(address: InvoiceCustomerDetails['address']): string[] {
   const place = [address.postalCode, address.city].filter(Boolean).join(' ');
-  return [address.line1, address.line2, place, address.region, address.country].filter(
-    (line): line is string => Boolean(line),
+  return [address.line1, address.line2, place, address.region].filter((line): line is string =>
+    Boolean(line),
   );
+}
+
+/** The line's `tax` field, once it is taxed. */
+function withTax(line: InvoiceLine): { tax?: LineTaxView } {
+  const tax = lineTaxOf(line);
+  return tax ? { tax } : {};
+}
+
+/** A taxed line's rate or treatment, as its document's tax column shows it. */
+export function lineTaxOf(
+  line: Pick<InvoiceLine, 'tax_rate' | 'tax_treatment'>,
+): LineTaxView | undefined {
+  if (line.tax_treatment === null) return undefined;
+  return { treatment: line.tax_treatment, ratePercent: line.tax_rate ?? '0' };
 }
 
 /** What every document about an invoice shows besides the invoice: who issues it, and the brand. */
@@ -52,6 +67,7 @@ export async function loadInvoiceView(
     locale: contact.locale,
     timezone: contact.timezone,
     addressLines: addressLinesOf(details.address),
+    country: details.address.country,
     ...(details.vatNumber ? { vatNumber: details.vatNumber } : {}),
     ...(details.taxExemptReference ? { taxExemptReference: details.taxExemptReference } : {}),
   };
@@ -63,6 +79,7 @@ export async function loadInvoiceView(
         addressLines: snapshot.addressLines,
         email: snapshot.email,
         ...(snapshot.taxId ? { taxId: snapshot.taxId } : {}),
+        ...(snapshot.country ? { country: snapshot.country } : {}),
       }
     : currentSeller;
   const taxed = invoice.tax_breakdown.filter((b) => b.treatment === 'taxable');
@@ -71,6 +88,7 @@ export async function loadInvoiceView(
   return {
     seller,
     brand,
+    ...(details.documentDesign ? { documentDesign: details.documentDesign } : {}),
     customer: customerView,
     invoice: {
       id: invoice.id,
@@ -97,6 +115,7 @@ export async function loadInvoiceView(
       ...(line.period_start ? { periodStart: line.period_start.toISOString() } : {}),
       ...(line.period_end ? { periodEnd: line.period_end.toISOString() } : {}),
       ...(line.arithmetic ? { arithmetic: line.arithmetic } : {}),
+      ...withTax(line),
     })),
     ...(invoice.tax_breakdown.length > 0
       ? {

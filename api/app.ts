@@ -29,6 +29,7 @@ import collections from './routes/collections.ts';
 import coupons from './routes/coupons.ts';
 import creditNotes from './routes/credit-notes.ts';
 import customers from './routes/customers.ts';
+import documentDesigns from './routes/document-designs.ts';
 import estimates from './routes/estimates.ts';
 import health from './routes/health.ts';
 import hosted from './routes/hosted.ts';
@@ -116,6 +117,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(apiKeys);
   await app.register(auditEvents);
   await app.register(customers);
+  await app.register(documentDesigns);
   await app.register(plans);
   await app.register(planMigrations);
   await app.register(subscriptions);

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { LATE_EVENT_POLICIES, type LateEventsPolicy } from '../db/repositories/usage.ts';
 import { DEBIAN_CHROMIUM } from '../documents/chromium.ts';
+import { assertDocumentDesign, DEFAULT_DOCUMENT_DESIGN } from '../documents/designs.ts';
 import type { Brand } from '../documents/views.ts';
 import { parseSendWindow, type SendWindow } from '../domain/collections/business-hours.ts';
 import { checkNumberFormat, type NumberingSettings } from '../domain/invoicing/numbering.ts';
@@ -256,6 +257,7 @@ export function exitUnlessDatabaseUrl(config: BillwrightConfig, command: string)
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConfig {
   const apiPort = positiveInt('PORT', env.PORT, 3000);
   const dataDir = resolve(env.BILLWRIGHT_DATA_DIR ?? join(process.cwd(), 'data'));
+  const taxSeller = taxSellerFromEnv(env);
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
@@ -298,14 +300,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     templatesDir: env.BILLWRIGHT_TEMPLATES_DIR || undefined,
     seller: {
       legalName: env.SELLER_LEGAL_NAME ?? 'Billwright Demo Ltd',
-      addressLines: (env.SELLER_ADDRESS ?? '1 Example Street|Dublin D02 XY45|Ireland').split('|'),
+      // The country is SELLER_COUNTRY's, written out in each document's language.
+      addressLines: (env.SELLER_ADDRESS ?? '1 Example Street|Dublin D02 XY45').split('|'),
+      country: taxSeller.country,
       taxId: env.SELLER_TAX_ID ?? 'IE1234567T',
       email: env.SELLER_EMAIL ?? 'billing@billwright.test',
       paymentInstructions:
         env.SELLER_PAYMENT_INSTRUCTIONS ??
         'Bank transfer to IBAN IE29 AIBK 9311 5212 3456 78 (BIC AIBKIE2D), quoting the invoice number.',
     },
-    taxSeller: taxSellerFromEnv(env),
+    taxSeller,
     taxRounding: {
       level: env.TAX_ROUNDING === 'per_rate' ? 'per_rate' : 'per_line',
       mode: env.TAX_ROUNDING_MODE === 'half_even' ? 'half_even' : 'half_up',
@@ -316,8 +320,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
       productName: env.BRAND_NAME ?? 'Billwright Demo',
       accentColor: env.BRAND_ACCENT_COLOR ?? '#4f46e5',
       ...(env.BRAND_LOGO_URL ? { logoUrl: env.BRAND_LOGO_URL } : {}),
+      documentDesign: documentDesignFromEnv(env),
     },
   };
+}
+
+/** BILLWRIGHT_DOCUMENT_DESIGN: the brand's document design, unless a customer chose another. */
+function documentDesignFromEnv(env: NodeJS.ProcessEnv): string {
+  const design = env.BILLWRIGHT_DOCUMENT_DESIGN?.trim() || DEFAULT_DOCUMENT_DESIGN;
+  assertDocumentDesign(design, 'BILLWRIGHT_DOCUMENT_DESIGN');
+  return design;
 }
 
 /**

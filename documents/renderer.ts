@@ -1,11 +1,19 @@
 // Renders invoices and their emails from Handlebars templates. Templates are read and parsed once,
 // when the renderer is created, so a broken override folder fails at worker start rather than in
 // the middle of a billing run. An operator's folder may hold any subset of the built-in files
-// (see templates/README.md); each missing file falls back to the built-in one.
+// (see templates/README.md); each missing file falls back to the built-in one. Documents are laid
+// out by their design (documents/designs.ts): the document's own, else the brand's.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import {
+  assertDocumentDesign,
+  designOf,
+  DOCUMENT_DESIGNS,
+  type DocumentDesign,
+  type DocumentType,
+} from './designs.ts';
 import { registerHelpers, type TemplateRoot } from './template-helpers.ts';
 import {
   REMINDER_TONES,
@@ -46,9 +54,9 @@ export interface DocumentRenderer {
   renderInvoiceEmail(view: InvoiceView, extras?: EmailExtras): RenderedEmail;
   /** An estimate with its arithmetic, as a self-contained HTML document. */
   renderEstimateHtml(view: EstimateView): string;
-  /** A credit note as a self-contained HTML document, in the invoice's look. */
+  /** A credit note as a self-contained HTML document, in its design (its invoice's). */
   renderCreditNoteHtml(view: CreditNoteView): string;
-  /** A payment receipt as a self-contained HTML document, in the invoice's look. */
+  /** A payment receipt as a self-contained HTML document, in its design (its invoice's). */
   renderReceiptHtml(view: ReceiptView): string;
   /** "Payment received, thank you": what was paid and what, if anything, remains. */
   renderReceiptEmail(view: ReceiptView, extras?: EmailExtras): RenderedEmail;
@@ -69,8 +77,17 @@ export interface InvoiceLineContext extends InvoiceLineView {
   adjusted: boolean;
 }
 
+/** What every document template sees besides its view: which document, in which design. */
+export interface DocumentFrame {
+  documentType: DocumentType;
+  /** The design the document is laid out in (designs/<documentDesign>/layout.hbs). */
+  documentDesign: DocumentDesign;
+  /** Some line carries its tax (rate or treatment): the line table shows a Tax column. */
+  lineTax: boolean;
+}
+
 /** What every template sees: the view plus a few facts derived from it. */
-export interface InvoiceTemplateContext extends Omit<InvoiceView, 'lines'> {
+export interface InvoiceTemplateContext extends Omit<InvoiceView, 'lines' | 'documentDesign'> {
   lines: InvoiceLineContext[];
   /** The invoice currency, for helpers (see TemplateRoot). */
   currency: string;
@@ -109,6 +126,7 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
   for (const hb of [html, plain]) registerHelpers(hb);
   registerPartials(html, dirs, false);
   registerPartials(plain, dirs, true);
+  registerDesigns(html, dirs);
 
   const invoiceHtml = compileFile(html, dirs, TEMPLATE_FILES.invoiceHtml, false);
   const estimateHtml = compileFile(html, dirs, TEMPLATE_FILES.estimateHtml, false);
@@ -160,6 +178,21 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
     };
   }
 
+  /** Which document, in which design: the one it was issued with, else the brand's. */
+  function frameOf(
+    documentType: DocumentType,
+    view: { brand: Brand; documentDesign?: string; lines: { tax?: unknown }[] },
+  ): DocumentFrame {
+    return {
+      documentType,
+      documentDesign: designOf(
+        view.documentDesign,
+        brandOverrides.documentDesign ?? view.brand.documentDesign,
+      ),
+      lineTax: view.lines.some((line) => line.tax !== undefined),
+    };
+  }
+
   function contextOf(view: InvoiceView, extras?: EmailExtras): InvoiceTemplateContext {
     const status = view.invoice.status.toLowerCase();
     const settled = status === 'paid' || status === 'void';
@@ -195,16 +228,16 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
 
   return {
     renderInvoiceHtml(view) {
-      return invoiceHtml(contextOf(view));
+      return invoiceHtml({ ...contextOf(view), ...frameOf('invoice', view) });
     },
     renderInvoiceEmail(view, extras) {
       return emails['invoice-issued'](contextOf(view, extras));
     },
     renderCreditNoteHtml(view) {
-      return creditNoteHtml(creditNoteContext(view));
+      return creditNoteHtml({ ...creditNoteContext(view), ...frameOf('credit-note', view) });
     },
     renderReceiptHtml(view) {
-      return receiptHtml(receiptContext(view));
+      return receiptHtml({ ...receiptContext(view), ...frameOf('receipt', view) });
     },
     renderReceiptEmail(view, extras) {
       return emails.receipt(receiptContext(view, extras));
@@ -216,8 +249,9 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
       return emails['payment-reminder'](reminderContext(view));
     },
     renderEstimateHtml(view) {
-      const context: EstimateView & TemplateRoot = {
+      const context: EstimateView & TemplateRoot & DocumentFrame = {
         ...view,
+        ...frameOf('estimate', view),
         brand: brandOf(view),
         currency: view.estimate.currency,
         customer: { ...view.customer, locale: displayLocale(view.customer.locale) },
@@ -293,6 +327,19 @@ function registerPartials(hb: typeof Handlebars, dirs: string[], noEscape: boole
   }
 }
 
+/**
+ * Each design's layout and stylesheet become partials `designs/<name>/layout` and
+ * `designs/<name>/styles`; an operator's file replaces the built-in one of the same path.
+ */
+function registerDesigns(hb: typeof Handlebars, dirs: string[]): void {
+  for (const design of DOCUMENT_DESIGNS) {
+    for (const part of ['layout', 'styles']) {
+      const { path, source } = readTemplate(dirs, `designs/${design}/${part}.hbs`);
+      hb.registerPartial(`designs/${design}/${part}`, compileSource(hb, path, source, false));
+    }
+  }
+}
+
 /** A malformed stored locale ("fr_FR", "") must not stop an invoice from going out. */
 export function displayLocale(tag: string): string {
   try {
@@ -315,6 +362,9 @@ function assertBrandFields(brand: Partial<Brand>): void {
     throw new RangeError(
       `brand accentColor must be a hex colour like #4f46e5, got ${brand.accentColor}`,
     );
+  }
+  if (brand.documentDesign !== undefined) {
+    assertDocumentDesign(brand.documentDesign, 'brand documentDesign');
   }
   if (brand.logoUrl !== undefined && !/^data:image\/[a-z0-9.+-]+[;,]/i.test(brand.logoUrl)) {
     assertWebUrl(brand.logoUrl, 'brand logoUrl');

@@ -3,7 +3,8 @@
 // customer change cannot rewrite what the customer received. Instead the stored HTML gets a
 // watermark and a status line, and the parts that only hold while money is owed (the amount-due
 // row and how to pay, between the <!--bw:…--> markers of templates/partials/totals.hbs and
-// footer.hbs) are replaced by what is true now. Labels are English, as the templates' are; dates
+// footer.hbs, and the headline amount some designs show, in templates/invoice.hbs) are replaced
+// by what is true now, whichever design the invoice was issued in. Labels are English, as the templates' are; dates
 // and amounts follow the customer's locale, as in the document.
 import { escapeHtml, insertAtBodyStart } from './html.ts';
 import { formatMoney, money } from '../domain/core/money.ts';
@@ -52,8 +53,10 @@ export function markInvoiceDocument(html: string, mark: StatusMark): string {
   // Replaced by functions: an amount such as "US$49.00" must not read as a "$4" pattern.
   const row = `<tr class="due bw-status-${mark.status}"><th scope="row">${escapeHtml(words.label)}</th><td class="num">${escapeHtml(words.value)}</td></tr>`;
   const howToPay = `<div class="label">Status</div><p>${escapeHtml(words.howToPay)}</p>`;
+  const headline = `<span class="headline-label">${escapeHtml(words.label)}</span> <span class="headline-amount bw-status-${mark.status}">${escapeHtml(words.value)}</span>`;
   const marked = html
     .replace(/<!--bw:amount-due-->[\s\S]*?<!--\/bw:amount-due-->/g, () => row)
+    .replace(/<!--bw:headline-due-->[\s\S]*?<!--\/bw:headline-due-->/g, () => headline)
     .replace(/<!--bw:how-to-pay-->[\s\S]*?<!--\/bw:how-to-pay-->/g, () => howToPay);
   return insertAtBodyStart(marked, stampOf(mark.status, words.stamp, words.line));
 }

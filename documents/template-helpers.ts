@@ -112,6 +112,14 @@ export function registerHelpers(hb: typeof Handlebars): void {
     return link.toString();
   });
 
+  // A country code written out in the document's language: "DE" is "Deutschland" in de-DE and
+  // "Germany" in en; a code Intl does not know is printed as it is.
+  hb.registerHelper('country', (...args: unknown[]) => {
+    const [root, code, locale] = helperArgs(args);
+    if (typeof code !== 'string') throw new TypeError(`country needs a code, got ${String(code)}`);
+    return countryName(code, stringOr(locale, root.customer.locale));
+  });
+
   // Names built from data, e.g. a dynamic partial: {{> (concat "reminder-" tone)}}.
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
 
@@ -159,6 +167,22 @@ function numberFormat(locale: string, options: Intl.NumberFormatOptions = {}): I
   let format = numberFormats.get(key);
   if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale, options)));
   return format;
+}
+
+const regionNames = new Map<string, Intl.DisplayNames>();
+
+/** The country's name in `locale`: "DE" → "Deutschland" (de-DE), "Germany" (en). */
+export function countryName(code: string, locale: string): string {
+  let names = regionNames.get(locale);
+  if (!names) {
+    names = new Intl.DisplayNames([locale], { type: 'region', fallback: 'code' });
+    regionNames.set(locale, names);
+  }
+  try {
+    return names.of(code) ?? code;
+  } catch {
+    return code; // not a well-formed region code
+  }
 }
 
 /** Splits a helper call into the root context and its positional arguments. */

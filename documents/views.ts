@@ -12,6 +12,16 @@ export interface Brand {
   logoUrl?: string;
   /** CSS hex colour, e.g. "#4f46e5". */
   accentColor: string;
+  /** The design documents are rendered in unless the customer chose one (documents/designs.ts). */
+  documentDesign?: string;
+}
+
+/** How a line is taxed, shown in its own column: "20 %", or its treatment when untaxed. */
+export interface LineTaxView {
+  /** The tax engine's treatment: "taxable", "reverse_charge", "exempt_customer", … */
+  treatment: string;
+  /** The rate in percent as an exact decimal string ("20", "9.975"); "0" when untaxed. */
+  ratePercent: string;
 }
 
 export interface InvoiceCustomerView {
@@ -21,8 +31,10 @@ export interface InvoiceCustomerView {
   locale: string;
   /** IANA zone dates are shown in, e.g. "Europe/Paris". */
   timezone: string;
-  /** Postal address, one line per entry, printed under the name when known. */
+  /** Postal address without the country, one line per entry, printed under the name. */
   addressLines?: string[];
+  /** ISO 3166-1 alpha-2 code, written out in the document's language ("Deutschland"). */
+  country?: string;
   /** The customer's VAT / GST number, printed when known (required for a reverse charge). */
   vatNumber?: string;
   /** Reference of the customer's tax exemption (certificate number), printed when exempt. */
@@ -73,9 +85,16 @@ export interface InvoiceLineView {
    * (exact minor units, before proration and cap), the proration and the cap.
    */
   arithmetic?: LineArithmetic;
+  /** The line's tax rate or treatment, once the invoice is taxed. */
+  tax?: LineTaxView;
 }
 
-export interface InvoiceView {
+/** The design a document was issued with (the customer's choice); else the brand's default. */
+interface Designed {
+  documentDesign?: string;
+}
+
+export interface InvoiceView extends Designed {
   seller: SellerDetails;
   brand: Brand;
   customer: InvoiceCustomerView;
@@ -102,11 +121,11 @@ export interface TaxBreakdownLineView {
 }
 
 /** What the estimate template renders: a priced period with the arithmetic shown. */
-export interface EstimateView {
+export interface EstimateView extends Designed {
   seller: SellerDetails;
   brand: Brand;
-  /** Locale and zone the numbers and dates are shown in; the name when the customer is known. */
-  customer: { name?: string; locale: string; timezone: string };
+  /** Locale and zone the numbers and dates are shown in; name and country when known. */
+  customer: { name?: string; country?: string; locale: string; timezone: string };
   estimate: {
     id: string;
     planName: string;
@@ -120,14 +139,21 @@ export interface EstimateView {
     /** Tax included when computed; otherwise the total before tax. */
     total: number;
   };
-  lines: { description: string; quantity: string; amount: number; explanation: string[] }[];
+  lines: {
+    description: string;
+    quantity: string;
+    amount: number;
+    explanation: string[];
+    /** The line's tax rate or treatment, when the customer is known and the estimate taxed. */
+    tax?: LineTaxView;
+  }[];
   discounts: { description: string; amount: number; explanation: string[] }[];
   /** Present when the customer was known: tax by rate, and the legal mentions. */
   tax: { lines: { label: string; amount: number }[]; inclusive: boolean; notes: string[] } | null;
 }
 
 /** A credit note: what was credited against an invoice, and why. */
-export interface CreditNoteView {
+export interface CreditNoteView extends Designed {
   seller: SellerDetails;
   brand: Brand;
   customer: InvoiceCustomerView;
@@ -158,7 +184,7 @@ export interface CreditNoteView {
 }
 
 /** A payment received against an invoice. */
-export interface ReceiptView {
+export interface ReceiptView extends Designed {
   seller: SellerDetails;
   brand: Brand;
   customer: InvoiceCustomerView;

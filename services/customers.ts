@@ -10,6 +10,7 @@ import type {
   NewCustomerInput,
 } from '../db/repositories/customers.ts';
 import { getTestClock } from '../db/repositories/test-clocks.ts';
+import { DOCUMENT_DESIGNS, isDocumentDesign } from '../documents/designs.ts';
 import { isCurrencyCode } from '../domain/core/currency.ts';
 import { isValidTimezone } from '../domain/core/periods.ts';
 import type { CustomerType, TaxSeller } from '../domain/tax/types.ts';
@@ -77,6 +78,15 @@ function unprocessable(field: string, message: string): Refused {
   return new Refused('unprocessable', message, { field });
 }
 
+/** A design the documents can be rendered in; null (a patch) returns the customer to the brand's. */
+function checkDesign(design: string | null | undefined): void {
+  if (design === undefined || design === null || isDocumentDesign(design)) return;
+  throw unprocessable(
+    'documentDesign',
+    `${design} is not a document design (one of ${DOCUMENT_DESIGNS.join(', ')})`,
+  );
+}
+
 /** The VAT number as stored: without spaces, dots or dashes, upper case. */
 function normalisedVatNumber(vatNumber: string): string {
   return vatNumber.replace(/[\s.-]/g, '').toUpperCase();
@@ -112,6 +122,7 @@ export async function createCustomer(
   if (!isCurrencyCode(order.currency))
     throw unprocessable('currency', `${order.currency} is not an ISO 4217 currency we bill in`);
   const locale = checkPlace(order)!;
+  checkDesign(order.documentDesign);
   if (order.testClockId !== undefined) {
     if (!deps.testClocks) {
       throw unprocessable('testClockId', 'test clocks are off on this installation');
@@ -154,6 +165,8 @@ export interface CustomerPatch {
   vatNumber?: string | null | undefined;
   taxExempt?: { reference: string } | null | undefined;
   paymentTermsDays?: number | undefined;
+  /** The design of their documents; null returns them to the brand's. */
+  documentDesign?: string | null | undefined;
   /** Fixed for life: accepted only when it is the customer's own. */
   currency?: string | undefined;
   /** Fixed for life: accepted only when it is the customer's own. */
@@ -176,6 +189,7 @@ const CORRECTABLE: [column: keyof CustomerCorrection, field: string, personal: b
   ['vat_number', 'vatNumber', true],
   ['tax_exempt_reference', 'taxExempt.reference', true],
   ['payment_terms_days', 'paymentTermsDays', false],
+  ['document_design', 'documentDesign', false],
 ];
 
 /** The patch over the stored customer: every correctable column as it would be after it. */
@@ -205,6 +219,7 @@ function corrected(current: Customer, patch: CustomerPatch, locale: string | und
         ? current.tax_exempt_reference
         : (patch.taxExempt?.reference ?? null),
     payment_terms_days: pick(patch.paymentTermsDays, current.payment_terms_days),
+    document_design: pick(patch.documentDesign, current.document_design),
   } satisfies Required<CustomerCorrection>;
 }
 
@@ -258,6 +273,7 @@ export async function correctCustomer(
     const current = await customers.lockCustomer(trx, id);
     if (!current) throw new Refused('not_found', `Customer ${id} does not exist.`);
     assertFixedFieldsKept(current, patch);
+    checkDesign(patch.documentDesign);
     const next = corrected(current, patch, checkPlace(patch));
     if (next.timezone !== current.timezone) await assertCalendarFree(trx, current);
     assertTaxable(customers.taxCustomerOf(next), deps.seller);

@@ -33,7 +33,7 @@ import {
   type Interval,
 } from '../domain/core/periods.ts';
 import type { RatedPeriod } from '../domain/rating/types.ts';
-import { toTaxLines } from '../domain/tax/provider.ts';
+import { lineRatePercent, toTaxLines } from '../domain/tax/provider.ts';
 import { validateTaxCustomer } from '../domain/tax/validation.ts';
 import type { ServiceDependencies } from './dependencies.ts';
 import { Refused, refusedFor } from './refused.ts';
@@ -318,11 +318,15 @@ function estimateView(
   record: EstimateRecord,
 ): EstimateView {
   const { result } = record;
+  // Each line's tax, when the customer was known and the estimate taxed (lineId: the rated id).
+  const taxed = new Map(record.tax?.lines.map((line) => [line.lineId, line]));
   return {
     seller,
     brand,
+    ...(record.documentDesign ? { documentDesign: record.documentDesign } : {}),
     customer: {
       ...(record.customerName ? { name: record.customerName } : {}),
+      ...(record.customerCountry ? { country: record.customerCountry } : {}),
       locale: record.locale,
       timezone: record.timezone,
     },
@@ -348,12 +352,16 @@ function estimateView(
       inclusive: record.tax.taxBehavior === 'inclusive',
       notes: record.tax.notes.map((note) => note.text),
     },
-    lines: result.lines.map((line) => ({
-      description: line.description,
-      quantity: line.quantity,
-      amount: line.amount.amount,
-      explanation: line.explanation,
-    })),
+    lines: result.lines.map((line) => {
+      const tax = taxed.get(line.id);
+      return {
+        description: line.description,
+        quantity: line.quantity,
+        amount: line.amount.amount,
+        explanation: line.explanation,
+        ...(tax && { tax: { treatment: tax.treatment, ratePercent: lineRatePercent(tax) } }),
+      };
+    }),
     discounts: result.discounts.map((d) => ({
       description: d.description,
       amount: d.amount.amount,

@@ -42,6 +42,10 @@ export const TAGS = [
       'Billable metrics and the usage events they aggregate (idempotent by transaction id).',
   },
   {
+    name: 'Document designs',
+    description: 'How documents look: the designs, previewed with sample data.',
+  },
+  {
     name: 'Estimates',
     description: 'Prices a plan for one period with the arithmetic shown; changes nothing else.',
   },

@@ -1,6 +1,7 @@
 // The customer routes' request and response shapes, and how a customer is shown.
 import { Type, type TSchema } from 'typebox';
 import type { Customer as CustomerRow } from '../../db/database.ts';
+import { DOCUMENT_DESIGNS } from '../../documents/designs.ts';
 import { CUSTOMER_TYPES } from '../../domain/tax/types.ts';
 import { CurrencyCode, iso, Limit, StartingAfter, Timestamp } from './common.ts';
 
@@ -59,6 +60,11 @@ const AddressBody = Type.Object(
   { additionalProperties: false, description: 'Postal address (the country is `country`).' },
 );
 const Nullable = (description: string) => Type.Union([Type.String(), Type.Null()], { description });
+const DocumentDesign = Type.Enum([...DOCUMENT_DESIGNS], {
+  description:
+    'The design of the customer’s invoices, credit notes, receipts and estimates (see ' +
+    'GET /v1/document-designs). Invoices keep the design they were issued in.',
+});
 const CustomerTypeSchema = Type.Enum([...CUSTOMER_TYPES], {
   description: 'business or individual (default): decides B2B rules such as the EU reverse charge.',
 });
@@ -91,6 +97,11 @@ export const CustomerSchema = Type.Object(
         'Days to pay after an invoice is issued: 0 due on receipt, 15 net 15, 30 net 30.',
     }),
     testClockId: Nullable('The test clock the customer is billed on; null for real customers.'),
+    documentDesign: Type.Union([Type.String({ examples: ['modern'] }), Type.Null()], {
+      description:
+        'The design of the customer’s documents (one of GET /v1/document-designs); null: the ' +
+        'brand’s default (BILLWRIGHT_DOCUMENT_DESIGN).',
+    }),
     createdAt: Timestamp,
   },
   { $id: 'Customer', title: 'Customer' },
@@ -109,6 +120,7 @@ export const CreateCustomerBody = Type.Object(
     vatNumber: Type.Optional(VatNumber),
     taxExempt: Type.Optional(TaxExemptBody),
     paymentTermsDays: Type.Optional(PaymentTermsDays),
+    documentDesign: Type.Optional(DocumentDesign),
     testClockId: Type.Optional(
       Type.String({
         description:
@@ -152,6 +164,7 @@ export const UpdateCustomerBody = Type.Object(
     vatNumber: Clearable(VatNumber),
     taxExempt: Clearable(TaxExemptBody),
     paymentTermsDays: Type.Optional(PaymentTermsDays),
+    documentDesign: Clearable(DocumentDesign),
     currency: Type.Optional(
       Type.String({
         description:
@@ -203,6 +216,7 @@ export function toCustomer(row: CustomerRow) {
     taxExempt: row.tax_exempt_reference ? { reference: row.tax_exempt_reference } : null,
     paymentTermsDays: row.payment_terms_days,
     testClockId: row.test_clock_id,
+    documentDesign: row.document_design,
     createdAt: iso(row.created_at),
   };
 }

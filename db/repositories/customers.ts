@@ -25,6 +25,8 @@ export interface NewCustomerInput {
   paymentTermsDays?: number | undefined;
   /** The test clock the customer is billed on (checked to exist by the caller). */
   testClockId?: string | undefined;
+  /** The design of their documents (checked by the caller); absent: the brand's. */
+  documentDesign?: string | undefined;
 }
 
 export interface CustomerAddress {
@@ -67,6 +69,7 @@ export async function createCustomer(db: Db, input: NewCustomerInput): Promise<C
     taxExemptReference,
     paymentTermsDays,
     testClockId,
+    documentDesign,
     ...core
   } = input;
   return db
@@ -84,6 +87,7 @@ export async function createCustomer(db: Db, input: NewCustomerInput): Promise<C
       tax_exempt_reference: taxExemptReference ?? null,
       payment_terms_days: paymentTermsDays ?? 0,
       test_clock_id: testClockId ?? null,
+      document_design: documentDesign ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

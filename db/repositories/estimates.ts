@@ -24,6 +24,9 @@ export interface NewEstimate {
 export interface EstimateRecord extends NewEstimate {
   id: string;
   customerName: string | null;
+  customerCountry: string | null;
+  /** The design the customer chose for their documents; null: the brand's. */
+  documentDesign: string | null;
 }
 
 export async function insertEstimate(db: Db, estimate: NewEstimate): Promise<EstimateRecord> {
@@ -56,7 +59,11 @@ export async function getEstimate(db: Db, id: string): Promise<EstimateRecord | 
     .selectFrom('estimates')
     .leftJoin('customers', 'customers.id', 'estimates.customer_id')
     .selectAll('estimates')
-    .select('customers.name as customer_name')
+    .select([
+      'customers.name as customer_name',
+      'customers.country as customer_country',
+      'customers.document_design',
+    ])
     .where('estimates.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -64,6 +71,8 @@ export async function getEstimate(db: Db, id: string): Promise<EstimateRecord | 
     id: row.id,
     customerId: row.customer_id,
     customerName: row.customer_name,
+    customerCountry: row.customer_country,
+    documentDesign: row.document_design,
     planCode: row.plan_code,
     planVersion: row.plan_version,
     planName: row.plan_name,

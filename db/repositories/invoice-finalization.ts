@@ -3,7 +3,6 @@
 // they were.
 import type { Transaction } from 'kysely';
 import { DateTime } from 'luxon';
-import { decimal, toDecimalString } from '../../domain/core/decimal.ts';
 import {
   checkInvoiceAmounts,
   totalOf,
@@ -11,7 +10,7 @@ import {
 } from '../../domain/invoicing/lifecycle.ts';
 import type { NumberingSettings } from '../../domain/invoicing/numbering.ts';
 import type { SellerDetails } from '../../domain/invoicing/seller.ts';
-import { checkTaxResult, sameTaxQuestion } from '../../domain/tax/provider.ts';
+import { checkTaxResult, lineRatePercent, sameTaxQuestion } from '../../domain/tax/provider.ts';
 import type { TaxResult, TaxSeller } from '../../domain/tax/types.ts';
 import { inTransaction, type Db } from '../connect.ts';
 import type {
@@ -66,6 +65,7 @@ export function customerDetailsOf(customer: Customer): InvoiceCustomerDetails {
     customerType: customer.customer_type,
     ...optional('vatNumber', customer.vat_number),
     ...optional('taxExemptReference', customer.tax_exempt_reference),
+    ...optional('documentDesign', customer.document_design),
   };
 }
 
@@ -132,12 +132,11 @@ export async function finalizeLocked(
     }
     for (const [i, line] of lines.entries()) {
       const taxed = result.lines[i]!;
-      const rate = taxed.components.reduce((r, c) => r.plus(decimal(c.rate)), decimal(0));
       await trx
         .updateTable('invoice_lines')
         .set({
           tax_amount: taxed.taxAmount.amount,
-          tax_rate: toDecimalString(rate),
+          tax_rate: lineRatePercent(taxed),
           tax_jurisdiction: taxed.jurisdiction,
           tax_treatment: taxed.treatment,
           tax_components: JSON.stringify(taxed.components),

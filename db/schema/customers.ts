@@ -19,6 +19,8 @@ export interface CustomersTable {
   vat_number: string | null;
   tax_exempt_reference: string | null;
   payment_terms_days: ColumnType<number, number | undefined>;
+  /** The design their documents are rendered in (documents/designs.ts); null: the brand's. */
+  document_design: ColumnType<string | null, string | null | undefined, string | null>;
   /** The test clock the customer is billed on; null for real customers. */
   test_clock_id: ColumnType<string | null, string | null | undefined, never>;
   created_at: CreatedAt;

@@ -84,6 +84,8 @@ export interface InvoiceCustomerDetails {
   customerType: 'business' | 'individual';
   vatNumber?: string;
   taxExemptReference?: string;
+  /** The document design the customer chose (absent: the brand's), kept so a re-render matches. */
+  documentDesign?: string;
 }
 
 /** The seller's legal and tax identity as it was when the invoice was finalized. */

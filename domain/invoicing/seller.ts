@@ -4,8 +4,10 @@
 /** Who issues the invoice: the legal entity, as it must appear on the document. */
 export interface SellerDetails {
   legalName: string;
-  /** Postal address, one line per entry, in display order. */
+  /** Postal address without the country, one line per entry, in display order. */
   addressLines: string[];
+  /** ISO 3166-1 alpha-2 code, written out in each document's language. */
+  country?: string;
   /** VAT / GST / EIN number, when the seller has one. */
   taxId?: string;
   /** Where customers reach a person about billing. */

@@ -2,8 +2,9 @@
 // Stripe Tax, Avalara or its own service by implementing TaxProvider in an activity (network
 // calls are I/O: they never run in a workflow). Whatever answers, its result is checked here
 // before an invoice relies on it.
+import { decimal, toDecimalString, type DecimalString } from '../core/decimal.ts';
 import type { NetLine } from '../rating/types.ts';
-import type { TaxCategory, TaxLine, TaxRequest, TaxResult } from './types.ts';
+import type { TaxCategory, TaxedLine, TaxLine, TaxRequest, TaxResult } from './types.ts';
 import { taxDateOf } from './validation.ts';
 
 export interface TaxProvider {
@@ -11,6 +12,11 @@ export interface TaxProvider {
   readonly name: string;
   /** Throws TaxRequestError (validation.ts) for a request it cannot answer. */
   calculate(request: TaxRequest): Promise<TaxResult> | TaxResult;
+}
+
+/** A taxed line's rate in percent: its components' rates added ("20"; "14.975" for GST + QST). */
+export function lineRatePercent(line: Pick<TaxedLine, 'components'>): DecimalString {
+  return toDecimalString(line.components.reduce((r, c) => r.plus(decimal(c.rate)), decimal(0)));
 }
 
 /** RatedPeriod.netLines → the lines to tax, with each line's tax category. */

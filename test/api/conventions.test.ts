@@ -336,6 +336,8 @@ describe('OpenAPI document', () => {
         '/v1/estimates/{id}',
         '/v1/estimates/{id}/html',
         '/v1/estimates/{id}/pdf',
+        '/v1/document-designs',
+        '/v1/document-designs/{design}/{documentType}/preview',
         '/v1/test-clocks',
         '/v1/test-clocks/{id}',
         '/v1/test-clocks/{id}/advance',

@@ -48,6 +48,7 @@ describe('customers', () => {
       taxExempt: null,
       paymentTermsDays: 0,
       testClockId: null,
+      documentDesign: null,
       createdAt: stringMatching(ISO_UTC),
     });
     const read = await api.request({ method: 'GET', url: `/v1/customers/${body.id}` });

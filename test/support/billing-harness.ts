@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { expect } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
+import { getInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
 import { realActivities } from './activities.ts';
 import {
   createTimeSkippingEnvironment,
@@ -170,6 +171,26 @@ export async function invoicesOf(h: BillingHarness, subscriptionId: string): Pro
   );
   const all = await Promise.all(list.data.map((i) => h.get<Invoice>(`/v1/invoices/${i.id}`)));
   return all.sort((a, b) => Date.parse(a.issuedAt ?? '') - Date.parse(b.issuedAt ?? ''));
+}
+
+/** The subscription's invoices, once `count` are issued (numbered). */
+export function issuedInvoices(
+  h: BillingHarness,
+  subscriptionId: string,
+  count: number,
+): Promise<Invoice[]> {
+  return eventually(`${count} invoice(s) issued`, async () => {
+    const invoices = await invoicesOf(h, subscriptionId);
+    return invoices.filter((i) => i.number).length >= count ? invoices : undefined;
+  });
+}
+
+/** The invoice's stored HTML, once its workflow has rendered it. */
+export function storedInvoiceHtml(h: BillingHarness, invoiceId: string) {
+  return eventually(`invoice ${invoiceId} rendered`, async () => {
+    const document = await getInvoiceDocument(h.api.db, invoiceId, 'html');
+    return document ? document : undefined;
+  });
 }
 
 /** What an invoice and its prediction must agree on, line by line and in total. */

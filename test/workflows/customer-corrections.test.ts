@@ -14,7 +14,8 @@ import {
   advanceClock,
   created,
   createBillingHarness,
-  invoicesOf,
+  issuedInvoices,
+  storedInvoiceHtml,
   newClock,
   subscribe,
   type BillingHarness,
@@ -39,20 +40,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** The subscription's invoices, once `count` are issued. */
-const issued = (subscriptionId: string, count: number) =>
-  eventually(`${count} invoice(s) issued`, async () => {
-    const invoices = await invoicesOf(h, subscriptionId);
-    return invoices.filter((i) => i.number).length >= count ? invoices : undefined;
-  });
-
-/** The invoice's stored HTML, once its workflow has rendered it. */
-const storedHtml = (invoiceId: string) =>
-  eventually(`invoice ${invoiceId} rendered`, async () => {
-    const document = await getInvoiceDocument(h.api.db, invoiceId, 'html');
-    return document ? document : undefined;
-  });
-
 /** The emails sent to `to`, once one is about invoice `number`. */
 const emailsOnceAbout = (to: string, number: string) =>
   eventually(`the email of invoice ${number} to ${to}`, async () => {
@@ -73,8 +60,8 @@ test('invoices issued after a correction carry the new details; the one before k
     testClockId: clock,
   });
   const sub = await subscribe(h, { customerId, planCode: 'cc-monthly' });
-  const [first] = await issued(sub.id, 1);
-  const before = await storedHtml(first!.id);
+  const [first] = await issuedInvoices(h, sub.id, 1);
+  const before = await storedInvoiceHtml(h, first!.id);
   expect(before.content).toContain('1 rue de Rivoli');
   expect(before.content).toContain('FR40303265045');
   expect(before.content).toContain('factures@lutece.example');
@@ -105,10 +92,10 @@ test('invoices issued after a correction carry the new details; the one before k
   expect(corrected.statusCode, corrected.body).toBe(200);
 
   await advanceClock(h, clock, paris('2027-04-02T00:00'));
-  const invoices = await issued(sub.id, 2);
+  const invoices = await issuedInvoices(h, sub.id, 2);
   expect(invoices).toHaveLength(2);
   const second = invoices[1]!;
-  const after = await storedHtml(second.id);
+  const after = await storedInvoiceHtml(h, second.id);
   expect(after.content).toContain('8 quai de la Tournelle');
   expect(after.content).toContain('75005 Paris');
   expect(after.content).toContain('FR98765432109');
@@ -132,7 +119,8 @@ test('invoices issued after a correction carry the new details; the one before k
     email: 'factures@lutece.example',
     locale: 'fr-FR',
     vatNumber: 'FR40303265045',
-    addressLines: ['1 rue de Rivoli', '75001 Paris', 'FR'],
+    addressLines: ['1 rue de Rivoli', '75001 Paris'],
+    country: 'FR',
   });
 
   // A message sent now about invoice 1 (its receipt) goes to the corrected address.

@@ -30,6 +30,7 @@ export const customers = {
     tax_exempt_reference text,
     payment_terms_days integer DEFAULT 0 NOT NULL,
     test_clock_id text,
+    document_design text,
     CONSTRAINT customers_customer_type_check CHECK ((customer_type = ANY (ARRAY['business'::text, 'individual'::text]))),
     CONSTRAINT customers_payment_terms_days_check CHECK (((payment_terms_days >= 0) AND (payment_terms_days <= 365))),
     CONSTRAINT customers_pkey PRIMARY KEY (id),

@@ -64,6 +64,8 @@ export interface BillwrightConfig {
   emailPdf: 'attach' | 'link';
   /** Abuse limits of the API: requests per key, failed authentications per client address. */
   rateLimits: ApiRateLimits;
+  /** Prometheus metrics (docs/OPERATIONS.md "Metrics"). */
+  metrics: MetricsSettings;
   /**
    * BILLWRIGHT_CORS_ORIGINS: comma-separated origins (`https://app.example.com`) whose browser
    * pages may call the API; `*` for any. Unset: none (no CORS headers).
@@ -243,6 +245,25 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   return n;
 }
 
+/**
+ * Where metrics are served and who may read them. BILLWRIGHT_METRICS_TOKEN: when set, every
+ * /metrics asks for `Authorization: Bearer <token>`; unset, /metrics is open (keep it off the
+ * public network). The worker serves its own on BILLWRIGHT_WORKER_METRICS_PORT and the Temporal
+ * SDK's on BILLWRIGHT_WORKER_SDK_METRICS_PORT, each bound to BILLWRIGHT_METRICS_HOST (default
+ * HOST); unset ports: no listener.
+ */
+export interface MetricsSettings {
+  token: string | undefined;
+  host: string;
+  workerPort: number | undefined;
+  sdkPort: number | undefined;
+}
+
+function optionalPort(name: string, env: NodeJS.ProcessEnv): number | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : positiveInt(name, value, 0);
+}
+
 /** For `npm run worker` and `npm run api`: separate processes need a shared PostgreSQL. */
 export function exitUnlessDatabaseUrl(config: BillwrightConfig, command: string): void {
   if (config.databaseUrl) return;
@@ -279,6 +300,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
         env.BILLWRIGHT_AUTH_FAILURE_LIMIT,
         10,
       ),
+    },
+    metrics: {
+      token: env.BILLWRIGHT_METRICS_TOKEN || undefined,
+      host: env.BILLWRIGHT_METRICS_HOST ?? env.HOST ?? '127.0.0.1',
+      workerPort: optionalPort('BILLWRIGHT_WORKER_METRICS_PORT', env),
+      sdkPort: optionalPort('BILLWRIGHT_WORKER_SDK_METRICS_PORT', env),
     },
     corsOrigins: corsOriginsFromEnv(env),
     frameAncestors: frameAncestorsFromEnv(env),

@@ -51,11 +51,18 @@ export async function billingRunsIn(
   window: { from: Date; to: Date },
   page: PageRequest,
 ): Promise<BillingRuns> {
-  const [counted, lag, failures] = await Promise.all([
-    countBillingRuns(db, window),
-    billingRunLag(db, window),
-    listBillingRunFailures(db, { ...window, ...page }),
-  ]);
+  // One snapshot for the three reads, so an invoice committed meanwhile is in all or none.
+  const [counted, lag, failures] = await db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(
+      async (trx) =>
+        [
+          await countBillingRuns(trx, window),
+          await billingRunLag(trx, window),
+          await listBillingRunFailures(trx, { ...window, ...page }),
+        ] as const,
+    );
   const counts = noRuns();
   const byCurrency = new Map<string, BillingRunCounts>();
   for (const { currency, state, count } of counted) {

@@ -155,7 +155,9 @@ export async function billingRunLag(db: Db, window: BillingWindow): Promise<Bill
         and i.issued_at >= ${window.from} and i.issued_at < ${window.to}
     ) lags`.execute(db);
   const row = rows[0]!;
-  const seconds = (value: number | null) => (value === null ? null : Number(value));
+  // To the millisecond: percentile_cont interpolates in floating point (523.4999… for 523.5).
+  const seconds = (value: number | null) =>
+    value === null ? null : Math.round(Number(value) * 1000) / 1000;
   return {
     count: row.count,
     p50Seconds: seconds(row.p50Seconds),

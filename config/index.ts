@@ -12,6 +12,9 @@ import type { ResendSenderOptions } from '../email/resend-sender.ts';
 import type { TaxRegistrations, TaxRounding, TaxSeller } from '../domain/tax/types.ts';
 import { validateTaxSeller } from '../domain/tax/validation.ts';
 import { PAYLOAD_KEY_BYTES, type PayloadKey } from '../temporal/payload-codec.ts';
+import { metricsFromEnv, type MetricsSettings } from './metrics.ts';
+
+export type { MetricsSettings };
 
 export interface BillwrightConfig {
   /** PostgreSQL URL; absent means embedded PGlite under dataDir. */
@@ -245,25 +248,6 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   return n;
 }
 
-/**
- * Where metrics are served and who may read them. BILLWRIGHT_METRICS_TOKEN: when set, every
- * /metrics asks for `Authorization: Bearer <token>`; unset, /metrics is open (keep it off the
- * public network). The worker serves its own on BILLWRIGHT_WORKER_METRICS_PORT and the Temporal
- * SDK's on BILLWRIGHT_WORKER_SDK_METRICS_PORT, each bound to BILLWRIGHT_METRICS_HOST (default
- * HOST); unset ports: no listener.
- */
-export interface MetricsSettings {
-  token: string | undefined;
-  host: string;
-  workerPort: number | undefined;
-  sdkPort: number | undefined;
-}
-
-function optionalPort(name: string, env: NodeJS.ProcessEnv): number | undefined {
-  const value = env[name];
-  return value === undefined || value === '' ? undefined : positiveInt(name, value, 0);
-}
-
 /** For `npm run worker` and `npm run api`: separate processes need a shared PostgreSQL. */
 export function exitUnlessDatabaseUrl(config: BillwrightConfig, command: string): void {
   if (config.databaseUrl) return;
@@ -301,12 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
         10,
       ),
     },
-    metrics: {
-      token: env.BILLWRIGHT_METRICS_TOKEN || undefined,
-      host: env.BILLWRIGHT_METRICS_HOST ?? env.HOST ?? '127.0.0.1',
-      workerPort: optionalPort('BILLWRIGHT_WORKER_METRICS_PORT', env),
-      sdkPort: optionalPort('BILLWRIGHT_WORKER_SDK_METRICS_PORT', env),
-    },
+    metrics: metricsFromEnv(env, positiveInt),
     corsOrigins: corsOriginsFromEnv(env),
     frameAncestors: frameAncestorsFromEnv(env),
     payloadKeys: parsePayloadKeys(env.BILLWRIGHT_PAYLOAD_KEYS),

@@ -31,6 +31,11 @@ export interface BillingRuns {
 
 /** What is wrong with the window [from, to), if anything: from before to, at most 31 days. */
 export function billingWindowIssue(from: Date, to: Date): FieldIssue | undefined {
+  // A leap second (23:59:60) is a valid date-time that no Date holds.
+  if (Number.isNaN(from.getTime()))
+    return { field: 'from', message: 'must be a time a clock can show' };
+  if (Number.isNaN(to.getTime()))
+    return { field: 'to', message: 'must be a time a clock can show' };
   if (to.getTime() <= from.getTime()) return { field: 'to', message: 'must be after from' };
   if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) {
     return { field: 'to', message: `must be at most ${MAX_WINDOW_DAYS} days after from` };

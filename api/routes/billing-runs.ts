@@ -24,7 +24,8 @@ const plugin: FastifyPluginCallbackTypebox = (app, _options, done) => {
         response: {
           200: Type.Ref('BillingRuns', { description: 'The window’s renewals.' }),
           400: problemResponse(
-            `\`to\` is not after \`from\`, or more than ${MAX_WINDOW_DAYS} days after it.`,
+            `\`to\` is not after \`from\`, or more than ${MAX_WINDOW_DAYS} days after it (or ` +
+              'either is not an instant).',
           ),
         },
       },

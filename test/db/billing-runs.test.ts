@@ -204,5 +204,9 @@ describe('billing runs', () => {
       field: 'to',
       message: 'must be after from',
     });
+    expect(billingWindowIssue(at('2026-12-31T23:59:60Z'), at('2027-01-01T00:00:00Z'))).toEqual({
+      field: 'from',
+      message: 'must be a time a clock can show',
+    });
   });
 });

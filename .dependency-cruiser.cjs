@@ -95,6 +95,13 @@ module.exports = {
       '^(api|runtime|bin)/',
       'Services never import routes.',
     ),
+    upward(
+      'observability-is-a-leaf',
+      '^observability/',
+      '^(api|services|workflows|workflow-contracts|activities|db|documents|email|payments|temporal|runtime|config|infra|bin|domain)/',
+      'observability/ holds the metric registry every layer counts into (never the workflow ' +
+        'bundle, which is closed): it imports no layer, so any layer may import it.',
+    ),
     // ——— Folders that say what they are (issue #13: domain slices, config, infra) ———
     {
       name: 'domain-core-is-shared',

@@ -26,7 +26,7 @@ const sandboxFence = {
         },
         {
           regex:
-            '(^|/)(activities|db|api|services|email|documents|payments|config|runtime|infra|bin|temporal)(/|$)',
+            '(^|/)(activities|db|api|services|email|documents|payments|config|runtime|infra|bin|temporal|observability)(/|$)',
           allowTypeImports: true,
           message: 'Workflows may import activity and adapter types only (import type).',
         },

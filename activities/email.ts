@@ -3,6 +3,7 @@
 // credit-note/<id>/issued, …) and the same key goes to the provider, which drops a repeat if we
 // crash between its answer and our record. Retries, replays and continue-as-new send nothing twice.
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { emailsSent } from '../observability/metrics.ts';
 import type { Db } from '../db/connect.ts';
 import type { StoredPdf } from '../db/repositories/invoice-documents.ts';
 import { getCreditNote } from '../db/repositories/credit-notes.ts';
@@ -133,11 +134,14 @@ export async function sendDocumentEmail(
       },
       { idempotencyKey },
     );
-    await db
+    const marked = await db
       .updateTable('email_deliveries')
       .set({ status: 'sent', provider_message_id: messageId, sent_at: clockedAt ?? new Date() })
       .where('idempotency_key', '=', idempotencyKey)
-      .execute();
+      .where('status', '!=', 'sent')
+      .executeTakeFirst();
+    // Counted by the attempt that marked it sent: a concurrent or retried attempt finds it sent.
+    if (marked.numUpdatedRows > 0n) emailsSent.inc({ kind: request.kind });
     log.info('email sent', { kind: request.kind, idempotencyKey, messageId });
     return { messageId, alreadySent: false };
   } catch (error) {

@@ -2,6 +2,7 @@
 // (project, billing key) through the one invoice pipeline (tax, numbering, then the workflow
 // renders and emails as for any invoice), events and change orders by key, emails by ledger key.
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { invoicesIssued } from '../observability/metrics.ts';
 import type { NewInvoiceLine } from '../db/repositories/invoice-drafts.ts';
 import { createProjectInvoice } from '../db/repositories/invoice-issuing.ts';
 import {
@@ -127,6 +128,7 @@ export function createProjectActivities(deps: ProjectDependencies) {
       if (!result) return null;
       const { invoice, created } = result;
       log.info('project invoice issued', { invoiceId: invoice.id, key: input.billingKey, created });
+      if (created) invoicesIssued.inc({ origin: 'project', currency: invoice.currency });
       return {
         invoiceId: invoice.id,
         number: invoice.number ?? '',

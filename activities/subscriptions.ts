@@ -1,7 +1,7 @@
 // The subscription lifecycle's side effects: its invoices (and credit notes), status transitions
 // and applied changes, each idempotent by a business key (subscription + billing key, transition
 // key, change key), never by run id: retries, replays and continue-as-new are safe.
-import { log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import { inTransaction, type Db } from '../db/connect.ts';
 import {
@@ -12,6 +12,7 @@ import {
 import { createPeriodInvoice } from '../db/repositories/invoice-issuing.ts';
 import { taxNewInvoice, type InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
 import { lockInvoice } from '../db/repositories/invoices.ts';
+import { recordBillingRunFailure } from '../db/repositories/billing-runs.ts';
 import {
   couponPeriodKey,
   couponsForPeriod,
@@ -32,6 +33,7 @@ import { money, type Money } from '../domain/core/money.ts';
 import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import type { DiscountLine } from '../domain/rating/types.ts';
+import { billingRunLag, creditNotesIssued, invoicesIssued } from '../observability/metrics.ts';
 
 /** Who invoices are issued by and how they are numbered (subscription and project invoices alike). */
 export interface InvoicingSettings {
@@ -123,7 +125,7 @@ export function createSubscriptionActivities({
           .executeTakeFirst();
         if (existing) {
           const total = money(existing.total, existing.currency);
-          return { creditNoteId: existing.id, number: existing.number, total };
+          return { creditNoteId: existing.id, number: existing.number, total, created: false };
         }
         if (!canApply('credit', invoice.status)) return null;
         const credit = unusedLineCredits(invoiceLines, period, from, {
@@ -147,9 +149,14 @@ export function createSubscriptionActivities({
           .where('id', '=', issued.creditNote.id)
           .execute();
         const cn = issued.creditNote;
-        return { creditNoteId: cn.id, number: cn.number, total: money(cn.total, cn.currency) };
+        const total = money(cn.total, cn.currency);
+        return { creditNoteId: cn.id, number: cn.number, total, created: true };
       });
-      if (note) notes.push(note);
+      if (!note) continue;
+      // Counted once the transaction that issued it committed; a retry finds it (created false).
+      if (note.created)
+        creditNotesIssued.inc({ origin: 'subscription', currency: note.total.currency });
+      notes.push({ creditNoteId: note.creditNoteId, number: note.number, total: note.total });
     }
     return notes;
   }
@@ -228,12 +235,89 @@ export function createSubscriptionActivities({
       key: input.billingKey,
       created: isNew,
     });
+    // A metric never fails the activity that issued the invoice.
+    if (isNew) {
+      await countIssued(input, created).catch((e: unknown) => {
+        log.warn('invoice lag not measured', { error: String(e) });
+      });
+    }
     return {
       invoiceId: created.id,
       number: created.number ?? '',
       total: money(created.total, created.currency),
       created: isNew,
     };
+  }
+
+  /** The invoice by its key (created, or found from an earlier attempt), then the row and credits. */
+  async function issuePeriodInvoice(input: IssuePeriodInvoiceInput): Promise<IssuedPeriodInvoice> {
+    let issued: IssuedInvoice | null = await existingInvoice(input);
+    if (!issued) issued = await createInvoice(input);
+    if (input.advance) {
+      await db
+        .updateTable('subscriptions')
+        .set({
+          // A first stub period starts when billing did.
+          current_period_start: input.advance.from ?? input.advance.period.start,
+          current_period_end: input.advance.period.end,
+        })
+        .where('id', '=', input.subscriptionId)
+        .execute();
+    }
+    // Credited after the new invoice exists, so a change's own lines are never credited here.
+    const creditNotes = input.creditUnused
+      ? await creditUnusedTime(input.subscriptionId, `${input.billingKey}/credit`, {
+          ...input.creditUnused,
+          timezone: input.timezone,
+        })
+      : [];
+    return { invoice: issued, creditNotes };
+  }
+
+  /** The invoice counted once, when this attempt's transaction created it; its lag if a renewal. */
+  async function countIssued(
+    input: IssuePeriodInvoiceInput,
+    invoice: { currency: string; created_at: Date },
+  ): Promise<void> {
+    invoicesIssued.inc({ origin: 'subscription', currency: invoice.currency });
+    if (!input.billingKey.endsWith('/boundary')) return;
+    // A test clock's boundaries are in virtual time: their lag in real time means nothing.
+    const customer = await db
+      .selectFrom('customers')
+      .select('test_clock_id')
+      .where('id', '=', input.customerId)
+      .executeTakeFirst();
+    if (customer?.test_clock_id) return;
+    const lagMs = invoice.created_at.getTime() - Date.parse(input.issuedAt);
+    billingRunLag.observe(Math.max(lagMs, 0) / 1000);
+  }
+
+  /**
+   * Records why this attempt failed, for the bill-run view (GET /v1/billing-runs), then lets the
+   * failure go on to Temporal. Best effort: when the database itself is down, the view shows the
+   * renewal as late rather than failing.
+   */
+  async function recordFailure(input: IssuePeriodInvoiceInput, error: unknown): Promise<void> {
+    const { attempt, retryPolicy } = Context.current().info;
+    const exhausted =
+      retryPolicy?.maximumAttempts !== undefined && attempt >= retryPolicy.maximumAttempts;
+    const nonRetryable = error instanceof ApplicationFailure && error.nonRetryable;
+    try {
+      await recordBillingRunFailure(db, {
+        subscriptionId: input.subscriptionId,
+        customerId: input.customerId,
+        billingKey: input.billingKey,
+        dueAt: input.issuedAt,
+        attempt,
+        error: error instanceof Error ? error.message : String(error),
+        retrying: !exhausted && !nonRetryable,
+      });
+    } catch (recording) {
+      log.warn('billing run failure not recorded', {
+        key: input.billingKey,
+        error: String(recording),
+      });
+    }
   }
 
   return {
@@ -247,27 +331,12 @@ export function createSubscriptionActivities({
      * Retries return what exists.
      */
     async issuePeriodInvoice(input: IssuePeriodInvoiceInput): Promise<IssuedPeriodInvoice> {
-      let issued: IssuedInvoice | null = await existingInvoice(input);
-      if (!issued) issued = await createInvoice(input);
-      if (input.advance) {
-        await db
-          .updateTable('subscriptions')
-          .set({
-            // A first stub period starts when billing did.
-            current_period_start: input.advance.from ?? input.advance.period.start,
-            current_period_end: input.advance.period.end,
-          })
-          .where('id', '=', input.subscriptionId)
-          .execute();
+      try {
+        return await issuePeriodInvoice(input);
+      } catch (error) {
+        await recordFailure(input, error);
+        throw error;
       }
-      // Credited after the new invoice exists, so a change's own lines are never credited here.
-      const creditNotes = input.creditUnused
-        ? await creditUnusedTime(input.subscriptionId, `${input.billingKey}/credit`, {
-            ...input.creditUnused,
-            timezone: input.timezone,
-          })
-        : [];
-      return { invoice: issued, creditNotes };
     },
 
     async recordTransition(transition: SubscriptionTransition): Promise<void> {

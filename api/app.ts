@@ -24,6 +24,7 @@ import temporal from './plugins/temporal.ts';
 import validation, { validatorCompiler } from './plugins/validation.ts';
 import apiKeys from './routes/api-keys.ts';
 import auditEvents from './routes/audit-events.ts';
+import billingRuns from './routes/billing-runs.ts';
 import codec from './routes/codec.ts';
 import collections from './routes/collections.ts';
 import coupons from './routes/coupons.ts';
@@ -40,6 +41,7 @@ import metrics from './routes/metrics.ts';
 import outbox from './routes/outbox.ts';
 import paymentWebhooks from './routes/payment-webhooks.ts';
 import plans from './routes/plans.ts';
+import prometheus from './routes/prometheus.ts';
 import planMigrations from './routes/plan-migrations.ts';
 import projects from './routes/projects.ts';
 import projectApprovals from './routes/project-approvals.ts';
@@ -81,6 +83,8 @@ export interface ApiConfig {
   corsOrigins?: readonly string[] | undefined;
   /** CSP frame-ancestors of served pages (default BILLWRIGHT_FRAME_ANCESTORS, else 'none'). */
   frameAncestors?: string | undefined;
+  /** Asked of scrapes of /metrics (default BILLWRIGHT_METRICS_TOKEN; unset: open). */
+  metricsToken?: string | undefined;
 }
 
 export interface ApiDependencies {
@@ -116,6 +120,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(idempotency);
   await app.register(apiKeys);
   await app.register(auditEvents);
+  await app.register(billingRuns);
   await app.register(customers);
   await app.register(documentDesigns);
   await app.register(plans);
@@ -162,6 +167,9 @@ export const billwrightApi = fp<ApiDependencies>(
     });
     await app.register(openapi, { publicBaseUrl: deps.config.publicBaseUrl });
     await app.register(health);
+    await app.register(prometheus, {
+      token: deps.config.metricsToken ?? fromEnv().metrics.token,
+    });
     await app.register(invoicePdfs, {
       pdf: deps.pdf ?? (() => createPdfRenderer({ executablePath: fromEnv().chromiumPath })),
     });

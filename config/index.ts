@@ -13,6 +13,9 @@ import type { ResendSenderOptions } from '../email/resend-sender.ts';
 import type { TaxRegistrations, TaxRounding, TaxSeller } from '../domain/tax/types.ts';
 import { validateTaxSeller } from '../domain/tax/validation.ts';
 import { PAYLOAD_KEY_BYTES, type PayloadKey } from '../temporal/payload-codec.ts';
+import { metricsFromEnv, type MetricsSettings } from './metrics.ts';
+
+export type { MetricsSettings };
 
 export interface BillwrightConfig {
   /** PostgreSQL URL; absent means embedded PGlite under dataDir. */
@@ -65,6 +68,8 @@ export interface BillwrightConfig {
   emailPdf: 'attach' | 'link';
   /** Abuse limits of the API: requests per key, failed authentications per client address. */
   rateLimits: ApiRateLimits;
+  /** Prometheus metrics (docs/OPERATIONS.md "Metrics"). */
+  metrics: MetricsSettings;
   /**
    * BILLWRIGHT_CORS_ORIGINS: comma-separated origins (`https://app.example.com`) whose browser
    * pages may call the API; `*` for any. Unset: none (no CORS headers).
@@ -282,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
         10,
       ),
     },
+    metrics: metricsFromEnv(env, positiveInt),
     corsOrigins: corsOriginsFromEnv(env),
     frameAncestors: frameAncestorsFromEnv(env),
     payloadKeys: parsePayloadKeys(env.BILLWRIGHT_PAYLOAD_KEYS),

@@ -3,6 +3,7 @@
 // platform); this is the one module importers use, for the Database and the row types alike.
 // Money columns are bigint in SQL and plain integers (minor units) here: the connection parses
 // int8 into a safe integer or fails loudly (see db/connect.ts).
+import type { BillingRunFailuresTable } from './schema/billing-runs.ts';
 import type { EstimatesTable, PlanVersionsTable, PlansTable } from './schema/catalog.ts';
 import type {
   CustomerCreditEntriesTable,
@@ -49,6 +50,7 @@ import type {
 } from './schema/subscriptions.ts';
 import type { BillableMetricsTable, UsageEventsTable } from './schema/usage.ts';
 
+export type * from './schema/billing-runs.ts';
 export type * from './schema/catalog.ts';
 export type * from './schema/collections.ts';
 export type * from './schema/coupons.ts';
@@ -105,4 +107,6 @@ export interface Database {
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   workflow_starts: WorkflowStartsTable;
+
+  billing_run_failures: BillingRunFailuresTable;
 }

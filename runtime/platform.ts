@@ -19,6 +19,7 @@ import { billwrightDataConverter } from '../temporal/payload-codec.ts';
 import { createBillingWorker } from '../temporal/worker.ts';
 import { drainWorkflowStarts } from '../temporal/workflow-starts.ts';
 import { openMigratedDatabase } from './database.ts';
+import { installSdkMetrics, startWorkerMetrics } from './metrics.ts';
 
 export interface PlatformOptions {
   config: BillwrightConfig;
@@ -64,6 +65,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         : undefined;
     if (workerPdf) stops.push(() => workerPdf.close());
     if (roles.worker) {
+      installSdkMetrics(config.metrics);
       const connection = await connectWorker(temporal);
       // Test-clock advances send updates to the clock's workflows from an activity.
       const activityClient = await connectClient(temporal, dataConverter);
@@ -105,6 +107,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         onError: (error) => progress(`workflow start deferred: ${String(error)}`),
       });
       stops.push(() => drainer.stop());
+      const stopMetrics = await startWorkerMetrics(config.metrics);
+      if (stopMetrics) stops.push(stopMetrics);
     }
 
     if (!roles.api) return { db, stop };
@@ -124,6 +128,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           stripeWebhookSecret: config.stripeWebhookSecret,
           corsOrigins: config.corsOrigins,
           frameAncestors: config.frameAncestors,
+          metricsToken: config.metrics.token,
         },
         codec: { keyring, corsOrigins: config.codecCorsOrigins },
         pdf: () => createPdfRenderer({ executablePath: config.chromiumPath }),

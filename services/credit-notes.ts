@@ -11,6 +11,7 @@ import {
   type CreditNoteWithLines,
 } from '../db/repositories/credit-notes.ts';
 import { getInvoiceLines, requireInvoice } from '../db/repositories/invoices.ts';
+import { creditNotesIssued } from '../observability/metrics.ts';
 import { tellCollection } from './collections.ts';
 import type { ServiceDependencies } from './dependencies.ts';
 import { refusingAsInvoice } from './invoice-refusals.ts';
@@ -33,6 +34,7 @@ export async function creditInvoice(
   request: CreditNoteRequest,
 ): Promise<CreditNoteOfInvoice & { told: boolean }> {
   const note = await refusingAsInvoice(() => issueCreditNote(deps.db, invoiceId, request));
+  creditNotesIssued.inc({ origin: 'api', currency: note.creditNote.currency });
   const told = await tellCollection(deps, invoiceId, 'credit_note', 'The credit note is issued')
     .then(() => true)
     .catch((error: unknown) => {

@@ -8,6 +8,8 @@ import type { Db } from '../db/connect.ts';
 import { type FinalizeOptions } from '../db/repositories/invoice-finalization.ts';
 import { taxDraft } from '../db/repositories/invoice-tax.ts';
 import { finalizeInvoice } from '../db/repositories/invoice-finalization.ts';
+import { lockInvoice } from '../db/repositories/invoices.ts';
+import { invoicesIssued } from '../observability/metrics.ts';
 import { recordWorkflowStarts } from '../db/repositories/workflow-starts.ts';
 import {
   DEFAULT_WORKFLOW_START_SETTINGS,
@@ -36,18 +38,23 @@ export async function finalizeAndFollow(
 ): Promise<FinalizedInvoice> {
   const starts = { ...DEFAULT_WORKFLOW_START_SETTINGS, ...options.starts };
   // The draft's tax, without a lock: checked (and only if it changed, computed) under it.
-  const { invoice, startIds } = await refusingAsInvoice(async () => {
+  const { invoice, startIds, finalizedNow } = await refusingAsInvoice(async () => {
     const taxed = await taxDraft(db, invoiceId, options);
     return db.transaction().execute(async (trx) => {
+      // Under the row's lock (taken again by finalizeInvoice): whether this call finalizes it.
+      const before = await lockInvoice(trx, invoiceId);
       const finalized = await finalizeInvoice(trx, invoiceId, { ...options, taxed });
       const ids = await recordWorkflowStarts(
         trx,
         finalizedInvoiceStarts(finalized),
         starts.claimMs,
       );
-      return { invoice: finalized, startIds: ids };
+      return { invoice: finalized, startIds: ids, finalizedNow: before.status === 'draft' };
     });
   });
+  if (finalizedNow) {
+    invoicesIssued.inc({ origin: invoice.origin ?? 'manual', currency: invoice.currency });
+  }
   let deferred: FinalizedInvoice['deferred'];
   try {
     const outcome = await startPendingWorkflows(db, temporal, { ...starts, ids: startIds });

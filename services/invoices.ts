@@ -20,6 +20,7 @@ import { decimalOf, lineAmount, type DecimalInput } from '../domain/invoicing/li
 import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
 import type { TaxCategory } from '../domain/tax/types.ts';
 import { tellCollection } from './collections.ts';
+import { creditNotesIssued } from '../observability/metrics.ts';
 import type { ServiceDependencies } from './dependencies.ts';
 import { refusingAsInvoice } from './invoice-refusals.ts';
 import { Refused } from './refused.ts';
@@ -162,9 +163,12 @@ export async function voidInvoice(
   deps: ServiceDependencies & { numbering: NumberingSettings },
   id: string,
 ): Promise<InvoiceWithLines & { creditNote: CreditNoteWithLines | null }> {
-  const { invoice, creditNote } = await refusingAsInvoice(() =>
+  const { invoice, creditNote, voidedNow } = await refusingAsInvoice(() =>
     voidStoredInvoice(deps.db, id, { numbering: deps.numbering }),
   );
+  if (voidedNow && creditNote) {
+    creditNotesIssued.inc({ origin: 'void', currency: creditNote.creditNote.currency });
+  }
   await tellCollection(deps, invoice.id, 'void', 'The invoice is void');
   return { ...(await withLines(deps.db, invoice)), creditNote };
 }

@@ -12,6 +12,7 @@ import {
   type NewPayment,
   type RecordedPayment,
 } from '../db/repositories/payments.ts';
+import { paymentsRecorded } from '../observability/metrics.ts';
 import { tellCollection } from './collections.ts';
 import type { ServiceDependencies } from './dependencies.ts';
 import { refusingAsInvoice } from './invoice-refusals.ts';
@@ -27,6 +28,9 @@ export async function receivePayment(
   payment: NewPayment,
 ): Promise<RecordedPayment> {
   const recorded = await refusingAsInvoice(() => recordPayment(deps.db, payment));
+  if (recorded.created) {
+    paymentsRecorded.inc({ source: payment.source, currency: recorded.payment.currency });
+  }
   // The collection's history names who paid: "payment" from the API, else the provider.
   const reason = payment.source === 'api' ? 'payment' : payment.source;
   await tellCollection(deps, recorded.invoice.id, reason, 'The payment is recorded');

@@ -7,9 +7,13 @@ import {
 } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDependencies } from '../activities/index.ts';
+import { activityMetricsInterceptor } from '../observability/activity-metrics.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** What every billing worker intercepts: each activity attempt counted (observability/). */
+export const billingWorkerInterceptors = { activity: [activityMetricsInterceptor] };
 
 export interface BillingWorkerOptions {
   connection: NativeConnection;
@@ -32,5 +36,6 @@ export async function createBillingWorker(options: BillingWorkerOptions): Promis
     dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: options.activities ?? createActivities(options.dependencies),
+    interceptors: billingWorkerInterceptors,
   });
 }

@@ -77,6 +77,14 @@ export const TAGS = [
       'Virtual time: customers on a clock are billed by the production workflows as it advances.',
   },
   { name: 'Health', description: 'Liveness and readiness.' },
+  {
+    name: 'Billing runs',
+    description: 'Renewals due in a window: issued, failing, late or scheduled, and their lag.',
+  },
+  {
+    name: 'Prometheus',
+    description: 'Metrics of the process for Prometheus (not billable metrics).',
+  },
 ];
 
 const DESCRIPTION = `Billing automation on Temporal.

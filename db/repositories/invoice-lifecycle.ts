@@ -26,7 +26,7 @@ export async function voidInvoice(
     at?: Date | string | undefined;
     memo?: string | undefined;
   },
-): Promise<{ invoice: Invoice; creditNote: CreditNoteWithLines | null }> {
+): Promise<{ invoice: Invoice; creditNote: CreditNoteWithLines | null; voidedNow: boolean }> {
   return inTransaction(db, async (trx) => {
     const invoice = await lockInvoice(trx, invoiceId);
     if (invoice.status === 'void') {
@@ -51,7 +51,7 @@ export async function voidInvoice(
             .where('id', '=', note.id)
             .executeTakeFirstOrThrow()
         : null;
-      return { invoice, creditNote: creditNote && { creditNote, lines } };
+      return { invoice, creditNote: creditNote && { creditNote, lines }, voidedNow: false };
     }
     if (!canApply('void', invoice.status)) {
       throw new InvalidInvoiceTransitionError(invoice.id, 'void', invoice.status);
@@ -72,7 +72,7 @@ export async function voidInvoice(
       .where('id', '=', invoice.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    return { invoice: voided, creditNote };
+    return { invoice: voided, creditNote, voidedNow: true };
   });
 }
 

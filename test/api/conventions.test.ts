@@ -285,6 +285,8 @@ describe('OpenAPI document', () => {
       [
         '/health/live',
         '/health/ready',
+        '/metrics',
+        '/v1/billing-runs',
         '/v1/customers',
         '/v1/customers/{id}',
         '/v1/plans',

@@ -8,6 +8,7 @@ import type { Db } from '../../db/connect.ts';
 import type { PdfRenderer } from '../../documents/pdf.ts';
 import { createDocumentRenderer } from '../../documents/renderer.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
+import type { TaxProvider } from '../../domain/tax/provider.ts';
 import { createOutboxSender } from '../../email/outbox-sender.ts';
 import { activitySettingsOf } from '../../runtime/activity-settings.ts';
 
@@ -21,7 +22,13 @@ export type Activities = ReturnType<typeof createActivities>;
 export function realActivities(
   db: Db,
   config: BillwrightConfig = loadConfig({}),
-  options: { collections?: boolean; temporal?: Client; pdf?: Pick<PdfRenderer, 'render'> } = {},
+  options: {
+    collections?: boolean;
+    temporal?: Client;
+    pdf?: Pick<PdfRenderer, 'render'>;
+    /** Instead of the built-in provider (a test's provider that fails, as a tax service may). */
+    taxProvider?: TaxProvider;
+  } = {},
 ): Activities {
   return createActivities({
     db,
@@ -33,7 +40,7 @@ export function realActivities(
     pdf: options.pdf,
     ...activitySettingsOf(config),
     tax: {
-      provider: createBuiltInTaxProvider(),
+      provider: options.taxProvider ?? createBuiltInTaxProvider(),
       seller: config.taxSeller,
       rounding: config.taxRounding,
     },

@@ -38,6 +38,7 @@ export async function createApiHarness(
     corsOrigins?: string[];
     frameAncestors?: string;
     codec?: ApiDependencies['codec'];
+    metricsToken?: string;
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -54,6 +55,7 @@ export async function createApiHarness(
       rateLimits: options.rateLimits,
       corsOrigins: options.corsOrigins,
       frameAncestors: options.frameAncestors,
+      metricsToken: options.metricsToken,
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
     ...(options.codec ? { codec: options.codec } : {}),

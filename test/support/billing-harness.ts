@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { expect } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
 import { getInvoiceDocument } from '../../db/repositories/invoice-documents.ts';
+import type { TaxProvider } from '../../domain/tax/provider.ts';
 import { realActivities } from './activities.ts';
 import {
   createTimeSkippingEnvironment,
@@ -89,7 +90,9 @@ export interface BillingHarness {
   close(): Promise<void>;
 }
 
-export async function createBillingHarness(): Promise<BillingHarness> {
+export async function createBillingHarness(
+  options: { taxProvider?: TaxProvider } = {},
+): Promise<BillingHarness> {
   const env = await createTimeSkippingEnvironment();
   // A plain client (not the environment's, which skips time whenever it waits): clocked
   // workflows move only when their clock is advanced.
@@ -100,7 +103,7 @@ export async function createBillingHarness(): Promise<BillingHarness> {
   });
   const api = await createApiHarness({ temporal: client, temporalTimeoutMs: 30_000 });
   const worker = await startTestWorker(env, {
-    activities: realActivities(api.db, loadConfig({}), { temporal: client }),
+    activities: realActivities(api.db, loadConfig({}), { temporal: client, ...options }),
   });
   const post = (url: string, payload: object) => api.request({ method: 'POST', url, payload });
   return {

@@ -12,7 +12,7 @@ import { registerSearchAttributes } from '../../infra/search-attributes.ts';
 import { ensureTimeSkippingTestServer } from '../../infra/test-server.ts';
 import { billwrightDataConverter, failureConverterPath } from '../../temporal/payload-codec.ts';
 import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
-import { workflowsPath } from '../../temporal/worker.ts';
+import { billingWorkerInterceptors, workflowsPath } from '../../temporal/worker.ts';
 import { TEST_PAYLOAD_KEYS } from './payload-keys.ts';
 
 // Workers log every state change at INFO; tests only want to hear about trouble.
@@ -59,6 +59,7 @@ export async function createTestWorker(
     workflowBundle: await workflowBundle(),
     dataConverter: testDataConverter,
     activities: options.activities,
+    interceptors: billingWorkerInterceptors,
     ...(options.maxCachedWorkflows === undefined
       ? {}
       : { maxCachedWorkflows: options.maxCachedWorkflows }),

@@ -58,7 +58,7 @@ function run(
 }
 
 test('Schemathesis finds no server error and no response that breaks the document', async () => {
-  const { key } = await createApiKey(started.platform.db, 'schemathesis');
+  const { id: keyId, key } = await createApiKey(started.platform.db, 'schemathesis');
   const script = join(import.meta.dirname, '../../scripts/schemathesis.sh');
   // A customer and a plan that exist, for generated invoices and subscriptions to refer to.
   const customer = await started.api('POST', '/v1/customers', {
@@ -80,6 +80,7 @@ test('Schemathesis finds no server error and no response that breaks the documen
   const { code, output } = await run(script, [started.platform.apiUrl ?? '', key, REPORT_DIR], {
     BILLWRIGHT_FUZZ_CUSTOMER_ID: (customer.body as { id: string }).id,
     BILLWRIGHT_FUZZ_PLAN_CODE: 'fuzz-monthly',
+    BILLWRIGHT_FUZZ_KEY_ID: keyId,
   });
   const summary = summarize(readFileSync(join(REPORT_DIR, 'events.ndjson'), 'utf8'));
   // The figures and the seed; Schemathesis's full report is in test-output/schemathesis/output.log.
@@ -87,6 +88,11 @@ test('Schemathesis finds no server error and no response that breaks the documen
   console.log(`[billwright] schemathesis (seed ${seed}): ${JSON.stringify(summary)}`);
   expect(summary.requests).toBeGreaterThanOrEqual(1000);
   expect(summary.statefulRequests).toBeGreaterThan(0);
+  // The key must stay valid all run: a run answered 401 throughout reaches no route's logic.
+  expect(
+    summary.unauthorized / summary.keyed,
+    'share of keyed /v1 requests answered 401',
+  ).toBeLessThan(0.1);
   for (const check of ['not_a_server_error', 'response_schema_conformance'])
     expect(summary.checks[check]?.failure ?? 0, check).toBe(0);
   expect(code, output.slice(-4000)).toBe(0);
@@ -96,6 +102,9 @@ interface Summary {
   requests: number;
   statefulRequests: number;
   requestsByPhase: Record<string, number>;
+  /** Requests to /v1 that carried an Authorization header, and those of them answered 401. */
+  keyed: number;
+  unauthorized: number;
   checks: Record<string, { success: number; failure: number }>;
 }
 
@@ -104,20 +113,40 @@ interface ScenarioFinished {
   phase?: { name?: string } | string | null;
   /** A skipped scenario records neither. */
   recorder: {
-    interactions?: Record<string, unknown>;
+    interactions?: Record<string, Interaction>;
     checks?: Record<string, { name: string; status: string }[]>;
   };
 }
 
+interface Interaction {
+  request?: { uri?: string; headers?: Record<string, unknown> };
+  response?: { status_code?: number } | null;
+}
+
 /** Requests sent (per phase) and each check's results, from Schemathesis's NDJSON events. */
 function summarize(ndjson: string): Summary {
-  const summary: Summary = { requests: 0, statefulRequests: 0, requestsByPhase: {}, checks: {} };
+  const summary: Summary = {
+    requests: 0,
+    statefulRequests: 0,
+    requestsByPhase: {},
+    keyed: 0,
+    unauthorized: 0,
+    checks: {},
+  };
   for (const line of ndjson.split('\n')) {
     if (!line.includes('"ScenarioFinished"')) continue;
     const event = (JSON.parse(line) as { ScenarioFinished: ScenarioFinished }).ScenarioFinished;
     const phase = typeof event.phase === 'string' ? event.phase : (event.phase?.name ?? 'unknown');
     const requests = Object.keys(event.recorder.interactions ?? {}).length;
     summary.requests += requests;
+    for (const { request, response } of Object.values(event.recorder.interactions ?? {})) {
+      const keyed = Object.keys(request?.headers ?? {}).some(
+        (h) => h.toLowerCase() === 'authorization',
+      );
+      if (!keyed || !request?.uri?.includes('/v1/')) continue;
+      summary.keyed += 1;
+      if (response?.status_code === 401) summary.unauthorized += 1;
+    }
     summary.requestsByPhase[phase] = (summary.requestsByPhase[phase] ?? 0) + requests;
     for (const results of Object.values(event.recorder.checks ?? {}))
       for (const { name, status } of results) {

@@ -12,6 +12,10 @@ import schemathesis
 REAL = {"currency": "EUR", "country": "FR", "timezone": "Europe/Paris", "locale": "fr-FR"}
 CUSTOMER_ID = os.environ.get("BILLWRIGHT_FUZZ_CUSTOMER_ID")
 PLAN_CODE = os.environ.get("BILLWRIGHT_FUZZ_PLAN_CODE")
+# The fuzzer's own key: the stateful phase lists keys and follows their ids to revoke and rotate,
+# and once it has revoked its own, every later request is a 401 that tests nothing.
+OWN_KEY_ID = os.environ.get("BILLWRIGHT_FUZZ_KEY_ID")
+KEY_ACTIONS = {"/v1/api-keys/{id}/revoke", "/v1/api-keys/{id}/rotate"}
 CREATES = {"/v1/customers", "/v1/plans", "/v1/invoices", "/v1/subscriptions", "/v1/coupons", "/v1/estimates"}
 
 
@@ -34,6 +38,10 @@ def _finance_query(case):
 
 @schemathesis.hook
 def map_case(context, case):
+    params = case.path_parameters
+    if case.path in KEY_ACTIONS and isinstance(params, dict) and params.get("id") == OWN_KEY_ID:
+        params["id"] = "key_notthefuzzersown0"
+        return case
     if case.method.upper() == "GET" and case.path.startswith(("/v1/registers/", "/v1/finance/")):
         return _finance_query(case) if _positive(case) else case
     body = case.body

@@ -65,8 +65,10 @@ export interface AccountingPayment {
   invoiceId: string;
   customerId: string;
   currency: string;
-  /** Minor units applied to the invoice. */
+  /** Minor units received. */
   amount: number;
+  /** Minor units applied to the invoice; the rest (an overpayment) is the customer's credit. */
+  appliedAmount: number;
   paidOn: string;
   method: string;
   reference: string;

@@ -288,7 +288,7 @@ export function createQuickBooksSystem(options: QuickBooksOptions): AccountingSy
         }),
         Line: [
           {
-            Amount: toAmount(payment.amount, payment.currency),
+            Amount: toAmount(payment.appliedAmount, payment.currency),
             LinkedTxn: [{ TxnId: refs.invoice, TxnType: 'Invoice' }],
           },
         ],

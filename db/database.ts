@@ -3,6 +3,11 @@
 // platform); this is the one module importers use, for the Database and the row types alike.
 // Money columns are bigint in SQL and plain integers (minor units) here: the connection parses
 // int8 into a safe integer or fails loudly (see db/connect.ts).
+import type {
+  AccountingLinksTable,
+  AccountingSyncOutcomesTable,
+  AccountingSyncsTable,
+} from './schema/accounting.ts';
 import type { EstimatesTable, PlanVersionsTable, PlansTable } from './schema/catalog.ts';
 import type {
   CustomerCreditEntriesTable,
@@ -49,6 +54,7 @@ import type {
 } from './schema/subscriptions.ts';
 import type { BillableMetricsTable, UsageEventsTable } from './schema/usage.ts';
 
+export type * from './schema/accounting.ts';
 export type * from './schema/catalog.ts';
 export type * from './schema/collections.ts';
 export type * from './schema/coupons.ts';
@@ -105,4 +111,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   workflow_starts: WorkflowStartsTable;
+
+  accounting_links: AccountingLinksTable;
+  accounting_syncs: AccountingSyncsTable;
+  accounting_sync_outcomes: AccountingSyncOutcomesTable;
 }

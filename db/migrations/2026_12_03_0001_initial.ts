@@ -3,6 +3,7 @@
 // PostgreSQL and embedded PGlite (one statement per query) run it alike. Later changes are new,
 // timestamped migration files that take Kysely<any>, never today's types.
 import { sql, type Kysely } from 'kysely';
+import { accounting } from './initial/accounting.ts';
 import { catalog } from './initial/catalog.ts';
 import { collections } from './initial/collections.ts';
 import { coupons } from './initial/coupons.ts';
@@ -83,6 +84,11 @@ const statements: string[] = [
   platform.workflow_starts_pending,
   usage.usage_events_aggregation_idx,
   projects.time_entries_invoiced_final,
+  accounting.accounting_links,
+  accounting.accounting_links_external,
+  accounting.accounting_syncs,
+  accounting.accounting_syncs_one_running,
+  accounting.accounting_sync_outcomes,
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

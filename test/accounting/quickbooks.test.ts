@@ -174,6 +174,7 @@ describe('QuickBooks adapter', () => {
       customerId: customer.id,
       currency: 'EUR',
       amount: 5000,
+      appliedAmount: 5000,
       paidOn: '2026-12-05',
       method: 'Visa ending 4242',
       reference: 'ch_3PqR8sLkdIwHu7ix0abcdefgh',

@@ -2,6 +2,7 @@
 // PostgreSQL outbox for email, the built-in tax provider for the configured seller.
 import { subscriptionMover } from '../../services/plan-migrations.ts';
 import type { Client } from '@temporalio/client';
+import type { AccountingSystem } from '../../accounting/port.ts';
 import { createActivities } from '../../activities/index.ts';
 import { loadConfig, type BillwrightConfig } from '../../config/index.ts';
 import type { Db } from '../../db/connect.ts';
@@ -21,7 +22,12 @@ export type Activities = ReturnType<typeof createActivities>;
 export function realActivities(
   db: Db,
   config: BillwrightConfig = loadConfig({}),
-  options: { collections?: boolean; temporal?: Client; pdf?: Pick<PdfRenderer, 'render'> } = {},
+  options: {
+    collections?: boolean;
+    temporal?: Client;
+    pdf?: Pick<PdfRenderer, 'render'>;
+    accounting?: AccountingSystem;
+  } = {},
 ): Activities {
   return createActivities({
     db,
@@ -31,6 +37,7 @@ export function realActivities(
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(db),
     pdf: options.pdf,
+    accounting: options.accounting,
     ...activitySettingsOf(config),
     tax: {
       provider: createBuiltInTaxProvider(),

@@ -38,6 +38,8 @@ export async function createApiHarness(
     corsOrigins?: string[];
     frameAncestors?: string;
     codec?: ApiDependencies['codec'];
+    /** The accounting system (default: none, whatever the environment says). */
+    accounting?: ApiDependencies['accounting'];
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -57,6 +59,7 @@ export async function createApiHarness(
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
     ...(options.codec ? { codec: options.codec } : {}),
+    accounting: options.accounting,
   });
   await app.ready();
   const apiKey = await createApiKey(database.db, 'test');

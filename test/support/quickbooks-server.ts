@@ -39,8 +39,15 @@ export interface QuickBooksServer {
   held(entity: string): Entity[];
   /** Changes a held entity's fields, as a bookkeeper editing it in QuickBooks would. */
   edit(entity: string, id: string, fields: Record<string, unknown>): void;
-  /** Answers the next matching request with this status and a Fault, then behaves again. */
-  failNext(status: number, match?: (request: RecordedQuickBooksRequest) => boolean): void;
+  /**
+   * Answers the next matching request with this status and a Fault, then behaves again. `after`:
+   * does what was asked first (a create is kept), as when QuickBooks acted and the answer was lost.
+   */
+  failNext(
+    status: number,
+    match?: (request: RecordedQuickBooksRequest) => boolean,
+    options?: { after?: boolean },
+  ): void;
   /** Access tokens it accepts (the test's, and the last refreshed one). */
   accessTokens: Set<string>;
   close(): Promise<void>;
@@ -54,7 +61,11 @@ export async function startQuickBooksServer(
   const requests: RecordedQuickBooksRequest[] = [];
   const store = new Map<string, Map<string, Entity>>();
   const replays = new Map<string, { status: number; body: unknown }>();
-  const failures: { status: number; match: (r: RecordedQuickBooksRequest) => boolean }[] = [];
+  const failures: {
+    status: number;
+    match: (r: RecordedQuickBooksRequest) => boolean;
+    after: boolean;
+  }[] = [];
   let nextId = 100;
   let refreshed = 0;
 
@@ -67,7 +78,8 @@ export async function startQuickBooksServer(
   function handle(request: RecordedQuickBooksRequest): { status: number; body: unknown } {
     const failure = failures.findIndex((f) => f.match(request));
     if (failure >= 0) {
-      const { status } = failures.splice(failure, 1)[0]!;
+      const { status, after } = failures.splice(failure, 1)[0]!;
+      if (after) answer_(request);
       return fault(status, 'SystemFault', 'An application error has occurred', '10000');
     }
     if (request.operation === 'token') {
@@ -291,8 +303,8 @@ export async function startQuickBooksServer(
         SyncToken: String(Number(row.SyncToken) + 1),
       });
     },
-    failNext(status, match = () => true) {
-      failures.push({ status, match });
+    failNext(status, match = () => true, failure = {}) {
+      failures.push({ status, match, after: failure.after ?? false });
     },
     async close() {
       server.closeAllConnections();

@@ -363,6 +363,9 @@ describe('OpenAPI document', () => {
         '/v1/dunning-policies/{id}',
         '/v1/customers/{id}/credit-balance',
         '/webhooks/payments/{provider}',
+        '/v1/accounting/syncs',
+        '/v1/accounting/syncs/{id}',
+        '/v1/accounting/reconciliation',
       ].sort(),
     );
     expect(doc.tags.map((t) => t.name)).toEqual(

@@ -2,6 +2,7 @@
 // AccountingSystem and read back what it holds, never seeing which product is behind it:
 // QuickBooks Online today (quickbooks.ts). Amounts cross the port as integer minor units with
 // their currency; each adapter converts to its own wire format.
+import { ProviderError } from '../domain/core/provider-error.ts';
 
 export type AccountingKind = 'customer' | 'invoice' | 'credit_note' | 'payment';
 
@@ -128,29 +129,6 @@ export interface AccountingSystem {
  * duplicate name) fails the same way every time; outages, rate limits, expired tokens and
  * network failures pass.
  */
-export class AccountingSyncError extends Error {
+export class AccountingSyncError extends ProviderError {
   override readonly name = 'AccountingSyncError';
-  readonly retryable: boolean;
-  readonly provider: string;
-  /** HTTP status; undefined when no answer came back. */
-  readonly statusCode: number | undefined;
-  /** The provider's error code, e.g. QuickBooks' "6240" (duplicate name). */
-  readonly code: string | undefined;
-
-  constructor(
-    message: string,
-    details: {
-      retryable: boolean;
-      provider: string;
-      statusCode?: number | undefined;
-      code?: string | undefined;
-      cause?: unknown;
-    },
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.retryable = details.retryable;
-    this.provider = details.provider;
-    this.statusCode = details.statusCode;
-    this.code = details.code;
-  }
 }

@@ -83,6 +83,12 @@ export function createAccountingSyncActivities(deps: AccountingSyncDependencies)
     }
   }
 
+  /** What a payment or credit note refers to, each pushed first when it never was. */
+  async function invoiceRefs(document: { invoiceId: string; customerId: string }) {
+    const invoice = await ensure('invoice', document.invoiceId);
+    return { invoice, customer: await ensure('customer', document.customerId) };
+  }
+
   async function pushObject(
     kind: AccountingLinkKind,
     id: string,
@@ -107,23 +113,21 @@ export function createAccountingSyncActivities(deps: AccountingSyncDependencies)
       }
       case 'payment': {
         const payment = await loadPayment(db, id);
-        const invoice = await ensure('invoice', payment.invoiceId);
-        const customer = await ensure('customer', payment.customerId);
+        const refs = await invoiceRefs(payment);
         return push(
           kind,
           payment,
-          (existing) => accounting.upsertPayment(payment, { customer, invoice, existing }),
+          (existing) => accounting.upsertPayment(payment, { ...refs, existing }),
           payment.currency,
         );
       }
       case 'credit_note': {
         const note = await loadCreditNote(db, id);
-        const invoice = await ensure('invoice', note.invoiceId);
-        const customer = await ensure('customer', note.customerId);
+        const refs = await invoiceRefs(note);
         return push(
           kind,
           note,
-          (existing) => accounting.upsertCreditNote(note, { customer, invoice, existing }),
+          (existing) => accounting.upsertCreditNote(note, { ...refs, existing }),
           note.currency,
         );
       }

@@ -26,6 +26,8 @@ export interface AccountingSyncInput {
   period?: { from: string; to: string };
   /** Objects per batch (default SYNC_BATCH_SIZE). */
   batchSize?: number;
+  /** Batches per run before continuing as new (default SYNC_BATCHES_PER_RUN). */
+  batchesPerRun?: number;
   /** Set only by continue-as-new: where the walk stands. */
   kindIndex?: number;
   after?: string;

@@ -31,6 +31,7 @@ export async function accountingSyncWorkflow(
 ): Promise<AccountingSyncCounts> {
   const { syncId, period, systemName } = input;
   const limit = input.batchSize ?? SYNC_BATCH_SIZE;
+  const batchesPerRun = input.batchesPerRun ?? SYNC_BATCHES_PER_RUN;
   let kindIndex = input.kindIndex ?? 0;
   let after = input.after;
   let batch = input.batch ?? 0;
@@ -38,14 +39,12 @@ export async function accountingSyncWorkflow(
   setCurrentDetails(accountingSyncProgress(input, counts));
 
   for (let run = 0; kindIndex < SYNC_ORDER.length; run++) {
-    if (run === SYNC_BATCHES_PER_RUN || workflowInfo().continueAsNewSuggested) {
-      return continueAsNew<typeof accountingSyncWorkflow>({
-        ...input,
-        kindIndex,
-        ...(after === undefined ? {} : { after }),
-        batch,
-        counts,
-      });
+    if (run === batchesPerRun || workflowInfo().continueAsNewSuggested) {
+      const next: AccountingSyncInput = { ...input, kindIndex, batch, counts };
+      // The cursor is this run's: a kind just begun has none, whatever the input said.
+      delete next.after;
+      if (after !== undefined) next.after = after;
+      return continueAsNew<typeof accountingSyncWorkflow>(next);
     }
     const kind = SYNC_ORDER[kindIndex]!;
     batch += 1;

@@ -39,10 +39,10 @@ export interface SyncFailure {
 
 const KINDS: AccountingLinkKind[] = ['customer', 'invoice', 'payment', 'credit_note'];
 
-/** Stores a new running sync; undefined when one is already running for the provider. */
+/** Stores a new running sync; false when one is already running for the provider. */
 export async function insertAccountingSync(
   db: Db,
-  input: { id: string; provider: string; period: SyncPeriod | undefined; actor: string },
+  input: { id: string; provider: string; period?: SyncPeriod | undefined; actor: string },
 ): Promise<boolean> {
   const inserted = await db
     .insertInto('accounting_syncs')

@@ -10,6 +10,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuickBooksSystem } from '../../accounting/quickbooks.ts';
 import { loadConfig } from '../../config/index.ts';
+import { insertAccountingSync } from '../../db/repositories/accounting-sync.ts';
+import { accountingSyncStartOptions } from '../../temporal/accounting-sync-start.ts';
 import { realActivities } from '../support/activities.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { postCustomer } from '../support/builders/customers.ts';
@@ -41,6 +43,7 @@ let qbo: QuickBooksServer;
 let env: TestWorkflowEnvironment;
 let api: ApiHarness;
 let worker: RunningWorker;
+let client: Client;
 
 beforeAll(async () => {
   qbo = await startQuickBooksServer();
@@ -52,7 +55,7 @@ beforeAll(async () => {
     taxCodeRefs: { standard: 'TAX' },
   });
   env = await createTimeSkippingEnvironment();
-  const client = new Client({
+  client = new Client({
     connection: await Connection.connect({ address: env.address }),
     namespace: env.namespace ?? 'default',
     dataConverter: testDataConverter,
@@ -244,6 +247,32 @@ describe('accounting sync to QuickBooks', () => {
       amountDiffers: 1,
       missingInAccounting: 1,
       unknownInBillwright: 0,
+    });
+  }, 120_000);
+
+  it('continues as new between batches, so history stays bounded, counting across runs', async () => {
+    const syncId = 'acsync_continueasnew0000001';
+    await insertAccountingSync(api.db, { id: syncId, provider: 'quickbooks', actor: 'test' });
+    const input = { syncId, systemName: 'QuickBooks', batchSize: 1, batchesPerRun: 2 };
+    const handle = await client.workflow.start(
+      'accountingSyncWorkflow',
+      accountingSyncStartOptions(input, 'test'),
+    );
+
+    // Everything was pushed before but the invoice finalized since the last sync.
+    expect(await handle.result()).toEqual({
+      customer: { pushed: 0, skipped: 2, failed: 0 },
+      invoice: { pushed: 1, skipped: 3, failed: 0 },
+      payment: { pushed: 0, skipped: 1, failed: 0 },
+      credit_note: { pushed: 0, skipped: 1, failed: 0 },
+    });
+    const first = client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    expect((await first.describe()).status.name).toBe('CONTINUED_AS_NEW');
+    // Each run: at most two batches of a list and a push, then continue-as-new.
+    const last = await client.workflow.getHandle(handle.workflowId).fetchHistory();
+    expect(last.events!.length).toBeLessThan(40);
+    expect(await get<Sync>(`/v1/accounting/syncs/${syncId}`)).toMatchObject({
+      status: 'completed',
     });
   }, 120_000);
 });

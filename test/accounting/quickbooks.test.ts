@@ -5,12 +5,8 @@
 import quickbooksModule from 'node-quickbooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccountingSyncError, type AccountingInvoice } from '../../accounting/port.ts';
-import {
-  createQuickBooksSystem,
-  toAmount,
-  toMinorUnits,
-  type QuickBooksOptions,
-} from '../../accounting/quickbooks.ts';
+import { createQuickBooksSystem, type QuickBooksOptions } from '../../accounting/quickbooks.ts';
+import { toAmount, toMinorUnits } from '../../accounting/quickbooks-wire.ts';
 import { quickbooksFromEnv } from '../../config/accounting.ts';
 import { startQuickBooksServer, type QuickBooksServer } from '../support/quickbooks-server.ts';
 

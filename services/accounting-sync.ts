@@ -175,10 +175,11 @@ async function reconcileOne(
   period: sync.SyncPeriod,
 ): Promise<ReconciliationEntry[]> {
   const ours = await sync.documentsInPeriod(deps.db, kind, period);
-  const links = await sync.linksByObjectId(
+  const links = await sync.accountingLinks(
     deps.db,
     accounting.provider,
     kind,
+    'object_id',
     ours.map((d) => d.id),
   );
   const theirs = await accounting.heldDocuments(kind, period);
@@ -190,10 +191,11 @@ async function reconcileOne(
       if (found) held.set(found.externalId, found);
     }
   }
-  const linked = await sync.linksByExternalId(
+  const linked = await sync.accountingLinks(
     deps.db,
     accounting.provider,
     kind,
+    'external_id',
     theirs.map((d) => d.externalId),
   );
   return reconcileKind(

@@ -220,22 +220,23 @@ export async function saveAccountingLink(
     .execute();
 }
 
-/** Every link of a kind whose external id is among these, by external id. */
-export async function linksByExternalId(
+/** The links of a kind whose object id (or external id) is among these, by that id. */
+export async function accountingLinks(
   db: Db,
   provider: string,
   kind: AccountingLinkKind,
-  externalIds: string[],
+  by: 'object_id' | 'external_id',
+  ids: string[],
 ): Promise<Map<string, AccountingLink>> {
-  if (externalIds.length === 0) return new Map();
+  if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('accounting_links')
     .selectAll()
     .where('provider', '=', provider)
     .where('kind', '=', kind)
-    .where('external_id', 'in', externalIds)
+    .where(by, 'in', ids)
     .execute();
-  return new Map(rows.map((r) => [r.external_id, r]));
+  return new Map(rows.map((r) => [r[by], r]));
 }
 
 const startOf = (date: string) => new Date(`${date}T00:00:00Z`);
@@ -323,22 +324,4 @@ export async function documentsInPeriod(
     .orderBy('id')
     .execute();
   return rows.map(({ number, ...row }) => ({ ...row, reference: number! }));
-}
-
-/** The links of these objects of a kind, by object id. */
-export async function linksByObjectId(
-  db: Db,
-  provider: string,
-  kind: AccountingLinkKind,
-  objectIds: string[],
-): Promise<Map<string, AccountingLink>> {
-  if (objectIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('accounting_links')
-    .selectAll()
-    .where('provider', '=', provider)
-    .where('kind', '=', kind)
-    .where('object_id', 'in', objectIds)
-    .execute();
-  return new Map(rows.map((r) => [r.object_id, r]));
 }

@@ -26,7 +26,7 @@ module.exports = {
     upward(
       'domain-is-pure',
       '^domain/',
-      '^(api|services|workflows|workflow-contracts|activities|db|documents|email|payments|temporal|runtime|config|infra|bin)/',
+      '^(api|services|workflows|workflow-contracts|activities|db|documents|email|payments|accounting|temporal|runtime|config|infra|bin)/',
       'domain/ is the pure core: it imports nothing but itself.',
     ),
     {
@@ -53,7 +53,7 @@ module.exports = {
         dependencyTypesNot: ['type-only'],
         path: [
           '^(node:)?(fs|path|os|crypto|child_process|http|https|net|url|util|stream|events|worker_threads|timers)(/|$)',
-          '^node_modules/(pg|kysely|kysely-pglite-dialect|resend|fastify|fastify-plugin|@fastify|handlebars|playwright-core|@electric-sql)/',
+          '^node_modules/(pg|kysely|kysely-pglite-dialect|resend|node-quickbooks|fastify|fastify-plugin|@fastify|handlebars|playwright-core|@electric-sql)/',
           '^node_modules/@temporalio/(client|worker|activity|testing|envconfig)/',
         ],
       },
@@ -61,7 +61,7 @@ module.exports = {
     upward(
       'workflow-contracts-below-all-but-domain',
       '^workflow-contracts/',
-      '^(api|services|workflows|activities|db|documents|email|payments|temporal|runtime|config|infra|bin)/',
+      '^(api|services|workflows|activities|db|documents|email|payments|accounting|temporal|runtime|config|infra|bin)/',
       'Workflow ids and the messages both sides of a workflow need: below both, above domain only.',
     ),
     upward(
@@ -72,13 +72,13 @@ module.exports = {
     ),
     upward(
       'activities-below-workflows',
-      '^(activities|documents|email|payments)/',
+      '^(activities|documents|email|payments|accounting)/',
       '^(api|workflows|runtime|bin)/',
       'Activities and the ports they use know nothing of workflows or the API.',
     ),
     upward(
       'activities-below-services',
-      '^(activities|documents|email|payments)/',
+      '^(activities|documents|email|payments|accounting)/',
       '^services/',
       'Activities know nothing of use cases. One that needs a use case (a plan migration moves ' +
         'each subscription through the change use case) is handed it by the runtime.',
@@ -120,7 +120,7 @@ module.exports = {
         'sees it: an activity names the settings it uses (runtime/activity-settings.ts fills them).',
       severity: 'error',
       from: {
-        path: '^(domain|workflows|workflow-contracts|activities|db|documents|email|payments|services)/',
+        path: '^(domain|workflows|workflow-contracts|activities|db|documents|email|payments|accounting|services)/',
       },
       to: { path: '^config/' },
     },
@@ -132,7 +132,7 @@ module.exports = {
         'bin/start.ts, bin/provision.ts and bin/cluster.ts.',
       severity: 'error',
       from: {
-        path: '^(api|services|workflows|workflow-contracts|activities|db|documents|email|payments|temporal|runtime|config|domain|bin)/',
+        path: '^(api|services|workflows|workflow-contracts|activities|db|documents|email|payments|accounting|temporal|runtime|config|domain|bin)/',
         pathNot: '^bin/(start|provision|cluster)\\.ts$',
       },
       to: { path: '^infra/' },

@@ -21,12 +21,12 @@ const sandboxFence = {
         },
         {
           regex:
-            '^(pg|kysely(-.*)?|resend|fastify(-plugin)?|@fastify/.*|handlebars|playwright-core|@electric-sql/.*|@temporalio/(client|worker|activity|testing|envconfig))$',
+            '^(pg|kysely(-.*)?|resend|node-quickbooks|fastify(-plugin)?|@fastify/.*|handlebars|playwright-core|@electric-sql/.*|@temporalio/(client|worker|activity|testing|envconfig))$',
           message: 'I/O belongs in activities; workflows call them through proxyActivities.',
         },
         {
           regex:
-            '(^|/)(activities|db|api|services|email|documents|payments|config|runtime|infra|bin|temporal|observability)(/|$)',
+            '(^|/)(activities|db|api|services|email|documents|payments|accounting|config|runtime|infra|bin|temporal|observability)(/|$)',
           allowTypeImports: true,
           message: 'Workflows may import activity and adapter types only (import type).',
         },

@@ -2,6 +2,10 @@
 // Workflows never see this registry: each proxies only its own concept's activities, through the
 // type exported next to their implementations (SubscriptionActivities, ProjectActivities, …).
 // Registered names are what recorded histories replay by: rename an activity only with new ones.
+import {
+  createAccountingSyncActivities,
+  type AccountingSyncDependencies,
+} from './accounting-sync.ts';
 import { createCollectionActivities, type CollectionDependencies } from './collections.ts';
 import { createDocumentActivities, type DocumentDependencies } from './documents.ts';
 import { createEmailActivities, type EmailDependencies, type EmailSettings } from './email.ts';
@@ -26,7 +30,8 @@ export type ActivityDependencies = InvoicingDependencies &
   EmailDependencies &
   TestClockDependencies &
   CollectionDependencies &
-  PlanMigrationDependencies;
+  PlanMigrationDependencies &
+  AccountingSyncDependencies;
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -38,5 +43,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createManualInvoiceActivities(deps),
     ...createCollectionActivities(deps),
     ...createPlanMigrationActivities(deps),
+    ...createAccountingSyncActivities(deps),
   };
 }

@@ -22,6 +22,7 @@ import openapi from './plugins/openapi.ts';
 import problems, { frameworkErrors } from './plugins/problems.ts';
 import temporal from './plugins/temporal.ts';
 import validation, { validatorCompiler } from './plugins/validation.ts';
+import accounting from './routes/accounting.ts';
 import apiKeys from './routes/api-keys.ts';
 import auditEvents from './routes/audit-events.ts';
 import billingRuns from './routes/billing-runs.ts';
@@ -61,6 +62,8 @@ import {
   type ApiTax,
 } from './settings.ts';
 import { createPdfRenderer } from '../documents/pdf.ts';
+import type { AccountingSystem } from '../accounting/port.ts';
+import { createAccountingSystem } from '../accounting/system.ts';
 import { createStripeProvider } from '../payments/stripe.ts';
 import type { PayloadKeyring } from '../temporal/payload-codec.ts';
 
@@ -107,6 +110,8 @@ export interface ApiDependencies {
    * Temporal UI origins that may call it. Without keys there is no endpoint.
    */
   codec?: { keyring: PayloadKeyring | undefined; corsOrigins: string[] };
+  /** The accounting system syncs push to; default: the config's (QUICKBOOKS_*), else none. */
+  accounting?: AccountingSystem | undefined;
 }
 
 export interface BuildAppOptions {
@@ -142,6 +147,8 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(receipts);
   await app.register(registers);
   await app.register(revenueRecognition);
+
+  await app.register(accounting);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
@@ -161,6 +168,10 @@ export const billwrightApi = fp<ApiDependencies>(
     app.decorate('invoicing', deps.invoicing ?? invoicingOf(fromEnv()));
     app.decorate('lateEvents', deps.config.lateEvents ?? fromEnv().lateEvents);
     app.decorate('testClocks', deps.config.testClocks ?? fromEnv().testClocks);
+    app.decorate(
+      'accounting',
+      'accounting' in deps ? deps.accounting : createAccountingSystem(fromEnv().quickbooks),
+    );
     await app.register(temporal, {
       client: deps.temporal,
       timeoutMs: deps.config.temporalTimeoutMs,

@@ -10,6 +10,8 @@ import { parseSendWindow, type SendWindow } from '../domain/collections/business
 import { checkNumberFormat, type NumberingSettings } from '../domain/invoicing/numbering.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import type { ResendSenderOptions } from '../email/resend-sender.ts';
+import type { QuickBooksOptions } from '../accounting/quickbooks.ts';
+import { quickbooksFromEnv } from './accounting.ts';
 import type { TaxRegistrations, TaxRounding, TaxSeller } from '../domain/tax/types.ts';
 import { validateTaxSeller } from '../domain/tax/validation.ts';
 import { PAYLOAD_KEY_BYTES, type PayloadKey } from '../temporal/payload-codec.ts';
@@ -99,6 +101,8 @@ export interface BillwrightConfig {
   stripeWebhookSecret: string | undefined;
   /** RESEND_API_KEY and RESEND_BASE_URL: email through Resend. Unset: the development outbox. */
   resend: ResendSenderOptions | undefined;
+  /** QUICKBOOKS_*: the accounting sync to QuickBooks Online (config/accounting.ts). Unset: none. */
+  quickbooks: QuickBooksOptions | undefined;
   /**
    * The Temporal dev server `npm start` runs (TEMPORAL_DEV_PORT, TEMPORAL_UI_PORT); undefined
    * when TEMPORAL_ADDRESS names a cluster to use instead.
@@ -296,6 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     lateEvents: lateEventsPolicyFromEnv(env),
     stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
     resend: resendFromEnv(env),
+    quickbooks: quickbooksFromEnv(env),
     chromiumPath: chromiumOverride(env) ?? DEBIAN_CHROMIUM,
     temporalDevServer: env.TEMPORAL_ADDRESS
       ? undefined

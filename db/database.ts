@@ -4,6 +4,12 @@
 // Money columns are bigint in SQL and plain integers (minor units) here: the connection parses
 // int8 into a safe integer or fails loudly (see db/connect.ts).
 import type { BillingRunFailuresTable } from './schema/billing-runs.ts';
+
+import type {
+  AccountingLinksTable,
+  AccountingSyncOutcomesTable,
+  AccountingSyncsTable,
+} from './schema/accounting.ts';
 import type { EstimatesTable, PlanVersionsTable, PlansTable } from './schema/catalog.ts';
 import type {
   CustomerCreditEntriesTable,
@@ -51,6 +57,8 @@ import type {
 import type { BillableMetricsTable, UsageEventsTable } from './schema/usage.ts';
 
 export type * from './schema/billing-runs.ts';
+
+export type * from './schema/accounting.ts';
 export type * from './schema/catalog.ts';
 export type * from './schema/collections.ts';
 export type * from './schema/coupons.ts';
@@ -109,4 +117,8 @@ export interface Database {
   workflow_starts: WorkflowStartsTable;
 
   billing_run_failures: BillingRunFailuresTable;
+
+  accounting_links: AccountingLinksTable;
+  accounting_syncs: AccountingSyncsTable;
+  accounting_sync_outcomes: AccountingSyncOutcomesTable;
 }

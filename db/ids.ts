@@ -21,7 +21,8 @@ export type IdPrefix =
   | 'pay'
   | 'dpol'
   | 'pmig'
-  | 'wfs';
+  | 'wfs'
+  | 'acsync';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

@@ -1,5 +1,6 @@
 // The one email port. Activities send through an EmailSender and never see which provider is
 // behind it: Resend in production, the database outbox in development and tests.
+import { ProviderError } from '../domain/core/provider-error.ts';
 
 export interface EmailAttachment {
   filename: string;
@@ -43,31 +44,8 @@ export interface EmailSender {
  * bad address, bad key) fails the same way every time; rate limits, provider outages and
  * network failures pass.
  */
-export class EmailSendError extends Error {
+export class EmailSendError extends ProviderError {
   override readonly name = 'EmailSendError';
-  readonly retryable: boolean;
-  readonly provider: string;
-  /** HTTP status from the provider; undefined when no answer came back. */
-  readonly statusCode: number | undefined;
-  /** The provider's error code, e.g. "validation_error". */
-  readonly code: string | undefined;
-
-  constructor(
-    message: string,
-    details: {
-      retryable: boolean;
-      provider: string;
-      statusCode?: number | undefined;
-      code?: string | undefined;
-      cause?: unknown;
-    },
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.retryable = details.retryable;
-    this.provider = details.provider;
-    this.statusCode = details.statusCode;
-    this.code = details.code;
-  }
 }
 
 /** Resend's limit, and a sane one for any provider. */

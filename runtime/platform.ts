@@ -14,6 +14,7 @@ import { activitySettingsOf } from './activity-settings.ts';
 import { progress } from './log.ts';
 import { createBuiltInTaxProvider } from '../domain/tax/built-in.ts';
 import { createEmailSender } from '../email/sender.ts';
+import { createAccountingSystem } from '../accounting/system.ts';
 import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection.ts';
 import { billwrightDataConverter } from '../temporal/payload-codec.ts';
 import { createBillingWorker } from '../temporal/worker.ts';
@@ -81,6 +82,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             brand: config.brand,
           }),
           email: createEmailSender(config.resend, db),
+          accounting: createAccountingSystem(config.quickbooks),
           ...activitySettingsOf(config),
           tax: {
             provider: createBuiltInTaxProvider(),
@@ -135,6 +137,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         documents: documentsOf(config),
         tax: taxOf(config),
         invoicing: invoicingOf(config),
+        accounting: createAccountingSystem(config.quickbooks),
       },
       { logger: options.apiLogger ?? false },
     );

@@ -14,6 +14,7 @@ import {
   Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import type { AccountingSystem } from '../accounting/port.ts';
 import { createActivities } from '../activities/index.ts';
 import { loadConfig, type BillwrightConfig } from '../config/index.ts';
 import { connectDatabase, type Db } from '../db/connect.ts';
@@ -48,6 +49,8 @@ export interface Recording {
   config: BillwrightConfig;
   tax: InvoiceTaxSettings;
   taskQueue: string;
+  /** The story's accounting system (Story.accounting), if it has one. */
+  accounting?: AccountingSystem | undefined;
 }
 
 /** A short scripted story through a workflow type's main paths. */
@@ -64,6 +67,8 @@ export interface Story {
    * (temporalio/sdk-typescript#1101).
    */
   collections?: boolean;
+  /** The accounting system the worker pushes to, started for the story and stopped after it. */
+  accounting?: () => Promise<{ system: AccountingSystem; stop(): Promise<void> }>;
   /** Plays the story; returns the workflow whose history is recorded, once it has closed. */
   play(recording: Recording): Promise<WorkflowHandle>;
 }
@@ -127,6 +132,7 @@ export async function playStory(
     ...(serverPath ? { server: { executable: { type: 'existing-path', path: serverPath } } } : {}),
     client: { dataConverter },
   });
+  const accounting = await story.accounting?.();
   try {
     const namespace = env.namespace ?? 'default';
     await registerSearchAttributes(env.connection, namespace);
@@ -154,16 +160,18 @@ export async function playStory(
         email: createOutboxSender(db),
         ...activitySettingsOf(config),
         tax,
+        accounting: accounting?.system,
       }),
     });
     // A story that hangs fails here, and its server is torn down below all the same.
     await worker.runUntil(async () => {
-      const recording = { db, env, client, config, tax, taskQueue };
+      const recording = { db, env, client, config, tax, taskQueue, accounting: accounting?.system };
       const handle = await withDeadline(story.name, story.play(recording));
       await closed(handle, env);
     });
   } finally {
     await env.teardown();
+    await accounting?.stop();
   }
 }
 

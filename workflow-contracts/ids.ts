@@ -20,3 +20,7 @@ export function collectionWorkflowId(invoiceId: string): string {
 export function planMigrationWorkflowId(migrationId: string): string {
   return `plan-migration-${migrationId}`;
 }
+
+export function accountingSyncWorkflowId(syncId: string): string {
+  return `accounting-sync-${syncId}`;
+}

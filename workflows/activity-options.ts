@@ -57,3 +57,15 @@ export const testClockWalk: ActivityOptions = {
  * Temporal's default retry (1 s doubling to 100 s, without limit).
  */
 export const testClockRecord: ActivityOptions = { startToCloseTimeout: '1 minute' };
+
+/**
+ * An accounting sync's batch: up to 25 objects pushed to the accounting system, a few HTTP calls
+ * each. Ten minutes per attempt, a heartbeat at least every 2 minutes (one per object); retried
+ * as a quick step (an outage or an expired token delays the sync, never drops it), skipping the
+ * objects already pushed.
+ */
+export const accountingBatch: ActivityOptions = {
+  ...quickStep,
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+};

@@ -5,3 +5,4 @@ export { projectWorkflow } from './project.ts';
 export { manualInvoiceWorkflow } from './manual-invoice.ts';
 export { collectionWorkflow } from './collection.ts';
 export { planMigrationWorkflow } from './plan-migration.ts';
+export { accountingSyncWorkflow } from './accounting-sync.ts';

@@ -76,6 +76,11 @@ export const TAGS = [
     description:
       'Virtual time: customers on a clock are billed by the production workflows as it advances.',
   },
+  {
+    name: 'Accounting',
+    description:
+      'Sync to QuickBooks Online (customers, finalized invoices, payments, credit notes) and reconcile a period against it.',
+  },
   { name: 'Health', description: 'Liveness and readiness.' },
   {
     name: 'Billing runs',

@@ -4,6 +4,8 @@
 // timestamped migration files that take Kysely<any>, never today's types.
 import { sql, type Kysely } from 'kysely';
 import { billingRuns } from './initial/billing-runs.ts';
+
+import { accounting } from './initial/accounting.ts';
 import { catalog } from './initial/catalog.ts';
 import { collections } from './initial/collections.ts';
 import { coupons } from './initial/coupons.ts';
@@ -86,6 +88,12 @@ const statements: string[] = [
   projects.time_entries_invoiced_final,
   billingRuns.billing_run_failures,
   billingRuns.billing_run_failures_due,
+
+  accounting.accounting_links,
+  accounting.accounting_links_external,
+  accounting.accounting_syncs,
+  accounting.accounting_syncs_one_running,
+  accounting.accounting_sync_outcomes,
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -3,6 +3,7 @@
 // write one in this folder (a short script through its main paths), list it, and run
 // `npm run record-histories -- <name>`.
 import type { Story, WorkflowType } from '../recording.ts';
+import { accountingSync } from './accounting-sync.ts';
 import { collection } from './collection.ts';
 import { manualInvoice } from './manual-invoice.ts';
 import { planMigration } from './plan-migration.ts';
@@ -17,4 +18,5 @@ export const stories = {
   collectionWorkflow: collection,
   testClockAdvance: testClockAdvanceStory,
   planMigrationWorkflow: planMigration,
+  accountingSyncWorkflow: accountingSync,
 } satisfies Record<WorkflowType, Story>;

@@ -371,6 +371,9 @@ describe('OpenAPI document', () => {
         '/v1/registers/payments',
         '/v1/finance/revenue-recognition',
         '/webhooks/payments/{provider}',
+        '/v1/accounting/syncs',
+        '/v1/accounting/syncs/{id}',
+        '/v1/accounting/reconciliation',
       ].sort(),
     );
     expect(doc.tags.map((t) => t.name)).toEqual(

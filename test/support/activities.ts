@@ -2,6 +2,7 @@
 // PostgreSQL outbox for email, the built-in tax provider for the configured seller.
 import { subscriptionMover } from '../../services/plan-migrations.ts';
 import type { Client } from '@temporalio/client';
+import type { AccountingSystem } from '../../accounting/port.ts';
 import { createActivities } from '../../activities/index.ts';
 import { loadConfig, type BillwrightConfig } from '../../config/index.ts';
 import type { Db } from '../../db/connect.ts';
@@ -28,6 +29,8 @@ export function realActivities(
     pdf?: Pick<PdfRenderer, 'render'>;
     /** Instead of the built-in provider (a test's provider that fails, as a tax service may). */
     taxProvider?: TaxProvider;
+
+    accounting?: AccountingSystem;
   } = {},
 ): Activities {
   return createActivities({
@@ -38,6 +41,7 @@ export function realActivities(
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(db),
     pdf: options.pdf,
+    accounting: options.accounting,
     ...activitySettingsOf(config),
     tax: {
       provider: options.taxProvider ?? createBuiltInTaxProvider(),

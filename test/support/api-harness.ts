@@ -39,6 +39,9 @@ export async function createApiHarness(
     frameAncestors?: string;
     codec?: ApiDependencies['codec'];
     metricsToken?: string;
+
+    /** The accounting system (default: none, whatever the environment says). */
+    accounting?: ApiDependencies['accounting'];
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -59,6 +62,7 @@ export async function createApiHarness(
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
     ...(options.codec ? { codec: options.codec } : {}),
+    accounting: options.accounting,
   });
   await app.ready();
   const apiKey = await createApiKey(database.db, 'test');

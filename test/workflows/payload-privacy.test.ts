@@ -94,6 +94,7 @@ const cases: [string, Story][] = [
   ['subscription', stories.subscriptionWorkflow],
   ['collection', stories.collectionWorkflow],
   ['project', stories.projectWorkflow],
+  ['QuickBooks sync', stories.accountingSyncWorkflow],
 ];
 
 describe('personal data in Temporal history', () => {

@@ -19,6 +19,7 @@ import { isCurrencyCode } from '../domain/core/currency.ts';
 import { customerMrrAt, recurringPerPeriod } from '../domain/insights/mrr.ts';
 import { mrrMonths, type MrrMonth } from '../domain/insights/movements.ts';
 import {
+  monthClose,
   monthEnd,
   monthOf,
   monthsBetween,
@@ -65,10 +66,10 @@ function requireWindow(window: MonthWindow): string[] {
   return months;
 }
 
-/** A month's end, or `asOf` when that comes first. */
+/** A month's last instant, or `asOf` when that comes first (both included). */
 function measuredAt(month: string, asOf: Date): Date {
-  const end = monthEnd(month);
-  return end.getTime() < asOf.getTime() ? end : asOf;
+  const close = monthClose(month);
+  return close.getTime() < asOf.getTime() ? close : asOf;
 }
 
 export interface MrrInsightMonth extends MrrMonth {

@@ -214,12 +214,12 @@ export async function overdueReceivables(
   return toPage(rows.map(toReceivable), options.limit);
 }
 
-/** Finalized, not void, in `currency`, with a total: what a window invoiced, in minor units. */
+/** What invoices finalized in [from, through] asked for in `currency` (void ones left out). */
 export async function invoicedBetween(
   db: Db,
   currency: string,
   from: Date,
-  to: Date,
+  through: Date,
 ): Promise<number> {
   const row = await db
     .selectFrom('invoices')
@@ -227,7 +227,7 @@ export async function invoicedBetween(
     .where('currency', '=', currency)
     .where('status', 'not in', ['draft', 'void'])
     .where('issued_at', '>=', from)
-    .where('issued_at', '<', to)
+    .where('issued_at', '<=', through)
     .executeTakeFirstOrThrow();
   return Number(row.total);
 }
@@ -237,19 +237,19 @@ export interface ReceivedPayment {
   amount: number;
 }
 
-/** Payments in `currency` received in [from, to). */
+/** Payments in `currency` received in [from, through]. */
 export async function paymentsBetween(
   db: Db,
   currency: string,
   from: Date,
-  to: Date,
+  through: Date,
 ): Promise<ReceivedPayment[]> {
   const rows = await db
     .selectFrom('payments')
     .select(['paid_at', 'amount'])
     .where('currency', '=', currency)
     .where('paid_at', '>=', from)
-    .where('paid_at', '<', to)
+    .where('paid_at', '<=', through)
     .execute();
   return rows.map((r) => ({ paidAt: r.paid_at, amount: r.amount }));
 }
@@ -266,10 +266,13 @@ export interface CollectedInvoice {
   remindersSent: number;
 }
 
+/**
+ * Reminders are counted in the email ledger (one payment_reminder per dunning step, sent once):
+ * the collection row's count starts again when a payment wakes a collection that had ended.
+ */
 function collectedInvoices(db: Db, currency: string) {
   return db
     .selectFrom('invoices as i')
-    .leftJoin('invoice_collections as ic', 'ic.invoice_id', 'i.id')
     .select([
       'i.total',
       'i.amount_paid',
@@ -278,8 +281,16 @@ function collectedInvoices(db: Db, currency: string) {
       'i.issued_at',
       'i.due_at',
       'i.paid_at',
-      'ic.reminders_sent',
     ])
+    .select((eb) =>
+      eb
+        .selectFrom('email_deliveries as e')
+        .select((e) => e.fn.countAll<string>().as('n'))
+        .whereRef('e.invoice_id', '=', 'i.id')
+        .where('e.kind', '=', 'payment_reminder')
+        .where('e.status', '=', 'sent')
+        .as('reminders_sent'),
+    )
     .where('i.currency', '=', currency)
     .where('i.status', 'not in', ['draft', 'void'])
     .where('i.total', '>', 0)
@@ -297,22 +308,22 @@ function toCollected(
     issuedAt: row.issued_at!,
     dueAt: row.due_at!,
     paidAt: row.paid_at,
-    remindersSent: row.reminders_sent ?? 0,
+    remindersSent: Number(row.reminders_sent ?? 0),
   };
 }
 
-/** Invoices in `currency` settled (paid in full) in [from, to). */
+/** Invoices in `currency` settled (paid in full) in [from, through]. */
 export async function invoicesPaidBetween(
   db: Db,
   currency: string,
   from: Date,
-  to: Date,
+  through: Date,
 ): Promise<CollectedInvoice[]> {
   const rows = await collectedInvoices(db, currency)
     .where('i.status', '=', 'paid')
     .where('i.amount_paid', '>', 0)
     .where('i.paid_at', '>=', from)
-    .where('i.paid_at', '<', to)
+    .where('i.paid_at', '<=', through)
     .execute();
   return rows.map(toCollected);
 }

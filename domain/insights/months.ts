@@ -14,10 +14,15 @@ export function monthStart(month: string): Date {
   return new Date(Date.UTC(year, m - 1, 1));
 }
 
-/** The instant a month ends: the next month's start (exclusive). */
+/** The instant the next month starts (a month is [monthStart, monthEnd)). */
 export function monthEnd(month: string): Date {
   const [year, m] = parseMonth(month) ?? [NaN, NaN];
   return new Date(Date.UTC(year, m, 1));
+}
+
+/** The month's last instant (its last millisecond): where a month-end figure is taken. */
+export function monthClose(month: string): Date {
+  return new Date(monthEnd(month).getTime() - 1);
 }
 
 /** The month an instant falls in, UTC. */
@@ -35,9 +40,4 @@ export function monthsBetween(from: string, to: string): string[] {
   const months: string[] = [];
   for (let m = from; m <= to; m = monthOf(monthEnd(m))) months.push(m);
   return months;
-}
-
-/** Whole and fractional days in a month, for DSO (28 to 31). */
-export function daysInMonths(from: string, to: string): number {
-  return Math.round((monthEnd(to).getTime() - monthStart(from).getTime()) / 86_400_000);
 }

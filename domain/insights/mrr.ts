@@ -47,8 +47,7 @@ export function monthlyRecurringRevenue(plan: PlanVersion, quantity: number): nu
 }
 
 /**
- * Each customer's MRR just before `at`: the sum over their subscriptions billed then (active or
- * past due) of monthlyRecurringRevenue on the terms in force then. Customers at 0 are left out.
+ * Each customer's MRR at `at`: the sum over their subscriptions billed then (timeline.ts) of monthlyRecurringRevenue on the terms in force then. Customers at 0 are left out.
  * `priceOf` answers a plan version by (plan id, version).
  */
 export function customerMrrAt(

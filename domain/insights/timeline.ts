@@ -34,32 +34,35 @@ export interface SubscriptionHistory {
   changes: TermsChange[];
 }
 
-/** Statuses in which a subscription is billed, so counts in MRR. */
-const PAYING = new Set(['active', 'past_due']);
+/**
+ * Statuses in which a subscription is billed, so counts in MRR: active, past due, and canceled
+ * at period end until its paid period closes (then it is ended). Trialing and paused are not.
+ */
+const BILLED = new Set(['active', 'past_due', 'canceled']);
 
-/** Its status just before `at` (events at `at` excluded), or null before it began. */
+/** Its status at `at` (events at `at` included), or null before it began. */
 export function statusAt(history: SubscriptionHistory, at: Date): string | null {
-  if (history.startedAt.getTime() >= at.getTime()) return null;
+  if (history.startedAt.getTime() > at.getTime()) return null;
   let status = history.transitions[0]?.from ?? history.status;
   for (const t of history.transitions) {
-    if (t.at.getTime() >= at.getTime()) break;
+    if (t.at.getTime() > at.getTime()) break;
     status = t.to;
   }
   return status;
 }
 
-/** Its terms just before `at`: the last change made before it, else the first one's old terms. */
+/** Its terms at `at`: the last change made by then, else the first change's old terms. */
 export function termsAt(history: SubscriptionHistory, at: Date): SubscriptionTerms {
   let terms = history.changes[0]?.from ?? history.terms;
   for (const c of history.changes) {
-    if (c.at.getTime() >= at.getTime()) break;
+    if (c.at.getTime() > at.getTime()) break;
     terms = c.to;
   }
   return terms;
 }
 
-/** The terms it is billed on just before `at`, or null when it is not billed then. */
+/** The terms it is billed on at `at`, or null when it is not billed then. */
 export function billedTermsAt(history: SubscriptionHistory, at: Date): SubscriptionTerms | null {
   const status = statusAt(history, at);
-  return status !== null && PAYING.has(status) ? termsAt(history, at) : null;
+  return status !== null && BILLED.has(status) ? termsAt(history, at) : null;
 }

@@ -20,6 +20,7 @@ import { customerMrrAt, recurringPerPeriod } from '../domain/insights/mrr.ts';
 import { mrrMonths, type MrrMonth } from '../domain/insights/movements.ts';
 import {
   monthClose,
+  monthCount,
   monthEnd,
   monthOf,
   monthsBetween,
@@ -60,10 +61,9 @@ function requireWindow(window: MonthWindow): string[] {
   requireCurrency(window.currency);
   if (window.from > window.to)
     throw new Refused('unprocessable', 'to must not be before from', { field: 'to' });
-  const months = monthsBetween(window.from, window.to);
-  if (months.length > MAX_MONTHS)
+  if (monthCount(window.from, window.to) > MAX_MONTHS)
     throw new Refused('unprocessable', `at most ${MAX_MONTHS} months at once`, { field: 'to' });
-  return months;
+  return monthsBetween(window.from, window.to);
 }
 
 /** A month's last instant, or `asOf` when that comes first (both included). */
@@ -82,15 +82,31 @@ export async function mrrInsight(db: Db, window: MonthWindow): Promise<MrrInsigh
   const asOf = window.asOf ?? new Date();
   const { histories, versions } = await subscriptionHistories(db, window.currency);
   const priceOf = (planId: string, version: number) => versions.get(versionKey(planId, version));
-  const snapshot = (month: string) => customerMrrAt(histories, priceOf, measuredAt(month, asOf));
-  // Every month end since the first subscription began, for "billed before" (reactivation).
-  const firstStart = histories.reduce<Date | undefined>(
-    (first, h) => (first === undefined || h.startedAt < first ? h.startedAt : first),
-    undefined,
-  );
+  // One snapshot per instant: months ending after asOf are all taken at asOf.
+  const taken = new Map<number, Map<string, number>>();
+  const snapshot = (month: string) => {
+    const at = measuredAt(month, asOf);
+    const mrr = taken.get(at.getTime()) ?? customerMrrAt(histories, priceOf, at);
+    taken.set(at.getTime(), mrr);
+    return mrr;
+  };
+  // "Billed before" (reactivation) looks at every month end since the first subscription
+  // began, up to the last change any history records (later month ends all look the same).
+  const instants = histories.flatMap((h) => [
+    h.startedAt,
+    ...h.transitions.map((t) => t.at),
+    ...h.changes.map((c) => c.at),
+  ]);
   const opening = previousMonth(window.from);
-  const earliest = firstStart === undefined ? opening : monthOf(firstStart);
-  const before = monthsBetween(earliest < opening ? earliest : opening, opening);
+  const before = [opening];
+  if (instants.length > 0) {
+    const times = instants.map((at) => at.getTime());
+    const first = monthOf(new Date(times.reduce((a, b) => Math.min(a, b))));
+    const latest = times.reduce((a, b) => Math.max(a, b));
+    const settled = monthOf(new Date(Math.min(latest, asOf.getTime())));
+    const last = settled < opening ? settled : previousMonth(opening);
+    before.unshift(...monthsBetween(first, last));
+  }
   const result = mrrMonths(before.map(snapshot), months.map(snapshot));
   return result.map((month, i) => ({ month: months[i]!, ...month }));
 }

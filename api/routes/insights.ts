@@ -11,7 +11,7 @@ import {
   receivablesAging,
   upcomingRenewals,
 } from '../../services/insights.ts';
-import { DEFAULT_LIMIT, ListOf, pageOf, problemResponse } from '../schemas/common.ts';
+import { DEFAULT_LIMIT, described, ListOf, pageOf, problemResponse } from '../schemas/common.ts';
 import {
   AgingQuery,
   AgingSchema,
@@ -62,7 +62,10 @@ const insights: FastifyPluginCallbackTypebox = (app, _options, done) => {
           'customers, ARPA, the movements (new, expansion, contraction, churn, reactivation) ' +
           'from the month end before, logo and revenue churn and net revenue retention.',
         querystring: MonthWindowQuery,
-        response: { 200: Type.Ref('MrrInsight'), 422: unprocessable },
+        response: {
+          200: described(Type.Ref('MrrInsight'), 'MRR and its movements, by month.'),
+          422: unprocessable,
+        },
       },
     },
     async (request) => {
@@ -84,7 +87,10 @@ const insights: FastifyPluginCallbackTypebox = (app, _options, done) => {
           'What finalized invoices still ask for at `asOf`, per currency, in five buckets by ' +
           'days past due: current, 1-30, 31-60, 61-90, 90+.',
         querystring: AgingQuery,
-        response: { 200: Type.Ref('ReceivablesAging'), 422: unprocessable },
+        response: {
+          200: described(Type.Ref('ReceivablesAging'), 'What is owed, by currency and bucket.'),
+          422: unprocessable,
+        },
       },
     },
     async (request) => {
@@ -106,7 +112,10 @@ const insights: FastifyPluginCallbackTypebox = (app, _options, done) => {
           'By month: money collected, invoices settled on time or late, average days to pay, ' +
           'and what was collected after each reminder step; the window’s days sales outstanding.',
         querystring: MonthWindowQuery,
-        response: { 200: Type.Ref('PaymentInsight'), 422: unprocessable },
+        response: {
+          200: described(Type.Ref('PaymentInsight'), 'Payments by month, and DSO.'),
+          422: unprocessable,
+        },
       },
     },
     async (request) => {
@@ -128,7 +137,10 @@ const insights: FastifyPluginCallbackTypebox = (app, _options, done) => {
           'Of the invoices falling due in the window: how many got each reminder, how many were ' +
           'paid after it (before the next), what that recovered, and what was written off.',
         querystring: DunningQuery,
-        response: { 200: Type.Ref('DunningInsight'), 422: unprocessable },
+        response: {
+          200: described(Type.Ref('DunningInsight'), 'Reminders sent and paid after.'),
+          422: unprocessable,
+        },
       },
     },
     async (request) => {

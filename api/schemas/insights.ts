@@ -13,8 +13,8 @@ import type {
 import { CurrencyCode, described, iso, Limit, Money, StartingAfter, Timestamp } from './common.ts';
 
 const Month = Type.String({
-  pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$',
-  description: 'A calendar month in UTC, YYYY-MM.',
+  pattern: '^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])$',
+  description: 'A calendar month in UTC, YYYY-MM (1970-01 to 9999-12).',
   examples: ['2026-01'],
 });
 

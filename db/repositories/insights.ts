@@ -156,20 +156,12 @@ function receivables(db: Db, asOf: Date, currency: string | undefined) {
   return query;
 }
 
-export interface Receivable {
-  id: string;
-  number: string | null;
-  customerId: string;
-  customerName: string;
-  currency: string;
-  dueAt: Date;
-  amountDue: number;
-  subscriptionId: string | null;
-}
-
 type ReceivableRow = Awaited<ReturnType<ReturnType<typeof receivables>['execute']>>[number];
 
-function toReceivable(row: ReceivableRow): Receivable {
+/** An invoice owed at an instant, and what it still asked for then. */
+export type Receivable = ReturnType<typeof toReceivable>;
+
+function toReceivable(row: ReceivableRow) {
   return {
     id: row.id,
     number: row.number,
@@ -254,17 +246,8 @@ export async function paymentsBetween(
   return rows.map((r) => ({ paidAt: r.paid_at, amount: r.amount }));
 }
 
-export interface CollectedInvoice {
-  total: number;
-  amountPaid: number;
-  amountDue: number;
-  status: string;
-  issuedAt: Date;
-  dueAt: Date;
-  paidAt: Date | null;
-  /** Reminders its collection sent (the heads-up before the due date included). */
-  remindersSent: number;
-}
+/** An invoice as collected: its dates, what was paid and the reminders sent for it. */
+export type CollectedInvoice = ReturnType<typeof toCollected>;
 
 /**
  * Reminders are counted in the email ledger (one payment_reminder per dunning step, sent once):
@@ -299,7 +282,7 @@ function collectedInvoices(db: Db, currency: string) {
 
 function toCollected(
   row: Awaited<ReturnType<ReturnType<typeof collectedInvoices>['execute']>>[number],
-): CollectedInvoice {
+) {
   return {
     total: row.total,
     amountPaid: row.amount_paid,
@@ -308,6 +291,7 @@ function toCollected(
     issuedAt: row.issued_at!,
     dueAt: row.due_at!,
     paidAt: row.paid_at,
+    /** The heads-up before the due date included. */
     remindersSent: Number(row.reminders_sent ?? 0),
   };
 }

@@ -8,16 +8,21 @@ export function parseMonth(month: string): [number, number] | undefined {
   return match ? [Number(match[1]), Number(match[2])] : undefined;
 }
 
+/** 00:00 UTC on the first day of the month with this index (years below 100 included). */
+function startOf(index: number): Date {
+  const start = new Date(Date.UTC(2000, index % 12, 1));
+  start.setUTCFullYear(Math.floor(index / 12));
+  return start;
+}
+
 /** The instant a month starts, 00:00 UTC on its first day. */
 export function monthStart(month: string): Date {
-  const [year, m] = parseMonth(month) ?? [NaN, NaN];
-  return new Date(Date.UTC(year, m - 1, 1));
+  return startOf(monthIndex(month));
 }
 
 /** The instant the next month starts (a month is [monthStart, monthEnd)). */
 export function monthEnd(month: string): Date {
-  const [year, m] = parseMonth(month) ?? [NaN, NaN];
-  return new Date(Date.UTC(year, m, 1));
+  return startOf(monthIndex(month) + 1);
 }
 
 /** The month's last instant (its last millisecond): where a month-end figure is taken. */
@@ -30,14 +35,28 @@ export function monthOf(instant: Date): string {
   return instant.toISOString().slice(0, 7);
 }
 
-export function previousMonth(month: string): string {
+/** Months since year 0: "2027-01" is 2027 × 12. */
+function monthIndex(month: string): number {
   const [year, m] = parseMonth(month) ?? [NaN, NaN];
-  return monthOf(new Date(Date.UTC(year, m - 2, 1)));
+  return year * 12 + m - 1;
+}
+
+function monthAt(index: number): string {
+  const year = Math.floor(index / 12);
+  return `${String(year).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+export function previousMonth(month: string): string {
+  return monthAt(monthIndex(month) - 1);
+}
+
+/** How many months from `from` to `to`, both included (0 or less when from > to). */
+export function monthCount(from: string, to: string): number {
+  return monthIndex(to) - monthIndex(from) + 1;
 }
 
 /** Every month from `from` to `to`, both included, in order (empty when from > to). */
 export function monthsBetween(from: string, to: string): string[] {
-  const months: string[] = [];
-  for (let m = from; m <= to; m = monthOf(monthEnd(m))) months.push(m);
-  return months;
+  const start = monthIndex(from);
+  return Array.from({ length: Math.max(0, monthCount(from, to)) }, (_, i) => monthAt(start + i));
 }

@@ -105,4 +105,22 @@ describe('insights on no data', () => {
     );
     expect(renewals.statusCode).toBe(422);
   });
+
+  it('answers at the edges of the calendar without a server error', async () => {
+    const urls = [
+      '/v1/insights/mrr?currency=EUR&from=1970-01&to=1979-12&asOf=0001-01-01T00:00:00Z',
+      '/v1/insights/mrr?currency=EUR&from=9999-01&to=9999-12&asOf=9999-12-31T23:59:59Z',
+      '/v1/insights/payments?currency=JPY&from=9999-12&to=9999-12&asOf=9999-12-31T23:59:59Z',
+      '/v1/insights/dunning?currency=EUR&from=9999-12&to=9999-12',
+      '/v1/insights/ar-aging?asOf=0001-01-01T00:00:00Z',
+      '/v1/insights/overdue-invoices?asOf=9999-12-31T23:59:59Z&startingAfter=in_unknown',
+      '/v1/insights/upcoming-renewals?from=9999-12-31T00:00:00Z',
+    ];
+    for (const url of urls) {
+      const response = await get(url);
+      expect(response.statusCode, `${url}: ${response.body}`).toBe(200);
+    }
+    const tooLong = await get('/v1/insights/mrr?currency=EUR&from=1970-01&to=1980-01');
+    expect(tooLong.statusCode).toBe(422);
+  });
 });

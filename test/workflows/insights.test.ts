@@ -15,7 +15,8 @@
 //   Feb 15  C pays January (after reminder 2); A, B, C pay February; A asks for pro and B for
 //           basic at period end; C cancels at period end
 //   Mar 10  A renews on pro, B on basic, C ends  Mar 15  A, B pay March
-//   Apr 10  A, B renew (due Apr 24, unpaid)     Apr 20  C subscribes again (basic)
+//   Apr 10  A, B renew (due Apr 24, unpaid)     Apr 20  C subscribes again (basic); B's April
+//                                                       invoice is written off
 //   D never pays.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { postCustomer } from '../support/builders/customers.ts';
@@ -151,7 +152,9 @@ test('MRR, aging, payments and dunning on four customers over four months', asyn
   await Promise.all([pay(marA!, 'a-mar'), pay(marB!, 'b-mar')]);
 
   await advanceClock(h, clock, '2027-04-20T00:00:00Z');
-  await Promise.all([subA, subB].map((s) => nthInvoice(s.id, 3)));
+  const [, aprB] = await Promise.all([subA, subB].map((s) => nthInvoice(s.id, 3)));
+  const writeOff = await h.post(`/v1/invoices/${aprB!.id}/mark-uncollectible`, {});
+  expect(writeOff.statusCode, writeOff.body).toBe(200);
   const subC2 = await subscribe(h, { customerId: c, planCode: 'basic' });
   await nthInvoice(subC2.id, 0);
   const asOf = '2027-04-20T00:00:00.000Z';
@@ -222,17 +225,17 @@ test('MRR, aging, payments and dunning on four customers over four months', asyn
     ],
   });
 
-  // Owed at Apr 20: D's January invoice (due Jan 24: 86 days → 61-90); A's and B's April
-  // invoices (due Apr 24) and C's new one (due May 4) are current: 7,200 + 3,600 + 3,600.
+  // Owed at Apr 20: D's January invoice (due Jan 24: 86 days → 61-90); A's April invoice (due
+  // Apr 24) and C's new one (due May 4) are current: 7,200 + 3,600. B's April one is written off.
   const aging = await h.get(`/v1/insights/ar-aging?asOf=${asOf}`);
   expect(aging).toEqual({
     asOf,
     currencies: [
       {
         currency: 'EUR',
-        total: eur(158400), // 144,000 + 14,400
+        total: eur(154800), // 144,000 + 10,800
         buckets: [
-          { bucket: 'current', amount: eur(14400), invoices: 3 },
+          { bucket: 'current', amount: eur(10800), invoices: 2 },
           { bucket: '1-30', amount: eur(0), invoices: 0 },
           { bucket: '31-60', amount: eur(0), invoices: 0 },
           { bucket: '61-90', amount: eur(144000), invoices: 1 },
@@ -264,8 +267,8 @@ test('MRR, aging, payments and dunning on four customers over four months', asyn
   //   Feb: C's January 3,600 (Jan 10 → Feb 15: 36 days, late, after reminder 2); A 3,600, B 7,200
   //        and C 3,600 for February (Feb 10 → 15: 5 days, on time): (36 + 5 + 5 + 5) / 4 = 12.75.
   //   Mar: A 7,200 and B 3,600, 5 days each, on time.   Apr: nothing received.
-  //   DSO: owed 158,400 / invoiced 198,000 (Jan 158,400 + Feb 14,400 + Mar 10,800
-  //        + Apr 14,400) × 109 days = 87.20.
+  //   DSO: owed 154,800 / invoiced 198,000 (Jan 158,400 + Feb 14,400 + Mar 10,800
+  //        + Apr 14,400; written off is still invoiced) × 109 days = 85.218… → 85.22.
   const payments = await h.get(
     `/v1/insights/payments?currency=EUR&from=2027-01&to=2027-04&asOf=${asOf}`,
   );
@@ -309,11 +312,11 @@ test('MRR, aging, payments and dunning on four customers over four months', asyn
         collectedAfterReminder: [],
       },
     ],
-    dso: '87.20',
+    dso: '85.22',
   });
 
   // Dunning on the invoices due January–April: reminder 1 went to B, C and D (B paid after it),
-  // reminder 2 to C and D (C paid after it); nothing was written off.
+  // reminder 2 to C and D (C paid after it); B's April invoice, 3,600, was written off.
   const dunning = await h.get('/v1/insights/dunning?currency=EUR&from=2027-01&to=2027-04');
   expect(dunning).toEqual({
     currency: 'EUR',
@@ -321,7 +324,7 @@ test('MRR, aging, payments and dunning on four customers over four months', asyn
       { step: 1, sent: 3, paidAfter: 1, recoveredAmount: eur(7200) },
       { step: 2, sent: 2, paidAfter: 1, recoveredAmount: eur(3600) },
     ],
-    writtenOff: eur(0),
+    writtenOff: eur(3600),
   });
 
   // Renewing in the next 30 days: A (pro, 6,000) and B (basic, 3,000) on May 10, C on May 20.

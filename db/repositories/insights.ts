@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { PlanVersion } from '../../domain/catalog/types.ts';
 import type { SubscriptionHistory } from '../../domain/insights/timeline.ts';
 import type { Db } from '../connect.ts';
-import { toPage } from '../pagination.ts';
+import { laterThan, toPage } from '../pagination.ts';
 import { toCatalogVersion, toStoredVersion } from './plans.ts';
 
 /** A plan version's key in the map subscriptionHistories answers. */
@@ -192,12 +192,8 @@ export async function overdueReceivables(
 ): Promise<{ items: Receivable[]; hasMore: boolean }> {
   const dueBy = new Date(options.asOf.getTime() - 86_400_000);
   let query = receivables(db, options.asOf, options.currency).where('i.due_at', '<=', dueBy);
-  if (options.startingAfter !== undefined) {
-    const cursor = options.startingAfter;
-    query = query.where(
-      sql<boolean>`(i.due_at, i.id) > (select o.due_at, o.id from invoices o where o.id = ${cursor})`,
-    );
-  }
+  if (options.startingAfter !== undefined)
+    query = query.where(laterThan('invoices', 'i', 'due_at', options.startingAfter));
   const rows = await query
     .orderBy('i.due_at')
     .orderBy('i.id')
@@ -367,12 +363,10 @@ export async function renewalsBetween(
     .where('s.current_period_end', '>=', options.from)
     .where('s.current_period_end', '<', options.to);
   if (options.currency !== undefined) query = query.where('p.currency', '=', options.currency);
-  if (options.startingAfter !== undefined) {
-    const cursor = options.startingAfter;
+  if (options.startingAfter !== undefined)
     query = query.where(
-      sql<boolean>`(s.current_period_end, s.id) > (select r.current_period_end, r.id from subscriptions r where r.id = ${cursor})`,
+      laterThan('subscriptions', 's', 'current_period_end', options.startingAfter),
     );
-  }
   const rows = await query
     .orderBy('s.current_period_end')
     .orderBy('s.id')

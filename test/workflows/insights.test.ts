@@ -345,4 +345,18 @@ test('MRR, aging, payments and dunning on four customers over four months', asyn
     ]) as unknown[],
     hasMore: false,
   });
+  // Pages of two, soonest first: A and B (May 10), then C (May 20).
+  const window = `from=${asOf}&to=2027-05-20T00:00:01Z&currency=EUR&limit=2`;
+  const first = await h.get<{ data: { subscriptionId: string }[]; hasMore: boolean }>(
+    `/v1/insights/upcoming-renewals?${window}`,
+  );
+  expect(first.data.map((r) => r.subscriptionId).sort()).toEqual([subA.id, subB.id].sort());
+  expect(first.hasMore).toBe(true);
+  const second = await h.get<{ data: { subscriptionId: string }[]; hasMore: boolean }>(
+    `/v1/insights/upcoming-renewals?${window}&startingAfter=${first.data[1]!.subscriptionId}`,
+  );
+  expect(second).toEqual({
+    data: [expect.objectContaining({ subscriptionId: subC2.id })],
+    hasMore: false,
+  });
 }, 600_000);

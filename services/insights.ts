@@ -3,18 +3,20 @@
 // upcoming renewals. Definitions: docs/FINANCE.md "Insights"; formulas in domain/insights/.
 import type { Db } from '../db/connect.ts';
 import {
+  renewalsBetween,
+  subscriptionHistories,
+  versionKey,
+  type Renewal,
+} from '../db/repositories/insights.ts';
+import {
   invoicedBetween,
   invoicesDueBetween,
   invoicesPaidBetween,
   overdueReceivables,
   paymentsBetween,
   receivablesAt,
-  renewalsBetween,
-  subscriptionHistories,
-  versionKey,
   type Receivable,
-  type Renewal,
-} from '../db/repositories/insights.ts';
+} from '../db/repositories/receivables.ts';
 import { isCurrencyCode } from '../domain/core/currency.ts';
 import { customerMrrAt, recurringPerPeriod } from '../domain/insights/mrr.ts';
 import { mrrMonths, type MrrMonth } from '../domain/insights/movements.ts';

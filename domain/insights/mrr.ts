@@ -1,12 +1,13 @@
 // Monthly recurring revenue of one subscription's terms: the fixed charges of a whole period
-// (flat and per-seat, as ratePeriod prices them, before tax), normalised to one month and
-// rounded once, half up, to minor units. Usage is not recurring: it is left out.
-import type { PlanVersion } from '../catalog/types.ts';
+// (flat and per-seat, as ratePeriod prices them, before tax, less its repeating and forever
+// coupons), normalised to one month and rounded once, half up, to minor units. Usage is not
+// recurring: it is left out.
+import type { CouponRedemption, PlanVersion } from '../catalog/types.ts';
 import { roundToMinorUnits } from '../core/decimal.ts';
 import type { Interval } from '../core/periods.ts';
 import { seatQuantities } from '../invoicing/period-invoice.ts';
 import { ratePeriod } from '../rating/rate-period.ts';
-import { billedTermsAt, type SubscriptionHistory } from './timeline.ts';
+import { billedTermsAt, couponsAt, type SubscriptionHistory } from './timeline.ts';
 
 /** Amount per interval × numerator / denominator = amount per month (a year has 52 weeks). */
 const PER_MONTH: Record<Interval, { numerator: number; denominator: number }> = {
@@ -29,21 +30,36 @@ export function perMonth(amount: number, interval: Interval, intervalCount: numb
   });
 }
 
-/** What the terms bill every period for their fixed charges (flat, per seat), before tax. */
-export function recurringPerPeriod(plan: PlanVersion, quantity: number): number {
+/**
+ * What the terms bill every period for their fixed charges (flat, per seat), before tax, less
+ * the coupons given (rated as an invoice rates them, in their order).
+ */
+export function recurringPerPeriod(
+  plan: PlanVersion,
+  quantity: number,
+  coupons: readonly CouponRedemption[] = [],
+): number {
   const fixed: PlanVersion = {
     ...plan,
     charges: plan.charges.filter((charge) => charge.type !== 'usage'),
   };
   delete fixed.minimumCommitment;
-  return ratePeriod({ plan: fixed, timing: 'all', quantities: seatQuantities({ plan, quantity }) })
-    .totalBeforeTax.amount;
+  return ratePeriod({
+    plan: fixed,
+    timing: 'all',
+    quantities: seatQuantities({ plan, quantity }),
+    coupons,
+  }).totalBeforeTax.amount;
 }
 
-/** A subscription's MRR on these terms, in minor units of the plan's currency. */
-export function monthlyRecurringRevenue(plan: PlanVersion, quantity: number): number {
+/** A subscription's MRR on these terms (and coupons), in minor units of the plan's currency. */
+export function monthlyRecurringRevenue(
+  plan: PlanVersion,
+  quantity: number,
+  coupons: readonly CouponRedemption[] = [],
+): number {
   const { interval, intervalCount } = plan.billingCycle;
-  return perMonth(recurringPerPeriod(plan, quantity), interval, intervalCount);
+  return perMonth(recurringPerPeriod(plan, quantity, coupons), interval, intervalCount);
 }
 
 /**
@@ -61,7 +77,7 @@ export function customerMrrAt(
     if (!terms) continue;
     const plan = priceOf(terms.planId, terms.version);
     if (!plan) continue;
-    const amount = monthlyRecurringRevenue(plan, terms.quantity);
+    const amount = monthlyRecurringRevenue(plan, terms.quantity, couponsAt(history, at));
     if (amount === 0) continue;
     mrr.set(history.customerId, (mrr.get(history.customerId) ?? 0) + amount);
   }

@@ -1,6 +1,7 @@
 // A subscription's state at any instant, read back from what the database keeps of its life:
-// when it began, its status transitions and its changes of terms, each at its instant on the
-// customer's clock.
+// when it began, its status transitions, its changes of terms and the recurring coupons each
+// of its billing periods was discounted with, each at its instant on the customer's clock.
+import type { CouponRedemption } from '../catalog/types.ts';
 
 export interface StatusChange {
   from: string | null;
@@ -32,6 +33,8 @@ export interface SubscriptionHistory {
   transitions: StatusChange[];
   /** Oldest first. */
   changes: TermsChange[];
+  /** Its billing periods' starts, oldest first, with the repeating and forever coupons applied. */
+  periods: { start: Date; coupons: CouponRedemption[] }[];
 }
 
 /**
@@ -65,4 +68,17 @@ export function termsAt(history: SubscriptionHistory, at: Date): SubscriptionTer
 export function billedTermsAt(history: SubscriptionHistory, at: Date): SubscriptionTerms | null {
   const status = statusAt(history, at);
   return status !== null && BILLED.has(status) ? termsAt(history, at) : null;
+}
+
+/**
+ * The repeating and forever coupons of its billing period open at `at` (the last to start by
+ * then): what its invoices of that period were discounted with. None before its first period.
+ */
+export function couponsAt(history: SubscriptionHistory, at: Date): CouponRedemption[] {
+  let coupons: CouponRedemption[] = [];
+  for (const period of history.periods) {
+    if (period.start.getTime() > at.getTime()) break;
+    coupons = period.coupons;
+  }
+  return coupons;
 }

@@ -2,7 +2,7 @@
 // the movements' one invariant as a property: they always sum to the change in MRR.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PlanVersion } from '../../domain/catalog/types.ts';
+import type { CouponRedemption, PlanVersion } from '../../domain/catalog/types.ts';
 import { customerMrrAt, monthlyRecurringRevenue, perMonth } from '../../domain/insights/mrr.ts';
 import { classifyMovements, mrrMonth, mrrMonths } from '../../domain/insights/movements.ts';
 import { monthClose, monthsBetween, previousMonth } from '../../domain/insights/months.ts';
@@ -14,7 +14,12 @@ import {
   daysOverdue,
   daysSalesOutstanding,
 } from '../../domain/insights/receivables.ts';
-import { statusAt, termsAt, type SubscriptionHistory } from '../../domain/insights/timeline.ts';
+import {
+  couponsAt,
+  statusAt,
+  termsAt,
+  type SubscriptionHistory,
+} from '../../domain/insights/timeline.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
 
 fixPropertySeed('insights.test.ts');
@@ -77,6 +82,7 @@ const history = (over: Partial<SubscriptionHistory> = {}): SubscriptionHistory =
   terms: { planId: 'pln_1', version: 1, quantity: 1 },
   transitions: [],
   changes: [],
+  periods: [],
   ...over,
 });
 
@@ -142,6 +148,36 @@ describe('a subscription at an instant', () => {
     );
     expect(at('2027-02-28')).toEqual(new Map([['cus_2', 2000]]));
     expect(at('2027-03-31')).toEqual(new Map([['cus_1', 2000]]));
+  });
+});
+
+describe('recurring coupons', () => {
+  const half: CouponRedemption = {
+    coupon: {
+      code: 'HALF',
+      description: 'Half off',
+      value: { type: 'percentage', percent: '50' },
+      duration: { type: 'repeating', periods: 2 },
+      appliesTo: { type: 'subtotal' },
+    },
+    periodsApplied: 0,
+  };
+
+  it('nets the coupons of the period open at the instant, and only those', () => {
+    expect(monthlyRecurringRevenue(plan(), 5, [half])).toBe(1750); // 3,500 × 50 %
+    const discounted = history({
+      periods: [
+        { start: day('2027-01-10'), coupons: [half] },
+        { start: day('2027-02-10'), coupons: [half] },
+        { start: day('2027-03-10'), coupons: [] },
+      ],
+    });
+    expect(couponsAt(discounted, day('2027-01-09'))).toEqual([]);
+    expect(couponsAt(discounted, day('2027-02-28'))).toEqual([half]);
+    expect(couponsAt(discounted, day('2027-03-10'))).toEqual([]);
+    const mrr = (iso: string) => customerMrrAt([discounted], () => plan(), day(iso));
+    expect(mrr('2027-01-31').get('cus_1')).toBe(1000); // 2,000 × 50 %
+    expect(mrr('2027-03-31').get('cus_1')).toBe(2000);
   });
 });
 

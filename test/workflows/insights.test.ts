@@ -17,7 +17,8 @@
 //   Mar 10  A renews on pro, B on basic, C ends  Mar 15  A, B pay March
 //   Apr 10  A, B renew (due Apr 24, unpaid)     Apr 20  C subscribes again (basic); B's April
 //                                                       invoice is written off
-//   D never pays.
+//   D never pays. E (USD, basic-usd 3,000 / month, due on issue) has 50 % off its first two
+//   periods and never pays.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { postCustomer } from '../support/builders/customers.ts';
 import {
@@ -41,6 +42,23 @@ beforeAll(async () => {
   created(await plan('pro', 'month', 6000));
   created(await plan('yearly', 'year', 120000));
   created(
+    await h.post('/v1/plans', {
+      code: 'basic-usd',
+      name: 'basic-usd',
+      currency: 'USD',
+      interval: 'month',
+      amount: 3000,
+    }),
+  );
+  created(
+    await h.post('/v1/coupons', {
+      code: 'HALF2',
+      description: 'Half off for two months',
+      value: { type: 'percentage', percent: '50' },
+      duration: { type: 'repeating', periods: 2 },
+    }),
+  );
+  created(
     await h.post('/v1/dunning-policies', {
       name: 'Two reminders',
       default: true,
@@ -61,6 +79,7 @@ afterAll(async () => {
 });
 
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
+const usd = (amount: number) => ({ amount, currency: 'USD' });
 
 /** The subscription's `index`-th invoice (oldest first), once it is issued. */
 const nthInvoice = (subscriptionId: string, index: number) =>
@@ -102,6 +121,16 @@ test('MRR, aging, payments and dunning on four customers over four months', asyn
   const subB = await subscribe(h, { customerId: b, planCode: 'pro' });
   const subC = await subscribe(h, { customerId: c, planCode: 'basic' });
   const subD = await subscribe(h, { customerId: d, planCode: 'yearly' });
+  // E pays in USD, with 50 % off its first two periods (Jan 10 and Feb 10).
+  const e = await postCustomer(h.api, {
+    name: 'Epsilon',
+    email: 'epsilon@insights.example',
+    currency: 'USD',
+    timezone: 'UTC',
+    testClockId: clock,
+  });
+  created(await h.post(`/v1/customers/${e}/coupons`, { couponCode: 'HALF2' }));
+  await subscribe(h, { customerId: e, planCode: 'basic-usd' });
   const [janA, janB, janC, janD] = await Promise.all(
     [subA, subB, subC, subD].map((s) => nthInvoice(s.id, 0)),
   );
@@ -168,12 +197,19 @@ test('MRR, aging, payments and dunning on four customers over four months', asyn
   //        NRR (22,000 + 3,000 − 3,000 − 3,000) / 22,000 = 86.3636… → 86.36 %.
   //   Apr: C back on basic: +3,000 reactivation → 22,000; logo churn 0 / 3; NRR 19,000 / 19,000.
   const mrr = await h.get(`/v1/insights/mrr?currency=EUR&from=2027-01&to=2027-04&asOf=${asOf}`);
-  const movements = (n: number, exp: number, con: number, churn: number, react: number) => ({
-    new: eur(n),
-    expansion: eur(exp),
-    contraction: eur(con),
-    churn: eur(churn),
-    reactivation: eur(react),
+  const movements = (
+    n: number,
+    exp: number,
+    con: number,
+    churn: number,
+    react: number,
+    currency = 'EUR',
+  ) => ({
+    new: { amount: n, currency },
+    expansion: { amount: exp, currency },
+    contraction: { amount: con, currency },
+    churn: { amount: churn, currency },
+    reactivation: { amount: react, currency },
   });
   expect(mrr).toEqual({
     currency: 'EUR',
@@ -225,6 +261,17 @@ test('MRR, aging, payments and dunning on four customers over four months', asyn
     ],
   });
 
+  // USD: E's 3,000 at 50 % off is 1,500 in January and February; its third period (Mar 10) is
+  // no longer discounted: 3,000, an expansion of 1,500. NRR (1,500 + 1,500) / 1,500 = 200 %.
+  const dollars = await h.get<{ months: { mrr: { amount: number } }[] }>(
+    `/v1/insights/mrr?currency=USD&from=2027-01&to=2027-03&asOf=${asOf}`,
+  );
+  expect(dollars.months.map((m) => m.mrr.amount)).toEqual([1500, 1500, 3000]);
+  expect(dollars.months[2]).toMatchObject({
+    movements: movements(0, 1500, 0, 0, 0, 'USD'),
+    netRevenueRetention: '200.00',
+  });
+
   // Owed at Apr 20: D's January invoice (due Jan 24: 86 days → 61-90); A's April invoice (due
   // Apr 24) and C's new one (due May 4) are current: 7,200 + 3,600. B's April one is written off.
   const aging = await h.get(`/v1/insights/ar-aging?asOf=${asOf}`);
@@ -240,6 +287,19 @@ test('MRR, aging, payments and dunning on four customers over four months', asyn
           { bucket: '31-60', amount: eur(0), invoices: 0 },
           { bucket: '61-90', amount: eur(144000), invoices: 1 },
           { bucket: '90+', amount: eur(0), invoices: 0 },
+        ],
+      },
+      {
+        // E never pays (terms: due on issue; 1,500 + 20 % VAT = 1,800 while discounted):
+        // Jan 10 → 100 days, Feb 10 → 69, Mar 10 → 41 (3,600), Apr 10 → 10 (3,600).
+        currency: 'USD',
+        total: usd(10800),
+        buckets: [
+          { bucket: 'current', amount: usd(0), invoices: 0 },
+          { bucket: '1-30', amount: usd(3600), invoices: 1 },
+          { bucket: '31-60', amount: usd(3600), invoices: 1 },
+          { bucket: '61-90', amount: usd(1800), invoices: 1 },
+          { bucket: '90+', amount: usd(1800), invoices: 1 },
         ],
       },
     ],

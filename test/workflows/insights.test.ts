@@ -1,4 +1,4 @@
-// Finance's insights on a hand-computed fixture: four customers billed by the real subscription
+// Finance's insights on a hand-computed fixture: five customers billed by the real subscription
 // and collection workflows on one test clock from January to April 2027, read back through
 // GET /v1/insights/*. Every expected figure is written out with the arithmetic that gives it
 // (definitions: docs/FINANCE.md "Insights").
@@ -106,7 +106,7 @@ const reminded = (invoice: Invoice, count: number) =>
     return collection.remindersSent >= count;
   });
 
-test('MRR, aging, payments and dunning on four customers over four months', async () => {
+test('MRR, aging, payments and dunning on five customers over four months', async () => {
   const clock = await newClock(h, '2027-01-10T00:00:00Z');
   const customer = (name: string) =>
     postCustomer(h.api, {

@@ -36,6 +36,7 @@ import estimates from './routes/estimates.ts';
 import health from './routes/health.ts';
 import hosted from './routes/hosted.ts';
 import invoiceDocuments from './routes/invoice-documents.ts';
+import insights from './routes/insights.ts';
 import invoices from './routes/invoices.ts';
 import manualInvoices from './routes/manual-invoices.ts';
 import metrics from './routes/metrics.ts';
@@ -149,6 +150,8 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(revenueRecognition);
 
   await app.register(accounting);
+
+  await app.register(insights);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */

@@ -81,6 +81,11 @@ export const TAGS = [
     description:
       'Sync to QuickBooks Online (customers, finalized invoices, payments, credit notes) and reconcile a period against it.',
   },
+  {
+    name: 'Insights',
+    description:
+      'Finance metrics computed from the data: MRR and its movements, receivables aging, payment trends, dunning, renewals.',
+  },
   { name: 'Health', description: 'Liveness and readiness.' },
   {
     name: 'Billing runs',

@@ -156,3 +156,35 @@ export async function recordCouponApplications(
     .where('r.id', 'in', ids)
     .execute();
 }
+
+/**
+ * The repeating and forever coupons each subscription billing period in `currency` was
+ * discounted with, by period key (couponPeriodKey), in the order they apply (oldest redemption
+ * first), each as a redemption the rating engine still applies (periodsApplied 0).
+ */
+export async function recurringCouponsByPeriod(
+  db: Db,
+  currency: string,
+): Promise<Map<string, CouponRedemption[]>> {
+  const rows = await selectRedemptions(db)
+    .innerJoin('coupon_applications as a', 'a.redemption_id', 'r.id')
+    .innerJoin('invoices as i', 'i.id', 'a.invoice_id')
+    .select('a.period_key')
+    .where('i.currency', '=', currency)
+    .where('c.duration', '<>', 'once')
+    .orderBy('r.created_at')
+    .orderBy('r.id')
+    .execute();
+  const byPeriod = new Map<string, CouponRedemption[]>();
+  const counted = new Set<string>();
+  for (const row of rows) {
+    if (counted.has(`${row.period_key} ${row.id}`)) continue;
+    counted.add(`${row.period_key} ${row.id}`);
+    const coupon = toCatalogCoupon(fromJoin(row).coupon);
+    byPeriod.set(row.period_key, [
+      ...(byPeriod.get(row.period_key) ?? []),
+      { coupon, periodsApplied: 0 },
+    ]);
+  }
+  return byPeriod;
+}

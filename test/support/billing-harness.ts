@@ -90,8 +90,9 @@ export interface BillingHarness {
   close(): Promise<void>;
 }
 
+/** With `collections`, subscription invoices start their collection workflows (reminders). */
 export async function createBillingHarness(
-  options: { taxProvider?: TaxProvider } = {},
+  options: { taxProvider?: TaxProvider; collections?: boolean } = {},
 ): Promise<BillingHarness> {
   const env = await createTimeSkippingEnvironment();
   // A plain client (not the environment's, which skips time whenever it waits): clocked
@@ -103,7 +104,11 @@ export async function createBillingHarness(
   });
   const api = await createApiHarness({ temporal: client, temporalTimeoutMs: 30_000 });
   const worker = await startTestWorker(env, {
-    activities: realActivities(api.db, loadConfig({}), { temporal: client, ...options }),
+    activities: realActivities(api.db, loadConfig({}), {
+      temporal: client,
+      ...options,
+      collections: options.collections ?? false,
+    }),
   });
   const post = (url: string, payload: object) => api.request({ method: 'POST', url, payload });
   return {

@@ -21,7 +21,8 @@ export type IdPrefix =
   | 'pay'
   | 'dpol'
   | 'pmig'
-  | 'wfs';
+  | 'wfs'
+  | 'je';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

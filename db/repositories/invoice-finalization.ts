@@ -29,6 +29,7 @@ import {
   type PrecomputedTax,
 } from './invoice-tax.ts';
 import { lockInvoice } from './invoices.ts';
+import { postInvoiceFinalized } from './ledger.ts';
 import { takeDocumentNumber } from './number-series.ts';
 import { customerNow } from './test-clocks.ts';
 
@@ -178,7 +179,7 @@ export async function finalizeLocked(
     invoice.customer_id,
   );
   const status: InvoiceStatus = amounts.total === 0 ? 'paid' : 'open';
-  return trx
+  const finalized = await trx
     .updateTable('invoices')
     .set({
       status,
@@ -203,6 +204,9 @@ export async function finalizeLocked(
     .where('id', '=', invoice.id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  // Posted with the invoice: AR, revenue and tax payable (domain/ledger/postings.ts).
+  await postInvoiceFinalized(trx, finalized);
+  return finalized;
 }
 
 /**

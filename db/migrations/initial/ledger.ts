@@ -1,5 +1,6 @@
 // The double-entry ledger: the chart of accounts (seeded), which account each posting role uses,
-// and the journal (entries and their lines), append-only and balanced per entry at commit.
+// and the journal (entries and their lines), append-only (but for a deleted test clock's
+// simulated customers) and balanced per entry at commit.
 // Each statement by the name of what it creates, in an order they can run in.
 export const ledger = {
   journal_entry_balances: `CREATE FUNCTION journal_entry_balances() RETURNS trigger
@@ -37,6 +38,12 @@ export const ledger = {
     LANGUAGE plpgsql
     AS $$
     begin
+      -- A test clock's customers bill simulated time, never the books: deleting the clock deletes them.
+      if tg_op = 'DELETE' then
+        if exists (select 1 from customers c where c.id = old.customer_id and c.test_clock_id is not null) then
+          return old;
+        end if;
+      end if;
       raise exception 'the journal is append-only: % on % refused; post a correcting entry', tg_op, tg_table_name
         using errcode = 'restrict_violation';
     end $$;`,

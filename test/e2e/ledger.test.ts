@@ -114,7 +114,8 @@ describe('the ledger through the API on a test clock', () => {
       mappings: [{ role: 'cash', planCode: 'ledger-pro', accountCode: '9999' }],
     });
     expect(refused.status).toBe(422);
-    expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(
+    const errors = refused.body.errors as { field: string }[];
+    expect(errors.map((e) => e.field)).toEqual(
       expect.arrayContaining(['mappings[0].planCode', 'mappings[0].accountCode', 'mappings']),
     );
 

@@ -6,7 +6,6 @@ import type { Transaction } from 'kysely';
 import type { Span } from '../../domain/subscriptions/billing-cycles.ts';
 import { decimal, roundToMinorUnits, type RoundingMode } from '../../domain/core/decimal.ts';
 import { canApply, statusAfterPayment } from '../../domain/invoicing/lifecycle.ts';
-import { creditNoteExcess } from '../../domain/ledger/postings.ts';
 import type { NumberingSettings } from '../../domain/invoicing/numbering.ts';
 import { allocate } from '../../domain/rating/discounts.ts';
 import { unusedShare } from '../../domain/subscriptions/charges.ts';
@@ -15,7 +14,7 @@ import type { CreditNote, CreditNoteLine, Database, Invoice, InvoiceLine } from 
 import { newId } from '../ids.ts';
 import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './invoice-errors.ts';
 import { lockInvoice } from './invoices.ts';
-import { positionOf, postCreditNote } from './ledger.ts';
+import { postCreditNote } from './ledger.ts';
 import { takeDocumentNumber } from './number-series.ts';
 import { customerNow } from './test-clocks.ts';
 
@@ -242,22 +241,7 @@ export async function issueCreditNoteLocked(
     .where('id', '=', invoice.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  // What it gives back of money already paid: refunded (reason refund: refunds clearing), else
-  // the customer's credit, which their next invoice takes. AR keeps equal to the amounts due.
-  const excess = creditNoteExcess(total, positionOf(invoice), positionOf(after));
-  if (excess > 0 && request.reason !== 'refund') {
-    await trx
-      .insertInto('customer_credit_entries')
-      .values({
-        customer_id: invoice.customer_id,
-        currency: invoice.currency,
-        amount: excess,
-        invoice_id: invoice.id,
-        idempotency_key: `credit-note/${creditNote.id}/excess`,
-        description: `Credit note ${creditNote.number} on paid invoice ${invoice.number ?? invoice.id}`,
-      })
-      .execute();
-  }
+  // Posted with it; what it gives back of money paid is refunded or becomes customer credit.
   await postCreditNote(trx, { creditNote, lines: rows }, invoice, after);
   return { creditNote, lines: rows };
 }

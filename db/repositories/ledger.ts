@@ -15,6 +15,7 @@ import {
   type InvoiceOrigin,
 } from '../../domain/ledger/accounts.ts';
 import {
+  creditNoteExcess,
   creditNoteLines,
   invoiceFinalizedLines,
   paymentAdjustedLines,
@@ -230,7 +231,11 @@ export async function postPaymentAdjusted(
   });
 }
 
-/** A credit note (a void's too), with where the paid money it gives back goes. */
+/**
+ * A credit note (a void's too), from the invoice before it to after. What it gives back of money
+ * already paid is refunded (reason refund: refunds clearing) or becomes the customer's credit (a
+ * customer_credit_entries row their next invoice takes), so AR stays equal to the amounts due.
+ */
 export async function postCreditNote(
   trx: Transaction<Database>,
   note: { creditNote: CreditNote; lines: CreditNoteLine[] },
@@ -238,6 +243,20 @@ export async function postCreditNote(
   after: Invoice,
 ) {
   const { creditNote } = note;
+  const excess = creditNoteExcess(creditNote.total, positionOf(before), positionOf(after));
+  if (excess > 0 && creditNote.reason !== 'refund') {
+    await trx
+      .insertInto('customer_credit_entries')
+      .values({
+        customer_id: creditNote.customer_id,
+        currency: creditNote.currency,
+        amount: excess,
+        invoice_id: after.id,
+        idempotency_key: `credit-note/${creditNote.id}/excess`,
+        description: `Credit note ${creditNote.number} on paid invoice ${after.number ?? after.id}`,
+      })
+      .execute();
+  }
   const invoiceLines = await getInvoiceLines(trx, after.id);
   const taxOf = new Map(invoiceLines.map((l) => [String(l.id), l]));
   const voided = creditNote.reason === 'void';

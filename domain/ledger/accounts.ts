@@ -126,6 +126,7 @@ export function checkMappings(
   const seen = new Set<string>();
   mappings.forEach((m, i) => {
     const at = `mappings[${i}]`;
+    const before = issues.length;
     const given = (Object.keys(m.dimension) as (keyof MappingDimension)[]).filter(
       (k) => m.dimension[k] !== undefined,
     );
@@ -145,13 +146,14 @@ export function checkMappings(
         issues.push({ field: `${at}.taxRate`, message: 'must be a percentage, e.g. "19"' });
       }
     }
-    if (!accountCodes.has(m.accountCode)) {
-      issues.push({ field: `${at}.accountCode`, message: `no account has code ${m.accountCode}` });
-    }
-    if (m.dimension.taxRate === undefined || isDecimalString(m.dimension.taxRate)) {
+    // A mapping whose dimension is at fault is not also counted as a duplicate.
+    if (issues.length === before) {
       const key = `${m.role}/${dimensionKey(m.dimension)}`;
       if (seen.has(key)) issues.push({ field: at, message: 'maps one role and dimension twice' });
       seen.add(key);
+    }
+    if (!accountCodes.has(m.accountCode)) {
+      issues.push({ field: `${at}.accountCode`, message: `no account has code ${m.accountCode}` });
     }
   });
   for (const role of ACCOUNT_ROLES) {

@@ -170,6 +170,8 @@ export async function finalizeLocked(
     : DateTime.fromJSDate(at, { zone: customer.timezone })
         .plus({ days: customer.payment_terms_days })
         .toJSDate();
+  // Posted with the invoice (AR, revenue, tax payable), before the number series is locked.
+  await postInvoiceFinalized(trx, { ...invoice, total: amounts.total, issued_at: at });
   // Taken last: the series' counter row stays locked until this transaction commits.
   const number = await takeDocumentNumber(
     trx,
@@ -179,7 +181,7 @@ export async function finalizeLocked(
     invoice.customer_id,
   );
   const status: InvoiceStatus = amounts.total === 0 ? 'paid' : 'open';
-  const finalized = await trx
+  return trx
     .updateTable('invoices')
     .set({
       status,
@@ -204,9 +206,6 @@ export async function finalizeLocked(
     .where('id', '=', invoice.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  // Posted with the invoice: AR, revenue and tax payable (domain/ledger/postings.ts).
-  await postInvoiceFinalized(trx, finalized);
-  return finalized;
 }
 
 /**

@@ -83,6 +83,7 @@ function journalQuery(db: Executor, filter: LineFilter) {
     .selectFrom('journal_lines as l')
     .innerJoin('journal_entries as e', 'e.id', 'l.entry_id')
     .innerJoin('ledger_accounts as a', 'a.code', 'l.account_code')
+    .leftJoin('invoices as i', 'i.id', 'e.invoice_id')
     .$if(filter.currency !== undefined, (q) => q.where('l.currency', '=', filter.currency!))
     .$if(filter.accountCode !== undefined, (q) =>
       q.where('l.account_code', '=', filter.accountCode!),
@@ -109,7 +110,8 @@ export async function journalLines(db: Executor, filter: LineFilter): Promise<Jo
       'e.invoice_id as invoiceId',
       'e.payment_id as paymentId',
       'e.credit_note_id as creditNoteId',
-      'e.document_number as documentNumber',
+      // An invoice's own entry is posted before it is numbered: its number is the invoice's.
+      sql<string | null>`coalesce(e.document_number, i.number)`.as('documentNumber'),
       'l.plan_code as planCode',
       'l.origin',
       'l.tax_jurisdiction as taxJurisdiction',

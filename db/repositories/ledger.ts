@@ -57,9 +57,26 @@ export interface EntryDraft {
   lines: PostingLine[];
 }
 
-async function mappingTable(trx: Transaction<Database>): Promise<Map<string, string>> {
+/** What posting for a customer reads: their zone (for the business date) and the mappings. */
+interface PostingContext {
+  timezone: string;
+  mappings: Map<string, string>;
+}
+
+async function postingContext(
+  trx: Transaction<Database>,
+  customerId: string,
+): Promise<PostingContext> {
+  const customer = await trx
+    .selectFrom('customers')
+    .select('timezone')
+    .where('id', '=', customerId)
+    .executeTakeFirstOrThrow();
   const rows = await trx.selectFrom('ledger_account_mappings').selectAll().execute();
-  return new Map(rows.map((r) => [`${r.role}/${r.dimension}`, r.account_code]));
+  return {
+    timezone: customer.timezone,
+    mappings: new Map(rows.map((r) => [`${r.role}/${r.dimension}`, r.account_code])),
+  };
 }
 
 /**
@@ -69,13 +86,10 @@ async function mappingTable(trx: Transaction<Database>): Promise<Map<string, str
 export async function postEntry(
   trx: Transaction<Database>,
   draft: EntryDraft,
+  read?: PostingContext,
 ): Promise<JournalEntry | null> {
   if (draft.lines.length === 0) return null;
-  const customer = await trx
-    .selectFrom('customers')
-    .select('timezone')
-    .where('id', '=', draft.customerId)
-    .executeTakeFirstOrThrow();
+  const context = read ?? (await postingContext(trx, draft.customerId));
   const entry = await trx
     .insertInto('journal_entries')
     .values({
@@ -85,7 +99,7 @@ export async function postEntry(
       customer_id: draft.customerId,
       currency: draft.currency,
       business_date: DateTime.fromJSDate(draft.occurredAt, {
-        zone: customer.timezone,
+        zone: context.timezone,
       }).toISODate()!,
       occurred_at: draft.occurredAt,
       description: draft.description,
@@ -98,14 +112,13 @@ export async function postEntry(
     .returningAll()
     .executeTakeFirst();
   if (!entry) return null;
-  const mappings = await mappingTable(trx);
   await trx
     .insertInto('journal_lines')
     .values(
       draft.lines.map((l, position) => ({
         entry_id: entry.id,
         position,
-        account_code: resolveAccount(mappings, l.role, l),
+        account_code: resolveAccount(context.mappings, l.role, l),
         currency: draft.currency,
         debit: l.debit,
         credit: l.credit,
@@ -131,7 +144,7 @@ export function positionOf(invoice: Pick<Invoice, 'status' | 'amount_due'>): Rec
 /** The revenue dimensions of an invoice: its subscription's plan, and where it comes from. */
 async function revenueDimensions(
   trx: Transaction<Database>,
-  invoice: Invoice,
+  invoice: Pick<Invoice, 'subscription_id' | 'origin'>,
 ): Promise<{ planCode: string | null; origin: InvoiceOrigin }> {
   if (invoice.subscription_id === null) {
     return { planCode: null, origin: invoice.origin ?? 'manual' };
@@ -145,32 +158,41 @@ async function revenueDimensions(
   return { planCode: plan?.code ?? null, origin: 'subscription' };
 }
 
-/** Invoice finalized: Dr AR, Cr revenue per line, Cr tax payable per rate (nothing if zero). */
-export async function postInvoiceFinalized(trx: Transaction<Database>, invoice: Invoice) {
+/**
+ * Invoice finalized: Dr AR, Cr revenue per line, Cr tax payable per rate (nothing if zero).
+ * Posted before the invoice takes its number, so the number series' lock is not held for it:
+ * the entry's document number is the invoice's, read through invoice_id.
+ */
+export async function postInvoiceFinalized(
+  trx: Transaction<Database>,
+  invoice: Pick<
+    Invoice,
+    'id' | 'customer_id' | 'currency' | 'total' | 'tax_behavior' | 'subscription_id' | 'origin'
+  > & { issued_at: Date },
+) {
   const lines = await getInvoiceLines(trx, invoice.id);
-  const posting = invoiceFinalizedLines({
-    ...(await revenueDimensions(trx, invoice)),
-    total: invoice.total,
-    taxBehavior: invoice.tax_behavior,
-    lines: lines.map((l) => ({
-      description: l.description,
-      amount: l.amount,
-      discount: l.discount_amount,
-      tax: l.tax_amount,
-      jurisdiction: l.tax_jurisdiction,
-      taxRate: l.tax_rate,
-    })),
-  });
   return postEntry(trx, {
     kind: 'invoice_finalized',
     sourceId: invoice.id,
     customerId: invoice.customer_id,
     currency: invoice.currency,
-    occurredAt: invoice.issued_at!,
-    description: `Invoice ${invoice.number} issued`,
+    occurredAt: invoice.issued_at,
+    description: 'Invoice issued',
     invoiceId: invoice.id,
-    documentNumber: invoice.number,
-    lines: posting,
+    documentNumber: null,
+    lines: invoiceFinalizedLines({
+      ...(await revenueDimensions(trx, invoice)),
+      total: invoice.total,
+      taxBehavior: invoice.tax_behavior,
+      lines: lines.map((l) => ({
+        description: l.description,
+        amount: l.amount,
+        discount: l.discount_amount,
+        tax: l.tax_amount,
+        jurisdiction: l.tax_jurisdiction,
+        taxRate: l.tax_rate,
+      })),
+    }),
   });
 }
 

@@ -132,8 +132,6 @@ export async function accountStatement(
   };
 }
 
-export type JournalFormat = 'json' | 'csv';
-
 /** The journal's lines in a period (all currencies unless one is given), in posting order. */
 export async function journal(
   db: Db,

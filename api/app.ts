@@ -38,6 +38,7 @@ import hosted from './routes/hosted.ts';
 import invoiceDocuments from './routes/invoice-documents.ts';
 import insights from './routes/insights.ts';
 import invoices from './routes/invoices.ts';
+import ledger from './routes/ledger.ts';
 import manualInvoices from './routes/manual-invoices.ts';
 import metrics from './routes/metrics.ts';
 import outbox from './routes/outbox.ts';
@@ -135,6 +136,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(coupons);
   await app.register(invoices);
   await app.register(creditNotes);
+  await app.register(ledger);
   await app.register(invoiceDocuments);
   await app.register(outbox);
   await app.register(metrics);

@@ -1,5 +1,5 @@
 // The database as Kysely sees it: every table, by name. The tables are declared by concept in
-// schema/ (customers, catalog, subscriptions, coupons, usage, invoices, collections, projects,
+// schema/ (customers, catalog, subscriptions, coupons, usage, invoices, collections, ledger, projects,
 // platform); this is the one module importers use, for the Database and the row types alike.
 // Money columns are bigint in SQL and plain integers (minor units) here: the connection parses
 // int8 into a safe integer or fails loudly (see db/connect.ts).
@@ -33,6 +33,12 @@ import type {
   NumberSeriesTable,
 } from './schema/invoices.ts';
 import type {
+  JournalEntriesTable,
+  JournalLinesTable,
+  LedgerAccountMappingsTable,
+  LedgerAccountsTable,
+} from './schema/ledger.ts';
+import type {
   ApiKeysTable,
   AuditEventsTable,
   EmailDeliveriesTable,
@@ -64,6 +70,7 @@ export type * from './schema/collections.ts';
 export type * from './schema/coupons.ts';
 export type * from './schema/customers.ts';
 export type * from './schema/invoices.ts';
+export type * from './schema/ledger.ts';
 export type * from './schema/platform.ts';
 export type * from './schema/projects.ts';
 export type * from './schema/subscriptions.ts';
@@ -102,6 +109,11 @@ export interface Database {
   payments: PaymentsTable;
   customer_credit_entries: CustomerCreditEntriesTable;
   invoice_collections: InvoiceCollectionsTable;
+
+  ledger_accounts: LedgerAccountsTable;
+  ledger_account_mappings: LedgerAccountMappingsTable;
+  journal_entries: JournalEntriesTable;
+  journal_lines: JournalLinesTable;
 
   projects: ProjectsTable;
   project_milestones: ProjectMilestonesTable;

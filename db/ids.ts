@@ -22,7 +22,8 @@ export type IdPrefix =
   | 'dpol'
   | 'pmig'
   | 'wfs'
-  | 'acsync';
+  | 'acsync'
+  | 'je';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

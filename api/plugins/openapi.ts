@@ -37,6 +37,11 @@ export const TAGS = [
       'What is taken back from a finalized invoice (a void, a refund, a correction), numbered in its own series.',
   },
   {
+    name: 'Ledger',
+    description:
+      'The double-entry journal every financial event posts to: the chart of accounts and its mappings, the trial balance, account statements and the journal export (JSON, CSV).',
+  },
+  {
     name: 'Usage',
     description:
       'Billable metrics and the usage events they aggregate (idempotent by transaction id).',

@@ -11,6 +11,7 @@ import { collections } from './initial/collections.ts';
 import { coupons } from './initial/coupons.ts';
 import { customers } from './initial/customers.ts';
 import { invoices } from './initial/invoices.ts';
+import { ledger } from './initial/ledger.ts';
 import { platform } from './initial/platform.ts';
 import { projects } from './initial/projects.ts';
 import { subscriptions } from './initial/subscriptions.ts';
@@ -21,6 +22,8 @@ import { usage } from './initial/usage.ts';
 // then indexes, then the trigger).
 const statements: string[] = [
   projects.time_entry_invoiced_is_final,
+  ledger.journal_entry_balances,
+  ledger.journal_is_append_only,
   platform.api_keys,
   platform.audit_events,
   usage.billable_metrics,
@@ -57,6 +60,12 @@ const statements: string[] = [
   projects.time_entries,
   usage.usage_events,
   platform.workflow_starts,
+  ledger.ledger_accounts,
+  ledger.ledger_account_mappings,
+  ledger.journal_entries,
+  ledger.journal_lines,
+  ledger.ledger_accounts_seed,
+  ledger.ledger_account_mappings_seed,
   coupons.coupon_applications,
   platform.audit_events_resource,
   coupons.coupon_applications_invoice_idx,
@@ -94,6 +103,15 @@ const statements: string[] = [
   accounting.accounting_syncs,
   accounting.accounting_syncs_one_running,
   accounting.accounting_sync_outcomes,
+
+  ledger.journal_entries_date,
+  ledger.journal_lines_account,
+  ledger.journal_entries_balanced,
+  ledger.journal_lines_balanced,
+  ledger.journal_entries_append_only,
+  ledger.journal_lines_append_only,
+  ledger.journal_entries_no_truncate,
+  ledger.journal_lines_no_truncate,
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

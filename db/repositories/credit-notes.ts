@@ -14,6 +14,7 @@ import type { CreditNote, CreditNoteLine, Database, Invoice, InvoiceLine } from 
 import { newId } from '../ids.ts';
 import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './invoice-errors.ts';
 import { lockInvoice } from './invoices.ts';
+import { postCreditNote } from './ledger.ts';
 import { takeDocumentNumber } from './number-series.ts';
 import { customerNow } from './test-clocks.ts';
 
@@ -230,7 +231,7 @@ export async function issueCreditNoteLocked(
           amountPaid: invoice.amount_paid,
           amountCredited,
         });
-  await trx
+  const after = await trx
     .updateTable('invoices')
     .set({
       amount_credited: amountCredited,
@@ -238,7 +239,10 @@ export async function issueCreditNoteLocked(
       ...(status === 'paid' && invoice.status !== 'paid' ? { paid_at: at } : {}),
     })
     .where('id', '=', invoice.id)
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  // Posted with it; what it gives back of money paid is refunded or becomes customer credit.
+  await postCreditNote(trx, { creditNote, lines: rows }, invoice, after);
   return { creditNote, lines: rows };
 }
 

@@ -28,6 +28,7 @@ import {
   type PrecomputedTax,
 } from './invoice-tax.ts';
 import { lockInvoice } from './invoices.ts';
+import { postInvoiceFinalized } from './ledger.ts';
 import { takeDocumentNumber } from './number-series.ts';
 import { customerNow } from './test-clocks.ts';
 
@@ -168,6 +169,8 @@ export async function finalizeLocked(
     : DateTime.fromJSDate(at, { zone: customer.timezone })
         .plus({ days: customer.payment_terms_days })
         .toJSDate();
+  // Posted with the invoice (AR, revenue, tax payable), before the number series is locked.
+  await postInvoiceFinalized(trx, { ...invoice, total: amounts.total, issued_at: at });
   // Taken last: the series' counter row stays locked until this transaction commits.
   const number = await takeDocumentNumber(
     trx,

@@ -8,6 +8,7 @@ import type { Database, Invoice } from '../database.ts';
 import { issueCreditNoteLocked, type CreditNoteWithLines } from './credit-notes.ts';
 import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './invoice-errors.ts';
 import { lockInvoice } from './invoices.ts';
+import { postPaymentAdjusted, postWriteOff } from './ledger.ts';
 import { customerNow } from './test-clocks.ts';
 
 type Executor = Db | Transaction<Database>;
@@ -91,7 +92,7 @@ export async function markUncollectible(
     if (!canApply('mark_uncollectible', invoice.status)) {
       throw new InvalidInvoiceTransitionError(invoice.id, 'mark_uncollectible', invoice.status);
     }
-    return trx
+    const written = await trx
       .updateTable('invoices')
       .set({
         status: 'uncollectible',
@@ -103,6 +104,9 @@ export async function markUncollectible(
       .where('id', '=', invoice.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // Posted with the write-off: Dr bad debt, Cr AR what was due.
+    await postWriteOff(trx, invoice, written);
+    return written;
   });
 }
 
@@ -132,7 +136,12 @@ export async function recordPaymentTotals(
         `${amountPaid} exceeds what the invoice asks for (${payable})`,
       );
     }
-    return setAmountPaidLocked(trx, invoice, amountPaid, payment.at);
+    const at =
+      payment.at === undefined ? await customerNow(trx, invoice.customer_id) : new Date(payment.at);
+    const updated = await setAmountPaidLocked(trx, invoice, amountPaid, at);
+    // No payment record: the change of the running total is posted as cash.
+    await postPaymentAdjusted(trx, invoice, updated, at);
+    return updated;
   });
 }
 

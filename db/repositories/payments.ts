@@ -9,6 +9,7 @@ import type { Database, Invoice, Payment } from '../database.ts';
 import { newId } from '../ids.ts';
 import { setAmountPaidLocked } from './invoice-lifecycle.ts';
 import { lockInvoice } from './invoices.ts';
+import { postPayment } from './ledger.ts';
 import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './invoice-errors.ts';
 import { customerNow } from './test-clocks.ts';
 
@@ -118,6 +119,8 @@ export async function recordPayment(db: Executor, input: NewPayment): Promise<Re
         })
         .execute();
     }
+    // Posted with the payment: cash (or customer credit) against AR, the excess as credit.
+    await postPayment(trx, payment, invoice, updated);
     return { payment, invoice: updated, created: true };
   });
 }

@@ -164,7 +164,12 @@ export const CouponDurationSchema = Type.Object(
       description: 'once: the first period; repeating: the first `periods`; forever.',
     }),
     periods: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'repeating: how many periods.' }),
+      // Bounded so the count fits its integer column: 1,200 months is a century.
+      Type.Integer({
+        minimum: 1,
+        maximum: 1200,
+        description: 'repeating: how many periods (1 to 1,200).',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -186,6 +186,12 @@ describe('creating coupons', () => {
       400,
       ['value.percent'],
     );
+    // Found by Schemathesis: a count past the integer column was a 500.
+    expectProblem(
+      await postCoupon(percent('LONG', { duration: { type: 'repeating', periods: 30555837780 } })),
+      400,
+      ['duration.periods'],
+    );
     expect((await postCoupon(percent('TWICE'))).statusCode).toBe(201);
     expect((await postCoupon(percent('TWICE'))).statusCode).toBe(409);
   });

@@ -99,6 +99,12 @@ export interface BillwrightConfig {
    */
   temporalDevServer: { port: number; uiPort: number } | undefined;
   /**
+   * BILLWRIGHT_TEMPORAL_UI_URL: where finance opens the Temporal UI (the finance dashboard links
+   * each customer's workflows there). Default the dev server's UI on TEMPORAL_UI_PORT when
+   * `npm start` runs one; otherwise unset (the dashboard shows ids without links).
+   */
+  temporalUiUrl: string | undefined;
+  /**
    * The Chromium that prints PDFs: BILLWRIGHT_CHROMIUM_PATH, else CHROMIUM_PATH, else Debian's
    * /usr/bin/chromium.
    */
@@ -221,6 +227,25 @@ export function exitUnlessPayloadKeys(config: BillwrightConfig, command: string)
   process.exit(2);
 }
 
+function temporalUiUrlFromEnv(
+  env: NodeJS.ProcessEnv,
+  devServer: BillwrightConfig['temporalDevServer'],
+): string | undefined {
+  const value = env.BILLWRIGHT_TEMPORAL_UI_URL?.trim();
+  if (!value) return devServer && `http://127.0.0.1:${devServer.uiPort}`;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash)
+    throw new Error(
+      `BILLWRIGHT_TEMPORAL_UI_URL must be the UI's http(s) address, e.g. https://temporal.example.com, got "${value}"`,
+    );
+  return value.replace(/\/+$/, '');
+}
+
 function emailPdfFromEnv(env: NodeJS.ProcessEnv): 'attach' | 'link' {
   const value = env.BILLWRIGHT_EMAIL_PDF;
   if (value === undefined || value === '') return 'attach';
@@ -256,6 +281,12 @@ export function exitUnlessDatabaseUrl(config: BillwrightConfig, command: string)
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConfig {
   const apiPort = positiveInt('PORT', env.PORT, 3000);
   const dataDir = resolve(env.BILLWRIGHT_DATA_DIR ?? join(process.cwd(), 'data'));
+  const temporalDevServer = env.TEMPORAL_ADDRESS
+    ? undefined
+    : {
+        port: positiveInt('TEMPORAL_DEV_PORT', env.TEMPORAL_DEV_PORT, 7233),
+        uiPort: positiveInt('TEMPORAL_UI_PORT', env.TEMPORAL_UI_PORT, 8233),
+      };
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
@@ -289,12 +320,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
     resend: resendFromEnv(env),
     chromiumPath: chromiumOverride(env) ?? DEBIAN_CHROMIUM,
-    temporalDevServer: env.TEMPORAL_ADDRESS
-      ? undefined
-      : {
-          port: positiveInt('TEMPORAL_DEV_PORT', env.TEMPORAL_DEV_PORT, 7233),
-          uiPort: positiveInt('TEMPORAL_UI_PORT', env.TEMPORAL_UI_PORT, 8233),
-        },
+    temporalDevServer,
+    temporalUiUrl: temporalUiUrlFromEnv(env, temporalDevServer),
     templatesDir: env.BILLWRIGHT_TEMPLATES_DIR || undefined,
     seller: {
       legalName: env.SELLER_LEGAL_NAME ?? 'Billwright Demo Ltd',

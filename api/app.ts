@@ -29,6 +29,7 @@ import collections from './routes/collections.ts';
 import coupons from './routes/coupons.ts';
 import creditNotes from './routes/credit-notes.ts';
 import customers from './routes/customers.ts';
+import dashboard from './routes/dashboard.ts';
 import estimates from './routes/estimates.ts';
 import health from './routes/health.ts';
 import hosted from './routes/hosted.ts';
@@ -78,6 +79,8 @@ export interface ApiConfig {
   corsOrigins?: readonly string[] | undefined;
   /** CSP frame-ancestors of served pages (default BILLWRIGHT_FRAME_ANCESTORS, else 'none'). */
   frameAncestors?: string | undefined;
+  /** The Temporal UI the finance dashboard links to (default BILLWRIGHT_TEMPORAL_UI_URL). */
+  temporalUiUrl?: string | undefined;
 }
 
 export interface ApiDependencies {
@@ -165,6 +168,12 @@ export const billwrightApi = fp<ApiDependencies>(
     });
     await app.register(hosted);
     await app.register(projectApprovals);
+    await app.register(dashboard, {
+      signingSecret: deps.config.signingSecret ?? fromEnv().signingSecret,
+      publicBaseUrl: deps.config.publicBaseUrl,
+      temporalUiUrl: deps.config.temporalUiUrl ?? fromEnv().temporalUiUrl,
+      rateLimits: deps.config.rateLimits ?? fromEnv().rateLimits,
+    });
     const stripeSecret = deps.config.stripeWebhookSecret ?? fromEnv().stripeWebhookSecret;
     await app.register(paymentWebhooks, {
       prefix: '/webhooks',

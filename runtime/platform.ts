@@ -124,6 +124,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           stripeWebhookSecret: config.stripeWebhookSecret,
           corsOrigins: config.corsOrigins,
           frameAncestors: config.frameAncestors,
+          temporalUiUrl: config.temporalUiUrl,
         },
         codec: { keyring, corsOrigins: config.codecCorsOrigins },
         pdf: () => createPdfRenderer({ executablePath: config.chromiumPath }),

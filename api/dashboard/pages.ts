@@ -7,7 +7,7 @@ import { escapeHtml } from '../../documents/html.ts';
 import { formatMoney, money, sum } from '../../domain/core/money.ts';
 import { minorUnitExponent } from '../../domain/core/currency.ts';
 import { DASHBOARD_SESSION_MINUTES } from '../../services/dashboard-sessions.ts';
-import type { DashboardAnswers } from './figures.ts';
+import type { DashboardAnswers } from './answers.ts';
 
 export const DASHBOARD_PATH = '/dashboard';
 export const SIGN_IN_PATH = `${DASHBOARD_PATH}/sign-in`;
@@ -122,10 +122,10 @@ export function dashboardPage(answers: DashboardAnswers, context: DashboardPageC
   const overdueRows = answers.overdueInvoices.data
     .map(
       (i) => `<tr data-invoice-id="${escapeHtml(i.invoiceId)}">
-<td>${workflowLink(context.temporalUi, `InvoiceId="${i.invoiceId}"`, i.number, 'invoice-workflows')}</td>
+<td>${workflowLink(context.temporalUi, `InvoiceId="${i.invoiceId}"`, i.number ?? i.invoiceId, 'invoice-workflows')}</td>
 <td>${customerLink(i.customerId, i.customerName)}</td>
 <td class="num">${show(i.amountDue.amount, i.amountDue.currency)}</td>
-<td>${escapeHtml(day(i.dueAt))}</td>
+<td class="day">${escapeHtml(day(i.dueAt))}</td>
 <td class="num" data-days-overdue="${i.daysOverdue}">${i.daysOverdue}</td>
 </tr>`,
     )
@@ -135,7 +135,7 @@ export function dashboardPage(answers: DashboardAnswers, context: DashboardPageC
       (r) => `<tr data-subscription-id="${escapeHtml(r.subscriptionId)}">
 <td>${customerLink(r.customerId, r.customerName)}</td>
 <td>${escapeHtml(r.planCode)}</td>
-<td>${escapeHtml(day(r.renewsAt))}</td>
+<td class="day">${escapeHtml(day(r.renewsAt))}</td>
 <td class="num">${show(r.amount.amount, r.amount.currency)}</td>
 </tr>`,
     )

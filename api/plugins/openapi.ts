@@ -56,6 +56,11 @@ export const TAGS = [
     description:
       'What customers open from a signed, expiring link (no API key): an invoice page and its PDF, a milestone approval.',
   },
+  {
+    name: 'Finance dashboard',
+    description:
+      'A browser page of charts and tables from the insights, behind a sign-in with a read API key (a session cookie, no Authorization header).',
+  },
   { name: 'Outbox', description: 'The development email provider: messages the platform sent.' },
   {
     name: 'API keys',

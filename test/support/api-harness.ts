@@ -37,6 +37,7 @@ export async function createApiHarness(
     rateLimits?: ApiRateLimits;
     corsOrigins?: string[];
     frameAncestors?: string;
+    temporalUiUrl?: string;
     codec?: ApiDependencies['codec'];
   } = {},
 ): Promise<ApiHarness> {
@@ -54,6 +55,7 @@ export async function createApiHarness(
       rateLimits: options.rateLimits,
       corsOrigins: options.corsOrigins,
       frameAncestors: options.frameAncestors,
+      temporalUiUrl: options.temporalUiUrl,
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
     ...(options.codec ? { codec: options.codec } : {}),

@@ -34,6 +34,7 @@ import estimates from './routes/estimates.ts';
 import health from './routes/health.ts';
 import hosted from './routes/hosted.ts';
 import invoiceDocuments from './routes/invoice-documents.ts';
+import insights from './routes/insights.ts';
 import invoices from './routes/invoices.ts';
 import manualInvoices from './routes/manual-invoices.ts';
 import metrics from './routes/metrics.ts';
@@ -134,6 +135,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   if (app.testClocks) await app.register(testClocks);
   await app.register(collections);
   await app.register(receipts);
+  await app.register(insights);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */

@@ -220,6 +220,7 @@ export async function createSubscription(
       // from the start; the anchor customers see is the first full period's start.
       anchorAt: Date.parse(billingStart) > Date.parse(anchor) ? periodBoundary(cycle, 1) : anchor,
       ...(trialEnd !== undefined && { status: 'trialing' }),
+      startedAt: new Date(startMs).toISOString(),
     });
     try {
       await temporalCall(deps, () =>

@@ -72,6 +72,11 @@ export const TAGS = [
     description:
       'Virtual time: customers on a clock are billed by the production workflows as it advances.',
   },
+  {
+    name: 'Insights',
+    description:
+      'Finance metrics computed from the data: MRR and its movements, receivables aging, payment trends, dunning, renewals.',
+  },
   { name: 'Health', description: 'Liveness and readiness.' },
 ];
 

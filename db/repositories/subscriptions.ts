@@ -17,6 +17,8 @@ export interface NewSubscriptionInput {
   anchorAt: string;
   /** active (default), or trialing for a subscription that starts with a free trial. */
   status?: 'active' | 'trialing';
+  /** When it begins (its trial, if any), an ISO instant on the customer's clock; default now. */
+  startedAt?: string;
 }
 
 export interface SubscriptionRecord {
@@ -50,6 +52,7 @@ export async function insertSubscription(db: Db, input: NewSubscriptionInput): P
       quantity: input.quantity ?? 1,
       status: input.status ?? 'active',
       anchor_at: input.anchorAt,
+      ...(input.startedAt !== undefined && { started_at: input.startedAt }),
     })
     .execute();
 }

@@ -18,6 +18,8 @@ export interface SubscriptionsTable {
   quantity: Generated<number>;
   /** Usage before this instant is invoiced (late events are judged against it). */
   usage_closed_through: NullableTimestamp;
+  /** When it began (its trial, if any), on the customer's clock: the start of its history. */
+  started_at: CreatedAt;
 }
 
 export interface SubscriptionTransitionsTable {

@@ -88,7 +88,10 @@ export interface BillingHarness {
   close(): Promise<void>;
 }
 
-export async function createBillingHarness(): Promise<BillingHarness> {
+/** With `collections`, subscription invoices start their collection workflows (reminders). */
+export async function createBillingHarness(
+  options: { collections?: boolean } = {},
+): Promise<BillingHarness> {
   const env = await createTimeSkippingEnvironment();
   // A plain client (not the environment's, which skips time whenever it waits): clocked
   // workflows move only when their clock is advanced.
@@ -99,7 +102,10 @@ export async function createBillingHarness(): Promise<BillingHarness> {
   });
   const api = await createApiHarness({ temporal: client, temporalTimeoutMs: 30_000 });
   const worker = await startTestWorker(env, {
-    activities: realActivities(api.db, loadConfig({}), { temporal: client }),
+    activities: realActivities(api.db, loadConfig({}), {
+      temporal: client,
+      collections: options.collections ?? false,
+    }),
   });
   const post = (url: string, payload: object) => api.request({ method: 'POST', url, payload });
   return {

@@ -14,6 +14,7 @@ export const subscriptions = {
     usage_closed_through timestamp with time zone,
     plan_version integer DEFAULT 1 NOT NULL,
     quantity integer DEFAULT 1 NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT subscriptions_quantity_check CHECK ((quantity >= 1)),
     CONSTRAINT subscriptions_pkey PRIMARY KEY (id),
     CONSTRAINT subscriptions_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id),

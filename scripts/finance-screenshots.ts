@@ -103,10 +103,14 @@ async function main(): Promise<void> {
     const globexSub = await subscribe(globex, globexStart);
     const hooliSub = await subscribe(hooli);
     for (const id of [initechSub, globexSub, hooliSub]) {
-      await eventually(`the first invoice of ${id}`, async () => {
-        const shown = await api('GET', `/v1/subscriptions/${id}`);
-        return shown.invoicesIssued >= 1;
-      });
+      await eventually(
+        `the first invoice of ${id}`,
+        async () => {
+          const shown = await api('GET', `/v1/subscriptions/${id}`);
+          return shown.invoicesIssued >= 1;
+        },
+        30_000,
+      );
     }
     await api('POST', `/v1/subscriptions/${hooliSub}/pause`, { reason: 'customer asked' });
     const globexNext = new Date((await api('GET', `/v1/subscriptions/${globexSub}`)).nextBillingAt);
@@ -119,19 +123,23 @@ async function main(): Promise<void> {
       progress(`screenshots: docs/images/${name}`);
     };
     const list = async (query: string, expected: string[]) => {
-      await eventually(`the list for ${query}`, async () => {
-        await page.goto(workflowListUrl(uiUrl, 'default', query));
-        await page
-          .locator('tr a[href*="/workflows/"]')
-          .first()
-          .waitFor({ timeout: 10_000 })
-          .catch(() => undefined);
-        const rows = await workflowRows(page).allInnerTexts();
-        return (
-          rows.length === expected.length &&
-          expected.every((id) => rows.some((row) => row.includes(`subscription-${id}`)))
-        );
-      });
+      await eventually(
+        `the list for ${query}`,
+        async () => {
+          await page.goto(workflowListUrl(uiUrl, 'default', query));
+          await page
+            .locator('tr a[href*="/workflows/"]')
+            .first()
+            .waitFor({ timeout: 10_000 })
+            .catch(() => undefined);
+          const rows = await workflowRows(page).allInnerTexts();
+          return (
+            rows.length === expected.length &&
+            expected.every((id) => rows.some((row) => row.includes(`subscription-${id}`)))
+          );
+        },
+        30_000,
+      );
       await settle(page);
     };
 

@@ -4,7 +4,6 @@
 // and Hooli (Pro); Initech pays every invoice on time, Globex pays its February invoice late,
 // Hooli never pays and cancels in February (its invoices stay overdue); Umbrella (Team)
 // subscribes in February. The clock ends on 10 March 2027.
-
 import { eventually } from './temporal.ts';
 
 /** The API as the story needs it: 2xx answers' JSON, and a clock advance that waits for billing. */

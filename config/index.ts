@@ -99,9 +99,8 @@ export interface BillwrightConfig {
    */
   temporalDevServer: { port: number; uiPort: number } | undefined;
   /**
-   * BILLWRIGHT_TEMPORAL_UI_URL: where finance opens the Temporal UI (the finance dashboard links
-   * each customer's workflows there). Default the dev server's UI on TEMPORAL_UI_PORT when
-   * `npm start` runs one; otherwise unset (the dashboard shows ids without links).
+   * BILLWRIGHT_TEMPORAL_UI_URL: the Temporal UI the finance dashboard links customers to. Default
+   * the dev server's (TEMPORAL_UI_PORT) when `npm start` runs one, else none.
    */
   temporalUiUrl: string | undefined;
   /**
@@ -148,13 +147,7 @@ function corsOriginsFromEnv(env: NodeJS.ProcessEnv): string[] {
     .filter((o) => o !== '');
   for (const origin of origins) {
     if (origin === '*') continue;
-    let url: URL | undefined;
-    try {
-      url = new URL(origin);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.origin !== origin)
+    if (URL.parse(origin)?.origin !== origin)
       throw new Error(
         `BILLWRIGHT_CORS_ORIGINS must list origins such as https://app.example.com (or *), got "${origin}"`,
       );
@@ -233,12 +226,7 @@ function temporalUiUrlFromEnv(
 ): string | undefined {
   const value = env.BILLWRIGHT_TEMPORAL_UI_URL?.trim();
   if (!value) return devServer && `http://127.0.0.1:${devServer.uiPort}`;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
+  const url = URL.parse(value);
   if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash)
     throw new Error(
       `BILLWRIGHT_TEMPORAL_UI_URL must be the UI's http(s) address, e.g. https://temporal.example.com, got "${value}"`,

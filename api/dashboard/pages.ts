@@ -6,7 +6,10 @@
 import { escapeHtml } from '../../documents/html.ts';
 import { formatMoney, money, sum } from '../../domain/core/money.ts';
 import { minorUnitExponent } from '../../domain/core/currency.ts';
-import { DASHBOARD_SESSION_MINUTES } from '../../services/dashboard-sessions.ts';
+import {
+  DASHBOARD_SESSION_MINUTES,
+  type SignInRefusal,
+} from '../../services/dashboard-sessions.ts';
 import type { DashboardAnswers } from './answers.ts';
 
 export const DASHBOARD_PATH = '/dashboard';
@@ -35,6 +38,19 @@ ${tags}
 </head><body>
 ${body}
 </body></html>`;
+}
+
+export const SESSION_ENDED = 'Your session ended: sign in again.';
+
+/** The status and message of the sign-in page after a refused key. */
+export function signInRefusal(reason: SignInRefusal): [status: number, message: string] {
+  return reason === 'unknown_key'
+    ? [401, 'That API key is unknown or revoked. Check that it was copied in full.']
+    : [403, 'That API key lacks the read scope the dashboard needs. Ask for a read key.'];
+}
+
+export function tooManySignIns(retryAfterSeconds: number): string {
+  return `Too many failed sign-ins: try again in ${retryAfterSeconds} s.`;
 }
 
 /** The sign-in page: one field for the API key; `error` says why the last attempt failed. */

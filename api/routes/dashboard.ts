@@ -90,11 +90,14 @@ const dashboard: FastifyPluginCallbackTypebox<DashboardOptions> = (app, options,
           ? seeOther(reply, `${SIGN_IN_PATH}?session=ended`, sessions.deleted)
           : seeOther(reply, SIGN_IN_PATH);
       }
-      const { asOf, ...query } = request.query;
+      // The page's own form sends a field it left empty as "": the default.
+      const { currency, from, to, asOf } = request.query;
       const found = await answeringRefusals(() =>
         financeDashboard(app.db, {
-          ...query,
-          asOf: asOf === undefined ? new Date() : new Date(asOf),
+          currency,
+          from: from || undefined,
+          to: to || undefined,
+          asOf: asOf ? new Date(asOf) : new Date(),
         }),
       );
       const locale = localeOf(request.headers['accept-language']?.split(/[,;]/)[0]);

@@ -3,7 +3,10 @@
 import { Type } from 'typebox';
 import { HtmlDocument, problemResponse } from './common.ts';
 
-const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM (UTC).' });
+const Month = Type.String({
+  pattern: '^([0-9]{4}-(0[1-9]|1[0-2]))?$',
+  description: 'YYYY-MM (UTC); empty for the default.',
+});
 
 export const DashboardQuery = Type.Object(
   {
@@ -16,10 +19,13 @@ export const DashboardQuery = Type.Object(
     from: Type.Optional(Month),
     to: Type.Optional(Month),
     asOf: Type.Optional(
-      Type.String({
-        format: 'date-time',
-        description: 'The instant the figures are as of; default now.',
-      }),
+      Type.Union([
+        Type.String({
+          format: 'date-time',
+          description: 'The instant the figures are as of; default now.',
+        }),
+        Type.Literal('', { description: 'Empty: now.' }),
+      ]),
     ),
   },
   { additionalProperties: false },

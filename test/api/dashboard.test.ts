@@ -257,6 +257,12 @@ describe('the page and its assets', () => {
       to: '2027-03',
     });
     expect(await shown('/dashboard?to=2027-01')).toMatchObject({ from: '2026-02', to: '2027-01' });
+    // The page's form sends the fields it left empty: the defaults.
+    const now = new Date().toISOString().slice(0, 7);
+    expect(await shown('/dashboard?currency=EUR&from=&to=&asOf=')).toMatchObject({
+      currency: 'EUR',
+      to: now,
+    });
   });
 
   it('a currency the insights cannot answer is a 422 problem naming it', async () => {

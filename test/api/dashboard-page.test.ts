@@ -233,6 +233,27 @@ describe('the finance dashboard in Chromium', () => {
       expect(new URL(href).searchParams.get('query')).toMatch(/^CustomerId="cus_[a-z2-7]{20}"$/);
   });
 
+  it('its filters keep the query: Show reloads the same figures; emptied fields mean the defaults', async () => {
+    await page.click('form.filters button');
+    await page.locator('body[data-charts="drawn"]').waitFor();
+    const query = new URL(page.url()).searchParams;
+    expect(Object.fromEntries(query)).toEqual({
+      currency: 'EUR',
+      from: QUARTER.from,
+      to: QUARTER.to,
+      asOf: QUARTER.end,
+    });
+    await page.fill('input[name="asOf"]', '');
+    await page.click('form.filters button');
+    await page.locator('body[data-charts="drawn"]').waitFor();
+    const shown = JSON.parse((await page.locator('#dashboard-data').textContent()) ?? '{}') as {
+      asOf: string;
+      from: string;
+    };
+    expect(Math.abs(Date.parse(shown.asOf) - Date.now())).toBeLessThan(60_000); // now
+    expect(shown.from).toBe(QUARTER.from);
+  });
+
   it('signs out: the dashboard asks for a key again', async () => {
     await page.click('form.sign-out button');
     await page.waitForLoadState();

@@ -32,6 +32,8 @@ import coupons from './routes/coupons.ts';
 import creditNotes from './routes/credit-notes.ts';
 import customers from './routes/customers.ts';
 import documentDesigns from './routes/document-designs.ts';
+
+import dashboard from './routes/dashboard.ts';
 import estimates from './routes/estimates.ts';
 import health from './routes/health.ts';
 import hosted from './routes/hosted.ts';
@@ -90,6 +92,9 @@ export interface ApiConfig {
   frameAncestors?: string | undefined;
   /** Asked of scrapes of /metrics (default BILLWRIGHT_METRICS_TOKEN; unset: open). */
   metricsToken?: string | undefined;
+
+  /** The Temporal UI the finance dashboard links to (default BILLWRIGHT_TEMPORAL_UI_URL). */
+  temporalUiUrl?: string | undefined;
 }
 
 export interface ApiDependencies {
@@ -195,6 +200,12 @@ export const billwrightApi = fp<ApiDependencies>(
     });
     await app.register(hosted);
     await app.register(projectApprovals);
+    await app.register(dashboard, {
+      signingSecret: deps.config.signingSecret ?? fromEnv().signingSecret,
+      publicBaseUrl: deps.config.publicBaseUrl,
+      temporalUiUrl: deps.config.temporalUiUrl ?? fromEnv().temporalUiUrl,
+      rateLimits: deps.config.rateLimits ?? fromEnv().rateLimits,
+    });
     const stripeSecret = deps.config.stripeWebhookSecret ?? fromEnv().stripeWebhookSecret;
     await app.register(paymentWebhooks, {
       prefix: '/webhooks',

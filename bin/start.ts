@@ -71,6 +71,7 @@ console.log(`
 
   API          ${api}      (OpenAPI docs: ${api}/docs)
   Temporal UI  ${devServer?.uiUrl ?? '(external cluster)'}
+  Finance      ${api}/dashboard (sign in with the dev API key)
   Temporal     ${temporal.address}, namespace ${temporal.namespace}
   Payloads     ${config.payloadEncryption ? `encrypted (key ${config.payloadKeys![0]!.id}); the UI decrypts through ${publicApi}/codec` : 'not encrypted (BILLWRIGHT_PAYLOAD_ENCRYPTION=off)'}
   Dev API key  ${devKey}

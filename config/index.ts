@@ -109,6 +109,11 @@ export interface BillwrightConfig {
    */
   temporalDevServer: { port: number; uiPort: number } | undefined;
   /**
+   * BILLWRIGHT_TEMPORAL_UI_URL: the Temporal UI the finance dashboard links customers to. Default
+   * the dev server's (TEMPORAL_UI_PORT) when `npm start` runs one, else none.
+   */
+  temporalUiUrl: string | undefined;
+  /**
    * The Chromium that prints PDFs: BILLWRIGHT_CHROMIUM_PATH, else CHROMIUM_PATH, else Debian's
    * /usr/bin/chromium.
    */
@@ -152,13 +157,7 @@ function corsOriginsFromEnv(env: NodeJS.ProcessEnv): string[] {
     .filter((o) => o !== '');
   for (const origin of origins) {
     if (origin === '*') continue;
-    let url: URL | undefined;
-    try {
-      url = new URL(origin);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.origin !== origin)
+    if (URL.parse(origin)?.origin !== origin)
       throw new Error(
         `BILLWRIGHT_CORS_ORIGINS must list origins such as https://app.example.com (or *), got "${origin}"`,
       );
@@ -231,6 +230,20 @@ export function exitUnlessPayloadKeys(config: BillwrightConfig, command: string)
   process.exit(2);
 }
 
+function temporalUiUrlFromEnv(
+  env: NodeJS.ProcessEnv,
+  devServer: BillwrightConfig['temporalDevServer'],
+): string | undefined {
+  const value = env.BILLWRIGHT_TEMPORAL_UI_URL?.trim();
+  if (!value) return devServer && `http://127.0.0.1:${devServer.uiPort}`;
+  const url = URL.parse(value);
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash)
+    throw new Error(
+      `BILLWRIGHT_TEMPORAL_UI_URL must be the UI's http(s) address, e.g. https://temporal.example.com, got "${value}"`,
+    );
+  return value.replace(/\/+$/, '');
+}
+
 function emailPdfFromEnv(env: NodeJS.ProcessEnv): 'attach' | 'link' {
   const value = env.BILLWRIGHT_EMAIL_PDF;
   if (value === undefined || value === '') return 'attach';
@@ -267,6 +280,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
   const apiPort = positiveInt('PORT', env.PORT, 3000);
   const dataDir = resolve(env.BILLWRIGHT_DATA_DIR ?? join(process.cwd(), 'data'));
   const taxSeller = taxSellerFromEnv(env);
+
+  const temporalDevServer = env.TEMPORAL_ADDRESS
+    ? undefined
+    : {
+        port: positiveInt('TEMPORAL_DEV_PORT', env.TEMPORAL_DEV_PORT, 7233),
+        uiPort: positiveInt('TEMPORAL_UI_PORT', env.TEMPORAL_UI_PORT, 8233),
+      };
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
@@ -302,12 +322,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     resend: resendFromEnv(env),
     quickbooks: quickbooksFromEnv(env),
     chromiumPath: chromiumOverride(env) ?? DEBIAN_CHROMIUM,
-    temporalDevServer: env.TEMPORAL_ADDRESS
-      ? undefined
-      : {
-          port: positiveInt('TEMPORAL_DEV_PORT', env.TEMPORAL_DEV_PORT, 7233),
-          uiPort: positiveInt('TEMPORAL_UI_PORT', env.TEMPORAL_UI_PORT, 8233),
-        },
+    temporalDevServer,
+    temporalUiUrl: temporalUiUrlFromEnv(env, temporalDevServer),
     templatesDir: env.BILLWRIGHT_TEMPLATES_DIR || undefined,
     seller: {
       legalName: env.SELLER_LEGAL_NAME ?? 'Billwright Demo Ltd',

@@ -131,6 +131,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           corsOrigins: config.corsOrigins,
           frameAncestors: config.frameAncestors,
           metricsToken: config.metrics.token,
+
+          temporalUiUrl: config.temporalUiUrl,
         },
         codec: { keyring, corsOrigins: config.codecCorsOrigins },
         pdf: () => createPdfRenderer({ executablePath: config.chromiumPath }),

@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
 import { loadConfig } from '../config/index.ts';
 import { createApiKey } from '../db/repositories/api-keys.ts';
 import { startTemporalDevServer } from '../infra/dev-server.ts';
@@ -17,9 +16,11 @@ import { getFreePort } from '../infra/free-port.ts';
 import { progress } from '../runtime/log.ts';
 import { startPlatform } from '../runtime/platform.ts';
 import { createDatabase, startThrowawayPostgres } from '../infra/postgres.ts';
+import { eventually } from '../test/support/temporal.ts';
 import {
   eventRows,
   openUiBrowser,
+  settle,
   workflowListUrl,
   workflowRows,
 } from '../test/support/temporal-ui.ts';
@@ -33,16 +34,6 @@ interface ApiObject {
 
 const IMAGES = fileURLToPath(new URL('../docs/images/', import.meta.url));
 const DAY = 86_400_000;
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'billwright-screenshots-'));
@@ -112,10 +103,14 @@ async function main(): Promise<void> {
     const globexSub = await subscribe(globex, globexStart);
     const hooliSub = await subscribe(hooli);
     for (const id of [initechSub, globexSub, hooliSub]) {
-      await until(`the first invoice of ${id}`, async () => {
-        const shown = await api('GET', `/v1/subscriptions/${id}`);
-        return shown.invoicesIssued >= 1;
-      });
+      await eventually(
+        `the first invoice of ${id}`,
+        async () => {
+          const shown = await api('GET', `/v1/subscriptions/${id}`);
+          return shown.invoicesIssued >= 1;
+        },
+        30_000,
+      );
     }
     await api('POST', `/v1/subscriptions/${hooliSub}/pause`, { reason: 'customer asked' });
     const globexNext = new Date((await api('GET', `/v1/subscriptions/${globexSub}`)).nextBillingAt);
@@ -128,19 +123,23 @@ async function main(): Promise<void> {
       progress(`screenshots: docs/images/${name}`);
     };
     const list = async (query: string, expected: string[]) => {
-      await until(`the list for ${query}`, async () => {
-        await page.goto(workflowListUrl(uiUrl, 'default', query));
-        await page
-          .locator('tr a[href*="/workflows/"]')
-          .first()
-          .waitFor({ timeout: 10_000 })
-          .catch(() => undefined);
-        const rows = await workflowRows(page).allInnerTexts();
-        return (
-          rows.length === expected.length &&
-          expected.every((id) => rows.some((row) => row.includes(`subscription-${id}`)))
-        );
-      });
+      await eventually(
+        `the list for ${query}`,
+        async () => {
+          await page.goto(workflowListUrl(uiUrl, 'default', query));
+          await page
+            .locator('tr a[href*="/workflows/"]')
+            .first()
+            .waitFor({ timeout: 10_000 })
+            .catch(() => undefined);
+          const rows = await workflowRows(page).allInnerTexts();
+          return (
+            rows.length === expected.length &&
+            expected.every((id) => rows.some((row) => row.includes(`subscription-${id}`)))
+          );
+        },
+        30_000,
+      );
       await settle(page);
     };
 
@@ -195,12 +194,6 @@ async function main(): Promise<void> {
     await postgres.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
-}
-
-/** Lets fonts, icons and the list's transitions finish before a screenshot. */
-async function settle(page: Page): Promise<void> {
-  await page.evaluate('document.fonts.ready');
-  await page.waitForLoadState('networkidle').catch(() => undefined);
 }
 
 await main();

@@ -12,6 +12,7 @@ import fp from 'fastify-plugin';
 import {
   apiKeyRevocationCount,
   findActiveApiKey,
+  grants,
   hashApiKey,
   type ApiKeyIdentity,
   type ApiScope,
@@ -46,18 +47,11 @@ const BEARER = /^Bearer[ ]+([^\s]+)[ ]*$/i;
 /** 1–200 characters, none of them a control character. */
 const OPERATOR = /^\P{Cc}{1,200}$/u;
 
-/** admin includes write, write includes read. */
-const SCOPE_RANK: Record<ApiScope, number> = { read: 0, write: 1, admin: 2 };
-
 /** The declared scope, or the safe default: read for GET and HEAD, admin for DELETE, else write. */
 export function requiredScope(method: string, declared: ApiScope | undefined): ApiScope {
   if (declared) return declared;
   if (method === 'GET' || method === 'HEAD') return 'read';
   return method === 'DELETE' ? 'admin' : 'write';
-}
-
-export function grants(scopes: readonly ApiScope[], needed: ApiScope): boolean {
-  return scopes.some((s) => SCOPE_RANK[s] >= SCOPE_RANK[needed]);
 }
 
 /**
@@ -144,7 +138,7 @@ function identityOf(lookup: ApiKeyIdentity): ApiKeyIdentity {
 }
 
 /** Per client address: failures in the current window, and until when it is refused outright. */
-function authFailureLimiter(maxPerMinute: number) {
+export function authFailureLimiter(maxPerMinute: number) {
   const windows = new ExpiringLru<{ count: number; resetAt: number }>(UNKNOWN_KEY_CACHE_MAX);
   return {
     /** Seconds until the address may try again, or 0 when it may now. */

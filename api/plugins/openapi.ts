@@ -70,6 +70,11 @@ export const TAGS = [
     description:
       'Registers of invoices, credit notes and payments as CSV, and the deferred-revenue waterfall.',
   },
+  {
+    name: 'Finance dashboard',
+    description:
+      'A browser page of charts and tables from the insights, behind a sign-in with a read API key (a session cookie, no Authorization header).',
+  },
   { name: 'Outbox', description: 'The development email provider: messages the platform sent.' },
   {
     name: 'API keys',

@@ -12,6 +12,14 @@ import { olderThan, toPage } from '../pagination.ts';
 export type ApiScope = 'read' | 'write' | 'admin';
 export const API_SCOPES: readonly ApiScope[] = ['read', 'write', 'admin'];
 
+/** admin includes write, write includes read. */
+const SCOPE_RANK: Record<ApiScope, number> = { read: 0, write: 1, admin: 2 };
+
+/** Whether a key with `scopes` may do what needs `needed`. */
+export function grants(scopes: readonly ApiScope[], needed: ApiScope): boolean {
+  return scopes.some((s) => SCOPE_RANK[s] >= SCOPE_RANK[needed]);
+}
+
 export interface ApiKeyIdentity {
   id: string;
   name: string;

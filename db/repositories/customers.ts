@@ -171,3 +171,15 @@ export async function listCustomers(
     .execute();
   return { items: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
 }
+
+/** The currencies customers are billed in, the one most customers use first. */
+export async function customerCurrencies(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('customers')
+    .select(['currency', (eb) => eb.fn.countAll<string>().as('customers')])
+    .groupBy('currency')
+    .orderBy('customers', 'desc')
+    .orderBy('currency')
+    .execute();
+  return rows.map((row) => row.currency);
+}

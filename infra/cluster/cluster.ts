@@ -271,6 +271,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       BILLWRIGHT_SIGNING_SECRET:
         process.env.BILLWRIGHT_SIGNING_SECRET ?? randomBytes(32).toString('base64url'),
       BILLWRIGHT_CODEC_CORS_ORIGINS: ui.url,
+      BILLWRIGHT_TEMPORAL_UI_URL: ui.url,
       ...options.env,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,

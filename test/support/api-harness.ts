@@ -37,6 +37,7 @@ export async function createApiHarness(
     rateLimits?: ApiRateLimits;
     corsOrigins?: string[];
     frameAncestors?: string;
+    temporalUiUrl?: string;
     codec?: ApiDependencies['codec'];
     metricsToken?: string;
 
@@ -59,6 +60,8 @@ export async function createApiHarness(
       corsOrigins: options.corsOrigins,
       frameAncestors: options.frameAncestors,
       metricsToken: options.metricsToken,
+
+      temporalUiUrl: options.temporalUiUrl,
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
     ...(options.codec ? { codec: options.codec } : {}),

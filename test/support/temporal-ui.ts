@@ -73,3 +73,9 @@ export function workflowRows(page: Page) {
 export function eventRows(page: Page) {
   return page.locator('tr[data-testid="event-summary-row"]');
 }
+
+/** Lets fonts, icons and the UI's transitions finish before a screenshot. */
+export async function settle(page: Page): Promise<void> {
+  await page.evaluate('document.fonts.ready');
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+}

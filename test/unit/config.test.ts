@@ -58,3 +58,25 @@ describe('abuse limits and browsers', () => {
     );
   });
 });
+
+describe('the Temporal UI the finance dashboard links to', () => {
+  it("is the dev server's UI under npm start, none with an external cluster, else the setting", () => {
+    expect(loadConfig({}).temporalUiUrl).toBe('http://127.0.0.1:8233');
+    expect(loadConfig({ TEMPORAL_UI_PORT: '9233' }).temporalUiUrl).toBe('http://127.0.0.1:9233');
+    expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' }).temporalUiUrl).toBeUndefined();
+    expect(
+      loadConfig({
+        TEMPORAL_ADDRESS: 'temporal:7233',
+        BILLWRIGHT_TEMPORAL_UI_URL: 'https://temporal.example.com/',
+      }).temporalUiUrl,
+    ).toBe('https://temporal.example.com');
+    for (const bad of [
+      'temporal.example.com',
+      'ftp://temporal.example.com',
+      'https://t.example/?q=1',
+    ])
+      expect(() => loadConfig({ BILLWRIGHT_TEMPORAL_UI_URL: bad }), bad).toThrow(
+        /BILLWRIGHT_TEMPORAL_UI_URL/,
+      );
+  });
+});

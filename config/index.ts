@@ -1,21 +1,20 @@
 // Runtime configuration, read once from the environment. Defaults suit `npm start` on a laptop;
 // production sets DATABASE_URL, the TEMPORAL_* connection variables and the seller's details.
 import { join, resolve } from 'node:path';
-import { IANAZone } from 'luxon';
 import { LATE_EVENT_POLICIES, type LateEventsPolicy } from '../db/repositories/usage.ts';
 import { DEBIAN_CHROMIUM } from '../documents/chromium.ts';
 import { assertDocumentDesign, DEFAULT_DOCUMENT_DESIGN } from '../documents/designs.ts';
 import type { Brand } from '../documents/views.ts';
 import { parseSendWindow, type SendWindow } from '../domain/collections/business-hours.ts';
-import { checkNumberFormat, type NumberingSettings } from '../domain/invoicing/numbering.ts';
+import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import type { ResendSenderOptions } from '../email/resend-sender.ts';
 import type { QuickBooksOptions } from '../accounting/quickbooks.ts';
 import { quickbooksFromEnv } from './accounting.ts';
-import type { TaxRegistrations, TaxRounding, TaxSeller } from '../domain/tax/types.ts';
-import { validateTaxSeller } from '../domain/tax/validation.ts';
+import type { TaxRounding, TaxSeller } from '../domain/tax/types.ts';
 import { PAYLOAD_KEY_BYTES, type PayloadKey } from '../temporal/payload-codec.ts';
 import { metricsFromEnv, type MetricsSettings } from './metrics.ts';
+import { numberingFromEnv, taxSellerFromEnv } from './seller.ts';
 
 export type { MetricsSettings };
 
@@ -357,56 +356,6 @@ function documentDesignFromEnv(env: NodeJS.ProcessEnv): string {
   const design = env.BILLWRIGHT_DOCUMENT_DESIGN?.trim() || DEFAULT_DOCUMENT_DESIGN;
   assertDocumentDesign(design, 'BILLWRIGHT_DOCUMENT_DESIGN');
   return design;
-}
-
-/**
- * The seller's tax identity: SELLER_COUNTRY, SELLER_REGION and SELLER_TAX_REGISTRATIONS (JSON,
- * e.g. {"eu":{"vatNumber":"IE1234567T","oss":true},"us":{"nexusStates":["NY","TX"]}}).
- * The demo default is an Irish company registered for EU VAT with the OSS scheme.
- */
-function taxSellerFromEnv(env: NodeJS.ProcessEnv): TaxSeller {
-  let registrations: TaxRegistrations;
-  try {
-    registrations = env.SELLER_TAX_REGISTRATIONS
-      ? (JSON.parse(env.SELLER_TAX_REGISTRATIONS) as TaxRegistrations)
-      : { eu: { vatNumber: 'IE1234567T', oss: true } };
-  } catch {
-    throw new Error(
-      'SELLER_TAX_REGISTRATIONS must be JSON, e.g. {"eu":{"vatNumber":"IE1234567T","oss":true}}',
-    );
-  }
-  const seller: TaxSeller = {
-    country: env.SELLER_COUNTRY ?? 'IE',
-    ...(env.SELLER_REGION ? { region: env.SELLER_REGION } : {}),
-    registrations,
-  };
-  const issues = validateTaxSeller(seller);
-  if (issues.length > 0) {
-    throw new Error(
-      `the seller's tax settings are invalid: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
-    );
-  }
-  return seller;
-}
-
-/** INVOICE_NUMBER_FORMAT (default INV-{YYYY}-{SEQ:6}), CREDIT_NOTE_NUMBER_FORMAT, SELLER_TIMEZONE. */
-function numberingFromEnv(env: NodeJS.ProcessEnv): NumberingSettings {
-  const settings: NumberingSettings = {
-    invoiceFormat: env.INVOICE_NUMBER_FORMAT || 'INV-{YYYY}-{SEQ:6}',
-    creditNoteFormat: env.CREDIT_NOTE_NUMBER_FORMAT || 'CN-{YYYY}-{SEQ:6}',
-    timezone: env.SELLER_TIMEZONE || 'Europe/Dublin',
-  };
-  for (const [name, format] of [
-    ['INVOICE_NUMBER_FORMAT', settings.invoiceFormat],
-    ['CREDIT_NOTE_NUMBER_FORMAT', settings.creditNoteFormat],
-  ] as const) {
-    const problem = checkNumberFormat(format);
-    if (problem) throw new Error(`${name} is invalid: ${problem}`);
-  }
-  if (!IANAZone.isValidZone(settings.timezone)) {
-    throw new Error(`SELLER_TIMEZONE must be an IANA time zone, got "${settings.timezone}"`);
-  }
-  return settings;
 }
 
 /** Short secrets can be guessed offline from a single link: insist on some length. */

@@ -1,0 +1,55 @@
+// The seller's tax identity and document numbering, read with the rest by loadConfig.
+import { IANAZone } from 'luxon';
+import { checkNumberFormat, type NumberingSettings } from '../domain/invoicing/numbering.ts';
+import type { TaxRegistrations, TaxSeller } from '../domain/tax/types.ts';
+import { validateTaxSeller } from '../domain/tax/validation.ts';
+
+/**
+ * The seller's tax identity: SELLER_COUNTRY, SELLER_REGION and SELLER_TAX_REGISTRATIONS (JSON,
+ * e.g. {"eu":{"vatNumber":"IE1234567T","oss":true},"us":{"nexusStates":["NY","TX"]}}).
+ * The demo default is an Irish company registered for EU VAT with the OSS scheme.
+ */
+export function taxSellerFromEnv(env: NodeJS.ProcessEnv): TaxSeller {
+  let registrations: TaxRegistrations;
+  try {
+    registrations = env.SELLER_TAX_REGISTRATIONS
+      ? (JSON.parse(env.SELLER_TAX_REGISTRATIONS) as TaxRegistrations)
+      : { eu: { vatNumber: 'IE1234567T', oss: true } };
+  } catch {
+    throw new Error(
+      'SELLER_TAX_REGISTRATIONS must be JSON, e.g. {"eu":{"vatNumber":"IE1234567T","oss":true}}',
+    );
+  }
+  const seller: TaxSeller = {
+    country: env.SELLER_COUNTRY ?? 'IE',
+    ...(env.SELLER_REGION ? { region: env.SELLER_REGION } : {}),
+    registrations,
+  };
+  const issues = validateTaxSeller(seller);
+  if (issues.length > 0) {
+    throw new Error(
+      `the seller's tax settings are invalid: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+    );
+  }
+  return seller;
+}
+
+/** INVOICE_NUMBER_FORMAT (default INV-{YYYY}-{SEQ:6}), CREDIT_NOTE_NUMBER_FORMAT, SELLER_TIMEZONE. */
+export function numberingFromEnv(env: NodeJS.ProcessEnv): NumberingSettings {
+  const settings: NumberingSettings = {
+    invoiceFormat: env.INVOICE_NUMBER_FORMAT || 'INV-{YYYY}-{SEQ:6}',
+    creditNoteFormat: env.CREDIT_NOTE_NUMBER_FORMAT || 'CN-{YYYY}-{SEQ:6}',
+    timezone: env.SELLER_TIMEZONE || 'Europe/Dublin',
+  };
+  for (const [name, format] of [
+    ['INVOICE_NUMBER_FORMAT', settings.invoiceFormat],
+    ['CREDIT_NOTE_NUMBER_FORMAT', settings.creditNoteFormat],
+  ] as const) {
+    const problem = checkNumberFormat(format);
+    if (problem) throw new Error(`${name} is invalid: ${problem}`);
+  }
+  if (!IANAZone.isValidZone(settings.timezone)) {
+    throw new Error(`SELLER_TIMEZONE must be an IANA time zone, got "${settings.timezone}"`);
+  }
+  return settings;
+}

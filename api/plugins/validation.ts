@@ -130,6 +130,24 @@ export function invalidText(value: unknown, field: string, out: FieldError[] = [
   return out;
 }
 
+/**
+ * Fastify hands over an absent body and a JSON `null` body alike, as null; only the latter was
+ * sent (it has a length). `null` is never a request here: without this, a route whose body has
+ * no required field would take it for `{}`.
+ */
+function rejectNullBody(request: FastifyRequest): void {
+  if (request.body !== null) return;
+  const length = Number(request.headers['content-length'] ?? 0);
+  if (length === 0 && request.headers['transfer-encoding'] === undefined) return;
+  throw new Problem({
+    status: 400,
+    slug: 'validation-error',
+    title: 'Invalid request',
+    detail: 'body: must be an object, or left out',
+    errors: [{ field: 'body', message: 'must be an object, or left out' }],
+  });
+}
+
 /** Path, query and body checked for text, in the order validation reports them. */
 function rejectInvalidText(request: FastifyRequest): void {
   const errors = [
@@ -273,6 +291,7 @@ export default fp(
     app.addHook('onRoute', boundBodyNumbers);
     app.addHook('preValidation', (request, _reply, next) => {
       try {
+        rejectNullBody(request);
         rejectInvalidText(request);
         next();
       } catch (error) {

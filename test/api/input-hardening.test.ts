@@ -326,6 +326,25 @@ describe("the framework's own errors are problems", () => {
     });
     problemOf(response, 400);
   });
+
+  test('a JSON null body is a 400 naming the body; no body at all is an empty one (found by Schemathesis)', async () => {
+    const key = await api.request({
+      method: 'POST',
+      url: '/v1/api-keys',
+      payload: { name: 'spare', scopes: ['read'] },
+    });
+    const url = `/v1/api-keys/${key.json<{ apiKey: { id: string } }>().apiKey.id}/rotate`;
+    const sent = await api.request({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      payload: 'null',
+    });
+    expect(problemOf(sent, 400).errors).toEqual([
+      { field: 'body', message: 'must be an object, or left out' },
+    ]);
+    expect((await api.request({ method: 'POST', url })).statusCode).toBe(200);
+  });
 });
 
 describe('methods', () => {

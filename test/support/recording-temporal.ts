@@ -49,6 +49,8 @@ export function recordingTemporal(
     return answer;
   }
   recording.client = {
+    // As the real client's: the dashboard links to workflows in this namespace.
+    options: { namespace: 'default' },
     workflow: {
       signalWithStart: (
         _workflowType: unknown,

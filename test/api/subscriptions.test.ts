@@ -49,6 +49,7 @@ function standInTemporal(): Client {
     query: () => script.query(),
   };
   return {
+    options: { namespace: 'default' },
     workflow: {
       start: async (workflowType: unknown, options: WorkflowStartOptions) => {
         await script.start(options);

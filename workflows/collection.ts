@@ -338,11 +338,14 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
 
   ended = true;
   await progress(true);
-  // Told again while closing (a credit note issued a moment ago): send what is owed first.
+  // Told again while closing (a credit note issued a moment ago, the rest paid just after a
+  // partial payment): send what is owed first, and settle an invoice that is settled now.
   while (changed) {
     await read();
     await sendReceipts();
     await sendCreditNotes();
+    const closed = closedAs();
+    if (closed && closed !== status) await close(closed);
   }
   clock.end('finished');
   await condition(allHandlersFinished);

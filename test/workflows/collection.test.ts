@@ -95,6 +95,8 @@ const taskQueue = `collections-${randomUUID()}`;
 const reminders: { invoiceId: string; step: string; at: number }[] = [];
 /** Steps (invoice/step) whose first answer is lost after the email went out. */
 const loseAnswerOnce = new Set<string>();
+/** Runs once when an invoice's collection records its end for the `skip + 1`-th time. */
+const whenEndRecorded = new Map<string, { skip: number; run: () => Promise<void> }>();
 
 beforeAll(async () => {
   [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
@@ -114,6 +116,14 @@ beforeAll(async () => {
           throw ApplicationFailure.create({ message: 'answer lost', nextRetryDelay: '10 ms' });
         }
         return result;
+      },
+      async recordCollectionProgress(input: Parameters<Activities['recordCollectionProgress']>[0]) {
+        await real.recordCollectionProgress(input);
+        const hook = input.ended ? whenEndRecorded.get(input.invoiceId) : undefined;
+        if (hook && hook.skip-- === 0) {
+          whenEndRecorded.delete(input.invoiceId);
+          await hook.run();
+        }
       },
       async emailReceipt(input: { invoiceId: string; payment: PaymentReceived }) {
         const result = await real.emailReceipt(input);
@@ -953,5 +963,40 @@ describe('a later run of a collection carries on from the earlier ones', () => {
     const sent = (await emailsAbout(invoice.id)).filter((e) => e.kind === 'payment_reminder');
     expect(sent).toHaveLength(3);
     expect((await latest.query(collectionStateQuery)).remindersSent).toBe(3);
+  });
+
+  it('the rest paid while a run is ending (told after its last read) is settled by that run', async () => {
+    const { invoice, first } = await collected();
+    expect(await first.result()).toMatchObject({ status: 'overdue', remindersSent: 5 });
+    const part = Math.floor(invoice.total / 4);
+    // The new run records its start, then (after the receipt) its end: the rest is paid and
+    // the run told right then, after its last read.
+    whenEndRecorded.set(invoice.id, {
+      skip: 1,
+      run: async () => {
+        await recordPayment(testDb.db, {
+          invoiceId: invoice.id,
+          amount: invoice.total - part,
+          method: 'bank transfer',
+          reference: randomUUID(),
+          paidAt: new Date(await env.currentTimeMs()).toISOString(),
+          source: 'api',
+        });
+        await latestRun(invoice.id).signal(collectionChangedSignal, 'payment');
+      },
+    });
+    await payLate(invoice, part);
+    expect(await latestRun(invoice.id).result()).toMatchObject({
+      status: 'paid',
+      remindersSent: 5,
+    });
+    expect(whenEndRecorded.has(invoice.id)).toBe(false);
+    expect(await collectionRow(invoice.id)).toMatchObject({
+      status: 'paid',
+      ended: true,
+      reminders_sent: 5,
+    });
+    const receipts = (await emailsAbout(invoice.id)).filter((e) => e.kind === 'receipt');
+    expect(receipts).toHaveLength(2);
   });
 });

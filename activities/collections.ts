@@ -5,8 +5,10 @@
 import { log } from '@temporalio/activity';
 import type { Db } from '../db/connect.ts';
 import {
+  collectionReached,
   getCollection,
   openCollectionRow,
+  type CollectionReached,
   policyForInvoice,
   updateCollectionRow,
 } from '../db/repositories/collections.ts';
@@ -56,7 +58,14 @@ export interface CollectionFacts {
 export interface OpenedCollection extends CollectionFacts {
   policyId: string | null;
   policy: DunningPolicy;
+  /**
+   * Where earlier runs left the collection (nothing on the first): a run started after one
+   * ended (a late payment) carries on from the count, the step and the status it reached.
+   */
+  reached: CollectionReached & { status: CollectionStatus };
 }
+
+export type { CollectionReached };
 
 export interface ReminderRequest {
   invoiceId: string;
@@ -120,14 +129,19 @@ export function createCollectionActivities(deps: CollectionDependencies) {
             .executeTakeFirst()
         : undefined;
       const { id, policy } = chosen ?? (await policyForInvoice(db, invoice));
-      await openCollectionRow(db, {
+      const row = await openCollectionRow(db, {
         invoiceId: input.invoiceId,
         customerId: invoice.customer_id,
         workflowId: input.workflowId,
         policyId: id,
         status: 'open',
       });
-      return { ...(await facts(input.invoiceId)), policyId: id, policy };
+      return {
+        ...(await facts(input.invoiceId)),
+        policyId: id,
+        policy,
+        reached: { ...collectionReached(row), status: row.status },
+      };
     },
 
     /** The invoice, its payments and any dispute as they are now. */
@@ -173,14 +187,18 @@ export function createCollectionActivities(deps: CollectionDependencies) {
       }
     },
 
-    /** What the API shows of the collection: status, reminders sent, the next action. */
-    async recordCollectionProgress(input: {
-      invoiceId: string;
-      status: CollectionStatus;
-      remindersSent: number;
-      nextAction: { at: string; what: string } | null;
-      ended: boolean;
-    }): Promise<void> {
+    /**
+     * What the API shows of the collection: status, the next action, how far the schedule got
+     * (reminders sent, the last step and reminder; these never go back).
+     */
+    async recordCollectionProgress(
+      input: CollectionReached & {
+        invoiceId: string;
+        status: CollectionStatus;
+        nextAction: { at: string; what: string } | null;
+        ended: boolean;
+      },
+    ): Promise<void> {
       await updateCollectionRow(db, input.invoiceId, input);
     },
   };

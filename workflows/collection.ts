@@ -72,6 +72,9 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   let shiftMs = 0;
   let disputedSince: number | null = null;
   let remindersSent = 0;
+  /** The last step performed and the instant of the last reminder: where a later run picks up. */
+  let lastStep: { key: string; at: string } | null = null;
+  let lastReminderAt: string | null = null;
   let ended = false;
   let atOf: (action: CollectionAction) => number = () => 0;
   setHandler(collectionStateQuery, (): CollectionState => ({
@@ -102,6 +105,13 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
 
   // A later run finds the policy's write-off done: only a full payment settles it now.
   let wroteOff = opened.collectionEnded && opened.invoiceStatus === 'uncollectible';
+  // A later run (a payment after the schedule ended starts one) carries on from where the earlier
+  // ones got: the reminders sent, the step reached, the status; it never starts them again.
+  ({ remindersSent, lastStep, lastReminderAt } = opened.reached);
+  ended = opened.collectionEnded;
+  if (lastStep) next = actions.findIndex((a) => a.key === lastStep!.key) + 1;
+  const carried = opened.reached.status;
+  if (carried === 'overdue' || (carried === 'uncollectible' && wroteOff)) status = carried;
   let toldSubscription = false;
   const receipted = new Set<string>();
   const credited = new Set<string>();
@@ -124,13 +134,14 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     const nextAction = action
       ? { at: new Date(atOf(action)).toISOString(), what: action.key }
       : null;
-    const key = JSON.stringify([status, remindersSent, nextAction, ended]);
+    const reached = { remindersSent, lastStep, lastReminderAt };
+    const key = JSON.stringify([status, reached, nextAction, ended]);
     if (!force && key === recorded) return;
     recorded = key;
     await run(
       acts.recordCollectionProgress,
       `Record collection ${status}${nextAction ? `, next ${nextAction.what}` : ''}`,
-      { invoiceId, status, remindersSent, nextAction, ended },
+      { invoiceId, status, ...reached, nextAction, ended },
     );
   }
 
@@ -254,8 +265,10 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
           daysOverdue: overdueDays,
           consequence: action.consequence,
         });
-        if (result.sent) remindersSent++;
-        else changed = true; // settled behind our back: read again
+        if (result.sent) {
+          remindersSent++;
+          lastReminderAt = at;
+        } else changed = true; // settled behind our back: read again
         break;
       }
       case 'past_due':
@@ -319,16 +332,20 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
       known.creditNotes.some((n) => !credited.has(n.id));
     if (closedAs() || known.dispute || unsent) continue;
     await perform(action, new Date(at).toISOString());
+    lastStep = { key: action.key, at: new Date(at).toISOString() };
     next++;
   }
 
   ended = true;
   await progress(true);
-  // Told again while closing (a credit note issued a moment ago): send what is owed first.
+  // Told again while closing (a credit note issued a moment ago, the rest paid just after a
+  // partial payment): send what is owed first, and settle an invoice that is settled now.
   while (changed) {
     await read();
     await sendReceipts();
     await sendCreditNotes();
+    const closed = closedAs();
+    if (closed && closed !== status) await close(closed);
   }
   clock.end('finished');
   await condition(allHandlersFinished);

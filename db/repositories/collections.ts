@@ -3,7 +3,7 @@
 // Dispute dates are the customer's (a test clock's time on a clocked customer); updated_at is
 // bookkeeping no customer sees, in real time.
 import { olderThan, toPage } from '../pagination.ts';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import {
   DEFAULT_DUNNING_POLICY,
   type DunningPolicy,
@@ -157,23 +157,57 @@ export async function openCollectionRow(
   return (await getCollection(db, row.invoiceId))!;
 }
 
-/** What the workflow reports: its status, the next action, reminders sent, whether it ended. */
+/** How far a collection's schedule got: the count only grows, the step only moves on. */
+export interface CollectionReached {
+  remindersSent: number;
+  /** The last dunning step performed (its key) and its instant. */
+  lastStep: { key: string; at: string } | null;
+  /** The instant the latest reminder went out for. */
+  lastReminderAt: string | null;
+}
+
+/** What the row says of how far the schedule got: where a later run of the workflow picks up. */
+export function collectionReached(row: InvoiceCollection): CollectionReached {
+  return {
+    remindersSent: row.reminders_sent,
+    lastStep:
+      row.last_step && row.last_step_at
+        ? { key: row.last_step, at: row.last_step_at.toISOString() }
+        : null,
+    lastReminderAt: row.last_reminder_at?.toISOString() ?? null,
+  };
+}
+
+/**
+ * What the workflow reports: its status, the next action, whether it ended, and how far the
+ * schedule got. How far only moves forward (GREATEST, and the step only for a later instant), so
+ * a replayed or stale report, a late retry of an earlier run's activity, never lowers the count.
+ */
 export async function updateCollectionRow(
   db: Executor,
   invoiceId: string,
   changes: {
     status?: CollectionStatus | undefined;
     ended?: boolean | undefined;
-    remindersSent?: number | undefined;
     nextAction?: { at: string; what: string } | null | undefined;
-  },
+  } & Partial<CollectionReached>,
 ): Promise<void> {
+  const { remindersSent, lastStep, lastReminderAt } = changes;
   await db
     .updateTable('invoice_collections')
     .set({
       ...(changes.status !== undefined && { status: changes.status }),
       ...(changes.ended !== undefined && { ended: changes.ended }),
-      ...(changes.remindersSent !== undefined && { reminders_sent: changes.remindersSent }),
+      ...(remindersSent !== undefined && {
+        reminders_sent: sql<number>`greatest(reminders_sent, ${remindersSent})`,
+      }),
+      ...(lastReminderAt && {
+        last_reminder_at: sql<Date>`greatest(last_reminder_at, ${lastReminderAt}::timestamptz)`,
+      }),
+      ...(lastStep && {
+        last_step: sql<string>`case when last_step_at is null or last_step_at <= ${lastStep.at}::timestamptz then ${lastStep.key} else last_step end`,
+        last_step_at: sql<Date>`greatest(last_step_at, ${lastStep.at}::timestamptz)`,
+      }),
       ...(changes.nextAction !== undefined && {
         next_action_at: changes.nextAction?.at ?? null,
         next_action: changes.nextAction?.what ?? null,

@@ -134,8 +134,8 @@ export async function paymentsBetween(
 export type CollectedInvoice = ReturnType<typeof toCollected>;
 
 /**
- * Reminders are counted in the email ledger (one payment_reminder per dunning step, sent once):
- * the collection row's count starts again when a payment wakes a collection that had ended.
+ * Reminders are counted in the email ledger (one payment_reminder per dunning step, sent once);
+ * the collection row's `reminders_sent` counts the same steps, carried across the collection's runs.
  */
 function collectedInvoices(db: Db, currency: string) {
   return db

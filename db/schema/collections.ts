@@ -26,6 +26,11 @@ export interface InvoiceCollectionsTable {
   resolved_at: NullableTimestamp;
   resolution: string | null;
   reminders_sent: ColumnType<number, number | undefined, number>;
+  /** When the latest reminder was due to go out (the step's instant); null before the first. */
+  last_reminder_at: NullableTimestamp;
+  /** The last dunning step performed (its key) and its instant: where a later run picks up. */
+  last_step: string | null;
+  last_step_at: NullableTimestamp;
   next_action_at: NullableTimestamp;
   next_action: string | null;
   created_at: CreatedAt;

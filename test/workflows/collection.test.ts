@@ -3,7 +3,8 @@
 // hours, final notice, write-off, subscription past due then paused), escalation in steps (past
 // due, paused, canceled; a payment in between resumes), and a payment, a partial
 // payment, an overpayment, a dispute and a void each changing it; retried activities and
-// repeated payments duplicating nothing; and a collection walked on a test clock.
+// repeated payments duplicating nothing; a collection walked on a test clock; and a later run
+// (a payment after the schedule ended, a restart mid-schedule) carrying on from the earlier ones.
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -94,6 +95,8 @@ const taskQueue = `collections-${randomUUID()}`;
 const reminders: { invoiceId: string; step: string; at: number }[] = [];
 /** Steps (invoice/step) whose first answer is lost after the email went out. */
 const loseAnswerOnce = new Set<string>();
+/** Runs once when an invoice's collection records its end for the `skip + 1`-th time. */
+const whenEndRecorded = new Map<string, { skip: number; run: () => Promise<void> }>();
 
 beforeAll(async () => {
   [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
@@ -113,6 +116,14 @@ beforeAll(async () => {
           throw ApplicationFailure.create({ message: 'answer lost', nextRetryDelay: '10 ms' });
         }
         return result;
+      },
+      async recordCollectionProgress(input: Parameters<Activities['recordCollectionProgress']>[0]) {
+        await real.recordCollectionProgress(input);
+        const hook = input.ended ? whenEndRecorded.get(input.invoiceId) : undefined;
+        if (hook && hook.skip-- === 0) {
+          whenEndRecorded.delete(input.invoiceId);
+          await hook.run();
+        }
       },
       async emailReceipt(input: { invoiceId: string; payment: PaymentReceived }) {
         const result = await real.emailReceipt(input);
@@ -791,5 +802,201 @@ describe('collection on a test clock', () => {
     expect(row!.marked_uncollectible_at!.toISOString()).toBe(
       due.plus({ days: 30 }).toUTC().toISO(),
     );
+  });
+});
+
+describe('a later run of a collection carries on from the earlier ones', () => {
+  // Reminders only: the schedule ends after the final notice, with the invoice still owed.
+  const REMINDERS_ONLY: DunningPolicy = {
+    ...POLICY,
+    markUncollectibleAfterDays: null,
+    escalation: [],
+  };
+
+  /** What the API does for a payment: write it, then signal-with-start (a new run if it ended). */
+  async function payLate(invoice: { id: string; customer_id: string }, amount: number) {
+    await recordPayment(testDb.db, {
+      invoiceId: invoice.id,
+      amount,
+      method: 'bank transfer',
+      reference: randomUUID(),
+      paidAt: new Date(await env.currentTimeMs()).toISOString(),
+      source: 'api',
+    });
+    return nudge(invoice, 'payment');
+  }
+
+  /** The API's signal-with-start: a running collection reads again, a closed one runs anew. */
+  async function nudge(invoice: { id: string; customer_id: string }, reason: string) {
+    const input: CollectionInput = { invoiceId: invoice.id, customerId: invoice.customer_id };
+    return env.client.workflow.signalWithStart<typeof collectionWorkflow, [string]>(
+      'collectionWorkflow',
+      {
+        ...collectionStartFields(input, { number: invoice.id, total: 'EUR' }),
+        taskQueue,
+        signal: collectionChangedSignal,
+        signalArgs: [reason],
+      },
+    );
+  }
+
+  /** An invoice collected on REMINDERS_ONLY, issued now: its collection's first run. */
+  async function collected() {
+    const c = await customer(REMINDERS_ONLY);
+    const issuedAt = new Date(await env.currentTimeMs()).toISOString();
+    const invoice = await openInvoice(c.id, 10000, issuedAt);
+    return { invoice, issuedAt, first: await collect(invoice) };
+  }
+
+  /** The collection's latest run (a handle without a run id follows it). */
+  const latestRun = (invoiceId: string) =>
+    env.client.workflow.getHandle<typeof collectionWorkflow>(collectionWorkflowId(invoiceId));
+
+  const collectionRow = (invoiceId: string) =>
+    testDb.db
+      .selectFrom('invoice_collections')
+      .selectAll()
+      .where('invoice_id', '=', invoiceId)
+      .executeTakeFirstOrThrow();
+
+  it('a payment after the last reminder settles in a new run that keeps the reminders sent', async () => {
+    const { invoice, issuedAt, first } = await collected();
+    expect(await first.result()).toMatchObject({ status: 'overdue', remindersSent: 5 });
+    const ended = await collectionRow(invoice.id);
+    expect(ended).toMatchObject({ status: 'overdue', ended: true, reminders_sent: 5 });
+    expect(ended.last_step).toBe('final-notice');
+    const finalNoticeAt = ended.last_reminder_at!.getTime();
+    expect(finalNoticeAt).toBe(stepTime(invoice, 'final-notice', issuedAt));
+
+    const firstRun = (await first.describe()).runId;
+    const second = await payLate(invoice, invoice.total);
+    // A new run, not the one that ended.
+    expect(second.signaledRunId).not.toBe(firstRun);
+    expect(await latestRun(invoice.id).result()).toMatchObject({
+      status: 'paid',
+      remindersSent: 5,
+    });
+    const settled = await collectionRow(invoice.id);
+    expect(settled).toMatchObject({
+      status: 'paid',
+      ended: true,
+      reminders_sent: 5,
+      last_step: 'final-notice',
+    });
+    expect(settled.last_reminder_at!.getTime()).toBe(finalNoticeAt);
+    expect(stepsOf(invoice.id)).toHaveLength(5);
+    const receipts = (await emailsAbout(invoice.id)).filter((e) => e.kind === 'receipt');
+    expect(receipts).toHaveLength(1);
+  });
+
+  it('a partial payment between reminders, another after the last, then the rest: the count never goes back', async () => {
+    const { invoice, issuedAt, first } = await collected();
+    await sleepUntil(stepTime(invoice, 'overdue-1d', issuedAt) + HOUR);
+    await eventually('reminder 1', () =>
+      Promise.resolve(stepsOf(invoice.id).includes('overdue-1d')),
+    );
+    const part = Math.floor(invoice.total / 4);
+    await pay(first, invoice.id, part);
+    await eventually('partially paid, receipt sent', async () =>
+      (await emailsAbout(invoice.id)).some((e) => e.kind === 'receipt'),
+    );
+    expect(await first.result()).toMatchObject({ status: 'overdue', remindersSent: 5 });
+    expect(await collectionRow(invoice.id)).toMatchObject({
+      status: 'overdue',
+      ended: true,
+      reminders_sent: 5,
+    });
+
+    // A second part after the schedule ended: a new run receipts it and changes nothing else.
+    await payLate(invoice, part);
+    expect(await latestRun(invoice.id).result()).toMatchObject({
+      status: 'overdue',
+      remindersSent: 5,
+    });
+    expect(await collectionRow(invoice.id)).toMatchObject({
+      status: 'overdue',
+      ended: true,
+      reminders_sent: 5,
+      last_step: 'final-notice',
+    });
+
+    // The rest: a third run settles it.
+    await payLate(invoice, invoice.total - 2 * part);
+    expect(await latestRun(invoice.id).result()).toMatchObject({
+      status: 'paid',
+      remindersSent: 5,
+    });
+    expect(await collectionRow(invoice.id)).toMatchObject({
+      status: 'paid',
+      ended: true,
+      reminders_sent: 5,
+    });
+    expect(stepsOf(invoice.id)).toHaveLength(5);
+    const receipts = (await emailsAbout(invoice.id)).filter((e) => e.kind === 'receipt');
+    expect(receipts).toHaveLength(3);
+  });
+
+  it('a run started after one was stopped mid-schedule picks up at the next step: nothing twice', async () => {
+    const { invoice, issuedAt, first } = await collected();
+    await sleepUntil(stepTime(invoice, 'overdue-1d', issuedAt) + HOUR);
+    await eventually('reminder 1 recorded', async () => {
+      const row = await collectionRow(invoice.id);
+      return row.reminders_sent === 2 && row.next_action === 'overdue-7d';
+    });
+    await first.terminate('stopped by an operator');
+
+    await nudge(invoice, 'restarted');
+    const latest = latestRun(invoice.id);
+    const state = await eventually('the new run waits', async () => {
+      const s = await latest.query(collectionStateQuery);
+      return s.nextAction ? s : undefined;
+    });
+    expect(state).toMatchObject({ status: 'overdue', remindersSent: 2 });
+    expect(state.nextAction!.key).toBe('overdue-7d');
+
+    await sleepUntil(stepTime(invoice, 'overdue-7d', issuedAt) + HOUR);
+    await eventually(
+      'reminder 2',
+      async () => (await collectionRow(invoice.id)).reminders_sent === 3,
+    );
+    expect(stepsOf(invoice.id)).toEqual(['due-in-3d', 'overdue-1d', 'overdue-7d']);
+    const sent = (await emailsAbout(invoice.id)).filter((e) => e.kind === 'payment_reminder');
+    expect(sent).toHaveLength(3);
+    expect((await latest.query(collectionStateQuery)).remindersSent).toBe(3);
+  });
+
+  it('the rest paid while a run is ending (told after its last read) is settled by that run', async () => {
+    const { invoice, first } = await collected();
+    expect(await first.result()).toMatchObject({ status: 'overdue', remindersSent: 5 });
+    const part = Math.floor(invoice.total / 4);
+    // The new run records its start, then (after the receipt) its end: the rest is paid and
+    // the run told right then, after its last read.
+    whenEndRecorded.set(invoice.id, {
+      skip: 1,
+      run: async () => {
+        await recordPayment(testDb.db, {
+          invoiceId: invoice.id,
+          amount: invoice.total - part,
+          method: 'bank transfer',
+          reference: randomUUID(),
+          paidAt: new Date(await env.currentTimeMs()).toISOString(),
+          source: 'api',
+        });
+        await latestRun(invoice.id).signal(collectionChangedSignal, 'payment');
+      },
+    });
+    await payLate(invoice, part);
+    expect(await latestRun(invoice.id).result()).toMatchObject({
+      status: 'paid',
+      remindersSent: 5,
+    });
+    expect(whenEndRecorded.has(invoice.id)).toBe(false);
+    expect(await collectionRow(invoice.id)).toMatchObject({
+      status: 'paid',
+      ended: true,
+      reminders_sent: 5,
+    });
+    const receipts = (await emailsAbout(invoice.id)).filter((e) => e.kind === 'receipt');
+    expect(receipts).toHaveLength(2);
   });
 });

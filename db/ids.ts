@@ -22,7 +22,9 @@ export type IdPrefix =
   | 'dpol'
   | 'pmig'
   | 'wfs'
-  | 'acsync';
+  | 'acsync'
+  | 'we'
+  | 'evt';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

@@ -15,6 +15,7 @@ import { platform } from './initial/platform.ts';
 import { projects } from './initial/projects.ts';
 import { subscriptions } from './initial/subscriptions.ts';
 import { usage } from './initial/usage.ts';
+import { webhooks } from './initial/webhooks.ts';
 
 // Each concept's statements stand in its module under initial/; they run in the order the schema
 // was squashed in (pg_dump's: the trigger's function, tables before the tables that reference them,
@@ -94,6 +95,7 @@ const statements: string[] = [
   accounting.accounting_syncs,
   accounting.accounting_syncs_one_running,
   accounting.accounting_sync_outcomes,
+  ...Object.values(webhooks),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -16,6 +16,7 @@ import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './inv
 import { lockInvoice } from './invoices.ts';
 import { takeDocumentNumber } from './number-series.ts';
 import { customerNow } from './test-clocks.ts';
+import { recordEvent, recordInvoiceEvents } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -220,6 +221,7 @@ export async function issueCreditNoteLocked(
     )
     .returningAll()
     .execute();
+  await recordEvent(trx, 'credit_note.created', creditNote);
   const amountCredited = invoice.amount_credited + total;
   const status =
     request.reason === 'void' ||
@@ -239,6 +241,7 @@ export async function issueCreditNoteLocked(
     })
     .where('id', '=', invoice.id)
     .execute();
+  await recordInvoiceEvents(trx, invoice, { ...invoice, status, amount_credited: amountCredited });
   return { creditNote, lines: rows };
 }
 

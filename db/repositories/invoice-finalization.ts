@@ -30,6 +30,7 @@ import {
 import { lockInvoice } from './invoices.ts';
 import { takeDocumentNumber } from './number-series.ts';
 import { customerNow } from './test-clocks.ts';
+import { recordInvoiceEvents } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -201,7 +202,8 @@ export async function finalizeLocked(
     })
     .where('id', '=', invoice.id)
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirstOrThrow()
+    .then((after) => recordInvoiceEvents(trx, invoice, after));
 }
 
 /**

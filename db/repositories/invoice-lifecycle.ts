@@ -9,6 +9,7 @@ import { issueCreditNoteLocked, type CreditNoteWithLines } from './credit-notes.
 import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './invoice-errors.ts';
 import { lockInvoice } from './invoices.ts';
 import { customerNow } from './test-clocks.ts';
+import { recordInvoiceEvents } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -72,6 +73,7 @@ export async function voidInvoice(
       .where('id', '=', invoice.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    await recordInvoiceEvents(trx, invoice, voided);
     return { invoice: voided, creditNote, voidedNow: true };
   });
 }
@@ -102,7 +104,8 @@ export async function markUncollectible(
       })
       .where('id', '=', invoice.id)
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow()
+      .then((after) => recordInvoiceEvents(trx, invoice, after));
   });
 }
 
@@ -161,5 +164,6 @@ export async function setAmountPaidLocked(
     .set({ amount_paid: amountPaid, status, paid_at: paidAt })
     .where('id', '=', invoice.id)
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirstOrThrow()
+    .then((after) => recordInvoiceEvents(trx, invoice, after));
 }

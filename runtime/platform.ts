@@ -131,6 +131,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           corsOrigins: config.corsOrigins,
           frameAncestors: config.frameAncestors,
           metricsToken: config.metrics.token,
+          webhooksAllowPrivate: config.webhooks.allowPrivate,
         },
         codec: { keyring, corsOrigins: config.codecCorsOrigins },
         pdf: () => createPdfRenderer({ executablePath: config.chromiumPath }),

@@ -68,3 +68,17 @@ export interface WebhookPayload {
   timestamp: string;
   data: { object: Record<string, unknown> };
 }
+
+/**
+ * The body every delivery of an event sends, replays included: the recorded type and object,
+ * stamped with when the event happened.
+ */
+export function deliveryBody(event: { payload: unknown; created_at: Date }): string {
+  const payload = event.payload as Omit<WebhookPayload, 'timestamp'>;
+  const body: WebhookPayload = {
+    type: payload.type,
+    timestamp: event.created_at.toISOString(),
+    data: payload.data,
+  };
+  return JSON.stringify(body);
+}

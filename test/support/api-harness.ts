@@ -39,6 +39,7 @@ export async function createApiHarness(
     frameAncestors?: string;
     codec?: ApiDependencies['codec'];
     metricsToken?: string;
+    webhooksAllowPrivate?: boolean;
 
     /** The accounting system (default: none, whatever the environment says). */
     accounting?: ApiDependencies['accounting'];
@@ -59,6 +60,7 @@ export async function createApiHarness(
       corsOrigins: options.corsOrigins,
       frameAncestors: options.frameAncestors,
       metricsToken: options.metricsToken,
+      webhooksAllowPrivate: options.webhooksAllowPrivate,
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
     ...(options.codec ? { codec: options.codec } : {}),

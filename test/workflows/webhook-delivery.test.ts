@@ -122,7 +122,7 @@ describe('webhook delivery', () => {
       const id = await paidInvoice();
       await dispatchWebhookEvents(api.db, env.client);
       await dispatchWebhookEvents(api.db, env.client); // nothing left: nothing twice
-      await eventually('four deliveries', async () => receiver.received.length >= 4);
+      await eventually('four deliveries', () => Promise.resolve(receiver.received.length >= 4));
       const events = (await listWebhookEvents(api.db)).filter((e) =>
         JSON.stringify(e.payload).includes(id),
       );
@@ -217,7 +217,9 @@ describe('webhook delivery', () => {
       expect(resumed.json()).toMatchObject({ status: 'enabled', pausedReason: null });
       await paidInvoice();
       await dispatchWebhookEvents(api.db, env.client);
-      await eventually('the delivery after resuming', async () => receiver.received.length >= 1);
+      await eventually('the delivery after resuming', () =>
+        Promise.resolve(receiver.received.length >= 1),
+      );
       expect(receiver.received).toHaveLength(1);
     } finally {
       await receiver.close();

@@ -3,9 +3,11 @@
 // the changes of an invoice's life, in order and once each, and a replay that a real receiver
 // verifies with the same library, under the same webhook-id.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { recordSubscriptionTransition } from '../../db/repositories/subscription-transitions.ts';
 import { listWebhookEvents } from '../../db/repositories/webhook-events.ts';
 import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { postCustomer } from '../support/builders/customers.ts';
+import { postSubscription } from '../support/builders/subscriptions.ts';
 import { recordingTemporal } from '../support/recording-temporal.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -181,6 +183,42 @@ describe('events', () => {
       'invoice.finalized',
       'invoice.marked_uncollectible',
     ]);
+  });
+
+  test('a subscription’s creation and its lifecycle transitions write their events, once each', async () => {
+    await call(
+      api,
+      'POST',
+      '/v1/plans',
+      { code: 'pro', name: 'Pro', currency: 'EUR', interval: 'month', amount: 4900 },
+      201,
+    );
+    const { id } = await postSubscription(api, { customerId, planCode: 'pro' });
+    // As the subscription workflow's activity records them (a retried one once: same key).
+    const transition = (from: string, to: string, key: string) =>
+      recordSubscriptionTransition(api.db, {
+        subscriptionId: id,
+        from,
+        to,
+        actor: 'operator',
+        occurredAt: new Date().toISOString(),
+        idempotencyKey: key,
+      });
+    await transition('active', 'past_due', 't1');
+    await transition('past_due', 'paused', 't2');
+    await transition('past_due', 'paused', 't2');
+    await transition('paused', 'active', 't3');
+    await transition('active', 'canceled', 't4');
+    const events = await listWebhookEvents(api.db, { objectId: id });
+    expect(events.map((e) => e.type)).toEqual([
+      'subscription.created',
+      'subscription.paused',
+      'subscription.resumed',
+      'subscription.canceled',
+    ]);
+    expect(events[3]!.payload).toMatchObject({
+      data: { object: { object: 'subscription', id, status: 'canceled' } },
+    });
   });
 
   test('a refused change writes no event', async () => {

@@ -12,11 +12,14 @@ import type { webhookDeliveryWorkflow } from '../workflows/webhook-delivery.ts';
 import { webhookDeliveryWorkflowId } from '../workflow-contracts/ids.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
 
-/** One pass: dispatches up to `limit` events; the number dispatched. */
+/**
+ * One pass: dispatches up to `limit` events; the number dispatched. A failed signal rolls the
+ * pass back: its events stay pending for the next pass (the workflow drops repeats).
+ */
 export async function dispatchWebhookEvents(
   db: Db,
   client: Client,
-  options: { limit?: number; taskQueue?: string } = {},
+  options: { limit?: number; taskQueue?: string; timeoutMs?: number } = {},
 ): Promise<number> {
   return dispatchPendingEvents(db, options.limit ?? 200, async (events) => {
     const endpoints = await enabledWebhookEndpoints(db);
@@ -26,16 +29,19 @@ export async function dispatchWebhookEvents(
           .filter((event) => subscribesTo(endpoint.event_types, event.type))
           .map((event) => ({ eventId: event.id, seq: Number(event.seq) }));
         if (items.length === 0) return;
-        await client.workflow.signalWithStart<typeof webhookDeliveryWorkflow, [typeof items]>(
-          'webhookDeliveryWorkflow',
-          {
-            workflowId: webhookDeliveryWorkflowId(endpoint.id),
-            taskQueue: options.taskQueue ?? BILLING_TASK_QUEUE,
-            args: [{ endpointId: endpoint.id }],
-            signal: 'webhookEvents',
-            signalArgs: [items],
-            staticSummary: `Webhook endpoint ${endpoint.id}: ${endpoint.url}`,
-          },
+        // Under a deadline: the dispatch transaction (and its lock) stays open meanwhile.
+        await client.connection.withDeadline(Date.now() + (options.timeoutMs ?? 10_000), () =>
+          client.workflow.signalWithStart<typeof webhookDeliveryWorkflow, [typeof items]>(
+            'webhookDeliveryWorkflow',
+            {
+              workflowId: webhookDeliveryWorkflowId(endpoint.id),
+              taskQueue: options.taskQueue ?? BILLING_TASK_QUEUE,
+              args: [{ endpointId: endpoint.id }],
+              signal: 'webhookEvents',
+              signalArgs: [items],
+              staticSummary: `Webhook endpoint ${endpoint.id}: ${endpoint.url}`,
+            },
+          ),
         );
       }),
     );

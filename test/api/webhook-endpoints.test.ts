@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { recordSubscriptionTransition } from '../../db/repositories/subscription-transitions.ts';
 import { listWebhookEvents } from '../../db/repositories/webhook-events.ts';
-import { createApiHarness, type ApiHarness } from '../support/api-harness.ts';
+import { dispatchWebhookEvents } from '../../temporal/webhook-dispatch.ts';
+import { createApiHarness, unreachableTemporal, type ApiHarness } from '../support/api-harness.ts';
 import { postCustomer } from '../support/builders/customers.ts';
 import { postSubscription } from '../support/builders/subscriptions.ts';
 import { recordingTemporal } from '../support/recording-temporal.ts';
@@ -303,5 +304,19 @@ describe('events', () => {
     );
     expect(result.succeeded).toBe(false);
     expect(result.error).toMatch(/localhost resolves to (127\.0\.0\.1|::1)/);
+  });
+
+  test('with Temporal unreachable, dispatching fails and every event stays pending', async () => {
+    const pending = async () =>
+      (await listWebhookEvents(api.db)).filter((e) => e.dispatched_at === null).length;
+    const before = await pending();
+    expect(before).toBeGreaterThan(0);
+    const temporal = unreachableTemporal();
+    try {
+      await expect(dispatchWebhookEvents(api.db, temporal, { timeoutMs: 2_000 })).rejects.toThrow();
+    } finally {
+      await temporal.connection.close();
+    }
+    expect(await pending()).toBe(before);
   });
 });

@@ -21,9 +21,14 @@ import {
   type InvoicingSettings,
 } from './subscriptions.ts';
 import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
+import {
+  createWebhookActivities,
+  type WebhookDependencies,
+  type WebhookSettings,
+} from './webhooks.ts';
 
 /** The settings activities work with: values config/ read, passed down by the runtime. */
-export type ActivitySettings = InvoicingSettings & EmailSettings;
+export type ActivitySettings = InvoicingSettings & EmailSettings & WebhookSettings;
 
 export type ActivityDependencies = InvoicingDependencies &
   DocumentDependencies &
@@ -31,7 +36,8 @@ export type ActivityDependencies = InvoicingDependencies &
   TestClockDependencies &
   CollectionDependencies &
   PlanMigrationDependencies &
-  AccountingSyncDependencies;
+  AccountingSyncDependencies &
+  WebhookDependencies;
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -44,5 +50,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createCollectionActivities(deps),
     ...createPlanMigrationActivities(deps),
     ...createAccountingSyncActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }

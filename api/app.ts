@@ -57,6 +57,7 @@ import revenueRecognition from './routes/revenue-recognition.ts';
 import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
 import usage from './routes/usage.ts';
+import webhookEndpoints from './routes/webhook-endpoints.ts';
 import {
   documentsOf,
   invoicingOf,
@@ -95,6 +96,9 @@ export interface ApiConfig {
 
   /** The Temporal UI the finance dashboard links to (default BILLWRIGHT_TEMPORAL_UI_URL). */
   temporalUiUrl?: string | undefined;
+
+  /** Webhooks to private addresses (default BILLWRIGHT_WEBHOOKS_ALLOW_PRIVATE: off). */
+  webhooksAllowPrivate?: boolean | undefined;
 }
 
 export interface ApiDependencies {
@@ -159,6 +163,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(accounting);
 
   await app.register(insights);
+  await app.register(webhookEndpoints);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
@@ -178,6 +183,9 @@ export const billwrightApi = fp<ApiDependencies>(
     app.decorate('invoicing', deps.invoicing ?? invoicingOf(fromEnv()));
     app.decorate('lateEvents', deps.config.lateEvents ?? fromEnv().lateEvents);
     app.decorate('testClocks', deps.config.testClocks ?? fromEnv().testClocks);
+    app.decorate('webhookPolicy', {
+      allowPrivate: deps.config.webhooksAllowPrivate ?? fromEnv().webhooks.allowPrivate,
+    });
     app.decorate(
       'accounting',
       'accounting' in deps ? deps.accounting : createAccountingSystem(fromEnv().quickbooks),

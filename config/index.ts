@@ -56,6 +56,8 @@ export interface BillwrightConfig {
    * time). On by default, off by default when NODE_ENV=production.
    */
   testClocks: boolean;
+  /** BILLWRIGHT_WEBHOOKS_ALLOW_PRIVATE=on (dev), BILLWRIGHT_OPERATOR_EMAIL: docs/WEBHOOKS.md. */
+  webhooks: { allowPrivate: boolean; operatorEmail: string | undefined };
   /**
    * BILLWRIGHT_COLLECTIONS: each subscription invoice gets a collection workflow (reminders until
    * paid). On unless "off", for operators who chase payments with another system.
@@ -301,6 +303,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     emailFrom: env.EMAIL_FROM ?? 'Billwright Demo <billing@billwright.test>',
     emailSendWindow: parseSendWindow(env.EMAIL_SEND_WINDOW),
     testClocks: testClocksFromEnv(env),
+    webhooks: {
+      allowPrivate: env.BILLWRIGHT_WEBHOOKS_ALLOW_PRIVATE === 'on',
+      operatorEmail: env.BILLWRIGHT_OPERATOR_EMAIL || undefined,
+    },
     emailPdf: emailPdfFromEnv(env),
     rateLimits: {
       perKeyPerMinute: positiveInt('BILLWRIGHT_RATE_LIMIT', env.BILLWRIGHT_RATE_LIMIT, 6000),

@@ -61,6 +61,11 @@ import type {
   SubscriptionsTable,
 } from './schema/subscriptions.ts';
 import type { BillableMetricsTable, UsageEventsTable } from './schema/usage.ts';
+import type {
+  WebhookAttemptsTable,
+  WebhookEndpointsTable,
+  WebhookEventsTable,
+} from './schema/webhooks.ts';
 
 export type * from './schema/billing-runs.ts';
 
@@ -75,6 +80,7 @@ export type * from './schema/platform.ts';
 export type * from './schema/projects.ts';
 export type * from './schema/subscriptions.ts';
 export type * from './schema/usage.ts';
+export type * from './schema/webhooks.ts';
 
 export interface Database {
   customers: CustomersTable;
@@ -133,4 +139,8 @@ export interface Database {
   accounting_links: AccountingLinksTable;
   accounting_syncs: AccountingSyncsTable;
   accounting_sync_outcomes: AccountingSyncOutcomesTable;
+
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

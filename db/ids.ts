@@ -23,7 +23,9 @@ export type IdPrefix =
   | 'pmig'
   | 'wfs'
   | 'acsync'
-  | 'je';
+  | 'je'
+  | 'we'
+  | 'evt';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

@@ -12,5 +12,6 @@ export function activitySettingsOf(config: BillwrightConfig): ActivitySettings {
     publicBaseUrl: config.publicBaseUrl,
     signingSecret: config.signingSecret,
     emailSendWindow: config.emailSendWindow,
+    webhooks: config.webhooks,
   };
 }

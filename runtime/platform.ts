@@ -19,6 +19,7 @@ import { connectClient, connectWorker, type TemporalTarget } from '../temporal/c
 import { billwrightDataConverter } from '../temporal/payload-codec.ts';
 import { createBillingWorker } from '../temporal/worker.ts';
 import { drainWorkflowStarts } from '../temporal/workflow-starts.ts';
+import { runWebhookDispatcher } from '../temporal/webhook-dispatch.ts';
 import { openMigratedDatabase } from './database.ts';
 import { installSdkMetrics, startWorkerMetrics } from './metrics.ts';
 
@@ -109,6 +110,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         onError: (error) => progress(`workflow start deferred: ${String(error)}`),
       });
       stops.push(() => drainer.stop());
+      // Hands committed webhook events to their endpoints' delivery workflows.
+      const dispatcher = runWebhookDispatcher(db, activityClient, {
+        onError: (error) => progress(`webhook dispatch deferred: ${String(error)}`),
+      });
+      stops.push(() => dispatcher.stop());
       const stopMetrics = await startWorkerMetrics(config.metrics);
       if (stopMetrics) stops.push(stopMetrics);
     }
@@ -133,6 +139,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           metricsToken: config.metrics.token,
 
           temporalUiUrl: config.temporalUiUrl,
+
+          webhooksAllowPrivate: config.webhooks.allowPrivate,
         },
         codec: { keyring, corsOrigins: config.codecCorsOrigins },
         pdf: () => createPdfRenderer({ executablePath: config.chromiumPath }),

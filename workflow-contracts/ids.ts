@@ -24,3 +24,7 @@ export function planMigrationWorkflowId(migrationId: string): string {
 export function accountingSyncWorkflowId(syncId: string): string {
   return `accounting-sync-${syncId}`;
 }
+
+export function webhookDeliveryWorkflowId(endpointId: string): string {
+  return `webhook-endpoint-${endpointId}`;
+}

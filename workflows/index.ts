@@ -6,3 +6,4 @@ export { manualInvoiceWorkflow } from './manual-invoice.ts';
 export { collectionWorkflow } from './collection.ts';
 export { planMigrationWorkflow } from './plan-migration.ts';
 export { accountingSyncWorkflow } from './accounting-sync.ts';
+export { webhookDeliveryWorkflow } from './webhook-delivery.ts';

@@ -16,6 +16,7 @@ import { platform } from './initial/platform.ts';
 import { projects } from './initial/projects.ts';
 import { subscriptions } from './initial/subscriptions.ts';
 import { usage } from './initial/usage.ts';
+import { webhooks } from './initial/webhooks.ts';
 
 // Each concept's statements stand in its module under initial/; they run in the order the schema
 // was squashed in (pg_dump's: the trigger's function, tables before the tables that reference them,
@@ -112,6 +113,8 @@ const statements: string[] = [
   ledger.journal_lines_append_only,
   ledger.journal_entries_no_truncate,
   ledger.journal_lines_no_truncate,
+
+  ...Object.values(webhooks),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -17,6 +17,7 @@ import { lockInvoice } from './invoices.ts';
 import { postCreditNote } from './ledger.ts';
 import { takeDocumentNumber } from './number-series.ts';
 import { customerNow } from './test-clocks.ts';
+import { recordEvent, recordInvoiceEvents } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -221,6 +222,7 @@ export async function issueCreditNoteLocked(
     )
     .returningAll()
     .execute();
+  await recordEvent(trx, 'credit_note.created', creditNote);
   const amountCredited = invoice.amount_credited + total;
   const status =
     request.reason === 'void' ||
@@ -243,6 +245,7 @@ export async function issueCreditNoteLocked(
     .executeTakeFirstOrThrow();
   // Posted with it; what it gives back of money paid is refunded or becomes customer credit.
   await postCreditNote(trx, { creditNote, lines: rows }, invoice, after);
+  await recordInvoiceEvents(trx, invoice, after);
   return { creditNote, lines: rows };
 }
 

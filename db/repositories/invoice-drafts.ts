@@ -16,6 +16,7 @@ import type { Database, Invoice } from '../database.ts';
 import { newId } from '../ids.ts';
 import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './invoice-errors.ts';
 import { lockInvoice } from './invoices.ts';
+import { recordEvent } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -162,6 +163,7 @@ export async function createDraftInvoice(db: Executor, input: NewDraftInvoice): 
       .returningAll()
       .executeTakeFirstOrThrow();
     await insertLines(trx, invoice.id, input.lines);
+    await recordEvent(trx, 'invoice.created', invoice);
     return invoice;
   });
 }

@@ -31,6 +31,7 @@ import { lockInvoice } from './invoices.ts';
 import { postInvoiceFinalized } from './ledger.ts';
 import { takeDocumentNumber } from './number-series.ts';
 import { customerNow } from './test-clocks.ts';
+import { recordInvoiceEvents } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -204,7 +205,8 @@ export async function finalizeLocked(
     })
     .where('id', '=', invoice.id)
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirstOrThrow()
+    .then((after) => recordInvoiceEvents(trx, invoice, after));
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 } from './invoice-finalization.ts';
 import type { PrecomputedTax } from './invoice-tax.ts';
 import { lockInvoice } from './invoices.ts';
+import { recordEvent } from './webhook-events.ts';
 
 /** The invoice that already holds the key, locked, and finalized if it is still a draft. */
 async function keptInvoice(
@@ -65,6 +66,7 @@ export async function createPeriodInvoice(
       .executeTakeFirst();
     if (inserted) {
       await insertLines(trx, inserted.id, input.lines);
+      await recordEvent(trx, 'invoice.created', inserted);
       if (input.coupons && input.couponPeriodKey) {
         await recordCouponApplications(trx, {
           invoiceId: inserted.id,
@@ -135,6 +137,7 @@ export async function createProjectInvoice(
       .returningAll()
       .executeTakeFirstOrThrow();
     await insertLines(trx, inserted.id, lines);
+    await recordEvent(trx, 'invoice.created', inserted);
     await hooks.claim?.(trx, inserted.id);
     return { invoice: await finalizeLocked(trx, inserted, settings), created: true };
   });

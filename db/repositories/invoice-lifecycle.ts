@@ -10,6 +10,7 @@ import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './inv
 import { lockInvoice } from './invoices.ts';
 import { postPaymentAdjusted, postWriteOff } from './ledger.ts';
 import { customerNow } from './test-clocks.ts';
+import { recordInvoiceEvents } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -73,6 +74,7 @@ export async function voidInvoice(
       .where('id', '=', invoice.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    await recordInvoiceEvents(trx, invoice, voided);
     return { invoice: voided, creditNote, voidedNow: true };
   });
 }
@@ -106,6 +108,7 @@ export async function markUncollectible(
       .executeTakeFirstOrThrow();
     // Posted with the write-off: Dr bad debt, Cr AR what was due.
     await postWriteOff(trx, invoice, written);
+    await recordInvoiceEvents(trx, invoice, written);
     return written;
   });
 }
@@ -170,5 +173,6 @@ export async function setAmountPaidLocked(
     .set({ amount_paid: amountPaid, status, paid_at: paidAt })
     .where('id', '=', invoice.id)
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirstOrThrow()
+    .then((after) => recordInvoiceEvents(trx, invoice, after));
 }

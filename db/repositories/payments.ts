@@ -12,6 +12,7 @@ import { lockInvoice } from './invoices.ts';
 import { postPayment } from './ledger.ts';
 import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './invoice-errors.ts';
 import { customerNow } from './test-clocks.ts';
+import { recordEvent } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -101,6 +102,7 @@ export async function recordPayment(db: Executor, input: NewPayment): Promise<Re
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await recordEvent(trx, 'payment.succeeded', payment);
     const updated =
       applied > 0
         ? await setAmountPaidLocked(trx, invoice, invoice.amount_paid + applied, paidAt)

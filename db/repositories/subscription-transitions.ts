@@ -1,5 +1,6 @@
 // The audit trail of a subscription's lifecycle, written by the workflow through an activity.
 import type { Db } from '../connect.ts';
+import { recordSubscriptionEvent } from './webhook-events.ts';
 
 export interface SubscriptionTransition {
   subscriptionId: string;
@@ -43,6 +44,7 @@ export async function recordSubscriptionTransition(
         })
         .where('id', '=', t.subscriptionId)
         .execute();
+      await recordSubscriptionEvent(trx, t.subscriptionId, t);
     }
   });
 }

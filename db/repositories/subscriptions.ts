@@ -4,6 +4,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../connect.ts';
 import type { Database } from '../database.ts';
+import { recordSubscriptionEvent } from './webhook-events.ts';
 
 export interface NewSubscriptionInput {
   id: string;
@@ -55,6 +56,7 @@ export async function insertSubscription(db: Db, input: NewSubscriptionInput): P
       ...(input.startedAt !== undefined && { started_at: input.startedAt }),
     })
     .execute();
+  await recordSubscriptionEvent(db, input.id, 'created');
 }
 
 function lastTransitionTo(

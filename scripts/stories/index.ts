@@ -10,6 +10,7 @@ import { planMigration } from './plan-migration.ts';
 import { project } from './project.ts';
 import { subscription } from './subscription.ts';
 import { testClockAdvanceStory } from './test-clock-advance.ts';
+import { webhookDelivery } from './webhook-delivery.ts';
 
 export const stories = {
   subscriptionWorkflow: subscription,
@@ -19,4 +20,5 @@ export const stories = {
   testClockAdvance: testClockAdvanceStory,
   planMigrationWorkflow: planMigration,
   accountingSyncWorkflow: accountingSync,
+  webhookDeliveryWorkflow: webhookDelivery,
 } satisfies Record<WorkflowType, Story>;

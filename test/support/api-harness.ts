@@ -40,6 +40,7 @@ export async function createApiHarness(
     temporalUiUrl?: string;
     codec?: ApiDependencies['codec'];
     metricsToken?: string;
+    webhooksAllowPrivate?: boolean;
 
     /** The accounting system (default: none, whatever the environment says). */
     accounting?: ApiDependencies['accounting'];
@@ -62,6 +63,8 @@ export async function createApiHarness(
       metricsToken: options.metricsToken,
 
       temporalUiUrl: options.temporalUiUrl,
+
+      webhooksAllowPrivate: options.webhooksAllowPrivate,
     },
     ...(options.pdf ? { pdf: options.pdf } : {}),
     ...(options.codec ? { codec: options.codec } : {}),

@@ -1,40 +1,45 @@
 // Renewal storm, for `npm run bench` (phase `storm`): N subscriptions whose period starts at the
-// same instant, on the Temporal dev server (the real CLI), the real billing worker
-// (runtime/platform.ts, worker role only: real activities, outbox email, PDFs through Chromium
-// when it is installed) and real PostgreSQL. Each renewal issues, renders and emails an invoice.
+// same instant, run with production's defaults (collections on, invoice PDFs attached; flags
+// turn each off) either on the Temporal dev server with the real billing worker in this process,
+// or with `--cluster` on the cluster `npm run cluster` starts (bench/storm-targets.ts), always on
+// real PostgreSQL. Each renewal issues, renders and emails an invoice and starts its collection.
 //
 // The rows are inserted straight into the database and the workflows started with
 // subscriptionStartOptions, anchored a few seconds ahead, so every timer fires together. Then:
-// invoices per second and the time to drain (from the shared instant to the last email), the
-// process's RSS peak, and exactly N invoices, N deliveries and N outbox messages.
+// invoices per second and the time to drain, exactly N invoices, emails and collections, RSS
+// peak and CPU of every process started, and history events per renewal (bench/storm-measures.ts).
 //
 // The ceiling, in the same run, on the same server with a worker of the same (default)
 // settings: N workflows of the same shape (a timer to a shared instant, then the same four
 // activities in sequence) whose activities do nothing (bench/noop-workflows.ts, a bench-only bundle).
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
-import { loadConfig, parsePayloadKeys } from '../config/index.ts';
+import { parsePayloadKeys } from '../config/index.ts';
 import { connectDatabase, type Db } from '../db/connect.ts';
 import { newId } from '../db/ids.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createPlan } from '../db/repositories/plans.ts';
 import type { Charge } from '../domain/catalog/types.ts';
-import { startTemporalDevServer, type DevServer } from '../infra/dev-server.ts';
 import { formatDuration, progress } from '../runtime/log.ts';
 import { createDatabase } from '../infra/postgres.ts';
-import { startPlatform } from '../runtime/platform.ts';
 import { billwrightDataConverter, failureConverterPath } from '../temporal/payload-codec.ts';
 import { subscriptionStartOptions } from '../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../workflows/subscription.ts';
 import type { SubscriptionWorkflowInput } from '../workflows/subscription-messages.ts';
 import type { noopRenewalWorkflow } from './noop-workflows.ts';
 import type { BenchRow } from './render.ts';
+import { historyEventsPerRenewal, watchProcesses, type ProcessFigures } from './storm-measures.ts';
+import { stormRows, type SideResult, type StormResult } from './storm-table.ts';
+import {
+  postgresProcess,
+  startStormTarget,
+  stormSettings,
+  type StormSettings,
+  type StormTarget,
+} from './storm-targets.ts';
 
 const N = Number(process.env.BENCH_STORM_N ?? 2_000);
 /** Workflows started at once by the bench's client. */
@@ -66,8 +71,6 @@ const quietLogger = {
   warn: (message: string) => progress(`bundler: ${message}`),
   error: (message: string) => progress(`bundler: ${message}`),
 };
-
-const MiB = 2 ** 20;
 
 /** Samples this process's RSS (the worker runs in it) every 100 ms while a side runs. */
 function rssSampler() {
@@ -211,46 +214,24 @@ async function seed(db: Db, anchor: Date): Promise<SubscriptionWorkflowInput[]> 
   return inputs;
 }
 
-interface SideResult {
-  perSecond: number;
-  drainMs: number;
-  rssPeak: number;
-  rssBaseline: number;
-}
-
 // Payloads are encrypted in both runs, as in production: the codec is part of what is measured.
 const BENCH_PAYLOAD_KEYS = `bench:${randomBytes(32).toString('base64')}`;
 const dataConverter = billwrightDataConverter(parsePayloadKeys(BENCH_PAYLOAD_KEYS));
 
-async function billingStorm(
-  server: DevServer,
-  databaseUrl: string,
-): Promise<SideResult & { pdfs: number }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'billwright-storm-'));
-  const db = await connectDatabase({ url: databaseUrl, maxConnections: 4 });
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace, dataConverter });
+async function billingStorm(target: StormTarget, settings: StormSettings): Promise<StormResult> {
+  const db = await connectDatabase({ url: target.databaseUrl, maxConnections: 4 });
+  const connection = await Connection.connect({ address: target.address });
+  const client = new Client({ connection, namespace: target.namespace, dataConverter });
   try {
     await migrateToLatest(db);
-    // The worker exactly as `npm run worker` runs it; an empty env: outbox, no sending window.
-    // What is measured is the renewal itself (issue, render, email), the shape of the ceiling:
-    // collections are off (each open invoice would start a workflow of its own), and invoice
-    // emails attach their PDF unless BILLWRIGHT_EMAIL_PDF=link is set for the run.
-    const platform = await startPlatform({
-      config: loadConfig({
-        DATABASE_URL: databaseUrl,
-        BILLWRIGHT_DATA_DIR: dataDir,
-        BILLWRIGHT_COLLECTIONS: 'off',
-        BILLWRIGHT_PAYLOAD_KEYS: BENCH_PAYLOAD_KEYS,
-        BILLWRIGHT_EMAIL_PDF: process.env.BILLWRIGHT_EMAIL_PDF ?? 'attach',
-      }),
-      temporal: { address: server.address, namespace: server.namespace, options: {} },
-      roles: { worker: true, api: false },
-    });
-    // Sampled once the worker runs (its workflow bundle is built), as in production.
-    const sampler = rssSampler();
+    const stopWorkers = await target.startWorkers();
+    const postgres = await postgresProcess(db);
+    // Sampled once the workers run (their workflow bundle is built), as in production.
+    const watch = await watchProcesses([...target.processes, ...(postgres ? [postgres] : [])]);
     let drainedAt: number;
+    let figures: ProcessFigures[];
     const anchor = shareInstant();
+    const since = new Date();
     try {
       const inputs = await seed(db, anchor);
       progress(`storm: ${N} customers and subscriptions renewing at ${anchor.toISOString()}`);
@@ -261,65 +242,79 @@ async function billingStorm(
         ),
       );
       const counts = async () => {
-        const row = await sql<{ invoices: number; emails: number }>`
+        const row = await sql<{ invoices: number; emails: number; collections: number }>`
           select (select count(*)::int from invoices) as invoices,
-                 (select count(*)::int from email_deliveries where status = 'sent') as emails
+                 (select count(*)::int from email_deliveries where status = 'sent') as emails,
+                 (select count(*)::int from invoice_collections) as collections
         `.execute(db);
         return row.rows[0]!;
       };
+      const collectionsDue = settings.collections ? N : 0;
       drainedAt = await drained(
         'renewals',
         anchor,
         N,
         async () => {
           const c = await counts();
-          return `${c.invoices} invoices, ${c.emails} emails`;
+          return `${c.invoices} invoices, ${c.emails} emails, ${c.collections} collections`;
         },
-        async () => (await counts()).emails >= N,
+        async () => {
+          const c = await counts();
+          return c.emails >= N && c.collections >= collectionsDue;
+        },
       );
     } finally {
-      await platform.stop();
-      sampler.stop();
+      figures = await watch.stop();
+      await stopWorkers();
     }
-    // After the worker has drained and stopped: exactly one of each per subscription.
+    // After the storm has drained: exactly one of each per subscription.
     const { rows } = await sql<{
       invoices: number;
       periods: number;
       deliveries: number;
       outbox: number;
       pdfs: number;
+      collections: number;
     }>`
       select (select count(*)::int from invoices) as invoices,
              (select count(distinct (subscription_id, period_start))::int from invoices) as periods,
              (select count(*)::int from email_deliveries where status = 'sent') as deliveries,
              (select count(*)::int from outbox_messages) as outbox,
-             (select count(*)::int from outbox_messages where jsonb_array_length(attachments) > 0) as pdfs
+             (select count(*)::int from outbox_messages where jsonb_array_length(attachments) > 0) as pdfs,
+             (select count(*)::int from invoice_collections) as collections
     `.execute(db);
     const final = rows[0]!;
-    for (const [name, value] of Object.entries({
-      invoices: final.invoices,
-      'invoice periods': final.periods,
-      'email deliveries': final.deliveries,
-      'outbox messages': final.outbox,
-    })) {
-      if (value !== N) throw new Error(`storm: expected exactly ${N} ${name}, found ${value}`);
+    for (const [name, value, expected] of [
+      ['invoices', final.invoices, N],
+      ['invoice periods', final.periods, N],
+      ['email deliveries', final.deliveries, N],
+      ['outbox messages', final.outbox, N],
+      ['collections', final.collections, settings.collections ? N : 0],
+      ['attached PDFs', final.pdfs, settings.emailPdf === 'attach' ? N : 0],
+    ] as const) {
+      if (value !== expected) {
+        throw new Error(`storm: expected exactly ${expected} ${name}, found ${value}`);
+      }
     }
     const drainMs = drainedAt - anchor.getTime();
+    const bench = figures.find((f) => f.label.includes('bench process'))!;
     return {
       perSecond: N / (drainMs / 1000),
       drainMs,
-      rssPeak: sampler.peak,
-      rssBaseline: sampler.baseline,
+      rssPeak: bench.rssPeak,
+      rssBaseline: bench.rssAtStart,
       pdfs: final.pdfs,
+      collections: final.collections,
+      processes: figures,
+      history: await historyEventsPerRenewal(client, since, N),
     };
   } finally {
     await connection.close();
     await db.destroy();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-async function ceiling(server: DevServer): Promise<SideResult> {
+async function ceiling(server: { address: string; namespace: string }): Promise<SideResult> {
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('./noop-workflows.ts', import.meta.url)),
     failureConverterPath,
@@ -380,64 +375,25 @@ async function ceiling(server: DevServer): Promise<SideResult> {
 }
 
 export async function stormBench(postgresUrl: string): Promise<BenchRow[]> {
-  progress(`storm: ${N} renewals at one instant, then the no-op ceiling`);
-  const databaseUrl = await createDatabase(
-    postgresUrl,
-    `bw_storm_${randomBytes(4).toString('hex')}`,
+  const settings = stormSettings(process.argv.slice(2), process.env, BENCH_PAYLOAD_KEYS);
+  progress(
+    `storm: ${N} renewals at one instant on the ${settings.target === 'cluster' ? 'cluster' : 'dev server'}` +
+      ` (collections ${settings.collections ? 'on' : 'off'}, PDFs ${settings.emailPdf === 'attach' ? 'attached' : 'linked'}), then the no-op ceiling`,
   );
-  const server = await startTemporalDevServer({ uiPort: false });
+  const target = await startStormTarget(settings, () =>
+    createDatabase(postgresUrl, `bw_storm_${randomBytes(4).toString('hex')}`),
+  );
   try {
-    const storm = await billingStorm(server, databaseUrl);
+    const storm = await billingStorm(target, settings);
     progress(
       `storm: renewals drained in ${formatDuration(storm.drainMs)}: ${storm.perSecond.toFixed(1)} invoices/s`,
     );
-    const top = await ceiling(server);
+    const top = await ceiling(target);
     progress(
       `storm: ceiling drained in ${formatDuration(top.drainMs)}: ${top.perSecond.toFixed(1)} workflows/s`,
     );
-    const mib = (bytes: number) => `${Math.round(bytes / MiB)} MiB`;
-    const pdf =
-      storm.pdfs === N ? 'PDF attached' : storm.pdfs === 0 ? 'no PDF' : `${storm.pdfs} with PDF`;
-    return [
-      {
-        phase: 'storm',
-        measure: `${N} renewals at one instant: issue + render + email (${pdf}), dev server, one worker`,
-        result: `${storm.perSecond.toFixed(1)} invoices/s`,
-        goal: '',
-      },
-      {
-        phase: 'storm',
-        measure: 'time to drain: from the shared instant to the last email in the outbox',
-        result: formatDuration(storm.drainMs),
-        goal: '',
-      },
-      {
-        phase: 'storm',
-        measure: `exactly ${N} invoices, ${N} email deliveries, ${N} outbox messages`,
-        result: 'yes',
-        goal: 'yes',
-      },
-      {
-        phase: 'storm',
-        measure:
-          'worker process RSS: peak during the storm (when it started; Chromium not counted)',
-        result: `${mib(storm.rssPeak)} (${mib(storm.rssBaseline)})`,
-        goal: '',
-      },
-      {
-        phase: 'storm',
-        measure: `ceiling: ${N} workflows of 4 no-op activities at one instant, same server and worker settings`,
-        result: `${top.perSecond.toFixed(1)} workflows/s in ${formatDuration(top.drainMs)}`,
-        goal: '',
-      },
-      {
-        phase: 'storm',
-        measure: 'storm / ceiling',
-        result: (storm.perSecond / top.perSecond).toFixed(2),
-        goal: '≥ 0.5',
-      },
-    ];
+    return stormRows(N, target.name, settings, storm, top);
   } finally {
-    await server.stop();
+    await target.stop();
   }
 }

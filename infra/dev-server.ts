@@ -48,6 +48,8 @@ export interface DevServer {
   namespace: string;
   uiUrl?: string;
   logFile?: string;
+  /** The server process's id (absent when the SDK's download runs it), for benches' CPU figures. */
+  pid?: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ async function startWithCli(cli: string, opts: DevServerOptions): Promise<DevSer
     namespace,
     uiUrl: uiPort === undefined ? undefined : `http://${HOST}:${uiPort}`,
     logFile,
+    pid: server.child.pid,
     stop: async () => {
       const exit = await server.stop(10_000);
       if (opts.logFile === undefined && exit.signal !== 'SIGKILL')

@@ -1,0 +1,125 @@
+// Where the renewal storm runs (bench/storm.ts): the Temporal dev server with the billing worker
+// in the bench's own process, or the production shape `npm run cluster` starts (two Temporal
+// nodes on PostgreSQL, two worker processes), started through infra/cluster's own functions.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { loadConfig } from '../config/index.ts';
+import type { Db } from '../db/connect.ts';
+import { startCluster } from '../infra/cluster/cluster.ts';
+import { startTemporalDevServer } from '../infra/dev-server.ts';
+import { startPlatform } from '../runtime/platform.ts';
+import type { WatchedProcess } from './storm-measures.ts';
+
+/** What the storm runs with: production's defaults unless a flag turns one off. */
+export interface StormSettings {
+  target: 'dev' | 'cluster';
+  /** BILLWRIGHT_COLLECTIONS: every invoice starts its collection workflow (default on). */
+  collections: boolean;
+  /** BILLWRIGHT_EMAIL_PDF: invoice emails attach their PDF (default) or only link it. */
+  emailPdf: 'attach' | 'link';
+  payloadKeys: string;
+}
+
+/** `npm run bench -- --cluster --no-collections --link-pdf`, or the same through the env. */
+export function stormSettings(argv: string[], env: NodeJS.ProcessEnv, payloadKeys: string) {
+  const flag = (name: string) => argv.includes(`--${name}`);
+  const settings: StormSettings = {
+    target: flag('cluster') || env.BENCH_STORM_TARGET === 'cluster' ? 'cluster' : 'dev',
+    collections: !flag('no-collections') && env.BENCH_STORM_COLLECTIONS !== 'off',
+    emailPdf: flag('link-pdf') || env.BILLWRIGHT_EMAIL_PDF === 'link' ? 'link' : 'attach',
+    payloadKeys,
+  };
+  return settings;
+}
+
+export interface StormTarget {
+  /** For the table: where the storm ran. */
+  name: string;
+  address: string;
+  namespace: string;
+  /** Billwright's database the workers use (fresh, migrated by the bench). */
+  databaseUrl: string;
+  /** The processes the storm's CPU and RSS figures are read from (PostgreSQL added later). */
+  processes: WatchedProcess[];
+  /** Starts the billing workers (if they are not running already); resolves to their stop. */
+  startWorkers(): Promise<() => Promise<void>>;
+  stop(): Promise<void>;
+}
+
+function workerEnv(settings: StormSettings): Record<string, string> {
+  return {
+    BILLWRIGHT_COLLECTIONS: settings.collections ? 'on' : 'off',
+    BILLWRIGHT_EMAIL_PDF: settings.emailPdf,
+    BILLWRIGHT_PAYLOAD_KEYS: settings.payloadKeys,
+  };
+}
+
+export async function startStormTarget(
+  settings: StormSettings,
+  freshDatabaseUrl: () => Promise<string>,
+): Promise<StormTarget> {
+  if (settings.target === 'cluster') {
+    // No APIs: the bench starts the workflows itself. The cluster's own throw-away PostgreSQL
+    // holds Temporal's databases and Billwright's, as in `npm run cluster`.
+    const cluster = await startCluster({ workers: 2, apis: 0, env: workerEnv(settings) });
+    const pidOf = (p: { child: { pid?: number | undefined } }) => p.child.pid ?? 0;
+    return {
+      name: 'cluster: 2 Temporal nodes, 2 worker processes',
+      address: cluster.temporalAddress,
+      namespace: 'default',
+      databaseUrl: cluster.databaseUrl,
+      processes: [
+        { label: 'bench process', pid: process.pid },
+        ...cluster.workers.map((w, i) => ({ label: `worker ${i + 1}`, pid: pidOf(w.process) })),
+        ...cluster.nodes.map((n) => ({ label: `Temporal ${n.name}`, pid: pidOf(n.process) })),
+      ],
+      // Already polling: the cluster started them as `npm run worker` runs.
+      startWorkers: () => Promise.resolve(() => Promise.resolve()),
+      stop: () => cluster.stop(),
+    };
+  }
+  const server = await startTemporalDevServer({ uiPort: false });
+  const databaseUrl = await freshDatabaseUrl();
+  const dataDir = await mkdtemp(join(tmpdir(), 'billwright-storm-'));
+  return {
+    name: 'dev server, one worker in the bench process',
+    address: server.address,
+    namespace: server.namespace,
+    databaseUrl,
+    processes: [
+      { label: 'worker 1 (the bench process)', pid: process.pid },
+      ...(server.pid ? [{ label: 'Temporal dev server', pid: server.pid }] : []),
+    ],
+    async startWorkers() {
+      // The worker exactly as `npm run worker` runs it; outbox email, no sending window.
+      const platform = await startPlatform({
+        config: loadConfig({
+          DATABASE_URL: databaseUrl,
+          BILLWRIGHT_DATA_DIR: dataDir,
+          ...workerEnv(settings),
+        }),
+        temporal: { address: server.address, namespace: server.namespace, options: {} },
+        roles: { worker: true, api: false },
+      });
+      return () => platform.stop();
+    },
+    async stop() {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The PostgreSQL server behind `db`: its postmaster (the parent of our backend), with children. */
+export async function postgresProcess(db: Db): Promise<WatchedProcess | undefined> {
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
+  try {
+    const stat = await readFile(`/proc/${rows[0]!.pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return { label: 'PostgreSQL', pid: ppid, withChildren: true };
+  } catch {
+    return undefined; // not on this machine
+  }
+}

@@ -15,6 +15,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'subscription.paused',
   'subscription.resumed',
   'subscription.canceled',
+  'subscription.renewed',
   'collection.step_sent',
 ] as const;
 

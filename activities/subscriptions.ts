@@ -222,6 +222,7 @@ export function createSubscriptionActivities({
       lines: storedLines(rated),
       coupons: couponUses(coupons, rated.discounts),
       couponPeriodKey,
+      opening: input.advance?.period,
     };
     const taxed = await taxNewInvoice(db, invoice, tax);
     const { invoice: created, created: isNew } = await createPeriodInvoice(db, invoice, {

@@ -75,6 +75,8 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   /** The last step performed and the instant of the last reminder: where a later run picks up. */
   let lastStep: { key: string; at: string } | null = null;
   let lastReminderAt: string | null = null;
+  /** Steps performed so far: each recorded one by one, so each is one collection.step_sent. */
+  let stepsPerformed = 0;
   let ended = false;
   let atOf: (action: CollectionAction) => number = () => 0;
   setHandler(collectionStateQuery, (): CollectionState => ({
@@ -107,7 +109,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
   let wroteOff = opened.collectionEnded && opened.invoiceStatus === 'uncollectible';
   // A later run (a payment after the schedule ended starts one) carries on from where the earlier
   // ones got: the reminders sent, the step reached, the status; it never starts them again.
-  ({ remindersSent, lastStep, lastReminderAt } = opened.reached);
+  ({ remindersSent, lastStep, lastReminderAt, stepsPerformed } = opened.reached);
   ended = opened.collectionEnded;
   if (lastStep) next = actions.findIndex((a) => a.key === lastStep!.key) + 1;
   const carried = opened.reached.status;
@@ -134,7 +136,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     const nextAction = action
       ? { at: new Date(atOf(action)).toISOString(), what: action.key }
       : null;
-    const reached = { remindersSent, lastStep, lastReminderAt };
+    const reached = { remindersSent, lastStep, lastReminderAt, stepsPerformed };
     const key = JSON.stringify([status, reached, nextAction, ended]);
     if (!force && key === recorded) return;
     recorded = key;
@@ -333,7 +335,10 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     if (closedAs() || known.dispute || unsent) continue;
     await perform(action, new Date(at).toISOString());
     lastStep = { key: action.key, at: new Date(at).toISOString() };
+    stepsPerformed++;
     next++;
+    // Recorded step by step: each one performed is its own collection.step_sent event.
+    await progress();
   }
 
   ended = true;

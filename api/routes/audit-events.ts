@@ -1,5 +1,6 @@
 // The audit trail (admin scope): every successful change made through the API, with the key that
-// made it and the operator it named (X-Operator), newest first.
+// made it and the operator it named (X-Operator), and every change Billwright made on its own
+// (actor "system"), newest first.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listAuditEvents } from '../../db/repositories/audit-events.ts';
@@ -16,17 +17,26 @@ import {
 const AuditEventSchema = Type.Object(
   {
     id: Type.String({ description: 'A sequence number (the cursor of this list).' }),
-    apiKeyId: Type.String(),
+    actor: Type.Union([Type.Literal('api_key'), Type.Literal('system')], {
+      description:
+        'api_key: a request under `apiKeyId`. system: Billwright itself (a worker), e.g. a ' +
+        'failing webhook endpoint paused after three days; it has no key, method, path or status.',
+    }),
+    apiKeyId: Type.Union([Type.String(), Type.Null()], {
+      description: 'The key of the request; null for the system.',
+    }),
     operator: Type.Union([Type.String(), Type.Null()], {
       description: 'The X-Operator header of the request, when sent.',
     }),
-    action: Type.String({ examples: ['POST /v1/invoices/:id/void'] }),
-    method: Type.String(),
-    path: Type.String(),
+    action: Type.String({ examples: ['POST /v1/invoices/:id/void', 'webhook_endpoint.paused'] }),
+    method: Type.Union([Type.String(), Type.Null()]),
+    path: Type.Union([Type.String(), Type.Null()]),
     resourceId: Type.Union([Type.String(), Type.Null()], {
       description: 'The id (or code) in the path, or else the id of what was created.',
     }),
-    status: Type.Integer(),
+    status: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'The answer’s HTTP status; null for the system.',
+    }),
     changes: Type.Union(
       [
         Type.Array(
@@ -69,7 +79,8 @@ const plugin: FastifyPluginCallbackTypebox = (app, _options, done) => {
         tags: ['API keys'],
         summary: 'List audit events',
         description:
-          'Who changed what through the API: one event per successful change, newest first. ' +
+          'Who changed what: one event per successful change through the API, and one per ' +
+          'change Billwright made on its own (`actor: system`), newest first. ' +
           'Filter by `apiKeyId` or `resourceId`.',
         querystring: Query,
         response: { 200: ListOf(Type.Ref('AuditEvent'), 'A page of events.') },

@@ -9,10 +9,12 @@ import {
   type DunningPolicy,
   type CollectionStatus,
 } from '../../domain/collections/dunning.ts';
-import type { Db } from '../connect.ts';
+import { collectionStepKindOf } from '../../domain/collections/dunning.ts';
+import { inTransaction, type Db } from '../connect.ts';
 import type { Database, DunningPolicyRow, InvoiceCollection } from '../database.ts';
 import { newId } from '../ids.ts';
 import { customerNow } from './test-clocks.ts';
+import { recordEvent } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -164,6 +166,8 @@ export interface CollectionReached {
   lastStep: { key: string; at: string } | null;
   /** The instant the latest reminder went out for. */
   lastReminderAt: string | null;
+  /** How many steps were performed: the last one's number (each one a collection.step_sent). */
+  stepsPerformed: number;
 }
 
 /** What the row says of how far the schedule got: where a later run of the workflow picks up. */
@@ -175,6 +179,7 @@ export function collectionReached(row: InvoiceCollection): CollectionReached {
         ? { key: row.last_step, at: row.last_step_at.toISOString() }
         : null,
     lastReminderAt: row.last_reminder_at?.toISOString() ?? null,
+    stepsPerformed: row.steps_performed,
   };
 }
 
@@ -182,6 +187,8 @@ export function collectionReached(row: InvoiceCollection): CollectionReached {
  * What the workflow reports: its status, the next action, whether it ended, and how far the
  * schedule got. How far only moves forward (GREATEST, and the step only for a later instant), so
  * a replayed or stale report, a late retry of an earlier run's activity, never lowers the count.
+ * A step that really raises the count of steps performed emits `collection.step_sent` in the
+ * same transaction; a replayed or stale report emits nothing.
  */
 export async function updateCollectionRow(
   db: Executor,
@@ -192,30 +199,49 @@ export async function updateCollectionRow(
     nextAction?: { at: string; what: string } | null | undefined;
   } & Partial<CollectionReached>,
 ): Promise<void> {
-  const { remindersSent, lastStep, lastReminderAt } = changes;
-  await db
-    .updateTable('invoice_collections')
-    .set({
-      ...(changes.status !== undefined && { status: changes.status }),
-      ...(changes.ended !== undefined && { ended: changes.ended }),
-      ...(remindersSent !== undefined && {
-        reminders_sent: sql<number>`greatest(reminders_sent, ${remindersSent})`,
-      }),
-      ...(lastReminderAt && {
-        last_reminder_at: sql<Date>`greatest(last_reminder_at, ${lastReminderAt}::timestamptz)`,
-      }),
-      ...(lastStep && {
-        last_step: sql<string>`case when last_step_at is null or last_step_at <= ${lastStep.at}::timestamptz then ${lastStep.key} else last_step end`,
-        last_step_at: sql<Date>`greatest(last_step_at, ${lastStep.at}::timestamptz)`,
-      }),
-      ...(changes.nextAction !== undefined && {
-        next_action_at: changes.nextAction?.at ?? null,
-        next_action: changes.nextAction?.what ?? null,
-      }),
-      updated_at: new Date(),
-    })
-    .where('invoice_id', '=', invoiceId)
-    .execute();
+  const { remindersSent, lastStep, lastReminderAt, stepsPerformed } = changes;
+  await inTransaction(db, async (trx) => {
+    // Counted by the workflow, one by one: a report that does not raise the count (a replay, a
+    // stale write of an earlier run) performed nothing new.
+    const before =
+      lastStep && stepsPerformed !== undefined ? await lockCollection(trx, invoiceId) : undefined;
+    const advances = before !== undefined && (stepsPerformed ?? 0) > before.steps_performed;
+    await trx
+      .updateTable('invoice_collections')
+      .set({
+        ...(changes.status !== undefined && { status: changes.status }),
+        ...(changes.ended !== undefined && { ended: changes.ended }),
+        ...(remindersSent !== undefined && {
+          reminders_sent: sql<number>`greatest(reminders_sent, ${remindersSent})`,
+        }),
+        ...(lastReminderAt && {
+          last_reminder_at: sql<Date>`greatest(last_reminder_at, ${lastReminderAt}::timestamptz)`,
+        }),
+        ...(lastStep && {
+          last_step: sql<string>`case when last_step_at is null or last_step_at <= ${lastStep.at}::timestamptz then ${lastStep.key} else last_step end`,
+          last_step_at: sql<Date>`greatest(last_step_at, ${lastStep.at}::timestamptz)`,
+        }),
+        ...(advances && { steps_performed: stepsPerformed }),
+        ...(changes.nextAction !== undefined && {
+          next_action_at: changes.nextAction?.at ?? null,
+          next_action: changes.nextAction?.what ?? null,
+        }),
+        updated_at: new Date(),
+      })
+      .where('invoice_id', '=', invoiceId)
+      .execute();
+    if (advances && before && lastStep) {
+      await recordEvent(trx, 'collection.step_sent', {
+        id: invoiceId,
+        invoiceId,
+        customerId: before.customer_id,
+        step: stepsPerformed,
+        key: lastStep.key,
+        kind: collectionStepKindOf(lastStep.key),
+        sentAt: new Date(lastStep.at).toISOString(),
+      });
+    }
+  });
 }
 
 export class CollectionStateError extends Error {

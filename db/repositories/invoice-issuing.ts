@@ -20,6 +20,7 @@ import {
 import type { PrecomputedTax } from './invoice-tax.ts';
 import { lockInvoice } from './invoices.ts';
 import { recordEvent } from './webhook-events.ts';
+import { isBoundaryKey } from '../../domain/subscriptions/charges.ts';
 
 /** The invoice that already holds the key, locked, and finalized if it is still a draft. */
 async function keptInvoice(
@@ -47,6 +48,8 @@ export async function createPeriodInvoice(
     coupons?: Parameters<typeof recordCouponApplications>[1]['coupons'];
     /** The period the coupons count (couponPeriodKey). */
     couponPeriodKey?: string;
+    /** The period a boundary opens (its advance period); default the invoice's period. */
+    opening?: { start: string; end: string } | undefined;
   },
   finalize: Omit<FinalizeOptions, 'at'> & { taxed?: PrecomputedTax | undefined },
 ): Promise<{ invoice: Invoice; created: boolean }> {
@@ -74,7 +77,9 @@ export async function createPeriodInvoice(
           coupons: input.coupons,
         });
       }
-      return { invoice: await finalizeLocked(trx, inserted, settings), created: true };
+      const invoice = await finalizeLocked(trx, inserted, settings);
+      await recordRenewal(trx, input, invoice);
+      return { invoice, created: true };
     }
     const existing = await trx
       .selectFrom('invoices')
@@ -83,6 +88,37 @@ export async function createPeriodInvoice(
       .where('billing_key', '=', input.billingKey)
       .executeTakeFirstOrThrow();
     return keptInvoice(trx, existing.id, settings);
+  });
+}
+
+/**
+ * `subscription.renewed`, when the invoice just inserted opens a period boundary after the
+ * subscription's first one (an earlier boundary invoice exists; the keys sort by instant).
+ */
+async function recordRenewal(
+  trx: Transaction<Database>,
+  input: NewSubscriptionInvoice & {
+    billingKey: string;
+    opening?: { start: string; end: string } | undefined;
+  },
+  invoice: Invoice,
+): Promise<void> {
+  if (!isBoundaryKey(input.billingKey)) return;
+  const earlier = await trx
+    .selectFrom('invoices')
+    .select('id')
+    .where('subscription_id', '=', input.subscriptionId)
+    .where('billing_key', 'like', '%/boundary')
+    .where('billing_key', '<', input.billingKey)
+    .executeTakeFirst();
+  if (!earlier) return;
+  const period = input.opening ?? { start: input.periodStart, end: input.periodEnd };
+  await recordEvent(trx, 'subscription.renewed', {
+    id: input.subscriptionId,
+    customerId: input.customerId,
+    periodStart: new Date(period.start).toISOString(),
+    periodEnd: new Date(period.end).toISOString(),
+    invoiceId: invoice.id,
   });
 }
 

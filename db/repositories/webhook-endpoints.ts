@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../connect.ts';
 import type { WebhookEndpoint, WebhookEndpointStatus } from '../database.ts';
 import { newId } from '../ids.ts';
+import { recordSystemAuditEvent } from './audit-events.ts';
 import { olderThan, toPage } from '../pagination.ts';
 
 export interface NewWebhookEndpoint {
@@ -87,19 +88,31 @@ export async function updateWebhookEndpoint(
 }
 
 /** Stops delivery to an endpoint that kept failing; false when it was not enabled. */
+/** Pauses an enabled endpoint and audits it (actor "system") in one transaction; once. */
 export async function pauseWebhookEndpoint(db: Db, id: string, reason: string): Promise<boolean> {
-  const paused = await db
-    .updateTable('webhook_endpoints')
-    .set({
-      status: 'paused',
-      paused_reason: reason,
-      paused_at: sql<Date>`now()`,
-      updated_at: sql<Date>`now()`,
-    })
-    .where('id', '=', id)
-    .where('status', '=', 'enabled')
-    .executeTakeFirst();
-  return paused.numUpdatedRows > 0n;
+  return db.transaction().execute(async (trx) => {
+    const paused = await trx
+      .updateTable('webhook_endpoints')
+      .set({
+        status: 'paused',
+        paused_reason: reason,
+        paused_at: sql<Date>`now()`,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'enabled')
+      .executeTakeFirst();
+    if (paused.numUpdatedRows === 0n) return false;
+    await recordSystemAuditEvent(trx, {
+      action: 'webhook_endpoint.paused',
+      resourceId: id,
+      changes: [
+        { field: 'status', from: 'enabled', to: 'paused' },
+        { field: 'pausedReason', from: null, to: reason },
+      ],
+    });
+    return true;
+  });
 }
 
 export async function deleteWebhookEndpoint(db: Db, id: string): Promise<boolean> {

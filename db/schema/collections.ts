@@ -31,6 +31,8 @@ export interface InvoiceCollectionsTable {
   /** The last dunning step performed (its key) and its instant: where a later run picks up. */
   last_step: string | null;
   last_step_at: NullableTimestamp;
+  /** Steps performed (each one emitted collection.step_sent); counts only forward. */
+  steps_performed: ColumnType<number, number | undefined, number>;
   next_action_at: NullableTimestamp;
   next_action: string | null;
   created_at: CreatedAt;

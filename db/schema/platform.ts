@@ -24,15 +24,20 @@ export interface ApiKeysTable {
   revoked_at: NullableTimestamp;
 }
 
+/** Who made an audited change: a request under an API key, or Billwright itself (a worker). */
+export type AuditActor = 'api_key' | 'system';
+
 export interface AuditEventsTable {
   id: Generated<string>;
-  api_key_id: string;
+  actor: ColumnType<AuditActor, AuditActor | undefined, never>;
+  /** Null exactly when the actor is the system, as are method, path and status. */
+  api_key_id: string | null;
   operator: string | null;
   action: string;
-  method: string;
-  path: string;
+  method: string | null;
+  path: string | null;
   resource_id: string | null;
-  status: number;
+  status: number | null;
   /** The fields the change set, when its route says (audit-events.ts AuditChange[]). */
   changes: ColumnType<AuditChange[] | null, string | null | undefined, never>;
   occurred_at: CreatedAt;

@@ -75,6 +75,17 @@ export interface CollectionAction {
   consequence?: string;
 }
 
+/** What kind of step a schedule key names, as `collection.step_sent` tells it. */
+export type CollectionStepKind =
+  'reminder' | 'final_notice' | 'past_due' | 'pause' | 'cancel' | 'uncollectible';
+
+export function collectionStepKindOf(key: string): CollectionStepKind {
+  if (key === 'final-notice') return 'final_notice';
+  if (key === 'past-due') return 'past_due';
+  if (key === 'pause' || key === 'cancel' || key === 'uncollectible') return key;
+  return 'reminder';
+}
+
 /**
  * The policy's actions for an invoice, in the order they happen. The heads-up is dropped when
  * the collection starts too late for it (due on receipt, or terms shorter than its lead).

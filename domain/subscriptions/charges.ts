@@ -10,6 +10,10 @@ export function boundaryKey(boundary: string): string {
   return `${new Date(boundary).toISOString()}/boundary`;
 }
 
+export function isBoundaryKey(key: string): boolean {
+  return key.endsWith('/boundary');
+}
+
 /** Business key of the final invoice of a subscription canceled during `period`. */
 export function finalKey(periodStart: string): string {
   return `${new Date(periodStart).toISOString()}/final`;

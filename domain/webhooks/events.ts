@@ -15,6 +15,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'subscription.paused',
   'subscription.resumed',
   'subscription.canceled',
+  'subscription.renewed',
+  'collection.step_sent',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

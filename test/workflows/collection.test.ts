@@ -95,6 +95,8 @@ const taskQueue = `collections-${randomUUID()}`;
 const reminders: { invoiceId: string; step: string; at: number }[] = [];
 /** Steps (invoice/step) whose first answer is lost after the email went out. */
 const loseAnswerOnce = new Set<string>();
+/** Every progress report the workflows made, to replay them as retried activities would. */
+const progressReports: Parameters<Activities['recordCollectionProgress']>[0][] = [];
 /** Runs once when an invoice's collection records its end for the `skip + 1`-th time. */
 const whenEndRecorded = new Map<string, { skip: number; run: () => Promise<void> }>();
 
@@ -119,6 +121,7 @@ beforeAll(async () => {
       },
       async recordCollectionProgress(input: Parameters<Activities['recordCollectionProgress']>[0]) {
         await real.recordCollectionProgress(input);
+        progressReports.push(input);
         const hook = input.ended ? whenEndRecorded.get(input.invoiceId) : undefined;
         if (hook && hook.skip-- === 0) {
           whenEndRecorded.delete(input.invoiceId);
@@ -527,6 +530,39 @@ describe('collection schedule', () => {
       .where('invoice_id', '=', invoice.id)
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'uncollectible', ended: true, reminders_sent: 5 });
+    // Each step performed is one collection.step_sent, numbered, in order, written with the row.
+    const stepEvents = async () =>
+      (
+        await testDb.db
+          .selectFrom('webhook_events')
+          .select('payload')
+          .where('type', '=', 'collection.step_sent')
+          .where('object_id', '=', invoice.id)
+          .orderBy('seq')
+          .execute()
+      ).map((e) => (e.payload as { data: { object: Record<string, unknown> } }).data.object);
+    const steps = await stepEvents();
+    expect(steps.map((o) => [o.step, o.key, o.kind])).toEqual([
+      [1, 'due-in-3d', 'reminder'],
+      [2, 'past-due', 'past_due'],
+      [3, 'overdue-1d', 'reminder'],
+      [4, 'overdue-7d', 'reminder'],
+      [5, 'overdue-14d', 'reminder'],
+      [6, 'final-notice', 'final_notice'],
+      [7, 'uncollectible', 'uncollectible'],
+      [8, 'pause', 'pause'],
+    ]);
+    expect(row).toMatchObject({ steps_performed: 8 });
+    for (const o of steps) {
+      expect(o).toMatchObject({ object: 'collection', invoiceId: invoice.id, customerId: c.id });
+    }
+    const sentAt = steps.map((o) => Date.parse(o.sentAt as string));
+    expect(sentAt).toEqual([...sentAt].sort((a, b) => a - b));
+    // Every report replayed (a retried activity, a stale write from an earlier run): no new event.
+    for (const report of progressReports.filter((r) => r.invoiceId === invoice.id)) {
+      await real.recordCollectionProgress(report);
+    }
+    expect(await stepEvents()).toHaveLength(8);
     // The renewal a month later opened a second invoice with its own collection.
     const later = await testDb.db
       .selectFrom('invoices')

@@ -2,6 +2,7 @@
 // production subscription workflow billed on virtual time, walked by the advance workflow.
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.ts';
@@ -40,6 +41,8 @@ let testDb: TestDatabase;
 let worker: RunningWorker;
 const taskQueue = `test-clocks-${randomUUID()}`;
 const started: WorkflowHandle[] = [];
+/** Period invoices (subscription/billing key) whose first answer is lost: the activity retried. */
+const loseAnswerOnce = new Set<string>();
 
 beforeAll(async () => {
   [env, testDb] = await Promise.all([createTimeSkippingEnvironment(), createTestDatabase()]);
@@ -48,9 +51,19 @@ beforeAll(async () => {
     namespace: env.namespace ?? 'default',
     dataConverter: testDataConverter,
   });
+  const real = realActivities(testDb.db, loadConfig({}), { temporal: client });
   worker = await startTestWorker(env, {
     taskQueue,
-    activities: realActivities(testDb.db, loadConfig({}), { temporal: client }),
+    activities: {
+      ...real,
+      async issuePeriodInvoice(input: Parameters<typeof real.issuePeriodInvoice>[0]) {
+        const issued = await real.issuePeriodInvoice(input);
+        if (loseAnswerOnce.delete(`${input.subscriptionId}/${input.billingKey}`)) {
+          throw ApplicationFailure.create({ message: 'answer lost', nextRetryDelay: '10 ms' });
+        }
+        return issued;
+      },
+    },
   });
 });
 
@@ -190,6 +203,8 @@ describe('a subscription on a test clock', () => {
       '2027-01-10T08:00:00.000Z',
       '2027-01-10T08:00:00.000Z',
     );
+    // The first renewal's answer is lost: its activity runs again and renews nothing twice.
+    loseAnswerOnce.add(`${monthly.subscriptionId}/2027-02-01T08:00:00.000Z/boundary`);
     const to = '2027-03-01T09:00:00.000Z';
     const report = await advance(clock.id, to);
 
@@ -210,6 +225,39 @@ describe('a subscription on a test clock', () => {
       [10, 17, 24, 31, 38, 45, 52, 59].map((d) =>
         new Date(Date.parse('2027-01-01T08:00:00.000Z') + (d - 1) * 86_400_000).toISOString(),
       ),
+    );
+    // Two renewals (not the first period): two subscription.renewed, each with its invoice.
+    const renewed = await testDb.db
+      .selectFrom('webhook_events')
+      .select('payload')
+      .where('type', '=', 'subscription.renewed')
+      .where('object_id', '=', monthly.subscriptionId)
+      .orderBy('seq')
+      .execute();
+    const renewalInvoices = await testDb.db
+      .selectFrom('invoices')
+      .select(['id', 'customer_id'])
+      .where('subscription_id', '=', monthly.subscriptionId)
+      .where('billing_key', 'in', [
+        '2027-02-01T08:00:00.000Z/boundary',
+        '2027-03-01T08:00:00.000Z/boundary',
+      ])
+      .orderBy('billing_key')
+      .execute();
+    expect(renewalInvoices).toHaveLength(2);
+    expect(loseAnswerOnce.size).toBe(0);
+    expect(renewed.map((e) => (e.payload as { data: { object: unknown } }).data.object)).toEqual(
+      [
+        ['2027-02-01T08:00:00.000Z', '2027-03-01T08:00:00.000Z'],
+        ['2027-03-01T08:00:00.000Z', '2027-04-01T07:00:00.000Z'],
+      ].map(([periodStart, periodEnd], i) => ({
+        object: 'subscription',
+        id: monthly.subscriptionId,
+        customerId: renewalInvoices[i]!.customer_id,
+        periodStart,
+        periodEnd,
+        invoiceId: renewalInvoices[i]!.id,
+      })),
     );
     // Each renewal's email went out at its own step on the clock (the clock reads the step its
     // walk has reached): not when the advance began (Jan 1), nor in real time.

@@ -202,6 +202,28 @@ describe('webhook delivery', () => {
         .execute();
       expect(emails).toHaveLength(1);
       expect(emails[0]!.to_addresses).toEqual([OPERATOR]);
+      // The pause is audited once, by the system (no API key), in the pause's transaction.
+      const audited = await api.request({
+        method: 'GET',
+        url: `/v1/audit-events?resourceId=${endpointId}`,
+      });
+      const pauses = audited
+        .json<{ data: { action: string }[] }>()
+        .data.filter((e) => e.action === 'webhook_endpoint.paused');
+      expect(pauses).toEqual([
+        expect.objectContaining({
+          actor: 'system',
+          apiKeyId: null,
+          method: null,
+          path: null,
+          status: null,
+          resourceId: endpointId,
+          changes: [
+            { field: 'status', from: 'enabled', to: 'paused' },
+            { field: 'pausedReason', from: null, to: expect.stringContaining('503') as string },
+          ],
+        }),
+      ]);
       expect(receiver.refused).toBeGreaterThan(8);
       expect(receiver.received).toHaveLength(0);
 

@@ -69,6 +69,7 @@ export const collections = {
     last_reminder_at timestamp with time zone,
     last_step text,
     last_step_at timestamp with time zone,
+    steps_performed integer DEFAULT 0 NOT NULL,
     next_action_at timestamp with time zone,
     next_action text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,

@@ -14,12 +14,17 @@ import {
   type CustomerDocumentRef,
 } from '../db/repositories/customer-documents.ts';
 import type { StoredPdf } from '../db/repositories/invoice-documents.ts';
-import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
+import { getInvoice } from '../db/repositories/invoices.ts';
 import { appliedThrough, getPayment } from '../db/repositories/payments.ts';
 import type { PdfRenderer } from '../documents/pdf.ts';
 import type { DocumentRenderer } from '../documents/renderer.ts';
 import type { CreditNoteView, InvoiceView, ReceiptView } from '../documents/views.ts';
-import { lineTaxOf, loadInvoiceView, type InvoiceViewSettings } from './invoice-view.ts';
+import {
+  invoiceViewOf,
+  lineTaxOf,
+  loadInvoiceRecords,
+  type InvoiceViewSettings,
+} from './invoice-view.ts';
 
 export interface CustomerDocumentDependencies extends InvoiceViewSettings {
   db: Db;
@@ -45,13 +50,11 @@ export async function loadCreditNoteView(
   const found = await getCreditNote(db, creditNoteId);
   if (!found) return undefined;
   const { creditNote, lines } = found;
-  const [invoice, row, invoiceLines] = await Promise.all([
-    loadInvoiceView(db, creditNote.invoice_id, settings, reach),
-    getInvoice(db, creditNote.invoice_id),
-    getInvoiceLines(db, creditNote.invoice_id),
-  ]);
+  const records = await loadInvoiceRecords(db, creditNote.invoice_id);
+  const invoice = invoiceViewOf(records, settings, reach);
+  const row = records.invoice;
   // A credited line is taxed as the invoice line it credits.
-  const taxOf = new Map(invoiceLines.map((line) => [line.id, lineTaxOf(line)]));
+  const taxOf = new Map(records.lines.map((line) => [line.id, lineTaxOf(line)]));
   return {
     seller: invoice.seller,
     brand: invoice.brand,
@@ -96,11 +99,12 @@ export async function loadReceiptView(
 ): Promise<ReceiptView | undefined> {
   const payment = await getPayment(db, paymentId);
   if (!payment) return undefined;
-  const [view, row, amountPaid] = await Promise.all([
-    loadInvoiceView(db, payment.invoice_id, settings, reach),
-    getInvoice(db, payment.invoice_id),
+  const [records, amountPaid] = await Promise.all([
+    loadInvoiceRecords(db, payment.invoice_id),
     appliedThrough(db, payment),
   ]);
+  const view = invoiceViewOf(records, settings, reach);
+  const row = records.invoice;
   return receiptViewOf(
     view,
     { ...payment, paidAt: payment.paid_at.toISOString() },

@@ -2,7 +2,7 @@
 // shows the customer's and seller's details as they were at finalization (its snapshot), its
 // discount, its tax per rate and the legal notes the tax engine asked for.
 import type { Db } from '../db/connect.ts';
-import type { InvoiceCustomerDetails, InvoiceLine } from '../db/database.ts';
+import type { Customer, Invoice, InvoiceCustomerDetails, InvoiceLine } from '../db/database.ts';
 import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
 import { customerDetailsOf } from '../db/repositories/invoice-finalization.ts';
 import type { Brand, InvoiceCustomerView, InvoiceView, LineTaxView } from '../documents/views.ts';
@@ -46,9 +46,20 @@ export interface InvoiceViewSettings {
 export async function loadInvoiceView(
   db: Db,
   invoiceId: string,
-  { seller: currentSeller, brand }: InvoiceViewSettings,
+  settings: InvoiceViewSettings,
   reach: 'issued' | 'current' = 'current',
 ): Promise<InvoiceView> {
+  return invoiceViewOf(await loadInvoiceRecords(db, invoiceId), settings, reach);
+}
+
+/** The rows an invoice's view is made of; credit notes and receipts read them once too. */
+export interface InvoiceRecords {
+  invoice: Invoice;
+  lines: InvoiceLine[];
+  customer: Customer;
+}
+
+export async function loadInvoiceRecords(db: Db, invoiceId: string): Promise<InvoiceRecords> {
   const invoice = await getInvoice(db, invoiceId);
   if (!invoice) throw new Error(`invoice ${invoiceId} not found`);
   const [lines, customer] = await Promise.all([
@@ -59,6 +70,15 @@ export async function loadInvoiceView(
       .where('id', '=', invoice.customer_id)
       .executeTakeFirstOrThrow(),
   ]);
+  return { invoice, lines, customer };
+}
+
+/** The view of an invoice from its rows (see loadInvoiceView for `reach`). */
+export function invoiceViewOf(
+  { invoice, lines, customer }: InvoiceRecords,
+  { seller: currentSeller, brand }: InvoiceViewSettings,
+  reach: 'issued' | 'current' = 'current',
+): InvoiceView {
   const details = invoice.customer_details ?? customerDetailsOf(customer);
   const contact = reach === 'issued' ? details : customer;
   const customerView: InvoiceCustomerView = {

@@ -72,7 +72,7 @@ module.exports = {
     ),
     upward(
       'activities-below-workflows',
-      '^(activities|documents|email|payments|accounting)/',
+      '^(activities|documents|email|payments|accounting|i18n)/',
       '^(api|workflows|runtime|bin)/',
       'Activities and the ports they use know nothing of workflows or the API.',
     ),
@@ -94,6 +94,12 @@ module.exports = {
       '^services/',
       '^(api|runtime|bin)/',
       'Services never import routes.',
+    ),
+    upward(
+      'i18n-is-a-leaf',
+      '^i18n/',
+      '^(api|services|workflows|workflow-contracts|activities|db|documents|email|payments|accounting|temporal|runtime|config|infra|bin|domain|observability)/',
+      'i18n/ holds the message catalogues documents, pages and emails speak from: it imports no layer.',
     ),
     upward(
       'observability-is-a-leaf',

@@ -3,6 +3,7 @@
 // formatters cached because templates ask for them on every amount and date.
 import type Handlebars from 'handlebars';
 import { formatMinorUnits, formatMoney, money } from '../domain/core/money.ts';
+import { translate, type MessageValues } from '../i18n/catalogue.ts';
 
 /** What every helper may rely on in any template's root context. */
 export interface TemplateRoot {
@@ -118,6 +119,15 @@ export function registerHelpers(hb: typeof Handlebars): void {
     const [root, code, locale] = helperArgs(args);
     if (typeof code !== 'string') throw new TypeError(`country needs a code, got ${String(code)}`);
     return countryName(code, stringOr(locale, root.customer.locale));
+  });
+
+  // A catalogue message in the customer's language (i18n/messages), its hash as ICU values:
+  // {{t "invoice.due" date=dueDate}}. Handlebars escapes the result like any other value.
+  hb.registerHelper('t', (...args: unknown[]) => {
+    const [root, key, locale] = helperArgs(args);
+    if (typeof key !== 'string') throw new TypeError(`t needs a message key, got ${String(key)}`);
+    const { hash } = args[args.length - 1] as Handlebars.HelperOptions;
+    return translate(stringOr(locale, root.customer.locale), key, hash as MessageValues);
   });
 
   // Names built from data, e.g. a dynamic partial: {{> (concat "reminder-" tone)}}.

@@ -17,7 +17,7 @@ const LAYERS = [
   'documents',
   'email',
 ];
-const MORE = ['payments', 'temporal', 'runtime', 'config', 'infra', 'bin', 'observability'];
+const MORE = ['payments', 'i18n', 'temporal', 'runtime', 'config', 'infra', 'bin', 'observability'];
 const BUDGET = 400;
 const ROUTE_BUDGET = 150;
 

@@ -319,12 +319,24 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     const action = actions[next];
     if (!action) break;
     const at = atOf(action);
-    if (at > clock.now()) {
+    // The due date passing unpaid makes the invoice overdue (invoice.overdue), whatever the
+    // schedule's next step: read first, so an invoice paid a moment ago is not called overdue.
+    if (status === 'open' && Date.parse(dueAt) <= clock.now()) {
+      await read();
+      if (closedAs() || known.dispute) continue;
+      await setStatus('overdue');
+    }
+    const wake = status === 'open' ? Math.min(at, Date.parse(dueAt)) : at;
+    if (wake > clock.now()) {
       await progress();
       setCurrentDetails(
         `${(status as Status) === 'overdue' ? 'Overdue' : 'Open'}: ${amount(known.amountDue)} owed; next ${action.key}.`,
       );
-      await clock.sleepUntil(at, () => changed, timerSummary(action, at));
+      const summary =
+        wake < at
+          ? `Wait for the due date of invoice ${known.number} on ${describeSendingTime(dueAt, clock.nowIso(), timezone)}`
+          : timerSummary(action, at);
+      await clock.sleepUntil(wake, () => changed, summary);
       continue;
     }
     // Read again right before acting, so nothing goes out for an invoice paid a moment ago.

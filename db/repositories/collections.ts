@@ -13,6 +13,7 @@ import { collectionStepKindOf } from '../../domain/collections/dunning.ts';
 import { inTransaction, type Db } from '../connect.ts';
 import type { Database, DunningPolicyRow, InvoiceCollection } from '../database.ts';
 import { newId } from '../ids.ts';
+import { markInvoiceOverdue } from './invoice-lifecycle.ts';
 import { customerNow } from './test-clocks.ts';
 import { recordEvent } from './webhook-events.ts';
 
@@ -188,7 +189,8 @@ export function collectionReached(row: InvoiceCollection): CollectionReached {
  * schedule got. How far only moves forward (GREATEST, and the step only for a later instant), so
  * a replayed or stale report, a late retry of an earlier run's activity, never lowers the count.
  * A step that really raises the count of steps performed emits `collection.step_sent` in the
- * same transaction; a replayed or stale report emits nothing.
+ * same transaction; a replayed or stale report emits nothing. The first `overdue` report marks
+ * the invoice overdue (`invoice.overdue`, once), before the collection row is locked.
  */
 export async function updateCollectionRow(
   db: Executor,
@@ -201,6 +203,7 @@ export async function updateCollectionRow(
 ): Promise<void> {
   const { remindersSent, lastStep, lastReminderAt, stepsPerformed } = changes;
   await inTransaction(db, async (trx) => {
+    if (changes.status === 'overdue') await markInvoiceOverdue(trx, invoiceId);
     // Counted by the workflow, one by one: a report that does not raise the count (a replay, a
     // stale write of an earlier run) performed nothing new.
     const before =

@@ -17,7 +17,7 @@ import { lockInvoice } from './invoices.ts';
 import { postCreditNote } from './ledger.ts';
 import { takeDocumentNumber } from './number-series.ts';
 import { customerNow } from './test-clocks.ts';
-import { recordEvent, recordInvoiceEvents } from './webhook-events.ts';
+import { recordEvent, recordInvoiceEvents, recordRefundEvent } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -246,6 +246,7 @@ export async function issueCreditNoteLocked(
   // Posted with it; what it gives back of money paid is refunded or becomes customer credit.
   await postCreditNote(trx, { creditNote, lines: rows }, invoice, after);
   await recordInvoiceEvents(trx, invoice, after);
+  await recordRefundEvent(trx, creditNote, invoice, after);
   return { creditNote, lines: rows };
 }
 

@@ -1,6 +1,6 @@
 // A finalized invoice's transitions: voided (with a credit note), written off, paid or partially
 // paid; each under the invoice's row lock.
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { canApply, statusAfterPayment } from '../../domain/invoicing/lifecycle.ts';
 import type { NumberingSettings } from '../../domain/invoicing/numbering.ts';
 import { inTransaction, type Db } from '../connect.ts';
@@ -10,7 +10,7 @@ import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './inv
 import { lockInvoice } from './invoices.ts';
 import { postPaymentAdjusted, postWriteOff } from './ledger.ts';
 import { customerNow } from './test-clocks.ts';
-import { recordInvoiceEvents } from './webhook-events.ts';
+import { recordEvent, recordInvoiceEvents } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -175,4 +175,25 @@ export async function setAmountPaidLocked(
     .returningAll()
     .executeTakeFirstOrThrow()
     .then((after) => recordInvoiceEvents(trx, invoice, after));
+}
+
+/**
+ * Marks an invoice overdue, once: still owed (open or partially paid) when its collection sees
+ * its due date pass. `overdue_at` is its due date, set only while null, and only the update that
+ * sets it writes `invoice.overdue`, in the caller's transaction: a retried or replayed report,
+ * or one about an invoice paid a moment ago, changes nothing and writes nothing.
+ */
+export async function markInvoiceOverdue(
+  trx: Transaction<Database>,
+  invoiceId: string,
+): Promise<Invoice | undefined> {
+  const marked = await trx
+    .updateTable('invoices')
+    .set({ overdue_at: sql<Date>`due_at` })
+    .where('id', '=', invoiceId)
+    .where('overdue_at', 'is', null)
+    .where('status', 'in', ['open', 'partially_paid'])
+    .returningAll()
+    .executeTakeFirst();
+  return marked && recordEvent(trx, 'invoice.overdue', marked);
 }

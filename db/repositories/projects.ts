@@ -3,8 +3,10 @@
 // project-time-entries.ts's.
 import type { Selectable, Transaction } from 'kysely';
 import type { ChangeOrder, ProjectTerms } from '../../domain/projects/terms.ts';
+import { projectEventOf } from '../../domain/webhooks/events.ts';
 import type { Db } from '../connect.ts';
 import type { Database, MilestoneStatus, ProjectsTable } from '../database.ts';
+import { recordEvent } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
 export type ProjectRow = Selectable<ProjectsTable>;
@@ -114,6 +116,36 @@ export interface ProjectEvent {
   invoiceId?: string | undefined;
 }
 
+/**
+ * A milestone's approval (by the operator, the customer's link or automatically) or rejection,
+ * as the webhook `project.milestone_approved` / `_rejected`: written with the project event
+ * that records it, so only its first recording (by its key) writes one.
+ */
+async function recordMilestoneAnswer(trx: Transaction<Database>, event: ProjectEvent) {
+  const type = projectEventOf(event.kind);
+  if (!type || !event.milestoneKey) return;
+  const row = await trx
+    .selectFrom('project_milestones as m')
+    .innerJoin('projects as p', 'p.id', 'm.project_id')
+    .select(['p.customer_id', 'p.name as project_name', 'p.currency', 'm.name', 'm.amount'])
+    .where('m.project_id', '=', event.projectId)
+    .where('m.key', '=', event.milestoneKey)
+    .executeTakeFirstOrThrow();
+  const at = new Date(event.occurredAt).toISOString();
+  await recordEvent(trx, type, {
+    id: event.projectId,
+    customerId: row.customer_id,
+    projectName: row.project_name,
+    currency: row.currency,
+    milestoneKey: event.milestoneKey,
+    milestoneName: row.name,
+    amount: row.amount,
+    actor: event.actor,
+    reason: event.reason ?? null,
+    ...(type === 'project.milestone_approved' ? { approvedAt: at } : { rejectedAt: at }),
+  });
+}
+
 /** Records an event once (by key) and mirrors the milestone's new status, in one transaction. */
 export async function recordProjectEvent(db: Db, event: ProjectEvent): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
@@ -146,6 +178,7 @@ export async function recordProjectEvent(db: Db, event: ProjectEvent): Promise<b
         .where('status', '<>', 'invoiced')
         .execute();
     }
+    await recordMilestoneAnswer(trx, event);
     if (event.kind === 'project_completed') {
       await trx
         .updateTable('projects')

@@ -3,6 +3,7 @@
 // The dispatcher (temporal/webhook-dispatch.ts) hands the undispatched ones to the endpoints'
 // delivery workflows in commit order.
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { creditNoteExcess } from '../../domain/ledger/postings.ts';
 import {
   eventObjectOf,
   invoiceEventsOf,
@@ -10,7 +11,7 @@ import {
   type WebhookEventType,
   type WebhookPayload,
 } from '../../domain/webhooks/events.ts';
-import type { Database, WebhookEvent } from '../database.ts';
+import type { CreditNote, Database, Invoice, WebhookEvent } from '../database.ts';
 import { newId } from '../ids.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -46,6 +47,36 @@ export async function recordInvoiceEvents<T extends { id: string; status: string
     await recordEvent(trx, type, after);
   }
   return after;
+}
+
+/**
+ * A refund credit note's `payment.refunded`: what it gives back of money already paid (the part
+ * the ledger moves to refunds clearing), when there is any; a refund of an unpaid amount only
+ * lowers what is owed and writes none.
+ */
+export async function recordRefundEvent(
+  trx: Executor,
+  creditNote: CreditNote,
+  before: Pick<Invoice, 'status' | 'amount_due'>,
+  after: Pick<Invoice, 'status' | 'amount_due'>,
+): Promise<void> {
+  if (creditNote.reason !== 'refund') return;
+  const amount = creditNoteExcess(
+    creditNote.total,
+    { status: before.status, due: before.amount_due },
+    { status: after.status, due: after.amount_due },
+  );
+  if (amount <= 0) return;
+  await recordEvent(trx, 'payment.refunded', {
+    id: creditNote.id,
+    creditNoteNumber: creditNote.number,
+    invoiceId: creditNote.invoice_id,
+    customerId: creditNote.customer_id,
+    currency: creditNote.currency,
+    amount,
+    memo: creditNote.memo,
+    refundedAt: creditNote.issued_at,
+  });
 }
 
 /** A subscription's event (created, or what a lifecycle transition means), with its row now. */

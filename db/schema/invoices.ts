@@ -64,6 +64,8 @@ export interface InvoicesTable {
   project_id: ColumnType<string | null, string | null | undefined, never>;
   /** manual (POST /v1/invoices) or project; null for subscription invoices. */
   origin: ColumnType<'manual' | 'project' | null, 'manual' | 'project' | null | undefined, never>;
+  /** When it passed its due date unpaid (its due date), set once by its collection. */
+  overdue_at: NullableTimestamp;
 }
 
 /** The customer's billing details as they were when the invoice was finalized. */

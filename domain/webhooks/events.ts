@@ -9,7 +9,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'invoice.paid',
   'invoice.voided',
   'invoice.marked_uncollectible',
+  'invoice.overdue',
   'payment.succeeded',
+  'payment.refunded',
   'credit_note.created',
   'subscription.created',
   'subscription.paused',
@@ -17,6 +19,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'subscription.canceled',
   'subscription.renewed',
   'collection.step_sent',
+  'project.milestone_approved',
+  'project.milestone_rejected',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -51,6 +55,13 @@ export function subscriptionEventOf(from: string | null, to: string): WebhookEve
   if (to === 'paused') return 'subscription.paused';
   if (to === 'canceled') return 'subscription.canceled';
   if (from === 'paused') return 'subscription.resumed';
+  return null;
+}
+
+/** The project event a recorded project change emits: a milestone's approval or rejection. */
+export function projectEventOf(kind: string): WebhookEventType | null {
+  if (kind === 'milestone_approved') return 'project.milestone_approved';
+  if (kind === 'milestone_rejected') return 'project.milestone_rejected';
   return null;
 }
 

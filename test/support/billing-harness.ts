@@ -84,16 +84,22 @@ export interface Invoice {
 
 export interface BillingHarness {
   env: TestWorkflowEnvironment;
+  /** The API's client: a plain one, which never skips time (for webhook dispatch, queries). */
+  client: Client;
   api: ApiHarness;
   post(url: string, payload: object): Promise<{ statusCode: number; body: string; json<T>(): T }>;
   get<T>(url: string): Promise<T>;
   close(): Promise<void>;
 }
 
-/** With `collections`, subscription invoices start their collection workflows (reminders). */
+/**
+ * With `collections`, subscription invoices start their collection workflows (reminders); with
+ * `webhooks`, endpoints on loopback (a test receiver) are allowed, by the API and the worker.
+ */
 export async function createBillingHarness(
-  options: { taxProvider?: TaxProvider; collections?: boolean } = {},
+  options: { taxProvider?: TaxProvider; collections?: boolean; webhooks?: boolean } = {},
 ): Promise<BillingHarness> {
+  const { webhooks, ...rest } = options;
   const env = await createTimeSkippingEnvironment();
   // A plain client (not the environment's, which skips time whenever it waits): clocked
   // workflows move only when their clock is advanced.
@@ -102,17 +108,23 @@ export async function createBillingHarness(
     namespace: env.namespace ?? 'default',
     dataConverter: testDataConverter,
   });
-  const api = await createApiHarness({ temporal: client, temporalTimeoutMs: 30_000 });
+  const api = await createApiHarness({
+    temporal: client,
+    temporalTimeoutMs: 30_000,
+    webhooksAllowPrivate: webhooks ?? false,
+  });
+  const config = loadConfig(webhooks ? { BILLWRIGHT_WEBHOOKS_ALLOW_PRIVATE: 'on' } : {});
   const worker = await startTestWorker(env, {
-    activities: realActivities(api.db, loadConfig({}), {
+    activities: realActivities(api.db, config, {
       temporal: client,
-      ...options,
+      ...rest,
       collections: options.collections ?? false,
     }),
   });
   const post = (url: string, payload: object) => api.request({ method: 'POST', url, payload });
   return {
     env,
+    client,
     api,
     post,
     async get<T>(url: string): Promise<T> {

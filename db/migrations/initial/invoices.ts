@@ -35,6 +35,7 @@ export const invoices = {
     billing_key text,
     project_id text,
     origin text,
+    overdue_at timestamp with time zone,
     CONSTRAINT invoices_amount_credited_check CHECK ((amount_credited >= 0)),
     CONSTRAINT invoices_amount_paid_check CHECK ((amount_paid >= 0)),
     CONSTRAINT invoices_credited_within_total_check CHECK ((amount_credited <= total)),

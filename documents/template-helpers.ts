@@ -130,6 +130,23 @@ export function registerHelpers(hb: typeof Handlebars): void {
     return translate(stringOr(locale, root.customer.locale), key, hash as MessageValues);
   });
 
+  // The same for a message that carries markup of ours ("due by <strong>{date}</strong>"): the
+  // values are escaped (a customer's name is text), the message is trusted, and the result is
+  // not escaped again: {{{tHtml "email.invoice.amountDue" amount=(money amountDue)}}}.
+  hb.registerHelper('tHtml', (...args: unknown[]) => {
+    const [root, key, locale] = helperArgs(args);
+    if (typeof key !== 'string')
+      throw new TypeError(`tHtml needs a message key, got ${String(key)}`);
+    const { hash } = args[args.length - 1] as Handlebars.HelperOptions;
+    const values = Object.fromEntries(
+      Object.entries(hash as Record<string, unknown>).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? hb.escapeExpression(value) : value,
+      ]),
+    ) as MessageValues;
+    return new hb.SafeString(translate(stringOr(locale, root.customer.locale), key, values));
+  });
+
   // Names built from data, e.g. a dynamic partial: {{> (concat "reminder-" tone)}}.
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
 

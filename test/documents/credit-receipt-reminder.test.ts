@@ -60,6 +60,63 @@ const MONEY: Record<Currency, Record<'en-GB' | 'fr-FR', Record<string, string>>>
   },
 };
 
+/** The words each locale's customer reads (fr-FR: the French catalogue, i18n/messages/fr). */
+const WORDS = {
+  'en-GB': {
+    vat: 'VAT',
+    on: 'on',
+    total: 'Total',
+    vatNumber: 'VAT number',
+    creditNote: 'Credit note',
+    totalCredited: 'Total credited',
+    refunding: (amount: string) => `We are refunding ${amount} to the payment method you used`,
+    cnSubject: (amount: string) =>
+      `Credit note CN-2027-000004: ${amount} credited on invoice INV-2027-000001`,
+    cnIssued: (amount: string) =>
+      `We have issued credit note CN-2027-000004 for ${amount} on invoice INV-2027-000001.\n\nWhy: Three seats were billed twice in December.\n`,
+    writeTo: 'write to billing@billwright.example. A person on our team',
+    attached: 'attached as a PDF (CN-2027-000004.pdf)',
+    receipt: 'Receipt',
+    paid: 'Paid',
+    paidInFull: 'This invoice is paid in full.',
+    receiptSubject: 'Thank you: invoice INV-2027-000001 is paid',
+    received: (amount: string) => `Thank you: we received your payment of ${amount} on `,
+    forInvoice: '(Visa ending 4242) for invoice INV-2027-000001.',
+    nothingMore: 'paid in full, so there is nothing more you need to do',
+    stillToPay: 'Still to pay',
+    amountDue: 'Amount due',
+    dueDate: 'Due date',
+    replyOrWrite: /reply to this email or write to billing@billwright\.example/i,
+  },
+  'fr-FR': {
+    vat: 'TVA',
+    on: 'sur',
+    total: 'Total',
+    vatNumber: 'N° de TVA',
+    creditNote: 'Avoir',
+    totalCredited: 'Total de l’avoir',
+    refunding: (amount: string) =>
+      `Nous remboursons ${amount} sur le moyen de paiement que vous avez utilisé`,
+    cnSubject: (amount: string) =>
+      `Avoir CN-2027-000004 : ${amount} crédités sur la facture INV-2027-000001`,
+    cnIssued: (amount: string) =>
+      `Nous avons émis l’avoir CN-2027-000004 d’un montant de ${amount} sur la facture INV-2027-000001.\n\nMotif : Three seats were billed twice in December.\n`,
+    writeTo: 'écrivez à billing@billwright.example. Une personne de notre équipe',
+    attached: 'joint au format PDF (CN-2027-000004.pdf)',
+    receipt: 'Reçu',
+    paid: 'Payée',
+    paidInFull: 'Cette facture est intégralement réglée.',
+    receiptSubject: 'Merci : la facture INV-2027-000001 est réglée',
+    received: (amount: string) => `Merci : nous avons bien reçu votre paiement de ${amount} le `,
+    forInvoice: '(Visa ending 4242) pour la facture INV-2027-000001.',
+    nothingMore: 'intégralement réglée, vous n’avez plus rien à faire',
+    stillToPay: 'Reste à payer',
+    amountDue: 'Montant dû',
+    dueDate: 'Date d’échéance',
+    replyOrWrite: /répondez à cet e-mail ou écrivez à billing@billwright\.example/i,
+  },
+} as const;
+
 const CASES = (['EUR', 'JPY', 'BHD'] as const).flatMap((currency) =>
   (['en-GB', 'fr-FR'] as const).map((locale) => ({ currency, locale })),
 );
@@ -69,22 +126,23 @@ describe('invoice tax breakdown', () => {
     'prints each rate with its base, and the notes ($currency, $locale)',
     ({ currency, locale }) => {
       const m = MONEY[currency][locale];
+      const w = WORDS[locale];
       const pct = locale === 'fr-FR' ? `20${NBSP}%` : '20%';
       const html = renderer.renderInvoiceHtml(multiRateInvoice(currency, locale));
       expect(html).toContain(
-        `<th scope="row">VAT ${pct} (FR) on ${m.base20}</th><td class="num">${m.vat20}</td>`,
+        `<th scope="row">${w.vat} ${pct} (FR) ${w.on} ${m.base20}</th><td class="num">${m.vat20}</td>`,
       );
-      expect(html).toContain(locale === 'fr-FR' ? `VAT 5,5${NBSP}% (FR)` : 'VAT 5.5% (FR)');
+      expect(html).toContain(locale === 'fr-FR' ? `TVA 5,5${NBSP}% (FR)` : 'VAT 5.5% (FR)');
       expect(html).not.toContain('<th scope="row">Tax'); // the breakdown replaces the single line
       expect(html).toContain(`<td class="num">${m.total}</td>`);
       expect(html).toContain('<div class="tax-notes">');
       expect(html).toContain('E-books are taxed at the reduced rate');
-      expect(html).toContain('VAT number FR98765432109');
+      expect(html).toContain(`${w.vatNumber} FR98765432109`);
       expect(html).toContain('<div>8 quai des Chartrons</div>');
 
       const email = renderer.renderInvoiceEmail(multiRateInvoice(currency, locale));
-      expect(email.text).toContain(`  VAT ${pct} (FR) on ${m.base20}: ${m.vat20}\n`);
-      expect(email.text).toContain(`  Total: ${m.total}\n`);
+      expect(email.text).toContain(`  ${w.vat} ${pct} (FR) ${w.on} ${m.base20}: ${m.vat20}\n`);
+      expect(email.text).toContain(`  ${w.total}: ${m.total}\n`);
       expectTidyText(email);
     },
   );
@@ -131,29 +189,26 @@ describe('invoice tax breakdown', () => {
 describe('credit note', () => {
   it.each(CASES)('renders the document and email ($currency, $locale)', ({ currency, locale }) => {
     const m = MONEY[currency][locale];
+    const w = WORDS[locale];
     const view = creditNote(currency, locale);
     const html = renderer.renderCreditNoteHtml(view);
-    expect(html).toContain('<title>Credit note CN-2027-000004 · Billwright SAS</title>');
+    expect(html).toContain(`<title>${w.creditNote} CN-2027-000004 · Billwright SAS</title>`);
     expect(html).toContain('--accent: #4f46e5;'); // the shared styles
-    expect(html).toContain('<h1>Credit note</h1>');
+    expect(html).toContain(`<h1>${w.creditNote}</h1>`);
     expect(html).toContain('<td>INV-2027-000001</td>');
     expect(html).toContain('Three seats were billed twice in December.');
     expect(html).toContain(
-      `<tr class="due"><th scope="row">Total credited</th><td class="num">${m.seats}</td></tr>`,
+      `<tr class="due"><th scope="row">${w.totalCredited}</th><td class="num">${m.seats}</td></tr>`,
     );
-    expect(html).toContain(`We are refunding ${m.seats} to the payment method you used`);
+    expect(html).toContain(w.refunding(m.seats));
     expect(html).not.toMatch(/<link\b|<script\b/);
 
     const email = renderer.renderCreditNoteEmail(view, { attachmentName: 'CN-2027-000004.pdf' });
-    expect(email.subject).toBe(
-      `Credit note CN-2027-000004: ${m.seats} credited on invoice INV-2027-000001`,
-    );
-    expect(email.text).toContain(
-      `We have issued credit note CN-2027-000004 for ${m.seats} on invoice INV-2027-000001.\n\nWhy: Three seats were billed twice in December.\n`,
-    );
-    expect(email.text).toContain(`  Total credited: ${m.seats}\n`);
-    expect(email.text).toContain('write to billing@billwright.example. A person on our team');
-    expect(email.text).toContain('attached as a PDF (CN-2027-000004.pdf)');
+    expect(email.subject).toBe(w.cnSubject(m.seats));
+    expect(email.text).toContain(w.cnIssued(m.seats));
+    expect(email.text).toContain(`  ${w.totalCredited}: ${m.seats}\n`);
+    expect(email.text).toContain(w.writeTo);
+    expect(email.text).toContain(w.attached);
     expectTidyText(email);
   });
 
@@ -170,19 +225,20 @@ describe('credit note', () => {
 describe('receipt', () => {
   it.each(CASES)('thanks for a full payment ($currency, $locale)', ({ currency, locale }) => {
     const m = MONEY[currency][locale];
+    const w = WORDS[locale];
     const view = receipt(currency, locale);
     const html = renderer.renderReceiptHtml(view);
-    expect(html).toContain('<h1>Receipt</h1>');
-    expect(html).toContain('<div class="stamp paid">Paid</div>');
+    expect(html).toContain(`<h1>${w.receipt}</h1>`);
+    expect(html).toContain(`<div class="stamp paid">${w.paid}</div>`);
     expect(html).toContain('<td>Visa ending 4242</td>');
-    expect(html).toContain('This invoice is paid in full.');
+    expect(html).toContain(w.paidInFull);
 
     const email = renderer.renderReceiptEmail(view);
-    expect(email.subject).toBe('Thank you: invoice INV-2027-000001 is paid');
-    expect(email.text).toContain(`Thank you: we received your payment of ${m.total} on `);
-    expect(email.text).toContain('(Visa ending 4242) for invoice INV-2027-000001.');
-    expect(email.text).toContain('paid in full, so there is nothing more you need to do');
-    expect(email.text).not.toContain('Still to pay');
+    expect(email.subject).toBe(w.receiptSubject);
+    expect(email.text).toContain(w.received(m.total));
+    expect(email.text).toContain(w.forInvoice);
+    expect(email.text).toContain(w.nothingMore);
+    expect(email.text).not.toContain(w.stillToPay);
     expectTidyText(email);
   });
 
@@ -202,7 +258,7 @@ describe('receipt', () => {
     );
     expect(email.html).toContain('Pay the rest online');
     const html = renderer.renderReceiptHtml(receipt('BHD', 'fr-FR', 5000));
-    expect(html).toContain(`Still to pay</th><td class="num">12,669${NBSP}BHD</td>`);
+    expect(html).toContain(`Reste à payer</th><td class="num">12,669${NBSP}BHD</td>`);
     expect(html).not.toContain('stamp paid');
   });
 });
@@ -220,17 +276,16 @@ describe('payment reminder', () => {
     'always gives the amount, due date, pay link and a person ($currency, $locale)',
     ({ currency, locale }) => {
       const m = MONEY[currency][locale];
+      const w = WORDS[locale];
       const due = locale === 'fr-FR' ? '31 janvier 2027' : '31 January 2027';
       for (const [tone, email] of Object.entries(texts(currency, locale))) {
         expect(email.subject, tone).toContain(m.total);
         expect(email.subject, tone).toContain(due);
-        expect(email.text, tone).toContain(`  Amount due: ${m.total}\n`);
-        expect(email.text, tone).toContain(`  Due date: ${due}\n`);
+        expect(email.text, tone).toContain(`  ${w.amountDue}: ${m.total}\n`);
+        expect(email.text, tone).toContain(`  ${w.dueDate}: ${due}\n`);
         expect(email.text, tone).toContain('https://billing.billwright.example/i/inv_tok');
         expect(email.html, tone).toContain('href="https://billing.billwright.example/i/inv_tok"');
-        expect(email.text, tone).toMatch(
-          /reply to this email or write to billing@billwright\.example/i,
-        );
+        expect(email.text, tone).toMatch(w.replyOrWrite);
         expectTidyText(email);
       }
     },

@@ -86,7 +86,7 @@ describe('tax column and country names', () => {
   it('shows each line’s rate in the document’s locale, and both countries in its language', () => {
     for (const design of DOCUMENT_DESIGNS) {
       const german = render('invoice', design, 'de-DE');
-      expect(german).toContain('<th scope="col" class="num tax">Tax</th>');
+      expect(german).toContain('<th scope="col" class="num tax">Steuer</th>');
       const rates = [...german.matchAll(/<td class="num tax">([^<]*)<\/td>/g)].map((m) => m[1]);
       expect(rates).toEqual(['19\u00a0%', '19\u00a0%', '19\u00a0%', '', '', '7\u00a0%']);
       expect(german).toContain('<div class="country">Deutschland</div>'); // the customer
@@ -187,10 +187,10 @@ describe('printed by the real Chromium', () => {
   });
 
   const printed: [DocumentType, DocumentDesign, RegExp][] = [
-    ['invoice', 'modern', /INVOICE/], // the modern band's title is upper case
+    ['invoice', 'modern', /RECHNUNG/], // the modern band's title is upper case, in German
     ['estimate', 'compact', /Estimate\s+est_sample/],
-    ['receipt', 'classic', /Receipt/],
-    ['credit-note', 'modern', /CREDIT NOTE/],
+    ['receipt', 'classic', /Zahlungsbestätigung/],
+    ['credit-note', 'modern', /GUTSCHRIFT/],
   ];
   for (const [type, design, title] of printed) {
     it(`prints the ${type} in ${design}`, async () => {

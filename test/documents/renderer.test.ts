@@ -130,12 +130,12 @@ describe('invoice HTML', () => {
     const html = renderer.renderInvoiceHtml(euroView());
 
     expect(html.startsWith('<!doctype html>')).toBe(true);
-    expect(html).toContain('<title>Invoice INV-2027-000001 · Billwright SAS</title>');
+    expect(html).toContain('<title>Facture INV-2027-000001 · Billwright SAS</title>');
     expect(html).toContain('--accent: #4f46e5;');
     expect(html).toContain('49,00\u00a0€'); // line and subtotal
     expect(html).toContain('9,80\u00a0€'); // tax
     expect(html).toContain('<td class="num">58,80\u00a0€</td>'); // total and amount due
-    expect(html).toContain('Tax (20\u00a0%)');
+    expect(html).toContain('Taxe (20\u00a0%)'); // a French customer reads French
     expect(html).toContain('<td>1 janvier 2027</td>'); // issued: 31 December in UTC
     expect(html).toContain('<td>31 janvier 2027</td>'); // due
     expect(html).toContain('1–31 décembre 2026'); // exclusive end shown as the last day
@@ -182,9 +182,9 @@ describe('invoice HTML', () => {
     const html = renderer.renderInvoiceHtml(
       euroView({ invoice: { ...euroView().invoice, status: 'paid' } }),
     );
-    expect(html).toContain('<div class="stamp paid">Paid</div>');
+    expect(html).toContain('<div class="stamp paid">Payée</div>');
     expect(html).toContain(
-      '<tr class="due"><th scope="row">Amount due</th><td class="num">0,00\u00a0€</td></tr>',
+      '<tr class="due"><th scope="row">Montant dû</th><td class="num">0,00\u00a0€</td></tr>',
     );
     expect(html).not.toContain('IBAN FR76');
   });
@@ -220,7 +220,7 @@ describe('line arithmetic', () => {
 
   it('formats them in the customer’s locale', () => {
     const html = text(renderer.renderInvoiceHtml(usageInvoice('fr-FR')));
-    expect(html).toContain('capped at 8,00\u00a0€ 1\u202f200 0,01\u00a0€ 8,00\u00a0€');
+    expect(html).toContain('plafonné à 8,00\u00a0€ 1\u202f200 0,01\u00a0€ 8,00\u00a0€');
     expect(html).toContain('210 0,045\u00a0€ 9,45\u00a0€');
     expect(html).toContain('above 10 GB 2,5 0,80\u00a0€ 2,00\u00a0€');
   });
@@ -251,29 +251,33 @@ describe('invoice email', () => {
     const email = renderer.renderInvoiceEmail(euroView());
 
     expect(email.subject).toBe(
-      'Your Billwright Cloud invoice INV-2027-000001: 58,80\u00a0€ due 31 janvier 2027',
+      'Votre facture Billwright Cloud INV-2027-000001 : 58,80\u00a0€ à régler avant le 31 janvier 2027',
     );
-    expect(email.text).toContain('Hello Amélie Durand,');
-    expect(email.text).toContain('Your invoice for 1–31 décembre 2026 is ready.');
+    expect(email.text).toContain('Bonjour Amélie Durand,');
     expect(email.text).toContain(
-      'The amount due is 58,80\u00a0€, and payment is due by 31 janvier 2027.',
+      'Votre facture pour la période 1–31 décembre 2026 est disponible.',
+    );
+    expect(email.text).toContain(
+      'Le montant dû est de 58,80\u00a0€, à régler avant le 31 janvier 2027.',
     );
     expect(email.text).toContain('  - Pro plan (1–31 décembre 2026): 49,00\u00a0€\n');
     expect(email.text).toContain(
-      'pay it online here:\nhttps://billing.billwright.example/i/inv_eur\n',
+      'payer en ligne ici :\nhttps://billing.billwright.example/i/inv_eur\n',
     );
     expect(email.text).toContain(
-      'If you would rather pay by transfer:\nIBAN FR76 3000 6000 0112 3456 7890 189\nBIC AGRIFRPP',
+      'Si vous préférez payer par virement :\nIBAN FR76 3000 6000 0112 3456 7890 189\nBIC AGRIFRPP',
     );
-    expect(email.text).toContain('write to billing@billwright.example. A person on our team');
-    expect(email.text).toContain('The Billwright Cloud team');
+    expect(email.text).toContain(
+      'écrivez à billing@billwright.example. Une personne de notre équipe',
+    );
+    expect(email.text).toContain('L’équipe Billwright Cloud');
     // Plain text stays tidy: no trailing spaces, never two blank lines in a row, no markup.
     expect(email.text).not.toMatch(/[ \t]$|\n\n\n|<\/?[a-z]/m);
 
     expect(email.html).toContain('<strong>58,80\u00a0€</strong>');
     expect(email.html).toContain('<strong>31 janvier 2027</strong>');
     expect(email.html).toContain('href="https://billing.billwright.example/i/inv_eur"');
-    expect(email.html).toContain('View and pay invoice');
+    expect(email.html).toContain('Voir et payer la facture');
   });
 
   it('writes yen and dinar emails in their own formats', () => {
@@ -298,10 +302,10 @@ describe('invoice email', () => {
     view.customer.name = `<script>alert(1)</script> O'Brien & Co`;
     const email = renderer.renderInvoiceEmail(view);
     expect(email.html).toContain(
-      'Hello &lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Brien &amp; Co,',
+      'Bonjour &lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Brien &amp; Co,',
     );
     expect(email.html).not.toContain('<script>');
-    expect(email.text).toContain(`Hello <script>alert(1)</script> O'Brien & Co,`);
+    expect(email.text).toContain(`Bonjour <script>alert(1)</script> O'Brien & Co,`);
   });
 
   it('tells a customer whose invoice is already paid that there is nothing to do', () => {
@@ -309,11 +313,11 @@ describe('invoice email', () => {
       euroView({ invoice: { ...euroView().invoice, status: 'paid' } }),
     );
     expect(email.subject).toBe(
-      'Your Billwright Cloud receipt for invoice INV-2027-000001 (58,80\u00a0€)',
+      'Votre reçu Billwright Cloud pour la facture INV-2027-000001 (58,80\u00a0€)',
     );
-    expect(email.text).toContain('it is already paid, so there is nothing you need to do');
-    expect(email.text).not.toContain('amount due');
-    expect(email.html).toContain('View your invoice');
+    expect(email.text).toContain('elle est déjà réglée, vous n’avez donc rien à faire');
+    expect(email.text).not.toContain('montant dû');
+    expect(email.html).toContain('Voir votre facture');
   });
 });
 
@@ -345,17 +349,17 @@ describe('custom templates', () => {
 
     const html = custom.renderInvoiceHtml(view);
     expect(html).toContain('<footer class="acme">Pay Tom &amp; Jerry by 31 janvier 2027</footer>');
-    expect(html).not.toContain('Questions?'); // the built-in footer is replaced
-    expect(html).toContain('<div class="label">Bill to</div>'); // built-in header
+    expect(html).not.toContain('Des questions ?'); // the built-in footer is replaced
+    expect(html).toContain('<div class="label">Facturé à</div>'); // built-in header
     expect(html).toContain('<td class="num">49,00\u00a0€</td>'); // built-in line table
 
     const email = custom.renderInvoiceEmail(view);
     expect(email.subject).toBe('Acme bill INV-2027-000001 — 58,80\u00a0€');
-    expect(email.text).toContain('Hello Tom & Jerry,'); // built-in text part
-    expect(email.html).toContain('View and pay invoice'); // built-in HTML part
+    expect(email.text).toContain('Bonjour Tom & Jerry,'); // built-in text part
+    expect(email.html).toContain('Voir et payer la facture'); // built-in HTML part
 
     // The built-in renderer is untouched by another renderer's overrides.
-    expect(renderer.renderInvoiceHtml(view)).toContain('Questions?');
+    expect(renderer.renderInvoiceHtml(view)).toContain('Des questions ?');
   });
 
   it('gives templates the helpers with explicit currency, zone and locale', () => {
@@ -376,7 +380,7 @@ describe('custom templates', () => {
     });
     const html = custom.renderInvoiceHtml(euroView());
     expect(html).toContain('--accent: #0f766e;');
-    expect(html).toContain('Thank you for choosing Acme Billing.');
+    expect(html).toContain('Merci d’avoir choisi Acme Billing.');
     expect(() =>
       createDocumentRenderer({ brand: { accentColor: 'red;} body{display:none' } }),
     ).toThrow(/accentColor must be a hex colour/);

@@ -10,6 +10,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'invoice.voided',
   'invoice.marked_uncollectible',
   'payment.succeeded',
+  'payment.failed',
   'credit_note.created',
   'subscription.created',
   'subscription.paused',

@@ -92,7 +92,14 @@ export interface BillingHarness {
 
 /** With `collections`, subscription invoices start their collection workflows (reminders). */
 export async function createBillingHarness(
-  options: { taxProvider?: TaxProvider; collections?: boolean } = {},
+  options: {
+    taxProvider?: TaxProvider;
+    collections?: boolean;
+    /** The API's options beside its Temporal (a signing secret, Stripe, …). */
+    api?: Omit<Parameters<typeof createApiHarness>[0], 'temporal' | 'temporalTimeoutMs'>;
+    /** The worker's environment (default none: loadConfig({})). */
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<BillingHarness> {
   const env = await createTimeSkippingEnvironment();
   // A plain client (not the environment's, which skips time whenever it waits): clocked
@@ -102,11 +109,15 @@ export async function createBillingHarness(
     namespace: env.namespace ?? 'default',
     dataConverter: testDataConverter,
   });
-  const api = await createApiHarness({ temporal: client, temporalTimeoutMs: 30_000 });
+  const api = await createApiHarness({
+    ...options.api,
+    temporal: client,
+    temporalTimeoutMs: 30_000,
+  });
   const worker = await startTestWorker(env, {
-    activities: realActivities(api.db, loadConfig({}), {
+    activities: realActivities(api.db, loadConfig(options.env ?? {}), {
       temporal: client,
-      ...options,
+      ...(options.taxProvider ? { taxProvider: options.taxProvider } : {}),
       collections: options.collections ?? false,
     }),
   });

@@ -43,6 +43,7 @@ import invoices from './routes/invoices.ts';
 import ledger from './routes/ledger.ts';
 import manualInvoices from './routes/manual-invoices.ts';
 import metrics from './routes/metrics.ts';
+import onlinePayments from './routes/online-payments.ts';
 import outbox from './routes/outbox.ts';
 import paymentWebhooks from './routes/payment-webhooks.ts';
 import plans from './routes/plans.ts';
@@ -69,7 +70,9 @@ import {
 import { createPdfRenderer } from '../documents/pdf.ts';
 import type { AccountingSystem } from '../accounting/port.ts';
 import { createAccountingSystem } from '../accounting/system.ts';
+import type { PaymentCheckout } from '../payments/provider.ts';
 import { createStripeProvider } from '../payments/stripe.ts';
+import { createStripeCheckout } from '../payments/stripe-checkout.ts';
 import type { PayloadKeyring } from '../temporal/payload-codec.ts';
 
 export interface ApiConfig {
@@ -123,6 +126,8 @@ export interface ApiDependencies {
   codec?: { keyring: PayloadKeyring | undefined; corsOrigins: string[] };
   /** The accounting system syncs push to; default: the config's (QUICKBOOKS_*), else none. */
   accounting?: AccountingSystem | undefined;
+  /** Online payment ("Pay online"); default: the config's (STRIPE_SECRET_KEY), else none. */
+  paymentCheckout?: PaymentCheckout | undefined;
 }
 
 export interface BuildAppOptions {
@@ -206,7 +211,12 @@ export const billwrightApi = fp<ApiDependencies>(
       baseUrl: deps.config.publicBaseUrl,
       secret: deps.config.signingSecret ?? fromEnv().signingSecret,
     });
+    app.decorate(
+      'paymentCheckout',
+      'paymentCheckout' in deps ? deps.paymentCheckout : checkoutOf(fromEnv().stripeCheckout),
+    );
     await app.register(hosted);
+    await app.register(onlinePayments);
     await app.register(projectApprovals);
     await app.register(dashboard, {
       signingSecret: deps.config.signingSecret ?? fromEnv().signingSecret,
@@ -234,6 +244,10 @@ export const billwrightApi = fp<ApiDependencies>(
   },
   { name: 'billwright-api', fastify: '5.x' },
 );
+
+function checkoutOf(options: ReturnType<typeof loadConfig>['stripeCheckout']) {
+  return options ? createStripeCheckout(options) : undefined;
+}
 
 type ValidatorFactory = NonNullable<
   NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']

@@ -3,6 +3,7 @@
 import type { Invoice } from '../db/database.ts';
 import { escapeHtml } from '../documents/html.ts';
 import { formatMoney, money } from '../domain/core/money.ts';
+import { payOnlineHtml, type OnlinePayment } from './pay-online.ts';
 
 /** The signature is in the URL: keep it out of caches, search engines and Referer headers. */
 export const SIGNED_LINK_HEADERS = {
@@ -27,6 +28,7 @@ interface BannerFacts {
   paymentInstructions: string | undefined;
   contactEmail: string;
   pdfHref: string;
+  online?: OnlinePayment | undefined;
 }
 
 /**
@@ -65,7 +67,7 @@ export function hostedBanner(facts: BannerFacts): string {
       const how = facts.paymentInstructions
         ? `<div class="bw-how"><span>How to pay:</span> ${escapeHtml(facts.paymentInstructions)}</div>`
         : `<div class="bw-how">To pay, contact ${escapeHtml(facts.contactEmail)}.</div>`;
-      body = `<strong>${invoice.status === 'open' ? 'Open' : 'Partially paid'}.</strong> Amount due: <strong>${escapeHtml(due)}</strong>${when}.${how}`;
+      body = `<strong>${invoice.status === 'open' ? 'Open' : 'Partially paid'}.</strong> Amount due: <strong>${escapeHtml(due)}</strong>${when}.${how}${payOnlineHtml(facts.online, locale, facts.timezone)}`;
       break;
     }
     default:

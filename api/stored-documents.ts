@@ -7,14 +7,22 @@ import type { StoredPdf } from '../db/repositories/invoice-documents.ts';
 const STORED_HTML_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; sandbox";
 
+/**
+ * `formAction`: the page holds a form (hosted invoice's "Pay online") that may post to, and be
+ * redirected to, these sources; the sandbox then allows forms, still no script.
+ */
 export function sendStoredHtml(
   reply: FastifyReply,
   html: string,
   contentHash?: string,
+  formAction?: readonly string[],
 ): FastifyReply {
   if (contentHash) reply.header('etag', `"${contentHash}"`);
+  const csp = formAction
+    ? `${STORED_HTML_CSP} allow-forms; form-action ${formAction.join(' ')}`
+    : STORED_HTML_CSP;
   return reply
-    .header('content-security-policy', STORED_HTML_CSP)
+    .header('content-security-policy', csp)
     .header('x-content-type-options', 'nosniff')
     .type('text/html; charset=utf-8')
     .send(html);

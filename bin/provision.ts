@@ -5,6 +5,7 @@ import { cacheRoot } from '../infra/cache.ts';
 import { ensureChromium } from '../infra/chromium.ts';
 import { ensureClusterBinaries } from '../infra/cluster/binaries.ts';
 import { formatDuration, progress } from '../runtime/log.ts';
+import { ensureStripeMock } from '../infra/stripe-mock.ts';
 import { ensureTemporalCli } from '../infra/temporal-cli.ts';
 import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
 
@@ -39,6 +40,8 @@ try {
     async () => Object.values(await ensureClusterBinaries()).join(', '),
     'the cluster test will fail',
   );
+  // Online payment tests drive the real Stripe SDK against Stripe's own API stand-in.
+  await step('stripe-mock', ensureStripeMock, 'the online payment tests will fail (needs Go)');
   // PDF tests print through the real Chromium and read the result with poppler-utils.
   await step('Chromium (PDF rendering)', ensureChromium, 'PDF tests will fail');
 } catch (error) {

@@ -11,6 +11,8 @@ import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import type { ResendSenderOptions } from '../email/resend-sender.ts';
 import type { QuickBooksOptions } from '../accounting/quickbooks.ts';
 import { quickbooksFromEnv } from './accounting.ts';
+import { stripeCheckoutFromEnv } from './payments.ts';
+import type { StripeCheckoutOptions } from '../payments/stripe-checkout.ts';
 import type { TaxRounding, TaxSeller } from '../domain/tax/types.ts';
 import { PAYLOAD_KEY_BYTES, type PayloadKey } from '../temporal/payload-codec.ts';
 import { metricsFromEnv, type MetricsSettings } from './metrics.ts';
@@ -100,6 +102,8 @@ export interface BillwrightConfig {
   lateEvents: LateEventsPolicy;
   /** STRIPE_WEBHOOK_SECRET: verifies Stripe's payment webhooks. Unset: no Stripe endpoint. */
   stripeWebhookSecret: string | undefined;
+  /** STRIPE_SECRET_KEY (and STRIPE_API_BASE): "Pay online" through Stripe Checkout. Unset: none. */
+  stripeCheckout: StripeCheckoutOptions | undefined;
   /** RESEND_API_KEY and RESEND_BASE_URL: email through Resend. Unset: the development outbox. */
   resend: ResendSenderOptions | undefined;
   /** QUICKBOOKS_*: the accounting sync to QuickBooks Online (config/accounting.ts). Unset: none. */
@@ -324,6 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
     codecCorsOrigins: codecCorsOriginsFromEnv(env),
     lateEvents: lateEventsPolicyFromEnv(env),
     stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
+    stripeCheckout: stripeCheckoutFromEnv(env),
     resend: resendFromEnv(env),
     quickbooks: quickbooksFromEnv(env),
     chromiumPath: chromiumOverride(env) ?? DEBIAN_CHROMIUM,

@@ -60,6 +60,7 @@ import type {
   SubscriptionTransitionsTable,
   SubscriptionsTable,
 } from './schema/subscriptions.ts';
+import type { PaymentCheckoutsTable, PaymentFailuresTable } from './schema/online-payments.ts';
 import type { BillableMetricsTable, UsageEventsTable } from './schema/usage.ts';
 import type {
   WebhookAttemptsTable,
@@ -76,6 +77,7 @@ export type * from './schema/coupons.ts';
 export type * from './schema/customers.ts';
 export type * from './schema/invoices.ts';
 export type * from './schema/ledger.ts';
+export type * from './schema/online-payments.ts';
 export type * from './schema/platform.ts';
 export type * from './schema/projects.ts';
 export type * from './schema/subscriptions.ts';
@@ -143,4 +145,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_events: WebhookEventsTable;
   webhook_attempts: WebhookAttemptsTable;
+
+  payment_checkouts: PaymentCheckoutsTable;
+  payment_failures: PaymentFailuresTable;
 }

@@ -25,7 +25,9 @@ export type IdPrefix =
   | 'acsync'
   | 'je'
   | 'we'
-  | 'evt';
+  | 'evt'
+  | 'pco'
+  | 'pfl';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

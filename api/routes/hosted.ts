@@ -12,6 +12,7 @@ import { customerDocument, customerDocumentPdf } from '../../services/customer-d
 import { hostedInvoice, hostedPdf } from '../../services/invoice-documents.ts';
 import { insertAtBodyStart } from '../../documents/html.ts';
 import { hostedBanner, localeOf, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
+import { onlinePaymentOf, payOnlineFormAction } from '../pay-online.ts';
 import { HtmlDocument, PdfDocument, problemResponse } from '../schemas/common.ts';
 import { answeringRefusals } from '../services.ts';
 import { sendStoredHtml, sendStoredPdf } from '../stored-documents.ts';
@@ -75,8 +76,10 @@ const hosted: FastifyPluginCallbackTypebox = (app, _options, done) => {
         paymentInstructions: app.documents.seller.paymentInstructions,
         contactEmail: app.documents.seller.email,
         pdfHref: `${encodeURIComponent(id)}/pdf?${query.toString()}`,
+        online: await onlinePaymentOf(app, invoice, query.toString()),
       });
-      return sendStoredHtml(reply, insertAtBodyStart(html, banner));
+      const formAction = payOnlineFormAction(app);
+      return sendStoredHtml(reply, insertAtBodyStart(html, banner), undefined, formAction);
     },
   );
 

@@ -6,6 +6,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { WebhookSignatureError, type PaymentProvider } from '../../payments/provider.ts';
+import { receivePaymentFailure } from '../../services/online-payments.ts';
 import { receivePayment } from '../../services/payments.ts';
 import { Refused } from '../../services/refused.ts';
 import { badRequest, notFound, refusalProblem } from '../problem.ts';
@@ -19,6 +20,12 @@ const WebhookAnswer = Type.Object(
     paymentId: Type.Union([Type.String(), Type.Null()], {
       description: 'The payment recorded (or found again); null for an event that records none.',
     }),
+    failureId: Type.Optional(
+      Type.String({
+        description:
+          'A failed attempt recorded (or found again): nothing is paid; payment.failed is emitted.',
+      }),
+    ),
     ignored: Type.Optional(Type.String({ description: 'Why the event records no payment.' })),
   },
   { description: 'The event was received (a 2xx stops the provider retrying it).' },
@@ -44,8 +51,10 @@ const paymentWebhooks: FastifyPluginCallbackTypebox<{ providers: PaymentProvider
         description:
           'For providers, not API clients: authenticated by the provider’s signature ' +
           '(Stripe: the Stripe-Signature header, checked against STRIPE_WEBHOOK_SECRET). A ' +
-          '`payment_intent.succeeded` with `metadata.invoice_id` records a payment whose ' +
-          'reference is the PaymentIntent id, exactly once however often it is delivered. ' +
+          '`payment_intent.succeeded` or a paid `checkout.session.completed` with ' +
+          '`metadata.invoice_id` records a payment whose reference is the PaymentIntent id, ' +
+          'exactly once however often it is delivered; a `payment_intent.payment_failed` ' +
+          'records a failed attempt (nothing paid) and emits `payment.failed`, once per event. ' +
           'Other events are acknowledged and ignored.',
         params: Type.Object(
           { provider: Type.String({ minLength: 1, maxLength: 32, examples: ['stripe'] }) },
@@ -64,7 +73,7 @@ const paymentWebhooks: FastifyPluginCallbackTypebox<{ providers: PaymentProvider
       if (!provider) throw notFound(`No payment provider ${request.params.provider} is set up.`);
       let read;
       try {
-        read = provider.paymentOf({
+        read = provider.eventOf({
           rawBody: typeof request.body === 'string' ? request.body : '',
           headers: request.headers,
           now: Math.floor(Date.now() / 1000),
@@ -77,7 +86,17 @@ const paymentWebhooks: FastifyPluginCallbackTypebox<{ providers: PaymentProvider
         }
         throw error;
       }
-      const { eventId, payment } = read;
+      const { eventId, payment, failure } = read;
+      if (failure) {
+        const recorded = await receivePaymentFailure(app.db, {
+          ...failure,
+          source: provider.name,
+          eventId,
+        });
+        return recorded
+          ? { received: true, eventId, paymentId: null, failureId: recorded.id }
+          : { received: true, eventId, paymentId: null, ignored: 'no such invoice' };
+      }
       if (!payment) {
         return { received: true, eventId, paymentId: null, ignored: 'not a payment' };
       }

@@ -12,6 +12,7 @@ import { coupons } from './initial/coupons.ts';
 import { customers } from './initial/customers.ts';
 import { invoices } from './initial/invoices.ts';
 import { ledger } from './initial/ledger.ts';
+import { onlinePayments } from './initial/online-payments.ts';
 import { platform } from './initial/platform.ts';
 import { projects } from './initial/projects.ts';
 import { subscriptions } from './initial/subscriptions.ts';
@@ -115,6 +116,7 @@ const statements: string[] = [
   ledger.journal_lines_no_truncate,
 
   ...Object.values(webhooks),
+  ...Object.values(onlinePayments),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -12,6 +12,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'invoice.overdue',
   'payment.succeeded',
   'payment.refunded',
+
+  'payment.failed',
   'credit_note.created',
   'subscription.created',
   'subscription.paused',

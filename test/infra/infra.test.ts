@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { startTemporalDevServer } from '../../infra/dev-server.ts';
 import { createDatabase, startThrowawayPostgres } from '../../infra/postgres.ts';
 import { registerSearchAttributes } from '../../infra/search-attributes.ts';
+import { cachePath } from '../../infra/cache.ts';
+import { ensureStripeMock, STRIPE_MOCK_VERSION } from '../../infra/stripe-mock.ts';
 import { ensureTimeSkippingTestServer } from '../../infra/test-server.ts';
 import { billwrightSearchAttributes } from '../../workflow-contracts/search-attributes.ts';
 
@@ -91,6 +93,19 @@ describe('infra', () => {
       } finally {
         await env.teardown();
       }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'builds stripe-mock once into its own cache entry, and reuses it',
+    async () => {
+      const first = await ensureStripeMock();
+      expect(first).toBe(`${cachePath('stripe-mock', STRIPE_MOCK_VERSION)}/stripe-mock`);
+      await access(first!, constants.X_OK);
+      const started = Date.now();
+      expect(await ensureStripeMock()).toBe(first);
+      expect(Date.now() - started).toBeLessThan(1000);
     },
     TIMEOUT,
   );

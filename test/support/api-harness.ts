@@ -44,6 +44,8 @@ export async function createApiHarness(
 
     /** The accounting system (default: none, whatever the environment says). */
     accounting?: ApiDependencies['accounting'];
+    /** Online payment (default: none, whatever the environment says). */
+    paymentCheckout?: ApiDependencies['paymentCheckout'];
   } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
@@ -69,6 +71,7 @@ export async function createApiHarness(
     ...(options.pdf ? { pdf: options.pdf } : {}),
     ...(options.codec ? { codec: options.codec } : {}),
     accounting: options.accounting,
+    paymentCheckout: options.paymentCheckout,
   });
   await app.ready();
   const apiKey = await createApiKey(database.db, 'test');

@@ -97,9 +97,17 @@ export interface BillingHarness {
  * `webhooks`, endpoints on loopback (a test receiver) are allowed, by the API and the worker.
  */
 export async function createBillingHarness(
-  options: { taxProvider?: TaxProvider; collections?: boolean; webhooks?: boolean } = {},
+  options: {
+    taxProvider?: TaxProvider;
+    collections?: boolean;
+    webhooks?: boolean;
+    /** The API's options beside its Temporal (a signing secret, Stripe, …). */
+    api?: Omit<Parameters<typeof createApiHarness>[0], 'temporal' | 'temporalTimeoutMs'>;
+    /** The worker's environment (default none: loadConfig({})). */
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<BillingHarness> {
-  const { webhooks, ...rest } = options;
+  const { webhooks } = options;
   const env = await createTimeSkippingEnvironment();
   // A plain client (not the environment's, which skips time whenever it waits): clocked
   // workflows move only when their clock is advanced.
@@ -109,15 +117,19 @@ export async function createBillingHarness(
     dataConverter: testDataConverter,
   });
   const api = await createApiHarness({
+    ...options.api,
     temporal: client,
     temporalTimeoutMs: 30_000,
     webhooksAllowPrivate: webhooks ?? false,
   });
-  const config = loadConfig(webhooks ? { BILLWRIGHT_WEBHOOKS_ALLOW_PRIVATE: 'on' } : {});
+  const config = loadConfig({
+    ...(webhooks ? { BILLWRIGHT_WEBHOOKS_ALLOW_PRIVATE: 'on' } : {}),
+    ...options.env,
+  });
   const worker = await startTestWorker(env, {
     activities: realActivities(api.db, config, {
       temporal: client,
-      ...rest,
+      ...(options.taxProvider ? { taxProvider: options.taxProvider } : {}),
       collections: options.collections ?? false,
     }),
   });

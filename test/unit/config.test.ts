@@ -80,3 +80,24 @@ describe('the Temporal UI the finance dashboard links to', () => {
       );
   });
 });
+
+describe('online payment (Stripe Checkout)', () => {
+  it('is off without STRIPE_SECRET_KEY, and reads the key and another API base', () => {
+    expect(loadConfig({}).stripeCheckout).toBeUndefined();
+    expect(loadConfig({ STRIPE_SECRET_KEY: ' sk_test_abc ' }).stripeCheckout).toEqual({
+      secretKey: 'sk_test_abc',
+      apiBase: undefined,
+    });
+    expect(
+      loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_API_BASE: 'http://127.0.0.1:12111' })
+        .stripeCheckout,
+    ).toEqual({ secretKey: 'sk_test_abc', apiBase: 'http://127.0.0.1:12111' });
+  });
+
+  it('refuses an API base that is not an http(s) URL, naming the variable', () => {
+    for (const bad of ['127.0.0.1:12111', 'ftp://stripe.example'])
+      expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_API_BASE: bad })).toThrow(
+        /STRIPE_API_BASE/,
+      );
+  });
+});

@@ -25,7 +25,10 @@ export type IdPrefix =
   | 'acsync'
   | 'je'
   | 'we'
-  | 'evt';
+  | 'evt'
+  | 'wal'
+  | 'wgr'
+  | 'wtx';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

@@ -16,6 +16,7 @@ import { platform } from './initial/platform.ts';
 import { projects } from './initial/projects.ts';
 import { subscriptions } from './initial/subscriptions.ts';
 import { usage } from './initial/usage.ts';
+import { wallets } from './initial/wallets.ts';
 import { webhooks } from './initial/webhooks.ts';
 
 // Each concept's statements stand in its module under initial/; they run in the order the schema
@@ -115,6 +116,7 @@ const statements: string[] = [
   ledger.journal_lines_no_truncate,
 
   ...Object.values(webhooks),
+  ...Object.values(wallets),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

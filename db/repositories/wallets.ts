@@ -338,24 +338,31 @@ async function endGrant(
 }
 
 /**
- * Expires what is left of a grant once its expiry has come (the expiry workflow's activity).
- * Idempotent: a grant already ended, or not yet due, is returned unchanged.
+ * Expires what is left of a grant once its expiry has come (the expiry workflow's activity),
+ * with how much expired. Idempotent: a grant already ended, or not yet due, expires nothing.
  */
-export async function expireGrant(db: Db, grantId: string, at: Date): Promise<WalletGrant> {
+export async function expireGrant(
+  db: Db,
+  grantId: string,
+  at: Date,
+): Promise<{ grant: WalletGrant; expired: number }> {
   return db.transaction().execute(async (trx) => {
     const grant = await lockGrant(trx, grantId);
-    if (grant.status === 'expired' || grant.status === 'voided') return grant;
-    if (grant.expires_at === null || grant.expires_at.getTime() > at.getTime()) return grant;
+    if (grant.status === 'expired' || grant.status === 'voided') return { grant, expired: 0 };
+    if (grant.expires_at === null || grant.expires_at.getTime() > at.getTime()) {
+      return { grant, expired: 0 };
+    }
     if (grant.status === 'pending') {
       // Never paid before its expiry: nothing was granted, so nothing expires.
-      return trx
+      const ended = await trx
         .updateTable('wallet_grants')
         .set({ status: 'expired', ended_at: at })
         .where('id', '=', grant.id)
         .returningAll()
         .executeTakeFirstOrThrow();
+      return { grant: ended, expired: 0 };
     }
-    return endGrant(trx, grant, 'expiry', at);
+    return { grant: await endGrant(trx, grant, 'expiry', at), expired: grant.remaining };
   });
 }
 

@@ -174,10 +174,10 @@ test('bought credit is granted once paid; promotional credit expires; a renewal 
   expect((await h.get<Wallet>(`/v1/wallets/${first.id}`)).balance.amount).toBe(0);
   expect((await h.get<Wallet>(`/v1/wallets/${second.id}`)).balance.amount).toBe(320);
 
-  // The document shows each kind of credit on its own row.
+  // The document shows each kind of credit on its own row, in the customer's language (fr-FR).
   const html = (await storedInvoiceHtml(h, invoice.id)).content;
-  expect(html).toContain('Promotional credit');
-  expect(html).toContain('Paid from prepaid credit');
+  expect(html).toContain('Crédit promotionnel');
+  expect(html).toContain('Réglé avec le crédit prépayé');
 
   // The ledger balances, and the prepaid credit left (EUR 3.20) is a liability.
   const trial = await h.get<{

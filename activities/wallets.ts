@@ -1,7 +1,7 @@
 // Wallet credit's side effects a workflow performs: expiring a grant when its timer fires.
 // Idempotent by the grant's row lock and the movement's business key.
 import type { Db } from '../db/connect.ts';
-import { expireGrant } from '../db/repositories/wallets.ts';
+import { expireGrant } from '../db/repositories/wallet-grants.ts';
 
 export function createWalletActivities(deps: { db: Db }) {
   const { db } = deps;

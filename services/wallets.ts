@@ -18,9 +18,9 @@ import {
   listGrants,
   listWalletTransactions,
   listWallets as listWalletRows,
-  voidGrant as voidGrantRow,
   walletBalances,
 } from '../db/repositories/wallets.ts';
+import { voidGrant as voidGrantRow } from '../db/repositories/wallet-grants.ts';
 import type { GrantKind } from '../domain/wallets/draw.ts';
 import { translate } from '../i18n/catalogue.ts';
 import { walletGrantExpiryStartOptions } from '../temporal/wallet-start.ts';

@@ -10,7 +10,7 @@ import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './inv
 import { lockInvoice } from './invoices.ts';
 import { postPaymentAdjusted, postWriteOff } from './ledger.ts';
 import { customerNow } from './test-clocks.ts';
-import { grantPaidCredit } from './wallets.ts';
+import { grantPaidCredit } from './wallet-grants.ts';
 import { recordInvoiceEvents } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;

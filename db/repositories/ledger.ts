@@ -25,6 +25,7 @@ import {
   type PostingLine,
   type ReceivablePosition,
 } from '../../domain/ledger/postings.ts';
+import { WALLET_PAYMENT_SOURCE } from '../../domain/wallets/invoice-credit.ts';
 import type { Db } from '../connect.ts';
 import type {
   CreditNote,
@@ -39,9 +40,6 @@ import { newId } from '../ids.ts';
 import { getInvoiceLines } from './invoices.ts';
 
 type Executor = Db | Transaction<Database>;
-
-/** The payments source of purchased wallet credit paying an invoice (db/repositories/wallets.ts). */
-export const WALLET_PAYMENT_SOURCE = 'wallet';
 
 /** An entry to post: what it records and its lines by role. */
 export interface EntryDraft {

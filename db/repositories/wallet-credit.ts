@@ -4,10 +4,14 @@
 // (source "wallet"), posted Dr prepaid credit, Cr accounts receivable. The pure rules are in
 // domain/wallets/.
 import type { Transaction } from 'kysely';
-import { promotionalCredit, purchasedCredit } from '../../domain/wallets/invoice-credit.ts';
+import {
+  promotionalCredit,
+  purchasedCredit,
+  WALLET_PAYMENT_SOURCE,
+} from '../../domain/wallets/invoice-credit.ts';
 import type { Draw } from '../../domain/wallets/draw.ts';
 import type { Database, Invoice, InvoiceLine, WalletGrant } from '../database.ts';
-import { revenueDimensions, WALLET_PAYMENT_SOURCE } from './ledger.ts';
+import { revenueDimensions } from './ledger.ts';
 import { recordPayment } from './payments.ts';
 import { recordMovement, lockUsableGrants } from './wallets.ts';
 

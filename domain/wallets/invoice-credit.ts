@@ -5,6 +5,9 @@
 import { allocate } from '../rating/discounts.ts';
 import { drawCredit, type Draw, type GrantBalance } from './draw.ts';
 
+/** The payments source of purchased wallet credit paying an invoice. */
+export const WALLET_PAYMENT_SOURCE = 'wallet';
+
 export interface PromotionalCredit {
   draws: Draw[];
   /** The discount each line takes, in the lines' order; adds up to the draws. */

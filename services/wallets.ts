@@ -28,6 +28,7 @@ import type { WorkflowStartSettings } from '../temporal/workflow-starts.ts';
 import type { walletGrantExpiryWorkflow } from '../workflows/wallet-grant-expiry.ts';
 import { temporalCall, type ServiceDependencies } from './dependencies.ts';
 import { finalizeAndFollow } from './invoice-finalization.ts';
+import { refusingAsInvoice } from './invoice-refusals.ts';
 import { Refused } from './refused.ts';
 
 export interface WalletWithBalance extends Wallet {
@@ -145,58 +146,60 @@ export async function grantCredit(
     });
   }
   const testClock = await testClockRefOf(deps.db, customer.test_clock_id);
-  const grant = await deps.db.transaction().execute(async (trx) => {
-    const invoice =
-      request.kind === 'purchased'
-        ? await createDraftInvoice(trx, {
-            customerId: customer.id,
-            currency: wallet.currency,
-            origin: 'manual',
-            lines: [
-              {
-                description: translate(customer.locale, 'wallets.purchaseLine', {
-                  wallet: wallet.name,
-                }),
-                quantity: '1',
-                unitAmount: String(request.amount),
-                amount: request.amount,
-                taxCategory: 'exempt',
-              },
-            ],
-          })
-        : null;
-    const inserted = await insertGrant(trx, {
-      walletId,
-      kind: request.kind,
-      amount: request.amount,
-      reason: request.reason?.trim() || null,
-      expiresAt: request.expiresAt ?? null,
-      invoiceId: invoice?.id ?? null,
-      at: now,
-    });
-    if (request.expiresAt !== undefined) {
-      try {
-        await temporalCall(deps, () =>
-          deps.temporal.workflow.start<typeof walletGrantExpiryWorkflow>(
-            'walletGrantExpiryWorkflow',
-            walletGrantExpiryStartOptions({
-              grantId: inserted.id,
-              expiresAt: new Date(request.expiresAt!).toISOString(),
+  const grant = await refusingAsInvoice(() =>
+    deps.db.transaction().execute(async (trx) => {
+      const invoice =
+        request.kind === 'purchased'
+          ? await createDraftInvoice(trx, {
               customerId: customer.id,
-              ...(testClock && { testClock }),
-            }),
-          ),
-        );
-      } catch (error) {
-        throw new Refused(
-          'unavailable',
-          'Could not start the credit’s expiry timer; nothing was granted. Retry later.',
-          { cause: error },
-        );
+              currency: wallet.currency,
+              origin: 'manual',
+              lines: [
+                {
+                  description: translate(customer.locale, 'wallets.purchaseLine', {
+                    wallet: wallet.name,
+                  }),
+                  quantity: '1',
+                  unitAmount: String(request.amount),
+                  amount: request.amount,
+                  taxCategory: 'exempt',
+                },
+              ],
+            })
+          : null;
+      const inserted = await insertGrant(trx, {
+        walletId,
+        kind: request.kind,
+        amount: request.amount,
+        reason: request.reason?.trim() || null,
+        expiresAt: request.expiresAt ?? null,
+        invoiceId: invoice?.id ?? null,
+        at: now,
+      });
+      if (request.expiresAt !== undefined) {
+        try {
+          await temporalCall(deps, () =>
+            deps.temporal.workflow.start<typeof walletGrantExpiryWorkflow>(
+              'walletGrantExpiryWorkflow',
+              walletGrantExpiryStartOptions({
+                grantId: inserted.id,
+                expiresAt: new Date(request.expiresAt!).toISOString(),
+                customerId: customer.id,
+                ...(testClock && { testClock }),
+              }),
+            ),
+          );
+        } catch (error) {
+          throw new Refused(
+            'unavailable',
+            'Could not start the credit’s expiry timer; nothing was granted. Retry later.',
+            { cause: error },
+          );
+        }
       }
-    }
-    return inserted;
-  });
+      return inserted;
+    }),
+  );
   if (grant.invoice_id !== null) {
     // Committed with its grant as a draft; finalized now (a failure leaves the draft for
     // POST /v1/invoices/:id/finalize, and the grant pending until that invoice is paid).

@@ -120,7 +120,7 @@ describe('wallet routes', () => {
       .innerJoin('journal_lines', 'journal_lines.entry_id', 'journal_entries.id')
       .select(['journal_entries.kind', 'account_code', 'debit', 'credit'])
       .where('journal_entries.customer_id', '=', customerId)
-      .where('journal_entries.kind', 'like', 'wallet_%')
+      .where('journal_entries.kind', 'in', ['wallet_credit_granted', 'wallet_credit_voided'])
       .orderBy('journal_entries.sequence')
       .orderBy('journal_lines.position')
       .execute();

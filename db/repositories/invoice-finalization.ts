@@ -30,7 +30,12 @@ import {
 import { lockInvoice } from './invoices.ts';
 import { postInvoiceFinalized } from './ledger.ts';
 import { takeDocumentNumber } from './number-series.ts';
-import { applyPromotionalCredit, applyPurchasedCredit } from './wallet-credit.ts';
+import {
+  applyPromotionalCredit,
+  payWithPurchasedCredit,
+  planPurchasedCredit,
+  usableWalletCredit,
+} from './wallet-credit.ts';
 import { customerNow } from './test-clocks.ts';
 import { recordInvoiceEvents } from './webhook-events.ts';
 
@@ -118,8 +123,9 @@ export async function finalizeLocked(
   // The customer's now: a test clock's instant for a clocked customer, else the real time.
   const now = await customerNow(trx, customer);
   const at = settings.at === undefined ? now : new Date(settings.at);
-  // Promotional wallet credit lowers the price before tax (docs/WALLETS.md).
-  lines = await applyPromotionalCredit(trx, invoice, lines, at);
+  // Wallet credit (docs/WALLETS.md): promotional credit lowers the price before tax.
+  const walletCredit = await usableWalletCredit(trx, invoice);
+  lines = await applyPromotionalCredit(trx, invoice, lines, walletCredit, at);
 
   let result: TaxResult | null = null;
   if (settings.tax) {
@@ -173,6 +179,8 @@ export async function finalizeLocked(
     : DateTime.fromJSDate(at, { zone: customer.timezone })
         .plus({ days: customer.payment_terms_days })
         .toJSDate();
+  // Purchased wallet credit pays the taxed total, like a payment, once the invoice is open.
+  const prepaid = planPurchasedCredit(invoice, amounts.total, walletCredit, at);
   // Posted with the invoice (AR, revenue, tax payable), before the number series is locked.
   await postInvoiceFinalized(trx, { ...invoice, total: amounts.total, issued_at: at });
   // Taken last: the series' counter row stays locked until this transaction commits.
@@ -184,36 +192,33 @@ export async function finalizeLocked(
     invoice.customer_id,
   );
   const status: InvoiceStatus = amounts.total === 0 ? 'paid' : 'open';
-  return (
-    trx
-      .updateTable('invoices')
-      .set({
-        status,
-        number,
-        subtotal,
-        discount_total: discountTotal,
-        tax,
-        total: amounts.total,
-        issued_at: at,
-        due_at: dueAt,
-        finalized_at: now,
-        ...(status === 'paid' ? { paid_at: at } : {}),
-        tax_breakdown: JSON.stringify(result?.breakdown ?? []),
-        tax_notes: JSON.stringify(result?.notes ?? []),
-        tax_provider: result?.provider ?? null,
-        tax_date: result?.taxDate ?? null,
-        customer_details: JSON.stringify(customerDetailsOf(customer)),
-        seller_details: settings.seller
-          ? JSON.stringify(sellerDetailsOf(settings.seller, settings.tax?.seller))
-          : null,
-      })
-      .where('id', '=', invoice.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
-      .then((after) => recordInvoiceEvents(trx, invoice, after))
-      // Purchased wallet credit pays the taxed total, like a payment (docs/WALLETS.md).
-      .then((after) => applyPurchasedCredit(trx, after, at))
-  );
+  return trx
+    .updateTable('invoices')
+    .set({
+      status,
+      number,
+      subtotal,
+      discount_total: discountTotal,
+      tax,
+      total: amounts.total,
+      issued_at: at,
+      due_at: dueAt,
+      finalized_at: now,
+      ...(status === 'paid' ? { paid_at: at } : {}),
+      tax_breakdown: JSON.stringify(result?.breakdown ?? []),
+      tax_notes: JSON.stringify(result?.notes ?? []),
+      tax_provider: result?.provider ?? null,
+      tax_date: result?.taxDate ?? null,
+      customer_details: JSON.stringify(customerDetailsOf(customer)),
+      seller_details: settings.seller
+        ? JSON.stringify(sellerDetailsOf(settings.seller, settings.tax?.seller))
+        : null,
+    })
+    .where('id', '=', invoice.id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+    .then((after) => recordInvoiceEvents(trx, invoice, after))
+    .then((after) => (prepaid ? payWithPurchasedCredit(trx, after, prepaid, at) : after));
 }
 
 /**

@@ -1,19 +1,53 @@
 // Wallet credit on an invoice being finalized, in its finalizing transaction (so a retry finds
 // the invoice finalized and takes nothing twice). Promotional credit first, before tax: a
 // discount spread over the lines. Purchased credit last, after tax: a payment of the amount due
-// (source "wallet"), posted Dr prepaid credit, Cr accounts receivable. The pure rules are in
-// domain/wallets/.
+// (source "wallet"), posted Dr prepaid credit, Cr accounts receivable. The customer's usable
+// grants are read and locked once, before the invoice takes its number (so the number series'
+// lock is never held for them); a customer without credit costs one query. The pure rules are
+// in domain/wallets/.
 import type { Transaction } from 'kysely';
 import {
   promotionalCredit,
   purchasedCredit,
   WALLET_PAYMENT_SOURCE,
 } from '../../domain/wallets/invoice-credit.ts';
-import type { Draw } from '../../domain/wallets/draw.ts';
+import type { Draw, GrantBalance } from '../../domain/wallets/draw.ts';
 import type { Database, Invoice, InvoiceLine, WalletGrant } from '../database.ts';
 import { revenueDimensions } from './ledger.ts';
 import { recordPayment } from './payments.ts';
 import { recordMovement, lockUsableGrants } from './wallets.ts';
+
+/** The customer's usable credit for one invoice: the grants (locked) and the invoice's plan. */
+export interface InvoiceWalletCredit {
+  rows: WalletGrant[];
+  balances: GrantBalance[];
+  planCode: string | null;
+}
+
+/** What purchased credit will pay of an invoice: its draws and their total. */
+export interface PrepaidPlan {
+  credit: InvoiceWalletCredit;
+  draws: Draw[];
+  total: number;
+}
+
+/** The credit the invoice may use, locked; null when there is none (or it sells credit). */
+export async function usableWalletCredit(
+  trx: Transaction<Database>,
+  invoice: Invoice,
+): Promise<InvoiceWalletCredit | null> {
+  const { rows, balances } = await lockUsableGrants(trx, invoice.customer_id, invoice.currency);
+  if (rows.length === 0) return null;
+  // An invoice that sells credit never uses credit.
+  const sells = await trx
+    .selectFrom('wallet_grants')
+    .select('id')
+    .where('invoice_id', '=', invoice.id)
+    .executeTakeFirst();
+  if (sells) return null;
+  const { planCode } = await revenueDimensions(trx, invoice);
+  return { rows, balances, planCode };
+}
 
 async function consume(
   trx: Transaction<Database>,
@@ -37,80 +71,74 @@ async function consume(
   }
 }
 
-/** Whether the invoice sells wallet credit: credit never pays for more credit. */
-async function sellsCredit(trx: Transaction<Database>, invoiceId: string): Promise<boolean> {
-  const row = await trx
-    .selectFrom('wallet_grants')
-    .select('id')
-    .where('invoice_id', '=', invoiceId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /**
- * Takes the customer's eligible promotional credit off a draft's lines, before tax: each line's
- * discount grows by its share. Returns the lines as they are now.
+ * Takes the eligible promotional credit off a draft's lines, before tax: each line's discount
+ * grows by its share. Returns the lines as they are now.
  */
 export async function applyPromotionalCredit(
   trx: Transaction<Database>,
   invoice: Invoice,
   lines: InvoiceLine[],
+  credit: InvoiceWalletCredit | null,
   at: Date,
 ): Promise<InvoiceLine[]> {
-  if (await sellsCredit(trx, invoice.id)) return lines;
-  const { rows, balances } = await lockUsableGrants(trx, invoice.customer_id, invoice.currency);
-  if (!balances.some((g) => g.kind === 'promotional')) return lines;
-  const { planCode } = await revenueDimensions(trx, invoice);
-  const credit = promotionalCredit(balances, {
-    planCode,
+  if (!credit?.balances.some((g) => g.kind === 'promotional')) return lines;
+  const promotional = promotionalCredit(credit.balances, {
+    planCode: credit.planCode,
     at: at.toISOString(),
     lineNets: lines.map((l) => l.amount - l.discount_amount),
   });
-  if (credit.total === 0) return lines;
-  await consume(trx, rows, credit.draws, invoice, 'promotional', at);
+  if (promotional.total === 0) return lines;
+  await consume(trx, credit.rows, promotional.draws, invoice, 'promotional', at);
   const updated: InvoiceLine[] = [];
   for (const [i, line] of lines.entries()) {
-    const extra = credit.lineDiscounts[i]!;
-    if (extra === 0) {
-      updated.push(line);
-      continue;
-    }
+    const extra = promotional.lineDiscounts[i]!;
     updated.push(
-      await trx
-        .updateTable('invoice_lines')
-        .set({ discount_amount: line.discount_amount + extra })
-        .where('id', '=', line.id)
-        .returningAll()
-        .executeTakeFirstOrThrow(),
+      extra === 0
+        ? line
+        : await trx
+            .updateTable('invoice_lines')
+            .set({ discount_amount: line.discount_amount + extra })
+            .where('id', '=', line.id)
+            .returningAll()
+            .executeTakeFirstOrThrow(),
     );
   }
   return updated;
 }
 
-/** Pays the finalized invoice's amount due from purchased credit, after tax. */
-export async function applyPurchasedCredit(
+/** What purchased credit pays of an invoice to be finalized for `total` (after tax). */
+export function planPurchasedCredit(
+  invoice: Invoice,
+  total: number,
+  credit: InvoiceWalletCredit | null,
+  at: Date,
+): PrepaidPlan | null {
+  const amountDue = total - invoice.amount_paid - invoice.amount_credited;
+  if (!credit || amountDue <= 0) return null;
+  const paid = purchasedCredit(credit.balances, {
+    planCode: credit.planCode,
+    at: at.toISOString(),
+    amountDue,
+  });
+  return paid.total === 0 ? null : { credit, ...paid };
+}
+
+/** Pays the finalized invoice from purchased credit as planned: a payment, and its movements. */
+export async function payWithPurchasedCredit(
   trx: Transaction<Database>,
   invoice: Invoice,
+  plan: PrepaidPlan,
   at: Date,
 ): Promise<Invoice> {
-  if (invoice.amount_due <= 0 || (await sellsCredit(trx, invoice.id))) return invoice;
-  const { rows, balances } = await lockUsableGrants(trx, invoice.customer_id, invoice.currency);
-  if (!balances.some((g) => g.kind === 'purchased')) return invoice;
-  const { planCode } = await revenueDimensions(trx, invoice);
-  const credit = purchasedCredit(balances, {
-    planCode,
-    at: at.toISOString(),
-    amountDue: invoice.amount_due,
-  });
-  if (credit.total === 0) return invoice;
   const paid = await recordPayment(trx, {
     invoiceId: invoice.id,
-    amount: credit.total,
+    amount: Math.min(plan.total, invoice.amount_due),
     method: 'prepaid credit',
     reference: 'wallet-credit',
     paidAt: at.toISOString(),
     source: WALLET_PAYMENT_SOURCE,
   });
-  await consume(trx, rows, credit.draws, invoice, 'purchased', at);
+  await consume(trx, plan.credit.rows, plan.draws, invoice, 'purchased', at);
   return paid.invoice;
 }

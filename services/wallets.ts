@@ -140,6 +140,9 @@ export async function grantCredit(
     throw new Refused('unprocessable', 'promotional credit needs a reason', { field: 'reason' });
   }
   const now = await customerNow(deps.db, customer);
+  if (request.expiresAt !== undefined && !Number.isFinite(Date.parse(request.expiresAt))) {
+    throw new Refused('unprocessable', 'not an instant we can read', { field: 'expiresAt' });
+  }
   if (request.expiresAt !== undefined && Date.parse(request.expiresAt) <= now.getTime()) {
     throw new Refused('unprocessable', `must be after the customer's now, ${now.toISOString()}`, {
       field: 'expiresAt',

@@ -21,6 +21,7 @@ import {
   type InvoicingSettings,
 } from './subscriptions.ts';
 import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
+import { createWalletActivities } from './wallets.ts';
 import {
   createWebhookActivities,
   type WebhookDependencies,
@@ -51,5 +52,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createPlanMigrationActivities(deps),
     ...createAccountingSyncActivities(deps),
     ...createWebhookActivities(deps),
+    ...createWalletActivities(deps),
   };
 }

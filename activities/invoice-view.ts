@@ -5,6 +5,7 @@ import type { Db } from '../db/connect.ts';
 import type { Customer, Invoice, InvoiceCustomerDetails, InvoiceLine } from '../db/database.ts';
 import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
 import { customerDetailsOf } from '../db/repositories/invoice-finalization.ts';
+import { invoiceWalletCredit } from '../db/repositories/wallets.ts';
 import type { Brand, InvoiceCustomerView, InvoiceView, LineTaxView } from '../documents/views.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 
@@ -57,25 +58,28 @@ export interface InvoiceRecords {
   invoice: Invoice;
   lines: InvoiceLine[];
   customer: Customer;
+  /** What wallet credit the invoice used, by kind (documents show each on its own row). */
+  walletCredit?: { promotional: number; purchased: number };
 }
 
 export async function loadInvoiceRecords(db: Db, invoiceId: string): Promise<InvoiceRecords> {
   const invoice = await getInvoice(db, invoiceId);
   if (!invoice) throw new Error(`invoice ${invoiceId} not found`);
-  const [lines, customer] = await Promise.all([
+  const [lines, customer, walletCredit] = await Promise.all([
     getInvoiceLines(db, invoiceId),
     db
       .selectFrom('customers')
       .selectAll()
       .where('id', '=', invoice.customer_id)
       .executeTakeFirstOrThrow(),
+    invoiceWalletCredit(db, invoiceId),
   ]);
-  return { invoice, lines, customer };
+  return { invoice, lines, customer, walletCredit };
 }
 
 /** The view of an invoice from its rows (see loadInvoiceView for `reach`). */
 export function invoiceViewOf(
-  { invoice, lines, customer }: InvoiceRecords,
+  { invoice, lines, customer, walletCredit }: InvoiceRecords,
   { seller: currentSeller, brand }: InvoiceViewSettings,
   reach: 'issued' | 'current' = 'current',
 ): InvoiceView {
@@ -124,6 +128,13 @@ export function invoiceViewOf(
       total: invoice.total,
       ...(singleRate !== undefined ? { taxRateBasisPoints: singleRate } : {}),
       ...(invoice.discount_total > 0 ? { discount: invoice.discount_total } : {}),
+      ...(walletCredit?.promotional
+        ? {
+            promotionalCredit: walletCredit.promotional,
+            otherDiscount: invoice.discount_total - walletCredit.promotional,
+          }
+        : {}),
+      ...(walletCredit?.purchased ? { prepaidCreditPaid: walletCredit.purchased } : {}),
       ...(invoice.amount_paid > 0 ? { amountPaid: invoice.amount_paid } : {}),
       ...(finalized ? { amountDue: invoice.amount_due } : {}),
     },

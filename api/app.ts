@@ -59,6 +59,7 @@ import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
 import usage from './routes/usage.ts';
 import webhookEndpoints from './routes/webhook-endpoints.ts';
+import wallets from './routes/wallets.ts';
 import {
   documentsOf,
   invoicingOf,
@@ -169,6 +170,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
 
   await app.register(insights);
   await app.register(webhookEndpoints);
+  await app.register(wallets);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */

@@ -62,6 +62,7 @@ import type {
 } from './schema/subscriptions.ts';
 import type { PaymentCheckoutsTable, PaymentFailuresTable } from './schema/online-payments.ts';
 import type { BillableMetricsTable, UsageEventsTable } from './schema/usage.ts';
+import type { WalletGrantsTable, WalletTransactionsTable, WalletsTable } from './schema/wallets.ts';
 import type {
   WebhookAttemptsTable,
   WebhookEndpointsTable,
@@ -83,6 +84,7 @@ export type * from './schema/projects.ts';
 export type * from './schema/subscriptions.ts';
 export type * from './schema/usage.ts';
 export type * from './schema/webhooks.ts';
+export type * from './schema/wallets.ts';
 
 export interface Database {
   customers: CustomersTable;
@@ -137,6 +139,10 @@ export interface Database {
   workflow_starts: WorkflowStartsTable;
 
   billing_run_failures: BillingRunFailuresTable;
+
+  wallets: WalletsTable;
+  wallet_grants: WalletGrantsTable;
+  wallet_transactions: WalletTransactionsTable;
 
   accounting_links: AccountingLinksTable;
   accounting_syncs: AccountingSyncsTable;

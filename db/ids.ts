@@ -27,7 +27,10 @@ export type IdPrefix =
   | 'we'
   | 'evt'
   | 'pco'
-  | 'pfl';
+  | 'pfl'
+  | 'wal'
+  | 'wgr'
+  | 'wtx';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

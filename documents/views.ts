@@ -61,6 +61,12 @@ export interface InvoiceSummaryView {
   taxRateBasisPoints?: number;
   /** Discounts taken off the subtotal before tax (positive minor units), when any. */
   discount?: number;
+  /** The part of `discount` that is promotional wallet credit, shown on its own row. */
+  promotionalCredit?: number;
+  /** `discount` less the promotional credit (coupons), when promotional credit is shown. */
+  otherDiscount?: number;
+  /** What purchased wallet credit paid of the total, after tax (part of amountPaid). */
+  prepaidCreditPaid?: number;
   /** Paid so far, when a payment has been recorded. */
   amountPaid?: number;
   /** What is still owed (total less payments and credit notes), once finalized. */

@@ -21,6 +21,11 @@ export const TAGS = [
       'Discounts: a percentage or an amount off, for one, N or every period, applied to a customer or a subscription.',
   },
   {
+    name: 'Wallets',
+    description:
+      'Prepaid and promotional credit: wallets per customer, grants (bought through an invoice, or free) with optional expiry, and every movement of their credit.',
+  },
+  {
     name: 'Subscriptions',
     description:
       'A customer on a plan. Each subscription is a durable Temporal workflow that bills every period; ' +

@@ -17,6 +17,7 @@ import { platform } from './initial/platform.ts';
 import { projects } from './initial/projects.ts';
 import { subscriptions } from './initial/subscriptions.ts';
 import { usage } from './initial/usage.ts';
+import { wallets } from './initial/wallets.ts';
 import { webhooks } from './initial/webhooks.ts';
 
 // Each concept's statements stand in its module under initial/; they run in the order the schema
@@ -117,6 +118,7 @@ const statements: string[] = [
 
   ...Object.values(webhooks),
   ...Object.values(onlinePayments),
+  ...Object.values(wallets),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -30,6 +30,12 @@ import {
 import { lockInvoice } from './invoices.ts';
 import { postInvoiceFinalized } from './ledger.ts';
 import { takeDocumentNumber } from './number-series.ts';
+import {
+  applyPromotionalCredit,
+  payWithPurchasedCredit,
+  planPurchasedCredit,
+  usableWalletCredit,
+} from './wallet-credit.ts';
 import { customerNow } from './test-clocks.ts';
 import { recordInvoiceEvents } from './webhook-events.ts';
 
@@ -100,7 +106,7 @@ export async function finalizeLocked(
   invoice: Invoice,
   settings: FinalizeSettings,
 ): Promise<Invoice> {
-  const lines = await trx
+  let lines = await trx
     .selectFrom('invoice_lines')
     .selectAll()
     .where('invoice_id', '=', invoice.id)
@@ -117,6 +123,9 @@ export async function finalizeLocked(
   // The customer's now: a test clock's instant for a clocked customer, else the real time.
   const now = await customerNow(trx, customer);
   const at = settings.at === undefined ? now : new Date(settings.at);
+  // Wallet credit (docs/WALLETS.md): promotional credit lowers the price before tax.
+  const walletCredit = await usableWalletCredit(trx, invoice);
+  lines = await applyPromotionalCredit(trx, invoice, lines, walletCredit, at);
 
   let result: TaxResult | null = null;
   if (settings.tax) {
@@ -170,6 +179,8 @@ export async function finalizeLocked(
     : DateTime.fromJSDate(at, { zone: customer.timezone })
         .plus({ days: customer.payment_terms_days })
         .toJSDate();
+  // Purchased wallet credit pays the taxed total, like a payment, once the invoice is open.
+  const prepaid = planPurchasedCredit(invoice, amounts.total, walletCredit, at);
   // Posted with the invoice (AR, revenue, tax payable), before the number series is locked.
   await postInvoiceFinalized(trx, { ...invoice, total: amounts.total, issued_at: at });
   // Taken last: the series' counter row stays locked until this transaction commits.
@@ -206,7 +217,8 @@ export async function finalizeLocked(
     .where('id', '=', invoice.id)
     .returningAll()
     .executeTakeFirstOrThrow()
-    .then((after) => recordInvoiceEvents(trx, invoice, after));
+    .then((after) => recordInvoiceEvents(trx, invoice, after))
+    .then((after) => (prepaid ? payWithPurchasedCredit(trx, after, prepaid, at) : after));
 }
 
 /**

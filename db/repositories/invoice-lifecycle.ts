@@ -10,6 +10,7 @@ import { InvalidInvoiceRequestError, InvalidInvoiceTransitionError } from './inv
 import { lockInvoice } from './invoices.ts';
 import { postPaymentAdjusted, postWriteOff } from './ledger.ts';
 import { customerNow } from './test-clocks.ts';
+import { grantPaidCredit } from './wallet-grants.ts';
 import { recordEvent, recordInvoiceEvents } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
@@ -174,7 +175,14 @@ export async function setAmountPaidLocked(
     .where('id', '=', invoice.id)
     .returningAll()
     .executeTakeFirstOrThrow()
-    .then((after) => recordInvoiceEvents(trx, invoice, after));
+    .then((after) => recordInvoiceEvents(trx, invoice, after))
+    .then(async (after) => {
+      // An invoice selling wallet credit, paid now: the credit is granted (once).
+      if (after.status === 'paid' && invoice.status !== 'paid') {
+        await grantPaidCredit(trx, after, after.paid_at ?? new Date());
+      }
+      return after;
+    });
 }
 
 /**

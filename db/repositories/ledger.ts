@@ -25,6 +25,7 @@ import {
   type PostingLine,
   type ReceivablePosition,
 } from '../../domain/ledger/postings.ts';
+import { WALLET_PAYMENT_SOURCE } from '../../domain/wallets/invoice-credit.ts';
 import type { Db } from '../connect.ts';
 import type {
   CreditNote,
@@ -142,7 +143,7 @@ export function positionOf(invoice: Pick<Invoice, 'status' | 'amount_due'>): Rec
 }
 
 /** The revenue dimensions of an invoice: its subscription's plan, and where it comes from. */
-async function revenueDimensions(
+export async function revenueDimensions(
   trx: Transaction<Database>,
   invoice: Pick<Invoice, 'subscription_id' | 'origin'>,
 ): Promise<{ planCode: string | null; origin: InvoiceOrigin }> {
@@ -204,16 +205,23 @@ export async function postPayment(
   after: Invoice,
 ) {
   const fromCustomerCredit = payment.source === 'credit_balance';
+  const fromPrepaidCredit = payment.source === WALLET_PAYMENT_SOURCE;
   const number = after.number ?? after.id;
   return postEntry(trx, {
-    kind: fromCustomerCredit ? 'customer_credit_applied' : 'payment_received',
+    kind: fromCustomerCredit
+      ? 'customer_credit_applied'
+      : fromPrepaidCredit
+        ? 'wallet_credit_applied'
+        : 'payment_received',
     sourceId: payment.id,
     customerId: payment.customer_id,
     currency: payment.currency,
     occurredAt: payment.paid_at,
     description: fromCustomerCredit
       ? `Customer credit applied to invoice ${number}`
-      : `Payment ${payment.reference} (${payment.method}) on invoice ${number}`,
+      : fromPrepaidCredit
+        ? `Prepaid wallet credit applied to invoice ${number}`
+        : `Payment ${payment.reference} (${payment.method}) on invoice ${number}`,
     invoiceId: after.id,
     paymentId: payment.id,
     documentNumber: after.number,
@@ -221,6 +229,7 @@ export async function postPayment(
       amount: payment.amount,
       method: payment.method,
       fromCustomerCredit,
+      fromPrepaidCredit,
       before: positionOf(before),
       after: positionOf(after),
     }),

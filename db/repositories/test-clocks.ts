@@ -8,6 +8,7 @@ import {
   subscriptionWorkflowId,
   projectWorkflowId,
   manualInvoiceWorkflowId,
+  walletGrantExpiryWorkflowId,
 } from '../../workflow-contracts/ids.ts';
 import type { TestClockRef } from '../../workflow-contracts/test-clock.ts';
 
@@ -161,8 +162,19 @@ export async function clockWorkflowIds(db: Db, clockId: string): Promise<string[
     .where('invoice_collections.ended', '=', false)
     .orderBy('invoice_collections.invoice_id')
     .execute();
+  // Wallet grants whose expiry timer has not fired yet.
+  const grants = await db
+    .selectFrom('wallet_grants')
+    .innerJoin('customers', 'customers.id', 'wallet_grants.customer_id')
+    .select('wallet_grants.id')
+    .where('customers.test_clock_id', '=', clockId)
+    .where('wallet_grants.expires_at', 'is not', null)
+    .where('wallet_grants.status', 'in', ['pending', 'active'])
+    .orderBy('wallet_grants.id')
+    .execute();
   return [
     ...subscriptions.map((s) => subscriptionWorkflowId(s.id)),
+    ...grants.map((g) => walletGrantExpiryWorkflowId(g.id)),
     ...projects.map((p) => projectWorkflowId(p.id)),
     ...manualInvoices.map((i) => manualInvoiceWorkflowId(i.id)),
     ...collections.map((c) => c.workflow_id),

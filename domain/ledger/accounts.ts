@@ -15,6 +15,7 @@ export const ACCOUNT_ROLES = [
   'customer_credit',
   'bad_debt',
   'refunds_clearing',
+  'prepaid_credit',
 ] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 
@@ -33,6 +34,7 @@ export const DEFAULT_ACCOUNTS: readonly Account[] = [
   { code: '1100', name: 'Accounts receivable', type: 'asset' },
   { code: '2100', name: 'Tax payable', type: 'liability' },
   { code: '2200', name: 'Customer credit', type: 'liability' },
+  { code: '2250', name: 'Prepaid credit', type: 'liability' },
   { code: '2300', name: 'Refunds clearing', type: 'liability' },
   { code: '2400', name: 'Deferred revenue', type: 'liability' },
   { code: '3000', name: 'Retained earnings', type: 'equity' },
@@ -64,6 +66,7 @@ export const DEFAULT_MAPPINGS: readonly AccountMapping[] = [
   { role: 'customer_credit', dimension: {}, accountCode: '2200' },
   { role: 'bad_debt', dimension: {}, accountCode: '6100' },
   { role: 'refunds_clearing', dimension: {}, accountCode: '2300' },
+  { role: 'prepaid_credit', dimension: {}, accountCode: '2250' },
 ];
 
 /** A tax rate in percent as one string whatever its spelling ("20.0" and "20" are one rate). */
@@ -107,6 +110,7 @@ const ALLOWED: Record<AccountRole, (keyof MappingDimension)[]> = {
   customer_credit: [],
   bad_debt: [],
   refunds_clearing: [],
+  prepaid_credit: [],
 };
 
 export interface MappingIssue {

@@ -14,6 +14,10 @@ export const JOURNAL_KINDS = [
   'invoice_voided',
   'invoice_written_off',
   'payment_adjusted',
+  'wallet_credit_granted',
+  'wallet_credit_applied',
+  'wallet_credit_expired',
+  'wallet_credit_voided',
 ] as const;
 export type JournalKind = (typeof JOURNAL_KINDS)[number];
 
@@ -147,6 +151,8 @@ export interface PaymentFacts {
   method: string;
   /** Paid out of the customer's credit balance (Dr customer credit, not cash). */
   fromCustomerCredit: boolean;
+  /** Paid out of a wallet's purchased credit (Dr prepaid credit, not cash). */
+  fromPrepaidCredit?: boolean | undefined;
   before: ReceivablePosition;
   after: ReceivablePosition;
 }
@@ -159,7 +165,9 @@ export function paymentLines(p: PaymentFacts): PostingLine[] {
   const lines = [
     ...(p.fromCustomerCredit
       ? line('customer_credit', p.amount, { memo: 'Credit applied' })
-      : line('cash', p.amount, { method: p.method })),
+      : p.fromPrepaidCredit
+        ? line('prepaid_credit', p.amount, { memo: 'Prepaid credit applied' })
+        : line('cash', p.amount, { method: p.method })),
     ...receivableMovement(p.before, p.after),
   ];
   lines.push(...line('customer_credit', -net(lines), { memo: 'Overpayment' }));
@@ -225,6 +233,43 @@ export function writeOffLines(
   after: ReceivablePosition,
 ): PostingLine[] {
   const lines = receivableMovement(before, after);
+  assertBalanced(lines);
+  return lines;
+}
+
+/**
+ * Purchased wallet credit granted once its invoice is paid: the invoice posted its price as
+ * revenue; it is no revenue yet but a liability to deliver what the credit buys, so Dr revenue,
+ * Cr prepaid credit. It becomes revenue again only as invoices consume it (their own entries).
+ */
+export function walletCreditGrantedLines(amount: number, dims: AccountDimensions): PostingLine[] {
+  const lines = [
+    ...line('revenue', amount, { ...dims, memo: 'Prepaid credit sold: a liability until used' }),
+    ...line('prepaid_credit', -amount, { memo: 'Prepaid credit granted' }),
+  ];
+  assertBalanced(lines);
+  return lines;
+}
+
+/** Purchased credit expired unused (breakage): Dr prepaid credit, Cr revenue. */
+export function walletCreditExpiredLines(amount: number, dims: AccountDimensions): PostingLine[] {
+  const lines = [
+    ...line('prepaid_credit', amount, { memo: 'Prepaid credit expired' }),
+    ...line('revenue', -amount, { ...dims, memo: 'Breakage: prepaid credit expired unused' }),
+  ];
+  assertBalanced(lines);
+  return lines;
+}
+
+/**
+ * Purchased credit voided by the operator: the customer paid for it, so it becomes their
+ * ordinary credit balance (refundable, taken off their next invoice): Dr prepaid, Cr customer credit.
+ */
+export function walletCreditVoidedLines(amount: number): PostingLine[] {
+  const lines = [
+    ...line('prepaid_credit', amount, { memo: 'Prepaid credit voided' }),
+    ...line('customer_credit', -amount, { memo: 'Returned to the customer credit balance' }),
+  ];
   assertBalanced(lines);
   return lines;
 }

@@ -10,6 +10,7 @@ import { planMigration } from './plan-migration.ts';
 import { project } from './project.ts';
 import { subscription } from './subscription.ts';
 import { testClockAdvanceStory } from './test-clock-advance.ts';
+import { walletGrantExpiry } from './wallet-grant-expiry.ts';
 import { webhookDelivery } from './webhook-delivery.ts';
 
 export const stories = {
@@ -21,4 +22,5 @@ export const stories = {
   planMigrationWorkflow: planMigration,
   accountingSyncWorkflow: accountingSync,
   webhookDeliveryWorkflow: webhookDelivery,
+  walletGrantExpiryWorkflow: walletGrantExpiry,
 } satisfies Record<WorkflowType, Story>;

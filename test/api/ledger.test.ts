@@ -40,6 +40,7 @@ describe('chart of accounts and mappings', () => {
       '1100',
       '2100',
       '2200',
+      '2250',
       '2300',
       '2400',
       '3000',
@@ -88,7 +89,7 @@ describe('chart of accounts and mappings', () => {
     });
     expect(writer.statusCode).toBe(403);
     const replaced = await api.request({ method: 'PUT', url: '/v1/ledger/mappings', payload });
-    expect(replaced.statusCode).toBe(200);
+    expect(replaced.statusCode, replaced.body).toBe(200);
     expect(replaced.json<Mappings>().data).toContainEqual({
       role: 'revenue',
       origin: 'project',

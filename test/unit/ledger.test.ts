@@ -227,10 +227,10 @@ describe('mappings', () => {
       codes,
     );
     expect(issues.map((i) => i.field)).toEqual([
-      'mappings[6].planCode',
-      'mappings[7].accountCode',
-      'mappings[8]',
-      'mappings[9].taxRate',
+      'mappings[7].planCode',
+      'mappings[8].accountCode',
+      'mappings[9]',
+      'mappings[10].taxRate',
       'mappings',
     ]);
   });

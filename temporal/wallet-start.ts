@@ -1,0 +1,25 @@
+// How a wallet grant's expiry timer is started: id, queue, search attributes, and the title
+// finance sees on top of it in the Temporal UI.
+import type { WorkflowStartOptions } from '@temporalio/client';
+import type { walletGrantExpiryWorkflow } from '../workflows/wallet-grant-expiry.ts';
+import type { WalletGrantExpiryInput } from '../workflows/wallet-grant-expiry-messages.ts';
+import { CustomerId, TestClockId } from '../workflow-contracts/search-attributes.ts';
+import { walletGrantExpiryWorkflowId } from '../workflow-contracts/ids.ts';
+import { BILLING_TASK_QUEUE } from './task-queues.ts';
+
+export function walletGrantExpiryStartOptions(
+  input: WalletGrantExpiryInput & { customerId: string },
+): WorkflowStartOptions<typeof walletGrantExpiryWorkflow> {
+  const { customerId, ...args } = input;
+  return {
+    taskQueue: BILLING_TASK_QUEUE,
+    workflowId: walletGrantExpiryWorkflowId(input.grantId),
+    args: [args],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    typedSearchAttributes: [
+      { key: CustomerId, value: customerId },
+      ...(input.testClock ? [{ key: TestClockId, value: input.testClock.id }] : []),
+    ],
+    staticSummary: `Wallet credit ${input.grantId} of ${customerId} expires at ${input.expiresAt}`,
+  };
+}

@@ -23,6 +23,7 @@ import type {
   CouponsTable,
 } from './schema/coupons.ts';
 import type { CustomersTable, TestClocksTable } from './schema/customers.ts';
+import type { EInvoicesTable } from './schema/e-invoices.ts';
 import type {
   CreditNoteLinesTable,
   CreditNotesTable,
@@ -74,6 +75,7 @@ export type * from './schema/catalog.ts';
 export type * from './schema/collections.ts';
 export type * from './schema/coupons.ts';
 export type * from './schema/customers.ts';
+export type * from './schema/e-invoices.ts';
 export type * from './schema/invoices.ts';
 export type * from './schema/ledger.ts';
 export type * from './schema/platform.ts';
@@ -143,4 +145,6 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_events: WebhookEventsTable;
   webhook_attempts: WebhookAttemptsTable;
+
+  e_invoices: EInvoicesTable;
 }

@@ -10,6 +10,7 @@ import { catalog } from './initial/catalog.ts';
 import { collections } from './initial/collections.ts';
 import { coupons } from './initial/coupons.ts';
 import { customers } from './initial/customers.ts';
+import { eInvoices } from './initial/e-invoices.ts';
 import { invoices } from './initial/invoices.ts';
 import { ledger } from './initial/ledger.ts';
 import { platform } from './initial/platform.ts';
@@ -115,6 +116,7 @@ const statements: string[] = [
   ledger.journal_lines_no_truncate,
 
   ...Object.values(webhooks),
+  ...Object.values(eInvoices),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

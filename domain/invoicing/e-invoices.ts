@@ -56,14 +56,14 @@ export function eInvoiceSettingIssues(
   const endpoint = setting.peppolEndpoint;
   if (endpoint && !PEPPOL_SCHEME.test(endpoint.scheme)) {
     issues.push({
-      field: 'eInvoice.peppolEndpoint.scheme',
+      field: 'peppolEndpoint.scheme',
       message: `${endpoint.scheme} is not an EAS code (four digits such as 0088, or EM)`,
     });
   }
   if (setting.format === 'xrechnung-cii' || setting.format === 'xrechnung-ubl') {
     if (!setting.buyerReference) {
       issues.push({
-        field: 'eInvoice.buyerReference',
+        field: 'buyerReference',
         message: 'XRechnung needs the buyer reference (the Leitweg-ID of a public buyer)',
       });
     }
@@ -79,7 +79,7 @@ export function eInvoiceSettingIssues(
   }
   if (setting.format === 'peppol-ubl' && !endpoint) {
     issues.push({
-      field: 'eInvoice.peppolEndpoint',
+      field: 'peppolEndpoint',
       message: 'Peppol BIS needs the buyer’s Peppol id (scheme and id)',
     });
   }

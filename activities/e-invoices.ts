@@ -163,8 +163,9 @@ export async function loadEInvoiceSource(
     return {
       name: line.description,
       quantity: '1',
-      unitAmount: String(line.amount),
-      amount: line.amount,
+      // A credit note's lines are tax included; EN 16931 states them net.
+      unitAmount: String(line.amount - line.tax_amount),
+      amount: line.amount - line.tax_amount,
       discount: 0,
       // A credited line is taxed as the invoice line it credits.
       category: credited ? categoryOf(credited) : vatCategoryOf('outside_scope', '0'),

@@ -3,6 +3,7 @@
 // test's timeout.
 import { cacheRoot } from '../infra/cache.ts';
 import { ensureChromium } from '../infra/chromium.ts';
+import { ensureEInvoiceValidator } from '../infra/einvoice-validator.ts';
 import { ensureClusterBinaries } from '../infra/cluster/binaries.ts';
 import { formatDuration, progress } from '../runtime/log.ts';
 import { ensureTemporalCli } from '../infra/temporal-cli.ts';
@@ -41,6 +42,8 @@ try {
   );
   // PDF tests print through the real Chromium and read the result with poppler-utils.
   await step('Chromium (PDF rendering)', ensureChromium, 'PDF tests will fail');
+  // The e-invoice tests validate with the official EN 16931, XRechnung and Peppol rules.
+  await step('e-invoice validator', ensureEInvoiceValidator, 'e-invoice tests will fail');
 } catch (error) {
   progress(
     `provisioning failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

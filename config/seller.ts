@@ -58,14 +58,18 @@ export function numberingFromEnv(env: NodeJS.ProcessEnv): NumberingSettings {
 /**
  * What e-invoices say of the seller beyond the printed details: SELLER_STREET, SELLER_CITY,
  * SELLER_POSTAL_CODE, SELLER_PHONE, SELLER_PEPPOL_ID ("scheme:id", e.g. "9935:IE1234567T";
- * without it the seller's email, scheme EM), SELLER_IBAN and SELLER_BIC. The defaults are the
+ * without it the seller's email, scheme EM, which XRechnung takes and Peppol does not),
+ * SELLER_IBAN and SELLER_BIC. The defaults are the
  * demo seller's (the same bank account as its payment instructions).
  */
 export function eInvoiceSellerFromEnv(
   env: NodeJS.ProcessEnv,
   printed: { addressLines: string[]; email: string },
 ): SellerEInvoiceDetails {
-  const peppolId = env.SELLER_PEPPOL_ID?.trim();
+  // Peppol refuses an email as the seller's address (PEPPOL-EN16931-CL008): the demo seller
+  // (no SELLER_TAX_ID) has its Irish VAT number (EAS 9935) as Peppol id.
+  const peppolId =
+    env.SELLER_PEPPOL_ID?.trim() || (env.SELLER_TAX_ID ? undefined : '9935:IE1234567T');
   let endpoint = { scheme: 'EM', id: printed.email };
   if (peppolId) {
     const match = /^([0-9]{4}|[A-Z]{2}):(.+)$/.exec(peppolId);

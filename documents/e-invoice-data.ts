@@ -7,7 +7,15 @@ import { translatorFor } from '../i18n/catalogue.ts';
 import { minorUnitExponent } from '../domain/core/currency.ts';
 import { decimal, shift, toDecimalString, type DecimalString } from '../domain/core/decimal.ts';
 import { money, toMajorUnitString } from '../domain/core/money.ts';
-import type { EInvoiceFormat, PeppolEndpoint } from '../domain/invoicing/e-invoices.ts';
+import type { EInvoiceFormat } from '../domain/invoicing/e-invoices.ts';
+import {
+  buyerParty,
+  sellerParty,
+  type EInvoiceBuyer,
+  type EInvoiceSeller,
+} from './e-invoice-parties.ts';
+
+export type { EInvoiceBuyer, EInvoiceSeller } from './e-invoice-parties.ts';
 
 /** EN 16931's VAT categories (UNCL5305) that the tax engine's treatments map to. */
 export type VatCategoryCode = 'S' | 'Z' | 'E' | 'AE' | 'K' | 'O';
@@ -37,37 +45,6 @@ export function vatCategoryOf(treatment: string, ratePercent: string): VatCatego
     default:
       return { code: 'O', percent: '0' };
   }
-}
-
-export interface EInvoiceSeller {
-  legalName: string;
-  street: string;
-  city: string;
-  postalCode: string;
-  /** ISO 3166-1 alpha-2. */
-  country: string;
-  vatId?: string | undefined;
-  email: string;
-  phone: string;
-  /** BT-34, the seller's electronic address. */
-  endpoint: PeppolEndpoint;
-  /** Credit transfer to this account (BG-17), when set. */
-  iban?: string | undefined;
-  bic?: string | undefined;
-}
-
-export interface EInvoiceBuyer {
-  name: string;
-  email: string;
-  street?: string | undefined;
-  additionalStreet?: string | undefined;
-  city?: string | undefined;
-  postalCode?: string | undefined;
-  region?: string | undefined;
-  country: string;
-  vatId?: string | undefined;
-  /** BT-49; absent, the buyer's email stands for it (scheme EM). */
-  endpoint?: PeppolEndpoint | undefined;
 }
 
 export interface EInvoiceLine {
@@ -344,58 +321,4 @@ function exemption(code: VatCategoryCode, t: ReturnType<typeof translatorFor>): 
     default:
       return {};
   }
-}
-
-function endpointOf(endpoint: PeppolEndpoint): Data {
-  return { 'cbc:EndpointID': endpoint.id, 'cbc:EndpointID@schemeID': endpoint.scheme };
-}
-
-/** Outside VAT (category O), no VAT identifier may be given (BR-O-2 to BR-O-4). */
-function sellerParty(seller: EInvoiceSeller, outsideVat: boolean): Data {
-  return {
-    ...endpointOf(seller.endpoint),
-    'cac:PostalAddress': {
-      'cbc:StreetName': seller.street,
-      'cbc:CityName': seller.city,
-      'cbc:PostalZone': seller.postalCode,
-      'cac:Country': { 'cbc:IdentificationCode': seller.country },
-    },
-    ...(seller.vatId && !outsideVat
-      ? {
-          'cac:PartyTaxScheme': [
-            { 'cbc:CompanyID': seller.vatId, 'cac:TaxScheme': { 'cbc:ID': 'VAT' } },
-          ],
-        }
-      : {}),
-    'cac:PartyLegalEntity': { 'cbc:RegistrationName': seller.legalName },
-    'cac:Contact': {
-      'cbc:Name': seller.legalName,
-      'cbc:Telephone': seller.phone,
-      'cbc:ElectronicMail': seller.email,
-    },
-  };
-}
-
-function buyerParty(buyer: EInvoiceBuyer, outsideVat: boolean): Data {
-  return {
-    ...endpointOf(buyer.endpoint ?? { scheme: 'EM', id: buyer.email }),
-    'cac:PostalAddress': {
-      ...(buyer.street ? { 'cbc:StreetName': buyer.street } : {}),
-      ...(buyer.additionalStreet ? { 'cbc:AdditionalStreetName': buyer.additionalStreet } : {}),
-      ...(buyer.city ? { 'cbc:CityName': buyer.city } : {}),
-      ...(buyer.postalCode ? { 'cbc:PostalZone': buyer.postalCode } : {}),
-      ...(buyer.region ? { 'cbc:CountrySubentity': buyer.region } : {}),
-      'cac:Country': { 'cbc:IdentificationCode': buyer.country },
-    },
-    ...(buyer.vatId && !outsideVat
-      ? {
-          'cac:PartyTaxScheme': {
-            'cbc:CompanyID': buyer.vatId,
-            'cac:TaxScheme': { 'cbc:ID': 'VAT' },
-          },
-        }
-      : {}),
-    'cac:PartyLegalEntity': { 'cbc:RegistrationName': buyer.name },
-    'cac:Contact': { 'cbc:ElectronicMail': buyer.email },
-  };
 }

@@ -6,7 +6,7 @@
 // the Factur-X PDFs with veraPDF (PDF/A-3), their embedded XML compared with the CII the library
 // writes for the same data. The invoice and credit-note emails attach the customer's format.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvoiceService, type Invoice } from '@e-invoice-eu/core';
@@ -201,6 +201,18 @@ beforeAll(async () => {
       }
     }
   }
+  // Controls: the validator must refuse what is wrong (else a pass would prove nothing).
+  const tampered = join(dir, 'control-no-buyer-reference.xml');
+  writeFileSync(
+    tampered,
+    readFileSync(join(dir, 'domestic.xrechnung-ubl.xml'), 'utf8').replace(
+      /<cbc:BuyerReference>[^<]*<\/cbc:BuyerReference>/,
+      '',
+    ),
+  );
+  const plainPdf = join(dir, 'control-plain.pdf');
+  writeFileSync(plainPdf, await pdf.render('<p>Not an archive</p>'));
+  args.push('xrechnung-ubl-invoice', tampered, 'pdfa', plainPdf);
   const launcher = await validator;
   expect(launcher, 'the e-invoice validator could not be built (java, mvn)').toBeDefined();
   let output: string;
@@ -225,6 +237,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
   await pdf?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('customer settings', () => {
@@ -312,8 +325,20 @@ describe('validated with the official rules', () => {
     }
   });
 
+  test('the validator refuses a file that breaks a rule, and a PDF that is not PDF/A-3', () => {
+    const tampered = verdicts.get(
+      `${join(dir, 'control-no-buyer-reference.xml')}|xrechnung-ubl-invoice`,
+    )!;
+    expect(tampered.valid).toBe(false);
+    expect(tampered.errors.join('\n')).toMatch(/^BR-DE-15 /m);
+    const plain = verdicts.get(`${join(dir, 'control-plain.pdf')}|pdfa`)!;
+    expect(plain.valid).toBe(false);
+  });
+
   test('the rule sets are the official ones in force', () => {
-    const sets = new Set([...verdicts.values()].map((v) => v.set));
+    const sets = new Set(
+      [...verdicts.entries()].filter(([key]) => !key.includes('control-')).map(([, v]) => v.set),
+    );
     expect(sets).toEqual(
       new Set([
         'eu.cen.en16931:cii:1.3.15',

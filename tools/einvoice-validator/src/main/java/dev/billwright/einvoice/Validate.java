@@ -70,7 +70,17 @@ public final class Validate {
       File file = new File(args[i + 1]);
       List<String> errors = new ArrayList<>();
       List<String> warnings = new ArrayList<>();
-      String set = rules.equals("pdfa") ? validatePdfA(file, errors) : validateXml(registry, factory, rules, file, errors, warnings);
+      String set;
+      try {
+        set =
+            rules.equals("pdfa")
+                ? validatePdfA(file, errors)
+                : validateXml(registry, factory, rules, file, errors, warnings);
+      } catch (Exception e) {
+        // A file that cannot even be read as what it claims to be is invalid, not a crash.
+        set = rules;
+        errors.add(e.toString());
+      }
       allValid &= errors.isEmpty();
       System.out.println(
           "{\"file\":" + json(file.getPath())

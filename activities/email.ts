@@ -25,6 +25,7 @@ import {
   receiptViewOf,
 } from './customer-documents.ts';
 import { invoicePdf, type DocumentDependencies } from './documents.ts';
+import { withEInvoice } from './e-invoices.ts';
 import { loadInvoiceView, type InvoiceViewSettings } from './invoice-view.ts';
 
 /** What customer emails are sent as, link to and wait for; replies go to the seller's email. */
@@ -235,7 +236,11 @@ export function createEmailActivities(deps: EmailDependencies) {
           return {
             to: view.customer.email,
             message: renderer.renderInvoiceEmail(view, { attachmentName }),
-            attachments,
+            attachments: await withEInvoice(
+              deps,
+              { kind: 'invoice', id: view.invoice.id },
+              attachments,
+            ),
           };
         },
       });
@@ -317,7 +322,11 @@ export function createEmailActivities(deps: EmailDependencies) {
             message: renderer.renderCreditNoteEmail(url ? { ...view, hostedUrl: url } : view, {
               attachmentName,
             }),
-            attachments,
+            attachments: await withEInvoice(
+              deps,
+              { kind: 'credit_note', id: creditNote.id },
+              attachments,
+            ),
           };
         },
       });

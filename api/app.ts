@@ -38,6 +38,7 @@ import estimates from './routes/estimates.ts';
 import health from './routes/health.ts';
 import hosted from './routes/hosted.ts';
 import invoiceDocuments from './routes/invoice-documents.ts';
+import eInvoices from './routes/e-invoices.ts';
 import insights from './routes/insights.ts';
 import invoices from './routes/invoices.ts';
 import ledger from './routes/ledger.ts';
@@ -153,6 +154,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(creditNotes);
   await app.register(ledger);
   await app.register(invoiceDocuments);
+  await app.register(eInvoices);
   await app.register(outbox);
   await app.register(metrics);
   await app.register(usage);

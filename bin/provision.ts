@@ -3,6 +3,7 @@
 // test's timeout.
 import { cacheRoot } from '../infra/cache.ts';
 import { ensureChromium } from '../infra/chromium.ts';
+import { ensureEInvoiceValidator } from '../infra/einvoice-validator.ts';
 import { ensureClusterBinaries } from '../infra/cluster/binaries.ts';
 import { formatDuration, progress } from '../runtime/log.ts';
 import { ensureStripeMock } from '../infra/stripe-mock.ts';
@@ -44,6 +45,8 @@ try {
   await step('stripe-mock', ensureStripeMock, 'the online payment tests will fail (needs Go)');
   // PDF tests print through the real Chromium and read the result with poppler-utils.
   await step('Chromium (PDF rendering)', ensureChromium, 'PDF tests will fail');
+  // The e-invoice tests validate with the official EN 16931, XRechnung and Peppol rules.
+  await step('e-invoice validator', ensureEInvoiceValidator, 'e-invoice tests will fail');
 } catch (error) {
   progress(
     `provisioning failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -16,7 +16,7 @@ import type { StripeCheckoutOptions } from '../payments/stripe-checkout.ts';
 import type { TaxRounding, TaxSeller } from '../domain/tax/types.ts';
 import { PAYLOAD_KEY_BYTES, type PayloadKey } from '../temporal/payload-codec.ts';
 import { metricsFromEnv, type MetricsSettings } from './metrics.ts';
-import { numberingFromEnv, taxSellerFromEnv } from './seller.ts';
+import { eInvoiceSellerFromEnv, numberingFromEnv, taxSellerFromEnv } from './seller.ts';
 
 export type { MetricsSettings };
 
@@ -345,6 +345,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
       paymentInstructions:
         env.SELLER_PAYMENT_INSTRUCTIONS ??
         'Bank transfer to IBAN IE29 AIBK 9311 5212 3456 78 (BIC AIBKIE2D), quoting the invoice number.',
+      eInvoice: eInvoiceSellerFromEnv(env, {
+        addressLines: (env.SELLER_ADDRESS ?? '1 Example Street|Dublin D02 XY45').split('|'),
+        email: env.SELLER_EMAIL ?? 'billing@billwright.test',
+      }),
     },
     taxSeller,
     taxRounding: {

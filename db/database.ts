@@ -23,6 +23,7 @@ import type {
   CouponsTable,
 } from './schema/coupons.ts';
 import type { CustomersTable, TestClocksTable } from './schema/customers.ts';
+import type { EInvoicesTable } from './schema/e-invoices.ts';
 import type {
   CreditNoteLinesTable,
   CreditNotesTable,
@@ -76,6 +77,7 @@ export type * from './schema/catalog.ts';
 export type * from './schema/collections.ts';
 export type * from './schema/coupons.ts';
 export type * from './schema/customers.ts';
+export type * from './schema/e-invoices.ts';
 export type * from './schema/invoices.ts';
 export type * from './schema/ledger.ts';
 export type * from './schema/online-payments.ts';
@@ -154,4 +156,6 @@ export interface Database {
 
   payment_checkouts: PaymentCheckoutsTable;
   payment_failures: PaymentFailuresTable;
+
+  e_invoices: EInvoicesTable;
 }

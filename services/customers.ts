@@ -12,11 +12,12 @@ import type {
 import { getTestClock } from '../db/repositories/test-clocks.ts';
 import { DOCUMENT_DESIGNS, isDocumentDesign } from '../documents/designs.ts';
 import { isCurrencyCode } from '../domain/core/currency.ts';
+import { eInvoiceSettingIssues, type PeppolEndpoint } from '../domain/invoicing/e-invoices.ts';
 import { isValidTimezone } from '../domain/core/periods.ts';
 import type { CustomerType, TaxSeller } from '../domain/tax/types.ts';
 import { validateTaxCustomer } from '../domain/tax/validation.ts';
 import type { PageRequest, ServiceDependencies } from './dependencies.ts';
-import { Refused } from './refused.ts';
+import { Refused, refusedFor } from './refused.ts';
 
 export interface CustomerDependencies extends ServiceDependencies {
   seller: TaxSeller;
@@ -87,6 +88,34 @@ function checkDesign(design: string | null | undefined): void {
   );
 }
 
+/** Refused naming each field the customer's e-invoice format lacks (XRechnung, Peppol). */
+function assertEInvoiceable(customer: {
+  e_invoice_format: Customer['e_invoice_format'];
+  buyer_reference: string | null;
+  peppol_endpoint_scheme: string | null;
+  peppol_endpoint_id: string | null;
+  address_line1: string | null;
+  postal_code: string | null;
+  city: string | null;
+}): void {
+  const issues = eInvoiceSettingIssues(
+    {
+      format: customer.e_invoice_format,
+      buyerReference: customer.buyer_reference ?? undefined,
+      ...(customer.peppol_endpoint_scheme !== null && customer.peppol_endpoint_id !== null
+        ? {
+            peppolEndpoint: {
+              scheme: customer.peppol_endpoint_scheme,
+              id: customer.peppol_endpoint_id,
+            },
+          }
+        : {}),
+    },
+    { line1: customer.address_line1, postalCode: customer.postal_code, city: customer.city },
+  );
+  if (issues.length > 0) throw refusedFor(issues);
+}
+
 /** The VAT number as stored: without spaces, dots or dashes, upper case. */
 function normalisedVatNumber(vatNumber: string): string {
   return vatNumber.replace(/[\s.-]/g, '').toUpperCase();
@@ -150,6 +179,15 @@ export async function createCustomer(
     }),
     deps.seller,
   );
+  assertEInvoiceable({
+    e_invoice_format: input.eInvoiceFormat ?? 'none',
+    buyer_reference: input.buyerReference ?? null,
+    peppol_endpoint_scheme: input.peppolEndpoint?.scheme ?? null,
+    peppol_endpoint_id: input.peppolEndpoint?.id ?? null,
+    address_line1: input.address?.line1 ?? null,
+    postal_code: input.address?.postalCode ?? null,
+    city: input.address?.city ?? null,
+  });
   return customers.createCustomer(deps.db, input);
 }
 
@@ -167,6 +205,11 @@ export interface CustomerPatch {
   paymentTermsDays?: number | undefined;
   /** The design of their documents; null returns them to the brand's. */
   documentDesign?: string | null | undefined;
+  eInvoiceFormat?: Customer['e_invoice_format'] | undefined;
+  /** null clears it. */
+  buyerReference?: string | null | undefined;
+  /** null clears it. */
+  peppolEndpoint?: PeppolEndpoint | null | undefined;
   /** Fixed for life: accepted only when it is the customer's own. */
   currency?: string | undefined;
   /** Fixed for life: accepted only when it is the customer's own. */
@@ -190,6 +233,10 @@ const CORRECTABLE: [column: keyof CustomerCorrection, field: string, personal: b
   ['tax_exempt_reference', 'taxExempt.reference', true],
   ['payment_terms_days', 'paymentTermsDays', false],
   ['document_design', 'documentDesign', false],
+  ['e_invoice_format', 'eInvoiceFormat', false],
+  ['buyer_reference', 'buyerReference', false],
+  ['peppol_endpoint_scheme', 'peppolEndpoint.scheme', false],
+  ['peppol_endpoint_id', 'peppolEndpoint.id', false],
 ];
 
 /** The patch over the stored customer: every correctable column as it would be after it. */
@@ -220,6 +267,16 @@ function corrected(current: Customer, patch: CustomerPatch, locale: string | und
         : (patch.taxExempt?.reference ?? null),
     payment_terms_days: pick(patch.paymentTermsDays, current.payment_terms_days),
     document_design: pick(patch.documentDesign, current.document_design),
+    e_invoice_format: pick(patch.eInvoiceFormat, current.e_invoice_format),
+    buyer_reference: pick(patch.buyerReference, current.buyer_reference),
+    peppol_endpoint_scheme:
+      patch.peppolEndpoint === undefined
+        ? current.peppol_endpoint_scheme
+        : (patch.peppolEndpoint?.scheme ?? null),
+    peppol_endpoint_id:
+      patch.peppolEndpoint === undefined
+        ? current.peppol_endpoint_id
+        : (patch.peppolEndpoint?.id ?? null),
   } satisfies Required<CustomerCorrection>;
 }
 
@@ -277,6 +334,7 @@ export async function correctCustomer(
     const next = corrected(current, patch, checkPlace(patch));
     if (next.timezone !== current.timezone) await assertCalendarFree(trx, current);
     assertTaxable(customers.taxCustomerOf(next), deps.seller);
+    assertEInvoiceable(next);
     const changed = CORRECTABLE.filter(([column]) => next[column] !== current[column]);
     if (changed.length === 0) return { customer: current, changes: [] };
     const correction = Object.fromEntries(changed.map(([column]) => [column, next[column]]));

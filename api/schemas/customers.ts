@@ -2,6 +2,7 @@
 import { Type, type TSchema } from 'typebox';
 import type { Customer as CustomerRow } from '../../db/database.ts';
 import { DOCUMENT_DESIGNS } from '../../documents/designs.ts';
+import { E_INVOICE_FORMATS } from '../../domain/invoicing/e-invoices.ts';
 import { CUSTOMER_TYPES } from '../../domain/tax/types.ts';
 import { CurrencyCode, iso, Limit, StartingAfter, Timestamp } from './common.ts';
 
@@ -69,6 +70,34 @@ const CustomerTypeSchema = Type.Enum([...CUSTOMER_TYPES], {
   description: 'business or individual (default): decides B2B rules such as the EU reverse charge.',
 });
 
+const EInvoiceFormatSchema = Type.Enum([...E_INVOICE_FORMATS], {
+  description:
+    'The e-invoice their invoices and credit notes carry (see docs/E-INVOICES.md): none (the ' +
+    'default, the PDF only); factur-x-en16931 (the PDF becomes a Factur-X/ZUGFeRD PDF/A-3 with ' +
+    'its CII XML inside); xrechnung-cii or xrechnung-ubl (needs buyerReference and a street, ' +
+    'post code and city); peppol-ubl, Peppol BIS Billing 3.0 (needs peppolEndpoint).',
+});
+const BuyerReference = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  description:
+    'BT-10, the reference the buyer wants on their e-invoices: for a German public buyer the ' +
+    'Leitweg-ID (required by XRechnung), e.g. 04011000-12345-03.',
+});
+const PeppolEndpointBody = Type.Object(
+  {
+    scheme: Type.String({
+      pattern: '^([0-9]{4}|[A-Z]{2})$',
+      description: 'EAS code of the id, e.g. 0088 (GLN), 9930 (German VAT), 0208 (Belgian KBO).',
+    }),
+    id: Type.String({ minLength: 1, maxLength: 100, description: 'The id in that scheme.' }),
+  },
+  {
+    additionalProperties: false,
+    description: 'BT-49, the buyer’s Peppol participant id (required by peppol-ubl).',
+  },
+);
+
 export const CustomerSchema = Type.Object(
   {
     id: Type.String({ examples: ['cus_abcdefghijklmnopqrst'] }),
@@ -102,6 +131,14 @@ export const CustomerSchema = Type.Object(
         'The design of the customer’s documents (one of GET /v1/document-designs); null: the ' +
         'brand’s default (BILLWRIGHT_DOCUMENT_DESIGN).',
     }),
+    eInvoiceFormat: EInvoiceFormatSchema,
+    buyerReference: Nullable('BT-10, the buyer reference (Leitweg-ID); null when none.'),
+    peppolEndpoint: Type.Union(
+      [Type.Object({ scheme: Type.String(), id: Type.String() }), Type.Null()],
+      {
+        description: 'BT-49, the buyer’s Peppol participant id; null when none.',
+      },
+    ),
     createdAt: Timestamp,
   },
   { $id: 'Customer', title: 'Customer' },
@@ -121,6 +158,9 @@ export const CreateCustomerBody = Type.Object(
     taxExempt: Type.Optional(TaxExemptBody),
     paymentTermsDays: Type.Optional(PaymentTermsDays),
     documentDesign: Type.Optional(DocumentDesign),
+    eInvoiceFormat: Type.Optional(EInvoiceFormatSchema),
+    buyerReference: Type.Optional(BuyerReference),
+    peppolEndpoint: Type.Optional(PeppolEndpointBody),
     testClockId: Type.Optional(
       Type.String({
         description:
@@ -165,6 +205,9 @@ export const UpdateCustomerBody = Type.Object(
     taxExempt: Clearable(TaxExemptBody),
     paymentTermsDays: Type.Optional(PaymentTermsDays),
     documentDesign: Clearable(DocumentDesign),
+    eInvoiceFormat: Type.Optional(EInvoiceFormatSchema),
+    buyerReference: Clearable(BuyerReference),
+    peppolEndpoint: Clearable(PeppolEndpointBody),
     currency: Type.Optional(
       Type.String({
         description:
@@ -217,6 +260,12 @@ export function toCustomer(row: CustomerRow) {
     paymentTermsDays: row.payment_terms_days,
     testClockId: row.test_clock_id,
     documentDesign: row.document_design,
+    eInvoiceFormat: row.e_invoice_format,
+    buyerReference: row.buyer_reference,
+    peppolEndpoint:
+      row.peppol_endpoint_scheme !== null && row.peppol_endpoint_id !== null
+        ? { scheme: row.peppol_endpoint_scheme, id: row.peppol_endpoint_id }
+        : null,
     createdAt: iso(row.created_at),
   };
 }

@@ -10,6 +10,7 @@ import { catalog } from './initial/catalog.ts';
 import { collections } from './initial/collections.ts';
 import { coupons } from './initial/coupons.ts';
 import { customers } from './initial/customers.ts';
+import { eInvoices } from './initial/e-invoices.ts';
 import { invoices } from './initial/invoices.ts';
 import { ledger } from './initial/ledger.ts';
 import { onlinePayments } from './initial/online-payments.ts';
@@ -119,6 +120,7 @@ const statements: string[] = [
   ...Object.values(webhooks),
   ...Object.values(onlinePayments),
   ...Object.values(wallets),
+  ...Object.values(eInvoices),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../connect.ts';
 import type { Customer } from '../database.ts';
 import { newId } from '../ids.ts';
+import type { EInvoiceFormat, PeppolEndpoint } from '../../domain/invoicing/e-invoices.ts';
 import type { CustomerType, TaxCustomer } from '../../domain/tax/types.ts';
 
 export interface NewCustomerInput {
@@ -27,6 +28,10 @@ export interface NewCustomerInput {
   testClockId?: string | undefined;
   /** The design of their documents (checked by the caller); absent: the brand's. */
   documentDesign?: string | undefined;
+  /** The e-invoice they receive, and what it needs (checked by the caller); absent: none. */
+  eInvoiceFormat?: EInvoiceFormat | undefined;
+  buyerReference?: string | undefined;
+  peppolEndpoint?: PeppolEndpoint | undefined;
 }
 
 export interface CustomerAddress {
@@ -70,6 +75,9 @@ export async function createCustomer(db: Db, input: NewCustomerInput): Promise<C
     paymentTermsDays,
     testClockId,
     documentDesign,
+    eInvoiceFormat,
+    buyerReference,
+    peppolEndpoint,
     ...core
   } = input;
   return db
@@ -88,6 +96,10 @@ export async function createCustomer(db: Db, input: NewCustomerInput): Promise<C
       payment_terms_days: paymentTermsDays ?? 0,
       test_clock_id: testClockId ?? null,
       document_design: documentDesign ?? null,
+      e_invoice_format: eInvoiceFormat ?? 'none',
+      buyer_reference: buyerReference ?? null,
+      peppol_endpoint_scheme: peppolEndpoint?.scheme ?? null,
+      peppol_endpoint_id: peppolEndpoint?.id ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -1,5 +1,6 @@
 // Customers and the test clocks they may be billed on.
 import type { ColumnType, Insertable, Selectable } from 'kysely';
+import type { EInvoiceFormat } from '../../domain/invoicing/e-invoices.ts';
 import type { CreatedAt, NullableTimestamp, Timestamp } from './columns.ts';
 
 export interface CustomersTable {
@@ -21,6 +22,13 @@ export interface CustomersTable {
   payment_terms_days: ColumnType<number, number | undefined>;
   /** The design their documents are rendered in (documents/designs.ts); null: the brand's. */
   document_design: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The e-invoice their invoices and credit notes carry (domain/invoicing/e-invoices.ts). */
+  e_invoice_format: ColumnType<EInvoiceFormat, EInvoiceFormat | undefined, EInvoiceFormat>;
+  /** BT-10, the buyer's reference (the Leitweg-ID of a German public buyer). */
+  buyer_reference: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Where they receive e-invoices on Peppol: scheme (EAS) and id, both or neither. */
+  peppol_endpoint_scheme: ColumnType<string | null, string | null | undefined, string | null>;
+  peppol_endpoint_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** The test clock the customer is billed on; null for real customers. */
   test_clock_id: ColumnType<string | null, string | null | undefined, never>;
   created_at: CreatedAt;

@@ -14,4 +14,19 @@ export interface SellerDetails {
   email: string;
   /** How to pay by hand (bank transfer details, cheques); may span several lines. */
   paymentInstructions?: string;
+  /** What e-invoices say of the seller beyond the printed details (docs/E-INVOICES.md). */
+  eInvoice?: SellerEInvoiceDetails;
+}
+
+/** The seller as EN 16931 wants it: a structured address, a phone, an electronic address. */
+export interface SellerEInvoiceDetails {
+  street: string;
+  city: string;
+  postalCode: string;
+  phone: string;
+  /** BT-34: the seller's Peppol id (EAS scheme and id), or their email under scheme EM. */
+  endpoint: { scheme: string; id: string };
+  /** Where customers pay by credit transfer (BG-17); XRechnung requires a payment means. */
+  iban?: string;
+  bic?: string;
 }

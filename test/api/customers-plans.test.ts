@@ -49,6 +49,9 @@ describe('customers', () => {
       paymentTermsDays: 0,
       testClockId: null,
       documentDesign: null,
+      eInvoiceFormat: 'none',
+      buyerReference: null,
+      peppolEndpoint: null,
       createdAt: stringMatching(ISO_UTC),
     });
     const read = await api.request({ method: 'GET', url: `/v1/customers/${body.id}` });

@@ -58,6 +58,12 @@ import subscriptions from './routes/subscriptions.ts';
 import testClocks from './routes/test-clocks.ts';
 import usage from './routes/usage.ts';
 import webhookEndpoints from './routes/webhook-endpoints.ts';
+import portalLinks from './routes/portal-links.ts';
+import portal from './routes/portal.ts';
+import portalDocuments from './routes/portal-documents.ts';
+import portalSignIn from './routes/portal-sign-in.ts';
+import { createEmailSender } from '../email/sender.ts';
+import type { EmailSender } from '../email/port.ts';
 import {
   documentsOf,
   invoicingOf,
@@ -123,6 +129,8 @@ export interface ApiDependencies {
   codec?: { keyring: PayloadKeyring | undefined; corsOrigins: string[] };
   /** The accounting system syncs push to; default: the config's (QUICKBOOKS_*), else none. */
   accounting?: AccountingSystem | undefined;
+  /** Emails the API sends itself (portal links); default: the config's (Resend, else the outbox). */
+  email?: { sender: EmailSender; from: string };
 }
 
 export interface BuildAppOptions {
@@ -164,6 +172,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
 
   await app.register(insights);
   await app.register(webhookEndpoints);
+  await app.register(portalLinks);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
@@ -190,6 +199,17 @@ export const billwrightApi = fp<ApiDependencies>(
       'accounting',
       'accounting' in deps ? deps.accounting : createAccountingSystem(fromEnv().quickbooks),
     );
+    app.decorate(
+      'email',
+      deps.email ?? {
+        sender: createEmailSender(fromEnv().resend, deps.db),
+        from: fromEnv().emailFrom,
+      },
+    );
+    app.decorate('portal', {
+      publicBaseUrl: deps.config.publicBaseUrl,
+      signingSecret: deps.config.signingSecret ?? fromEnv().signingSecret,
+    });
     await app.register(temporal, {
       client: deps.temporal,
       timeoutMs: deps.config.temporalTimeoutMs,
@@ -214,6 +234,11 @@ export const billwrightApi = fp<ApiDependencies>(
       temporalUiUrl: deps.config.temporalUiUrl ?? fromEnv().temporalUiUrl,
       rateLimits: deps.config.rateLimits ?? fromEnv().rateLimits,
     });
+    await app.register(portalSignIn, {
+      rateLimits: deps.config.rateLimits ?? fromEnv().rateLimits,
+    });
+    await app.register(portal);
+    await app.register(portalDocuments);
     const stripeSecret = deps.config.stripeWebhookSecret ?? fromEnv().stripeWebhookSecret;
     await app.register(paymentWebhooks, {
       prefix: '/webhooks',

@@ -4,6 +4,7 @@
 // Money columns are bigint in SQL and plain integers (minor units) here: the connection parses
 // int8 into a safe integer or fails loudly (see db/connect.ts).
 import type { BillingRunFailuresTable } from './schema/billing-runs.ts';
+import type { PortalLinksTable, PortalSessionsTable } from './schema/portal.ts';
 
 import type {
   AccountingLinksTable,
@@ -77,6 +78,7 @@ export type * from './schema/customers.ts';
 export type * from './schema/invoices.ts';
 export type * from './schema/ledger.ts';
 export type * from './schema/platform.ts';
+export type * from './schema/portal.ts';
 export type * from './schema/projects.ts';
 export type * from './schema/subscriptions.ts';
 export type * from './schema/usage.ts';
@@ -135,6 +137,9 @@ export interface Database {
   workflow_starts: WorkflowStartsTable;
 
   billing_run_failures: BillingRunFailuresTable;
+
+  portal_links: PortalLinksTable;
+  portal_sessions: PortalSessionsTable;
 
   accounting_links: AccountingLinksTable;
   accounting_syncs: AccountingSyncsTable;

@@ -25,7 +25,8 @@ export type IdPrefix =
   | 'acsync'
   | 'je'
   | 'we'
-  | 'evt';
+  | 'evt'
+  | 'plink';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

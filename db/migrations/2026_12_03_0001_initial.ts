@@ -13,6 +13,7 @@ import { customers } from './initial/customers.ts';
 import { invoices } from './initial/invoices.ts';
 import { ledger } from './initial/ledger.ts';
 import { platform } from './initial/platform.ts';
+import { portal } from './initial/portal.ts';
 import { projects } from './initial/projects.ts';
 import { subscriptions } from './initial/subscriptions.ts';
 import { usage } from './initial/usage.ts';
@@ -115,6 +116,8 @@ const statements: string[] = [
   ledger.journal_lines_no_truncate,
 
   ...Object.values(webhooks),
+
+  ...Object.values(portal),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -92,7 +92,12 @@ export interface BillingHarness {
 
 /** With `collections`, subscription invoices start their collection workflows (reminders). */
 export async function createBillingHarness(
-  options: { taxProvider?: TaxProvider; collections?: boolean } = {},
+  options: {
+    taxProvider?: TaxProvider;
+    collections?: boolean;
+    /** The API's own settings (signing secret, public base URL, …). */
+    api?: Omit<NonNullable<Parameters<typeof createApiHarness>[0]>, 'temporal'>;
+  } = {},
 ): Promise<BillingHarness> {
   const env = await createTimeSkippingEnvironment();
   // A plain client (not the environment's, which skips time whenever it waits): clocked
@@ -102,11 +107,16 @@ export async function createBillingHarness(
     namespace: env.namespace ?? 'default',
     dataConverter: testDataConverter,
   });
-  const api = await createApiHarness({ temporal: client, temporalTimeoutMs: 30_000 });
+  const { api: apiOptions, ...activityOptions } = options;
+  const api = await createApiHarness({
+    temporalTimeoutMs: 30_000,
+    ...apiOptions,
+    temporal: client,
+  });
   const worker = await startTestWorker(env, {
     activities: realActivities(api.db, loadConfig({}), {
       temporal: client,
-      ...options,
+      ...activityOptions,
       collections: options.collections ?? false,
     }),
   });

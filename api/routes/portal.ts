@@ -21,7 +21,13 @@ import {
 import { signedInReader } from '../portal/session.ts';
 import { LOGIN_PATH, portalCookie, portalToken, PORTAL_PATH } from '../portal/session-cookie.ts';
 import { HtmlDocument } from '../schemas/common.ts';
-import { BillingDetailsForm, CsrfBody, portalPage, redirectResponse } from '../schemas/portal.ts';
+import {
+  BillingDetailsForm,
+  CsrfBody,
+  formOrSchemaRefusal,
+  portalPage,
+  redirectResponse,
+} from '../schemas/portal.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
 
 const noSession = redirectResponse('No session, or it ended: to the sign-in page.');
@@ -129,7 +135,7 @@ const portal: FastifyPluginCallbackTypebox = (app, _options, done) => {
         response: {
           200: portalPage('Saved: the form again, with the details as stored.'),
           303: noSession,
-          400: portalPage('A field is malformed (the API’s schema): the form names it.'),
+          400: formOrSchemaRefusal,
           403: portalPage('The form’s CSRF token is not the session’s: a page says so.'),
           422: portalPage('A field is not acceptable (the customers service): the form names it.'),
         },

@@ -95,6 +95,17 @@ export const DocumentParams = LinkParams;
 
 export const portalPage = (description: string) => htmlRefusal(description);
 
+/** A 400 either way: the form again naming the field, or a body that fails the route's schema. */
+export const formOrSchemaRefusal = {
+  description:
+    'A field is malformed (the API’s customer schemas): the form again, naming it; or a body ' +
+    'that fails this route’s own schema: a problem naming the field.',
+  content: {
+    ...htmlRefusal('').content,
+    ...problemResponse('').content,
+  },
+};
+
 export const portalNotConfigured = problemResponse(
   'The portal is not configured: set BILLWRIGHT_SIGNING_SECRET (npm start creates one).',
 );

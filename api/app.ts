@@ -61,6 +61,12 @@ import testClocks from './routes/test-clocks.ts';
 import usage from './routes/usage.ts';
 import webhookEndpoints from './routes/webhook-endpoints.ts';
 import wallets from './routes/wallets.ts';
+import portalLinks from './routes/portal-links.ts';
+import portal from './routes/portal.ts';
+import portalDocuments from './routes/portal-documents.ts';
+import portalSignIn from './routes/portal-sign-in.ts';
+import { createEmailSender } from '../email/sender.ts';
+import type { EmailSender } from '../email/port.ts';
 import {
   documentsOf,
   invoicingOf,
@@ -130,6 +136,8 @@ export interface ApiDependencies {
   accounting?: AccountingSystem | undefined;
   /** Online payment ("Pay online"); default: the config's (STRIPE_SECRET_KEY), else none. */
   paymentCheckout?: PaymentCheckout | undefined;
+  /** Emails the API sends itself (portal links); default: the config's (Resend, else the outbox). */
+  email?: { sender: EmailSender; from: string };
 }
 
 export interface BuildAppOptions {
@@ -173,6 +181,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(insights);
   await app.register(webhookEndpoints);
   await app.register(wallets);
+  await app.register(portalLinks);
 };
 
 /** The application as a plugin (fastify/demo style), for servers that own the Fastify instance. */
@@ -199,6 +208,17 @@ export const billwrightApi = fp<ApiDependencies>(
       'accounting',
       'accounting' in deps ? deps.accounting : createAccountingSystem(fromEnv().quickbooks),
     );
+    app.decorate(
+      'email',
+      deps.email ?? {
+        sender: createEmailSender(fromEnv().resend, deps.db),
+        from: fromEnv().emailFrom,
+      },
+    );
+    app.decorate('portal', {
+      publicBaseUrl: deps.config.publicBaseUrl,
+      signingSecret: deps.config.signingSecret ?? fromEnv().signingSecret,
+    });
     await app.register(temporal, {
       client: deps.temporal,
       timeoutMs: deps.config.temporalTimeoutMs,
@@ -228,6 +248,11 @@ export const billwrightApi = fp<ApiDependencies>(
       temporalUiUrl: deps.config.temporalUiUrl ?? fromEnv().temporalUiUrl,
       rateLimits: deps.config.rateLimits ?? fromEnv().rateLimits,
     });
+    await app.register(portalSignIn, {
+      rateLimits: deps.config.rateLimits ?? fromEnv().rateLimits,
+    });
+    await app.register(portal);
+    await app.register(portalDocuments);
     const stripeSecret = deps.config.stripeWebhookSecret ?? fromEnv().stripeWebhookSecret;
     await app.register(paymentWebhooks, {
       prefix: '/webhooks',

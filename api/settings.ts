@@ -2,6 +2,7 @@
 // seller, tax, templates and numbering the worker bills with, built from config/ and passed in.
 // Settings, not infrastructure: plugins/ holds validation, problems, auth and the like.
 import type { BillwrightConfig } from '../config/index.ts';
+import type { EmailSender } from '../email/port.ts';
 import { createDocumentRenderer, type DocumentRenderer } from '../documents/renderer.ts';
 import type { Brand } from '../documents/views.ts';
 import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
@@ -29,11 +30,26 @@ export interface ApiInvoicing {
   numbering: NumberingSettings;
 }
 
+/** What the API emails customers itself (the portal's sign-in links), and as whom. */
+export interface ApiEmail {
+  sender: EmailSender;
+  from: string;
+}
+
+/** Where the customer portal's magic links point and what signs them. */
+export interface ApiPortal {
+  publicBaseUrl: string;
+  /** BILLWRIGHT_SIGNING_SECRET; unset: the portal answers 503. */
+  signingSecret: string | undefined;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     tax: ApiTax;
     documents: ApiDocuments;
     invoicing: ApiInvoicing;
+    email: ApiEmail;
+    portal: ApiPortal;
   }
 }
 

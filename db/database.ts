@@ -4,6 +4,7 @@
 // Money columns are bigint in SQL and plain integers (minor units) here: the connection parses
 // int8 into a safe integer or fails loudly (see db/connect.ts).
 import type { BillingRunFailuresTable } from './schema/billing-runs.ts';
+import type { PortalLinksTable, PortalSessionsTable } from './schema/portal.ts';
 
 import type {
   AccountingLinksTable,
@@ -82,6 +83,7 @@ export type * from './schema/invoices.ts';
 export type * from './schema/ledger.ts';
 export type * from './schema/online-payments.ts';
 export type * from './schema/platform.ts';
+export type * from './schema/portal.ts';
 export type * from './schema/projects.ts';
 export type * from './schema/subscriptions.ts';
 export type * from './schema/usage.ts';
@@ -145,6 +147,8 @@ export interface Database {
   wallets: WalletsTable;
   wallet_grants: WalletGrantsTable;
   wallet_transactions: WalletTransactionsTable;
+  portal_links: PortalLinksTable;
+  portal_sessions: PortalSessionsTable;
 
   accounting_links: AccountingLinksTable;
   accounting_syncs: AccountingSyncsTable;

@@ -30,7 +30,8 @@ export type IdPrefix =
   | 'pfl'
   | 'wal'
   | 'wgr'
-  | 'wtx';
+  | 'wtx'
+  | 'plink';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

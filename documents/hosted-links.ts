@@ -51,13 +51,25 @@ export function signHostedDocumentLink(
   expiresAt: Date,
   secret: string,
 ): string {
+  return signedUrl(baseUrl, hostedDocumentPath(kind, id), id, expiresAt, secret, purposeOf(kind));
+}
+
+/** `<baseUrl><path>?expires=&signature=`, the signature over `subject` and the expiry. */
+function signedUrl(
+  baseUrl: string,
+  path: string,
+  subject: string,
+  expiresAt: Date,
+  secret: string,
+  purpose: string,
+): string {
   assertSecret(secret);
   const expires = Math.floor(expiresAt.getTime() / 1000);
   if (!Number.isSafeInteger(expires)) throw new RangeError('expiresAt is not a valid date');
-  const url = new URL(hostedDocumentPath(kind, id), `${baseUrl.replace(/\/+$/, '')}/`);
+  const url = new URL(path, `${baseUrl.replace(/\/+$/, '')}/`);
   url.search = new URLSearchParams({
     expires: String(expires),
-    signature: signature(id, expires, secret, purposeOf(kind)).toString('base64url'),
+    signature: signature(subject, expires, secret, purpose).toString('base64url'),
   }).toString();
   return url.toString();
 }
@@ -83,10 +95,21 @@ export function verifyHostedDocumentLink(
   secret: string,
   now: Date = new Date(),
 ): HostedLinkCheck {
+  return verifySigned(id, query, secret, purposeOf(kind), now);
+}
+
+/** A link's `expires` and `signature` for `subject` under `purpose`: signature first, then expiry. */
+function verifySigned(
+  subject: string,
+  query: { expires?: string | undefined; signature?: string | undefined },
+  secret: string,
+  purpose: string,
+  now: Date,
+): HostedLinkCheck {
   assertSecret(secret);
   const { expires, signature: given } = query;
   if (!expires || !/^\d{1,15}$/.test(expires) || !given) return { ok: false, reason: 'invalid' };
-  const expected = signature(id, Number(expires), secret, purposeOf(kind));
+  const expected = signature(subject, Number(expires), secret, purpose);
   const presented = Buffer.from(given, 'base64url');
   // base64url decoding is lenient (it skips stray characters): compare the canonical spelling too.
   if (
@@ -212,4 +235,36 @@ export function verifyMilestoneApprovalLink(
   }
   if (Number(expires) * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, round: Number(round) };
+}
+
+/** Domain separation for the customer portal's magic links. */
+const PORTAL_LINK_PURPOSE = 'billwright/portal-link/v1';
+
+/** The path of a portal sign-in link, relative to the API's public base URL. */
+export function portalLinkPath(linkId: string): string {
+  return `/portal/links/${encodeURIComponent(linkId)}`;
+}
+
+/**
+ * `<baseUrl>/portal/links/<link id>?expires=<unix seconds>&signature=<base64url>`: a magic link
+ * into the customer portal, signed as hosted links are, under its own purpose. The signature
+ * proves who made the link and until when; the link's row (portal_links) makes it single use.
+ */
+export function signPortalLink(
+  baseUrl: string,
+  linkId: string,
+  expiresAt: Date,
+  secret: string,
+): string {
+  return signedUrl(baseUrl, portalLinkPath(linkId), linkId, expiresAt, secret, PORTAL_LINK_PURPOSE);
+}
+
+/** Checks a portal link's query in constant time, as verifyHostedDocumentLink does. */
+export function verifyPortalLink(
+  linkId: string,
+  query: { expires?: string | undefined; signature?: string | undefined },
+  secret: string,
+  now: Date = new Date(),
+): HostedLinkCheck {
+  return verifySigned(linkId, query, secret, PORTAL_LINK_PURPOSE, now);
 }

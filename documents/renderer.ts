@@ -3,9 +3,6 @@
 // the middle of a billing run. An operator's folder may hold any subset of the built-in files
 // (see templates/README.md); each missing file falls back to the built-in one. Documents are laid
 // out by their design (documents/designs.ts): the document's own, else the brand's.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import {
   assertDocumentDesign,
@@ -14,6 +11,14 @@ import {
   type DocumentDesign,
   type DocumentType,
 } from './designs.ts';
+import {
+  BUILT_IN_TEMPLATES_DIR,
+  compileFile,
+  compileSource,
+  readTemplate,
+  registerPartials,
+  templateDirs,
+} from './template-files.ts';
 import { registerHelpers, type TemplateRoot } from './template-helpers.ts';
 import {
   REMINDER_TONES,
@@ -22,11 +27,12 @@ import {
   type EstimateView,
   type InvoiceLineView,
   type InvoiceView,
+  type PortalLinkView,
   type ReceiptView,
   type ReminderView,
 } from './views.ts';
 
-export const BUILT_IN_TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
+export { BUILT_IN_TEMPLATES_DIR };
 
 export interface DocumentRendererOptions {
   /** Operator's template folder; files it lacks come from the built-in templates. */
@@ -64,6 +70,8 @@ export interface DocumentRenderer {
   renderCreditNoteEmail(view: CreditNoteView, extras?: EmailExtras): RenderedEmail;
   /** A payment reminder worded for its dunning step (view.tone). */
   renderReminderEmail(view: ReminderView): RenderedEmail;
+  /** The customer portal's sign-in link, in the customer's language. */
+  renderPortalLinkEmail(view: PortalLinkView): RenderedEmail;
 }
 
 /** A line as templates see it: the view plus whether its priced parts are listed under it. */
@@ -108,7 +116,13 @@ const TEMPLATE_FILES = {
 } as const;
 
 /** Each email is three files: emails/<name>.subject.hbs, .html.hbs and .text.hbs. */
-const EMAILS = ['invoice-issued', 'receipt', 'credit-note', 'payment-reminder'] as const;
+const EMAILS = [
+  'invoice-issued',
+  'receipt',
+  'credit-note',
+  'payment-reminder',
+  'portal-link',
+] as const;
 type EmailName = (typeof EMAILS)[number];
 
 const DEFAULT_ACCENT_COLOR = '#4f46e5';
@@ -248,6 +262,10 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
     renderReminderEmail(view) {
       return emails['payment-reminder'](reminderContext(view));
     },
+    renderPortalLinkEmail(view) {
+      assertWebUrl(view.portalUrl, 'portalUrl');
+      return emails['portal-link'](commonContext(view, ''));
+    },
     renderEstimateHtml(view) {
       const context: EstimateView & TemplateRoot & DocumentFrame = {
         ...view,
@@ -268,63 +286,6 @@ function lineContext(line: InvoiceLineView): InvoiceLineContext {
     itemized: parts > 1 || (parts === 1 && line.unitAmount === undefined),
     adjusted: Boolean(line.arithmetic?.proration || line.arithmetic?.cappedAt),
   };
-}
-
-function templateDirs(templatesDir: string | undefined): string[] {
-  if (templatesDir === undefined) return [BUILT_IN_TEMPLATES_DIR];
-  if (!existsSync(templatesDir) || !statSync(templatesDir).isDirectory()) {
-    throw new Error(`templates directory ${templatesDir} does not exist`);
-  }
-  return [templatesDir, BUILT_IN_TEMPLATES_DIR];
-}
-
-/** The first folder that has the file wins: the operator's, then the built-in one. */
-function readTemplate(dirs: string[], file: string): { path: string; source: string } {
-  for (const dir of dirs) {
-    const path = join(dir, file);
-    if (existsSync(path)) return { path, source: readFileSync(path, 'utf8') };
-  }
-  throw new Error(`template ${file} not found in ${dirs.join(', ')}`);
-}
-
-function compileFile(
-  hb: typeof Handlebars,
-  dirs: string[],
-  file: string,
-  noEscape: boolean,
-): Handlebars.TemplateDelegate<TemplateRoot> {
-  const { path, source } = readTemplate(dirs, file);
-  return compileSource(hb, path, source, noEscape);
-}
-
-function compileSource(
-  hb: typeof Handlebars,
-  path: string,
-  source: string,
-  noEscape: boolean,
-): Handlebars.TemplateDelegate<TemplateRoot> {
-  try {
-    hb.parse(source); // compile() is lazy: parse now so syntax errors surface at start-up
-  } catch (error) {
-    throw new Error(`template ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  return hb.compile<TemplateRoot>(source, { noEscape });
-}
-
-/** partials/<name>.hbs becomes {{> name}}; an operator's partial replaces the built-in one. */
-function registerPartials(hb: typeof Handlebars, dirs: string[], noEscape: boolean): void {
-  const files = new Map<string, string>();
-  for (const dir of [...dirs].reverse()) {
-    const partialsDir = join(dir, 'partials');
-    if (!existsSync(partialsDir)) continue;
-    for (const entry of readdirSync(partialsDir)) {
-      if (entry.endsWith('.hbs'))
-        files.set(entry.slice(0, -'.hbs'.length), join(partialsDir, entry));
-    }
-  }
-  for (const [name, path] of files) {
-    hb.registerPartial(name, compileSource(hb, path, readFileSync(path, 'utf8'), noEscape));
-  }
 }
 
 /**

@@ -244,3 +244,14 @@ export interface ReminderView {
   /** Final notice only: what happens next and when, e.g. "your workspace is suspended on 12 March". */
   consequence?: string;
 }
+
+/** The customer portal's magic-link email: who it is for and the link, valid for some minutes. */
+export interface PortalLinkView {
+  seller: SellerDetails;
+  brand: Brand;
+  customer: { name: string; locale: string; timezone: string };
+  /** The signed, single-use sign-in link. */
+  portalUrl: string;
+  /** Minutes until the link expires. */
+  validMinutes: number;
+}

@@ -145,6 +145,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         codec: { keyring, corsOrigins: config.codecCorsOrigins },
         pdf: () => createPdfRenderer({ executablePath: config.chromiumPath }),
         documents: documentsOf(config),
+        email: { sender: createEmailSender(config.resend, db), from: config.emailFrom },
         tax: taxOf(config),
         invoicing: invoicingOf(config),
         accounting: createAccountingSystem(config.quickbooks),

@@ -15,25 +15,44 @@ export function secureCookies(publicBaseUrl: string): boolean {
   return !(url.protocol === 'http:' && loopback);
 }
 
+/** A Set-Cookie value for an HttpOnly session cookie on `path` (Max-Age 0 deletes it). */
+export function httpOnlyCookie(
+  name: string,
+  value: string,
+  options: { path: string; maxAgeSeconds: number; sameSite: 'Strict' | 'Lax'; secure: boolean },
+): string {
+  return [
+    `${name}=${value}`,
+    `Path=${options.path}`,
+    `Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`,
+    'HttpOnly',
+    `SameSite=${options.sameSite}`,
+    ...(options.secure ? ['Secure'] : []),
+  ].join('; ');
+}
+
 /** The Set-Cookie value that stores `token` for `maxAgeSeconds` (0 deletes the cookie). */
 export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
-  return [
-    `${SESSION_COOKIE}=${token}`,
-    `Path=${DASHBOARD_PATH}`,
-    `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`,
-    'HttpOnly',
-    'SameSite=Strict',
-    ...(secure ? ['Secure'] : []),
-  ].join('; ');
+  return httpOnlyCookie(SESSION_COOKIE, token, {
+    path: DASHBOARD_PATH,
+    maxAgeSeconds,
+    sameSite: 'Strict',
+    secure,
+  });
+}
+
+/** The value of the cookie `name` in a request's Cookie header, if any. */
+export function cookieValue(cookieHeader: string | undefined, name: string): string | undefined {
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
 }
 
 /** The session token the request's Cookie header carries, if any. */
 export function sessionToken(cookieHeader: string | undefined): string | undefined {
-  for (const part of (cookieHeader ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0 && part.slice(0, at).trim() === SESSION_COOKIE) return part.slice(at + 1).trim();
-  }
-  return undefined;
+  return cookieValue(cookieHeader, SESSION_COOKIE);
 }
 
 /** The session cookies of one API: what they are signed with, how they are set and read. */

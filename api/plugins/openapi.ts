@@ -71,6 +71,11 @@ export const TAGS = [
       'What customers open from a signed, expiring link (no API key): an invoice page and its PDF, a milestone approval.',
   },
   {
+    name: 'Customer portal',
+    description:
+      'A hosted site per customer (/portal), entered by a signed, single-use magic link sent by email: what is due, subscriptions, invoices, credit notes, receipts and billing details.',
+  },
+  {
     name: 'Finance',
     description:
       'Registers of invoices, credit notes and payments as CSV, and the deferred-revenue waterfall.',

@@ -15,6 +15,7 @@ import { invoices } from './initial/invoices.ts';
 import { ledger } from './initial/ledger.ts';
 import { onlinePayments } from './initial/online-payments.ts';
 import { platform } from './initial/platform.ts';
+import { portal } from './initial/portal.ts';
 import { projects } from './initial/projects.ts';
 import { subscriptions } from './initial/subscriptions.ts';
 import { usage } from './initial/usage.ts';
@@ -121,6 +122,8 @@ const statements: string[] = [
   ...Object.values(onlinePayments),
   ...Object.values(wallets),
   ...Object.values(eInvoices),
+
+  ...Object.values(portal),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -402,6 +402,20 @@ describe('OpenAPI document', () => {
         '/dashboard/sign-in',
         '/dashboard/sign-out',
         '/dashboard/assets/{name}',
+
+        '/v1/customers/{id}/portal-links',
+        '/portal',
+        '/portal/login',
+        '/portal/links/{id}',
+        '/portal/logout',
+        '/portal/invoices',
+        '/portal/billing-details',
+        '/portal/invoices/{id}',
+        '/portal/invoices/{id}/pdf',
+        '/portal/credit-notes/{id}',
+        '/portal/credit-notes/{id}/pdf',
+        '/portal/receipts/{id}',
+        '/portal/receipts/{id}/pdf',
       ].sort(),
     );
     expect(doc.tags.map((t) => t.name)).toEqual(
@@ -425,9 +439,12 @@ describe('OpenAPI document', () => {
           { description: string; content?: Record<string, unknown> }
         >;
         expect(responses['500']?.content?.['application/problem+json'], where).toBeDefined();
-        // The dashboard's form posts answer See Other (to the page to show next), as forms do.
+        // The dashboard's and the portal's form posts and links answer See Other (to the page
+        // to show next), as forms do.
         const success = Object.keys(responses).find(
-          (code) => code.startsWith('2') || (path.startsWith('/dashboard') && code === '303'),
+          (code) =>
+            code.startsWith('2') ||
+            ((path.startsWith('/dashboard') || path.startsWith('/portal')) && code === '303'),
         );
         expect(success, where).toBeDefined();
         expect(responses[success!]!.description, where).not.toBe('Default Response');
@@ -440,12 +457,14 @@ describe('OpenAPI document', () => {
         // Hosted pages' form posts (no API key, so no key scope) are not replayed: a repeated
         // answer to a milestone approval is refused by its workflow (409) instead. Provider
         // webhooks are idempotent by the provider's payment id, not Idempotency-Key.
-        // The dashboard's sign-in and sign-out change no record: nothing to replay.
+        // The dashboard's sign-in and sign-out change no record: nothing to replay. The portal's
+        // forms are a customer's browser's, without an API key to scope a replay by.
         if (
           method === 'post' &&
           !path.startsWith('/hosted/') &&
           !path.startsWith('/webhooks/') &&
-          !path.startsWith('/dashboard/')
+          !path.startsWith('/dashboard/') &&
+          !path.startsWith('/portal/')
         ) {
           const parameters = operation.parameters as { in: string; name: string }[];
           expect(parameters, where).toContainEqual(

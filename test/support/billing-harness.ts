@@ -101,8 +101,8 @@ export async function createBillingHarness(
     taxProvider?: TaxProvider;
     collections?: boolean;
     webhooks?: boolean;
-    /** The API's options beside its Temporal (a signing secret, Stripe, …). */
-    api?: Omit<Parameters<typeof createApiHarness>[0], 'temporal' | 'temporalTimeoutMs'>;
+    /** The API's options beside its Temporal (a signing secret, Stripe, a public base URL, …). */
+    api?: Omit<NonNullable<Parameters<typeof createApiHarness>[0]>, 'temporal'>;
     /** The worker's environment (default none: loadConfig({})). */
     env?: NodeJS.ProcessEnv;
   } = {},
@@ -117,10 +117,10 @@ export async function createBillingHarness(
     dataConverter: testDataConverter,
   });
   const api = await createApiHarness({
-    ...options.api,
-    temporal: client,
     temporalTimeoutMs: 30_000,
     webhooksAllowPrivate: webhooks ?? false,
+    ...options.api,
+    temporal: client,
   });
   const config = loadConfig({
     ...(webhooks ? { BILLWRIGHT_WEBHOOKS_ALLOW_PRIVATE: 'on' } : {}),

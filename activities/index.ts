@@ -15,6 +15,7 @@ import {
   type PlanMigrationDependencies,
 } from './plan-migrations.ts';
 import { createProjectActivities } from './projects.ts';
+import { createQuoteActivities, type QuoteDependencies } from './quotes.ts';
 import {
   createSubscriptionActivities,
   type InvoicingDependencies,
@@ -37,7 +38,8 @@ export type ActivityDependencies = InvoicingDependencies &
   CollectionDependencies &
   PlanMigrationDependencies &
   AccountingSyncDependencies &
-  WebhookDependencies;
+  WebhookDependencies &
+  QuoteDependencies;
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -51,5 +53,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createPlanMigrationActivities(deps),
     ...createAccountingSyncActivities(deps),
     ...createWebhookActivities(deps),
+    ...createQuoteActivities(deps),
   };
 }

@@ -60,6 +60,7 @@ import type {
   SubscriptionTransitionsTable,
   SubscriptionsTable,
 } from './schema/subscriptions.ts';
+import type { QuotesTable } from './schema/quotes.ts';
 import type { BillableMetricsTable, UsageEventsTable } from './schema/usage.ts';
 import type {
   WebhookAttemptsTable,
@@ -81,6 +82,7 @@ export type * from './schema/projects.ts';
 export type * from './schema/subscriptions.ts';
 export type * from './schema/usage.ts';
 export type * from './schema/webhooks.ts';
+export type * from './schema/quotes.ts';
 
 export interface Database {
   customers: CustomersTable;
@@ -143,4 +145,6 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_events: WebhookEventsTable;
   webhook_attempts: WebhookAttemptsTable;
+
+  quotes: QuotesTable;
 }

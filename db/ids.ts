@@ -25,7 +25,8 @@ export type IdPrefix =
   | 'acsync'
   | 'je'
   | 'we'
-  | 'evt';
+  | 'evt'
+  | 'quo';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

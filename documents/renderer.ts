@@ -20,6 +20,7 @@ import {
   type Brand,
   type CreditNoteView,
   type EstimateView,
+  type QuoteDocumentView,
   type InvoiceLineView,
   type InvoiceView,
   type ReceiptView,
@@ -64,6 +65,8 @@ export interface DocumentRenderer {
   renderCreditNoteEmail(view: CreditNoteView, extras?: EmailExtras): RenderedEmail;
   /** A payment reminder worded for its dunning step (view.tone). */
   renderReminderEmail(view: ReminderView): RenderedEmail;
+  /** A quote for the customer to accept or decline through its signed link (quote.hostedUrl). */
+  renderQuoteEmail(view: EstimateView & { quote: QuoteDocumentView }): RenderedEmail;
 }
 
 /** A line as templates see it: the view plus whether its priced parts are listed under it. */
@@ -108,7 +111,7 @@ const TEMPLATE_FILES = {
 } as const;
 
 /** Each email is three files: emails/<name>.subject.hbs, .html.hbs and .text.hbs. */
-const EMAILS = ['invoice-issued', 'receipt', 'credit-note', 'payment-reminder'] as const;
+const EMAILS = ['invoice-issued', 'receipt', 'credit-note', 'payment-reminder', 'quote'] as const;
 type EmailName = (typeof EMAILS)[number];
 
 const DEFAULT_ACCENT_COLOR = '#4f46e5';
@@ -226,6 +229,15 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
     return commonContext(view, view.invoice.currency);
   }
 
+  function estimateContext(view: EstimateView): EstimateView & TemplateRoot {
+    return {
+      ...view,
+      brand: brandOf(view),
+      currency: view.estimate.currency,
+      customer: { ...view.customer, locale: displayLocale(view.customer.locale) },
+    };
+  }
+
   return {
     renderInvoiceHtml(view) {
       return invoiceHtml({ ...contextOf(view), ...frameOf('invoice', view) });
@@ -249,14 +261,11 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
       return emails['payment-reminder'](reminderContext(view));
     },
     renderEstimateHtml(view) {
-      const context: EstimateView & TemplateRoot & DocumentFrame = {
-        ...view,
-        ...frameOf('estimate', view),
-        brand: brandOf(view),
-        currency: view.estimate.currency,
-        customer: { ...view.customer, locale: displayLocale(view.customer.locale) },
-      };
-      return estimateHtml(context);
+      return estimateHtml({ ...estimateContext(view), ...frameOf('estimate', view) });
+    },
+    renderQuoteEmail(view) {
+      if (view.quote.hostedUrl !== undefined) assertWebUrl(view.quote.hostedUrl, 'hostedUrl');
+      return emails.quote(estimateContext(view));
     },
   };
 }

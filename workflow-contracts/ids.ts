@@ -28,3 +28,7 @@ export function accountingSyncWorkflowId(syncId: string): string {
 export function webhookDeliveryWorkflowId(endpointId: string): string {
   return `webhook-endpoint-${endpointId}`;
 }
+
+export function quoteWorkflowId(quoteId: string): string {
+  return `quote-${quoteId}`;
+}

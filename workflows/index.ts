@@ -7,3 +7,4 @@ export { collectionWorkflow } from './collection.ts';
 export { planMigrationWorkflow } from './plan-migration.ts';
 export { accountingSyncWorkflow } from './accounting-sync.ts';
 export { webhookDeliveryWorkflow } from './webhook-delivery.ts';
+export { quoteWorkflow } from './quote.ts';

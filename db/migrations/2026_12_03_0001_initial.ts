@@ -17,6 +17,7 @@ import { projects } from './initial/projects.ts';
 import { subscriptions } from './initial/subscriptions.ts';
 import { usage } from './initial/usage.ts';
 import { webhooks } from './initial/webhooks.ts';
+import { quotes } from './initial/quotes.ts';
 
 // Each concept's statements stand in its module under initial/; they run in the order the schema
 // was squashed in (pg_dump's: the trigger's function, tables before the tables that reference them,
@@ -115,6 +116,8 @@ const statements: string[] = [
   ledger.journal_lines_no_truncate,
 
   ...Object.values(webhooks),
+
+  ...Object.values(quotes),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

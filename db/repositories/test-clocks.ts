@@ -8,6 +8,7 @@ import {
   subscriptionWorkflowId,
   projectWorkflowId,
   manualInvoiceWorkflowId,
+  quoteWorkflowId,
 } from '../../workflow-contracts/ids.ts';
 import type { TestClockRef } from '../../workflow-contracts/test-clock.ts';
 
@@ -161,11 +162,21 @@ export async function clockWorkflowIds(db: Db, clockId: string): Promise<string[
     .where('invoice_collections.ended', '=', false)
     .orderBy('invoice_collections.invoice_id')
     .execute();
+  // Quotes still open: their validity ends on the clock.
+  const quotes = await db
+    .selectFrom('quotes')
+    .innerJoin('customers', 'customers.id', 'quotes.customer_id')
+    .select('quotes.id')
+    .where('customers.test_clock_id', '=', clockId)
+    .where('quotes.status', '=', 'open')
+    .orderBy('quotes.id')
+    .execute();
   return [
     ...subscriptions.map((s) => subscriptionWorkflowId(s.id)),
     ...projects.map((p) => projectWorkflowId(p.id)),
     ...manualInvoices.map((i) => manualInvoiceWorkflowId(i.id)),
     ...collections.map((c) => c.workflow_id),
+    ...quotes.map((q) => quoteWorkflowId(q.id)),
   ];
 }
 

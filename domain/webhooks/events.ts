@@ -17,6 +17,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'subscription.canceled',
   'subscription.renewed',
   'collection.step_sent',
+  'quote.accepted',
+  'quote.declined',
+  'quote.expired',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -8,6 +8,7 @@ import { collection } from './collection.ts';
 import { manualInvoice } from './manual-invoice.ts';
 import { planMigration } from './plan-migration.ts';
 import { project } from './project.ts';
+import { quote } from './quote.ts';
 import { subscription } from './subscription.ts';
 import { testClockAdvanceStory } from './test-clock-advance.ts';
 import { webhookDelivery } from './webhook-delivery.ts';
@@ -21,4 +22,5 @@ export const stories = {
   planMigrationWorkflow: planMigration,
   accountingSyncWorkflow: accountingSync,
   webhookDeliveryWorkflow: webhookDelivery,
+  quoteWorkflow: quote,
 } satisfies Record<WorkflowType, Story>;

@@ -188,7 +188,7 @@ describe('printed by the real Chromium', () => {
 
   const printed: [DocumentType, DocumentDesign, RegExp][] = [
     ['invoice', 'modern', /INVOICE/], // the modern band's title is upper case
-    ['estimate', 'compact', /Estimate\s+est_sample/],
+    ['estimate', 'compact', /Kostenvoranschlag\s+est_sample/],
     ['receipt', 'classic', /Receipt/],
     ['credit-note', 'modern', /CREDIT NOTE/],
   ];

@@ -92,8 +92,15 @@ export interface BillingHarness {
 
 /** With `collections`, subscription invoices start their collection workflows (reminders). */
 export async function createBillingHarness(
-  options: { taxProvider?: TaxProvider; collections?: boolean } = {},
+  options: {
+    taxProvider?: TaxProvider;
+    collections?: boolean;
+    /** Settings the worker reads (loadConfig); its signing secret also signs the API's links. */
+    environment?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<BillingHarness> {
+  const { environment, ...activityOptions } = options;
+  const config = loadConfig(environment ?? {});
   const env = await createTimeSkippingEnvironment();
   // A plain client (not the environment's, which skips time whenever it waits): clocked
   // workflows move only when their clock is advanced.
@@ -102,11 +109,15 @@ export async function createBillingHarness(
     namespace: env.namespace ?? 'default',
     dataConverter: testDataConverter,
   });
-  const api = await createApiHarness({ temporal: client, temporalTimeoutMs: 30_000 });
+  const api = await createApiHarness({
+    temporal: client,
+    temporalTimeoutMs: 30_000,
+    signingSecret: config.signingSecret,
+  });
   const worker = await startTestWorker(env, {
-    activities: realActivities(api.db, loadConfig({}), {
+    activities: realActivities(api.db, config, {
       temporal: client,
-      ...options,
+      ...activityOptions,
       collections: options.collections ?? false,
     }),
   });

@@ -71,7 +71,7 @@ async function emailedLink(quote: Quote): Promise<URL> {
   const mail = await eventually(`quote ${quote.number} emailed`, async () =>
     (await outboxTo(CUSTOMER_EMAIL)).find((m) => m.subject.includes(quote.number)),
   );
-  return new URL(new RegExp(`https?://\\S+/hosted/quotes/${quote.id}\\?\\S+`).exec(mail.text!)![0]);
+  return new URL(new RegExp(`https?://\\S+/hosted/quotes/${quote.id}\\?\\S+`).exec(mail.text)![0]);
 }
 
 function answer(link: URL, decision: 'accept' | 'decline', fields: Record<string, string>) {
@@ -210,7 +210,7 @@ describe('a quote accepted on its hosted page', () => {
 
   it('a retried activity records nothing more and starts nothing more', async () => {
     const activities = realActivities(h.api.db, loadConfig(ENVIRONMENT), {
-      temporal: h.api.app.temporal as never,
+      temporal: h.api.app.temporal,
     });
     const again: QuoteAnswer = {
       decision: 'accept',

@@ -4,6 +4,7 @@
 // which refuses a second answer and an answer after the validity (409). Links are signed like
 // hosted invoice links (HMAC, expiring): forged 403, expired 410, checked before anything is read.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { escapeHtml } from '../../documents/html.ts';
 import { translatorFor } from '../../i18n/catalogue.ts';
@@ -43,6 +44,25 @@ const PAGE_HEADERS = {
 const PANEL_STYLE = `<style>.bw-quote-answer{max-width:800px;margin:2rem auto;padding:1.5rem;border:1px solid #d0d5dd;border-radius:8px;font-family:system-ui,sans-serif}
 .bw-quote-answer form{margin:1rem 0}.bw-quote-answer input,.bw-quote-answer textarea{width:100%;padding:.4rem;margin:.25rem 0 .75rem;font:inherit}
 .bw-quote-answer button{font-size:1rem;padding:.5rem 1rem}</style>`;
+
+/** The page after an answer, in the customer's language. */
+function sendAnswered(
+  reply: FastifyReply,
+  locale: string,
+  answer: 'accepted' | 'declined',
+  number: string,
+): FastifyReply {
+  const t = translatorFor(locale);
+  return reply
+    .type('text/html; charset=utf-8')
+    .headers(PAGE_HEADERS)
+    .send(
+      approvalPage(
+        t(`quote.page.${answer}Title`),
+        `<p>${escapeHtml(t(`quote.page.${answer}Body`, { number }))}</p>`,
+      ),
+    );
+}
 
 const hostedQuotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
   // The page's forms post url-encoded fields; only these routes accept that.
@@ -164,16 +184,7 @@ const hostedQuotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
           ip: request.ip,
         }),
       );
-      const t = translatorFor(locale);
-      return reply
-        .type('text/html; charset=utf-8')
-        .headers(PAGE_HEADERS)
-        .send(
-          approvalPage(
-            t('quote.page.acceptedTitle'),
-            `<p>${escapeHtml(t('quote.page.acceptedBody', { number: quote.number }))}</p>`,
-          ),
-        );
+      return sendAnswered(reply, locale, 'accepted', quote.number);
     },
   );
 
@@ -203,16 +214,7 @@ const hostedQuotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const { quote, locale } = await answeringUpdates(QUOTE_WORKFLOW, () =>
         answerQuote(serviceDependencies(app), id, { decision: 'decline', reason }),
       );
-      const t = translatorFor(locale);
-      return reply
-        .type('text/html; charset=utf-8')
-        .headers(PAGE_HEADERS)
-        .send(
-          approvalPage(
-            t('quote.page.declinedTitle'),
-            `<p>${escapeHtml(t('quote.page.declinedBody', { number: quote.number }))}</p>`,
-          ),
-        );
+      return sendAnswered(reply, locale, 'declined', quote.number);
     },
   );
 

@@ -15,7 +15,7 @@ import {
 } from '../schemas/common.ts';
 import { IssueQuoteBody, ListQuotesQuery, QuoteSchema, toQuote } from '../schemas/quotes.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
-import { sendStoredHtml } from '../stored-documents.ts';
+import { sendRenderedPdf, sendStoredHtml } from '../stored-documents.ts';
 
 const NOT_FOUND = problemResponse('No quote has this id.');
 
@@ -130,11 +130,7 @@ const quotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request, reply) => {
       const { id } = request.params;
       const html = await answeringRefusals(() => quoteHtml(documentDependencies(), id));
-      const pdf = await app.invoicePdfs.render(html);
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="${id}.pdf"`)
-        .send(pdf);
+      return sendRenderedPdf(reply, await app.invoicePdfs.render(html), id);
     },
   );
 

@@ -18,6 +18,7 @@ import { realActivities } from '../support/activities.ts';
 import { postCustomer } from '../support/builders/customers.ts';
 import { eventually } from '../support/temporal.ts';
 import { loadConfig } from '../../config/index.ts';
+import { openUiBrowser } from '../support/temporal-ui.ts';
 
 const ENVIRONMENT = {
   BILLWRIGHT_SIGNING_SECRET: 'quotes-test-signing-secret-0123456789abcdef',
@@ -281,4 +282,27 @@ describe('an unanswered quote', () => {
     );
     expect(subscriptions.data).toHaveLength(1);
   });
+});
+
+describe('in a real browser', () => {
+  it('the customer opens the emailed link, types their name and accepts', async () => {
+    const quote = await issue();
+    const link = await emailedLink(quote);
+    const baseUrl = await h.api.app.listen({ port: 0, host: '127.0.0.1' });
+    const browser = await openUiBrowser({ timeoutMs: 20_000 });
+    try {
+      await browser.page.goto(`${baseUrl}${link.pathname}${link.search}`);
+      await browser.page.getByLabel('Vos nom et prénom').fill('Camille Martin');
+      await browser.page.getByRole('button', { name: 'Accepter le devis' }).click();
+      await browser.page.getByText('Merci : devis accepté').waitFor();
+    } finally {
+      await browser.close();
+    }
+    const accepted = await h.get<Quote>(`/v1/quotes/${quote.id}`);
+    expect(accepted).toMatchObject({
+      status: 'accepted',
+      accepted: { name: 'Camille Martin', title: null, ip: '127.0.0.1' },
+    });
+    expect(accepted.subscriptionId).toEqual(expect.any(String));
+  }, 120_000);
 });

@@ -67,7 +67,8 @@ export async function quoteWorkflow(input: QuoteWorkflowInput): Promise<QuoteWor
         [{ quoteId, answer }],
       );
       if (answer.decision === 'decline') {
-        settle('declined', `Quote ${number} declined: ${answer.reason}`);
+        // No names or free text in details: finance sees them in the UI, unencrypted.
+        settle('declined', `Quote ${number} declined`);
         return { ...state };
       }
       state.subscriptionId = subscriptionId;
@@ -76,10 +77,7 @@ export async function quoteWorkflow(input: QuoteWorkflowInput): Promise<QuoteWor
           { summary: `Start subscription ${subscriptionId} of quote ${number}` },
           [{ quoteId }],
         );
-        settle(
-          'accepted',
-          `Quote ${number} accepted by ${answer.name}; subscription ${subscriptionId} started`,
-        );
+        settle('accepted', `Quote ${number} accepted; subscription ${subscriptionId} started`);
       } catch (error) {
         const failure = finalFailure(error);
         if (failure?.type !== QUOTED_SUBSCRIPTION_REFUSED) throw error;

@@ -15,6 +15,7 @@ import {
   type PlanMigrationDependencies,
 } from './plan-migrations.ts';
 import { createProjectActivities } from './projects.ts';
+import { createQuoteActivities, type QuoteDependencies } from './quotes.ts';
 import {
   createSubscriptionActivities,
   type InvoicingDependencies,
@@ -38,7 +39,8 @@ export type ActivityDependencies = InvoicingDependencies &
   CollectionDependencies &
   PlanMigrationDependencies &
   AccountingSyncDependencies &
-  WebhookDependencies;
+  WebhookDependencies &
+  QuoteDependencies;
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -53,5 +55,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createAccountingSyncActivities(deps),
     ...createWebhookActivities(deps),
     ...createWalletActivities(deps),
+    ...createQuoteActivities(deps),
   };
 }

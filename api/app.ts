@@ -52,6 +52,8 @@ import prometheus from './routes/prometheus.ts';
 import planMigrations from './routes/plan-migrations.ts';
 import projects from './routes/projects.ts';
 import projectApprovals from './routes/project-approvals.ts';
+import hostedQuotes from './routes/hosted-quotes.ts';
+import quotes from './routes/quotes.ts';
 import projectTimeEntries from './routes/project-time-entries.ts';
 import receipts from './routes/receipts.ts';
 import registers from './routes/registers.ts';
@@ -167,6 +169,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(metrics);
   await app.register(usage);
   await app.register(estimates);
+  await app.register(quotes);
   await app.register(manualInvoices);
   await app.register(projects);
   await app.register(projectTimeEntries);
@@ -242,6 +245,7 @@ export const billwrightApi = fp<ApiDependencies>(
     await app.register(hosted);
     await app.register(onlinePayments);
     await app.register(projectApprovals);
+    await app.register(hostedQuotes);
     await app.register(dashboard, {
       signingSecret: deps.config.signingSecret ?? fromEnv().signingSecret,
       publicBaseUrl: deps.config.publicBaseUrl,

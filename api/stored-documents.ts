@@ -47,3 +47,11 @@ export function sendStoredPdf(
     .type('application/pdf')
     .send(stored.pdf);
 }
+
+/** A PDF printed on request (estimates, quotes): not stored, so no ETag. */
+export function sendRenderedPdf(reply: FastifyReply, pdf: Buffer, filename: string): FastifyReply {
+  return reply
+    .type('application/pdf')
+    .header('content-disposition', `inline; filename="${filename.replace(/[^\w.-]/g, '_')}.pdf"`)
+    .send(pdf);
+}

@@ -63,6 +63,8 @@ import type {
   SubscriptionsTable,
 } from './schema/subscriptions.ts';
 import type { PaymentCheckoutsTable, PaymentFailuresTable } from './schema/online-payments.ts';
+
+import type { QuotesTable } from './schema/quotes.ts';
 import type { BillableMetricsTable, UsageEventsTable } from './schema/usage.ts';
 import type { WalletGrantsTable, WalletTransactionsTable, WalletsTable } from './schema/wallets.ts';
 import type {
@@ -89,6 +91,8 @@ export type * from './schema/subscriptions.ts';
 export type * from './schema/usage.ts';
 export type * from './schema/webhooks.ts';
 export type * from './schema/wallets.ts';
+
+export type * from './schema/quotes.ts';
 
 export interface Database {
   customers: CustomersTable;
@@ -162,4 +166,6 @@ export interface Database {
   payment_failures: PaymentFailuresTable;
 
   e_invoices: EInvoicesTable;
+
+  quotes: QuotesTable;
 }

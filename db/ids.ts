@@ -31,7 +31,8 @@ export type IdPrefix =
   | 'wal'
   | 'wgr'
   | 'wtx'
-  | 'plink';
+  | 'plink'
+  | 'quo';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

@@ -12,8 +12,8 @@ const PURPOSE = 'billwright/hosted-invoice/v1';
 /** What the API answers for a link: good, forged or mangled, or genuine but past its expiry. */
 export type HostedLinkCheck = { ok: true } | { ok: false; reason: 'invalid' | 'expired' };
 
-/** What else a customer may be linked to: a credit note, or a payment's receipt. */
-export type HostedDocumentKind = 'credit-notes' | 'receipts';
+/** What else a customer may be linked to: a credit note, a payment's receipt, a quote to answer. */
+export type HostedDocumentKind = 'credit-notes' | 'receipts' | 'quotes';
 
 function purposeOf(kind: HostedDocumentKind | 'invoices'): string {
   return kind === 'invoices' ? PURPOSE : `billwright/hosted-${kind}/v1`;

@@ -25,6 +25,7 @@ import {
   type Brand,
   type CreditNoteView,
   type EstimateView,
+  type QuoteDocumentView,
   type InvoiceLineView,
   type InvoiceView,
   type PortalLinkView,
@@ -72,6 +73,8 @@ export interface DocumentRenderer {
   renderReminderEmail(view: ReminderView): RenderedEmail;
   /** The customer portal's sign-in link, in the customer's language. */
   renderPortalLinkEmail(view: PortalLinkView): RenderedEmail;
+  /** A quote for the customer to accept or decline through its signed link (quote.hostedUrl). */
+  renderQuoteEmail(view: EstimateView & { quote: QuoteDocumentView }): RenderedEmail;
 }
 
 /** A line as templates see it: the view plus whether its priced parts are listed under it. */
@@ -122,6 +125,7 @@ const EMAILS = [
   'credit-note',
   'payment-reminder',
   'portal-link',
+  'quote',
 ] as const;
 type EmailName = (typeof EMAILS)[number];
 
@@ -240,6 +244,15 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
     return commonContext(view, view.invoice.currency);
   }
 
+  function estimateContext(view: EstimateView): EstimateView & TemplateRoot {
+    return {
+      ...view,
+      brand: brandOf(view),
+      currency: view.estimate.currency,
+      customer: { ...view.customer, locale: displayLocale(view.customer.locale) },
+    };
+  }
+
   return {
     renderInvoiceHtml(view) {
       return invoiceHtml({ ...contextOf(view), ...frameOf('invoice', view) });
@@ -267,14 +280,11 @@ export function createDocumentRenderer(options: DocumentRendererOptions = {}): D
       return emails['portal-link'](commonContext(view, ''));
     },
     renderEstimateHtml(view) {
-      const context: EstimateView & TemplateRoot & DocumentFrame = {
-        ...view,
-        ...frameOf('estimate', view),
-        brand: brandOf(view),
-        currency: view.estimate.currency,
-        customer: { ...view.customer, locale: displayLocale(view.customer.locale) },
-      };
-      return estimateHtml(context);
+      return estimateHtml({ ...estimateContext(view), ...frameOf('estimate', view) });
+    },
+    renderQuoteEmail(view) {
+      if (view.quote.hostedUrl !== undefined) assertWebUrl(view.quote.hostedUrl, 'hostedUrl');
+      return emails.quote(estimateContext(view));
     },
   };
 }

@@ -156,6 +156,22 @@ export interface EstimateView extends Designed {
   discounts: { description: string; amount: number; explanation: string[] }[];
   /** Present when the customer was known: tax by rate, and the legal mentions. */
   tax: { lines: { label: string; amount: number }[]; inclusive: boolean; notes: string[] } | null;
+  /** Present when the estimate was issued as a quote: the document is then that quote. */
+  quote?: QuoteDocumentView;
+}
+
+/** A quote's own facts on its document: number, validity, terms and where it stands. */
+export interface QuoteDocumentView {
+  number: string;
+  issuedAt: string;
+  validUntil: string;
+  terms: string | null;
+  status: 'open' | 'accepted' | 'declined' | 'expired';
+  accepted?: { at: string; name: string; title: string | null };
+  declined?: { at: string; reason: string };
+  expiredAt?: string;
+  /** The signed acceptance page, in the quote's email. */
+  hostedUrl?: string;
 }
 
 /** A credit note: what was credited against an invoice, and why. */

@@ -1,6 +1,7 @@
 // Composes the platform: database (migrated), billing worker and HTTP API, in one process or
 // separately. `npm start`, `npm run worker`, `npm run api` and the end-to-end test all come here.
 import { subscriptionMover } from '../services/plan-migrations.ts';
+import { quotedSubscriptionStarter } from '../services/quotes.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Worker } from '@temporalio/worker';
 import { buildApp } from '../api/app.ts';
@@ -93,6 +94,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           pdf: workerPdf,
           temporal: activityClient,
           moveSubscription: subscriptionMover({ db, temporal: activityClient }),
+          startQuotedSubscription: quotedSubscriptionStarter({
+            db,
+            temporal: activityClient,
+            tax: {
+              provider: createBuiltInTaxProvider(),
+              seller: config.taxSeller,
+              rounding: config.taxRounding,
+            },
+          }),
           collections: config.collections,
         },
       });

@@ -12,7 +12,8 @@ import { listMetricCodes } from '../db/repositories/metrics.ts';
 import { getPlanByCode, getPlanVersion } from '../db/repositories/plans.ts';
 import { customerNow } from '../db/repositories/test-clocks.ts';
 import type { DocumentRenderer } from '../documents/renderer.ts';
-import type { Brand, EstimateView } from '../documents/views.ts';
+import { estimateViewOf } from '../documents/estimate-view.ts';
+import type { Brand } from '../documents/views.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import { scheduleCycle, type Anchoring } from '../domain/subscriptions/billing-cycles.ts';
 import type {
@@ -24,7 +25,6 @@ import type {
 import { validatePlanVersion } from '../domain/catalog/validation.ts';
 import type { RoundingMode } from '../domain/core/decimal.ts';
 import { ratePeriodInvoice } from '../domain/invoicing/period-invoice.ts';
-import { invoiceTotals } from '../domain/invoicing/totals.ts';
 import { money } from '../domain/core/money.ts';
 import {
   billingPeriod,
@@ -33,7 +33,7 @@ import {
   type Interval,
 } from '../domain/core/periods.ts';
 import type { RatedPeriod } from '../domain/rating/types.ts';
-import { lineRatePercent, toTaxLines } from '../domain/tax/provider.ts';
+import { toTaxLines } from '../domain/tax/provider.ts';
 import { validateTaxCustomer } from '../domain/tax/validation.ts';
 import type { ServiceDependencies } from './dependencies.ts';
 import { Refused, refusedFor } from './refused.ts';
@@ -310,62 +310,5 @@ export async function estimateHtml(
   id: string,
 ): Promise<string> {
   const record = await getEstimate(deps, id);
-  return deps.documents.renderer.renderEstimateHtml(estimateView(deps.documents, record));
-}
-
-function estimateView(
-  { seller, brand }: EstimateDocumentDependencies['documents'],
-  record: EstimateRecord,
-): EstimateView {
-  const { result } = record;
-  // Each line's tax, when the customer was known and the estimate taxed (lineId: the rated id).
-  const taxed = new Map(record.tax?.lines.map((line) => [line.lineId, line]));
-  return {
-    seller,
-    brand,
-    ...(record.documentDesign ? { documentDesign: record.documentDesign } : {}),
-    customer: {
-      ...(record.customerName ? { name: record.customerName } : {}),
-      ...(record.customerCountry ? { country: record.customerCountry } : {}),
-      locale: record.locale,
-      timezone: record.timezone,
-    },
-    estimate: {
-      id: record.id,
-      planName: record.planName,
-      currency: result.currency,
-      createdAt: record.createdAt.toISOString(),
-      periodStart: record.period.start,
-      periodEnd: record.period.end,
-      subtotal: result.subtotal.amount,
-      discountTotal: result.discountTotal.amount,
-      totalBeforeTax: result.totalBeforeTax.amount,
-      total: invoiceTotals(result, record.tax).total.amount,
-    },
-    tax: record.tax && {
-      lines: record.tax.breakdown
-        .filter((entry) => entry.taxName !== null)
-        .map((entry) => ({
-          label: `${entry.taxName} ${entry.rate} % (${entry.jurisdiction})`,
-          amount: entry.taxAmount.amount,
-        })),
-      inclusive: record.tax.taxBehavior === 'inclusive',
-      notes: record.tax.notes.map((note) => note.text),
-    },
-    lines: result.lines.map((line) => {
-      const tax = taxed.get(line.id);
-      return {
-        description: line.description,
-        quantity: line.quantity,
-        amount: line.amount.amount,
-        explanation: line.explanation,
-        ...(tax && { tax: { treatment: tax.treatment, ratePercent: lineRatePercent(tax) } }),
-      };
-    }),
-    discounts: result.discounts.map((d) => ({
-      description: d.description,
-      amount: d.amount.amount,
-      explanation: d.explanation,
-    })),
-  };
+  return deps.documents.renderer.renderEstimateHtml(estimateViewOf(deps.documents, record));
 }

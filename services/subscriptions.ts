@@ -13,7 +13,14 @@ import { DateTime } from 'luxon';
 import { newId } from '../db/ids.ts';
 import { getCustomer, taxCustomerOf } from '../db/repositories/customers.ts';
 import type { InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
-import { getPlanWithCurrentVersion, toCatalogVersion } from '../db/repositories/plans.ts';
+import type { Db } from '../db/connect.ts';
+import { applyCoupon } from '../db/repositories/coupons.ts';
+import {
+  getPlanByCode,
+  getPlanVersion,
+  getPlanWithCurrentVersion,
+  toCatalogVersion,
+} from '../db/repositories/plans.ts';
 import {
   getSubscription,
   insertSubscription,
@@ -69,6 +76,14 @@ export interface NewSubscription {
   trialDays?: number | undefined;
   startAt?: string | undefined;
   anchoring?: { type: (typeof ANCHORINGS)[number]; day?: number | undefined } | undefined;
+  /** Chosen by the caller (an accepted quote), so a retry can only find it; default a new id. */
+  id?: string | undefined;
+  /** A version other than the current one (the version a quote priced). */
+  planVersion?: number | undefined;
+  /** Applied to the subscription in its creating transaction, before its first invoice. */
+  couponCodes?: readonly string[] | undefined;
+  /** Who applies the coupons, for their redemption records. */
+  actor?: string | undefined;
 }
 
 type SubscriptionHandle = WorkflowHandle<typeof subscriptionWorkflow>;
@@ -84,6 +99,14 @@ async function loadSubscription(
   const record = await getSubscription(deps.db, id);
   if (!record) throw new Refused('not_found', `Subscription ${id} does not exist.`);
   return record;
+}
+
+/** The plan at the version asked for, else its current one. */
+async function planVersionOf(db: Db, planCode: string, version: number | undefined) {
+  if (version === undefined) return getPlanWithCurrentVersion(db, planCode);
+  const plan = await getPlanByCode(db, planCode);
+  const stored = plan && (await getPlanVersion(db, plan, version));
+  return stored && { plan: plan, version: stored };
 }
 
 /** The subscription's grid of periods; a bad anchoring is the request's fault. */
@@ -135,7 +158,7 @@ export async function createSubscription(
       { field: 'customerId' },
     );
   }
-  const current = await getPlanWithCurrentVersion(db, planCode);
+  const current = await planVersionOf(db, planCode, order.planVersion);
   if (!current) {
     throw new Refused('unprocessable', `plan ${planCode} does not exist`, { field: 'planCode' });
   }
@@ -178,7 +201,7 @@ export async function createSubscription(
     );
   }
 
-  const id = newId('sub');
+  const id = order.id ?? newId('sub');
   // With a trial, the first paid period starts (and billing is anchored) when it ends.
   const trialEnd =
     trialDays === undefined
@@ -222,6 +245,23 @@ export async function createSubscription(
       ...(trialEnd !== undefined && { status: 'trialing' }),
       startedAt: new Date(startMs).toISOString(),
     });
+    for (const [i, couponCode] of (order.couponCodes ?? []).entries()) {
+      const applied = await applyCoupon(trx, {
+        customerId,
+        subscriptionId: id,
+        couponCode,
+        createdBy: order.actor ?? 'system',
+      });
+      if (applied.outcome !== 'applied') {
+        throw new Refused(
+          'unprocessable',
+          `coupon ${couponCode} cannot be applied: ${applied.outcome}`,
+          {
+            field: `couponCodes[${i}]`,
+          },
+        );
+      }
+    }
     try {
       await temporalCall(deps, () =>
         deps.temporal.workflow.start<typeof subscriptionWorkflow>(

@@ -9,3 +9,6 @@ export const INVALID_TRANSITION = 'InvalidTransition';
  * invoice lines): the activity writes the name in from the database, so it is never in history.
  */
 export const PROJECT_NAME = '{project}';
+
+/** ApplicationFailure type of an accepted quote whose subscription the use case refused. */
+export const QUOTED_SUBSCRIPTION_REFUSED = 'QuotedSubscriptionRefused';

@@ -8,3 +8,4 @@ export { planMigrationWorkflow } from './plan-migration.ts';
 export { accountingSyncWorkflow } from './accounting-sync.ts';
 export { webhookDeliveryWorkflow } from './webhook-delivery.ts';
 export { walletGrantExpiryWorkflow } from './wallet-grant-expiry.ts';
+export { quoteWorkflow } from './quote.ts';

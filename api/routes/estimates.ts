@@ -8,7 +8,7 @@ import { createEstimate, estimateHtml, getEstimate } from '../../services/estima
 import { described, HtmlDocument, IdParams, problemResponse } from '../schemas/common.ts';
 import { CreateEstimateBody, EstimateSchema, toEstimate } from '../schemas/estimates.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
-import { sendStoredHtml } from '../stored-documents.ts';
+import { sendRenderedPdf, sendStoredHtml } from '../stored-documents.ts';
 
 const estimates: FastifyPluginCallbackTypebox = (app, _options, done) => {
   const documentDependencies = () => ({ ...serviceDependencies(app), documents: app.documents });
@@ -99,11 +99,7 @@ const estimates: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request, reply) => {
       const { id } = request.params;
       const html = await answeringRefusals(() => estimateHtml(documentDependencies(), id));
-      const pdf = await app.invoicePdfs.render(html);
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="${id}.pdf"`)
-        .send(pdf);
+      return sendRenderedPdf(reply, await app.invoicePdfs.render(html), id);
     },
   );
 

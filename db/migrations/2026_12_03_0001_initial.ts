@@ -21,6 +21,7 @@ import { subscriptions } from './initial/subscriptions.ts';
 import { usage } from './initial/usage.ts';
 import { wallets } from './initial/wallets.ts';
 import { webhooks } from './initial/webhooks.ts';
+import { quotes } from './initial/quotes.ts';
 
 // Each concept's statements stand in its module under initial/; they run in the order the schema
 // was squashed in (pg_dump's: the trigger's function, tables before the tables that reference them,
@@ -124,6 +125,9 @@ const statements: string[] = [
   ...Object.values(eInvoices),
 
   ...Object.values(portal),
+
+
+  ...Object.values(quotes),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -175,10 +175,13 @@ export type ApplyCouponResult =
  * Currency and ownership checks belong to the caller, which knows the target.
  */
 export async function applyCoupon(
-  db: Db,
+  db: Db | Transaction<Database>,
   input: CouponTarget & { couponCode: string; createdBy: string },
 ): Promise<ApplyCouponResult> {
-  return db.transaction().execute(async (trx) => {
+  // In the caller's transaction when given one (a subscription started with its coupons).
+  const inTransaction = <T>(work: (trx: Transaction<Database>) => Promise<T>) =>
+    db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work);
+  return inTransaction(async (trx) => {
     const row = await trx
       .selectFrom('coupons')
       .selectAll()

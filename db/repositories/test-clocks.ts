@@ -9,6 +9,7 @@ import {
   projectWorkflowId,
   manualInvoiceWorkflowId,
   walletGrantExpiryWorkflowId,
+  quoteWorkflowId,
 } from '../../workflow-contracts/ids.ts';
 import type { TestClockRef } from '../../workflow-contracts/test-clock.ts';
 
@@ -171,6 +172,14 @@ export async function clockWorkflowIds(db: Db, clockId: string): Promise<string[
     .where('wallet_grants.expires_at', 'is not', null)
     .where('wallet_grants.status', 'in', ['pending', 'active'])
     .orderBy('wallet_grants.id')
+  // Quotes still open: their validity ends on the clock.
+  const quotes = await db
+    .selectFrom('quotes')
+    .innerJoin('customers', 'customers.id', 'quotes.customer_id')
+    .select('quotes.id')
+    .where('customers.test_clock_id', '=', clockId)
+    .where('quotes.status', '=', 'open')
+    .orderBy('quotes.id')
     .execute();
   return [
     ...subscriptions.map((s) => subscriptionWorkflowId(s.id)),
@@ -178,6 +187,7 @@ export async function clockWorkflowIds(db: Db, clockId: string): Promise<string[
     ...projects.map((p) => projectWorkflowId(p.id)),
     ...manualInvoices.map((i) => manualInvoiceWorkflowId(i.id)),
     ...collections.map((c) => c.workflow_id),
+    ...quotes.map((q) => quoteWorkflowId(q.id)),
   ];
 }
 

@@ -23,6 +23,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'collection.step_sent',
   'project.milestone_approved',
   'project.milestone_rejected',
+  'quote.accepted',
+  'quote.declined',
+  'quote.expired',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

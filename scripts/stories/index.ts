@@ -8,6 +8,7 @@ import { collection } from './collection.ts';
 import { manualInvoice } from './manual-invoice.ts';
 import { planMigration } from './plan-migration.ts';
 import { project } from './project.ts';
+import { quote } from './quote.ts';
 import { subscription } from './subscription.ts';
 import { testClockAdvanceStory } from './test-clock-advance.ts';
 import { walletGrantExpiry } from './wallet-grant-expiry.ts';
@@ -23,4 +24,5 @@ export const stories = {
   accountingSyncWorkflow: accountingSync,
   webhookDeliveryWorkflow: webhookDelivery,
   walletGrantExpiryWorkflow: walletGrantExpiry,
+  quoteWorkflow: quote,
 } satisfies Record<WorkflowType, Story>;

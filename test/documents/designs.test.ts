@@ -188,7 +188,7 @@ describe('printed by the real Chromium', () => {
 
   const printed: [DocumentType, DocumentDesign, RegExp][] = [
     ['invoice', 'modern', /RECHNUNG/], // the modern band's title is upper case, in German
-    ['estimate', 'compact', /Estimate\s+est_sample/],
+    ['estimate', 'compact', /Kostenvoranschlag\s+est_sample/],
     ['receipt', 'classic', /Zahlungsbestätigung/],
     ['credit-note', 'modern', /GUTSCHRIFT/],
   ];

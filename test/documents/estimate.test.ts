@@ -40,8 +40,11 @@ const view: EstimateView = {
 describe('estimate document', () => {
   const html = createDocumentRenderer().renderEstimateHtml(view);
 
-  it('shows the lines, quantities and totals in the customer locale', () => {
-    expect(html).toContain('Estimate');
+  it('shows the lines, quantities and totals in the customer locale, in their language', () => {
+    // fr-FR: every word from the quote catalogue's French (i18n/messages/fr/quote.json).
+    expect(html).toContain('Estimation');
+    expect(html).toContain('Sous-total');
+    expect(html).toContain('Total estimé');
     expect(html).toContain('est_abc');
     expect(html).toContain('12\u202f500,5'); // fr-FR groups with a narrow no-break space
     expect(html).toContain('14,00\u00a0€');

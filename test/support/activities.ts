@@ -1,6 +1,7 @@
 // The real activities, as the worker wires them, on a test database: Handlebars documents, the
 // PostgreSQL outbox for email, the built-in tax provider for the configured seller.
 import { subscriptionMover } from '../../services/plan-migrations.ts';
+import { quotedSubscriptionStarter } from '../../services/quotes.ts';
 import type { Client } from '@temporalio/client';
 import type { AccountingSystem } from '../../accounting/port.ts';
 import { createActivities } from '../../activities/index.ts';
@@ -37,6 +38,17 @@ export function realActivities(
     db,
     temporal: options.temporal,
     moveSubscription: options.temporal && subscriptionMover({ db, temporal: options.temporal }),
+    startQuotedSubscription:
+      options.temporal &&
+      quotedSubscriptionStarter({
+        db,
+        temporal: options.temporal,
+        tax: {
+          provider: options.taxProvider ?? createBuiltInTaxProvider(),
+          seller: config.taxSeller,
+          rounding: config.taxRounding,
+        },
+      }),
     collections: options.collections ?? false,
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(db),

@@ -103,11 +103,15 @@ export async function createBillingHarness(
     webhooks?: boolean;
     /** The API's options beside its Temporal (a signing secret, Stripe, a public base URL, …). */
     api?: Omit<NonNullable<Parameters<typeof createApiHarness>[0]>, 'temporal'>;
-    /** The worker's environment (default none: loadConfig({})). */
+    /** The worker's settings (loadConfig); its signing secret also signs the API's links. */
     env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<BillingHarness> {
   const { webhooks } = options;
+  const config = loadConfig({
+    ...(webhooks ? { BILLWRIGHT_WEBHOOKS_ALLOW_PRIVATE: 'on' } : {}),
+    ...options.env,
+  });
   const env = await createTimeSkippingEnvironment();
   // A plain client (not the environment's, which skips time whenever it waits): clocked
   // workflows move only when their clock is advanced.
@@ -119,12 +123,9 @@ export async function createBillingHarness(
   const api = await createApiHarness({
     temporalTimeoutMs: 30_000,
     webhooksAllowPrivate: webhooks ?? false,
+    signingSecret: config.signingSecret,
     ...options.api,
     temporal: client,
-  });
-  const config = loadConfig({
-    ...(webhooks ? { BILLWRIGHT_WEBHOOKS_ALLOW_PRIVATE: 'on' } : {}),
-    ...options.env,
   });
   const worker = await startTestWorker(env, {
     activities: realActivities(api.db, config, {

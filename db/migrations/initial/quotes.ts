@@ -1,0 +1,41 @@
+// Quotes: an estimate issued to its customer under a number, valid until a date, that the
+// customer accepts (starting the subscription it describes) or declines. Each statement by the
+// name of what it creates, in an order they can run in.
+export const quotes = {
+  quotes: `CREATE TABLE quotes (
+    id text NOT NULL,
+    number text NOT NULL,
+    estimate_id text NOT NULL,
+    customer_id text NOT NULL,
+    status text DEFAULT 'open' NOT NULL,
+    valid_until timestamp with time zone NOT NULL,
+    terms text,
+    plan_code text NOT NULL,
+    plan_version integer NOT NULL,
+    quantity integer NOT NULL,
+    trial_days integer,
+    anchoring jsonb,
+    coupon_codes jsonb NOT NULL,
+    issued_at timestamp with time zone NOT NULL,
+    accepted_at timestamp with time zone,
+    accepted_by_name text,
+    accepted_by_title text,
+    accepted_from_ip text,
+    subscription_id text,
+    declined_at timestamp with time zone,
+    decline_reason text,
+    expired_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT quotes_pkey PRIMARY KEY (id),
+    CONSTRAINT quotes_number_key UNIQUE (number),
+    CONSTRAINT quotes_subscription_key UNIQUE (subscription_id),
+    CONSTRAINT quotes_estimate_id_fkey FOREIGN KEY (estimate_id) REFERENCES estimates(id),
+    CONSTRAINT quotes_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id),
+    CONSTRAINT quotes_status_check CHECK ((status = ANY (ARRAY['open'::text, 'accepted'::text, 'declined'::text, 'expired'::text]))),
+    CONSTRAINT quotes_quantity_check CHECK ((quantity >= 0)),
+    CONSTRAINT quotes_accepted_check CHECK (((status <> 'accepted'::text) OR (accepted_at IS NOT NULL AND accepted_by_name IS NOT NULL AND subscription_id IS NOT NULL))),
+    CONSTRAINT quotes_declined_check CHECK (((status <> 'declined'::text) OR (declined_at IS NOT NULL AND decline_reason IS NOT NULL))),
+    CONSTRAINT quotes_expired_check CHECK (((status <> 'expired'::text) OR (expired_at IS NOT NULL)))
+);`,
+  quotes_customer_idx: `CREATE INDEX quotes_customer_idx ON quotes USING btree (customer_id, id);`,
+};

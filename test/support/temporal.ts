@@ -11,7 +11,7 @@ import {
 import { registerSearchAttributes } from '../../infra/search-attributes.ts';
 import { ensureTimeSkippingTestServer } from '../../infra/test-server.ts';
 import { billwrightDataConverter, failureConverterPath } from '../../temporal/payload-codec.ts';
-import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
+import { BILLING_TASK_QUEUE, RENDER_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import { billingWorkerInterceptors, workflowsPath } from '../../temporal/worker.ts';
 import { TEST_PAYLOAD_KEYS } from './payload-keys.ts';
 
@@ -46,6 +46,11 @@ export interface TestWorkerOptions {
   taskQueue?: string;
   /** 0: no sticky cache, so a worker stopped mid-test hands its workflows over cleanly. */
   maxCachedWorkflows?: number;
+  /**
+   * Default true: the worker also polls the render task queue (printInvoicePdf) with the same
+   * activities while it runs, as `npm start` polls both; false for a billing-only worker.
+   */
+  render?: boolean;
 }
 
 /** A worker on the test server as production configures one: the shared bundle, encrypted payloads. */
@@ -53,6 +58,30 @@ export async function createTestWorker(
   env: TestWorkflowEnvironment,
   options: TestWorkerOptions,
 ): Promise<Worker> {
+  const worker = await billingTestWorker(env, options);
+  if (options.render === false) return worker;
+  const render = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: RENDER_TASK_QUEUE,
+    dataConverter: testDataConverter,
+    activities: options.activities,
+    interceptors: billingWorkerInterceptors,
+  });
+  // The render worker runs exactly as long as the billing one (run, runUntil, shutdown).
+  const runBilling = worker.run.bind(worker);
+  worker.run = async () => {
+    const rendering = render.run();
+    try {
+      await runBilling();
+    } finally {
+      if (render.getState() === 'RUNNING') render.shutdown();
+      await rendering;
+    }
+  };
+  return worker;
+}
+
+async function billingTestWorker(env: TestWorkflowEnvironment, options: TestWorkerOptions) {
   return Worker.create({
     connection: env.nativeConnection,
     taskQueue: options.taskQueue ?? BILLING_TASK_QUEUE,

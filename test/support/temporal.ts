@@ -60,25 +60,63 @@ export async function createTestWorker(
 ): Promise<Worker> {
   const worker = await billingTestWorker(env, options);
   if (options.render === false) return worker;
-  const render = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: RENDER_TASK_QUEUE,
-    dataConverter: testDataConverter,
-    activities: options.activities,
-    interceptors: billingWorkerInterceptors,
-  });
-  // The render worker runs exactly as long as the billing one (run, runUntil, shutdown).
+  // The render queue is polled while the worker runs (run, runUntil, shutdown).
   const runBilling = worker.run.bind(worker);
-  worker.run = async () => {
-    const rendering = render.run();
-    try {
-      await runBilling();
-    } finally {
-      if (render.getState() === 'RUNNING') render.shutdown();
-      await rendering;
-    }
-  };
+  worker.run = () => whileRendering(env, options.activities, runBilling);
   return worker;
+}
+
+/**
+ * One render worker per test server at a time (the SDK refuses two on one queue in a process):
+ * started by the first test worker that runs, with its activities, and stopped when the last
+ * one running stops.
+ */
+const renderWorkers = new WeakMap<
+  TestWorkflowEnvironment,
+  {
+    users: number;
+    running?: Promise<{ worker: Worker; done: Promise<void> }>;
+    stopped: Promise<void>;
+  }
+>();
+
+async function whileRendering<T>(
+  env: TestWorkflowEnvironment,
+  activities: object,
+  fn: () => Promise<T>,
+): Promise<T> {
+  let shared = renderWorkers.get(env);
+  if (!shared) {
+    shared = { users: 0, stopped: Promise.resolve() };
+    renderWorkers.set(env, shared);
+  }
+  const state = shared;
+  state.users++;
+  state.running ??= state.stopped.then(async () => {
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: RENDER_TASK_QUEUE,
+      dataConverter: testDataConverter,
+      activities,
+      interceptors: billingWorkerInterceptors,
+    });
+    return { worker, done: worker.run() };
+  });
+  try {
+    await state.running;
+    return await fn();
+  } finally {
+    state.users--;
+    if (state.users === 0 && state.running !== undefined) {
+      const running = state.running;
+      state.running = undefined;
+      state.stopped = running.then(async ({ worker, done }) => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await done;
+      });
+      await state.stopped;
+    }
+  }
 }
 
 async function billingTestWorker(env: TestWorkflowEnvironment, options: TestWorkerOptions) {

@@ -5,7 +5,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { emailsSent } from '../observability/metrics.ts';
 import type { Db } from '../db/connect.ts';
-import type { StoredPdf } from '../db/repositories/invoice-documents.ts';
+import { getInvoicePdf, type StoredPdf } from '../db/repositories/invoice-documents.ts';
 import { getCreditNote } from '../db/repositories/credit-notes.ts';
 import { getInvoice } from '../db/repositories/invoices.ts';
 import { customerClockTime } from '../db/repositories/test-clocks.ts';
@@ -24,7 +24,7 @@ import {
   receiptBalance,
   receiptViewOf,
 } from './customer-documents.ts';
-import { invoicePdf, type DocumentDependencies } from './documents.ts';
+import type { DocumentDependencies } from './documents.ts';
 import { withEInvoice } from './e-invoices.ts';
 import { loadInvoiceView, type InvoiceViewSettings } from './invoice-view.ts';
 
@@ -220,7 +220,7 @@ export function createEmailActivities(deps: EmailDependencies) {
   }
 
   return {
-    /** Emails the invoice once, with its PDF when PDFs are printed and its hosted page when signed. */
+    /** Emails the invoice once, with its stored PDF when one was printed and its hosted page when signed. */
     async emailInvoice(input: { invoiceId: string }): Promise<EmailResult> {
       return sendDocumentEmail(deps, {
         kind: 'invoice_issued',
@@ -230,7 +230,7 @@ export function createEmailActivities(deps: EmailDependencies) {
         async compose() {
           const view = await invoiceWithLink(input.invoiceId);
           const { attachmentName, attachments } = pdfAttachment(
-            await invoicePdf(deps, input.invoiceId),
+            await getInvoicePdf(db, input.invoiceId), // printed by printInvoicePdf
             view.invoice.number || view.invoice.id,
           );
           return {

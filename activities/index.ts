@@ -7,7 +7,11 @@ import {
   type AccountingSyncDependencies,
 } from './accounting-sync.ts';
 import { createCollectionActivities, type CollectionDependencies } from './collections.ts';
-import { createDocumentActivities, type DocumentDependencies } from './documents.ts';
+import {
+  createDocumentActivities,
+  createRenderActivities,
+  type DocumentDependencies,
+} from './documents.ts';
 import { createEmailActivities, type EmailDependencies, type EmailSettings } from './email.ts';
 import { createManualInvoiceActivities } from './manual-invoices.ts';
 import {
@@ -46,6 +50,8 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createSubscriptionActivities(deps),
     ...createDocumentActivities(deps),
+    // Registered here too, so one worker can poll both queues with one registry (tests).
+    ...createRenderActivities(deps),
     ...createEmailActivities(deps),
     ...createTestClockActivities(deps),
     ...createProjectActivities(deps),
@@ -58,3 +64,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createQuoteActivities(deps),
   };
 }
+
+/** What a render worker registers: printing PDFs alone (temporal/worker.ts). */
+export { createRenderActivities };

@@ -10,6 +10,7 @@ import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import type { ResendSenderOptions } from '../email/resend-sender.ts';
 import type { QuickBooksOptions } from '../accounting/quickbooks.ts';
+import { workerQueuesFromEnv, type WorkerQueue } from './workers.ts';
 import { quickbooksFromEnv } from './accounting.ts';
 import { stripeCheckoutFromEnv } from './payments.ts';
 import type { StripeCheckoutOptions } from '../payments/stripe-checkout.ts';
@@ -71,6 +72,8 @@ export interface BillwrightConfig {
    * per email at billing peaks. Default attach.
    */
   emailPdf: 'attach' | 'link';
+  /** BILLWRIGHT_WORKER_QUEUES: the task queues a worker process polls (config/workers.ts). */
+  workerQueues: WorkerQueue[];
   /** Abuse limits of the API: requests per key, failed authentications per client address. */
   rateLimits: ApiRateLimits;
   /** Prometheus metrics (docs/OPERATIONS.md "Metrics"). */
@@ -312,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BillwrightConf
       operatorEmail: env.BILLWRIGHT_OPERATOR_EMAIL || undefined,
     },
     emailPdf: emailPdfFromEnv(env),
+    workerQueues: workerQueuesFromEnv(env),
     rateLimits: {
       perKeyPerMinute: positiveInt('BILLWRIGHT_RATE_LIMIT', env.BILLWRIGHT_RATE_LIMIT, 6000),
       authFailuresPerMinute: positiveInt(

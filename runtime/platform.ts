@@ -1,9 +1,10 @@
-// Composes the platform: database (migrated), billing worker and HTTP API, in one process or
-// separately. `npm start`, `npm run worker`, `npm run api` and the end-to-end test all come here.
+// Composes the platform: database (migrated), the workers (billing, render) and HTTP API, in one
+// process or separately. `npm start`, `npm run worker`, `npm run api` and the end-to-end test
+// all come here.
 import { subscriptionMover } from '../services/plan-migrations.ts';
 import { quotedSubscriptionStarter } from '../services/quotes.ts';
 import type { FastifyInstance } from 'fastify';
-import type { Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { buildApp } from '../api/app.ts';
 import { documentsOf, invoicingOf, taxOf } from '../api/settings.ts';
 import type { BillwrightConfig } from '../config/index.ts';
@@ -18,7 +19,7 @@ import { createEmailSender } from '../email/sender.ts';
 import { createAccountingSystem } from '../accounting/system.ts';
 import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection.ts';
 import { billwrightDataConverter } from '../temporal/payload-codec.ts';
-import { createBillingWorker } from '../temporal/worker.ts';
+import { createBillingWorker, createRenderWorker } from '../temporal/worker.ts';
 import { drainWorkflowStarts } from '../temporal/workflow-starts.ts';
 import { runWebhookDispatcher } from '../temporal/webhook-dispatch.ts';
 import { openMigratedDatabase } from './database.ts';
@@ -59,7 +60,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
 
   try {
-    let worker: Worker | undefined;
     // PDFs attached to invoice emails: one warm Chromium, launched on the first invoice. Without
     // Chromium on this host, emails link the hosted page and carry no attachment.
     const workerPdf =
@@ -67,13 +67,34 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ? lazyPdfRenderer(config.chromiumPath)
         : undefined;
     if (workerPdf) stops.push(() => workerPdf.close());
-    if (roles.worker) {
+    const queues = new Set(roles.worker ? config.workerQueues : []);
+    if (queues.size > 0) {
       installSdkMetrics(config.metrics);
       const connection = await connectWorker(temporal);
+      stops.push(async () => {
+        await connection.close();
+      });
+      if (queues.has('render')) {
+        // PDFs printed on their own queue (BILLWRIGHT_WORKER_QUEUES=render scales them apart).
+        const renderWorker = await createRenderWorker({
+          connection,
+          namespace: temporal.namespace,
+          dataConverter,
+          dependencies: { db, pdf: workerPdf },
+        });
+        stops.push(runUntilStopped(renderWorker));
+      }
+      if (queues.has('billing')) await startBilling(connection);
+      const stopMetrics = await startWorkerMetrics(config.metrics);
+      if (stopMetrics) stops.push(stopMetrics);
+    }
+
+    /** The billing worker, with what runs beside it: the workflow-start drainer, the dispatcher. */
+    async function startBilling(connection: NativeConnection): Promise<void> {
       // Test-clock advances send updates to the clock's workflows from an activity.
       const activityClient = await connectClient(temporal, dataConverter);
       stops.push(() => activityClient.connection.close());
-      worker = await createBillingWorker({
+      const billing = await createBillingWorker({
         connection,
         namespace: temporal.namespace,
         dataConverter,
@@ -106,15 +127,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           collections: config.collections,
         },
       });
-      const running = worker.run();
-      stops.push(async () => {
-        await connection.close();
-      });
-      stops.push(async () => {
-        // The SDK runtime also drains workers on SIGINT/SIGTERM; shut down only if it hasn't.
-        if (worker!.getState() === 'RUNNING') worker!.shutdown();
-        await running;
-      });
+      stops.push(runUntilStopped(billing));
       // Starts what the API committed but could not start (workflow_starts), until it exists.
       const drainer = drainWorkflowStarts(db, activityClient, {
         onError: (error) => progress(`workflow start deferred: ${String(error)}`),
@@ -125,8 +138,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         onError: (error) => progress(`webhook dispatch deferred: ${String(error)}`),
       });
       stops.push(() => dispatcher.stop());
-      const stopMetrics = await startWorkerMetrics(config.metrics);
-      if (stopMetrics) stops.push(stopMetrics);
     }
 
     if (!roles.api) return { db, stop };
@@ -169,6 +180,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await stop();
     throw error;
   }
+}
+
+/** Runs a worker; the answer stops it (and waits for its tasks to finish). */
+function runUntilStopped(worker: Worker): () => Promise<void> {
+  const running = worker.run();
+  return async () => {
+    // The SDK runtime also drains workers on SIGINT/SIGTERM; shut down only if it hasn't.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
 }
 
 /** A PDF renderer that launches its browser on first use, or undefined without Chromium. */

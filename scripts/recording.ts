@@ -34,7 +34,7 @@ import { registerSearchAttributes } from '../infra/search-attributes.ts';
 import { ensureTimeSkippingTestServer } from '../infra/test-server.ts';
 import { BILLING_TASK_QUEUE } from '../temporal/task-queues.ts';
 import { billwrightDataConverter, failureConverterPath } from '../temporal/payload-codec.ts';
-import { workflowsPath } from '../temporal/worker.ts';
+import { createRenderWorker, workflowsPath } from '../temporal/worker.ts';
 import { TEST_PAYLOAD_KEYS } from '../test/support/payload-keys.ts';
 import type * as workflows from '../workflows/index.ts';
 
@@ -146,31 +146,50 @@ export async function playStory(
     };
     // The production queue (each story has its own server), so the API's start helpers serve.
     const taskQueue = BILLING_TASK_QUEUE;
+    const activities = createActivities({
+      db,
+      temporal: client,
+      moveSubscription: subscriptionMover({ db, temporal: client }),
+      startQuotedSubscription: quotedSubscriptionStarter({ db, temporal: client, tax }),
+      collections: story.collections ?? false,
+      renderer: createDocumentRenderer({ brand: config.brand }),
+      email: createOutboxSender(db),
+      ...activitySettingsOf(config),
+      tax,
+      accounting: accounting?.system,
+    });
     const worker = await Worker.create({
       dataConverter,
       connection: env.nativeConnection,
       namespace,
       taskQueue,
       workflowBundle: bundle,
-      activities: createActivities({
-        db,
-        temporal: client,
-        moveSubscription: subscriptionMover({ db, temporal: client }),
-        startQuotedSubscription: quotedSubscriptionStarter({ db, temporal: client, tax }),
-        collections: story.collections ?? false,
-        renderer: createDocumentRenderer({ brand: config.brand }),
-        email: createOutboxSender(db),
-        ...activitySettingsOf(config),
-        tax,
-        accounting: accounting?.system,
-      }),
+      activities,
+    });
+    // PDFs are printed on the render queue, by a worker of its own as in production.
+    const render = await createRenderWorker({
+      connection: env.nativeConnection,
+      namespace,
+      dataConverter,
+      dependencies: { db },
+      activities,
     });
     // A story that hangs fails here, and its server is torn down below all the same.
-    await worker.runUntil(async () => {
-      const recording = { db, env, client, config, tax, taskQueue, accounting: accounting?.system };
-      const handle = await withDeadline(story.name, story.play(recording));
-      await closed(handle, env);
-    });
+    await render.runUntil(
+      worker.runUntil(async () => {
+        const recording = {
+          db,
+          env,
+          client,
+          config,
+          tax,
+          taskQueue,
+          accounting: accounting?.system,
+        };
+        const handle = await withDeadline(story.name, story.play(recording));
+        await closed(handle, env);
+      }),
+    );
   } finally {
     await env.teardown();
     await accounting?.stop();

@@ -1,2 +1,2 @@
-/** The task queue billing workflows and activities run on. */
-export const BILLING_TASK_QUEUE = 'billwright-billing';
+// The task queues, named in workflow-contracts/ (workflows route activities by them).
+export { BILLING_TASK_QUEUE, RENDER_TASK_QUEUE } from '../workflow-contracts/task-queues.ts';

@@ -1,4 +1,5 @@
-// The billing worker: workflows from workflows/, activities wired to real adapters.
+// The workers: billing (workflows from workflows/, activities wired to real adapters) and render
+// (printing invoice PDFs, activities only, on their own task queue).
 import { fileURLToPath } from 'node:url';
 import {
   Worker,
@@ -6,9 +7,13 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
-import { createActivities, type ActivityDependencies } from '../activities/index.ts';
+import {
+  createActivities,
+  createRenderActivities,
+  type ActivityDependencies,
+} from '../activities/index.ts';
 import { activityMetricsInterceptor } from '../observability/activity-metrics.ts';
-import { BILLING_TASK_QUEUE } from './task-queues.ts';
+import { BILLING_TASK_QUEUE, RENDER_TASK_QUEUE } from './task-queues.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -36,6 +41,28 @@ export async function createBillingWorker(options: BillingWorkerOptions): Promis
     dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: options.activities ?? createActivities(options.dependencies),
+    interceptors: billingWorkerInterceptors,
+  });
+}
+
+export interface RenderWorkerOptions extends Pick<
+  BillingWorkerOptions,
+  'connection' | 'namespace' | 'dataConverter' | 'activities'
+> {
+  dependencies: Pick<ActivityDependencies, 'db' | 'pdf'>;
+}
+
+/**
+ * A render worker: polls RENDER_TASK_QUEUE for printInvoicePdf and nothing else (no workflows),
+ * so PDF printing, Chromium's memory and CPU, scales on workers of its own.
+ */
+export async function createRenderWorker(options: RenderWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: RENDER_TASK_QUEUE,
+    dataConverter: options.dataConverter,
+    activities: options.activities ?? createRenderActivities(options.dependencies),
     interceptors: billingWorkerInterceptors,
   });
 }

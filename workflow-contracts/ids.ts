@@ -31,6 +31,8 @@ export function webhookDeliveryWorkflowId(endpointId: string): string {
 
 export function walletGrantExpiryWorkflowId(grantId: string): string {
   return `wallet-grant-expiry-${grantId}`;
+}
+
 export function quoteWorkflowId(quoteId: string): string {
   return `quote-${quoteId}`;
 }

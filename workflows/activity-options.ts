@@ -3,6 +3,7 @@
 // call (proxyActivities merges the two). Activities are idempotent by business key, so retrying
 // them is always safe: the limits below are about how long to wait, never about duplicates.
 import type { ActivityOptions } from '@temporalio/workflow';
+import { RENDER_TASK_QUEUE } from '../workflow-contracts/task-queues.ts';
 
 /**
  * A step done in seconds: a database transaction (an invoice issued, a transition or event
@@ -13,6 +14,17 @@ import type { ActivityOptions } from '@temporalio/workflow';
 export const quickStep: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/**
+ * Printing a PDF with Chromium, on the render task queue's own workers: two minutes per attempt
+ * (a cold browser takes seconds), retried as a quick step. No schedule-to-start limit: with no
+ * render worker polling, the workflow waits for one rather than emailing without the PDF.
+ */
+export const printStep: ActivityOptions = {
+  ...quickStep,
+  startToCloseTimeout: '2 minutes',
+  taskQueue: RENDER_TASK_QUEUE,
 };
 
 /**

@@ -1,16 +1,20 @@
 // The customer-facing half of issuing an invoice, shared by every workflow that issues one
 // (subscriptions, projects, manual invoices): render the stored document, start its collection,
-// hold the email for the sending window, email it once. One pipeline. And the credit notes such a
-// workflow issues itself (unused time on a cancel or a change), each emailed once.
+// print its PDF on the render task queue, hold the email for the sending window, email it once.
+// One pipeline. And the credit notes such a workflow issues itself (unused time on a cancel or a
+// change), each emailed once.
 import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
+import type { RenderActivities } from '../activities/documents.ts';
 import type { InvoiceDeliveryActivities } from '../activities/invoice-delivery.ts';
 import { describeSendingTime, nextSendingTime } from '../domain/collections/business-hours.ts';
 import type { Money } from '../domain/core/money.ts';
-import { quickStep } from './activity-options.ts';
+import { printStep, quickStep } from './activity-options.ts';
 import type { WorkflowClock } from './clock.ts';
 import { startInvoiceCollection, type CollectionSwitch } from './invoice-collection.ts';
 
 const acts = proxyActivities<InvoiceDeliveryActivities>(quickStep);
+/** On the render task queue: PDFs are printed by workers of their own. */
+const render = proxyActivities<RenderActivities>(printStep);
 
 /**
  * Holds an invoice email until the sending window opens in the customer's zone (no wait when no
@@ -44,16 +48,20 @@ export interface DeliveryOptions {
   wake?: () => boolean;
 }
 
-/** Renders an issued invoice, starts its collection when money is owed, then emails it. */
+/**
+ * Renders an issued invoice, starts its collection when money is owed, prints its PDF (render
+ * queue), then emails it.
+ */
 export async function deliverInvoice(
   clock: WorkflowClock,
   invoice: { invoiceId: string; number: string; total?: Money },
   timezone: string,
   { collect, wake = () => false }: DeliveryOptions = {},
 ): Promise<void> {
-  await acts.renderInvoice.executeWithOptions({ summary: `Render invoice ${invoice.number}` }, [
-    { invoiceId: invoice.invoiceId },
-  ]);
+  const { contentHash } = await acts.renderInvoice.executeWithOptions(
+    { summary: `Render invoice ${invoice.number}` },
+    [{ invoiceId: invoice.invoiceId }],
+  );
   // Collected from the moment it is issued, before the email (which may wait for business hours).
   const { total } = invoice;
   if (collect && total && total.amount > 0) {
@@ -63,6 +71,11 @@ export async function deliverInvoice(
       collect.collecting,
     );
   }
+  // Printed once, on the render queue, before the email (which attaches the stored PDF).
+  await render.printInvoicePdf.executeWithOptions(
+    { summary: `Print invoice ${invoice.number} to PDF` },
+    [{ invoiceId: invoice.invoiceId, contentHash }],
+  );
   await holdForBusinessHours(clock, invoice.number, timezone, wake);
   try {
     await acts.emailInvoice.executeWithOptions(

@@ -172,6 +172,7 @@ export async function clockWorkflowIds(db: Db, clockId: string): Promise<string[
     .where('wallet_grants.expires_at', 'is not', null)
     .where('wallet_grants.status', 'in', ['pending', 'active'])
     .orderBy('wallet_grants.id')
+    .execute();
   // Quotes still open: their validity ends on the clock.
   const quotes = await db
     .selectFrom('quotes')

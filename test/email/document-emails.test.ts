@@ -5,7 +5,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentActivities } from '../../activities/documents.ts';
+import { createDocumentActivities, createRenderActivities } from '../../activities/documents.ts';
 import { createEmailActivities, type EmailDependencies } from '../../activities/email.ts';
 import { loadConfig } from '../../config/index.ts';
 import { newId } from '../../db/ids.ts';
@@ -16,6 +16,7 @@ import { activitySettingsOf } from '../../runtime/activity-settings.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertCustomer } from '../support/builders/customers.ts';
 import { insertInvoiceLine, insertInvoiceRow } from '../support/builders/invoices.ts';
+import { countingPrinter } from '../support/counting-printer.ts';
 
 let testDb: TestDatabase;
 beforeAll(async () => {
@@ -47,19 +48,6 @@ function recordingSender(loseAnswers = 0) {
 }
 
 /** A PDF printer whose bytes differ on every print (as real PDFs carry a creation date). */
-function fakePdf() {
-  let prints = 0;
-  return {
-    get prints() {
-      return prints;
-    },
-    render(html: string) {
-      prints++;
-      return Promise.resolve(Buffer.from(`%PDF-1.7 print ${prints} of ${html.length} chars`));
-    },
-  };
-}
-
 async function insertInvoice(): Promise<{ invoiceId: string; customerId: string }> {
   const customer = await insertCustomer(testDb.db, { locale: 'en-GB', email: 'ada@example.com' });
   const invoiceId = await insertInvoiceRow(testDb.db, {
@@ -99,13 +87,24 @@ async function outboxFor(key: string) {
     .execute();
 }
 
+/**
+ * What the invoice delivery does before the email: render the HTML, then print the PDF (the
+ * render queue's activity), printed twice as a retry would, which reuses the stored one.
+ */
+async function renderAndPrint(d: EmailDependencies, invoiceId: string) {
+  const { contentHash } = await run(() => createDocumentActivities(d).renderInvoice({ invoiceId }));
+  const render = createRenderActivities(d);
+  const printed = await run(() => render.printInvoicePdf({ invoiceId, contentHash }));
+  expect(await run(() => render.printInvoicePdf({ invoiceId, contentHash }))).toEqual(printed);
+}
+
 describe('invoice email', () => {
   it('attaches the stored PDF, links the hosted page, and sends once when retried', async () => {
     const { invoiceId } = await insertInvoice();
     const { sender, sent } = recordingSender();
-    const pdf = fakePdf();
+    const pdf = countingPrinter();
     const d = deps(sender, pdf);
-    await run(() => createDocumentActivities(d).renderInvoice({ invoiceId }));
+    await renderAndPrint(d, invoiceId);
     const activities = createEmailActivities(d);
 
     const first = await run(() => activities.emailInvoice({ invoiceId }));
@@ -136,9 +135,9 @@ describe('invoice email', () => {
   it('sends the identical message again when the provider accepted but we never recorded it', async () => {
     const { invoiceId } = await insertInvoice();
     const { sender, sent } = recordingSender(1);
-    const pdf = fakePdf();
+    const pdf = countingPrinter();
     const d = deps(sender, pdf);
-    await run(() => createDocumentActivities(d).renderInvoice({ invoiceId }));
+    await renderAndPrint(d, invoiceId);
     const activities = createEmailActivities(d);
 
     await expect(run(() => activities.emailInvoice({ invoiceId }))).rejects.toThrow(
@@ -167,7 +166,7 @@ describe('invoice email', () => {
     const { invoiceId } = await insertInvoice();
     const { sender, sent } = recordingSender();
     const d = deps(sender);
-    await run(() => createDocumentActivities(d).renderInvoice({ invoiceId }));
+    await renderAndPrint(d, invoiceId);
     await run(() => createEmailActivities(d).emailInvoice({ invoiceId }));
     expect(sent[0]!.message.attachments).toBeUndefined();
     expect(sent[0]!.message.text).not.toContain('attached');

@@ -11,7 +11,7 @@ import {
 import { registerSearchAttributes } from '../../infra/search-attributes.ts';
 import { ensureTimeSkippingTestServer } from '../../infra/test-server.ts';
 import { billwrightDataConverter, failureConverterPath } from '../../temporal/payload-codec.ts';
-import { BILLING_TASK_QUEUE } from '../../temporal/task-queues.ts';
+import { BILLING_TASK_QUEUE, RENDER_TASK_QUEUE } from '../../temporal/task-queues.ts';
 import { billingWorkerInterceptors, workflowsPath } from '../../temporal/worker.ts';
 import { TEST_PAYLOAD_KEYS } from './payload-keys.ts';
 
@@ -46,6 +46,11 @@ export interface TestWorkerOptions {
   taskQueue?: string;
   /** 0: no sticky cache, so a worker stopped mid-test hands its workflows over cleanly. */
   maxCachedWorkflows?: number;
+  /**
+   * Default true: the worker also polls the render task queue (printInvoicePdf) with the same
+   * activities while it runs, as `npm start` polls both; false for a billing-only worker.
+   */
+  render?: boolean;
 }
 
 /** A worker on the test server as production configures one: the shared bundle, encrypted payloads. */
@@ -53,6 +58,68 @@ export async function createTestWorker(
   env: TestWorkflowEnvironment,
   options: TestWorkerOptions,
 ): Promise<Worker> {
+  const worker = await billingTestWorker(env, options);
+  if (options.render === false) return worker;
+  // The render queue is polled while the worker runs (run, runUntil, shutdown).
+  const runBilling = worker.run.bind(worker);
+  worker.run = () => whileRendering(env, options.activities, runBilling);
+  return worker;
+}
+
+/**
+ * One render worker per test server at a time (the SDK refuses two on one queue in a process):
+ * started by the first test worker that runs, with its activities, and stopped when the last
+ * one running stops.
+ */
+const renderWorkers = new WeakMap<
+  TestWorkflowEnvironment,
+  {
+    users: number;
+    running?: Promise<{ worker: Worker; done: Promise<void> }>;
+    stopped: Promise<void>;
+  }
+>();
+
+async function whileRendering<T>(
+  env: TestWorkflowEnvironment,
+  activities: object,
+  fn: () => Promise<T>,
+): Promise<T> {
+  let shared = renderWorkers.get(env);
+  if (!shared) {
+    shared = { users: 0, stopped: Promise.resolve() };
+    renderWorkers.set(env, shared);
+  }
+  const state = shared;
+  state.users++;
+  state.running ??= state.stopped.then(async () => {
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: RENDER_TASK_QUEUE,
+      dataConverter: testDataConverter,
+      activities,
+      interceptors: billingWorkerInterceptors,
+    });
+    return { worker, done: worker.run() };
+  });
+  try {
+    await state.running;
+    return await fn();
+  } finally {
+    state.users--;
+    if (state.users === 0 && state.running !== undefined) {
+      const running = state.running;
+      state.running = undefined;
+      state.stopped = running.then(async ({ worker, done }) => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await done;
+      });
+      await state.stopped;
+    }
+  }
+}
+
+async function billingTestWorker(env: TestWorkflowEnvironment, options: TestWorkerOptions) {
   return Worker.create({
     connection: env.nativeConnection,
     taskQueue: options.taskQueue ?? BILLING_TASK_QUEUE,

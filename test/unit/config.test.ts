@@ -28,6 +28,22 @@ describe('BILLWRIGHT_EMAIL_PDF', () => {
   });
 });
 
+describe('BILLWRIGHT_WORKER_QUEUES', () => {
+  it('polls billing and render by default, one of them when asked, and refuses anything else', () => {
+    expect(loadConfig({}).workerQueues).toEqual(['billing', 'render']);
+    expect(loadConfig({ BILLWRIGHT_WORKER_QUEUES: 'render' }).workerQueues).toEqual(['render']);
+    expect(loadConfig({ BILLWRIGHT_WORKER_QUEUES: 'render, billing' }).workerQueues).toEqual([
+      'billing',
+      'render',
+    ]);
+    expect(loadConfig({ BILLWRIGHT_WORKER_QUEUES: 'billing' }).workerQueues).toEqual(['billing']);
+    for (const bad of ['pdf', 'billing,', ','])
+      expect(() => loadConfig({ BILLWRIGHT_WORKER_QUEUES: bad }), bad).toThrow(
+        /BILLWRIGHT_WORKER_QUEUES/,
+      );
+  });
+});
+
 describe('abuse limits and browsers', () => {
   it('defaults: 6000 requests a minute per key, 10 failed authentications, no CORS, never framed', () => {
     const config = loadConfig({});

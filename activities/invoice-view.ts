@@ -5,6 +5,7 @@ import type { Db } from '../db/connect.ts';
 import type { Customer, Invoice, InvoiceCustomerDetails, InvoiceLine } from '../db/database.ts';
 import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
 import { customerDetailsOf } from '../db/repositories/invoice-finalization.ts';
+import { taxNoteText } from '../documents/tax-mentions.ts';
 import type { Brand, InvoiceCustomerView, InvoiceView, LineTaxView } from '../documents/views.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 
@@ -148,6 +149,9 @@ export function invoiceViewOf(
           })),
         }
       : {}),
-    ...(invoice.tax_notes.length > 0 ? { taxNotes: invoice.tax_notes.map((n) => n.text) } : {}),
+    // Worded in the document's language: an issued document in the language it was issued in.
+    ...(invoice.tax_notes.length > 0
+      ? { taxNotes: invoice.tax_notes.map((n) => taxNoteText(customerView.locale, n)) }
+      : {}),
   };
 }

@@ -12,6 +12,7 @@ import { listMetricCodes } from '../db/repositories/metrics.ts';
 import { getPlanByCode, getPlanVersion } from '../db/repositories/plans.ts';
 import { customerNow } from '../db/repositories/test-clocks.ts';
 import type { DocumentRenderer } from '../documents/renderer.ts';
+import { taxNoteText } from '../documents/tax-mentions.ts';
 import type { Brand, EstimateView } from '../documents/views.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import { scheduleCycle, type Anchoring } from '../domain/subscriptions/billing-cycles.ts';
@@ -350,7 +351,7 @@ function estimateView(
           amount: entry.taxAmount.amount,
         })),
       inclusive: record.tax.taxBehavior === 'inclusive',
-      notes: record.tax.notes.map((note) => note.text),
+      notes: record.tax.notes.map((note) => taxNoteText(record.locale, note)),
     },
     lines: result.lines.map((line) => {
       const tax = taxed.get(line.id);

@@ -6,6 +6,7 @@ import type { Customer, Invoice, InvoiceCustomerDetails, InvoiceLine } from '../
 import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
 import { customerDetailsOf } from '../db/repositories/invoice-finalization.ts';
 import { taxNoteText } from '../documents/tax-mentions.ts';
+import { translate } from '../i18n/catalogue.ts';
 import type { Brand, InvoiceCustomerView, InvoiceView, LineTaxView } from '../documents/views.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 
@@ -113,7 +114,7 @@ export function invoiceViewOf(
     customer: customerView,
     invoice: {
       id: invoice.id,
-      number: invoice.number ?? 'Draft',
+      number: invoice.number ?? translate(customerView.locale, 'status.draftNumber'),
       status: invoice.status,
       currency: invoice.currency,
       issuedAt: (invoice.issued_at ?? invoice.created_at).toISOString(),

@@ -500,12 +500,13 @@ describe('collection schedule', () => {
     });
     const emails = await emailsAbout(invoice.id);
     const reminderEmails = emails.filter((e) => e.kind === 'payment_reminder');
+    // In the customer's language (the builder's customers speak fr-FR).
     expect(reminderEmails.map((e) => e.subject)).toEqual([
-      expect.stringContaining('friendly heads-up'),
-      expect.stringContaining('was due'),
-      expect.stringContaining('is overdue'),
-      expect.stringContaining('is overdue'),
-      expect.stringContaining('Final notice'),
+      expect.stringContaining('Petit rappel'),
+      expect.stringContaining('étaient dus'),
+      expect.stringContaining('en retard'),
+      expect.stringContaining('en retard'),
+      expect.stringContaining('Dernier rappel'),
     ]);
     expect(reminderEmails.every((e) => Number(e.copies) === 1)).toBe(true);
     expect(reminderEmails.at(-1)!.text).toContain('Your workspace will be paused.');

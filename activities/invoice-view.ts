@@ -6,6 +6,8 @@ import type { Customer, Invoice, InvoiceCustomerDetails, InvoiceLine } from '../
 import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
 import { customerDetailsOf } from '../db/repositories/invoice-finalization.ts';
 import { invoiceWalletCredit } from '../db/repositories/wallets.ts';
+import { taxNoteText } from '../documents/tax-mentions.ts';
+import { translate } from '../i18n/catalogue.ts';
 import type { Brand, InvoiceCustomerView, InvoiceView, LineTaxView } from '../documents/views.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 
@@ -116,7 +118,7 @@ export function invoiceViewOf(
     customer: customerView,
     invoice: {
       id: invoice.id,
-      number: invoice.number ?? 'Draft',
+      number: invoice.number ?? translate(customerView.locale, 'status.draftNumber'),
       status: invoice.status,
       currency: invoice.currency,
       issuedAt: (invoice.issued_at ?? invoice.created_at).toISOString(),
@@ -159,6 +161,9 @@ export function invoiceViewOf(
           })),
         }
       : {}),
-    ...(invoice.tax_notes.length > 0 ? { taxNotes: invoice.tax_notes.map((n) => n.text) } : {}),
+    // Worded in the document's language: an issued document in the language it was issued in.
+    ...(invoice.tax_notes.length > 0
+      ? { taxNotes: invoice.tax_notes.map((n) => taxNoteText(customerView.locale, n)) }
+      : {}),
   };
 }

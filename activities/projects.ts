@@ -14,6 +14,7 @@ import { uninvoicedHours } from '../db/repositories/project-time-entries.ts';
 import { signMilestoneApprovalLink } from '../documents/hosted-links.ts';
 import { escapeHtml } from '../documents/html.ts';
 import { formatMoney, money } from '../domain/core/money.ts';
+import { translatorFor } from '../i18n/catalogue.ts';
 import type { ChangeOrder, HoursTerms, ProjectTerms } from '../domain/projects/terms.ts';
 import type { InvoicingDependencies, IssuedInvoice } from './subscriptions.ts';
 import { sendDocumentEmail, type EmailDependencies, type EmailResult } from './email.ts';
@@ -184,25 +185,31 @@ export function createProjectActivities(deps: ProjectDependencies) {
             new Date(from + APPROVAL_LINK_DAYS * DAY_MS),
             signingSecret,
           );
-          const amount = formatMoney(money(input.amount, input.currency), customer.locale);
+          const t = translatorFor(customer.locale);
+          const values = {
+            name: customer.name,
+            milestone: input.milestoneName,
+            project: customer.projectName,
+            amount: formatMoney(money(input.amount, input.currency), customer.locale),
+            link,
+          };
           const autoLine = input.autoApproveAt
-            ? `If we do not hear from you, the milestone is approved automatically on ${new Intl.DateTimeFormat(
-                customer.locale,
-                { dateStyle: 'long', timeZone: input.timezone },
-              ).format(new Date(input.autoApproveAt))}.`
-            : 'The milestone is invoiced once you approve it.';
+            ? t('email.approval.autoApprove', {
+                date: new Intl.DateTimeFormat(customer.locale, {
+                  dateStyle: 'long',
+                  timeZone: input.timezone,
+                }).format(new Date(input.autoApproveAt)),
+              })
+            : t('email.approval.invoicedOnApproval');
           const body = paragraphs([
-            `Hello ${customer.name},`,
-            `The milestone "${input.milestoneName}" of ${customer.projectName} is complete (${amount}).`,
-            `Please approve it, or reject it with a reason, here: ${link}`,
+            t('email.hello', values),
+            t('email.approval.complete', values),
+            t('email.approval.askHere', values),
             autoLine,
           ]);
           return {
             to: customer.email,
-            message: {
-              subject: `Please approve "${input.milestoneName}" (${customer.projectName})`,
-              ...body,
-            },
+            message: { subject: t('email.approval.subject', values), ...body },
           };
         },
       });

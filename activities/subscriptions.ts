@@ -34,6 +34,7 @@ import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import type { DiscountLine } from '../domain/rating/types.ts';
 import { billingRunLag, creditNotesIssued, invoicesIssued } from '../observability/metrics.ts';
+import { translate } from '../i18n/catalogue.ts';
 
 /** Who invoices are issued by and how they are numbered (subscription and project invoices alike). */
 export interface InvoicingSettings {
@@ -86,8 +87,18 @@ export interface IssuedInvoice {
   created: boolean;
 }
 
-function localDay(instant: string, timezone: string): string {
-  return DateTime.fromISO(instant, { zone: timezone }).toISODate()!;
+/** The credit note's reason, in the language of the invoice it credits (its document's). */
+function unusedTimeMemo(
+  locale: string,
+  from: string,
+  until: string,
+  { timezone }: { timezone: string },
+): string {
+  const day = (instant: string) =>
+    DateTime.fromISO(instant, { zone: timezone })
+      .setLocale(locale)
+      .toLocaleString(DateTime.DATE_FULL);
+  return translate(locale, 'lines.unusedTime', { from: day(from), until: day(until) });
 }
 
 export function createSubscriptionActivities({
@@ -137,7 +148,7 @@ export function createSubscriptionActivities({
         if (credit.length === 0) return null;
         const issued = await issueCreditNoteLocked(trx, invoice, {
           reason: 'other',
-          memo: `Unused time from ${localDay(from, request.timezone)} to ${localDay(period.end, request.timezone)}`,
+          memo: unusedTimeMemo(invoice.customer_details?.locale ?? 'en', from, period.end, request),
           credit: { lines: credit },
           numbering,
           at: from,

@@ -4,6 +4,7 @@ import type { Invoice } from '../db/database.ts';
 import { escapeHtml } from '../documents/html.ts';
 import { formatMoney, money } from '../domain/core/money.ts';
 import { payOnlineHtml, type OnlinePayment } from './pay-online.ts';
+import { languageOf, translatorFor } from '../i18n/catalogue.ts';
 
 /** The signature is in the URL: keep it out of caches, search engines and Referer headers. */
 export const SIGNED_LINK_HEADERS = {
@@ -44,35 +45,39 @@ export function hostedBanner(facts: BannerFacts): string {
         invoice.due_at,
       )
     : undefined;
-  const pdf = `<a class="bw-pdf" href="${escapeHtml(facts.pdfHref)}">Download PDF</a>`;
+  const t = translatorFor(locale);
+  const email = escapeHtml(facts.contactEmail);
+  // Messages carry our <strong>; every value in them is escaped first.
+  const pdf = `<a class="bw-pdf" href="${escapeHtml(facts.pdfHref)}">${escapeHtml(t('hosted.downloadPdf'))}</a>`;
   let tone: 'due' | 'paid' | 'void' | 'other';
   let body: string;
   switch (invoice.status) {
     case 'paid':
       tone = 'paid';
-      body = '<strong>Paid.</strong> Thank you: nothing is due on this invoice.';
+      body = t('hosted.paid');
       break;
     case 'void':
       tone = 'void';
-      body = '<strong>Void.</strong> This invoice was cancelled; nothing is due.';
+      body = t('hosted.void');
       break;
     case 'uncollectible':
       tone = 'other';
-      body = `<strong>Uncollectible.</strong> This invoice was written off; no payment is requested. Questions? Write to ${escapeHtml(facts.contactEmail)}.`;
+      body = t('hosted.uncollectible', { email });
       break;
     case 'open':
     case 'partially_paid': {
       tone = 'due';
-      const when = dueDate ? ` by ${escapeHtml(dueDate)}` : '';
+      const values = { amount: escapeHtml(due), date: dueDate ? escapeHtml(dueDate) : '' };
+      const status = invoice.status === 'open' ? 'open' : 'partiallyPaid';
       const how = facts.paymentInstructions
-        ? `<div class="bw-how"><span>How to pay:</span> ${escapeHtml(facts.paymentInstructions)}</div>`
-        : `<div class="bw-how">To pay, contact ${escapeHtml(facts.contactEmail)}.</div>`;
-      body = `<strong>${invoice.status === 'open' ? 'Open' : 'Partially paid'}.</strong> Amount due: <strong>${escapeHtml(due)}</strong>${when}.${how}${payOnlineHtml(facts.online, locale, facts.timezone)}`;
+        ? `<div class="bw-how"><span>${escapeHtml(t('hosted.howToPay'))}</span> ${escapeHtml(facts.paymentInstructions)}</div>`
+        : `<div class="bw-how">${t('hosted.toPayContact', { email })}</div>`;
+      body = `${t(dueDate ? `hosted.${status}DueBy` : `hosted.${status}`, values)}${how}${payOnlineHtml(facts.online, locale, facts.timezone)}`;
       break;
     }
     default:
       tone = 'other';
-      body = `<strong>Status: ${escapeHtml(invoice.status)}.</strong> Questions? Write to ${escapeHtml(facts.contactEmail)}.`;
+      body = t('hosted.other', { status: escapeHtml(invoice.status), email });
   }
   const colours = {
     due: ['#eef2ff', '#3730a3'],
@@ -95,9 +100,9 @@ ${pdf}
 </aside>`;
 }
 
-/** A milestone approval page: the title and the body under it. */
-export function approvalPage(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+/** A milestone approval page: the title and the body under it, in the customer's language. */
+export function approvalPage(title: string, body: string, locale: string): string {
+  return `<!doctype html><html lang="${escapeHtml(languageOf(locale))}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#222}
 button{font-size:1rem;padding:.5rem 1rem;margin-top:.5rem}textarea{width:100%;min-height:5rem}

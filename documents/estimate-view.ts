@@ -6,6 +6,7 @@ import type { QuoteRecord } from '../db/repositories/quotes.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import { invoiceTotals } from '../domain/invoicing/totals.ts';
 import { lineRatePercent } from '../domain/tax/provider.ts';
+import { taxNoteText } from './tax-mentions.ts';
 import type { Brand, EstimateView, QuoteDocumentView } from './views.ts';
 
 export function estimateViewOf(
@@ -45,7 +46,7 @@ export function estimateViewOf(
           amount: entry.taxAmount.amount,
         })),
       inclusive: record.tax.taxBehavior === 'inclusive',
-      notes: record.tax.notes.map((note) => note.text),
+      notes: record.tax.notes.map((note) => taxNoteText(record.locale, note)),
     },
     lines: result.lines.map((line) => {
       const tax = taxed.get(line.id);

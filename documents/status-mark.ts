@@ -4,10 +4,12 @@
 // watermark and a status line, and the parts that only hold while money is owed (the amount-due
 // row and how to pay, between the <!--bw:…--> markers of templates/partials/totals.hbs and
 // footer.hbs, and the headline amount some designs show, in templates/invoice.hbs) are replaced
-// by what is true now, whichever design the invoice was issued in. Labels are English, as the templates' are; dates
-// and amounts follow the customer's locale, as in the document.
+// by what is true now, whichever design the invoice was issued in. The words are the catalogue's
+// (i18n/messages/<lang>/status.json) in the document's language; dates and amounts follow the
+// same locale, as in the document.
 import { escapeHtml, insertAtBodyStart } from './html.ts';
 import { formatMoney, money } from '../domain/core/money.ts';
+import { translatorFor } from '../i18n/catalogue.ts';
 
 /** The statuses whose document carries a mark: nothing is due on either. */
 export const MARKED_STATUSES = ['void', 'uncollectible'] as const;
@@ -34,25 +36,26 @@ export function markInvoiceDocument(html: string, mark: StatusMark): string {
     dateStyle: 'long',
     timeZone: mark.timezone,
   }).format(mark.at);
+  const t = translatorFor(mark.locale);
   const words =
     mark.status === 'void'
       ? {
-          stamp: 'VOID',
-          line: `This invoice was voided on ${date}. Nothing is due.`,
-          label: 'Void',
-          value: 'Nothing is due',
-          howToPay: 'This invoice was voided: there is nothing to pay.',
+          stamp: t('status.voided.stamp'),
+          line: t('status.voided.line', { date }),
+          label: t('status.voided.label'),
+          value: t('status.voided.value'),
+          howToPay: t('status.voided.howToPay'),
         }
       : {
-          stamp: 'Uncollectible',
-          line: `This invoice was written off as uncollectible on ${date}.`,
-          label: 'Written off',
+          stamp: t('status.uncollectible.stamp'),
+          line: t('status.uncollectible.line', { date }),
+          label: t('status.uncollectible.label'),
           value: formatMoney(money(mark.amount, mark.currency), mark.locale),
-          howToPay: 'This invoice was written off as uncollectible: no payment is requested.',
+          howToPay: t('status.uncollectible.howToPay'),
         };
   // Replaced by functions: an amount such as "US$49.00" must not read as a "$4" pattern.
   const row = `<tr class="due bw-status-${mark.status}"><th scope="row">${escapeHtml(words.label)}</th><td class="num">${escapeHtml(words.value)}</td></tr>`;
-  const howToPay = `<div class="label">Status</div><p>${escapeHtml(words.howToPay)}</p>`;
+  const howToPay = `<div class="label">${escapeHtml(t('status.label'))}</div><p>${escapeHtml(words.howToPay)}</p>`;
   const headline = `<span class="headline-label">${escapeHtml(words.label)}</span> <span class="headline-amount bw-status-${mark.status}">${escapeHtml(words.value)}</span>`;
   const marked = html
     .replace(/<!--bw:amount-due-->[\s\S]*?<!--\/bw:amount-due-->/g, () => row)

@@ -31,13 +31,21 @@ interface ShownDocument {
   mark: string | undefined;
 }
 
+/**
+ * The language and zone what is shown around a stored document speaks: the document's own
+ * language (the customer's at finalization, as the document was issued in it), so a stamp or a
+ * banner never mixes two languages on one page; today's customer for an invoice without one.
+ */
 async function customerDisplay(db: Db, invoice: Invoice) {
   const customer = await db
     .selectFrom('customers')
     .select(['locale', 'timezone'])
     .where('id', '=', invoice.customer_id)
     .executeTakeFirst();
-  return { locale: customer?.locale, timezone: customer?.timezone ?? 'UTC' };
+  return {
+    locale: invoice.customer_details?.locale ?? customer?.locale,
+    timezone: customer?.timezone ?? 'UTC',
+  };
 }
 
 /** The copy to show now: as issued, or stamped with the invoice's status (stored on first use). */

@@ -60,6 +60,7 @@ function sendAnswered(
       approvalPage(
         t(`quote.page.${answer}Title`),
         `<p>${escapeHtml(t(`quote.page.${answer}Body`, { number }))}</p>`,
+        locale,
       ),
     );
 }

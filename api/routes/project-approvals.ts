@@ -7,8 +7,8 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from 'typebox';
 import { escapeHtml } from '../../documents/html.ts';
 import { formatMoney, money } from '../../domain/core/money.ts';
-import { milestoneAwaitingAnswer } from '../../services/project-approvals.ts';
-import { approveMilestone, rejectMilestone } from '../../services/projects.ts';
+import { translatorFor } from '../../i18n/catalogue.ts';
+import { answerMilestone, milestoneAwaitingAnswer } from '../../services/project-approvals.ts';
 import { approvalPage, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
 import { unprocessable } from '../problem.ts';
 import { HtmlDocument, problemResponse } from '../schemas/common.ts';
@@ -95,16 +95,20 @@ const projectApprovals: FastifyPluginCallbackTypebox = (app, _options, done) => 
         expires: request.query.expires ?? '',
         signature: request.query.signature ?? '',
       }).toString();
+      const t = translatorFor(locale);
+      const values = { project: escapeHtml(project.name), milestone: escapeHtml(milestone.name) };
       const body =
         milestone.status === 'awaiting_approval'
-          ? `<p>${escapeHtml(project.name)}: the milestone <strong>${escapeHtml(milestone.name)}</strong> (${escapeHtml(amount)}) is complete and awaits your approval.</p>
-<form method="post" action="approval/approve?${escapeHtml(query)}">${hidden}<button type="submit">Approve</button></form>
-<form method="post" action="approval/reject?${escapeHtml(query)}">${hidden}<label>Reason for rejecting<br><textarea name="reason" required maxlength="1000"></textarea></label><br><button type="submit">Reject</button></form>`
-          : `<p>${escapeHtml(project.name)}: the milestone <strong>${escapeHtml(milestone.name)}</strong> is ${escapeHtml(milestone.status.replace('_', ' '))}; nothing to do.</p>`;
+          ? `<p>${t('hosted.approval.awaiting', { ...values, amount: escapeHtml(amount) })}</p>
+<form method="post" action="approval/approve?${escapeHtml(query)}">${hidden}<button type="submit">${escapeHtml(t('hosted.approval.approve'))}</button></form>
+<form method="post" action="approval/reject?${escapeHtml(query)}">${hidden}<label>${escapeHtml(t('hosted.approval.reasonLabel'))}<br><textarea name="reason" required maxlength="1000"></textarea></label><br><button type="submit">${escapeHtml(t('hosted.approval.reject'))}</button></form>`
+          : `<p>${t('hosted.approval.answered', { ...values, status: milestone.status })}</p>`;
       return reply
         .type('text/html; charset=utf-8')
         .headers(PAGE_HEADERS)
-        .send(approvalPage(`Approve “${milestone.name}”`, body));
+        .send(
+          approvalPage(t('hosted.approval.title', { milestone: milestone.name }), body, locale),
+        );
     },
   );
 
@@ -144,20 +148,19 @@ const projectApprovals: FastifyPluginCallbackTypebox = (app, _options, done) => 
           throw unprocessable('reason', 'say why the milestone is rejected');
         }
         const action = { projectId: id, key, round, actor: 'customer (approval link)', reason };
-        await answeringUpdates(PROJECT_WORKFLOW, () =>
-          answer === 'approve'
-            ? approveMilestone(serviceDependencies(app), action)
-            : rejectMilestone(serviceDependencies(app), { ...action, reason: reason! }),
+        const { locale } = await answeringUpdates(PROJECT_WORKFLOW, () =>
+          answerMilestone(serviceDependencies(app), answer, action),
         );
+        const t = translatorFor(locale);
+        const answered = answer === 'approve' ? 'approved' : 'rejected';
         return reply
           .type('text/html; charset=utf-8')
           .headers(PAGE_HEADERS)
           .send(
             approvalPage(
-              answer === 'approve' ? 'Thank you: approved' : 'Rejected',
-              answer === 'approve'
-                ? '<p>Thank you. The milestone is approved; its invoice follows by email.</p>'
-                : '<p>Thank you. Your reason was passed on; the milestone will be completed again.</p>',
+              t(`hosted.approval.${answered}Title`),
+              `<p>${escapeHtml(t(`hosted.approval.${answered}Body`))}</p>`,
+              locale,
             ),
           );
       },

@@ -1,6 +1,7 @@
 // The estimate routes' request and response shapes, and how a stored estimate is shown.
 import { Type } from 'typebox';
 import type { EstimateRecord } from '../../db/repositories/estimates.ts';
+import { taxNoteText } from '../../documents/tax-mentions.ts';
 import { ROUNDING_MODES } from '../../domain/core/decimal.ts';
 import { invoiceTotals } from '../../domain/invoicing/totals.ts';
 import { INTERVALS } from '../../domain/core/periods.ts';
@@ -209,7 +210,7 @@ export function toEstimate(record: EstimateRecord) {
         taxableAmount: entry.taxableAmount,
         taxAmount: entry.taxAmount,
       })),
-      notes: tax.notes.map((note) => note.text),
+      notes: tax.notes.map((note) => taxNoteText(record.locale, note)),
     },
     total: totals.total,
     createdAt: iso(record.createdAt),

@@ -4,6 +4,7 @@
 import { Type } from 'typebox';
 import type { Invoice as InvoiceRow, InvoiceLine as InvoiceLineRow } from '../../db/database.ts';
 import type { CreditNoteWithLines } from '../../db/repositories/credit-notes.ts';
+import { taxNoteText } from '../../documents/tax-mentions.ts';
 import { MAX_QUANTITY } from '../../services/invoices.ts';
 import {
   CurrencyCode,
@@ -40,7 +41,13 @@ const TaxBreakdownEntrySchema = Type.Object(
 
 const TaxNoteSchema = Type.Object({
   code: Type.String({ examples: ['reverse_charge'] }),
-  text: Type.String({ description: 'The legal mention the invoice prints.' }),
+  mention: Type.String({
+    examples: ['eu_reverse_charge'],
+    description: 'Which legal mention: its wording follows the document’s language.',
+  }),
+  text: Type.String({
+    description: 'The legal mention the invoice prints, in the invoice document’s language.',
+  }),
 });
 
 const invoiceFields = {
@@ -168,7 +175,11 @@ export function toInvoiceSummary(row: InvoiceRow) {
     amountCredited: money(row.amount_credited),
     amountDue: money(row.amount_due),
     taxBreakdown: row.tax_breakdown,
-    taxNotes: row.tax_notes.map(({ code, text }) => ({ code, text })),
+    taxNotes: row.tax_notes.map((note) => ({
+      code: note.code,
+      mention: note.mention,
+      text: taxNoteText(row.customer_details?.locale ?? 'en', note),
+    })),
     issuedAt: isoOrNull(row.issued_at),
     dueAt: isoOrNull(row.due_at),
     finalizedAt: isoOrNull(row.finalized_at),

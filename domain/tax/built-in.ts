@@ -212,9 +212,9 @@ export function breakdownOf(lines: readonly TaxedLine[], currency: string): TaxB
 function notesOf(request: TaxRequest, plans: readonly LinePlan[]): TaxNote[] {
   const notes = new Map<string, TaxNote>();
   plans.forEach((plan, i) => {
-    for (const { code, text } of plan.notes) {
-      const key = `${code}\u0000${text}`;
-      const note = notes.get(key) ?? { code, text, lineIds: [] };
+    for (const { code, mention, params } of plan.notes) {
+      const key = `${code}\u0000${mention}\u0000${JSON.stringify(params)}`;
+      const note = notes.get(key) ?? { code, mention, params, lineIds: [] };
       note.lineIds.push(request.lines[i]!.lineId);
       notes.set(key, note);
     }

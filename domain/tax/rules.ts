@@ -12,6 +12,8 @@ import { findRate, findUsTaxability } from './rates.ts';
 import type {
   TaxCategory,
   TaxCustomer,
+  TaxMention,
+  TaxMentionParams,
   TaxName,
   TaxNoteCode,
   TaxRateTable,
@@ -28,7 +30,8 @@ export interface PlannedComponent {
 
 export interface PlannedNote {
   code: TaxNoteCode;
-  text: string;
+  mention: TaxMention;
+  params: TaxMentionParams;
 }
 
 export interface LinePlan {
@@ -49,32 +52,30 @@ export interface RuleContext {
   field: string;
 }
 
+/** The mention each rule asks for, and what it names (worded by the document layer). */
 export const NOTES = {
-  euReverseCharge:
-    'Reverse charge: VAT to be accounted for by the recipient (Art. 196 Council Directive 2006/112/EC)',
-  gbReverseCharge:
-    'Reverse charge: the customer accounts for the VAT to HMRC (section 8, Value Added Tax Act 1994)',
-  caReverseCharge:
-    'GST/HST and QST not charged: supply to a registered business by a non-resident supplier; the recipient self-assesses any tax due',
-  auReverseCharge:
-    'GST not charged: supply to an Australian GST-registered business by a non-resident supplier; the recipient accounts for any GST under the reverse charge',
-  nzReverseCharge:
-    'GST not charged: remote services supplied to a New Zealand GST-registered business; the recipient accounts for any GST under the reverse charge',
-  inReverseCharge:
-    'Reverse charge: IGST payable by the recipient on the import of services (section 5(3), IGST Act 2017)',
-  exemptProduct: 'Exempt supply: no tax charged',
-  exemptCustomer: (reference: string) => `Tax exempt customer: exemption reference ${reference}`,
-  euOutsideScope: (country: string) =>
-    `Outside the scope of EU VAT: the place of supply (${country}) is outside the EU (Art. 44 and 59 Council Directive 2006/112/EC)`,
-  gbOutsideScope: (country: string) =>
-    `Outside the scope of UK VAT: the place of supply (${country}) is outside the UK`,
+  euReverseCharge: mention('eu_reverse_charge'),
+  gbReverseCharge: mention('gb_reverse_charge'),
+  caReverseCharge: mention('ca_reverse_charge'),
+  auReverseCharge: mention('au_reverse_charge'),
+  nzReverseCharge: mention('nz_reverse_charge'),
+  inReverseCharge: mention('in_reverse_charge'),
+  exemptProduct: mention('exempt_product'),
+  exemptCustomer: (reference: string) => mention('exempt_customer', { reference }),
+  euOutsideScope: (country: string) => mention('eu_outside_scope', { country }),
+  gbOutsideScope: (country: string) => mention('gb_outside_scope', { country }),
   outsideScope: (country: string, sellerCountry: string) =>
-    `No tax charged: the place of supply (${country}) is outside ${sellerCountry}, where the seller is established`,
-  notRegistered: (tax: string, place: string) =>
-    `No ${tax} charged: the seller is not registered for ${tax} in ${place}`,
-  noNexus: (state: string) => `Not subject to sales tax: no nexus in ${state}`,
-  notTaxable: (reason: string) => `Not subject to sales tax: ${reason}`,
+    mention('outside_scope', { country, sellerCountry }),
+  notRegistered: (tax: string, place: string) => mention('not_registered', { tax, place }),
+  noNexus: (state: string) => mention('no_nexus', { state }),
+  notTaxable: (reason: string) => mention('not_taxable', { reason }),
 } as const;
+
+type Mentioned = Omit<PlannedNote, 'code'>;
+
+function mention(name: TaxMention, params: TaxMentionParams = {}): Mentioned {
+  return { mention: name, params };
+}
 
 type Regime = 'eu' | 'gb' | 'ca' | 'au' | 'nz' | 'in' | 'us' | 'none';
 
@@ -102,9 +103,9 @@ function untaxed(
   treatment: Exclude<TaxTreatment, 'taxable'>,
   jurisdiction: string,
   code: TaxNoteCode,
-  text: string,
+  note: Mentioned,
 ): LinePlan {
-  return { treatment, jurisdiction, components: [], notes: [{ code, text }] };
+  return { treatment, jurisdiction, components: [], notes: [{ code, ...note }] };
 }
 
 function component(
@@ -199,8 +200,8 @@ export function planLine(ctx: RuleContext, category: TaxCategory): LinePlan {
     case 'au':
     case 'nz': {
       if (isReverseCharge(ctx)) {
-        const text = country === 'AU' ? NOTES.auReverseCharge : NOTES.nzReverseCharge;
-        return untaxed('reverse_charge', place, 'reverse_charge', text);
+        const note = country === 'AU' ? NOTES.auReverseCharge : NOTES.nzReverseCharge;
+        return untaxed('reverse_charge', place, 'reverse_charge', note);
       }
       if (!(country === 'AU' ? r.au : r.nz)) {
         return untaxed(
@@ -217,12 +218,12 @@ export function planLine(ctx: RuleContext, category: TaxCategory): LinePlan {
     case 'us':
       return planUnitedStates(ctx, category, place);
     case 'none': {
-      const text = EU_MEMBER_STATES.has(seller.country)
+      const note = EU_MEMBER_STATES.has(seller.country)
         ? NOTES.euOutsideScope(country)
         : seller.country === 'GB'
           ? NOTES.gbOutsideScope(country)
           : NOTES.outsideScope(country, seller.country);
-      return untaxed('outside_scope', place, 'outside_scope', text);
+      return untaxed('outside_scope', place, 'outside_scope', note);
     }
   }
 }
@@ -237,7 +238,7 @@ function planCanada(ctx: RuleContext, category: TaxCategory, place: string): Lin
   const components: PlannedComponent[] = [];
   const notes: PlannedNote[] = [];
   const missing = (tax: string, where: string) =>
-    notes.push({ code: 'not_registered', text: NOTES.notRegistered(tax, where) });
+    notes.push({ code: 'not_registered', ...NOTES.notRegistered(tax, where) });
   if (CA_HST_PROVINCES.has(province)) {
     if (ca) components.push(component(ctx, category, place, 'HST'));
     else missing('GST/HST', 'Canada');

@@ -208,10 +208,41 @@ export const TAX_NOTE_CODES = [
 ] as const;
 export type TaxNoteCode = (typeof TAX_NOTE_CODES)[number];
 
+/**
+ * The legal mentions, each worded by law or practice for its regime: the document layer prints
+ * one in the document's language from the catalogue (i18n/messages/<lang>/tax.json, key
+ * "tax.mention.<mention>"), so the tax engine stays free of words.
+ */
+export const TAX_MENTIONS = [
+  'eu_reverse_charge',
+  'gb_reverse_charge',
+  'ca_reverse_charge',
+  'au_reverse_charge',
+  'nz_reverse_charge',
+  'in_reverse_charge',
+  'exempt_product',
+  'exempt_customer',
+  'eu_outside_scope',
+  'gb_outside_scope',
+  'outside_scope',
+  'not_registered',
+  'no_nexus',
+  'not_taxable',
+] as const;
+export type TaxMention = (typeof TAX_MENTIONS)[number];
+
+/**
+ * What a mention names besides its wording: reference (exempt_customer), country and
+ * sellerCountry (outside_scope), tax and place (not_registered), state (no_nexus), reason
+ * (not_taxable, from the rates table).
+ */
+export type TaxMentionParams = Readonly<Record<string, string>>;
+
 /** A mention the invoice must (or should) print, with the lines it concerns. */
 export interface TaxNote {
   code: TaxNoteCode;
-  text: string;
+  mention: TaxMention;
+  params: TaxMentionParams;
   lineIds: string[];
 }
 

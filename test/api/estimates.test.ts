@@ -374,7 +374,8 @@ describe('POST /v1/estimates with tax', () => {
     }>();
     expect(estimate.tax.total.amount).toBe(0);
     expect(estimate.total.amount).toBe(10000);
-    expect(estimate.tax.notes.join(' ')).toMatch(/reverse charge/i);
+    // In the customer's language (de-DE): the wording German law expects.
+    expect(estimate.tax.notes.join(' ')).toMatch(/Steuerschuldnerschaft des Leistungsempfängers/);
   });
 
   test('without a customer there is no tax, and the estimate says so', async () => {

@@ -113,8 +113,13 @@ describe('drafts and finalization', () => {
       tax: { amount: 0 },
       total: { amount: 4900 },
       taxBreakdown: [{ treatment: 'reverse_charge', jurisdiction: 'DE' }],
+      // Worded in the invoice's language (the builder's customers speak fr-FR).
       taxNotes: [
-        { code: 'reverse_charge', text: expect.stringMatching(/Reverse charge/) as string },
+        {
+          code: 'reverse_charge',
+          mention: 'eu_reverse_charge',
+          text: expect.stringMatching(/^Autoliquidation : TVA due par le preneur/) as string,
+        },
       ],
     });
   });

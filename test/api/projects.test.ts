@@ -350,13 +350,13 @@ describe('projects', () => {
 
     // The customer opens the signed link from the email and approves.
     const asked = await eventually('the approval request', async () =>
-      (await outboxTo(customer.email)).find((m) => m.subject.includes('Please approve')),
+      (await outboxTo(customer.email)).find((m) => m.subject.includes('Merci d’approuver')),
     );
     const link = new URL(/https?:\/\/\S+approval\?\S+/.exec(asked.text)![0]);
     const page = await api.app.inject({ method: 'GET', url: `${link.pathname}${link.search}` });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Design approved');
-    expect(page.body).toContain('<button type="submit">Approve</button>');
+    expect(page.body).toContain('<button type="submit">Approuver</button>'); // a fr-FR customer
     const forged = await api.app.inject({
       method: 'GET',
       url: `${link.pathname}?round=1&expires=${link.searchParams.get('expires')}&signature=AAAA`,
@@ -377,7 +377,7 @@ describe('projects', () => {
       payload: fields.toString(),
     });
     expect(approved.statusCode, approved.body).toBe(200);
-    expect(approved.body).toContain('approved');
+    expect(approved.body).toContain('Le jalon est approuvé');
     const twice = await api.app.inject({
       method: 'POST',
       url: `${link.pathname}/approve`,

@@ -69,10 +69,10 @@ const WORDS = {
     vatNumber: 'VAT number',
     creditNote: 'Credit note',
     totalCredited: 'Total credited',
-    refunding: (amount: string) => `We are refunding ${amount} to the payment method you used`,
-    cnSubject: (amount: string) =>
+    refunding: (amount = '') => `We are refunding ${amount} to the payment method you used`,
+    cnSubject: (amount = '') =>
       `Credit note CN-2027-000004: ${amount} credited on invoice INV-2027-000001`,
-    cnIssued: (amount: string) =>
+    cnIssued: (amount = '') =>
       `We have issued credit note CN-2027-000004 for ${amount} on invoice INV-2027-000001.\n\nWhy: Three seats were billed twice in December.\n`,
     writeTo: 'write to billing@billwright.example. A person on our team',
     attached: 'attached as a PDF (CN-2027-000004.pdf)',
@@ -80,7 +80,7 @@ const WORDS = {
     paid: 'Paid',
     paidInFull: 'This invoice is paid in full.',
     receiptSubject: 'Thank you: invoice INV-2027-000001 is paid',
-    received: (amount: string) => `Thank you: we received your payment of ${amount} on `,
+    received: (amount = '') => `Thank you: we received your payment of ${amount} on `,
     forInvoice: '(Visa ending 4242) for invoice INV-2027-000001.',
     nothingMore: 'paid in full, so there is nothing more you need to do',
     stillToPay: 'Still to pay',
@@ -95,11 +95,11 @@ const WORDS = {
     vatNumber: 'N° de TVA',
     creditNote: 'Avoir',
     totalCredited: 'Total de l’avoir',
-    refunding: (amount: string) =>
+    refunding: (amount = '') =>
       `Nous remboursons ${amount} sur le moyen de paiement que vous avez utilisé`,
-    cnSubject: (amount: string) =>
+    cnSubject: (amount = '') =>
       `Avoir CN-2027-000004 : ${amount} crédités sur la facture INV-2027-000001`,
-    cnIssued: (amount: string) =>
+    cnIssued: (amount = '') =>
       `Nous avons émis l’avoir CN-2027-000004 d’un montant de ${amount} sur la facture INV-2027-000001.\n\nMotif : Three seats were billed twice in December.\n`,
     writeTo: 'écrivez à billing@billwright.example. Une personne de notre équipe',
     attached: 'joint au format PDF (CN-2027-000004.pdf)',
@@ -107,7 +107,7 @@ const WORDS = {
     paid: 'Payée',
     paidInFull: 'Cette facture est intégralement réglée.',
     receiptSubject: 'Merci : la facture INV-2027-000001 est réglée',
-    received: (amount: string) => `Merci : nous avons bien reçu votre paiement de ${amount} le `,
+    received: (amount = '') => `Merci : nous avons bien reçu votre paiement de ${amount} le `,
     forInvoice: '(Visa ending 4242) pour la facture INV-2027-000001.',
     nothingMore: 'intégralement réglée, vous n’avez plus rien à faire',
     stillToPay: 'Reste à payer',

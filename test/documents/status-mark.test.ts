@@ -33,11 +33,11 @@ describe('markInvoiceDocument', () => {
     expect(marked).toContain('Questions?');
   });
 
-  test('uncollectible: the amount written off, in the customer’s locale', () => {
+  test('uncollectible: the amount written off, in the customer’s locale and language', () => {
     const marked = markInvoiceDocument(issued, mark('uncollectible', 'EUR', 'fr-FR'));
-    expect(marked).toContain('>Uncollectible</div>');
-    expect(marked).toContain('written off as uncollectible on 6 janvier 2027');
-    expect(marked).toMatch(/<th scope="row">Written off<\/th><td class="num">58,80\s€<\/td>/);
+    expect(marked).toContain('>Irrécouvrable</div>');
+    expect(marked).toContain('passée en perte comme irrécouvrable le 6 janvier 2027');
+    expect(marked).toMatch(/<th scope="row">Passée en perte<\/th><td class="num">58,80\s€<\/td>/);
     expect(marked).not.toContain('Amount due');
   });
 

@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TAX_MENTIONS, TAX_NAMES } from '../../domain/tax/types.ts';
 import { argumentsOf, catalogues, LANGUAGES, languageOf, translate } from '../../i18n/catalogue.ts';
 
 const english = catalogues().en;
@@ -30,7 +31,13 @@ describe('message catalogues', () => {
 
   it('every key a template uses exists in English', () => {
     const used = templateKeys(join(import.meta.dirname, '../../templates'));
+    expect(used.size).toBeGreaterThan(0);
     expect([...used].filter((key) => !english.has(key))).toEqual([]);
+  });
+
+  it('every tax name and legal mention of the tax engine has its words', () => {
+    for (const mention of TAX_MENTIONS) expect(english.has(`tax.mention.${mention}`)).toBe(true);
+    for (const name of TAX_NAMES) expect(english.has(`tax.name.${name}`)).toBe(true);
   });
 
   it('picks the language from the locale and formats in the full locale', () => {
@@ -48,8 +55,10 @@ function templateKeys(dir: string, into = new Set<string>()): Set<string> {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) templateKeys(path, into);
     else if (entry.name.endsWith('.hbs')) {
-      // {{t "key" …}} and subexpressions (t "key" …)
-      for (const match of readFileSync(path, 'utf8').matchAll(/(?:\{\{~?|\()\s*t\s+"([^"]+)"/g)) {
+      // {{t "key" …}}, {{{tHtml "key" …}}} and subexpressions (t "key" …)
+      for (const match of readFileSync(path, 'utf8').matchAll(
+        /(?:\{\{~?|\()\s*t(?:Html)?\s+"([^"]+)"/g,
+      )) {
         into.add(match[1]!);
       }
     }

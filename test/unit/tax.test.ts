@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { TaxBehavior } from '../../domain/catalog/types.ts';
 import type { RoundingMode } from '../../domain/core/decimal.ts';
 import { createBuiltInTaxProvider } from '../../domain/tax/built-in.ts';
+import { taxNoteText } from '../../documents/tax-mentions.ts';
 import { checkTaxResult, sameTaxQuestion, toTaxLines } from '../../domain/tax/provider.ts';
 import type {
   RoundingLevel,
@@ -742,7 +743,7 @@ describe('built-in tax provider: worked examples', () => {
     expect(componentsOf(result)).toEqual(c.components);
     const { net, tax, gross } = result.totals;
     expect([net.amount, tax.amount, gross.amount]).toEqual(c.totals);
-    if (c.note) expect(result.notes.map((n) => n.text).join('\n')).toContain(c.note);
+    if (c.note) expect(result.notes.map((n) => taxNoteText('en', n)).join('\n')).toContain(c.note);
     expect(checkTaxResult(req, result)).toEqual([]);
   });
 });
@@ -789,7 +790,7 @@ describe('breakdown and notes', () => {
       },
     ]);
     expect(result.notes).toEqual([
-      { code: 'exempt_product', text: 'Exempt supply: no tax charged', lineIds: ['l4'] },
+      { code: 'exempt_product', mention: 'exempt_product', params: {}, lineIds: ['l4'] },
     ]);
   });
 

@@ -500,12 +500,13 @@ describe('collection schedule', () => {
     });
     const emails = await emailsAbout(invoice.id);
     const reminderEmails = emails.filter((e) => e.kind === 'payment_reminder');
+    // In the customer's language (the builder's customers speak fr-FR).
     expect(reminderEmails.map((e) => e.subject)).toEqual([
-      expect.stringContaining('friendly heads-up'),
-      expect.stringContaining('was due'),
-      expect.stringContaining('is overdue'),
-      expect.stringContaining('is overdue'),
-      expect.stringContaining('Final notice'),
+      expect.stringContaining('Petit rappel'),
+      expect.stringContaining('étaient dus'),
+      expect.stringContaining('en retard'),
+      expect.stringContaining('en retard'),
+      expect.stringContaining('Dernier rappel'),
     ]);
     expect(reminderEmails.every((e) => Number(e.copies) === 1)).toBe(true);
     expect(reminderEmails.at(-1)!.text).toContain('Your workspace will be paused.');
@@ -600,7 +601,7 @@ describe('collection schedule', () => {
     const emails = await emailsAbout(invoice.id);
     expect(emails.map((e) => e.kind)).toEqual(['payment_reminder', 'payment_reminder', 'receipt']);
     expect(emails.every((e) => Number(e.copies) === 1)).toBe(true);
-    expect(emails[2]!.subject).toContain('is paid');
+    expect(emails[2]!.subject).toContain('est réglée'); // fr-FR: is paid
     const payments = await testDb.db
       .selectFrom('payments')
       .select('amount')
@@ -638,15 +639,15 @@ describe('collection schedule', () => {
     const reminder2 = (await emailsAbout(invoice.id)).find((e) =>
       e.key.endsWith('/reminder/overdue-7d'),
     )!;
-    expect(reminder2.text).toContain('you have already paid');
-    expect(reminder2.text).toMatch(/Paid so far: .*\n\s*Amount due: /);
+    expect(reminder2.text).toContain('déjà versés'); // fr-FR: already paid
+    expect(reminder2.text).toMatch(/Déjà payé: .*\n\s*Montant dû: /);
 
     await pay(handle, invoice.id, invoice.total - part);
     expect(await handle.result()).toMatchObject({ status: 'paid' });
     const receipts = (await emailsAbout(invoice.id)).filter((e) => e.kind === 'receipt');
     expect(receipts).toHaveLength(2);
-    expect(receipts[0]!.subject).toContain('we received');
-    expect(receipts[1]!.subject).toContain('is paid');
+    expect(receipts[0]!.subject).toContain('nous avons reçu');
+    expect(receipts[1]!.subject).toContain('est réglée');
   });
 
   it('an overpayment becomes customer credit, taken off the next invoice', async () => {
@@ -657,7 +658,7 @@ describe('collection schedule', () => {
     expect(await handle.result()).toMatchObject({ status: 'paid', remindersSent: 0 });
     expect(await creditBalance(testDb.db, c.id, 'EUR')).toBe(2500);
     const receipt = (await emailsAbout(invoice.id)).find((e) => e.kind === 'receipt')!;
-    expect(receipt.text).toContain('more than the invoice asked for');
+    expect(receipt.text).toContain('de plus que le montant de la facture'); // fr-FR
 
     const next = await openInvoice(c.id, 10000);
     const nextHandle = await collect(next);

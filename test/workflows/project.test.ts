@@ -233,7 +233,7 @@ describe('project workflow', () => {
         .executeTakeFirstOrThrow();
       const asked = await eventually('approval request', async () => {
         const mails = await outboxTo(customer.email);
-        return mails.find((m) => m.subject.includes('Please approve'));
+        return mails.find((m) => m.subject.includes('Merci d’approuver'));
       });
       const link = new URL(/https?:\/\/\S+approval\?\S+/.exec(asked.text)![0]);
       expect(
@@ -404,10 +404,10 @@ describe('project workflow', () => {
         .where('id', '=', s.customerId)
         .executeTakeFirstOrThrow();
       const asked = await eventually('approval request', async () =>
-        (await outboxTo(customer.email)).find((m) => m.subject.includes('Please approve')),
+        (await outboxTo(customer.email)).find((m) => m.subject.includes('Merci d’approuver')),
       );
       // The request states the auto-approval date.
-      expect(asked.text).toMatch(/approved automatically on/);
+      expect(asked.text).toMatch(/automatiquement approuvé le/); // fr-FR
       expect(await currentDetails(s.handle)).toMatch(/auto-approval on/);
 
       // Nobody answers: after 5 days it is approved by the system and invoiced less 10 %.

@@ -126,7 +126,6 @@ const statements: string[] = [
 
   ...Object.values(portal),
 
-
   ...Object.values(quotes),
 ];
 

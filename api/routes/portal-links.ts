@@ -37,7 +37,7 @@ const portalLinks: FastifyPluginCallbackTypebox = (app, _options, done) => {
     async (request, reply) => {
       const link = await answeringRefusals(() =>
         issuePortalLink(portalLinkDependencies(app), request.params.id, {
-          sendEmail: request.body.sendEmail,
+          sendEmail: request.body.sendEmail ?? true,
         }),
       );
       return reply.code(201).send(toPortalLink(link));

@@ -20,7 +20,7 @@ import {
 } from '../portal/pages.ts';
 import { signedInReader } from '../portal/session.ts';
 import { LOGIN_PATH, portalCookie, portalToken, PORTAL_PATH } from '../portal/session-cookie.ts';
-import { HtmlDocument } from '../schemas/common.ts';
+import { HtmlDocument, problemResponse } from '../schemas/common.ts';
 import {
   BillingDetailsForm,
   CsrfBody,
@@ -176,6 +176,7 @@ const portal: FastifyPluginCallbackTypebox = (app, _options, done) => {
         body: CsrfBody,
         response: {
           303: redirectResponse('Signed out (or no session): to the sign-in page.'),
+          400: problemResponse('The form lacks its CSRF token: not a portal form.'),
           403: portalPage('The form’s CSRF token is not the session’s: a page says so.'),
         },
       },

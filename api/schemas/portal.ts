@@ -10,12 +10,14 @@ export { redirectResponse } from './dashboard.ts';
 
 export const PortalLinkBody = Type.Object(
   {
-    sendEmail: Type.Boolean({
-      default: true,
-      description:
-        'Email the link to the customer’s billing address (default), in their language; ' +
-        'false only returns it (to hand over another way).',
-    }),
+    sendEmail: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description:
+          'Email the link to the customer’s billing address (default), in their language; ' +
+          'false only returns it (to hand over another way).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -73,12 +75,17 @@ export const LinkBody = Type.Object(linkFields);
 
 const Field = (description: string) => Type.Optional(Type.String({ maxLength: 400, description }));
 
+// Every portal form carries its token: a post without one is refused as malformed (400) before
+// the session is looked at, so a stray or forged post never reaches the sign-in redirect.
+const CsrfToken = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 400, description });
+
 export const CsrfBody = Type.Object({
-  csrfToken: Field('The session’s form token (in every form of the portal).'),
+  csrfToken: CsrfToken('The session’s form token (in every form of the portal).'),
 });
 
 export const BillingDetailsForm = Type.Object({
-  csrfToken: Field('The session’s form token.'),
+  csrfToken: CsrfToken('The session’s form token.'),
   name: Field('Name or company.'),
   email: Field('Billing email address.'),
   'address.line1': Field('Street and number; empty clears it.'),

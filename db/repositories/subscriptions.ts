@@ -227,6 +227,8 @@ export async function recordAppliedChange(db: Db, change: AppliedChange): Promis
         occurred_at: change.occurredAt,
       })
       .execute();
+    // Once per change key, in the change's transaction: a retried activity writes no second.
+    await recordSubscriptionEvent(trx, change.subscriptionId, 'updated');
     return true;
   });
 }

@@ -79,14 +79,19 @@ export async function recordRefundEvent(
   });
 }
 
-/** A subscription's event (created, or what a lifecycle transition means), with its row now. */
+/**
+ * A subscription's event (created, its terms updated, or what a lifecycle transition means),
+ * with its row now.
+ */
 export async function recordSubscriptionEvent(
   trx: Executor,
   subscriptionId: string,
-  change: { from: string | null; to: string } | 'created',
+  change: { from: string | null; to: string } | 'created' | 'updated',
 ): Promise<void> {
   const type =
-    change === 'created' ? 'subscription.created' : subscriptionEventOf(change.from, change.to);
+    change === 'created' || change === 'updated'
+      ? (`subscription.${change}` as const)
+      : subscriptionEventOf(change.from, change.to);
   if (!type) return;
   const row = await trx
     .selectFrom('subscriptions')

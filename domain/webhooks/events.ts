@@ -16,6 +16,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'payment.failed',
   'credit_note.created',
   'subscription.created',
+  'subscription.updated',
   'subscription.paused',
   'subscription.resumed',
   'subscription.canceled',

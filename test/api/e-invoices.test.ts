@@ -56,7 +56,7 @@ async function call<T>(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: 
   return response.json<T>();
 }
 
-/** A finalized invoice of these lines, rendered as the delivery workflow renders it. */
+/** A finalized invoice of these lines, rendered and printed as the delivery workflow does. */
 async function finalizedInvoice(
   customerId: string,
   lines: Parameters<typeof createDraftInvoice>[1]['lines'],
@@ -66,7 +66,8 @@ async function finalizedInvoice(
     'POST',
     `/v1/invoices/${draft.id}/finalize`,
   );
-  await activities.renderInvoice({ invoiceId: invoice.id });
+  const rendered = await activities.renderInvoice({ invoiceId: invoice.id });
+  await activities.printInvoicePdf({ invoiceId: invoice.id, contentHash: rendered.contentHash });
   return invoice;
 }
 

@@ -274,6 +274,10 @@ describe('a real subscription workflow through the API', () => {
       reason: 'more seats',
       change_key: expect.stringMatching(/\/change$/) as string,
     });
+    // One subscription.updated webhook event, written with the change, with the new terms.
+    expect(await updatedEvents(sub.id)).toEqual([
+      expect.objectContaining({ id: sub.id, planVersion: 2, quantity: 3 }),
+    ]);
   });
 
   test('another currency or interval is a 409, an unknown plan a 422; nothing changes', async () => {
@@ -322,5 +326,21 @@ describe('a real subscription workflow through the API', () => {
     expect(audit.map((a) => [a.from_quantity, a.to_quantity, a.change_key])).toEqual([
       [4, 1, `${new Date(end).toISOString()}/boundary`],
     ]);
+    // Applied at the boundary: then, and only then, one subscription.updated.
+    expect(await updatedEvents(sub.id)).toEqual([
+      expect.objectContaining({ id: sub.id, quantity: 1 }),
+    ]);
   });
 });
+
+/** The subscription.updated events' objects, in commit order. */
+async function updatedEvents(subscriptionId: string): Promise<Record<string, unknown>[]> {
+  const rows = await api.db
+    .selectFrom('webhook_events')
+    .select('payload')
+    .where('type', '=', 'subscription.updated')
+    .where('object_id', '=', subscriptionId)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => (r.payload as { data: { object: Record<string, unknown> } }).data.object);
+}

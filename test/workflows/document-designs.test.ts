@@ -66,8 +66,8 @@ test('a customer’s design shapes their invoices; an invoice keeps the design i
   expect(modern.content).toContain('<div class="country">France</div>'); // fr-FR
   expect(modern.content).toContain('<td class="num tax">20\u00a0%</td>'); // French VAT
   const modernPdf = await pdfWords(first!.id);
-  expect(modernPdf).toMatch(/INVOICE/); // the modern band's title
-  expect(modernPdf).toMatch(/FROM/); // the modern summary's seller column
+  expect(modernPdf).toMatch(/FACTURE/); // the modern band's title, in French (fr-FR)
+  expect(modernPdf).toMatch(/\bDE\b/); // the modern summary's seller column (« De »)
   expect(modernPdf).toContain(first!.number!);
 
   const changed = await h.api.request({
@@ -82,8 +82,8 @@ test('a customer’s design shapes their invoices; an invoice keeps the design i
   const compact = await storedInvoiceHtml(h, second.id);
   expect(compact.content).toContain('<body class="design-compact document-invoice">');
   const compactPdf = await pdfWords(second.id);
-  expect(compactPdf).toMatch(new RegExp(`Invoice\\s+${second.number!}`));
-  expect(compactPdf).not.toMatch(/FROM/);
+  expect(compactPdf).toMatch(new RegExp(`Facture\\s+${second.number!}`));
+  expect(compactPdf).not.toMatch(/\bDE\b/);
 
   // The first invoice as issued: its stored document and PDF unchanged, and a re-render from
   // its snapshot gives the very same bytes, in the design it was issued in.

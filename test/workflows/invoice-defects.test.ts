@@ -191,8 +191,9 @@ describe('invoice defects, worked examples', () => {
       });
       return response.statusCode === 200 && response;
     });
-    // "10–28 février 2027" in the customer's locale: the stub's first and last local days.
-    const servicePeriod = /Service period<\/th><td>([^<]*)<\/td>/.exec(html.body)?.[1];
+    // "10–28 février 2027" in the customer's locale (and language): the stub's first and last
+    // local days.
+    const servicePeriod = /Période de service<\/th><td>([^<]*)<\/td>/.exec(html.body)?.[1];
     expect(servicePeriod, html.body).toMatch(/^10\D+28 février 2027$/u);
   });
 

@@ -3,8 +3,10 @@
 import type { WorkflowStartOptions } from '@temporalio/client';
 import type { walletGrantExpiryWorkflow } from '../workflows/wallet-grant-expiry.ts';
 import type { WalletGrantExpiryInput } from '../workflows/wallet-grant-expiry-messages.ts';
+import type { walletTopUpWorkflow } from '../workflows/wallet-top-up.ts';
+import type { WalletTopUpInput } from '../workflows/wallet-top-up-messages.ts';
 import { CustomerId, TestClockId } from '../workflow-contracts/search-attributes.ts';
-import { walletGrantExpiryWorkflowId } from '../workflow-contracts/ids.ts';
+import { walletGrantExpiryWorkflowId, walletTopUpWorkflowId } from '../workflow-contracts/ids.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
 
 export function walletGrantExpiryStartOptions(
@@ -21,5 +23,23 @@ export function walletGrantExpiryStartOptions(
       ...(input.testClock ? [{ key: TestClockId, value: input.testClock.id }] : []),
     ],
     staticSummary: `Wallet credit ${input.grantId} of ${customerId} expires at ${input.expiresAt}`,
+  };
+}
+
+/** A wallet's recurring top-up timer; started again when a rule is set after one ended. */
+export function walletTopUpStartOptions(
+  input: WalletTopUpInput & { customerId: string },
+): WorkflowStartOptions<typeof walletTopUpWorkflow> {
+  const { customerId, ...args } = input;
+  return {
+    taskQueue: BILLING_TASK_QUEUE,
+    workflowId: walletTopUpWorkflowId(input.walletId),
+    args: [args],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    typedSearchAttributes: [
+      { key: CustomerId, value: customerId },
+      ...(input.testClock ? [{ key: TestClockId, value: input.testClock.id }] : []),
+    ],
+    staticSummary: `Recurring top-up of wallet ${input.walletId} of ${customerId}`,
   };
 }

@@ -13,15 +13,30 @@ import type { walletTopUpWorkflow } from '../workflows/wallet-top-up.ts';
 import { temporalCall, type ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
 
-export type TopUpRequest =
-  | {
-      kind: 'recurring';
-      amount: number;
-      credit: number;
-      interval: 'month' | 'week';
-      anchor?: string;
+export interface TopUpRequest {
+  kind: 'recurring' | 'threshold';
+  amount: number;
+  credit: number;
+  below?: number | undefined;
+  interval?: 'month' | 'week' | undefined;
+  anchor?: string | undefined;
+}
+
+/** The fields of the other kind are refused, the kind's own required. */
+function checkShape(request: TopUpRequest): void {
+  const [needed, foreign] =
+    request.kind === 'threshold'
+      ? (['below', ['interval', 'anchor']] as const)
+      : (['interval', ['below']] as const);
+  if (request[needed] === undefined) {
+    throw new Refused('unprocessable', `a ${request.kind} rule needs ${needed}`, { field: needed });
+  }
+  for (const field of foreign) {
+    if (request[field] !== undefined) {
+      throw new Refused('unprocessable', `a ${request.kind} rule has no ${field}`, { field });
     }
-  | { kind: 'threshold'; below: number; amount: number; credit: number };
+  }
+}
 
 /** A rule with its wallet's currency (the money of `amount`, `credit` and `below`). */
 export type TopUp = WalletTopUp & { currency: string };
@@ -39,6 +54,7 @@ export async function setTopUp(
   request: TopUpRequest,
 ): Promise<TopUp> {
   const wallet = await existingWallet(deps, walletId);
+  checkShape(request);
   const customer = (await getCustomer(deps.db, wallet.customer_id))!;
   const now = await customerNow(deps.db, customer);
   let anchor: Date | null = null;
@@ -54,8 +70,8 @@ export async function setTopUp(
       kind: request.kind,
       amount: request.amount,
       credit: request.credit,
-      below: request.kind === 'threshold' ? request.below : null,
-      interval: request.kind === 'recurring' ? request.interval : null,
+      below: request.below ?? null,
+      interval: request.interval ?? null,
       anchor,
     });
     if (request.kind === 'recurring') await startTimer(deps, customer.id, walletId, now, testClock);

@@ -15,41 +15,37 @@ const Credit = Type.Integer({
   description: 'The credit granted once that invoice is paid, in minor units (usually = amount).',
 });
 
-export const TopUpBody = Type.Union(
-  [
-    Type.Object(
-      {
-        kind: Type.Literal('recurring'),
-        amount: Price,
-        credit: Credit,
-        interval: Type.Enum(['month', 'week'], { description: 'One purchase per interval.' }),
-        anchor: Type.Optional(
-          Type.String({
-            format: 'date-time',
-            description:
-              'The first purchase; then one per interval from it. Default: the customer’s now.',
-          }),
-        ),
-      },
-      { additionalProperties: false, title: 'RecurringTopUp' },
+// One object with the kind's fields checked by the service, so a refusal names the field
+// (a union would report the other kind's fields).
+export const TopUpBody = Type.Object(
+  {
+    kind: Type.Enum(['recurring', 'threshold'], {
+      description:
+        'recurring: one purchase per `interval` from `anchor`. threshold: one purchase when an ' +
+        'invoice draws the usable balance under `below`, none other while it is unpaid.',
+    }),
+    amount: Price,
+    credit: Credit,
+    below: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_AMOUNT,
+        description: 'Threshold rules (required): the level, in minor units.',
+      }),
     ),
-    Type.Object(
-      {
-        kind: Type.Literal('threshold'),
-        below: Type.Integer({
-          minimum: 1,
-          maximum: MAX_AMOUNT,
-          description:
-            'When an invoice draws the usable balance under this level, one purchase is made; ' +
-            'no other while it is unpaid.',
-        }),
-        amount: Price,
-        credit: Credit,
-      },
-      { additionalProperties: false, title: 'ThresholdTopUp' },
+    interval: Type.Optional(
+      Type.Enum(['month', 'week'], { description: 'Recurring rules (required).' }),
     ),
-  ],
-  { description: 'A recurring or a threshold rule.' },
+    anchor: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'Recurring rules: the first purchase, then one per interval from it. Default: the ' +
+          'customer’s now.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
 );
 
 export const TopUpSchema = Type.Object(

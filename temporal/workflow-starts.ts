@@ -15,7 +15,6 @@ import {
 import type { manualInvoiceWorkflow } from '../workflows/manual-invoice.ts';
 import { nudgeCollection } from './collection-start.ts';
 import { manualInvoiceStartOptions } from './project-start.ts';
-import { manualInvoiceWorkflowId, collectionWorkflowId } from '../workflow-contracts/ids.ts';
 
 /** A manual invoice's delivery (render, email once): started, or found running or done. */
 async function startManualInvoiceDelivery(db: Db, client: Client, invoiceId: string) {

@@ -128,7 +128,6 @@ const statements: string[] = [
 
   ...Object.values(portal),
 
-
   ...Object.values(quotes),
 ];
 

@@ -9,19 +9,26 @@ import { CustomerId, TestClockId } from '../workflow-contracts/search-attributes
 import { walletGrantExpiryWorkflowId, walletTopUpWorkflowId } from '../workflow-contracts/ids.ts';
 import { BILLING_TASK_QUEUE } from './task-queues.ts';
 
+/** What both wallet timers start with: the billing queue and the customer's search attributes. */
+function walletTimerOptions(customerId: string, testClock: { id: string } | undefined) {
+  return {
+    taskQueue: BILLING_TASK_QUEUE,
+    typedSearchAttributes: [
+      { key: CustomerId, value: customerId },
+      ...(testClock ? [{ key: TestClockId, value: testClock.id }] : []),
+    ],
+  };
+}
+
 export function walletGrantExpiryStartOptions(
   input: WalletGrantExpiryInput & { customerId: string },
 ): WorkflowStartOptions<typeof walletGrantExpiryWorkflow> {
   const { customerId, ...args } = input;
   return {
-    taskQueue: BILLING_TASK_QUEUE,
+    ...walletTimerOptions(customerId, input.testClock),
     workflowId: walletGrantExpiryWorkflowId(input.grantId),
     args: [args],
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    typedSearchAttributes: [
-      { key: CustomerId, value: customerId },
-      ...(input.testClock ? [{ key: TestClockId, value: input.testClock.id }] : []),
-    ],
     staticSummary: `Wallet credit ${input.grantId} of ${customerId} expires at ${input.expiresAt}`,
   };
 }
@@ -32,14 +39,10 @@ export function walletTopUpStartOptions(
 ): WorkflowStartOptions<typeof walletTopUpWorkflow> {
   const { customerId, ...args } = input;
   return {
-    taskQueue: BILLING_TASK_QUEUE,
+    ...walletTimerOptions(customerId, input.testClock),
     workflowId: walletTopUpWorkflowId(input.walletId),
     args: [args],
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    typedSearchAttributes: [
-      { key: CustomerId, value: customerId },
-      ...(input.testClock ? [{ key: TestClockId, value: input.testClock.id }] : []),
-    ],
     staticSummary: `Recurring top-up of wallet ${input.walletId} of ${customerId}`,
   };
 }

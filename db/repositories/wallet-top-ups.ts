@@ -3,11 +3,9 @@
 // grant granted once that invoice is paid), recorded under the rule's row lock and unique by
 // (wallet, key): a recurring period or a threshold crossing buys once.
 import { sql, type Transaction } from 'kysely';
-import { translate } from '../../i18n/catalogue.ts';
 import type { Db } from '../connect.ts';
 import type { Database, WalletTopUp, WalletTopUpInterval, WalletTopUpKind } from '../database.ts';
-import { createDraftInvoice } from './invoice-drafts.ts';
-import { insertGrant } from './wallets.ts';
+import { createCreditSaleInvoice, insertGrant } from './wallets.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -84,19 +82,12 @@ export async function buyTopUp(
     .select(['wallets.name', 'wallets.currency', 'wallets.customer_id', 'customers.locale'])
     .where('wallets.id', '=', walletId)
     .executeTakeFirstOrThrow();
-  const invoice = await createDraftInvoice(trx, {
+  const invoice = await createCreditSaleInvoice(trx, {
     customerId: wallet.customer_id,
+    locale: wallet.locale,
+    walletName: wallet.name,
     currency: wallet.currency,
-    origin: 'manual',
-    lines: [
-      {
-        description: translate(wallet.locale, 'wallets.purchaseLine', { wallet: wallet.name }),
-        quantity: '1',
-        unitAmount: String(rule.amount),
-        amount: rule.amount,
-        taxCategory: 'exempt',
-      },
-    ],
+    price: rule.amount,
   });
   const grant = await insertGrant(trx, {
     walletId,

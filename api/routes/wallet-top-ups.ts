@@ -27,7 +27,6 @@ const walletTopUps: FastifyPluginCallbackTypebox = (app, _options, done) => {
         response: {
           200: described(TopUpSchema, 'The rule as set.'),
           404: problemResponse('No wallet has this id.'),
-          409: problemResponse('The Idempotency-Key was used for another request.'),
           422: problemResponse('A value we cannot accept, named in `errors[].field`.'),
           503: problemResponse('The recurring timer could not start; nothing was set.'),
         },
@@ -47,6 +46,7 @@ const walletTopUps: FastifyPluginCallbackTypebox = (app, _options, done) => {
       schema: {
         tags: ['Wallets'],
         summary: 'Show a wallet’s automatic top-up',
+        description: `The wallet's top-up rule, recurring or threshold. ${HOW}`,
         params: IdParams,
         response: {
           200: described(TopUpSchema, 'The rule.'),

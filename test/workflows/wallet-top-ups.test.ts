@@ -115,6 +115,15 @@ test('a renewal under the threshold buys once; paid, the credit is granted once'
   const invoice = await h.get<Invoice>(`/v1/invoices/${topUp!.invoiceId}`);
   expect(invoice).toMatchObject({ status: 'open', total: { amount: 3000 }, tax: { amount: 0 } });
   expect(invoice.number).toBeTruthy();
+  // Delivered and collected like a bought grant's invoice: both starts are in the outbox,
+  // written with the purchase (the worker's drainer starts them; this harness runs none).
+  const starts = await h.api.db
+    .selectFrom('workflow_starts')
+    .select('kind')
+    .where('workflow_id', 'like', `%${invoice.id}%`)
+    .orderBy('kind')
+    .execute();
+  expect(starts.map((row) => row.kind)).toEqual(['collection', 'manual_invoice_delivery']);
 
   // March: the renewal draws the wallet to 0 while the top-up is unpaid: no second purchase.
   await advanceClock(h, clock, '2027-03-01T12:00:00.000Z');

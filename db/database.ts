@@ -67,6 +67,7 @@ import type { PaymentCheckoutsTable, PaymentFailuresTable } from './schema/onlin
 import type { QuotesTable } from './schema/quotes.ts';
 import type { BillableMetricsTable, UsageEventsTable } from './schema/usage.ts';
 import type { WalletGrantsTable, WalletTransactionsTable, WalletsTable } from './schema/wallets.ts';
+import type { WalletTopUpPurchasesTable, WalletTopUpsTable } from './schema/wallet-top-ups.ts';
 import type {
   WebhookAttemptsTable,
   WebhookEndpointsTable,
@@ -91,6 +92,7 @@ export type * from './schema/subscriptions.ts';
 export type * from './schema/usage.ts';
 export type * from './schema/webhooks.ts';
 export type * from './schema/wallets.ts';
+export type * from './schema/wallet-top-ups.ts';
 
 export type * from './schema/quotes.ts';
 
@@ -151,6 +153,8 @@ export interface Database {
   wallets: WalletsTable;
   wallet_grants: WalletGrantsTable;
   wallet_transactions: WalletTransactionsTable;
+  wallet_top_ups: WalletTopUpsTable;
+  wallet_top_up_purchases: WalletTopUpPurchasesTable;
   portal_links: PortalLinksTable;
   portal_sessions: PortalSessionsTable;
 

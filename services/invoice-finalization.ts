@@ -10,10 +10,12 @@ import { taxDraft } from '../db/repositories/invoice-tax.ts';
 import { finalizeInvoice } from '../db/repositories/invoice-finalization.ts';
 import { lockInvoice } from '../db/repositories/invoices.ts';
 import { invoicesIssued } from '../observability/metrics.ts';
-import { recordWorkflowStarts } from '../db/repositories/workflow-starts.ts';
+import {
+  finalizedInvoiceStarts,
+  recordWorkflowStarts,
+} from '../db/repositories/workflow-starts.ts';
 import {
   DEFAULT_WORKFLOW_START_SETTINGS,
-  finalizedInvoiceStarts,
   startPendingWorkflows,
   type WorkflowStartSettings,
 } from '../temporal/workflow-starts.ts';

@@ -6,11 +6,11 @@
 import type { Client } from '@temporalio/client';
 import { getCustomer } from '../db/repositories/customers.ts';
 import type { FinalizeOptions } from '../db/repositories/invoice-finalization.ts';
-import { createDraftInvoice } from '../db/repositories/invoice-drafts.ts';
 import { getPlanByCode } from '../db/repositories/plans.ts';
 import { customerNow, testClockRefOf } from '../db/repositories/test-clocks.ts';
 import type { Wallet, WalletGrant, WalletTransaction } from '../db/database.ts';
 import {
+  createCreditSaleInvoice,
   getGrant,
   getWallet,
   insertGrant,
@@ -22,7 +22,6 @@ import {
 } from '../db/repositories/wallets.ts';
 import { voidGrant as voidGrantRow } from '../db/repositories/wallet-grants.ts';
 import type { GrantKind } from '../domain/wallets/draw.ts';
-import { translate } from '../i18n/catalogue.ts';
 import { walletGrantExpiryStartOptions } from '../temporal/wallet-start.ts';
 import type { WorkflowStartSettings } from '../temporal/workflow-starts.ts';
 import type { walletGrantExpiryWorkflow } from '../workflows/wallet-grant-expiry.ts';
@@ -153,21 +152,12 @@ export async function grantCredit(
     deps.db.transaction().execute(async (trx) => {
       const invoice =
         request.kind === 'purchased'
-          ? await createDraftInvoice(trx, {
+          ? await createCreditSaleInvoice(trx, {
               customerId: customer.id,
+              locale: customer.locale,
+              walletName: wallet.name,
               currency: wallet.currency,
-              origin: 'manual',
-              lines: [
-                {
-                  description: translate(customer.locale, 'wallets.purchaseLine', {
-                    wallet: wallet.name,
-                  }),
-                  quantity: '1',
-                  unitAmount: String(request.amount),
-                  amount: request.amount,
-                  taxCategory: 'exempt',
-                },
-              ],
+              price: request.amount,
             })
           : null;
       const inserted = await insertGrant(trx, {

@@ -11,40 +11,10 @@ import {
   claimWorkflowStarts,
   markWorkflowStarted,
   markWorkflowStartFailed,
-  type NewWorkflowStart,
 } from '../db/repositories/workflow-starts.ts';
 import type { manualInvoiceWorkflow } from '../workflows/manual-invoice.ts';
 import { nudgeCollection } from './collection-start.ts';
 import { manualInvoiceStartOptions } from './project-start.ts';
-import { manualInvoiceWorkflowId, collectionWorkflowId } from '../workflow-contracts/ids.ts';
-
-/** The outbox rows that follow a finalized invoice: its delivery (manual), its collection. */
-export function finalizedInvoiceStarts(invoice: {
-  id: string;
-  origin: string | null;
-  status: string;
-}): NewWorkflowStart[] {
-  return [
-    ...(invoice.origin === 'manual'
-      ? [
-          {
-            kind: 'manual_invoice_delivery' as const,
-            workflowId: manualInvoiceWorkflowId(invoice.id),
-            payload: { invoiceId: invoice.id },
-          },
-        ]
-      : []),
-    ...(invoice.status === 'open' || invoice.status === 'partially_paid'
-      ? [
-          {
-            kind: 'collection' as const,
-            workflowId: collectionWorkflowId(invoice.id),
-            payload: { invoiceId: invoice.id, reason: 'finalized' },
-          },
-        ]
-      : []),
-  ];
-}
 
 /** A manual invoice's delivery (render, email once): started, or found running or done. */
 async function startManualInvoiceDelivery(db: Db, client: Client, invoiceId: string) {

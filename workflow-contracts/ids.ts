@@ -36,3 +36,7 @@ export function walletGrantExpiryWorkflowId(grantId: string): string {
 export function quoteWorkflowId(quoteId: string): string {
   return `quote-${quoteId}`;
 }
+
+export function walletTopUpWorkflowId(walletId: string): string {
+  return `wallet-top-up-${walletId}`;
+}

@@ -8,4 +8,5 @@ export { planMigrationWorkflow } from './plan-migration.ts';
 export { accountingSyncWorkflow } from './accounting-sync.ts';
 export { webhookDeliveryWorkflow } from './webhook-delivery.ts';
 export { walletGrantExpiryWorkflow } from './wallet-grant-expiry.ts';
+export { walletTopUpWorkflow } from './wallet-top-up.ts';
 export { quoteWorkflow } from './quote.ts';

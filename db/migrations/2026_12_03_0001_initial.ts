@@ -20,6 +20,7 @@ import { projects } from './initial/projects.ts';
 import { subscriptions } from './initial/subscriptions.ts';
 import { usage } from './initial/usage.ts';
 import { wallets } from './initial/wallets.ts';
+import { walletTopUps } from './initial/wallet-top-ups.ts';
 import { webhooks } from './initial/webhooks.ts';
 import { quotes } from './initial/quotes.ts';
 
@@ -122,6 +123,7 @@ const statements: string[] = [
   ...Object.values(webhooks),
   ...Object.values(onlinePayments),
   ...Object.values(wallets),
+  ...Object.values(walletTopUps),
   ...Object.values(eInvoices),
 
   ...Object.values(portal),

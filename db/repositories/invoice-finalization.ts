@@ -37,6 +37,8 @@ import {
   usableWalletCredit,
 } from './wallet-credit.ts';
 import { customerNow } from './test-clocks.ts';
+import { buyThresholdTopUps } from './wallet-top-ups.ts';
+import { finalizedInvoiceStarts, recordWorkflowStarts } from './workflow-starts.ts';
 import { recordInvoiceEvents } from './webhook-events.ts';
 
 type Executor = Db | Transaction<Database>;
@@ -192,7 +194,7 @@ export async function finalizeLocked(
     invoice.customer_id,
   );
   const status: InvoiceStatus = amounts.total === 0 ? 'paid' : 'open';
-  return trx
+  const finalized = await trx
     .updateTable('invoices')
     .set({
       status,
@@ -219,6 +221,22 @@ export async function finalizeLocked(
     .executeTakeFirstOrThrow()
     .then((after) => recordInvoiceEvents(trx, invoice, after))
     .then((after) => (prepaid ? payWithPurchasedCredit(trx, after, prepaid, at) : after));
+  // Credit drawn under a wallet's threshold buys more, in this same transaction (docs/WALLETS.md).
+  if (walletCredit) {
+    const drafts = await buyThresholdTopUps(trx, invoice.customer_id, invoice.id, at);
+    for (const draftId of drafts) {
+      const draft = await lockInvoice(trx, draftId);
+      const topUp = await finalizeLocked(trx, draft, {
+        ...settings,
+        taxed: undefined,
+        dueAt: undefined,
+        at,
+      });
+      // Delivered and collected like any sale of credit; the drainer starts them.
+      await recordWorkflowStarts(trx, finalizedInvoiceStarts(topUp), 0);
+    }
+  }
+  return finalized;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   projectWorkflowId,
   manualInvoiceWorkflowId,
   walletGrantExpiryWorkflowId,
+  walletTopUpWorkflowId,
   quoteWorkflowId,
 } from '../../workflow-contracts/ids.ts';
 import type { TestClockRef } from '../../workflow-contracts/test-clock.ts';
@@ -173,6 +174,32 @@ export async function clockWorkflowIds(db: Db, clockId: string): Promise<string[
     .where('wallet_grants.status', 'in', ['pending', 'active'])
     .orderBy('wallet_grants.id')
     .execute();
+  // Wallets with a recurring top-up, or that had one (its timer ends at its next period).
+  const topUps = await db
+    .selectFrom('wallets')
+    .innerJoin('customers', 'customers.id', 'wallets.customer_id')
+    .select('wallets.id')
+    .where('customers.test_clock_id', '=', clockId)
+    .where((eb) =>
+      eb.or([
+        eb.exists(
+          eb
+            .selectFrom('wallet_top_ups')
+            .select('wallet_top_ups.wallet_id')
+            .whereRef('wallet_top_ups.wallet_id', '=', 'wallets.id')
+            .where('wallet_top_ups.kind', '=', 'recurring'),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('wallet_top_up_purchases')
+            .select('wallet_top_up_purchases.wallet_id')
+            .whereRef('wallet_top_up_purchases.wallet_id', '=', 'wallets.id')
+            .where('wallet_top_up_purchases.kind', '=', 'recurring'),
+        ),
+      ]),
+    )
+    .orderBy('wallets.id')
+    .execute();
   // Quotes still open: their validity ends on the clock.
   const quotes = await db
     .selectFrom('quotes')
@@ -185,6 +212,7 @@ export async function clockWorkflowIds(db: Db, clockId: string): Promise<string[
   return [
     ...subscriptions.map((s) => subscriptionWorkflowId(s.id)),
     ...grants.map((g) => walletGrantExpiryWorkflowId(g.id)),
+    ...topUps.map((w) => walletTopUpWorkflowId(w.id)),
     ...projects.map((p) => projectWorkflowId(p.id)),
     ...manualInvoices.map((i) => manualInvoiceWorkflowId(i.id)),
     ...collections.map((c) => c.workflow_id),

@@ -7,12 +7,15 @@ import type { GrantBalance, GrantKind } from '../../domain/wallets/draw.ts';
 import { inTransaction, type Db } from '../connect.ts';
 import type {
   Database,
+  Invoice,
   Wallet,
   WalletGrant,
   WalletTransaction,
   WalletTransactionKind,
 } from '../database.ts';
 import { newId } from '../ids.ts';
+import { translate } from '../../i18n/catalogue.ts';
+import { createDraftInvoice } from './invoice-drafts.ts';
 import { toPage } from '../pagination.ts';
 
 type Executor = Db | Transaction<Database>;
@@ -258,4 +261,28 @@ export async function lockUsableGrants(
       remaining: g.remaining,
     })),
   };
+}
+
+/**
+ * The draft invoice selling purchased credit: one line for its price, tax category exempt (a
+ * multi-purpose voucher is taxed when used, docs/WALLETS.md), in the customer's language.
+ */
+export async function createCreditSaleInvoice(
+  db: Executor,
+  sale: { customerId: string; locale: string; walletName: string; currency: string; price: number },
+): Promise<Invoice> {
+  return createDraftInvoice(db, {
+    customerId: sale.customerId,
+    currency: sale.currency,
+    origin: 'manual',
+    lines: [
+      {
+        description: translate(sale.locale, 'wallets.purchaseLine', { wallet: sale.walletName }),
+        quantity: '1',
+        unitAmount: String(sale.price),
+        amount: sale.price,
+        taxCategory: 'exempt',
+      },
+    ],
+  });
 }

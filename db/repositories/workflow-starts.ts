@@ -6,11 +6,40 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../connect.ts';
 import type { Database, WorkflowStart, WorkflowStartKind } from '../database.ts';
 import { newId } from '../ids.ts';
+import { collectionWorkflowId, manualInvoiceWorkflowId } from '../../workflow-contracts/ids.ts';
 
 export interface NewWorkflowStart {
   kind: WorkflowStartKind;
   workflowId: string;
   payload: { invoiceId: string; reason?: string };
+}
+
+/** The outbox rows that follow a finalized invoice: its delivery (manual), its collection. */
+export function finalizedInvoiceStarts(invoice: {
+  id: string;
+  origin: string | null;
+  status: string;
+}): NewWorkflowStart[] {
+  return [
+    ...(invoice.origin === 'manual'
+      ? [
+          {
+            kind: 'manual_invoice_delivery' as const,
+            workflowId: manualInvoiceWorkflowId(invoice.id),
+            payload: { invoiceId: invoice.id },
+          },
+        ]
+      : []),
+    ...(invoice.status === 'open' || invoice.status === 'partially_paid'
+      ? [
+          {
+            kind: 'collection' as const,
+            workflowId: collectionWorkflowId(invoice.id),
+            payload: { invoiceId: invoice.id, reason: 'finalized' },
+          },
+        ]
+      : []),
+  ];
 }
 
 /**

@@ -12,6 +12,7 @@ import { quote } from './quote.ts';
 import { subscription } from './subscription.ts';
 import { testClockAdvanceStory } from './test-clock-advance.ts';
 import { walletGrantExpiry } from './wallet-grant-expiry.ts';
+import { walletTopUp } from './wallet-top-up.ts';
 import { webhookDelivery } from './webhook-delivery.ts';
 
 export const stories = {
@@ -24,5 +25,6 @@ export const stories = {
   accountingSyncWorkflow: accountingSync,
   webhookDeliveryWorkflow: webhookDelivery,
   walletGrantExpiryWorkflow: walletGrantExpiry,
+  walletTopUpWorkflow: walletTopUp,
   quoteWorkflow: quote,
 } satisfies Record<WorkflowType, Story>;

@@ -306,6 +306,7 @@ describe('OpenAPI document', () => {
         '/v1/wallets/{id}/grants',
         '/v1/wallets/{id}/transactions',
         '/v1/wallets/{id}/grants/{grantId}/void',
+        '/v1/wallets/{id}/top-up',
         '/v1/subscriptions',
         '/v1/subscriptions/{id}',
         '/v1/subscriptions/{id}/pause',

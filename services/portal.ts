@@ -17,10 +17,10 @@ import type { ServiceDependencies } from './dependencies.ts';
 import type { InvoicePreview } from './invoice-previews.ts';
 import { Refused } from './refused.ts';
 import type { Subscription } from './subscription-views.ts';
+import { previewUpcomingInvoice } from './subscription-previews.ts';
 import {
   getLiveSubscription,
   listSubscriptions,
-  previewUpcomingInvoice,
   type SubscriptionDependencies,
 } from './subscriptions.ts';
 

@@ -1,7 +1,7 @@
 // The subscription use cases but a change of terms (services/subscription-changes.ts): creating
 // one (its row and its billing workflow, atomically), reading it (the workflow's live state over
-// the row), pause/resume/cancel (workflow updates: the workflow decides which transitions are
-// allowed), and pricing what it will invoice. Refusals are thrown as Refused; the workflow's own
+// the row) and pause/resume/cancel (workflow updates: the workflow decides which transitions are
+// allowed); what it will invoice is priced in subscription-previews.ts. Refusals are thrown as Refused; the workflow's own
 // update errors are thrown as Temporal reports them, for the caller to answer.
 import {
   QueryNotRegisteredError,
@@ -27,14 +27,13 @@ import {
   listSubscriptions as listSubscriptionRecords,
   type SubscriptionRecord,
 } from '../db/repositories/subscriptions.ts';
-import { customerNow, getTestClock } from '../db/repositories/test-clocks.ts';
+import { getTestClock } from '../db/repositories/test-clocks.ts';
 import {
   scheduleCycle,
   type ANCHORINGS,
   type Anchoring,
   type BillingSchedule,
 } from '../domain/subscriptions/billing-cycles.ts';
-import type { PlanVersion } from '../domain/catalog/types.ts';
 import { advancePerPeriod } from '../domain/invoicing/period-invoice.ts';
 import { INTERVALS, periodBoundary, type BillingCycle } from '../domain/core/periods.ts';
 import { COVERAGE_START } from '../domain/tax/rate-table/coverage.ts';
@@ -54,12 +53,6 @@ import {
 } from '../workflows/subscription-messages.ts';
 import type { subscriptionWorkflow } from '../workflows/subscription.ts';
 import { temporalCall, type ServiceDependencies } from './dependencies.ts';
-import {
-  previewChange,
-  upcomingInvoice,
-  type ChangePreview,
-  type InvoicePreview,
-} from './invoice-previews.ts';
 import { Refused } from './refused.ts';
 import { changeSubscription, type SubscriptionChangeOrder } from './subscription-changes.ts';
 import { fromDatabase, withLiveState, type Subscription } from './subscription-views.ts';
@@ -88,11 +81,11 @@ export interface NewSubscription {
 
 type SubscriptionHandle = WorkflowHandle<typeof subscriptionWorkflow>;
 
-function handleOf(deps: ServiceDependencies, id: string): SubscriptionHandle {
+export function handleOf(deps: ServiceDependencies, id: string): SubscriptionHandle {
   return deps.temporal.workflow.getHandle<typeof subscriptionWorkflow>(subscriptionWorkflowId(id));
 }
 
-async function loadSubscription(
+export async function loadSubscription(
   deps: ServiceDependencies,
   id: string,
 ): Promise<SubscriptionRecord> {
@@ -368,65 +361,4 @@ export function moveSubscriptionToVersion(
   order: Omit<SubscriptionChangeOrder, 'planCode' | 'quantity'> & { version: number },
 ): Promise<Subscription> {
   return changeSubscriptionTerms(deps, { ...order, applyAt: order.applyAt ?? 'period_end' });
-}
-
-/** The workflow's live state; refused once billing has ended. */
-async function lifecycleState(deps: ServiceDependencies, id: string) {
-  const record = await loadSubscription(deps, id);
-  if (record.status === 'canceled' || record.status === 'ended') {
-    throw new Refused('conflict', `Subscription ${id} is ${record.status}.`);
-  }
-  const handle = handleOf(deps, id);
-  const state = await temporalCall(deps, () => handle.query(stateQuery));
-  return { record, state };
-}
-
-async function targetTerms(
-  deps: ServiceDependencies,
-  current: { plan: PlanVersion; quantity: number },
-  planCode: string | undefined,
-  quantity: number | undefined,
-) {
-  let plan = current.plan;
-  if (planCode !== undefined) {
-    const found = await getPlanWithCurrentVersion(deps.db, planCode);
-    if (!found) {
-      throw new Refused('unprocessable', `plan ${planCode} does not exist`, { field: 'planCode' });
-    }
-    plan = toCatalogVersion(found.version);
-  }
-  return { plan, quantity: quantity ?? current.quantity };
-}
-
-/** What a change to other terms would credit and charge now; changes nothing. */
-export async function previewSubscriptionChange(
-  deps: SubscriptionDependencies,
-  id: string,
-  terms: { planCode?: string | undefined; quantity?: number | undefined },
-): Promise<ChangePreview> {
-  const { record, state } = await lifecycleState(deps, id);
-  const next = await targetTerms(deps, state, terms.planCode, terms.quantity);
-  const at = (await customerNow(deps.db, record.customerId)).toISOString();
-  return previewChange(
-    { db: deps.db, tax: deps.tax, customerId: record.customerId, subscriptionId: record.id },
-    state,
-    next,
-    at,
-  );
-}
-
-/** The current period's charges so far; refused before the first billed period. */
-export async function previewUpcomingInvoice(
-  deps: SubscriptionDependencies,
-  id: string,
-): Promise<InvoicePreview> {
-  const { record, state } = await lifecycleState(deps, id);
-  const now = await customerNow(deps.db, record.customerId);
-  const upcoming = await upcomingInvoice(
-    { db: deps.db, tax: deps.tax, customerId: record.customerId, subscriptionId: record.id },
-    state,
-    now.toISOString(),
-  );
-  if (!upcoming) throw new Refused('conflict', 'The subscription has no billed period yet.');
-  return upcoming;
 }

@@ -4,12 +4,10 @@
 // which refuses a second answer and an answer after the validity (409). Links are signed like
 // hosted invoice links (HMAC, expiring): forged 403, expired 410, checked before anything is read.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { escapeHtml } from '../../documents/html.ts';
-import { translatorFor } from '../../i18n/catalogue.ts';
 import { answerQuote, quoteDocument } from '../../services/quotes.ts';
-import { approvalPage, SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
+import { SIGNED_LINK_HEADERS } from '../hosted-pages.ts';
+import { answeredPage, withAnswerPanel } from '../hosted-quote-page.ts';
 import { unprocessable } from '../problem.ts';
 import { HtmlDocument, PdfDocument, problemResponse } from '../schemas/common.ts';
 import { AcceptQuoteBody, DeclineQuoteBody, QuoteLinkQuery } from '../schemas/quotes.ts';
@@ -41,30 +39,6 @@ const PAGE_HEADERS = {
     "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; form-action 'self'; base-uri 'none'",
 };
 
-const PANEL_STYLE = `<style>.bw-quote-answer{max-width:800px;margin:2rem auto;padding:1.5rem;border:1px solid #d0d5dd;border-radius:8px;font-family:system-ui,sans-serif}
-.bw-quote-answer form{margin:1rem 0}.bw-quote-answer input,.bw-quote-answer textarea{width:100%;padding:.4rem;margin:.25rem 0 .75rem;font:inherit}
-.bw-quote-answer button{font-size:1rem;padding:.5rem 1rem}</style>`;
-
-/** The page after an answer, in the customer's language. */
-function sendAnswered(
-  reply: FastifyReply,
-  locale: string,
-  answer: 'accepted' | 'declined',
-  number: string,
-): FastifyReply {
-  const t = translatorFor(locale);
-  return reply
-    .type('text/html; charset=utf-8')
-    .headers(PAGE_HEADERS)
-    .send(
-      approvalPage(
-        t(`quote.page.${answer}Title`),
-        `<p>${escapeHtml(t(`quote.page.${answer}Body`, { number }))}</p>`,
-        locale,
-      ),
-    );
-}
-
 const hostedQuotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
   // The page's forms post url-encoded fields; only these routes accept that.
   app.addContentTypeParser(
@@ -93,35 +67,12 @@ const hostedQuotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const { id } = request.params;
       app.hostedLinks.assertValidDocument('quotes', id, request.query);
       const { quote, html, locale } = await answeringRefusals(() => quoteDocument(documents(), id));
-      const t = translatorFor(locale);
-      const link = new URLSearchParams({
-        expires: request.query.expires ?? '',
-        signature: request.query.signature ?? '',
-      }).toString();
-      const hidden = ['expires', 'signature']
-        .map(
-          (name) =>
-            `<input type="hidden" name="${name}" value="${escapeHtml(String(request.query[name as 'expires'] ?? ''))}">`,
-        )
-        .join('');
-      const path = encodeURIComponent(id);
-      const pdf = `<p><a href="${escapeHtml(`${path}/pdf?${link}`)}">${escapeHtml(t('quote.page.pdf'))}</a></p>`;
-      const panel =
-        quote.status === 'open'
-          ? `<h2>${escapeHtml(t('quote.page.acceptHeading'))}</h2>
-<form method="post" action="${escapeHtml(`${path}/accept?${link}`)}">${hidden}
-<label>${escapeHtml(t('quote.page.name'))}<input name="name" required maxlength="200" autocomplete="name"></label>
-<label>${escapeHtml(t('quote.page.jobTitle'))}<input name="title" maxlength="200" autocomplete="organization-title"></label>
-<p>${escapeHtml(t('quote.page.acceptNote'))}</p><button type="submit">${escapeHtml(t('quote.page.accept'))}</button></form>
-<h2>${escapeHtml(t('quote.page.declineHeading'))}</h2>
-<form method="post" action="${escapeHtml(`${path}/decline?${link}`)}">${hidden}
-<label>${escapeHtml(t('quote.page.reason'))}<textarea name="reason" required maxlength="1000"></textarea></label>
-<button type="submit">${escapeHtml(t('quote.page.decline'))}</button></form>`
-          : `<p>${escapeHtml(t('quote.page.closed'))}</p>`;
-      const page = html.replace(
-        '</body>',
-        `${PANEL_STYLE}<aside class="bw-quote-answer">${panel}${pdf}</aside></body>`,
-      );
+      const page = withAnswerPanel(html, {
+        id,
+        open: quote.status === 'open',
+        locale,
+        link: { expires: request.query.expires ?? '', signature: request.query.signature ?? '' },
+      });
       return reply.type('text/html; charset=utf-8').headers(PAGE_HEADERS).send(page);
     },
   );
@@ -185,7 +136,10 @@ const hostedQuotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
           ip: request.ip,
         }),
       );
-      return sendAnswered(reply, locale, 'accepted', quote.number);
+      return reply
+        .type('text/html; charset=utf-8')
+        .headers(PAGE_HEADERS)
+        .send(answeredPage(locale, 'accepted', quote.number));
     },
   );
 
@@ -215,7 +169,10 @@ const hostedQuotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
       const { quote, locale } = await answeringUpdates(QUOTE_WORKFLOW, () =>
         answerQuote(serviceDependencies(app), id, { decision: 'decline', reason }),
       );
-      return sendAnswered(reply, locale, 'declined', quote.number);
+      return reply
+        .type('text/html; charset=utf-8')
+        .headers(PAGE_HEADERS)
+        .send(answeredPage(locale, 'declined', quote.number));
     },
   );
 

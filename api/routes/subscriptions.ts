@@ -14,11 +14,13 @@ import {
   listSubscriptions,
   moveSubscriptionToVersion,
   pauseSubscription,
-  previewSubscriptionChange,
-  previewUpcomingInvoice,
   resumeSubscription,
   type SubscriptionDependencies,
 } from '../../services/subscriptions.ts';
+import {
+  previewSubscriptionChange,
+  previewUpcomingInvoice,
+} from '../../services/subscription-previews.ts';
 import { DEFAULT_LIMIT, described, IdParams, ListOf, problemResponse } from '../schemas/common.ts';
 import {
   ActionBody,

@@ -422,8 +422,15 @@ describe('pages', () => {
       vatNumber: 'FR40303265045',
       locale: 'fr-FR',
     };
+    // No token at all: not a portal form (400, before the session is read); another token: the
+    // session's form page says the form has expired (403).
     const noToken = await postForm('/portal/billing-details', cookie, form);
-    expect(noToken.statusCode).toBe(403);
+    expect(noToken.statusCode).toBe(400);
+    const otherToken = await postForm('/portal/billing-details', cookie, {
+      ...form,
+      csrfToken: 'not-this-sessions-token',
+    });
+    expect(otherToken.statusCode).toBe(403);
 
     const malformed = await postForm('/portal/billing-details', cookie, {
       ...form,

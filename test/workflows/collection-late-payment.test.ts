@@ -72,7 +72,8 @@ const receipts = (count: number) =>
     const page = await h.get<{ data: { subject: string }[] }>(
       `/v1/outbox?to=${encodeURIComponent('late@payer.example')}`,
     );
-    const found = page.data.filter((m) => /received|is paid/.test(m.subject));
+    // The customer reads French (fr-FR): "nous avons reçu …", "… est réglée".
+    const found = page.data.filter((m) => /avons reçu|est réglée/.test(m.subject));
     return found.length >= count ? found : undefined;
   });
 

@@ -63,6 +63,7 @@ import testClocks from './routes/test-clocks.ts';
 import usage from './routes/usage.ts';
 import webhookEndpoints from './routes/webhook-endpoints.ts';
 import wallets from './routes/wallets.ts';
+import balance from './routes/balance.ts';
 import portalLinks from './routes/portal-links.ts';
 import portal from './routes/portal.ts';
 import portalDocuments from './routes/portal-documents.ts';
@@ -184,6 +185,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(insights);
   await app.register(webhookEndpoints);
   await app.register(wallets);
+  await app.register(balance);
   await app.register(portalLinks);
 };
 

@@ -1,6 +1,7 @@
 // Composes the platform: database (migrated), the workers (billing, render) and HTTP API, in one
 // process or separately. `npm start`, `npm run worker`, `npm run api` and the end-to-end test
 // all come here.
+import { balanceReader } from '../services/balance.ts';
 import { subscriptionMover } from '../services/plan-migrations.ts';
 import { quotedSubscriptionStarter } from '../services/quotes.ts';
 import type { FastifyInstance } from 'fastify';
@@ -125,6 +126,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             },
           }),
           collections: config.collections,
+          readBalance: balanceReader({
+            db,
+            temporal: activityClient,
+            tax: {
+              provider: createBuiltInTaxProvider(),
+              seller: config.taxSeller,
+              rounding: config.taxRounding,
+            },
+          }),
         },
       });
       stops.push(runUntilStopped(billing));

@@ -36,3 +36,7 @@ export function walletGrantExpiryWorkflowId(grantId: string): string {
 export function quoteWorkflowId(quoteId: string): string {
   return `quote-${quoteId}`;
 }
+
+export function customerBalanceWorkflowId(customerId: string): string {
+  return `customer-balance-${customerId}`;
+}

@@ -9,3 +9,4 @@ export { accountingSyncWorkflow } from './accounting-sync.ts';
 export { webhookDeliveryWorkflow } from './webhook-delivery.ts';
 export { walletGrantExpiryWorkflow } from './wallet-grant-expiry.ts';
 export { quoteWorkflow } from './quote.ts';
+export { customerBalanceWorkflow } from './customer-balance.ts';

@@ -1,5 +1,6 @@
 // The real activities, as the worker wires them, on a test database: Handlebars documents, the
 // PostgreSQL outbox for email, the built-in tax provider for the configured seller.
+import { balanceReader } from '../../services/balance.ts';
 import { subscriptionMover } from '../../services/plan-migrations.ts';
 import { quotedSubscriptionStarter } from '../../services/quotes.ts';
 import type { Client } from '@temporalio/client';
@@ -41,6 +42,17 @@ export function realActivities(
     startQuotedSubscription:
       options.temporal &&
       quotedSubscriptionStarter({
+        db,
+        temporal: options.temporal,
+        tax: {
+          provider: options.taxProvider ?? createBuiltInTaxProvider(),
+          seller: config.taxSeller,
+          rounding: config.taxRounding,
+        },
+      }),
+    readBalance:
+      options.temporal &&
+      balanceReader({
         db,
         temporal: options.temporal,
         tax: {

@@ -1,0 +1,24 @@
+// The live balance's one activity: read what the customer owes so far and the wallets' credit
+// from PostgreSQL, rated as the period-end invoice will be. Read-only, so retries are harmless.
+// The reading is a use case (the upcoming invoice), handed in by the runtime.
+import type { BalanceSnapshot } from '../workflow-contracts/balance.ts';
+
+export type BalanceReader = (customerId: string) => Promise<BalanceSnapshot>;
+
+export interface BalanceDependencies {
+  /** The balance is unavailable without one (a worker with no Temporal client). */
+  readBalance?: BalanceReader | undefined;
+}
+
+export function createBalanceActivities(deps: BalanceDependencies) {
+  return {
+    async readCustomerBalance(input: { customerId: string }): Promise<BalanceSnapshot> {
+      if (!deps.readBalance)
+        throw new Error('the live balance needs a Temporal client in the worker');
+      return deps.readBalance(input.customerId);
+    },
+  };
+}
+
+/** What the customer balance workflow calls through proxyActivities (import type only). */
+export type BalanceActivities = ReturnType<typeof createBalanceActivities>;

@@ -95,6 +95,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       // Test-clock advances send updates to the clock's workflows from an activity.
       const activityClient = await connectClient(temporal, dataConverter);
       stops.push(() => activityClient.connection.close());
+      const quotingTax = {
+        provider: createBuiltInTaxProvider(),
+        seller: config.taxSeller,
+        rounding: config.taxRounding,
+      };
       const billing = await createBillingWorker({
         connection,
         namespace: temporal.namespace,
@@ -119,22 +124,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           startQuotedSubscription: quotedSubscriptionStarter({
             db,
             temporal: activityClient,
-            tax: {
-              provider: createBuiltInTaxProvider(),
-              seller: config.taxSeller,
-              rounding: config.taxRounding,
-            },
+            tax: quotingTax,
           }),
           collections: config.collections,
-          readBalance: balanceReader({
-            db,
-            temporal: activityClient,
-            tax: {
-              provider: createBuiltInTaxProvider(),
-              seller: config.taxSeller,
-              rounding: config.taxRounding,
-            },
-          }),
+          readBalance: balanceReader({ db, temporal: activityClient, tax: quotingTax }),
         },
       });
       stops.push(runUntilStopped(billing));

@@ -12,6 +12,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -68,10 +69,17 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
   for (let reads = 0; reads < READS_PER_RUN && !workflowInfo().continueAsNewSuggested; reads++) {
     await condition(() => pending > 0);
     const folded = pending;
-    snapshot = await readCustomerBalance.executeWithOptions(
-      { summary: `Read the balance of ${input.customerId} (${folded} change(s))` },
-      [{ customerId: input.customerId }],
-    );
+    try {
+      snapshot = await readCustomerBalance.executeWithOptions(
+        { summary: `Read the balance of ${input.customerId} (${folded} change(s))` },
+        [{ customerId: input.customerId }],
+      );
+    } catch (error) {
+      // Only a worker that cannot read balances fails the read (others retry): end the run; the
+      // next batch or GET starts a new one.
+      log.warn('the balance cannot be read; ending the run', { error: String(error) });
+      return;
+    }
     pending -= folded;
     if (snapshot.periodEnd === null && pending === 0) {
       // Nothing billed to keep live: end after an idle hour; the next batch or GET starts anew.

@@ -35,32 +35,20 @@ export function realActivities(
     accounting?: AccountingSystem;
   } = {},
 ): Activities {
+  const useCaseTax = {
+    provider: options.taxProvider ?? createBuiltInTaxProvider(),
+    seller: config.taxSeller,
+    rounding: config.taxRounding,
+  };
   return createActivities({
     db,
     temporal: options.temporal,
     moveSubscription: options.temporal && subscriptionMover({ db, temporal: options.temporal }),
     startQuotedSubscription:
       options.temporal &&
-      quotedSubscriptionStarter({
-        db,
-        temporal: options.temporal,
-        tax: {
-          provider: options.taxProvider ?? createBuiltInTaxProvider(),
-          seller: config.taxSeller,
-          rounding: config.taxRounding,
-        },
-      }),
+      quotedSubscriptionStarter({ db, temporal: options.temporal, tax: useCaseTax }),
     readBalance:
-      options.temporal &&
-      balanceReader({
-        db,
-        temporal: options.temporal,
-        tax: {
-          provider: options.taxProvider ?? createBuiltInTaxProvider(),
-          seller: config.taxSeller,
-          rounding: config.taxRounding,
-        },
-      }),
+      options.temporal && balanceReader({ db, temporal: options.temporal, tax: useCaseTax }),
     collections: options.collections ?? false,
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(db),

@@ -6,6 +6,7 @@ import {
   createAccountingSyncActivities,
   type AccountingSyncDependencies,
 } from './accounting-sync.ts';
+import { createBalanceActivities, type BalanceDependencies } from './balance.ts';
 import { createCollectionActivities, type CollectionDependencies } from './collections.ts';
 import {
   createDocumentActivities,
@@ -44,7 +45,8 @@ export type ActivityDependencies = InvoicingDependencies &
   PlanMigrationDependencies &
   AccountingSyncDependencies &
   WebhookDependencies &
-  QuoteDependencies;
+  QuoteDependencies &
+  BalanceDependencies;
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -62,6 +64,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createWebhookActivities(deps),
     ...createWalletActivities(deps),
     ...createQuoteActivities(deps),
+    ...createBalanceActivities(deps),
   };
 }
 

@@ -1,6 +1,7 @@
 // Composes the platform: database (migrated), the workers (billing, render) and HTTP API, in one
 // process or separately. `npm start`, `npm run worker`, `npm run api` and the end-to-end test
 // all come here.
+import { balanceReader } from '../services/balance.ts';
 import { subscriptionMover } from '../services/plan-migrations.ts';
 import { quotedSubscriptionStarter } from '../services/quotes.ts';
 import type { FastifyInstance } from 'fastify';
@@ -94,6 +95,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       // Test-clock advances send updates to the clock's workflows from an activity.
       const activityClient = await connectClient(temporal, dataConverter);
       stops.push(() => activityClient.connection.close());
+      const quotingTax = {
+        provider: createBuiltInTaxProvider(),
+        seller: config.taxSeller,
+        rounding: config.taxRounding,
+      };
       const billing = await createBillingWorker({
         connection,
         namespace: temporal.namespace,
@@ -118,13 +124,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           startQuotedSubscription: quotedSubscriptionStarter({
             db,
             temporal: activityClient,
-            tax: {
-              provider: createBuiltInTaxProvider(),
-              seller: config.taxSeller,
-              rounding: config.taxRounding,
-            },
+            tax: quotingTax,
           }),
           collections: config.collections,
+          readBalance: balanceReader({ db, temporal: activityClient, tax: quotingTax }),
         },
       });
       stops.push(runUntilStopped(billing));

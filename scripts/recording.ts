@@ -3,6 +3,7 @@
 // story with the project's search attributes, and a worker running today's workflows (bundled
 // once) with the real activities, as the production worker wires them.
 import { subscriptionMover } from '../services/plan-migrations.ts';
+import { balanceReader } from '../services/balance.ts';
 import { quotedSubscriptionStarter } from '../services/quotes.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -151,6 +152,7 @@ export async function playStory(
       temporal: client,
       moveSubscription: subscriptionMover({ db, temporal: client }),
       startQuotedSubscription: quotedSubscriptionStarter({ db, temporal: client, tax }),
+      readBalance: balanceReader({ db, temporal: client, tax }),
       collections: story.collections ?? false,
       renderer: createDocumentRenderer({ brand: config.brand }),
       email: createOutboxSender(db),

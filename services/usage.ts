@@ -6,6 +6,7 @@
 // Numbers: the field a metric aggregates is taken as a JSON integer (exact up to 2^53) or a
 // decimal string ("0.1", "-12.5"). A JSON number with a fraction is refused: by the time it
 // reaches us it is a binary float (0.1 is 0.1000000000000000055…), and usage is money.
+import { createHash } from 'node:crypto';
 import type { Db } from '../db/connect.ts';
 import * as metrics from '../db/repositories/metrics.ts';
 import type { MetricRecord } from '../db/repositories/metrics.ts';
@@ -16,6 +17,7 @@ import {
   type UsageEventInput,
 } from '../db/repositories/usage.ts';
 import type { BillableMetric } from '../domain/catalog/metrics.ts';
+import { notifyUsage } from './balance.ts';
 import type { PageRequest, ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
 
@@ -172,11 +174,38 @@ export async function recordUsage(
     stored.map((s) => s.input),
     deps.lateEvents,
   );
+  const counted = new Map<string, Record<string, number>>();
+  const keys: string[] = [];
   recorded.forEach((outcome, i) => {
     const { at, event } = stored[i]!;
     outcomes[at] = outcomeOf(outcome, event, deps.lateEvents);
+    if (outcome.status !== 'accepted') return;
+    const events = counted.get(outcome.customerId) ?? {};
+    events[event.metricCode] = (events[event.metricCode] ?? 0) + 1;
+    counted.set(outcome.customerId, events);
+    keys.push(`${outcome.customerId}\u0000${event.transactionId}`);
   });
+  if (counted.size > 0) await notifyBalances(deps, keys, counted);
   return outcomes;
+}
+
+/**
+ * One signal per batch and customer to the live balance, after the events are committed. The
+ * batch id is derived from the events it stored, so a retried signal carries the same id and
+ * counts once. A failed notification loses nothing: the events are stored, and the balance
+ * re-reads PostgreSQL on its next batch (or when asked, after a period boundary).
+ */
+async function notifyBalances(
+  deps: ServiceDependencies,
+  keys: string[],
+  counted: ReadonlyMap<string, Record<string, number>>,
+): Promise<void> {
+  const batchId = createHash('sha256').update(keys.sort().join('\n')).digest('base64url');
+  try {
+    await notifyUsage(deps, batchId, counted);
+  } catch {
+    // Temporal unavailable: the ingested events are safe in PostgreSQL (see above).
+  }
 }
 
 /** Creates the metric; refused when the code is taken. `field` is absent exactly for count. */

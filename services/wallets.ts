@@ -28,6 +28,7 @@ import type { walletGrantExpiryWorkflow } from '../workflows/wallet-grant-expiry
 import { temporalCall, type ServiceDependencies } from './dependencies.ts';
 import { finalizeAndFollow } from './invoice-finalization.ts';
 import { refusingAsInvoice } from './invoice-refusals.ts';
+import { balanceChanged } from './balance.ts';
 import { Refused } from './refused.ts';
 
 export interface WalletWithBalance extends Wallet {
@@ -198,6 +199,7 @@ export async function grantCredit(
     // POST /v1/invoices/:id/finalize, and the grant pending until that invoice is paid).
     await finalizeAndFollow(deps.db, sale.temporal, grant.invoice_id, sale);
   }
+  await balanceChanged(deps, customer.id);
   return { grant, invoiceId: grant.invoice_id };
 }
 
@@ -232,5 +234,6 @@ export async function voidGrant(
       `grant ${grantId} waits for its invoice ${grant.invoice_id} to be paid: void that invoice instead`,
     );
   }
+  await balanceChanged(deps, grant.customer_id);
   return voided;
 }

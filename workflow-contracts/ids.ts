@@ -40,3 +40,7 @@ export function quoteWorkflowId(quoteId: string): string {
 export function walletTopUpWorkflowId(walletId: string): string {
   return `wallet-top-up-${walletId}`;
 }
+
+export function customerBalanceWorkflowId(customerId: string): string {
+  return `customer-balance-${customerId}`;
+}

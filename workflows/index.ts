@@ -10,3 +10,4 @@ export { webhookDeliveryWorkflow } from './webhook-delivery.ts';
 export { walletGrantExpiryWorkflow } from './wallet-grant-expiry.ts';
 export { walletTopUpWorkflow } from './wallet-top-up.ts';
 export { quoteWorkflow } from './quote.ts';
+export { customerBalanceWorkflow } from './customer-balance.ts';

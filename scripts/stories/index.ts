@@ -5,6 +5,7 @@
 import type { Story, WorkflowType } from '../recording.ts';
 import { accountingSync } from './accounting-sync.ts';
 import { collection } from './collection.ts';
+import { customerBalance } from './customer-balance.ts';
 import { manualInvoice } from './manual-invoice.ts';
 import { planMigration } from './plan-migration.ts';
 import { project } from './project.ts';
@@ -27,4 +28,5 @@ export const stories = {
   walletGrantExpiryWorkflow: walletGrantExpiry,
   walletTopUpWorkflow: walletTopUp,
   quoteWorkflow: quote,
+  customerBalanceWorkflow: customerBalance,
 } satisfies Record<WorkflowType, Story>;

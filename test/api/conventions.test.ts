@@ -302,6 +302,8 @@ describe('OpenAPI document', () => {
         '/v1/coupons',
         '/v1/coupons/{code}',
         '/v1/customers/{id}/wallets',
+        '/v1/customers/{id}/balance',
+        '/v1/customers/{id}/entitlement',
         '/v1/wallets/{id}',
         '/v1/wallets/{id}/grants',
         '/v1/wallets/{id}/transactions',

@@ -1,5 +1,6 @@
 // The real activities, as the worker wires them, on a test database: Handlebars documents, the
 // PostgreSQL outbox for email, the built-in tax provider for the configured seller.
+import { balanceReader } from '../../services/balance.ts';
 import { subscriptionMover } from '../../services/plan-migrations.ts';
 import { quotedSubscriptionStarter } from '../../services/quotes.ts';
 import type { Client } from '@temporalio/client';
@@ -34,21 +35,20 @@ export function realActivities(
     accounting?: AccountingSystem;
   } = {},
 ): Activities {
+  const useCaseTax = {
+    provider: options.taxProvider ?? createBuiltInTaxProvider(),
+    seller: config.taxSeller,
+    rounding: config.taxRounding,
+  };
   return createActivities({
     db,
     temporal: options.temporal,
     moveSubscription: options.temporal && subscriptionMover({ db, temporal: options.temporal }),
     startQuotedSubscription:
       options.temporal &&
-      quotedSubscriptionStarter({
-        db,
-        temporal: options.temporal,
-        tax: {
-          provider: options.taxProvider ?? createBuiltInTaxProvider(),
-          seller: config.taxSeller,
-          rounding: config.taxRounding,
-        },
-      }),
+      quotedSubscriptionStarter({ db, temporal: options.temporal, tax: useCaseTax }),
+    readBalance:
+      options.temporal && balanceReader({ db, temporal: options.temporal, tax: useCaseTax }),
     collections: options.collections ?? false,
     renderer: createDocumentRenderer({ brand: config.brand }),
     email: createOutboxSender(db),

@@ -182,6 +182,9 @@ test('an invoice paid online through Stripe Checkout, after a failed attempt', a
   expect((await posted.response())?.status()).toBe(303);
   expect(toStripe.isNavigationRequest()).toBe(true);
   expect(toStripe.url()).toBe(checkout!.session_url);
+  // That navigation fails (no internet) and ends on Chromium's error page: let it land, or it
+  // interrupts the test's next navigation.
+  await page.waitForURL((url) => url.protocol === 'chrome-error:');
   const opened = mock.requests.filter((r) => r.path === '/v1/checkout/sessions');
   expect(opened).toHaveLength(1);
   expect(opened[0]!.form).toMatchObject({

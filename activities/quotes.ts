@@ -29,10 +29,14 @@ export type QuotedSubscriptionStarter = (
   quote: QuoteRecord,
 ) => Promise<{ outcome: 'started' | 'refused'; detail?: string }>;
 
+/** Starts the project an accepted project quote describes, like QuotedSubscriptionStarter. */
+export type QuotedProjectStarter = QuotedSubscriptionStarter;
+
 export interface QuoteDependencies extends EmailDependencies {
   webhooks?: { operatorEmail: string | undefined } | undefined;
   /** Quotes cannot start subscriptions without one (a worker with no Temporal client). */
   startQuotedSubscription?: QuotedSubscriptionStarter | undefined;
+  startQuotedProject?: QuotedProjectStarter | undefined;
 }
 
 /** The acceptance link stays valid this long past the validity, so a late visit sees "expired". */
@@ -97,15 +101,39 @@ export function createQuoteActivities(deps: QuoteDependencies) {
     async recordQuoteAnswer(input: {
       quoteId: string;
       answer: QuoteAnswer;
-    }): Promise<{ subscriptionId: string | null }> {
-      const change = await recordQuoteAnswer(db, input.quoteId, input.answer, newId('sub'));
+    }): Promise<{ subscriptionId: string | null; projectId?: string | null }> {
+      const quote = await quoteOf(input.quoteId);
+      const startedId = newId(quote.project ? 'prj' : 'sub');
+      const change = await recordQuoteAnswer(db, input.quoteId, input.answer, startedId);
       if (change.outcome === 'closed') {
         throw ApplicationFailure.nonRetryable(
           `quote ${input.quoteId} is ${change.quote.status}`,
           'QuoteClosed',
         );
       }
-      return { subscriptionId: change.quote.subscriptionId };
+      return {
+        subscriptionId: change.quote.subscriptionId,
+        ...(change.quote.project && { projectId: change.quote.projectId }),
+      };
+    },
+
+    /** Starts the accepted project quote's project exactly once (its id was chosen at acceptance). */
+    async startQuotedProject(input: { quoteId: string }): Promise<{ projectId: string }> {
+      const quote = await quoteOf(input.quoteId);
+      if (quote.status !== 'accepted' || !quote.projectId) {
+        throw ApplicationFailure.nonRetryable(`quote ${quote.id} is not accepted`, 'QuoteClosed');
+      }
+      if (!deps.startQuotedProject) {
+        throw new Error('accepting project quotes needs a Temporal client in the worker');
+      }
+      const { outcome, detail } = await deps.startQuotedProject(quote);
+      if (outcome === 'refused') {
+        throw ApplicationFailure.nonRetryable(
+          detail ?? 'the project was refused',
+          QUOTED_SUBSCRIPTION_REFUSED,
+        );
+      }
+      return { projectId: quote.projectId };
     },
 
     /** Starts the accepted quote's subscription exactly once (its id was chosen at acceptance). */

@@ -111,6 +111,8 @@ export async function getProject(deps: ServiceDependencies, id: string): Promise
 export interface CreateProjectOrder extends ProjectTermsInput {
   customerId: string;
   name: string;
+  /** Chosen by the caller (an accepted quote) so a retry finds the same project. */
+  id?: string | undefined;
 }
 
 /**
@@ -154,7 +156,7 @@ export async function createProject(
   } catch (error) {
     throw termsRefusal(error);
   }
-  const id = newId('prj');
+  const id = order.id ?? newId('prj');
   const testClock = await testClockRefOf(db, customer.test_clock_id);
   const input: ProjectWorkflowInput = {
     projectId: id,

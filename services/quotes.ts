@@ -11,7 +11,10 @@ import * as quotes from '../db/repositories/quotes.ts';
 import type { QuoteRecord } from '../db/repositories/quotes.ts';
 import { getSubscription } from '../db/repositories/subscriptions.ts';
 import { customerNow, getTestClock } from '../db/repositories/test-clocks.ts';
-import type { QuotedSubscriptionStarter } from '../activities/quotes.ts';
+import type { QuotedProjectStarter, QuotedSubscriptionStarter } from '../activities/quotes.ts';
+import { getProject as findProject } from '../db/repositories/projects.ts';
+import type { TaxSeller } from '../domain/tax/types.ts';
+import { createProject, type CreateProjectOrder } from './projects.ts';
 import { quoteViewOf } from '../documents/estimate-view.ts';
 import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
 import {
@@ -233,6 +236,33 @@ export function quotedSubscriptionStarter(
       return { outcome: 'started' };
     } catch (error) {
       // What trying again cannot change; a conflict (a test clock advancing) or an outage can.
+      if (error instanceof Refused && error.kind === 'unprocessable') {
+        return { outcome: 'refused', detail: error.message };
+      }
+      throw error;
+    }
+  };
+}
+
+/**
+ * The quote activity's project starter: the project an accepted project quote describes, through
+ * the project use case (POST /v1/projects' own), under the id chosen at acceptance. A retry finds
+ * it started.
+ */
+export function quotedProjectStarter(
+  deps: ServiceDependencies & { seller: TaxSeller },
+): QuotedProjectStarter {
+  return async (quote) => {
+    const id = quote.projectId!;
+    if (await findProject(deps.db, id)) return { outcome: 'started' };
+    try {
+      await createProject(deps, {
+        ...(quote.project as unknown as CreateProjectOrder),
+        customerId: quote.customerId,
+        id,
+      });
+      return { outcome: 'started' };
+    } catch (error) {
       if (error instanceof Refused && error.kind === 'unprocessable') {
         return { outcome: 'refused', detail: error.message };
       }

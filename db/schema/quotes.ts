@@ -23,6 +23,9 @@ export interface QuotesTable {
   accepted_by_title: string | null;
   accepted_from_ip: string | null;
   subscription_id: string | null;
+  /** A project quote: the POST /v1/projects order acceptance starts (null: a subscription). */
+  project: ColumnType<unknown, string | null, never>;
+  project_id: string | null;
   declined_at: NullableTimestamp;
   decline_reason: string | null;
   expired_at: NullableTimestamp;

@@ -178,11 +178,11 @@ export function createQuoteActivities(deps: QuoteDependencies) {
         input.notice === 'expired'
           ? [
               `Quote ${quote.number} to ${who} expired at ${quote.validUntil.toISOString()} without an answer.`,
-              `It offered ${quote.planCode} v${quote.planVersion} × ${quote.quantity}. Issue a new quote from its estimate (${quote.estimateId}) to offer it again.`,
+              `It offered ${quote.project ? `project ${quote.project.name}` : `${quote.planCode} v${quote.planVersion} × ${quote.quantity}`}. Issue a new quote from its estimate (${quote.estimateId}) to offer it again.`,
             ]
           : [
               `Quote ${quote.number} was accepted by ${quote.accepted?.name ?? 'the customer'}, but its subscription could not be started: ${input.detail ?? 'refused'}.`,
-              `Start it yourself (POST /v1/subscriptions for ${quote.customerId}, plan ${quote.planCode}) once the cause is fixed.`,
+              `Start it yourself (${quote.project ? 'POST /v1/projects' : `POST /v1/subscriptions, plan ${quote.planCode}`} for ${quote.customerId}) once the cause is fixed.`,
             ];
       return sendDocumentEmail(deps, {
         kind: 'operator_notice',

@@ -116,14 +116,13 @@ export interface CreateProjectOrder extends ProjectTermsInput {
 }
 
 /**
- * Creates the project and starts its workflow in one transaction: refused for an unknown
- * customer, another currency, a customer that cannot be taxed or terms that exceed the contract;
- * unavailable (nothing created) when the workflow cannot be started.
+ * The project order checked as POST /v1/projects checks it (customer, currency, taxability,
+ * terms), with its terms priced: shared by creating a project and quoting one.
  */
-export async function createProject(
+export async function checkProjectOrder(
   deps: ServiceDependencies & { seller: TaxSeller },
   order: CreateProjectOrder,
-): Promise<ProjectSnapshot> {
+) {
   const { db } = deps;
   const customer = await getCustomer(db, order.customerId);
   if (!customer) {
@@ -156,6 +155,20 @@ export async function createProject(
   } catch (error) {
     throw termsRefusal(error);
   }
+  return { customer, terms, priced };
+}
+
+/**
+ * Creates the project and starts its workflow in one transaction: refused for an unknown
+ * customer, another currency, a customer that cannot be taxed or terms that exceed the contract;
+ * unavailable (nothing created) when the workflow cannot be started.
+ */
+export async function createProject(
+  deps: ServiceDependencies & { seller: TaxSeller },
+  order: CreateProjectOrder,
+): Promise<ProjectSnapshot> {
+  const { db } = deps;
+  const { customer, terms, priced } = await checkProjectOrder(deps, order);
   const id = order.id ?? newId('prj');
   const testClock = await testClockRefOf(db, customer.test_clock_id);
   const input: ProjectWorkflowInput = {

@@ -8,7 +8,8 @@ import * as estimates from '../db/repositories/estimates.ts';
 import { takeDocumentNumber } from '../db/repositories/number-series.ts';
 import { getPlanByCode, getPlanVersion } from '../db/repositories/plans.ts';
 import * as quotes from '../db/repositories/quotes.ts';
-import type { QuoteRecord } from '../db/repositories/quotes.ts';
+import type { NewQuote, QuoteRecord } from '../db/repositories/quotes.ts';
+import type { Customer } from '../db/database.ts';
 import { getSubscription } from '../db/repositories/subscriptions.ts';
 import { customerNow, getTestClock } from '../db/repositories/test-clocks.ts';
 import type { QuotedProjectStarter, QuotedSubscriptionStarter } from '../activities/quotes.ts';
@@ -89,6 +90,30 @@ export async function issueQuote(
       'the estimate priced its per-seat charges with different quantities; a subscription bills one quantity for all of them',
     );
   }
+  return issueQuoteTo(deps, customer, order, {
+    estimateId: estimate.id,
+    terms: order.terms ?? null,
+    planCode: estimate.planCode,
+    planVersion: estimate.planVersion,
+    quantity,
+    trialDays: order.trialDays ?? null,
+    anchoring: request.anchoring ?? null,
+    couponCodes: request.couponCodes ?? [],
+  });
+}
+
+/**
+ * Numbers and inserts the quote of what it describes (a subscription, or a project) and starts
+ * its workflow, in one transaction; refused for a validity not after the customer's now or while
+ * their test clock advances.
+ */
+export async function issueQuoteTo(
+  deps: QuoteIssuingDependencies,
+  customer: Customer,
+  order: Pick<QuoteOrder, 'validUntil'>,
+  described: Omit<NewQuote, 'number' | 'customerId' | 'validUntil' | 'issuedAt'>,
+): Promise<QuoteRecord> {
+  const { db } = deps;
   const now = await customerNow(db, customer);
   let validUntil = defaultValidUntil(now, customer.timezone);
   if (order.validUntil !== undefined) {
@@ -113,17 +138,10 @@ export async function issueQuote(
       customer.id,
     );
     const quote = await quotes.insertQuote(trx, {
+      ...described,
       number,
-      estimateId: estimate.id,
       customerId: customer.id,
       validUntil,
-      terms: order.terms ?? null,
-      planCode: estimate.planCode!,
-      planVersion: estimate.planVersion!,
-      quantity,
-      trialDays: order.trialDays ?? null,
-      anchoring: request.anchoring ?? null,
-      couponCodes: request.couponCodes ?? [],
       issuedAt: now,
     });
     try {
@@ -135,6 +153,7 @@ export async function issueQuote(
             customerId: customer.id,
             number,
             planCode: quote.planCode,
+            describes: quote.project ? 'project' : 'subscription',
             validUntil: validUntil.toISOString(),
             ...(clock && { testClock: { id: clock.id, now: clock.frozen_time.toISOString() } }),
           }),
@@ -225,8 +244,8 @@ export function quotedSubscriptionStarter(
       await createSubscription(deps, {
         id,
         customerId: quote.customerId,
-        planCode: quote.planCode,
-        planVersion: quote.planVersion,
+        planCode: quote.planCode!,
+        planVersion: quote.planVersion!,
         quantity: quote.quantity,
         ...(quote.trialDays !== null && { trialDays: quote.trialDays }),
         ...(quote.anchoring && { anchoring: quote.anchoring }),

@@ -8,7 +8,8 @@ export interface QuoteWorkflowInput {
   customerId: string;
   /** Q-2027-000001: for summaries and refusals. */
   number: string;
-  planCode: string;
+  /** Null for a project quote. */
+  planCode: string | null;
   /** What acceptance starts; absent (histories before project quotes): a subscription. */
   describes?: 'subscription' | 'project';
   /** ISO 8601 instant: the quote may be answered up to and including it. */

@@ -20,8 +20,9 @@ export interface NewQuote {
   customerId: string;
   validUntil: Date;
   terms: string | null;
-  planCode: string;
-  planVersion: number;
+  /** Null for a project quote. */
+  planCode: string | null;
+  planVersion: number | null;
   quantity: number;
   trialDays: number | null;
   anchoring: QuoteAnchoring | null;

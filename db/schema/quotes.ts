@@ -11,8 +11,8 @@ export interface QuotesTable {
   status: ColumnType<QuoteStatus, QuoteStatus | undefined, QuoteStatus>;
   valid_until: Timestamp;
   terms: string | null;
-  plan_code: string;
-  plan_version: number;
+  plan_code: string | null;
+  plan_version: number | null;
   quantity: number;
   trial_days: number | null;
   anchoring: ColumnType<unknown, string | null, never>;

@@ -58,6 +58,26 @@ export function createQuoteActivities(deps: QuoteDependencies) {
     return quote;
   }
 
+  /** What an accepted quote describes, started by `starter` under `startedId`, once. */
+  async function startAccepted(
+    quote: QuoteRecord,
+    startedId: string | null,
+    starter: QuotedSubscriptionStarter | undefined,
+  ): Promise<string> {
+    if (quote.status !== 'accepted' || !startedId) {
+      throw ApplicationFailure.nonRetryable(`quote ${quote.id} is not accepted`, 'QuoteClosed');
+    }
+    if (!starter) throw new Error('accepting quotes needs a Temporal client in the worker');
+    const { outcome, detail } = await starter(quote);
+    if (outcome === 'refused') {
+      throw ApplicationFailure.nonRetryable(
+        detail ?? `what quote ${quote.number} describes was refused`,
+        QUOTED_SUBSCRIPTION_REFUSED,
+      );
+    }
+    return startedId;
+  }
+
   return {
     /** Emails the quote document with its signed acceptance link, once. */
     async emailQuote(input: { quoteId: string }): Promise<EmailResult> {
@@ -120,39 +140,19 @@ export function createQuoteActivities(deps: QuoteDependencies) {
     /** Starts the accepted project quote's project exactly once (its id was chosen at acceptance). */
     async startQuotedProject(input: { quoteId: string }): Promise<{ projectId: string }> {
       const quote = await quoteOf(input.quoteId);
-      if (quote.status !== 'accepted' || !quote.projectId) {
-        throw ApplicationFailure.nonRetryable(`quote ${quote.id} is not accepted`, 'QuoteClosed');
-      }
-      if (!deps.startQuotedProject) {
-        throw new Error('accepting project quotes needs a Temporal client in the worker');
-      }
-      const { outcome, detail } = await deps.startQuotedProject(quote);
-      if (outcome === 'refused') {
-        throw ApplicationFailure.nonRetryable(
-          detail ?? 'the project was refused',
-          QUOTED_SUBSCRIPTION_REFUSED,
-        );
-      }
-      return { projectId: quote.projectId };
+      const projectId = await startAccepted(quote, quote.projectId, deps.startQuotedProject);
+      return { projectId };
     },
 
     /** Starts the accepted quote's subscription exactly once (its id was chosen at acceptance). */
     async startQuotedSubscription(input: { quoteId: string }): Promise<{ subscriptionId: string }> {
       const quote = await quoteOf(input.quoteId);
-      if (quote.status !== 'accepted' || !quote.subscriptionId) {
-        throw ApplicationFailure.nonRetryable(`quote ${quote.id} is not accepted`, 'QuoteClosed');
-      }
-      if (!deps.startQuotedSubscription) {
-        throw new Error('accepting quotes needs a Temporal client in the worker');
-      }
-      const { outcome, detail } = await deps.startQuotedSubscription(quote);
-      if (outcome === 'refused') {
-        throw ApplicationFailure.nonRetryable(
-          detail ?? 'the subscription was refused',
-          QUOTED_SUBSCRIPTION_REFUSED,
-        );
-      }
-      return { subscriptionId: quote.subscriptionId };
+      const subscriptionId = await startAccepted(
+        quote,
+        quote.subscriptionId,
+        deps.startQuotedSubscription,
+      );
+      return { subscriptionId };
     },
 
     /** Marks the quote expired, once, with its quote.expired event. */

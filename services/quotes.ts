@@ -240,8 +240,8 @@ export function quotedSubscriptionStarter(
   return async (quote) => {
     const id = quote.subscriptionId!;
     if (await getSubscription(deps.db, id)) return { outcome: 'started' };
-    try {
-      await createSubscription(deps, {
+    return startedOrRefused(() =>
+      createSubscription(deps, {
         id,
         customerId: quote.customerId,
         planCode: quote.planCode!,
@@ -251,16 +251,25 @@ export function quotedSubscriptionStarter(
         ...(quote.anchoring && { anchoring: quote.anchoring }),
         couponCodes: quote.couponCodes,
         actor: `quote ${quote.number}`,
-      });
-      return { outcome: 'started' };
-    } catch (error) {
-      // What trying again cannot change; a conflict (a test clock advancing) or an outage can.
-      if (error instanceof Refused && error.kind === 'unprocessable') {
-        return { outcome: 'refused', detail: error.message };
-      }
-      throw error;
-    }
+      }),
+    );
   };
+}
+
+/** Started by the use case, or refused for good (with why); other failures are retried. */
+async function startedOrRefused(
+  start: () => Promise<unknown>,
+): Promise<{ outcome: 'started' | 'refused'; detail?: string }> {
+  try {
+    await start();
+    return { outcome: 'started' };
+  } catch (error) {
+    // What trying again cannot change; a conflict (a test clock advancing) or an outage can.
+    if (error instanceof Refused && error.kind === 'unprocessable') {
+      return { outcome: 'refused', detail: error.message };
+    }
+    throw error;
+  }
 }
 
 /**
@@ -274,18 +283,12 @@ export function quotedProjectStarter(
   return async (quote) => {
     const id = quote.projectId!;
     if (await findProject(deps.db, id)) return { outcome: 'started' };
-    try {
-      await createProject(deps, {
+    return startedOrRefused(() =>
+      createProject(deps, {
         ...(quote.project as unknown as CreateProjectOrder),
         customerId: quote.customerId,
         id,
-      });
-      return { outcome: 'started' };
-    } catch (error) {
-      if (error instanceof Refused && error.kind === 'unprocessable') {
-        return { outcome: 'refused', detail: error.message };
-      }
-      throw error;
-    }
+      }),
+    );
   };
 }

@@ -29,10 +29,14 @@ export type QuotedSubscriptionStarter = (
   quote: QuoteRecord,
 ) => Promise<{ outcome: 'started' | 'refused'; detail?: string }>;
 
+/** Starts the project an accepted project quote describes, like QuotedSubscriptionStarter. */
+export type QuotedProjectStarter = QuotedSubscriptionStarter;
+
 export interface QuoteDependencies extends EmailDependencies {
   webhooks?: { operatorEmail: string | undefined } | undefined;
   /** Quotes cannot start subscriptions without one (a worker with no Temporal client). */
   startQuotedSubscription?: QuotedSubscriptionStarter | undefined;
+  startQuotedProject?: QuotedProjectStarter | undefined;
 }
 
 /** The acceptance link stays valid this long past the validity, so a late visit sees "expired". */
@@ -52,6 +56,26 @@ export function createQuoteActivities(deps: QuoteDependencies) {
     // Retried: the issuing transaction may not have committed yet.
     if (!quote) throw new Error(`quote ${quoteId} does not exist (yet)`);
     return quote;
+  }
+
+  /** What an accepted quote describes, started by `starter` under `startedId`, once. */
+  async function startAccepted(
+    quote: QuoteRecord,
+    startedId: string | null,
+    starter: QuotedSubscriptionStarter | undefined,
+  ): Promise<string> {
+    if (quote.status !== 'accepted' || !startedId) {
+      throw ApplicationFailure.nonRetryable(`quote ${quote.id} is not accepted`, 'QuoteClosed');
+    }
+    if (!starter) throw new Error('accepting quotes needs a Temporal client in the worker');
+    const { outcome, detail } = await starter(quote);
+    if (outcome === 'refused') {
+      throw ApplicationFailure.nonRetryable(
+        detail ?? `what quote ${quote.number} describes was refused`,
+        QUOTED_SUBSCRIPTION_REFUSED,
+      );
+    }
+    return startedId;
   }
 
   return {
@@ -97,34 +121,38 @@ export function createQuoteActivities(deps: QuoteDependencies) {
     async recordQuoteAnswer(input: {
       quoteId: string;
       answer: QuoteAnswer;
-    }): Promise<{ subscriptionId: string | null }> {
-      const change = await recordQuoteAnswer(db, input.quoteId, input.answer, newId('sub'));
+    }): Promise<{ subscriptionId: string | null; projectId?: string | null }> {
+      const quote = await quoteOf(input.quoteId);
+      const startedId = newId(quote.project ? 'prj' : 'sub');
+      const change = await recordQuoteAnswer(db, input.quoteId, input.answer, startedId);
       if (change.outcome === 'closed') {
         throw ApplicationFailure.nonRetryable(
           `quote ${input.quoteId} is ${change.quote.status}`,
           'QuoteClosed',
         );
       }
-      return { subscriptionId: change.quote.subscriptionId };
+      return {
+        subscriptionId: change.quote.subscriptionId,
+        ...(change.quote.project && { projectId: change.quote.projectId }),
+      };
+    },
+
+    /** Starts the accepted project quote's project exactly once (its id was chosen at acceptance). */
+    async startQuotedProject(input: { quoteId: string }): Promise<{ projectId: string }> {
+      const quote = await quoteOf(input.quoteId);
+      const projectId = await startAccepted(quote, quote.projectId, deps.startQuotedProject);
+      return { projectId };
     },
 
     /** Starts the accepted quote's subscription exactly once (its id was chosen at acceptance). */
     async startQuotedSubscription(input: { quoteId: string }): Promise<{ subscriptionId: string }> {
       const quote = await quoteOf(input.quoteId);
-      if (quote.status !== 'accepted' || !quote.subscriptionId) {
-        throw ApplicationFailure.nonRetryable(`quote ${quote.id} is not accepted`, 'QuoteClosed');
-      }
-      if (!deps.startQuotedSubscription) {
-        throw new Error('accepting quotes needs a Temporal client in the worker');
-      }
-      const { outcome, detail } = await deps.startQuotedSubscription(quote);
-      if (outcome === 'refused') {
-        throw ApplicationFailure.nonRetryable(
-          detail ?? 'the subscription was refused',
-          QUOTED_SUBSCRIPTION_REFUSED,
-        );
-      }
-      return { subscriptionId: quote.subscriptionId };
+      const subscriptionId = await startAccepted(
+        quote,
+        quote.subscriptionId,
+        deps.startQuotedSubscription,
+      );
+      return { subscriptionId };
     },
 
     /** Marks the quote expired, once, with its quote.expired event. */
@@ -150,11 +178,11 @@ export function createQuoteActivities(deps: QuoteDependencies) {
         input.notice === 'expired'
           ? [
               `Quote ${quote.number} to ${who} expired at ${quote.validUntil.toISOString()} without an answer.`,
-              `It offered ${quote.planCode} v${quote.planVersion} × ${quote.quantity}. Issue a new quote from its estimate (${quote.estimateId}) to offer it again.`,
+              `It offered ${quote.project ? `project ${quote.project.name}` : `${quote.planCode} v${quote.planVersion} × ${quote.quantity}`}. Issue a new quote from its estimate (${quote.estimateId}) to offer it again.`,
             ]
           : [
               `Quote ${quote.number} was accepted by ${quote.accepted?.name ?? 'the customer'}, but its subscription could not be started: ${input.detail ?? 'refused'}.`,
-              `Start it yourself (POST /v1/subscriptions for ${quote.customerId}, plan ${quote.planCode}) once the cause is fixed.`,
+              `Start it yourself (${quote.project ? 'POST /v1/projects' : `POST /v1/subscriptions, plan ${quote.planCode}`} for ${quote.customerId}) once the cause is fixed.`,
             ];
       return sendDocumentEmail(deps, {
         kind: 'operator_notice',

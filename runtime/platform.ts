@@ -3,7 +3,7 @@
 // all come here.
 import { balanceReader } from '../services/balance.ts';
 import { subscriptionMover } from '../services/plan-migrations.ts';
-import { quotedSubscriptionStarter } from '../services/quotes.ts';
+import { quotedProjectStarter, quotedSubscriptionStarter } from '../services/quotes.ts';
 import type { FastifyInstance } from 'fastify';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { buildApp } from '../api/app.ts';
@@ -125,6 +125,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             db,
             temporal: activityClient,
             tax: quotingTax,
+          }),
+          startQuotedProject: quotedProjectStarter({
+            db,
+            temporal: activityClient,
+            seller: config.taxSeller,
           }),
           collections: config.collections,
           readBalance: balanceReader({ db, temporal: activityClient, tax: quotingTax }),

@@ -4,7 +4,7 @@
 // once) with the real activities, as the production worker wires them.
 import { subscriptionMover } from '../services/plan-migrations.ts';
 import { balanceReader } from '../services/balance.ts';
-import { quotedSubscriptionStarter } from '../services/quotes.ts';
+import { quotedProjectStarter, quotedSubscriptionStarter } from '../services/quotes.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Client, type WorkflowHandle } from '@temporalio/client';
@@ -152,6 +152,7 @@ export async function playStory(
       temporal: client,
       moveSubscription: subscriptionMover({ db, temporal: client }),
       startQuotedSubscription: quotedSubscriptionStarter({ db, temporal: client, tax }),
+      startQuotedProject: quotedProjectStarter({ db, temporal: client, seller: tax.seller }),
       readBalance: balanceReader({ db, temporal: client, tax }),
       collections: story.collections ?? false,
       renderer: createDocumentRenderer({ brand: config.brand }),

@@ -111,17 +111,18 @@ export async function getProject(deps: ServiceDependencies, id: string): Promise
 export interface CreateProjectOrder extends ProjectTermsInput {
   customerId: string;
   name: string;
+  /** Chosen by the caller (an accepted quote) so a retry finds the same project. */
+  id?: string | undefined;
 }
 
 /**
- * Creates the project and starts its workflow in one transaction: refused for an unknown
- * customer, another currency, a customer that cannot be taxed or terms that exceed the contract;
- * unavailable (nothing created) when the workflow cannot be started.
+ * The project order checked as POST /v1/projects checks it (customer, currency, taxability,
+ * terms), with its terms priced: shared by creating a project and quoting one.
  */
-export async function createProject(
+export async function checkProjectOrder(
   deps: ServiceDependencies & { seller: TaxSeller },
   order: CreateProjectOrder,
-): Promise<ProjectSnapshot> {
+) {
   const { db } = deps;
   const customer = await getCustomer(db, order.customerId);
   if (!customer) {
@@ -154,7 +155,21 @@ export async function createProject(
   } catch (error) {
     throw termsRefusal(error);
   }
-  const id = newId('prj');
+  return { customer, terms, priced };
+}
+
+/**
+ * Creates the project and starts its workflow in one transaction: refused for an unknown
+ * customer, another currency, a customer that cannot be taxed or terms that exceed the contract;
+ * unavailable (nothing created) when the workflow cannot be started.
+ */
+export async function createProject(
+  deps: ServiceDependencies & { seller: TaxSeller },
+  order: CreateProjectOrder,
+): Promise<ProjectSnapshot> {
+  const { db } = deps;
+  const { customer, terms, priced } = await checkProjectOrder(deps, order);
+  const id = order.id ?? newId('prj');
   const testClock = await testClockRefOf(db, customer.test_clock_id);
   const input: ProjectWorkflowInput = {
     projectId: id,

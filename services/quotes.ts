@@ -8,10 +8,14 @@ import * as estimates from '../db/repositories/estimates.ts';
 import { takeDocumentNumber } from '../db/repositories/number-series.ts';
 import { getPlanByCode, getPlanVersion } from '../db/repositories/plans.ts';
 import * as quotes from '../db/repositories/quotes.ts';
-import type { QuoteRecord } from '../db/repositories/quotes.ts';
+import type { NewQuote, QuoteRecord } from '../db/repositories/quotes.ts';
+import type { Customer } from '../db/database.ts';
 import { getSubscription } from '../db/repositories/subscriptions.ts';
 import { customerNow, getTestClock } from '../db/repositories/test-clocks.ts';
-import type { QuotedSubscriptionStarter } from '../activities/quotes.ts';
+import type { QuotedProjectStarter, QuotedSubscriptionStarter } from '../activities/quotes.ts';
+import { getProject as findProject } from '../db/repositories/projects.ts';
+import type { TaxSeller } from '../domain/tax/types.ts';
+import { createProject, type CreateProjectOrder } from './projects.ts';
 import { quoteViewOf } from '../documents/estimate-view.ts';
 import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
 import {
@@ -86,6 +90,30 @@ export async function issueQuote(
       'the estimate priced its per-seat charges with different quantities; a subscription bills one quantity for all of them',
     );
   }
+  return issueQuoteTo(deps, customer, order, {
+    estimateId: estimate.id,
+    terms: order.terms ?? null,
+    planCode: estimate.planCode,
+    planVersion: estimate.planVersion,
+    quantity,
+    trialDays: order.trialDays ?? null,
+    anchoring: request.anchoring ?? null,
+    couponCodes: request.couponCodes ?? [],
+  });
+}
+
+/**
+ * Numbers and inserts the quote of what it describes (a subscription, or a project) and starts
+ * its workflow, in one transaction; refused for a validity not after the customer's now or while
+ * their test clock advances.
+ */
+export async function issueQuoteTo(
+  deps: QuoteIssuingDependencies,
+  customer: Customer,
+  order: Pick<QuoteOrder, 'validUntil'>,
+  described: Omit<NewQuote, 'number' | 'customerId' | 'validUntil' | 'issuedAt'>,
+): Promise<QuoteRecord> {
+  const { db } = deps;
   const now = await customerNow(db, customer);
   let validUntil = defaultValidUntil(now, customer.timezone);
   if (order.validUntil !== undefined) {
@@ -110,17 +138,10 @@ export async function issueQuote(
       customer.id,
     );
     const quote = await quotes.insertQuote(trx, {
+      ...described,
       number,
-      estimateId: estimate.id,
       customerId: customer.id,
       validUntil,
-      terms: order.terms ?? null,
-      planCode: estimate.planCode!,
-      planVersion: estimate.planVersion!,
-      quantity,
-      trialDays: order.trialDays ?? null,
-      anchoring: request.anchoring ?? null,
-      couponCodes: request.couponCodes ?? [],
       issuedAt: now,
     });
     try {
@@ -132,6 +153,7 @@ export async function issueQuote(
             customerId: customer.id,
             number,
             planCode: quote.planCode,
+            describes: quote.project ? 'project' : 'subscription',
             validUntil: validUntil.toISOString(),
             ...(clock && { testClock: { id: clock.id, now: clock.frozen_time.toISOString() } }),
           }),
@@ -218,25 +240,55 @@ export function quotedSubscriptionStarter(
   return async (quote) => {
     const id = quote.subscriptionId!;
     if (await getSubscription(deps.db, id)) return { outcome: 'started' };
-    try {
-      await createSubscription(deps, {
+    return startedOrRefused(() =>
+      createSubscription(deps, {
         id,
         customerId: quote.customerId,
-        planCode: quote.planCode,
-        planVersion: quote.planVersion,
+        planCode: quote.planCode!,
+        planVersion: quote.planVersion!,
         quantity: quote.quantity,
         ...(quote.trialDays !== null && { trialDays: quote.trialDays }),
         ...(quote.anchoring && { anchoring: quote.anchoring }),
         couponCodes: quote.couponCodes,
         actor: `quote ${quote.number}`,
-      });
-      return { outcome: 'started' };
-    } catch (error) {
-      // What trying again cannot change; a conflict (a test clock advancing) or an outage can.
-      if (error instanceof Refused && error.kind === 'unprocessable') {
-        return { outcome: 'refused', detail: error.message };
-      }
-      throw error;
+      }),
+    );
+  };
+}
+
+/** Started by the use case, or refused for good (with why); other failures are retried. */
+async function startedOrRefused(
+  start: () => Promise<unknown>,
+): Promise<{ outcome: 'started' | 'refused'; detail?: string }> {
+  try {
+    await start();
+    return { outcome: 'started' };
+  } catch (error) {
+    // What trying again cannot change; a conflict (a test clock advancing) or an outage can.
+    if (error instanceof Refused && error.kind === 'unprocessable') {
+      return { outcome: 'refused', detail: error.message };
     }
+    throw error;
+  }
+}
+
+/**
+ * The quote activity's project starter: the project an accepted project quote describes, through
+ * the project use case (POST /v1/projects' own), under the id chosen at acceptance. A retry finds
+ * it started.
+ */
+export function quotedProjectStarter(
+  deps: ServiceDependencies & { seller: TaxSeller },
+): QuotedProjectStarter {
+  return async (quote) => {
+    const id = quote.projectId!;
+    if (await findProject(deps.db, id)) return { outcome: 'started' };
+    return startedOrRefused(() =>
+      createProject(deps, {
+        ...(quote.project as unknown as CreateProjectOrder),
+        customerId: quote.customerId,
+        id,
+      }),
+    );
   };
 }

@@ -23,14 +23,14 @@ export function quoteStartOptions(
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
     typedSearchAttributes: [
       { key: CustomerId, value: input.customerId },
-      { key: PlanCode, value: input.planCode },
+      ...(input.planCode !== null ? [{ key: PlanCode, value: input.planCode }] : []),
       { key: BillingStatus, value: 'quote_open' },
       ...(input.testClock ? [{ key: TestClockId, value: input.testClock.id }] : []),
     ],
     staticSummary: `Quote ${input.number} (${input.quoteId}) to ${input.customerId}, valid until ${input.validUntil}`,
     staticDetails: [
       `**Customer** ${input.customerId}`,
-      `**Plan** ${input.planCode}`,
+      input.planCode !== null ? `**Plan** ${input.planCode}` : '**Project**',
       `**Valid until** ${input.validUntil}`,
       ...(input.testClock ? [`**Test clock** ${input.testClock.id} (virtual time)`] : []),
     ].join('\n\n'),

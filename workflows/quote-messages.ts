@@ -8,7 +8,10 @@ export interface QuoteWorkflowInput {
   customerId: string;
   /** Q-2027-000001: for summaries and refusals. */
   number: string;
-  planCode: string;
+  /** Null for a project quote. */
+  planCode: string | null;
+  /** What acceptance starts; absent (histories before project quotes): a subscription. */
+  describes?: 'subscription' | 'project';
   /** ISO 8601 instant: the quote may be answered up to and including it. */
   validUntil: string;
   testClock?: TestClockRef;
@@ -19,6 +22,8 @@ export interface QuoteWorkflowState {
   status: 'open' | 'answering' | 'accepted' | 'declined' | 'expired';
   /** The subscription an acceptance started. */
   subscriptionId: string | null;
+  /** The project an acceptance of a project quote started. */
+  projectId?: string | null;
   /** Why the accepted quote's subscription could not be started (the operator was told). */
   startRefused: string | null;
 }

@@ -29,8 +29,14 @@ import {
   type QuoteWorkflowState,
 } from './quote-messages.ts';
 
-const { emailQuote, recordQuoteAnswer, startQuotedSubscription, expireQuote, notifyQuoteOperator } =
-  proxyActivities<QuoteActivities>(quickStep);
+const {
+  emailQuote,
+  recordQuoteAnswer,
+  startQuotedSubscription,
+  startQuotedProject,
+  expireQuote,
+  notifyQuoteOperator,
+} = proxyActivities<QuoteActivities>(quickStep);
 
 function refused(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: INVALID_TRANSITION, message, nonRetryable: true });
@@ -60,7 +66,7 @@ export async function quoteWorkflow(input: QuoteWorkflowInput): Promise<QuoteWor
     answerQuoteUpdate,
     async (answer: QuoteAnswer) => {
       state.status = 'answering';
-      const { subscriptionId } = await recordQuoteAnswer.executeWithOptions(
+      const { subscriptionId, projectId } = await recordQuoteAnswer.executeWithOptions(
         {
           summary: `Record quote ${number} ${answer.decision === 'accept' ? 'accepted' : 'declined'}`,
         },
@@ -73,6 +79,16 @@ export async function quoteWorkflow(input: QuoteWorkflowInput): Promise<QuoteWor
       }
       state.subscriptionId = subscriptionId;
       try {
+        if (input.describes === 'project') {
+          // The project's id was chosen with the answer: a retry or replay starts the same one.
+          state.projectId = projectId ?? null;
+          await startQuotedProject.executeWithOptions(
+            { summary: `Start project ${projectId} of quote ${number}` },
+            [{ quoteId }],
+          );
+          settle('accepted', `Quote ${number} accepted; project ${projectId} started`);
+          return { ...state };
+        }
         await startQuotedSubscription.executeWithOptions(
           { summary: `Start subscription ${subscriptionId} of quote ${number}` },
           [{ quoteId }],

@@ -4,6 +4,7 @@
 // use cases are in services/quotes.ts.
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { issueProjectQuote } from '../../services/project-quotes.ts';
 import { getQuote, issueQuote, listQuotes, quoteHtml } from '../../services/quotes.ts';
 import {
   DEFAULT_LIMIT,
@@ -13,7 +14,13 @@ import {
   ListOf,
   problemResponse,
 } from '../schemas/common.ts';
-import { IssueQuoteBody, ListQuotesQuery, QuoteSchema, toQuote } from '../schemas/quotes.ts';
+import {
+  IssueProjectQuoteBody,
+  IssueQuoteBody,
+  ListQuotesQuery,
+  QuoteSchema,
+  toQuote,
+} from '../schemas/quotes.ts';
 import { answeringRefusals, serviceDependencies } from '../services.ts';
 import { sendRenderedPdf, sendStoredHtml } from '../stored-documents.ts';
 
@@ -51,6 +58,38 @@ const quotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
         issueQuote(
           { ...serviceDependencies(app), numbering: app.invoicing.numbering },
           { ...request.body, estimateId: request.params.id },
+        ),
+      );
+      return reply.code(201).send(toQuote(quote));
+    },
+  );
+
+  app.post(
+    '/projects/quotes',
+    {
+      schema: {
+        tags: ['Quotes'],
+        summary: 'Quote a project',
+        description:
+          'Prices a project (the body of POST /v1/projects, under project) into its deposit and ' +
+          'milestones and issues it as a quote, like an estimate’s: accepting it starts that ' +
+          'project, once (docs/QUOTES.md).',
+        body: IssueProjectQuoteBody,
+        response: {
+          201: described(QuoteSchema, 'The quote, open.'),
+          409: problemResponse('The customer’s test clock is advancing; retry when ready.'),
+          422: problemResponse(
+            'Terms, customer or currency POST /v1/projects would refuse, a validUntil not after now.',
+          ),
+          503: problemResponse('Temporal is unavailable; nothing was issued.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const quote = await answeringRefusals(() =>
+        issueProjectQuote(
+          { ...serviceDependencies(app), numbering: app.invoicing.numbering, tax: app.tax },
+          request.body,
         ),
       );
       return reply.code(201).send(toQuote(quote));

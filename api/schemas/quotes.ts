@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { QuoteRecord } from '../../db/repositories/quotes.ts';
 import { QUOTE_STATUSES } from '../../domain/quotes/terms.ts';
 import { described, iso, Limit, StartingAfter, Timestamp } from './common.ts';
+import { CreateProjectBody } from './projects.ts';
 
 export const IssueQuoteBody = Type.Object(
   {
@@ -32,6 +33,18 @@ export const IssueQuoteBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const IssueProjectQuoteBody = Type.Object(
+  {
+    project: described(
+      CreateProjectBody,
+      'The project an acceptance starts: POST /v1/projects’ body.',
+    ),
+    validUntil: IssueQuoteBody.properties.validUntil,
+    terms: IssueQuoteBody.properties.terms,
+  },
+  { additionalProperties: false },
+);
+
 export const ListQuotesQuery = Type.Object(
   {
     customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -54,23 +67,40 @@ export const QuoteSchema = Type.Object(
     issuedAt: Timestamp,
     validUntil: described(Timestamp, 'The last instant the quote may be accepted.'),
     terms: Type.Union([Type.String(), Type.Null()]),
-    subscription: Type.Object(
-      {
-        planCode: Type.String(),
-        planVersion: Type.Integer(),
-        quantity: Type.Integer({ description: 'Seats of every per-seat charge.' }),
-        trialDays: Type.Union([Type.Integer(), Type.Null()]),
-        anchoring: Type.Union([
-          Type.Object({
-            type: Type.Enum(['anniversary', 'calendar', 'billing_day']),
-            day: Type.Optional(Type.Integer()),
-          }),
-          Type.Null(),
-        ]),
-        couponCodes: Type.Array(Type.String()),
-      },
-      { description: 'The subscription an acceptance starts, as the estimate priced it.' },
-    ),
+    subscription: Type.Union([
+      Type.Object(
+        {
+          planCode: Type.String(),
+          planVersion: Type.Integer(),
+          quantity: Type.Integer({ description: 'Seats of every per-seat charge.' }),
+          trialDays: Type.Union([Type.Integer(), Type.Null()]),
+          anchoring: Type.Union([
+            Type.Object({
+              type: Type.Enum(['anniversary', 'calendar', 'billing_day']),
+              day: Type.Optional(Type.Integer()),
+            }),
+            Type.Null(),
+          ]),
+          couponCodes: Type.Array(Type.String()),
+        },
+        { description: 'The subscription an acceptance starts, as the estimate priced it.' },
+      ),
+      Type.Null(),
+    ]),
+    project: Type.Union([
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            'A project quote: the POST /v1/projects order an acceptance starts (customerId aside).',
+        },
+      ),
+      Type.Null(),
+    ]),
+    projectId: Type.Union([Type.String(), Type.Null()], {
+      description: 'The project the acceptance of a project quote started.',
+    }),
     subscriptionId: Type.Union([Type.String(), Type.Null()], {
       description: 'The subscription the acceptance started.',
     }),
@@ -102,14 +132,19 @@ export function toQuote(quote: QuoteRecord) {
     issuedAt: iso(quote.issuedAt),
     validUntil: iso(quote.validUntil),
     terms: quote.terms,
-    subscription: {
-      planCode: quote.planCode,
-      planVersion: quote.planVersion,
-      quantity: quote.quantity,
-      trialDays: quote.trialDays,
-      anchoring: quote.anchoring,
-      couponCodes: quote.couponCodes,
-    },
+    subscription:
+      quote.planCode === null
+        ? null
+        : {
+            planCode: quote.planCode,
+            planVersion: quote.planVersion!,
+            quantity: quote.quantity,
+            trialDays: quote.trialDays,
+            anchoring: quote.anchoring,
+            couponCodes: quote.couponCodes,
+          },
+    project: quote.project,
+    projectId: quote.projectId,
     subscriptionId: quote.subscriptionId,
     accepted: quote.accepted && { ...quote.accepted, at: iso(quote.accepted.at) },
     declined: quote.declined && { ...quote.declined, at: iso(quote.declined.at) },

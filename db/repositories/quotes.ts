@@ -20,17 +20,25 @@ export interface NewQuote {
   customerId: string;
   validUntil: Date;
   terms: string | null;
-  planCode: string;
-  planVersion: number;
+  /** Null for a project quote. */
+  planCode: string | null;
+  planVersion: number | null;
   quantity: number;
   trialDays: number | null;
   anchoring: QuoteAnchoring | null;
   couponCodes: string[];
   issuedAt: Date;
+  /** A project quote: the POST /v1/projects order acceptance starts; null for a subscription. */
+  project?: QuotedProject | null;
 }
 
-export interface QuoteRecord extends Omit<NewQuote, 'anchoring' | 'couponCodes'> {
+/** What a project quote describes: the order POST /v1/projects takes (terms, name). */
+export type QuotedProject = Record<string, unknown> & { name: string; currency: string };
+
+export interface QuoteRecord extends Omit<NewQuote, 'anchoring' | 'couponCodes' | 'project'> {
   id: string;
+  project: QuotedProject | null;
+  projectId: string | null;
   status: QuoteStatus;
   anchoring: QuoteAnchoring | null;
   couponCodes: string[];
@@ -66,6 +74,8 @@ function toRecord(row: QuoteRow): QuoteRecord {
         }
       : null,
     subscriptionId: row.subscription_id,
+    project: (row.project as QuotedProject | null) ?? null,
+    projectId: row.project_id,
     declined: row.declined_at ? { at: row.declined_at, reason: row.decline_reason! } : null,
     expiredAt: row.expired_at,
     createdAt: row.created_at,
@@ -93,6 +103,7 @@ export async function insertQuote(
       anchoring: quote.anchoring ? JSON.stringify(quote.anchoring) : null,
       coupon_codes: JSON.stringify(quote.couponCodes),
       issued_at: quote.issuedAt,
+      project: quote.project ? JSON.stringify(quote.project) : null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -156,14 +167,14 @@ async function lockedQuote(trx: Transaction<Database>, id: string): Promise<Quot
 
 /**
  * Records the answer once, dated on the customer's time, with its webhook event (quote.accepted
- * or quote.declined) in the same transaction. An acceptance names the subscription it starts
- * (`sub_…`, chosen here once), so starting it again can only find it.
+ * or quote.declined) in the same transaction. An acceptance names the subscription or project it
+ * starts (`startedId`, `sub_…` or `prj_…`, stored here once), so starting it again can only find it.
  */
 export async function recordQuoteAnswer(
   db: Db,
   id: string,
   answer: QuoteAnswer,
-  subscriptionId: string,
+  startedId: string,
 ): Promise<QuoteChange> {
   return db.transaction().execute(async (trx) => {
     const row = await lockedQuote(trx, id);
@@ -181,7 +192,9 @@ export async function recordQuoteAnswer(
               accepted_by_name: answer.name,
               accepted_by_title: answer.title,
               accepted_from_ip: answer.ip,
-              subscription_id: subscriptionId,
+              ...(row.project === null
+                ? { subscription_id: startedId }
+                : { project_id: startedId }),
             }
           : { status: 'declined', declined_at: at, decline_reason: answer.reason },
       )

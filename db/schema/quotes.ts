@@ -11,8 +11,8 @@ export interface QuotesTable {
   status: ColumnType<QuoteStatus, QuoteStatus | undefined, QuoteStatus>;
   valid_until: Timestamp;
   terms: string | null;
-  plan_code: string;
-  plan_version: number;
+  plan_code: string | null;
+  plan_version: number | null;
   quantity: number;
   trial_days: number | null;
   anchoring: ColumnType<unknown, string | null, never>;
@@ -23,6 +23,9 @@ export interface QuotesTable {
   accepted_by_title: string | null;
   accepted_from_ip: string | null;
   subscription_id: string | null;
+  /** A project quote: the POST /v1/projects order acceptance starts (null: a subscription). */
+  project: ColumnType<unknown, string | null, never>;
+  project_id: string | null;
   declined_at: NullableTimestamp;
   decline_reason: string | null;
   expired_at: NullableTimestamp;

@@ -2,7 +2,7 @@
 // PostgreSQL outbox for email, the built-in tax provider for the configured seller.
 import { balanceReader } from '../../services/balance.ts';
 import { subscriptionMover } from '../../services/plan-migrations.ts';
-import { quotedSubscriptionStarter } from '../../services/quotes.ts';
+import { quotedProjectStarter, quotedSubscriptionStarter } from '../../services/quotes.ts';
 import type { Client } from '@temporalio/client';
 import type { AccountingSystem } from '../../accounting/port.ts';
 import { createActivities } from '../../activities/index.ts';
@@ -47,6 +47,9 @@ export function realActivities(
     startQuotedSubscription:
       options.temporal &&
       quotedSubscriptionStarter({ db, temporal: options.temporal, tax: useCaseTax }),
+    startQuotedProject:
+      options.temporal &&
+      quotedProjectStarter({ db, temporal: options.temporal, seller: config.taxSeller }),
     readBalance:
       options.temporal && balanceReader({ db, temporal: options.temporal, tax: useCaseTax }),
     collections: options.collections ?? false,

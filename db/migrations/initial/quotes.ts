@@ -1,5 +1,5 @@
 // Quotes: an estimate issued to its customer under a number, valid until a date, that the
-// customer accepts (starting the subscription it describes) or declines. Each statement by the
+// customer accepts (starting the subscription or project it describes) or declines. Each statement by the
 // name of what it creates, in an order they can run in.
 export const quotes = {
   quotes: `CREATE TABLE quotes (
@@ -10,8 +10,8 @@ export const quotes = {
     status text DEFAULT 'open' NOT NULL,
     valid_until timestamp with time zone NOT NULL,
     terms text,
-    plan_code text NOT NULL,
-    plan_version integer NOT NULL,
+    plan_code text,
+    plan_version integer,
     quantity integer NOT NULL,
     trial_days integer,
     anchoring jsonb,
@@ -22,6 +22,8 @@ export const quotes = {
     accepted_by_title text,
     accepted_from_ip text,
     subscription_id text,
+    project jsonb,
+    project_id text,
     declined_at timestamp with time zone,
     decline_reason text,
     expired_at timestamp with time zone,
@@ -29,11 +31,12 @@ export const quotes = {
     CONSTRAINT quotes_pkey PRIMARY KEY (id),
     CONSTRAINT quotes_number_key UNIQUE (number),
     CONSTRAINT quotes_subscription_key UNIQUE (subscription_id),
+    CONSTRAINT quotes_project_key UNIQUE (project_id),
     CONSTRAINT quotes_estimate_id_fkey FOREIGN KEY (estimate_id) REFERENCES estimates(id),
     CONSTRAINT quotes_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id),
     CONSTRAINT quotes_status_check CHECK ((status = ANY (ARRAY['open'::text, 'accepted'::text, 'declined'::text, 'expired'::text]))),
     CONSTRAINT quotes_quantity_check CHECK ((quantity >= 0)),
-    CONSTRAINT quotes_accepted_check CHECK (((status <> 'accepted'::text) OR (accepted_at IS NOT NULL AND accepted_by_name IS NOT NULL AND subscription_id IS NOT NULL))),
+    CONSTRAINT quotes_accepted_check CHECK (((status <> 'accepted'::text) OR (accepted_at IS NOT NULL AND accepted_by_name IS NOT NULL AND (subscription_id IS NOT NULL OR project_id IS NOT NULL)))),
     CONSTRAINT quotes_declined_check CHECK (((status <> 'declined'::text) OR (declined_at IS NOT NULL AND decline_reason IS NOT NULL))),
     CONSTRAINT quotes_expired_check CHECK (((status <> 'expired'::text) OR (expired_at IS NOT NULL)))
 );`,

@@ -99,6 +99,11 @@ describe('a project quote', () => {
     const link = new URL(
       new RegExp(`https?://\\S+/hosted/quotes/${quote.id}\\?\\S+`).exec(mail.text)![0],
     );
+    // The signed page shows the quote document (a project is priced at one instant: no period).
+    const hosted = await h.api.request({ method: 'GET', url: link.pathname + link.search });
+    expect(hosted.statusCode, hosted.body).toBe(200);
+    expect(hosted.body).toContain(quote.number);
+    expect(hosted.body).toContain('Maquettes');
     const accept = () =>
       h.api.request({
         method: 'POST',

@@ -1,6 +1,7 @@
 // Project billing side effects, each idempotent by a business key: a project's invoices by
 // (project, billing key) through the one invoice pipeline (tax, numbering, then the workflow
 // renders and emails as for any invoice), events and change orders by key, emails by ledger key.
+import { wordLines } from './line-wording.ts';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { invoicesIssued } from '../observability/metrics.ts';
 import type { NewInvoiceLine } from '../db/repositories/invoice-drafts.ts';
@@ -121,7 +122,7 @@ export function createProjectActivities(deps: ProjectDependencies) {
           billingKey: input.billingKey,
           currency: input.currency,
           issuedAt: input.issuedAt,
-          lines: await namedLines(input.projectId, input.lines),
+          lines: await namedLines(input.projectId, wordLines(customer.locale, input.lines)),
         },
         { tax, numbering, seller },
         hooks,

@@ -35,6 +35,7 @@ import type { SellerDetails } from '../domain/invoicing/seller.ts';
 import type { DiscountLine } from '../domain/rating/types.ts';
 import { billingRunLag, creditNotesIssued, invoicesIssued } from '../observability/metrics.ts';
 import { translate } from '../i18n/catalogue.ts';
+import { wordLines } from './line-wording.ts';
 
 /** Who invoices are issued by and how they are numbered (subscription and project invoices alike). */
 export interface InvoicingSettings {
@@ -221,6 +222,11 @@ export function createSubscriptionActivities({
     });
     if (rated.lines.length === 0 || !rated.period) return null;
     const plan = billedPlan(input);
+    const { locale } = await db
+      .selectFrom('customers')
+      .select('locale')
+      .where('id', '=', input.customerId)
+      .executeTakeFirstOrThrow();
     const invoice = {
       customerId: input.customerId,
       subscriptionId: input.subscriptionId,
@@ -230,7 +236,7 @@ export function createSubscriptionActivities({
       periodEnd: rated.period.end,
       issuedAt: input.issuedAt,
       taxBehavior: plan.taxBehavior,
-      lines: storedLines(rated),
+      lines: wordLines(locale, storedLines(rated)),
       coupons: couponUses(coupons, rated.discounts),
       couponPeriodKey,
       opening: input.advance?.period,

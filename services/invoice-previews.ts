@@ -1,6 +1,8 @@
 // What the subscription workflow WILL invoice, computed the way its activity does: the same
 // windows (domain/invoicing/boundary.ts), the same usage and coupon queries, the same rating
 // (ratePeriodInvoice) and the same tax request. Nothing is stored or changed.
+import { wordLines } from '../activities/line-wording.ts';
+import { getCustomer } from '../db/repositories/customers.ts';
 import type { Db } from '../db/connect.ts';
 import { couponsForPeriod } from '../db/repositories/coupon-applications.ts';
 import { couponPeriodKey } from '../db/repositories/coupon-applications.ts';
@@ -88,8 +90,16 @@ async function preview(
     subject.tax,
   );
   const { tax, total } = invoiceTotals(rated, taxResult);
+  // Worded in the customer's locale, as the invoicing activity stores them.
+  const locale = (await getCustomer(db, customerId))?.locale ?? 'en';
+  const worded = wordLines(locale, storedLines(rated));
   return {
     ...rated,
+    lines: rated.lines.map((l, i) => ({
+      ...l,
+      description: worded[i]!.description,
+      arithmetic: worded[i]!.arithmetic ?? l.arithmetic,
+    })),
     issuedAt: request.issuedAt,
     tax,
     total,

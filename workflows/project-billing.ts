@@ -193,6 +193,7 @@ export function projectSteps(run: ProjectRun, clock: WorkflowClock) {
           billingKey: 'retainage',
           lines: held.map((m) => ({
             description: `Retainage released: ${m.name}`,
+            wording: { key: 'lines.retainageReleased', values: { milestone: m.name } },
             quantity: '1',
             unitAmount: String(m.retained),
             amount: m.retained,

@@ -46,6 +46,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
         lines: [
           {
             description: `Deposit for ${PROJECT_NAME}`,
+            wording: { key: 'lines.deposit', values: { project: PROJECT_NAME } },
             quantity: '1',
             unitAmount: String(state.deposit),
             amount: state.deposit,

@@ -9,6 +9,7 @@ import {
   type DecimalString,
 } from '../../domain/core/decimal.ts';
 import { canApply } from '../../domain/invoicing/lifecycle.ts';
+import type { Wording } from '../../domain/core/wording.ts';
 import type { LineArithmetic } from '../../domain/invoicing/line-arithmetic.ts';
 import type { TaxCategory } from '../../domain/tax/types.ts';
 import { inTransaction, type Db } from '../connect.ts';
@@ -22,6 +23,8 @@ type Executor = Db | Transaction<Database>;
 
 export interface NewInvoiceLine {
   description: string;
+  /** What the system writes, in the `lines` catalogue: worded before the line is stored. */
+  wording?: Wording | undefined;
   /** Units billed, an exact decimal ≥ 0 ("1", "12.5" GB, "2.25" hours). */
   quantity: DecimalString;
   /** Exact minor units per unit ("4900", "0.06"); null when no single price makes the line. */

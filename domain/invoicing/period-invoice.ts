@@ -4,6 +4,7 @@
 // it); coupons then discount the lines; tax comes later, on each line's net amount. The
 // workflow's invoicing activity, the upcoming-invoice and change previews, and estimates all
 // price through `ratePeriodInvoice`, so a preview is what the invoice will say.
+import { worded, type Wording } from '../core/wording.ts';
 import { prorationFactor, type Span } from '../subscriptions/billing-cycles.ts';
 import type { CouponRedemption, PercentageUsage, PlanVersion } from '../catalog/types.ts';
 import {
@@ -54,6 +55,8 @@ export interface PeriodInvoiceRequest {
 
 export interface PeriodInvoiceLine {
   description: string;
+  /** The description in the `lines` catalogue, worded in the customer's locale when stored. */
+  wording: Wording | null;
   /** Billable quantity (after free units); "1" for flat fees and true-ups. */
   quantity: DecimalString;
   /** Minor units per unit when the line has one price; null for tiers and true-ups. */
@@ -94,6 +97,9 @@ interface Piece {
   periodEnd: string;
   proration: Fraction | null;
   suffix: string;
+  /** The suffix as a message of the `lines` catalogue wrapping the line's description. */
+  suffixKey: string | null;
+  suffixValues: Record<string, string>;
 }
 
 /** The per-period maximum that capped the line, prorated like it (exact minor units). */
@@ -119,6 +125,16 @@ function arithmeticOf(piece: Piece): LineArithmetic {
     cappedAt: cappedAt(piece),
     explanation: line.explanation,
   };
+}
+
+/** The line's description as the `lines` catalogue words it; null when only the plan's text shows. */
+function wordingOf(piece: Piece): Wording | null {
+  const own = piece.line.wording ?? null;
+  if (piece.suffixKey === null) return own;
+  return worded(piece.suffixKey, {
+    ...piece.suffixValues,
+    description: own ?? piece.line.description,
+  });
 }
 
 export function ratePeriodInvoice(request: PeriodInvoiceRequest): PeriodInvoice {
@@ -157,6 +173,15 @@ export function ratePeriodInvoice(request: PeriodInvoiceRequest): PeriodInvoice 
           periodEnd: segment.to,
           proration: isFull(proration) ? null : proration,
           suffix: ` (in arrears${window})`,
+          suffixKey: several ? 'lines.inArrearsOfPlan' : 'lines.inArrears',
+          suffixValues: several
+            ? {
+                plan: segment.plan.planCode,
+                version: String(segment.plan.version),
+                from: localDate(segment.from, timezone),
+                to: localDate(segment.to, timezone),
+              }
+            : {},
         });
       }
     });
@@ -182,6 +207,8 @@ export function ratePeriodInvoice(request: PeriodInvoiceRequest): PeriodInvoice 
         periodEnd: advance.period.end,
         proration: isFull(proration) ? null : proration,
         suffix: '',
+        suffixKey: null,
+        suffixValues: {},
       });
     }
   }
@@ -198,6 +225,7 @@ export function ratePeriodInvoice(request: PeriodInvoiceRequest): PeriodInvoice 
     const { line } = piece;
     return {
       description: `${line.description}${piece.suffix}`,
+      wording: wordingOf(piece),
       quantity: line.billedQuantity,
       unitAmount: line.unitPrice,
       amount: line.amount,
@@ -259,6 +287,7 @@ export function advancePerPeriod(terms: Terms): Money {
 export function storedLines(invoice: PeriodInvoice) {
   return invoice.lines.map((line) => ({
     description: line.description,
+    wording: line.wording ?? undefined,
     quantity: line.quantity,
     unitAmount: line.unitAmount,
     amount: line.amount.amount,

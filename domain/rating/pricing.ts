@@ -9,6 +9,7 @@ import type {
   PerUnitPricing,
   VolumePricing,
 } from '../catalog/types.ts';
+import { worded, type Wording } from '../core/wording.ts';
 import {
   ceilQuotient,
   decimal,
@@ -82,6 +83,22 @@ function tierRange(
   return `above ${bound(lower)} up to ${bound(upper)}`;
 }
 
+/** tierRange as a message of the `lines` catalogue (the bounds formatted as in tierRange). */
+function tierWording(
+  tiers: readonly Bounded[],
+  i: number,
+  bound: (x: string) => string = formatQuantity,
+  everything = 'lines.tierAllUnits',
+): Wording {
+  const lower = i === 0 ? null : tiers[i - 1]!.upTo;
+  const upper = tiers[i]!.upTo;
+  if (lower === null) {
+    return upper === null ? worded(everything) : worded('lines.tierFirst', { upper: bound(upper) });
+  }
+  if (upper === null) return worded('lines.tierAbove', { lower: bound(lower) });
+  return worded('lines.tierBetween', { lower: bound(lower), upper: bound(upper) });
+}
+
 const blockSizeOf = (pricing: { blockSize?: string }) =>
   pricing.blockSize === undefined ? null : decimal(pricing.blockSize);
 
@@ -129,6 +146,8 @@ interface TierWalk {
   bound?: (x: string) => string;
   /** The label of a single unbounded tier. */
   everything?: string;
+  /** Its message in the `lines` catalogue. */
+  everythingKey?: string;
   blockSize: Exact | null;
 }
 
@@ -156,11 +175,20 @@ function priceTiered(
     const amount = billed.times(price);
     billedTotal = billedTotal.plus(billed);
     const range = tierRange(tiers, i, walk.bound, walk.everything);
+    const rangeWording = tierWording(tiers, i, walk.bound, walk.everythingKey);
     const label =
       walk.blockSize === null
         ? range
         : `${range} (${formatQuantity(used)} used, in blocks of ${formatQuantity(walk.blockSize)})`;
-    components.push(component(label, billed, price, amount));
+    const wording =
+      walk.blockSize === null
+        ? rangeWording
+        : worded('lines.tierInBlocks', {
+            range: rangeWording,
+            used: formatQuantity(used),
+            block: formatQuantity(walk.blockSize),
+          });
+    components.push({ ...component(label, billed, price, amount), wording });
     let step = `${range}: ${walk.step(i, used, billed, amount)}`;
     if (tier.flatFee !== undefined) {
       const fee = decimal(tier.flatFee);
@@ -207,6 +235,7 @@ export function priceGraduatedPercentage(
       `${formatPercent(pricing.tiers[i]!.rate)} × ${money(used)} = ${money(amount)}`,
     bound: (x) => money(decimal(x)),
     everything: 'all volume',
+    everythingKey: 'lines.tierAllVolume',
     blockSize: null,
   });
 }

@@ -1,6 +1,7 @@
 // One charge for one period: price → proration (flat and per-seat) → cap → one rounding →
 // minimum true-up. Usage quantities are never prorated (they are what was used); amounts that
 // are "per period" (flat, per seat, minimum, maximum) are, in a partial period.
+import { worded } from '../core/wording.ts';
 import type { Charge, PercentageUsage } from '../catalog/types.ts';
 import {
   decimal,
@@ -206,6 +207,7 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
       chargeKey: charge.key,
       billing: charge.billing,
       description: `${charge.description}: minimum commitment true-up`,
+      wording: worded('lines.chargeMinimumTrueUp', { charge: charge.description }),
       ...TRUE_UP_QUANTITIES,
       components: [],
       exactAmount: String(shortfall),

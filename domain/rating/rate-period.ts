@@ -1,5 +1,6 @@
 // A period's invoice lines, before tax: charges → (plan minimum) → discounts. Tax and credits
 // are later stages that take the RatedPeriod (see types.ts, RatedPeriod.totalBeforeTax).
+import { worded } from '../core/wording.ts';
 import type {
   BillingTiming,
   CouponRedemption,
@@ -81,6 +82,7 @@ export function ratePeriod(input: RatePeriodInput): RatedPeriod {
         chargeKey: null,
         billing,
         description: 'Minimum commitment true-up',
+        wording: worded('lines.minimumTrueUp'),
         ...TRUE_UP_QUANTITIES,
         components: [],
         exactAmount: String(minimum - charged),

@@ -1,5 +1,6 @@
 // The shapes rating produces. Lines carry their arithmetic: exact components (unrounded minor
 // units), the one rounded amount, and explanation steps for finance and support.
+import type { Wording } from '../core/wording.ts';
 import type { BillingTiming } from '../catalog/types.ts';
 import type { DecimalString, RoundingMode } from '../core/decimal.ts';
 import type { Money } from '../core/money.ts';
@@ -8,6 +9,8 @@ import type { Money } from '../core/money.ts';
 export interface LineComponent {
   /** e.g. "above 1,000 up to 10,000", "flat fee (tier 2)". */
   label: string;
+  /** The label as a message of the `lines` catalogue, when the system words it (tier ranges). */
+  wording?: Wording;
   /** Units priced by this component, or null for a fixed fee. */
   quantity: DecimalString | null;
   /** Minor units per unit, or null for a fixed fee. */
@@ -28,6 +31,8 @@ export interface RatedLine {
   chargeKey: string | null;
   billing: BillingTiming;
   description: string;
+  /** The description as a message of the `lines` catalogue, when the system words it. */
+  wording?: Wording;
   /** Billable quantity after free units (units, seats, transactions); "1" for flat charges. */
   quantity: DecimalString;
   /** The quantity used, before free units; "1" for flat charges and true-up lines. */

@@ -261,7 +261,15 @@ describe('graduated percentage pricing', () => {
     const [line] = rate(usage(graduatedPercentage), '1250000');
     expect(line!.amount.amount).toBe(24100);
     expect(line!.unitPrice).toBeNull();
-    expect(line!.components).toEqual([
+    // The tier ranges carry their message of the `lines` catalogue, worded when the invoice is stored.
+    expect(line!.components.map((c) => c.wording)).toEqual([
+      { key: 'lines.tierFirst', values: { upper: 'USD 1,000.00' } },
+      undefined,
+      { key: 'lines.tierBetween', values: { lower: 'USD 1,000.00', upper: 'USD 10,000.00' } },
+      undefined,
+      { key: 'lines.tierAbove', values: { lower: 'USD 10,000.00' } },
+    ]);
+    expect(line!.components.map(({ wording: _, ...c }) => c)).toEqual([
       { label: 'first USD 1,000.00', quantity: '100000', unitPrice: '0.03', amount: '3000' },
       { label: 'flat fee (tier 1)', quantity: null, unitPrice: null, amount: '100' },
       {

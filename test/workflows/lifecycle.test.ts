@@ -132,11 +132,11 @@ interface Started {
 async function subscribe(
   plan: PlanVersion,
   anchor: string,
-  options: { quantity?: number; trialEnd?: string; anchoring?: Anchoring } = {},
+  options: { quantity?: number; trialEnd?: string; anchoring?: Anchoring; locale?: string } = {},
 ): Promise<Started> {
   const { db } = testDb;
   const { customer, subscriptionId } = await newSubscribedCustomer(db, {
-    customer: { timezone: TZ },
+    customer: { timezone: TZ, ...(options.locale && { locale: options.locale }) },
     subscription: {
       status: options.trialEnd ? 'trialing' : 'active',
       anchorAt: anchor,
@@ -293,6 +293,38 @@ describe('subscription lifecycle', () => {
     expect(first!.subtotal).toBeLessThan(3100);
   });
 
+  it('words a de-DE customer’s system lines in German: tier ranges, the minimum true-up, in arrears', async () => {
+    const anchor = await nextAnchor();
+    const tiered: Charge = {
+      ...apiCalls,
+      pricing: {
+        model: 'graduated',
+        tiers: [
+          { upTo: '10', unitPrice: '2' },
+          { upTo: null, unitPrice: '1' },
+        ],
+      },
+    };
+    const plan = {
+      ...planOf('committed', [flat('base', '1000'), tiered]),
+      minimumCommitment: '5000',
+    };
+    const s = await subscribe(plan, anchor, { locale: 'de-DE' });
+    await advanceTo(anchor, s, 1);
+    const period0 = billingPeriod(s.cycle, 0);
+    await usage(s.customerId, Date.parse(period0.start) + 2 * DAY, 15);
+    await advanceTo(period0.end, s, 2);
+    const lines = await linesOf((await invoicesOf(s.subscriptionId))[1]!.id);
+    const descriptions = lines.map((l) => l.description);
+    expect(descriptions).toContain('API calls (nachträglich)');
+    expect(descriptions).toContain('Ausgleich auf die Mindestabnahme (nachträglich)');
+    const calls = lines.find((l) => l.description === 'API calls (nachträglich)')!;
+    expect(
+      (calls.arithmetic as { components: { label: string }[] }).components.map((c) => c.label),
+    ).toEqual(['erste 10', 'über 10']);
+    expect(descriptions.join(' ')).not.toMatch(/in arrears|Minimum commitment/);
+  });
+
   it('bills usage in arrears with the advance charges of the next period on one invoice per boundary', async () => {
     const anchor = await nextAnchor();
     const plan = planOf('metered', [flat('base', '1000'), seats('500'), apiCalls]);
@@ -312,7 +344,7 @@ describe('subscription lifecycle', () => {
     const lines = await linesOf(invoices[1]!.id);
     // Each line keeps its arithmetic: 10 calls × 2¢ = 20¢, 1 × €10.00, 3 seats × €5.00.
     expect(lines.map((l) => [l.description, l.quantity, l.unit_amount, l.amount])).toEqual([
-      ['API calls (in arrears)', '10', '2', 20],
+      ['API calls (à terme échu)', '10', '2', 20], // the system's words in fr-FR
       ['base', '1', '1000', 1000],
       ['Seats', '3', '500', 1500],
     ]);

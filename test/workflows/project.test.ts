@@ -194,6 +194,10 @@ describe('project workflow', () => {
       const [deposit] = await waitForInvoices(s.projectId, 1);
       expect(deposit!.subtotal).toBe(15_000_000);
       expect(deposit!.billing_key).toBe('deposit');
+      // Worded in the customer's language (fr-FR) when issued, the project named.
+      expect((await linesOf(deposit!.id)).map((l) => l.description)).toEqual([
+        'Acompte pour Riverside offices',
+      ]);
       expect(deposit!.number).toMatch(/^INV-/);
       await expectTaxed(deposit!);
       const described = await s.handle.describe();
@@ -440,9 +444,10 @@ describe('project workflow', () => {
       ]);
       expect(invoices.reduce((t, i) => t + i.subtotal, 0)).toBe(11_000_000);
       expect((await linesOf(invoices[3]!.id)).map((l) => [l.description, l.amount])).toEqual([
-        ['Retainage released: Design', 440_000],
-        ['Retainage released: Build', 560_000],
-        ['Retainage released: Terrace', 100_000],
+        // The system's words in the customer's language (fr-FR), the milestones' names as given.
+        ['Retenue de garantie libérée : Design', 440_000],
+        ['Retenue de garantie libérée : Build', 560_000],
+        ['Retenue de garantie libérée : Terrace', 100_000],
       ]);
       const orders = await testDb.db
         .selectFrom('project_change_orders')

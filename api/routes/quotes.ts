@@ -65,7 +65,7 @@ const quotes: FastifyPluginCallbackTypebox = (app, _options, done) => {
   );
 
   app.post(
-    '/projects/quotes',
+    '/project-quotes',
     {
       schema: {
         tags: ['Quotes'],

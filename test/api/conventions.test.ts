@@ -378,7 +378,7 @@ describe('OpenAPI document', () => {
         '/v1/test-clocks/{id}',
         '/v1/test-clocks/{id}/advance',
         '/v1/projects',
-        '/v1/projects/quotes',
+        '/v1/project-quotes',
         '/v1/projects/{id}',
         '/v1/projects/{id}/change-orders',
         '/v1/projects/{id}/events',

@@ -1,5 +1,5 @@
 // A project quote end to end through the public API on a test clock, with the real quote and
-// project workflows: POST /v1/projects/quotes prices the deposit and milestones, the quote is
+// project workflows: POST /v1/project-quotes prices the deposit and milestones, the quote is
 // emailed with its signed link, accepting it on the hosted page (twice at once) starts exactly one
 // project with the quoted terms, whose deposit invoice is the quoted deposit; a retried start
 // starts nothing more.
@@ -60,7 +60,7 @@ afterAll(async () => {
 
 describe('a project quote', () => {
   it('refuses terms POST /v1/projects refuses, naming the field', async () => {
-    const response = await h.post('/v1/projects/quotes', {
+    const response = await h.post('/v1/project-quotes', {
       project: { ...PROJECT, customerId, currency: 'USD' },
     });
     expect(response.statusCode).toBe(422);
@@ -69,7 +69,7 @@ describe('a project quote', () => {
 
   it('prices the deposit and milestones; accepted twice at once, it starts one project whose deposit invoice is the quoted deposit', async () => {
     const quote = created<Quote>(
-      await h.post('/v1/projects/quotes', {
+      await h.post('/v1/project-quotes', {
         project: { ...PROJECT, customerId },
         terms: 'Paiement à 30 jours.',
       }),

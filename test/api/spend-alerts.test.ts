@@ -4,9 +4,11 @@
 // the operator), however many more events arrive and reads follow; after the period boundary
 // each crossing resolves once; a hard stop turns the entitlement to "no"; a plan's alert applies
 // to a customer on that plan, and stops applying once deleted; invalid bodies name the field.
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listWebhookEvents } from '../../db/repositories/webhook-events.ts';
 import { dispatchWebhookEvents } from '../../temporal/webhook-dispatch.ts';
+import { customerBalanceWorkflowId } from '../../workflow-contracts/ids.ts';
 import {
   advanceClock,
   createBillingHarness,
@@ -19,7 +21,7 @@ import {
   type BillingHarness,
   type Money,
 } from '../support/billing-harness.ts';
-import { eventually } from '../support/temporal.ts';
+import { eventually, testDataConverter, workflowBundle } from '../support/temporal.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 const OPERATOR = 'ops@seller.test';
@@ -365,5 +367,28 @@ describe('spend alerts', () => {
       'spend_alert.resolved',
       'spend_alert.resolved',
     ]);
+  });
+
+  it('replays the balance workflow’s history, crossings and resolutions included', async () => {
+    const handle = h.client.workflow.getHandle(customerBalanceWorkflowId(watched));
+    const history = await handle.fetchHistory();
+    const activities = history.events!.filter(
+      (e) =>
+        e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordSpendAlertChanges',
+    );
+    // Two crossings in January (two reads), the resolutions at the boundary: three calls, no
+    // more, however many reads there were.
+    expect(activities).toHaveLength(3);
+    const reads = history.events!.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'readCustomerBalance',
+    );
+    expect(reads.length).toBeGreaterThan(activities.length);
+    console.log(
+      `[billwright] ${reads.length} balance reads, ${activities.length} alert activities`,
+    );
+    await Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle(), dataConverter: testDataConverter },
+      history,
+    );
   });
 });

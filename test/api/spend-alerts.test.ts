@@ -234,6 +234,9 @@ describe('spend alerts', () => {
     const mine = await h.get<{ data: Alert[] }>(`/v1/spend-alerts?customerId=${watched}`);
     expect(mine.data.map((a) => a.id)).toEqual([usageAlert.id, amountAlert.id]);
     expect(await h.get<Alert>(`/v1/spend-alerts/${planAlert.id}`)).toEqual(planAlert);
+    const onPlan = await h.get<{ data: Alert[] }>('/v1/spend-alerts?planCode=capped');
+    expect(onPlan.data).toEqual([planAlert]);
+    expect((await h.get<{ data: Alert[] }>('/v1/spend-alerts')).data).toHaveLength(3);
     // Nothing used yet: the hard stop leaves its 50 units; no wallet limits the rest.
     expect(await entitlementOf(watched)).toEqual({
       metric: 'api_calls',

@@ -104,8 +104,8 @@ export function balanceReader(deps: SubscriptionDependencies) {
       balance: balances.get(w.id)?.balance ?? 0,
     }));
     const walletBalance = shown.reduce((t, w) => t + w.balance, 0);
-    const readAt = now.toISOString();
     const read = { customerId, currency: customer.currency, periodStart, periodEnd, ratedAmount };
+    const readAt = now.toISOString();
     const spendAlerts = await spendAlertReadings(deps.db, { ...read, readAt }, [...planCodes]);
     return {
       customerId,
@@ -118,7 +118,7 @@ export function balanceReader(deps: SubscriptionDependencies) {
       wallets: shown,
       walletBalance,
       amountAfterCredit: Math.max(0, total - walletBalance),
-      readAt: now.toISOString(),
+      readAt,
       spendAlerts,
     };
   };

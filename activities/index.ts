@@ -26,6 +26,7 @@ import {
   type InvoicingDependencies,
   type InvoicingSettings,
 } from './subscriptions.ts';
+import { createSpendAlertActivities } from './spend-alerts.ts';
 import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
 import { createWalletActivities } from './wallets.ts';
 import {
@@ -65,6 +66,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createWalletActivities(deps),
     ...createQuoteActivities(deps),
     ...createBalanceActivities(deps),
+    ...createSpendAlertActivities(deps),
   };
 }
 

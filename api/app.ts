@@ -64,6 +64,7 @@ import usage from './routes/usage.ts';
 import webhookEndpoints from './routes/webhook-endpoints.ts';
 import wallets from './routes/wallets.ts';
 import walletTopUps from './routes/wallet-top-ups.ts';
+import spendAlerts from './routes/spend-alerts.ts';
 import balance from './routes/balance.ts';
 import portalLinks from './routes/portal-links.ts';
 import portal from './routes/portal.ts';
@@ -187,6 +188,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(webhookEndpoints);
   await app.register(wallets);
   await app.register(walletTopUps);
+  await app.register(spendAlerts);
   await app.register(balance);
   await app.register(portalLinks);
 };

@@ -65,6 +65,7 @@ import type {
 import type { PaymentCheckoutsTable, PaymentFailuresTable } from './schema/online-payments.ts';
 
 import type { QuotesTable } from './schema/quotes.ts';
+import type { SpendAlertCrossingsTable, SpendAlertsTable } from './schema/spend-alerts.ts';
 import type { BillableMetricsTable, UsageEventsTable } from './schema/usage.ts';
 import type { WalletGrantsTable, WalletTransactionsTable, WalletsTable } from './schema/wallets.ts';
 import type { WalletTopUpPurchasesTable, WalletTopUpsTable } from './schema/wallet-top-ups.ts';
@@ -95,6 +96,7 @@ export type * from './schema/wallets.ts';
 export type * from './schema/wallet-top-ups.ts';
 
 export type * from './schema/quotes.ts';
+export type * from './schema/spend-alerts.ts';
 
 export interface Database {
   customers: CustomersTable;
@@ -172,4 +174,7 @@ export interface Database {
   e_invoices: EInvoicesTable;
 
   quotes: QuotesTable;
+
+  spend_alerts: SpendAlertsTable;
+  spend_alert_crossings: SpendAlertCrossingsTable;
 }

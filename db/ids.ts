@@ -32,7 +32,9 @@ export type IdPrefix =
   | 'wgr'
   | 'wtx'
   | 'plink'
-  | 'quo';
+  | 'quo'
+  | 'sal'
+  | 'sac';
 
 export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(20);

@@ -8,6 +8,7 @@
 //   with signalWithStart so the first batch starts the workflow.
 // - customerBalance / customerEntitlement: the API's answers, from the workflow's query.
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { fewerUnits, hardStopOf, type HardStop } from '../domain/alerts/spend-alerts.ts';
 import { getCustomer } from '../db/repositories/customers.ts';
 import { getMetric } from '../db/repositories/metrics.ts';
 import { getPlanVersion } from '../db/repositories/plans.ts';
@@ -28,6 +29,7 @@ import type { customerBalanceWorkflow } from '../workflows/customer-balance.ts';
 import { customerBalanceWorkflowId } from '../workflow-contracts/ids.ts';
 import { temporalCall, type ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
+import { spendAlertReadings } from './spend-alert-readings.ts';
 import { previewUpcomingInvoice } from './subscription-previews.ts';
 import type { SubscriptionDependencies } from './subscriptions.ts';
 
@@ -46,6 +48,7 @@ export function balanceReader(deps: SubscriptionDependencies) {
     let total = 0;
     let periodStart: string | null = null;
     let periodEnd: string | null = null;
+    const planCodes = new Set<string>();
     for (const subscription of items.filter((s) => RUNNING.has(s.status))) {
       let upcoming;
       try {
@@ -55,6 +58,7 @@ export function balanceReader(deps: SubscriptionDependencies) {
         throw error;
       }
       if (upcoming.currency !== customer.currency) continue;
+      planCodes.add(subscription.planCode);
       const plan = await getPlanVersion(
         deps.db,
         { id: subscription.planId, code: subscription.planCode },
@@ -100,6 +104,9 @@ export function balanceReader(deps: SubscriptionDependencies) {
       balance: balances.get(w.id)?.balance ?? 0,
     }));
     const walletBalance = shown.reduce((t, w) => t + w.balance, 0);
+    const read = { customerId, currency: customer.currency, periodStart, periodEnd, ratedAmount };
+    const readAt = now.toISOString();
+    const spendAlerts = await spendAlertReadings(deps.db, { ...read, readAt }, [...planCodes]);
     return {
       customerId,
       currency: customer.currency,
@@ -111,7 +118,8 @@ export function balanceReader(deps: SubscriptionDependencies) {
       wallets: shown,
       walletBalance,
       amountAfterCredit: Math.max(0, total - walletBalance),
-      readAt: now.toISOString(),
+      readAt,
+      spendAlerts,
     };
   };
 }
@@ -228,16 +236,32 @@ export async function customerEntitlement(
   const balance = await customerBalance(deps, customerId);
   const charges = balance.charges.filter((c) => c.metricCode === metricCode);
   const { currency } = balance;
-  if (balance.wallets.length === 0)
-    return { metricCode, allowed: true, remainingUnits: null, remainingCredit: null, currency };
-  const remainingCredit = Math.max(0, balance.walletBalance - balance.total);
   const unitPrice = charges.length === 1 ? charges[0]!.unitPrice : null;
+  const stop = hardStopOf(balance.spendAlerts ?? [], metricCode, unitPrice);
+  if (balance.wallets.length === 0)
+    return hardStopped(
+      { metricCode, allowed: true, remainingUnits: null, remainingCredit: null, currency },
+      stop,
+    );
+  const remainingCredit = Math.max(0, balance.walletBalance - balance.total);
+  return hardStopped(
+    {
+      metricCode,
+      allowed: remainingCredit > 0,
+      remainingUnits: unitsFor(remainingCredit, unitPrice, balance),
+      remainingCredit,
+      currency,
+    },
+    stop,
+  );
+}
+
+/** A spend alert's hard stop (docs/BALANCE.md): "no" while crossed, and no more units than left. */
+function hardStopped(entitlement: Entitlement, stop: HardStop): Entitlement {
   return {
-    metricCode,
-    allowed: remainingCredit > 0,
-    remainingUnits: unitsFor(remainingCredit, unitPrice, balance),
-    remainingCredit,
-    currency,
+    ...entitlement,
+    allowed: entitlement.allowed && !stop.stopped,
+    remainingUnits: fewerUnits(entitlement.remainingUnits, stop.remainingUnits),
   };
 }
 

@@ -19,6 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { BalanceActivities } from '../activities/balance.ts';
 import { quickStep } from './activity-options.ts';
+import { watchSpendAlerts } from './spend-alerts.ts';
 import {
   balanceQuery,
   refreshBalanceSignal,
@@ -80,6 +81,7 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
       log.warn('the balance cannot be read; ending the run', { error: String(error) });
       return;
     }
+    snapshot = await watchSpendAlerts(snapshot);
     pending -= folded;
     if (snapshot.periodEnd === null && pending === 0) {
       // Nothing billed to keep live: end after an idle hour; the next batch or GET starts anew.

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { Entitlement } from '../../services/balance.ts';
 import type { BalanceSnapshot } from '../../workflow-contracts/balance.ts';
 import { described, Money, NullableTimestamp, Timestamp } from './common.ts';
+import { BalanceSpendAlertSchema, toBalanceSpendAlert } from './spend-alerts.ts';
 
 const money = (amount: number, currency: string) => ({ amount, currency });
 
@@ -42,6 +43,9 @@ export const BalanceSchema = Type.Object({
   walletBalance: described(Money, 'Usable credit of every wallet in the customer’s currency.'),
   amountAfterCredit: described(Money, 'total − walletBalance, never negative.'),
   asOf: described(Timestamp, 'The customer’s clock when the balance was read from the database.'),
+  spendAlerts: Type.Array(BalanceSpendAlertSchema, {
+    description: 'The spend alerts that apply (the customer’s and their plan’s), with their state.',
+  }),
 });
 
 export const EntitlementQuery = Type.Object({
@@ -85,6 +89,7 @@ export function toBalance(snapshot: BalanceSnapshot) {
     walletBalance: money(snapshot.walletBalance, currency),
     amountAfterCredit: money(snapshot.amountAfterCredit, currency),
     asOf: snapshot.readAt,
+    spendAlerts: (snapshot.spendAlerts ?? []).map(toBalanceSpendAlert),
   };
 }
 

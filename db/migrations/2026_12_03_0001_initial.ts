@@ -23,6 +23,7 @@ import { wallets } from './initial/wallets.ts';
 import { walletTopUps } from './initial/wallet-top-ups.ts';
 import { webhooks } from './initial/webhooks.ts';
 import { quotes } from './initial/quotes.ts';
+import { spendAlerts } from './initial/spend-alerts.ts';
 
 // Each concept's statements stand in its module under initial/; they run in the order the schema
 // was squashed in (pg_dump's: the trigger's function, tables before the tables that reference them,
@@ -129,6 +130,8 @@ const statements: string[] = [
   ...Object.values(portal),
 
   ...Object.values(quotes),
+
+  ...Object.values(spendAlerts),
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -27,6 +27,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'quote.accepted',
   'quote.declined',
   'quote.expired',
+  'spend_alert.triggered',
+  'spend_alert.resolved',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -405,6 +405,8 @@ describe('OpenAPI document', () => {
         '/v1/registers/invoices',
         '/v1/registers/credit-notes',
         '/v1/registers/payments',
+        '/v1/spend-alerts',
+        '/v1/spend-alerts/{id}',
         '/v1/finance/revenue-recognition',
         '/webhooks/payments/{provider}',
         '/v1/accounting/syncs',

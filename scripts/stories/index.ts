@@ -8,6 +8,7 @@
 import type { Story, WorkflowType } from '../recording.ts';
 import { accountingSync } from './accounting-sync.ts';
 import { collection } from './collection.ts';
+import { collectionWrittenOff } from './collection-written-off.ts';
 import { customerBalance } from './customer-balance.ts';
 import { manualInvoice } from './manual-invoice.ts';
 import { planMigration } from './plan-migration.ts';
@@ -26,7 +27,7 @@ export const stories = {
   subscriptionWorkflow: [subscription],
   projectWorkflow: [project],
   manualInvoiceWorkflow: [manualInvoice],
-  collectionWorkflow: [collection],
+  collectionWorkflow: [collection, collectionWrittenOff],
   testClockAdvance: [testClockAdvanceStory],
   planMigrationWorkflow: [planMigration],
   accountingSyncWorkflow: [accountingSync],

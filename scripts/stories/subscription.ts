@@ -1,7 +1,6 @@
 // The subscription story for the replay test's history (scripts/record-histories.ts): renewals
 // with flat, per-seat and usage charges after a trial, pause, resume on both anchors, an upgrade
 // applied now and a downgrade left for the boundary, cancel.
-import { newId } from '../../db/ids.ts';
 import { billingPeriod } from '../../domain/core/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
@@ -14,38 +13,19 @@ import {
   resumeUpdate,
   stateQuery,
 } from '../../workflows/subscription-messages.ts';
-import { replayCustomer, type Story } from '../recording.ts';
+import { replayCustomer, replaySubscription, type Story } from '../recording.ts';
 
 export const subscription: Story = {
   name: 'subscription',
   summary: 'renewals after a trial, pause, resume on both anchors, upgrade, downgrade, cancel',
   async play({ db, env, taskQueue }) {
     const customer = await replayCustomer(db, 'Europe/Paris');
-    const plan = await db
-      .insertInto('plans')
-      .values({
-        id: newId('plan'),
-        code: 'replay',
-        name: 'Replay plan',
-        currency: 'EUR',
-        interval: 'month',
-        interval_count: 1,
-        amount: 2500,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const subscriptionId = newId('sub');
     const anchor = new Date((await env.currentTimeMs()) + 86_400_000).toISOString();
-    await db
-      .insertInto('subscriptions')
-      .values({
-        id: subscriptionId,
-        customer_id: customer.id,
-        plan_id: plan.id,
-        status: 'active',
-        anchor_at: anchor,
-      })
-      .execute();
+    const { plan, subscriptionId } = await replaySubscription(db, {
+      customerId: customer.id,
+      status: 'active',
+      anchor,
+    });
     const cycle = {
       interval: 'month' as const,
       intervalCount: 1,

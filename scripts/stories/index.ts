@@ -18,13 +18,14 @@ import { quoteDeclined } from './quote-declined.ts';
 import { quoteExpired } from './quote-expired.ts';
 import { quoteProject } from './quote-project.ts';
 import { subscription } from './subscription.ts';
+import { subscriptionDunned } from './subscription-dunned.ts';
 import { testClockAdvanceStory } from './test-clock-advance.ts';
 import { walletGrantExpiry } from './wallet-grant-expiry.ts';
 import { walletTopUp } from './wallet-top-up.ts';
 import { webhookDelivery } from './webhook-delivery.ts';
 
 export const stories = {
-  subscriptionWorkflow: [subscription],
+  subscriptionWorkflow: [subscription, subscriptionDunned],
   projectWorkflow: [project],
   manualInvoiceWorkflow: [manualInvoice],
   collectionWorkflow: [collection, collectionWrittenOff],

@@ -13,6 +13,7 @@ import { customerBalance } from './customer-balance.ts';
 import { manualInvoice } from './manual-invoice.ts';
 import { planMigration } from './plan-migration.ts';
 import { project } from './project.ts';
+import { projectBudget } from './project-budget.ts';
 import { quote } from './quote.ts';
 import { quoteDeclined } from './quote-declined.ts';
 import { quoteExpired } from './quote-expired.ts';
@@ -26,7 +27,7 @@ import { webhookDelivery } from './webhook-delivery.ts';
 
 export const stories = {
   subscriptionWorkflow: [subscription, subscriptionDunned],
-  projectWorkflow: [project],
+  projectWorkflow: [project, projectBudget],
   manualInvoiceWorkflow: [manualInvoice],
   collectionWorkflow: [collection, collectionWrittenOff],
   testClockAdvance: [testClockAdvanceStory],

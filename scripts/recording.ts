@@ -55,7 +55,7 @@ export interface Recording {
   accounting?: AccountingSystem | undefined;
 }
 
-/** A short scripted story through a workflow type's main paths. */
+/** A short scripted story through a workflow type's main paths, or through one other branch. */
 export interface Story {
   /** Names the history file: test/fixtures/histories/<name>.json. */
   name: string;

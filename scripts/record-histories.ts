@@ -1,13 +1,14 @@
-// `npm run record-histories [-- <name>…]`: records one history per workflow type for the replay
-// test (test/workflows/replay.test.ts), each from a short scripted story through the workflow's
-// main paths (scripts/stories/), into test/fixtures/histories/<name>.json. Names choose stories
+// `npm run record-histories [-- <name>…]`: records the histories of the replay test
+// (test/workflows/replay.test.ts), each from a short scripted story (scripts/stories/: one or
+// more per workflow type, its main paths then its other branches), into
+// test/fixtures/histories/<name>.json. Names choose stories
 // (`npm run record-histories -- collection`); none records them all. Until the first release the
 // histories are simply recorded again when a workflow changes.
 import { progress } from '../runtime/log.ts';
-import { recordStories, type Story, type WorkflowType } from './recording.ts';
-import { stories } from './stories/index.ts';
+import { recordStories } from './recording.ts';
+import { storyList } from './stories/index.ts';
 
-const all = Object.entries(stories) as [WorkflowType, Story][];
+const all = storyList;
 const names = process.argv.slice(2);
 const unknown = names.filter((name) => !all.some(([, story]) => story.name === name));
 if (unknown.length > 0) {

@@ -55,7 +55,7 @@ export interface Recording {
   accounting?: AccountingSystem | undefined;
 }
 
-/** A short scripted story through a workflow type's main paths. */
+/** A short scripted story through a workflow type's main paths, or through one other branch. */
 export interface Story {
   /** Names the history file: test/fixtures/histories/<name>.json. */
   name: string;
@@ -266,14 +266,59 @@ export async function replayCustomer(
     .executeTakeFirstOrThrow();
 }
 
-/** A one-line EUR invoice for the customer, finalized (numbered, taxed, due) at `at`. */
+/**
+ * A subscription of the customer's to the monthly EUR 25.00 plan, as rows only (the story starts
+ * its workflow, if it has one), anchored at `anchor`.
+ */
+export async function replaySubscription(
+  db: Db,
+  subscription: { customerId: string; status: 'active' | 'canceled'; anchor: string },
+) {
+  const plan = await db
+    .insertInto('plans')
+    .values({
+      id: newId('plan'),
+      code: 'replay',
+      name: 'Replay plan',
+      currency: 'EUR',
+      interval: 'month',
+      interval_count: 1,
+      amount: 2500,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const subscriptionId = newId('sub');
+  await db
+    .insertInto('subscriptions')
+    .values({
+      id: subscriptionId,
+      customer_id: subscription.customerId,
+      plan_id: plan.id,
+      status: subscription.status,
+      anchor_at: subscription.anchor,
+    })
+    .execute();
+  return { plan, subscriptionId };
+}
+
+/**
+ * A one-line EUR invoice for the customer (of the subscription, if given), finalized (numbered,
+ * taxed, due) at `at`.
+ */
 export async function issueInvoice(
   { db, config, tax }: Recording,
-  invoice: { customerId: string; amount: number; at: string; origin?: NewDraftInvoice['origin'] },
+  invoice: {
+    customerId: string;
+    amount: number;
+    at: string;
+    origin?: NewDraftInvoice['origin'];
+    subscriptionId?: string;
+  },
 ) {
-  const { customerId, amount, at, origin } = invoice;
+  const { customerId, amount, at, origin, subscriptionId } = invoice;
   const draft = await createDraftInvoice(db, {
     customerId,
+    subscriptionId,
     currency: 'EUR',
     origin,
     lines: [{ description: 'Consulting', quantity: '1', unitAmount: String(amount), amount }],

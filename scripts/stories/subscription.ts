@@ -1,7 +1,6 @@
 // The subscription story for the replay test's history (scripts/record-histories.ts): renewals
 // with flat, per-seat and usage charges after a trial, pause, resume on both anchors, an upgrade
 // applied now and a downgrade left for the boundary, cancel.
-import { newId } from '../../db/ids.ts';
 import { billingPeriod } from '../../domain/core/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
@@ -14,88 +13,14 @@ import {
   resumeUpdate,
   stateQuery,
 } from '../../workflows/subscription-messages.ts';
-import { replayCustomer, type Story } from '../recording.ts';
+import { replayCustomer, replaySubscription, type Recording, type Story } from '../recording.ts';
 
 export const subscription: Story = {
   name: 'subscription',
   summary: 'renewals after a trial, pause, resume on both anchors, upgrade, downgrade, cancel',
-  async play({ db, env, taskQueue }) {
-    const customer = await replayCustomer(db, 'Europe/Paris');
-    const plan = await db
-      .insertInto('plans')
-      .values({
-        id: newId('plan'),
-        code: 'replay',
-        name: 'Replay plan',
-        currency: 'EUR',
-        interval: 'month',
-        interval_count: 1,
-        amount: 2500,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const subscriptionId = newId('sub');
-    const anchor = new Date((await env.currentTimeMs()) + 86_400_000).toISOString();
-    await db
-      .insertInto('subscriptions')
-      .values({
-        id: subscriptionId,
-        customer_id: customer.id,
-        plan_id: plan.id,
-        status: 'active',
-        anchor_at: anchor,
-      })
-      .execute();
-    const cycle = {
-      interval: 'month' as const,
-      intervalCount: 1,
-      anchor,
-      timezone: 'Europe/Paris',
-    };
-    // A plan version of flat, per-seat and usage charges and a trial until the anchor.
-    await createMetric(db, { code: 'replay_calls', name: 'Replay calls', aggregation: 'count' });
-    const terms = (version: number, seatPrice: string): PlanVersion => ({
-      planCode: plan.code,
-      version,
-      currency: 'EUR',
-      billingCycle: { interval: 'month', intervalCount: 1 },
-      taxBehavior: 'exclusive',
-      charges: [
-        { key: 'base', type: 'flat', description: 'Base', billing: 'advance', amount: '2500' },
-        {
-          key: 'seats',
-          type: 'per_seat',
-          description: 'Seats',
-          billing: 'advance',
-          unitAmount: seatPrice,
-        },
-        {
-          key: 'calls',
-          type: 'usage',
-          description: 'Calls',
-          billing: 'arrears',
-          metricCode: 'replay_calls',
-          pricing: { model: 'per_unit', unitPrice: '1' },
-        },
-      ],
-    });
-    const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
-      'subscriptionWorkflow',
-      {
-        ...subscriptionStartOptions({
-          subscriptionId,
-          customerId: customer.id,
-          planCode: plan.code,
-          planName: plan.name,
-          cycle,
-          price: { amount: 2500, currency: 'EUR' },
-          plan: terms(1, '300'),
-          quantity: 2,
-          trialEnd: anchor,
-        }),
-        taskQueue,
-      },
-    );
+  async play(recording) {
+    const { env } = recording;
+    const { handle, cycle, terms } = await startRecordedSubscription(recording);
     const until = async (instant: string, invoices: number) => {
       await env.sleep(Date.parse(instant) + 3_600_000 - (await env.currentTimeMs()));
       while ((await handle.query(stateQuery)).invoicesIssued < invoices) await env.sleep(1000);
@@ -122,3 +47,68 @@ export const subscription: Story = {
     return handle;
   },
 };
+
+/**
+ * The recorded subscription started: the replay customer on a plan version of flat, per-seat
+ * (two seats) and usage charges, in a trial until its anchor a day from now.
+ */
+export async function startRecordedSubscription({ db, env, taskQueue }: Recording) {
+  const customer = await replayCustomer(db, 'Europe/Paris');
+  const anchor = new Date((await env.currentTimeMs()) + 86_400_000).toISOString();
+  const { plan, subscriptionId } = await replaySubscription(db, {
+    customerId: customer.id,
+    status: 'active',
+    anchor,
+  });
+  const cycle = {
+    interval: 'month' as const,
+    intervalCount: 1,
+    anchor,
+    timezone: 'Europe/Paris',
+  };
+  // A plan version of flat, per-seat and usage charges and a trial until the anchor.
+  await createMetric(db, { code: 'replay_calls', name: 'Replay calls', aggregation: 'count' });
+  const terms = (version: number, seatPrice: string): PlanVersion => ({
+    planCode: plan.code,
+    version,
+    currency: 'EUR',
+    billingCycle: { interval: 'month', intervalCount: 1 },
+    taxBehavior: 'exclusive',
+    charges: [
+      { key: 'base', type: 'flat', description: 'Base', billing: 'advance', amount: '2500' },
+      {
+        key: 'seats',
+        type: 'per_seat',
+        description: 'Seats',
+        billing: 'advance',
+        unitAmount: seatPrice,
+      },
+      {
+        key: 'calls',
+        type: 'usage',
+        description: 'Calls',
+        billing: 'arrears',
+        metricCode: 'replay_calls',
+        pricing: { model: 'per_unit', unitPrice: '1' },
+      },
+    ],
+  });
+  const handle = await env.client.workflow.start<typeof subscriptionWorkflow>(
+    'subscriptionWorkflow',
+    {
+      ...subscriptionStartOptions({
+        subscriptionId,
+        customerId: customer.id,
+        planCode: plan.code,
+        planName: plan.name,
+        cycle,
+        price: { amount: 2500, currency: 'EUR' },
+        plan: terms(1, '300'),
+        quantity: 2,
+        trialEnd: anchor,
+      }),
+      taskQueue,
+    },
+  );
+  return { handle, cycle, terms, subscriptionId };
+}

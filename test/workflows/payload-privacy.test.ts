@@ -91,10 +91,10 @@ async function decrypt(p: JsonPayload): Promise<string> {
 }
 
 const cases: [string, Story][] = [
-  ['subscription', stories.subscriptionWorkflow],
-  ['collection', stories.collectionWorkflow],
-  ['project', stories.projectWorkflow],
-  ['QuickBooks sync', stories.accountingSyncWorkflow],
+  ['subscription', stories.subscriptionWorkflow[0]],
+  ['collection', stories.collectionWorkflow[0]],
+  ['project', stories.projectWorkflow[0]],
+  ['QuickBooks sync', stories.accountingSyncWorkflow[0]],
 ];
 
 describe('personal data in Temporal history', () => {

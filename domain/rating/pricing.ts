@@ -9,7 +9,16 @@ import type {
   PerUnitPricing,
   VolumePricing,
 } from '../catalog/types.ts';
-import { worded, type Wording } from '../core/wording.ts';
+import {
+  minorFigure,
+  percentFigure,
+  quantityFigure,
+  Steps,
+  worded,
+  type Figure,
+  type Wording,
+  type WordingValue,
+} from '../core/wording.ts';
 import {
   ceilQuotient,
   decimal,
@@ -27,6 +36,8 @@ export interface PricedQuantity {
   /** Exact sum of the components (minor units). */
   total: Exact;
   explanation: string[];
+  /** Each step of the explanation as a message of the `lines` catalogue, in the same order. */
+  explanationWording: Wording[];
   /** The quantity that was priced (after the model's own free units). */
   billableQuantity: Exact;
   /** Before the model's own free units (package, percentage); default billableQuantity. */
@@ -44,12 +55,14 @@ export type QuantityPricing =
 
 function component(
   label: string,
+  wording: Wording,
   quantity: Exact | null,
   unitPrice: Exact | null,
   amount: Exact,
 ): LineComponent {
   return {
     label,
+    wording,
     quantity: quantity && toDecimalString(quantity),
     unitPrice: unitPrice && toDecimalString(unitPrice),
     amount: toDecimalString(amount),
@@ -58,13 +71,26 @@ function component(
 
 function finish(
   components: LineComponent[],
-  explanation: string[],
+  steps: Steps,
   billable: Exact,
   extra: Partial<PricedQuantity> = {},
 ): PricedQuantity {
   const total = components.reduce((t, c) => t.plus(c.amount), ZERO);
-  return { components, total, explanation, billableQuantity: billable, ...extra };
+  return {
+    components,
+    total,
+    explanation: steps.text,
+    explanationWording: steps.wording,
+    billableQuantity: billable,
+    ...extra,
+  };
 }
+
+const NO_USAGE = worded('lines.step.noUsage');
+
+/** "3 × €0.50 = €1.50" as a catalogue message. */
+const timesWording = (quantity: WordingValue, price: WordingValue, amount: WordingValue): Wording =>
+  worded('lines.step.times', { quantity, price, amount });
 
 interface Bounded {
   upTo: string | null;
@@ -83,11 +109,11 @@ function tierRange(
   return `above ${bound(lower)} up to ${bound(upper)}`;
 }
 
-/** tierRange as a message of the `lines` catalogue (the bounds formatted as in tierRange). */
+/** tierRange as a message of the `lines` catalogue, its bounds figures of the locale. */
 function tierWording(
   tiers: readonly Bounded[],
   i: number,
-  bound: (x: string) => string = formatQuantity,
+  bound: (x: string) => Figure = quantityFigure,
   everything = 'lines.tierAllUnits',
 ): Wording {
   const lower = i === 0 ? null : tiers[i - 1]!.upTo;
@@ -118,6 +144,16 @@ function billedText(used: Exact, billed: Exact, blockSize: Exact | null): string
   return `${formatQuantity(used)} → ${formatQuantity(billed)} (blocks of ${formatQuantity(blockSize)})`;
 }
 
+/** billedText as a wording value. */
+function billedWording(used: Exact, billed: Exact, blockSize: Exact | null): Figure | Wording {
+  if (blockSize === null) return quantityFigure(used);
+  return worded('lines.step.inBlocks', {
+    used: quantityFigure(used),
+    billed: quantityFigure(billed),
+    block: quantityFigure(blockSize),
+  });
+}
+
 export function pricePerUnit(
   pricing: PerUnitPricing,
   quantity: Exact,
@@ -128,14 +164,23 @@ export function pricePerUnit(
   const billed = roundUpToBlocks(quantity, size, null);
   const amount = billed.times(price);
   const label = size === null ? 'per unit' : `per unit, in blocks of ${formatQuantity(size)}`;
-  return finish(
-    [component(label, billed, price, amount)],
-    [
-      `${billedText(quantity, billed, size)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`,
-    ],
-    quantity,
-    { billedQuantity: billed, unitPrice: price },
+  const labelWording =
+    size === null
+      ? worded('lines.part.perUnit')
+      : worded('lines.part.perUnitInBlocks', { block: quantityFigure(size) });
+  const steps = new Steps();
+  steps.push(
+    `${billedText(quantity, billed, size)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`,
+    timesWording(
+      billedWording(quantity, billed, size),
+      minorFigure(price, currency),
+      minorFigure(amount, currency),
+    ),
   );
+  return finish([component(label, labelWording, billed, price, amount)], steps, quantity, {
+    billedQuantity: billed,
+    unitPrice: price,
+  });
 }
 
 interface TierWalk {
@@ -143,7 +188,11 @@ interface TierWalk {
   unitPrice: (i: number) => Exact;
   /** The arithmetic of one tier: "9,000 × USD 0.001 = USD 9.00". */
   step: (i: number, used: Exact, billed: Exact, amount: Exact) => string;
+  /** The same as a catalogue message. */
+  stepWording: (i: number, used: Exact, billed: Exact, amount: Exact) => Wording;
   bound?: (x: string) => string;
+  /** A bound as a figure of the locale. */
+  boundFigure?: (x: string) => Figure;
   /** The label of a single unbounded tier. */
   everything?: string;
   /** Its message in the `lines` catalogue. */
@@ -162,7 +211,7 @@ function priceTiered(
   walk: TierWalk,
 ): PricedQuantity {
   const components: LineComponent[] = [];
-  const explanation: string[] = [];
+  const steps = new Steps();
   let lower = ZERO;
   let billedTotal = ZERO;
   for (const [i, tier] of tiers.entries()) {
@@ -175,7 +224,7 @@ function priceTiered(
     const amount = billed.times(price);
     billedTotal = billedTotal.plus(billed);
     const range = tierRange(tiers, i, walk.bound, walk.everything);
-    const rangeWording = tierWording(tiers, i, walk.bound, walk.everythingKey);
+    const rangeWording = tierWording(tiers, i, walk.boundFigure, walk.everythingKey);
     const label =
       walk.blockSize === null
         ? range
@@ -185,22 +234,40 @@ function priceTiered(
         ? rangeWording
         : worded('lines.tierInBlocks', {
             range: rangeWording,
-            used: formatQuantity(used),
-            block: formatQuantity(walk.blockSize),
+            used: quantityFigure(used),
+            block: quantityFigure(walk.blockSize),
           });
-    components.push({ ...component(label, billed, price, amount), wording });
+    components.push(component(label, wording, billed, price, amount));
+    const arithmetic = walk.stepWording(i, used, billed, amount);
     let step = `${range}: ${walk.step(i, used, billed, amount)}`;
+    let stepWording = worded('lines.step.tier', { range: rangeWording, arithmetic });
     if (tier.flatFee !== undefined) {
       const fee = decimal(tier.flatFee);
-      components.push(component(`flat fee (tier ${i + 1})`, null, null, fee));
+      components.push(flatFee(i, fee));
       step += `; flat fee ${formatMinor(fee, currency)}`;
+      stepWording = worded('lines.step.withFlatFee', {
+        step: stepWording,
+        fee: minorFigure(fee, currency),
+      });
     }
-    explanation.push(step);
+    steps.push(step, stepWording);
     if (bound === null) break;
     lower = bound;
   }
-  if (components.length === 0) explanation.push('no usage');
-  return finish(components, explanation, quantity, { billedQuantity: billedTotal });
+  if (components.length === 0) steps.push('no usage', NO_USAGE);
+  return finish(components, steps, quantity, { billedQuantity: billedTotal });
+}
+
+/** A tier's flat fee, as a component of the line. */
+function flatFee(i: number, fee: Exact): LineComponent {
+  const tier = String(i + 1);
+  return component(
+    `flat fee (tier ${tier})`,
+    worded('lines.part.flatFee', { tier }),
+    null,
+    null,
+    fee,
+  );
 }
 
 /** Each tier prices the units inside it; a tier's flat fee applies once any unit falls in it. */
@@ -215,6 +282,12 @@ export function priceGraduated(
     unitPrice: (i) => decimal(pricing.tiers[i]!.unitPrice),
     step: (i, used, billed, amount) =>
       `${billedText(used, billed, size)} × ${money(decimal(pricing.tiers[i]!.unitPrice))} = ${money(amount)}`,
+    stepWording: (i, used, billed, amount) =>
+      timesWording(
+        billedWording(used, billed, size),
+        minorFigure(pricing.tiers[i]!.unitPrice, currency),
+        minorFigure(amount, currency),
+      ),
     blockSize: size,
   });
 }
@@ -233,7 +306,14 @@ export function priceGraduatedPercentage(
     unitPrice: (i) => decimal(pricing.tiers[i]!.rate).times('0.01'),
     step: (i, used, _billed, amount) =>
       `${formatPercent(pricing.tiers[i]!.rate)} × ${money(used)} = ${money(amount)}`,
+    stepWording: (i, used, _billed, amount) =>
+      timesWording(
+        percentFigure(pricing.tiers[i]!.rate),
+        minorFigure(used, currency),
+        minorFigure(amount, currency),
+      ),
     bound: (x) => money(decimal(x)),
+    boundFigure: (x) => minorFigure(x, currency),
     everything: 'all volume',
     everythingKey: 'lines.tierAllVolume',
     blockSize: null,
@@ -246,7 +326,11 @@ export function priceVolume(
   quantity: Exact,
   currency: string,
 ): PricedQuantity {
-  if (quantity.lte(0)) return finish([], ['no usage'], quantity, { unitPrice: null });
+  if (quantity.lte(0)) {
+    const steps = new Steps();
+    steps.push('no usage', NO_USAGE);
+    return finish([], steps, quantity, { unitPrice: null });
+  }
   const i = pricing.tiers.findIndex((t) => t.upTo === null || quantity.lte(decimal(t.upTo)));
   if (i < 0) throw new RangeError('volume tiers must end with an unbounded tier');
   const tier = pricing.tiers[i]!;
@@ -256,17 +340,42 @@ export function priceVolume(
   const price = decimal(tier.unitPrice);
   const amount = billed.times(price);
   const range = tierRange(pricing.tiers, i);
+  const rangeWording = tierWording(pricing.tiers, i);
+  const number = String(i + 1);
   const blocks = size === null ? '' : `, in blocks of ${formatQuantity(size)}`;
-  const components = [
-    component(`all units at tier ${i + 1} (${range})${blocks}`, billed, price, amount),
-  ];
-  let step = `${formatQuantity(quantity)} units reach tier ${i + 1} (${range}): ${billedText(quantity, billed, size)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`;
+  const label = `all units at tier ${number} (${range})${blocks}`;
+  const labelWording =
+    size === null
+      ? worded('lines.part.volumeTier', { tier: number, range: rangeWording })
+      : worded('lines.part.volumeTierInBlocks', {
+          tier: number,
+          range: rangeWording,
+          block: quantityFigure(size),
+        });
+  const components = [component(label, labelWording, billed, price, amount)];
+  let step = `${formatQuantity(quantity)} units reach tier ${number} (${range}): ${billedText(quantity, billed, size)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`;
+  let stepWording = worded('lines.step.volume', {
+    quantity: quantityFigure(quantity),
+    tier: number,
+    range: rangeWording,
+    arithmetic: timesWording(
+      billedWording(quantity, billed, size),
+      minorFigure(price, currency),
+      minorFigure(amount, currency),
+    ),
+  });
   if (tier.flatFee !== undefined) {
     const fee = decimal(tier.flatFee);
-    components.push(component(`flat fee (tier ${i + 1})`, null, null, fee));
+    components.push(flatFee(i, fee));
     step += `; flat fee ${formatMinor(fee, currency)}`;
+    stepWording = worded('lines.step.withFlatFee', {
+      step: stepWording,
+      fee: minorFigure(fee, currency),
+    });
   }
-  return finish(components, [step], quantity, {
+  const steps = new Steps();
+  steps.push(step, stepWording);
+  return finish(components, steps, quantity, {
     billedQuantity: billed,
     unitPrice: tier.flatFee === undefined ? price : null,
   });
@@ -278,25 +387,46 @@ export function pricePackage(
   quantity: Exact,
   currency: string,
 ): PricedQuantity {
-  const explanation: string[] = [];
+  const steps = new Steps();
   let billable = quantity;
   if (pricing.freeUnits !== undefined) {
     const free = decimal(pricing.freeUnits);
     billable = maxOf(ZERO, quantity.minus(free));
-    explanation.push(
+    steps.push(
       `${formatQuantity(quantity)} units − ${formatQuantity(free)} free = ${formatQuantity(billable)}`,
+      worded('lines.step.packageFree', {
+        used: quantityFigure(quantity),
+        free: quantityFigure(free),
+        billable: quantityFigure(billable),
+      }),
     );
   }
   const size = decimal(pricing.packageSize);
   const price = decimal(pricing.packagePrice);
   const packages = ceilQuotient(billable, size);
   const amount = packages.times(price);
-  explanation.push(
+  steps.push(
     `⌈${formatQuantity(billable)} / ${formatQuantity(size)}⌉ = ${formatQuantity(packages)} package(s) × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`,
+    worded('lines.step.packages', {
+      billable: quantityFigure(billable),
+      size: quantityFigure(size),
+      packages: quantityFigure(packages),
+      price: minorFigure(price, currency),
+      amount: minorFigure(amount, currency),
+    }),
   );
+  const label = `packages of ${formatQuantity(size)}`;
   return finish(
-    [component(`packages of ${formatQuantity(size)}`, packages, price, amount)],
-    explanation,
+    [
+      component(
+        label,
+        worded('lines.part.packages', { size: quantityFigure(size) }),
+        packages,
+        price,
+        amount,
+      ),
+    ],
+    steps,
     billable,
     {
       usedQuantity: quantity,

@@ -315,7 +315,8 @@ describe('POST /v1/estimates of percentage pricing', () => {
     // No payments: 0 transactions, $0.00, not even a per-transaction minimum.
     expect(line.amount).toEqual({ amount: 0, currency: 'USD' });
     expect(line.quantity).toBe('0');
-    expect(line.explanation[0]).toBe('0 transactions, volume USD 0.00');
+    // Worded in the estimate's locale (en-US by default): its money as the document shows it.
+    expect(line.explanation[0]).toBe('0 transactions, volume $0.00');
     expect(estimate.totalBeforeTax.amount).toBe(2900);
   });
 });

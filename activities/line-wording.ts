@@ -41,11 +41,15 @@ function wordArithmetic(locale: string, arithmetic: LineArithmetic): LineArithme
     components: arithmetic.components.map(({ wording: label, ...c }) =>
       label ? { ...c, label: word(locale, label) } : c,
     ),
-    explanation:
-      steps && steps.length === arithmetic.explanation.length
-        ? steps.map((step) => word(locale, step))
-        : arithmetic.explanation,
+    explanation: wordSteps(locale, arithmetic.explanation, steps),
   };
+}
+
+/** Explanation steps in `locale` from their messages; without messages, as written. */
+function wordSteps(locale: string, explanation: string[], steps: Wording[] | undefined): string[] {
+  return steps && steps.length === explanation.length
+    ? steps.map((step) => word(locale, step))
+    : explanation;
 }
 
 /** Each line's description, tier labels and steps in `locale`; lines without wording keep theirs. */
@@ -65,6 +69,10 @@ export function wordPeriodInvoice<T extends PeriodInvoice>(locale: string, invoi
   const worded = wordLines(locale, storedLines(invoice));
   return {
     ...invoice,
+    discounts: invoice.discounts.map(({ explanationWording: steps, ...discount }) => ({
+      ...discount,
+      explanation: wordSteps(locale, discount.explanation, steps),
+    })),
     lines: invoice.lines.map((line, i) => {
       const { description } = worded[i]!;
       const arithmetic = worded[i]!.arithmetic ?? line.arithmetic;

@@ -81,6 +81,8 @@ export interface DiscountLine {
   /** Positive amount taken off the invoice. */
   amount: Money;
   explanation: string[];
+  /** Each step as a message of the `lines` catalogue (same order), worded when shown. */
+  explanationWording?: Wording[];
   /** The discount spread over the lines it applies to (largest remainder, to the minor unit). */
   allocations: DiscountAllocation[];
 }

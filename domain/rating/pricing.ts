@@ -17,18 +17,20 @@ import {
   worded,
   type Figure,
   type Wording,
-  type WordingValue,
 } from '../core/wording.ts';
-import {
-  ceilQuotient,
-  decimal,
-  maxOf,
-  minOf,
-  toDecimalString,
-  ZERO,
-  type Exact,
-} from '../core/decimal.ts';
+import { ceilQuotient, decimal, maxOf, minOf, ZERO, type Exact } from '../core/decimal.ts';
 import { formatMinor, formatPercent, formatQuantity } from './format.ts';
+import {
+  billedText,
+  billedWording,
+  component,
+  flatFee,
+  NO_USAGE,
+  tierRange,
+  tierWording,
+  timesWording,
+  type Bounded,
+} from './pricing-words.ts';
 import type { LineComponent } from './types.ts';
 
 export interface PricedQuantity {
@@ -53,22 +55,6 @@ export interface PricedQuantity {
 export type QuantityPricing =
   PerUnitPricing | GraduatedPricing | VolumePricing | PackagePricing | GraduatedPercentagePricing;
 
-function component(
-  label: string,
-  wording: Wording,
-  quantity: Exact | null,
-  unitPrice: Exact | null,
-  amount: Exact,
-): LineComponent {
-  return {
-    label,
-    wording,
-    quantity: quantity && toDecimalString(quantity),
-    unitPrice: unitPrice && toDecimalString(unitPrice),
-    amount: toDecimalString(amount),
-  };
-}
-
 function finish(
   components: LineComponent[],
   steps: Steps,
@@ -86,45 +72,6 @@ function finish(
   };
 }
 
-const NO_USAGE = worded('lines.step.noUsage');
-
-/** "3 × €0.50 = €1.50" as a catalogue message. */
-const timesWording = (quantity: WordingValue, price: WordingValue, amount: WordingValue): Wording =>
-  worded('lines.step.times', { quantity, price, amount });
-
-interface Bounded {
-  upTo: string | null;
-}
-
-function tierRange(
-  tiers: readonly Bounded[],
-  i: number,
-  bound: (x: string) => string = formatQuantity,
-  everything = 'all units',
-): string {
-  const lower = i === 0 ? null : tiers[i - 1]!.upTo;
-  const upper = tiers[i]!.upTo;
-  if (lower === null) return upper === null ? everything : `first ${bound(upper)}`;
-  if (upper === null) return `above ${bound(lower)}`;
-  return `above ${bound(lower)} up to ${bound(upper)}`;
-}
-
-/** tierRange as a message of the `lines` catalogue, its bounds figures of the locale. */
-function tierWording(
-  tiers: readonly Bounded[],
-  i: number,
-  bound: (x: string) => Figure = quantityFigure,
-  everything = 'lines.tierAllUnits',
-): Wording {
-  const lower = i === 0 ? null : tiers[i - 1]!.upTo;
-  const upper = tiers[i]!.upTo;
-  if (lower === null) {
-    return upper === null ? worded(everything) : worded('lines.tierFirst', { upper: bound(upper) });
-  }
-  if (upper === null) return worded('lines.tierAbove', { lower: bound(lower) });
-  return worded('lines.tierBetween', { lower: bound(lower), upper: bound(upper) });
-}
-
 const blockSizeOf = (pricing: { blockSize?: string }) =>
   pricing.blockSize === undefined ? null : decimal(pricing.blockSize);
 
@@ -136,22 +83,6 @@ export function roundUpToBlocks(units: Exact, blockSize: Exact | null, room: Exa
   if (blockSize === null) return units;
   const rounded = ceilQuotient(units, blockSize).times(blockSize);
   return room !== null && rounded.gt(room) ? room : rounded;
-}
-
-/** "1,234 → 1,300 (blocks of 100)", or just "1,234" without blocks. */
-function billedText(used: Exact, billed: Exact, blockSize: Exact | null): string {
-  if (blockSize === null) return formatQuantity(used);
-  return `${formatQuantity(used)} → ${formatQuantity(billed)} (blocks of ${formatQuantity(blockSize)})`;
-}
-
-/** billedText as a wording value. */
-function billedWording(used: Exact, billed: Exact, blockSize: Exact | null): Figure | Wording {
-  if (blockSize === null) return quantityFigure(used);
-  return worded('lines.step.inBlocks', {
-    used: quantityFigure(used),
-    billed: quantityFigure(billed),
-    block: quantityFigure(blockSize),
-  });
 }
 
 export function pricePerUnit(
@@ -256,18 +187,6 @@ function priceTiered(
   }
   if (components.length === 0) steps.push('no usage', NO_USAGE);
   return finish(components, steps, quantity, { billedQuantity: billedTotal });
-}
-
-/** A tier's flat fee, as a component of the line. */
-function flatFee(i: number, fee: Exact): LineComponent {
-  const tier = String(i + 1);
-  return component(
-    `flat fee (tier ${tier})`,
-    worded('lines.part.flatFee', { tier }),
-    null,
-    null,
-    fee,
-  );
 }
 
 /** Each tier prices the units inside it; a tier's flat fee applies once any unit falls in it. */

@@ -13,6 +13,7 @@ import {
   type Wording,
 } from '../core/wording.ts';
 import { formatMinor, formatPercent, formatQuantity } from './format.ts';
+import { component } from './pricing-words.ts';
 import type { PricedQuantity } from './pricing.ts';
 import type { LineComponent } from './types.ts';
 
@@ -54,22 +55,6 @@ function band(b: TransactionBand): Band {
 }
 
 const EMPTY: Band = { count: ZERO, amount: ZERO };
-
-function part(
-  label: string,
-  wording: Wording,
-  quantity: Exact | null,
-  unitPrice: Exact | null,
-  amount: Exact,
-): LineComponent {
-  return {
-    label,
-    wording,
-    quantity: quantity && toDecimalString(quantity),
-    unitPrice: unitPrice && toDecimalString(unitPrice),
-    amount: toDecimalString(amount),
-  };
-}
 
 /** What a period without transactions aggregates to: every band empty. */
 export const NO_TRANSACTIONS: PercentageUsage = { transactionCount: '0', totalAmount: '0' };
@@ -157,7 +142,7 @@ export function pricePercentage(
   const components: LineComponent[] = [];
   const rateAmount = middle.amount.times(rate).times('0.01');
   components.push(
-    part(
+    component(
       `${formatPercent(rate)} of volume`,
       worded('lines.part.percentOfVolume', { rate: percentFigure(rate) }),
       middle.amount,
@@ -177,7 +162,13 @@ export function pricePercentage(
     const fee = decimal(pricing.fixedFeePerTransaction);
     const amount = middle.count.times(fee);
     components.push(
-      part('fixed fee per transaction', worded('lines.part.fixedFee'), middle.count, fee, amount),
+      component(
+        'fixed fee per transaction',
+        worded('lines.part.fixedFee'),
+        middle.count,
+        fee,
+        amount,
+      ),
     );
     steps.push(
       `${formatQuantity(middle.count)} × fixed fee ${money(fee)} = ${money(amount)}`,
@@ -193,7 +184,7 @@ export function pricePercentage(
     const price = decimal(bound);
     const amount = b.count.times(price);
     components.push(
-      part(
+      component(
         `transactions at the ${what} fee`,
         worded('lines.part.clampedFee', { bound: what }),
         b.count,

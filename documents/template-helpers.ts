@@ -3,6 +3,7 @@
 // formatters cached because templates ask for them on every amount and date.
 import type Handlebars from 'handlebars';
 import { formatMinorUnits, formatMoney, money } from '../domain/core/money.ts';
+import { systemPaymentMethodKey } from '../domain/core/payment-methods.ts';
 import { translate, type MessageValues } from '../i18n/catalogue.ts';
 
 /** What every helper may rely on in any template's root context. */
@@ -81,11 +82,7 @@ export function registerHelpers(hb: typeof Handlebars): void {
         `taxRate helper needs a percent as a decimal string, got ${String(value)}`,
       );
     }
-    const fractionDigits = value.includes('.') ? value.split('.')[1]!.length : 0;
-    return numberFormat(stringOr(locale, root.customer.locale), {
-      style: 'percent',
-      maximumFractionDigits: Math.min(20, fractionDigits),
-    }).format(`${value}E-2` as unknown as number); // exact: Intl reads decimal strings
+    return formatPercentIn(value, stringOr(locale, root.customer.locale));
   });
 
   // Integer basis points (825 → 8.25 %) or an exact decimal string ("0.0825" → 8.25 %).
@@ -147,6 +144,15 @@ export function registerHelpers(hb: typeof Handlebars): void {
     return new hb.SafeString(translate(stringOr(locale, root.customer.locale), key, values));
   });
 
+  // A payment's method: one the system records ("account credit") in the reader's language,
+  // an operator's own text as typed: {{paymentMethod payment.method}}.
+  hb.registerHelper('paymentMethod', (...args: unknown[]) => {
+    const [root, method, locale] = helperArgs(args);
+    if (typeof method !== 'string') return '';
+    const key = systemPaymentMethodKey(method);
+    return key === null ? method : translate(stringOr(locale, root.customer.locale), key);
+  });
+
   // Names built from data, e.g. a dynamic partial: {{> (concat "reminder-" tone)}}.
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
 
@@ -162,9 +168,7 @@ export function registerHelpers(hb: typeof Handlebars): void {
     if (typeof value !== 'string' || !DECIMAL.test(value)) {
       throw new TypeError(`quantity helper needs a decimal string, got ${String(value)}`);
     }
-    return numberFormat(stringOr(locale, root.customer.locale), {
-      maximumFractionDigits: 20,
-    }).format(value as unknown as number); // Intl formats decimal strings exactly
+    return formatQuantityIn(value, stringOr(locale, root.customer.locale));
   });
 
   // Whole numbers for people, e.g. a quantity of 12000 → "12 000" in fr-FR.
@@ -175,6 +179,27 @@ export function registerHelpers(hb: typeof Handlebars): void {
     }
     return numberFormat(stringOr(locale, root.customer.locale)).format(value);
   });
+}
+
+/** An exact decimal quantity in `locale`: "1234.5" → "1.234,5" in de-DE, never through a float. */
+export function formatQuantityIn(value: string, locale: string): string {
+  return numberFormat(locale, { maximumFractionDigits: 20 }).format(value as unknown as number); // Intl formats decimal strings exactly
+}
+
+/** A percent as written ("2.9" is 2.9 %) in `locale`: "2,9 %" in de-DE. */
+export function formatPercentIn(value: string, locale: string): string {
+  const fractionDigits = value.includes('.') ? value.split('.')[1]!.length : 0;
+  return numberFormat(locale, {
+    style: 'percent',
+    maximumFractionDigits: Math.min(20, fractionDigits),
+  }).format(`${value}E-2` as unknown as number); // exact: Intl reads decimal strings
+}
+
+/** A calendar day (YYYY-MM-DD) as documents write dates: "15. Dezember 2026" in de-DE. */
+export function formatDayIn(day: string, locale: string): string {
+  return dateFormat(locale, { ...LONG_DATE, timeZone: 'UTC' }).format(
+    Date.parse(`${day}T00:00:00Z`),
+  );
 }
 
 // Building an Intl formatter costs ~100× more than formatting with one, and every money, date

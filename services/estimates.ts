@@ -11,6 +11,7 @@ import type { InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
 import { listMetricCodes } from '../db/repositories/metrics.ts';
 import { getPlanByCode, getPlanVersion } from '../db/repositories/plans.ts';
 import { customerNow } from '../db/repositories/test-clocks.ts';
+import { wordPeriodInvoice } from '../activities/line-wording.ts';
 import type { DocumentRenderer } from '../documents/renderer.ts';
 import { estimateViewOf } from '../documents/estimate-view.ts';
 import type { Brand } from '../documents/views.ts';
@@ -238,24 +239,28 @@ export async function createEstimate(
   // The one invoicing path: a whole period (or its stub) with its usage in arrears and its
   // advance charges, exactly as a subscription's invoice would price them.
   const terms = { plan, quantity: 0, quantities: order.quantities ?? {} };
-  const invoice = ratePeriodInvoice({
-    timezone,
-    roundingMode,
-    arrears: {
-      period: full,
-      segments: [
-        {
-          ...terms,
-          from: period.start,
-          to: period.end,
-          usage: order.usage ?? {},
-          transactions: order.transactions ?? {},
-        },
-      ],
-    },
-    advance: { period: full, from: period.start, terms },
-    coupons,
-  });
+  // Worded in the estimate's locale through the function the issued invoice's lines take.
+  const invoice = wordPeriodInvoice(
+    locale,
+    ratePeriodInvoice({
+      timezone,
+      roundingMode,
+      arrears: {
+        period: full,
+        segments: [
+          {
+            ...terms,
+            from: period.start,
+            to: period.end,
+            usage: order.usage ?? {},
+            transactions: order.transactions ?? {},
+          },
+        ],
+      },
+      advance: { period: full, from: period.start, terms },
+      coupons,
+    }),
+  );
   const rated: RatedPeriod = {
     currency: invoice.currency,
     roundingMode,

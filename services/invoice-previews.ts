@@ -1,7 +1,7 @@
 // What the subscription workflow WILL invoice, computed the way its activity does: the same
 // windows (domain/invoicing/boundary.ts), the same usage and coupon queries, the same rating
 // (ratePeriodInvoice) and the same tax request. Nothing is stored or changed.
-import { wordLines } from '../activities/line-wording.ts';
+import { wordPeriodInvoice } from '../activities/line-wording.ts';
 import { getCustomer } from '../db/repositories/customers.ts';
 import type { Db } from '../db/connect.ts';
 import { couponsForPeriod } from '../db/repositories/coupon-applications.ts';
@@ -92,14 +92,8 @@ async function preview(
   const { tax, total } = invoiceTotals(rated, taxResult);
   // Worded in the customer's locale, as the invoicing activity stores them.
   const locale = (await getCustomer(db, customerId))?.locale ?? 'en';
-  const worded = wordLines(locale, storedLines(rated));
   return {
-    ...rated,
-    lines: rated.lines.map((l, i) => ({
-      ...l,
-      description: worded[i]!.description,
-      arithmetic: worded[i]!.arithmetic ?? l.arithmetic,
-    })),
+    ...wordPeriodInvoice(locale, rated),
     issuedAt: request.issuedAt,
     tax,
     total,

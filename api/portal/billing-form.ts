@@ -138,13 +138,39 @@ export async function submitBillingForm(
   }
 }
 
+/** The fields whose refusal the `billing-form` catalogue words, by the form's field name. */
+const WORDED_FIELD: Record<string, string> = {
+  name: 'name',
+  email: 'email',
+  'address.line1': 'address',
+  'address.line2': 'address',
+  'address.postalCode': 'address',
+  'address.city': 'address',
+  'address.region': 'address',
+  country: 'country',
+  vatNumber: 'vatNumber',
+  locale: 'locale',
+};
+
+/**
+ * What the form says of a refused field, in the reader's language: the API's problem detail
+ * stays English for operators; the customer reads the `billing-form` catalogue's words for the
+ * field (a missing one is required, the whole form when no field is named).
+ */
+export function refusalMessage(t: (key: string) => string, error: FieldError): string {
+  if (error.message === 'is required') return t('billing-form.required');
+  const field = WORDED_FIELD[error.field];
+  if (field !== undefined) return t(`billing-form.invalid.${field}`);
+  return t(error.field === 'body' ? 'billing-form.invalid.form' : 'billing-form.invalid.other');
+}
+
 /** The form's context for the template: each field labelled, valued, and marked when at fault. */
 export function toBillingDetailsPage(
   t: (key: string) => string,
   form: BillingForm,
   outcome: { saved?: boolean; errors?: FieldError[] } = {},
 ) {
-  const errors = outcome.errors ?? [];
+  const errors = (outcome.errors ?? []).map((e) => ({ ...e, message: refusalMessage(t, e) }));
   const errorOf = (field: string) => errors.find((e) => e.field === field)?.message;
   const labelOf = (field: string) => {
     const known = FIELDS.find((f) => f.name === field);

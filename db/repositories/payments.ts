@@ -4,6 +4,7 @@
 // exceeds the balance goes to the customer's credit ledger and is taken off the next invoice.
 import { sql, type Transaction } from 'kysely';
 import { canApply, splitPayment } from '../../domain/invoicing/lifecycle.ts';
+import { ACCOUNT_CREDIT_METHOD } from '../../domain/core/payment-methods.ts';
 import { inTransaction, type Db } from '../connect.ts';
 import type { Database, Invoice, Payment } from '../database.ts';
 import { newId } from '../ids.ts';
@@ -195,7 +196,7 @@ export async function applyCreditBalance(
     const recorded = await recordPayment(trx, {
       invoiceId: invoice.id,
       amount,
-      method: 'account credit',
+      method: ACCOUNT_CREDIT_METHOD,
       reference,
       paidAt: at,
       source: 'credit_balance',

@@ -3,6 +3,7 @@
 // cap. Stored with the line (invoice_lines.arithmetic) and shown on the document and the API.
 import type { BillingTiming } from '../catalog/types.ts';
 import type { DecimalString, Fraction } from '../core/decimal.ts';
+import type { Wording } from '../core/wording.ts';
 import type { LineComponent, LineKind } from '../rating/types.ts';
 
 export interface LineArithmetic {
@@ -21,6 +22,8 @@ export interface LineArithmetic {
   proration: Fraction | null;
   /** The per-period maximum that limited the line (prorated like the line); null if none did. */
   cappedAt: DecimalString | null;
-  /** The arithmetic step by step, for people. */
+  /** The arithmetic step by step, for people (in the customer's language once stored). */
   explanation: string[];
+  /** Each step as a message of the `lines` catalogue: worded, then dropped, when stored. */
+  explanationWording?: Wording[];
 }

@@ -4,7 +4,7 @@
 // it); coupons then discount the lines; tax comes later, on each line's net amount. The
 // workflow's invoicing activity, the upcoming-invoice and change previews, and estimates all
 // price through `ratePeriodInvoice`, so a preview is what the invoice will say.
-import { worded, type Wording } from '../core/wording.ts';
+import { dayFigure, worded, type Wording, type WordingValue } from '../core/wording.ts';
 import { prorationFactor, type Span } from '../subscriptions/billing-cycles.ts';
 import type { CouponRedemption, PercentageUsage, PlanVersion } from '../catalog/types.ts';
 import {
@@ -99,7 +99,7 @@ interface Piece {
   suffix: string;
   /** The suffix as a message of the `lines` catalogue wrapping the line's description. */
   suffixKey: string | null;
-  suffixValues: Record<string, string>;
+  suffixValues: Record<string, WordingValue>;
 }
 
 /** The per-period maximum that capped the line, prorated like it (exact minor units). */
@@ -124,6 +124,7 @@ function arithmeticOf(piece: Piece): LineArithmetic {
     proration: piece.proration,
     cappedAt: cappedAt(piece),
     explanation: line.explanation,
+    ...(line.explanationWording && { explanationWording: line.explanationWording }),
   };
 }
 
@@ -178,8 +179,8 @@ export function ratePeriodInvoice(request: PeriodInvoiceRequest): PeriodInvoice 
             ? {
                 plan: segment.plan.planCode,
                 version: String(segment.plan.version),
-                from: localDate(segment.from, timezone),
-                to: localDate(segment.to, timezone),
+                from: dayFigure(localDate(segment.from, timezone)),
+                to: dayFigure(localDate(segment.to, timezone)),
               }
             : {},
         });

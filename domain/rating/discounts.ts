@@ -5,6 +5,7 @@
 import type { Coupon, CouponRedemption } from '../catalog/types.ts';
 import { decimal, roundToMinorUnits, type RoundingMode } from '../core/decimal.ts';
 import { money } from '../core/money.ts';
+import { minorFigure, percentFigure, worded, type Wording } from '../core/wording.ts';
 import { formatMinor, formatPercent } from './format.ts';
 import type { DiscountAllocation, DiscountLine, RatedLine } from './types.ts';
 
@@ -64,6 +65,7 @@ export function applyCoupons(
   const discounts: DiscountLine[] = [];
   const appliedCoupons: string[] = [];
   const fmt = (x: number) => formatMinor(x, currency);
+  const figure = (x: number) => minorFigure(x, currency);
   for (const redemption of redemptions) {
     if (!couponApplies(redemption)) continue;
     const { coupon } = redemption;
@@ -72,12 +74,21 @@ export function applyCoupons(
     const base = scoped.reduce((t, l) => t + net.get(l.id)!, 0);
     const scopeText =
       coupon.appliesTo.type === 'subtotal' ? 'subtotal' : coupon.appliesTo.chargeKeys.join(', ');
+    const scope =
+      coupon.appliesTo.type === 'subtotal' ? worded('lines.step.discountSubtotal') : scopeText;
     let off: number;
     let step: string;
+    let stepWording: Wording;
     if (coupon.value.type === 'percentage') {
       off = roundToMinorUnits(decimal(base).times(coupon.value.percent).times('0.01'), mode);
       off = Math.min(off, base);
       step = `${formatPercent(coupon.value.percent)} of ${fmt(base)} (${scopeText}) = ${fmt(off)}`;
+      stepWording = worded('lines.step.discountPercent', {
+        percent: percentFigure(coupon.value.percent),
+        base: figure(base),
+        scope,
+        off: figure(off),
+      });
     } else {
       if (coupon.value.amount.currency !== currency) {
         throw new RangeError(
@@ -85,10 +96,18 @@ export function applyCoupons(
         );
       }
       off = Math.min(coupon.value.amount.amount, base);
-      step =
-        off < coupon.value.amount.amount
-          ? `${fmt(coupon.value.amount.amount)} off, limited to the ${fmt(base)} left (${scopeText}) = ${fmt(off)}`
-          : `${fmt(off)} off (${scopeText})`;
+      const limited = off < coupon.value.amount.amount;
+      step = limited
+        ? `${fmt(coupon.value.amount.amount)} off, limited to the ${fmt(base)} left (${scopeText}) = ${fmt(off)}`
+        : `${fmt(off)} off (${scopeText})`;
+      stepWording = limited
+        ? worded('lines.step.discountLimited', {
+            amount: figure(coupon.value.amount.amount),
+            base: figure(base),
+            scope,
+            off: figure(off),
+          })
+        : worded('lines.step.discountFixed', { off: figure(off), scope });
     }
     if (off <= 0) continue;
     const shares = allocate(
@@ -107,6 +126,7 @@ export function applyCoupons(
       description: coupon.description,
       amount: money(off, currency),
       explanation: [step],
+      explanationWording: [stepWording],
       allocations,
     });
   }

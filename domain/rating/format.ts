@@ -4,6 +4,7 @@
 import { decimal, shift, type DecimalString, type Exact, type Fraction } from '../core/decimal.ts';
 import { minorUnitExponent } from '../core/currency.ts';
 import type { Money } from '../core/money.ts';
+import { minorFigure, worded, type WordingValue } from '../core/wording.ts';
 
 function group(integer: string): string {
   return integer.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -50,4 +51,27 @@ export function formatMinorRatio(numerator: Exact, denominator: number, currency
 export function equalsMinorRatio(numerator: Exact, denominator: number, currency: string): string {
   const text = formatMinorRatio(numerator, denominator, currency);
   return text.startsWith('≈') ? text : `= ${text}`;
+}
+
+/** formatMinorRatio as a wording value: the exact amount, or "≈" it to 6 more places. */
+export function minorRatioWording(
+  numerator: Exact,
+  denominator: number,
+  currency: string,
+): WordingValue {
+  const q = numerator.div(denominator);
+  if (q.times(denominator).eq(numerator)) return minorFigure(q, currency);
+  return worded('lines.step.about', { amount: minorFigure(q.round(6), currency) });
+}
+
+/** equalsMinorRatio as a wording value: "= €20.00" when exact, "≈ €20.35714286" when not. */
+export function equalsMinorRatioWording(
+  numerator: Exact,
+  denominator: number,
+  currency: string,
+): WordingValue {
+  const ratio = minorRatioWording(numerator, denominator, currency);
+  return typeof ratio === 'object' && 'key' in ratio
+    ? ratio
+    : worded('lines.step.equals', { amount: ratio });
 }

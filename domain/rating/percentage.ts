@@ -4,7 +4,16 @@
 // result equals the sum over transactions of clamp(a × rate/100 + fixed, min, max), exactly.
 import type { PercentagePricing, PercentageUsage, TransactionBand } from '../catalog/types.ts';
 import { decimal, toDecimalString, ZERO, type DecimalString, type Exact } from '../core/decimal.ts';
+import {
+  minorFigure,
+  percentFigure,
+  quantityFigure,
+  Steps,
+  worded,
+  type Wording,
+} from '../core/wording.ts';
 import { formatMinor, formatPercent, formatQuantity } from './format.ts';
+import { component } from './pricing-words.ts';
 import type { PricedQuantity } from './pricing.ts';
 import type { LineComponent } from './types.ts';
 
@@ -47,20 +56,6 @@ function band(b: TransactionBand): Band {
 
 const EMPTY: Band = { count: ZERO, amount: ZERO };
 
-function part(
-  label: string,
-  quantity: Exact | null,
-  unitPrice: Exact | null,
-  amount: Exact,
-): LineComponent {
-  return {
-    label,
-    quantity: quantity && toDecimalString(quantity),
-    unitPrice: unitPrice && toDecimalString(unitPrice),
-    amount: toDecimalString(amount),
-  };
-}
-
 /** What a period without transactions aggregates to: every band empty. */
 export const NO_TRANSACTIONS: PercentageUsage = { transactionCount: '0', totalAmount: '0' };
 
@@ -102,21 +97,44 @@ export function pricePercentage(
     throw new RangeError('inconsistent percentage usage: bands exceed their totals');
   }
 
-  const explanation = [
+  const figure = (x: Exact) => minorFigure(x, currency);
+  const steps = new Steps();
+  steps.push(
     `${formatQuantity(total.count)} transactions, volume ${money(total.amount)}`,
-  ];
+    worded('lines.step.transactions', {
+      count: quantityFigure(total.count),
+      volume: figure(total.amount),
+    }),
+  );
   if (hasFree) {
-    const free = [
-      pricing.freeTransactions !== undefined &&
-        decimal(pricing.freeTransactions).gt(0) &&
-        `the first ${formatQuantity(pricing.freeTransactions)} transactions`,
-      pricing.freeAmount !== undefined &&
-        decimal(pricing.freeAmount).gt(0) &&
-        `the first ${money(decimal(pricing.freeAmount))} of volume`,
-    ].filter(Boolean);
+    const positive = (v: string | undefined): v is string => v !== undefined && decimal(v).gt(0);
+    const free: { text: string; wording: Wording }[] = [];
+    if (positive(pricing.freeTransactions)) {
+      free.push({
+        text: `the first ${formatQuantity(pricing.freeTransactions)} transactions`,
+        wording: worded('lines.step.freeTransactions', {
+          count: quantityFigure(pricing.freeTransactions),
+        }),
+      });
+    }
+    if (positive(pricing.freeAmount)) {
+      free.push({
+        text: `the first ${money(decimal(pricing.freeAmount))} of volume`,
+        wording: worded('lines.step.freeVolume', { amount: figure(decimal(pricing.freeAmount)) }),
+      });
+    }
     const which = free.length > 1 ? ', whichever runs out first' : '';
-    explanation.push(
-      `free: ${free.join(' or ')}${which}: ${formatQuantity(chargeable.count)} chargeable transactions, volume ${money(chargeable.amount)}`,
+    const allowance =
+      free.length > 1
+        ? worded('lines.step.freeEither', { first: free[0]!.wording, second: free[1]!.wording })
+        : free[0]!.wording;
+    steps.push(
+      `free: ${free.map((f) => f.text).join(' or ')}${which}: ${formatQuantity(chargeable.count)} chargeable transactions, volume ${money(chargeable.amount)}`,
+      worded('lines.step.freeAllowance', {
+        allowance,
+        count: quantityFigure(chargeable.count),
+        volume: figure(chargeable.amount),
+      }),
     );
   }
 
@@ -124,24 +142,65 @@ export function pricePercentage(
   const components: LineComponent[] = [];
   const rateAmount = middle.amount.times(rate).times('0.01');
   components.push(
-    part(`${formatPercent(rate)} of volume`, middle.amount, rate.times('0.01'), rateAmount),
+    component(
+      `${formatPercent(rate)} of volume`,
+      worded('lines.part.percentOfVolume', { rate: percentFigure(rate) }),
+      middle.amount,
+      rate.times('0.01'),
+      rateAmount,
+    ),
   );
-  explanation.push(`${formatPercent(rate)} × ${money(middle.amount)} = ${money(rateAmount)}`);
+  steps.push(
+    `${formatPercent(rate)} × ${money(middle.amount)} = ${money(rateAmount)}`,
+    worded('lines.step.times', {
+      quantity: percentFigure(rate),
+      price: figure(middle.amount),
+      amount: figure(rateAmount),
+    }),
+  );
   if (pricing.fixedFeePerTransaction !== undefined) {
     const fee = decimal(pricing.fixedFeePerTransaction);
     const amount = middle.count.times(fee);
-    components.push(part('fixed fee per transaction', middle.count, fee, amount));
-    explanation.push(
+    components.push(
+      component(
+        'fixed fee per transaction',
+        worded('lines.part.fixedFee'),
+        middle.count,
+        fee,
+        amount,
+      ),
+    );
+    steps.push(
       `${formatQuantity(middle.count)} × fixed fee ${money(fee)} = ${money(amount)}`,
+      worded('lines.step.fixedFee', {
+        count: quantityFigure(middle.count),
+        fee: figure(fee),
+        amount: figure(amount),
+      }),
     );
   }
-  const clamp = (b: Band, bound: string | undefined, what: string) => {
+  const clamp = (b: Band, bound: string | undefined, what: 'minimum' | 'maximum') => {
     if (bound === undefined || b.count.eq(0)) return;
     const price = decimal(bound);
     const amount = b.count.times(price);
-    components.push(part(`transactions at the ${what} fee`, b.count, price, amount));
-    explanation.push(
+    components.push(
+      component(
+        `transactions at the ${what} fee`,
+        worded('lines.part.clampedFee', { bound: what }),
+        b.count,
+        price,
+        amount,
+      ),
+    );
+    steps.push(
       `${formatQuantity(b.count)} transactions (volume ${money(b.amount)}) at the ${what} fee: ${formatQuantity(b.count)} × ${money(price)} = ${money(amount)}`,
+      worded('lines.step.clampedFee', {
+        bound: what,
+        count: quantityFigure(b.count),
+        volume: figure(b.amount),
+        price: figure(price),
+        amount: figure(amount),
+      }),
     );
   };
   clamp(below, pricing.minPerTransaction, 'minimum');
@@ -150,7 +209,8 @@ export function pricePercentage(
   return {
     components,
     total: sum,
-    explanation,
+    explanation: steps.text,
+    explanationWording: steps.wording,
     billableQuantity: chargeable.count,
     usedQuantity: total.count,
     freeQuantity: hasFree ? total.count.minus(chargeable.count) : null,

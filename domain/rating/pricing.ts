@@ -9,17 +9,28 @@ import type {
   PerUnitPricing,
   VolumePricing,
 } from '../catalog/types.ts';
-import { worded, type Wording } from '../core/wording.ts';
 import {
-  ceilQuotient,
-  decimal,
-  maxOf,
-  minOf,
-  toDecimalString,
-  ZERO,
-  type Exact,
-} from '../core/decimal.ts';
+  minorFigure,
+  percentFigure,
+  quantityFigure,
+  Steps,
+  worded,
+  type Figure,
+  type Wording,
+} from '../core/wording.ts';
+import { ceilQuotient, decimal, maxOf, minOf, ZERO, type Exact } from '../core/decimal.ts';
 import { formatMinor, formatPercent, formatQuantity } from './format.ts';
+import {
+  billedText,
+  billedWording,
+  component,
+  flatFee,
+  NO_USAGE,
+  tierRange,
+  tierWording,
+  timesWording,
+  type Bounded,
+} from './pricing-words.ts';
 import type { LineComponent } from './types.ts';
 
 export interface PricedQuantity {
@@ -27,6 +38,8 @@ export interface PricedQuantity {
   /** Exact sum of the components (minor units). */
   total: Exact;
   explanation: string[];
+  /** Each step of the explanation as a message of the `lines` catalogue, in the same order. */
+  explanationWording: Wording[];
   /** The quantity that was priced (after the model's own free units). */
   billableQuantity: Exact;
   /** Before the model's own free units (package, percentage); default billableQuantity. */
@@ -42,61 +55,21 @@ export interface PricedQuantity {
 export type QuantityPricing =
   PerUnitPricing | GraduatedPricing | VolumePricing | PackagePricing | GraduatedPercentagePricing;
 
-function component(
-  label: string,
-  quantity: Exact | null,
-  unitPrice: Exact | null,
-  amount: Exact,
-): LineComponent {
-  return {
-    label,
-    quantity: quantity && toDecimalString(quantity),
-    unitPrice: unitPrice && toDecimalString(unitPrice),
-    amount: toDecimalString(amount),
-  };
-}
-
 function finish(
   components: LineComponent[],
-  explanation: string[],
+  steps: Steps,
   billable: Exact,
   extra: Partial<PricedQuantity> = {},
 ): PricedQuantity {
   const total = components.reduce((t, c) => t.plus(c.amount), ZERO);
-  return { components, total, explanation, billableQuantity: billable, ...extra };
-}
-
-interface Bounded {
-  upTo: string | null;
-}
-
-function tierRange(
-  tiers: readonly Bounded[],
-  i: number,
-  bound: (x: string) => string = formatQuantity,
-  everything = 'all units',
-): string {
-  const lower = i === 0 ? null : tiers[i - 1]!.upTo;
-  const upper = tiers[i]!.upTo;
-  if (lower === null) return upper === null ? everything : `first ${bound(upper)}`;
-  if (upper === null) return `above ${bound(lower)}`;
-  return `above ${bound(lower)} up to ${bound(upper)}`;
-}
-
-/** tierRange as a message of the `lines` catalogue (the bounds formatted as in tierRange). */
-function tierWording(
-  tiers: readonly Bounded[],
-  i: number,
-  bound: (x: string) => string = formatQuantity,
-  everything = 'lines.tierAllUnits',
-): Wording {
-  const lower = i === 0 ? null : tiers[i - 1]!.upTo;
-  const upper = tiers[i]!.upTo;
-  if (lower === null) {
-    return upper === null ? worded(everything) : worded('lines.tierFirst', { upper: bound(upper) });
-  }
-  if (upper === null) return worded('lines.tierAbove', { lower: bound(lower) });
-  return worded('lines.tierBetween', { lower: bound(lower), upper: bound(upper) });
+  return {
+    components,
+    total,
+    explanation: steps.text,
+    explanationWording: steps.wording,
+    billableQuantity: billable,
+    ...extra,
+  };
 }
 
 const blockSizeOf = (pricing: { blockSize?: string }) =>
@@ -112,12 +85,6 @@ export function roundUpToBlocks(units: Exact, blockSize: Exact | null, room: Exa
   return room !== null && rounded.gt(room) ? room : rounded;
 }
 
-/** "1,234 → 1,300 (blocks of 100)", or just "1,234" without blocks. */
-function billedText(used: Exact, billed: Exact, blockSize: Exact | null): string {
-  if (blockSize === null) return formatQuantity(used);
-  return `${formatQuantity(used)} → ${formatQuantity(billed)} (blocks of ${formatQuantity(blockSize)})`;
-}
-
 export function pricePerUnit(
   pricing: PerUnitPricing,
   quantity: Exact,
@@ -128,14 +95,23 @@ export function pricePerUnit(
   const billed = roundUpToBlocks(quantity, size, null);
   const amount = billed.times(price);
   const label = size === null ? 'per unit' : `per unit, in blocks of ${formatQuantity(size)}`;
-  return finish(
-    [component(label, billed, price, amount)],
-    [
-      `${billedText(quantity, billed, size)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`,
-    ],
-    quantity,
-    { billedQuantity: billed, unitPrice: price },
+  const labelWording =
+    size === null
+      ? worded('lines.part.perUnit')
+      : worded('lines.part.perUnitInBlocks', { block: quantityFigure(size) });
+  const steps = new Steps();
+  steps.push(
+    `${billedText(quantity, billed, size)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`,
+    timesWording(
+      billedWording(quantity, billed, size),
+      minorFigure(price, currency),
+      minorFigure(amount, currency),
+    ),
   );
+  return finish([component(label, labelWording, billed, price, amount)], steps, quantity, {
+    billedQuantity: billed,
+    unitPrice: price,
+  });
 }
 
 interface TierWalk {
@@ -143,7 +119,11 @@ interface TierWalk {
   unitPrice: (i: number) => Exact;
   /** The arithmetic of one tier: "9,000 × USD 0.001 = USD 9.00". */
   step: (i: number, used: Exact, billed: Exact, amount: Exact) => string;
+  /** The same as a catalogue message. */
+  stepWording: (i: number, used: Exact, billed: Exact, amount: Exact) => Wording;
   bound?: (x: string) => string;
+  /** A bound as a figure of the locale. */
+  boundFigure?: (x: string) => Figure;
   /** The label of a single unbounded tier. */
   everything?: string;
   /** Its message in the `lines` catalogue. */
@@ -162,7 +142,7 @@ function priceTiered(
   walk: TierWalk,
 ): PricedQuantity {
   const components: LineComponent[] = [];
-  const explanation: string[] = [];
+  const steps = new Steps();
   let lower = ZERO;
   let billedTotal = ZERO;
   for (const [i, tier] of tiers.entries()) {
@@ -175,7 +155,7 @@ function priceTiered(
     const amount = billed.times(price);
     billedTotal = billedTotal.plus(billed);
     const range = tierRange(tiers, i, walk.bound, walk.everything);
-    const rangeWording = tierWording(tiers, i, walk.bound, walk.everythingKey);
+    const rangeWording = tierWording(tiers, i, walk.boundFigure, walk.everythingKey);
     const label =
       walk.blockSize === null
         ? range
@@ -185,22 +165,28 @@ function priceTiered(
         ? rangeWording
         : worded('lines.tierInBlocks', {
             range: rangeWording,
-            used: formatQuantity(used),
-            block: formatQuantity(walk.blockSize),
+            used: quantityFigure(used),
+            block: quantityFigure(walk.blockSize),
           });
-    components.push({ ...component(label, billed, price, amount), wording });
+    components.push(component(label, wording, billed, price, amount));
+    const arithmetic = walk.stepWording(i, used, billed, amount);
     let step = `${range}: ${walk.step(i, used, billed, amount)}`;
+    let stepWording = worded('lines.step.tier', { range: rangeWording, arithmetic });
     if (tier.flatFee !== undefined) {
       const fee = decimal(tier.flatFee);
-      components.push(component(`flat fee (tier ${i + 1})`, null, null, fee));
+      components.push(flatFee(i, fee));
       step += `; flat fee ${formatMinor(fee, currency)}`;
+      stepWording = worded('lines.step.withFlatFee', {
+        step: stepWording,
+        fee: minorFigure(fee, currency),
+      });
     }
-    explanation.push(step);
+    steps.push(step, stepWording);
     if (bound === null) break;
     lower = bound;
   }
-  if (components.length === 0) explanation.push('no usage');
-  return finish(components, explanation, quantity, { billedQuantity: billedTotal });
+  if (components.length === 0) steps.push('no usage', NO_USAGE);
+  return finish(components, steps, quantity, { billedQuantity: billedTotal });
 }
 
 /** Each tier prices the units inside it; a tier's flat fee applies once any unit falls in it. */
@@ -215,6 +201,12 @@ export function priceGraduated(
     unitPrice: (i) => decimal(pricing.tiers[i]!.unitPrice),
     step: (i, used, billed, amount) =>
       `${billedText(used, billed, size)} × ${money(decimal(pricing.tiers[i]!.unitPrice))} = ${money(amount)}`,
+    stepWording: (i, used, billed, amount) =>
+      timesWording(
+        billedWording(used, billed, size),
+        minorFigure(pricing.tiers[i]!.unitPrice, currency),
+        minorFigure(amount, currency),
+      ),
     blockSize: size,
   });
 }
@@ -233,7 +225,14 @@ export function priceGraduatedPercentage(
     unitPrice: (i) => decimal(pricing.tiers[i]!.rate).times('0.01'),
     step: (i, used, _billed, amount) =>
       `${formatPercent(pricing.tiers[i]!.rate)} × ${money(used)} = ${money(amount)}`,
+    stepWording: (i, used, _billed, amount) =>
+      timesWording(
+        percentFigure(pricing.tiers[i]!.rate),
+        minorFigure(used, currency),
+        minorFigure(amount, currency),
+      ),
     bound: (x) => money(decimal(x)),
+    boundFigure: (x) => minorFigure(x, currency),
     everything: 'all volume',
     everythingKey: 'lines.tierAllVolume',
     blockSize: null,
@@ -246,7 +245,11 @@ export function priceVolume(
   quantity: Exact,
   currency: string,
 ): PricedQuantity {
-  if (quantity.lte(0)) return finish([], ['no usage'], quantity, { unitPrice: null });
+  if (quantity.lte(0)) {
+    const steps = new Steps();
+    steps.push('no usage', NO_USAGE);
+    return finish([], steps, quantity, { unitPrice: null });
+  }
   const i = pricing.tiers.findIndex((t) => t.upTo === null || quantity.lte(decimal(t.upTo)));
   if (i < 0) throw new RangeError('volume tiers must end with an unbounded tier');
   const tier = pricing.tiers[i]!;
@@ -256,17 +259,42 @@ export function priceVolume(
   const price = decimal(tier.unitPrice);
   const amount = billed.times(price);
   const range = tierRange(pricing.tiers, i);
+  const rangeWording = tierWording(pricing.tiers, i);
+  const number = String(i + 1);
   const blocks = size === null ? '' : `, in blocks of ${formatQuantity(size)}`;
-  const components = [
-    component(`all units at tier ${i + 1} (${range})${blocks}`, billed, price, amount),
-  ];
-  let step = `${formatQuantity(quantity)} units reach tier ${i + 1} (${range}): ${billedText(quantity, billed, size)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`;
+  const label = `all units at tier ${number} (${range})${blocks}`;
+  const labelWording =
+    size === null
+      ? worded('lines.part.volumeTier', { tier: number, range: rangeWording })
+      : worded('lines.part.volumeTierInBlocks', {
+          tier: number,
+          range: rangeWording,
+          block: quantityFigure(size),
+        });
+  const components = [component(label, labelWording, billed, price, amount)];
+  let step = `${formatQuantity(quantity)} units reach tier ${number} (${range}): ${billedText(quantity, billed, size)} × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`;
+  let stepWording = worded('lines.step.volume', {
+    quantity: quantityFigure(quantity),
+    tier: number,
+    range: rangeWording,
+    arithmetic: timesWording(
+      billedWording(quantity, billed, size),
+      minorFigure(price, currency),
+      minorFigure(amount, currency),
+    ),
+  });
   if (tier.flatFee !== undefined) {
     const fee = decimal(tier.flatFee);
-    components.push(component(`flat fee (tier ${i + 1})`, null, null, fee));
+    components.push(flatFee(i, fee));
     step += `; flat fee ${formatMinor(fee, currency)}`;
+    stepWording = worded('lines.step.withFlatFee', {
+      step: stepWording,
+      fee: minorFigure(fee, currency),
+    });
   }
-  return finish(components, [step], quantity, {
+  const steps = new Steps();
+  steps.push(step, stepWording);
+  return finish(components, steps, quantity, {
     billedQuantity: billed,
     unitPrice: tier.flatFee === undefined ? price : null,
   });
@@ -278,25 +306,46 @@ export function pricePackage(
   quantity: Exact,
   currency: string,
 ): PricedQuantity {
-  const explanation: string[] = [];
+  const steps = new Steps();
   let billable = quantity;
   if (pricing.freeUnits !== undefined) {
     const free = decimal(pricing.freeUnits);
     billable = maxOf(ZERO, quantity.minus(free));
-    explanation.push(
+    steps.push(
       `${formatQuantity(quantity)} units − ${formatQuantity(free)} free = ${formatQuantity(billable)}`,
+      worded('lines.step.packageFree', {
+        used: quantityFigure(quantity),
+        free: quantityFigure(free),
+        billable: quantityFigure(billable),
+      }),
     );
   }
   const size = decimal(pricing.packageSize);
   const price = decimal(pricing.packagePrice);
   const packages = ceilQuotient(billable, size);
   const amount = packages.times(price);
-  explanation.push(
+  steps.push(
     `⌈${formatQuantity(billable)} / ${formatQuantity(size)}⌉ = ${formatQuantity(packages)} package(s) × ${formatMinor(price, currency)} = ${formatMinor(amount, currency)}`,
+    worded('lines.step.packages', {
+      billable: quantityFigure(billable),
+      size: quantityFigure(size),
+      packages: quantityFigure(packages),
+      price: minorFigure(price, currency),
+      amount: minorFigure(amount, currency),
+    }),
   );
+  const label = `packages of ${formatQuantity(size)}`;
   return finish(
-    [component(`packages of ${formatQuantity(size)}`, packages, price, amount)],
-    explanation,
+    [
+      component(
+        label,
+        worded('lines.part.packages', { size: quantityFigure(size) }),
+        packages,
+        price,
+        amount,
+      ),
+    ],
+    steps,
     billable,
     {
       usedQuantity: quantity,

@@ -1,7 +1,7 @@
 // One charge for one period: price → proration (flat and per-seat) → cap → one rounding →
 // minimum true-up. Usage quantities are never prorated (they are what was used); amounts that
 // are "per period" (flat, per seat, minimum, maximum) are, in a partial period.
-import { worded } from '../core/wording.ts';
+import { minorFigure, quantityFigure, Steps, worded } from '../core/wording.ts';
 import type { Charge, PercentageUsage } from '../catalog/types.ts';
 import {
   decimal,
@@ -18,10 +18,12 @@ import { money } from '../core/money.ts';
 import type { UsageQuantity } from '../catalog/metrics.ts';
 import {
   equalsMinorRatio,
+  equalsMinorRatioWording,
   formatFraction,
   formatMinor,
   formatMinorRatio,
   formatQuantity,
+  minorRatioWording,
 } from './format.ts';
 import { pricePercentage } from './percentage.ts';
 import { priceQuantity, type PricedQuantity } from './pricing.ts';
@@ -70,21 +72,27 @@ function lineFreeUnits(byCharge: Exact | null, byModel: Exact | null): string | 
 export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedLine[] {
   const { currency, roundingMode: mode, proration } = context;
   const fmt = (x: Exact | number) => formatMinor(x, currency);
-  const explanation: string[] = [];
+  const figure = (x: Exact | number) => minorFigure(x, currency);
+  const steps = new Steps();
   let priced: PricedQuantity;
   let prorated = false;
 
   // The quantity used and what the charge's free units took off it, for the line.
   let used: Exact | null = null;
   let freeTaken: Exact | null = null;
-  const freeUnits = (quantity: Exact, unit: string) => {
+  const freeUnits = (quantity: Exact, unit: 'seats' | 'units') => {
     used = quantity;
     if (charge.freeUnits === undefined) return quantity;
     const free = decimal(charge.freeUnits);
     const billable = maxOf(ZERO, quantity.minus(free));
     freeTaken = quantity.minus(billable);
-    explanation.push(
+    steps.push(
       `${formatQuantity(quantity)} ${unit} − ${formatQuantity(free)} free = ${formatQuantity(billable)} billable`,
+      worded(unit === 'seats' ? 'lines.step.freeSeats' : 'lines.step.freeUnits', {
+        used: quantityFigure(quantity),
+        free: quantityFigure(free),
+        billable: quantityFigure(billable),
+      }),
     );
     return billable;
   };
@@ -94,10 +102,17 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
       const amount = decimal(charge.amount);
       priced = {
         components: [
-          { label: 'flat', quantity: null, unitPrice: null, amount: toDecimalString(amount) },
+          {
+            label: 'flat',
+            wording: worded('lines.part.flat'),
+            quantity: null,
+            unitPrice: null,
+            amount: toDecimalString(amount),
+          },
         ],
         total: amount,
         explanation: [`flat ${fmt(amount)}`],
+        explanationWording: [worded('lines.step.flat', { amount: figure(amount) })],
         billableQuantity: decimal(1),
         unitPrice: amount,
       };
@@ -116,6 +131,7 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
         components: [
           {
             label: 'per seat',
+            wording: worded('lines.part.perSeat'),
             quantity: toDecimalString(billable),
             unitPrice: charge.unitAmount,
             amount: toDecimalString(amount),
@@ -123,6 +139,13 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
         ],
         total: amount,
         explanation: [`${formatQuantity(billable)} seats × ${fmt(price)} = ${fmt(amount)}`],
+        explanationWording: [
+          worded('lines.step.seats', {
+            seats: quantityFigure(billable),
+            price: figure(price),
+            amount: figure(amount),
+          }),
+        ],
         billableQuantity: billable,
         unitPrice: price,
       };
@@ -141,15 +164,20 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
       break;
     }
   }
-  explanation.push(...priced.explanation);
+  priced.explanation.forEach((text, i) => steps.push(text, priced.explanationWording[i]!));
 
   // Everything below is amount × numerator / denominator; keep the numerator side exact and
   // divide only inside the one rounding.
   const denominator = prorated || charge.minimum || charge.maximum ? proration.denominator : 1;
   let scaled = prorated ? times(priced.total, proration) : priced.total.times(denominator);
   if (prorated && !isFull(proration)) {
-    explanation.push(
+    steps.push(
       `prorated ${formatFraction(proration)} × ${fmt(priced.total)} ${equalsMinorRatio(scaled, denominator, currency)}`,
+      worded('lines.step.prorated', {
+        fraction: formatFraction(proration),
+        amount: figure(priced.total),
+        result: equalsMinorRatioWording(scaled, denominator, currency),
+      }),
     );
   }
   let capped = false;
@@ -157,19 +185,35 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
     const cap = times(decimal(charge.maximum), proration);
     if (scaled.gt(cap)) {
       capped = true;
-      explanation.push(
+      const maximum = figure(decimal(charge.maximum));
+      const result = equalsMinorRatioWording(cap, proration.denominator, currency);
+      steps.push(
         `capped at ${isFull(proration) ? '' : `${formatFraction(proration)} × `}${fmt(decimal(charge.maximum))} ${equalsMinorRatio(cap, proration.denominator, currency)}`,
+        isFull(proration)
+          ? worded('lines.step.capped', { maximum, result })
+          : worded('lines.step.cappedProrated', {
+              fraction: formatFraction(proration),
+              maximum,
+              result,
+            }),
       );
     }
     scaled = minOf(scaled, cap);
   }
   const amount = roundToMinorUnits({ numerator: scaled, denominator }, mode);
   const exact = scaled.div(denominator);
-  explanation.push(
-    scaled.eq(decimal(amount).times(denominator))
-      ? `total ${fmt(amount)}`
-      : `total ${formatMinorRatio(scaled, denominator, currency)} → ${fmt(amount)} (rounded ${mode.replace('_', '-')})`,
-  );
+  if (scaled.eq(decimal(amount).times(denominator))) {
+    steps.push(`total ${fmt(amount)}`, worded('lines.step.total', { amount: figure(amount) }));
+  } else {
+    steps.push(
+      `total ${formatMinorRatio(scaled, denominator, currency)} → ${fmt(amount)} (rounded ${mode.replace('_', '-')})`,
+      worded('lines.step.totalRounded', {
+        exact: minorRatioWording(scaled, denominator, currency),
+        amount: figure(amount),
+        mode,
+      }),
+    );
+  }
 
   const line: RatedLine = {
     id: charge.key,
@@ -186,7 +230,8 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
     components: priced.components,
     exactAmount: toDecimalString(exact),
     amount: money(amount, currency),
-    explanation,
+    explanation: steps.text,
+    explanationWording: steps.wording,
   };
   if (charge.minimum === undefined) return [line];
 
@@ -215,6 +260,37 @@ export function rateCharge(charge: Charge, context: ChargeRatingContext): RatedL
       explanation: [
         `minimum ${fmt(minimum)}${prorationNote} − charged ${fmt(amount)} = ${fmt(shortfall)}`,
       ],
+      explanationWording: [
+        minimumWording(
+          'lines.step.chargeMinimum',
+          { minimum, charged: amount, shortfall, currency },
+          isFull(proration) ? null : { proration, full: decimal(charge.minimum) },
+        ),
+      ],
     },
   ];
+}
+
+/**
+ * A minimum commitment's true-up step ("minimum €50.00 (19/28 of €70.00) − charged €30.00 =
+ * €20.00") as a catalogue message: `key` for a charge's or the plan's minimum.
+ */
+export function minimumWording(
+  key: 'lines.step.chargeMinimum' | 'lines.step.planMinimum',
+  amounts: { minimum: number; charged: number; shortfall: number; currency: string },
+  prorated: { proration: Fraction; full: Exact } | null,
+) {
+  const { minimum, charged, shortfall, currency } = amounts;
+  const minimumValue = prorated
+    ? worded('lines.step.minimumProrated', {
+        minimum: minorFigure(minimum, currency),
+        fraction: formatFraction(prorated.proration),
+        full: minorFigure(prorated.full, currency),
+      })
+    : minorFigure(minimum, currency);
+  return worded(key, {
+    minimum: minimumValue,
+    charged: minorFigure(charged, currency),
+    shortfall: minorFigure(shortfall, currency),
+  });
 }

@@ -12,7 +12,7 @@ import type { UsageQuantity } from '../catalog/metrics.ts';
 import { money, sum } from '../core/money.ts';
 import { applyCoupons } from './discounts.ts';
 import { formatFraction, formatMinor } from './format.ts';
-import { rateCharge, TRUE_UP_QUANTITIES } from './rate-charge.ts';
+import { minimumWording, rateCharge, TRUE_UP_QUANTITIES } from './rate-charge.ts';
 import type { RatedLine, RatedPeriod } from './types.ts';
 
 export interface RatePeriodInput {
@@ -89,6 +89,15 @@ export function ratePeriod(input: RatePeriodInput): RatedPeriod {
         amount: money(minimum - charged, currency),
         explanation: [
           `minimum ${fmt(minimum)}${note} − charges ${fmt(charged)} = ${fmt(minimum - charged)}`,
+        ],
+        explanationWording: [
+          minimumWording(
+            'lines.step.planMinimum',
+            { minimum, charged, shortfall: minimum - charged, currency },
+            proration.numerator === proration.denominator
+              ? null
+              : { proration, full: decimal(plan.minimumCommitment) },
+          ),
         ],
       });
     }

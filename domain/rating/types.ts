@@ -9,7 +9,7 @@ import type { Money } from '../core/money.ts';
 export interface LineComponent {
   /** e.g. "above 1,000 up to 10,000", "flat fee (tier 2)". */
   label: string;
-  /** The label as a message of the `lines` catalogue, when the system words it (tier ranges). */
+  /** The label as a message of the `lines` catalogue, worded in the customer's locale. */
   wording?: Wording;
   /** Units priced by this component, or null for a fixed fee. */
   quantity: DecimalString | null;
@@ -66,6 +66,8 @@ export interface RatedLine {
   amount: Money;
   /** The arithmetic, step by step, for people. */
   explanation: string[];
+  /** Each step as a message of the `lines` catalogue (same order), worded when stored. */
+  explanationWording?: Wording[];
 }
 
 export interface DiscountAllocation {
@@ -79,6 +81,8 @@ export interface DiscountLine {
   /** Positive amount taken off the invoice. */
   amount: Money;
   explanation: string[];
+  /** Each step as a message of the `lines` catalogue (same order), worded when shown. */
+  explanationWording?: Wording[];
   /** The discount spread over the lines it applies to (largest remainder, to the minor unit). */
   allocations: DiscountAllocation[];
 }

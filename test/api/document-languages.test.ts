@@ -130,3 +130,64 @@ describe('reverse charge in the customer’s language', () => {
     );
   });
 });
+
+describe('payment methods the system records, in the customer’s language', () => {
+  test('a German customer’s account credit reads German on the receipt and its email', async () => {
+    const customerId = await business('de-DE', 'DE', 'DE811907980');
+    // An overpayment of the first invoice becomes the customer's credit…
+    const first = await issued(customerId);
+    const total = 4900; // reverse charged: no tax
+    const overpaid = await api.request({
+      method: 'POST',
+      url: `/v1/invoices/${first.id}/payments`,
+      payload: { amount: total + 2500, method: 'Überweisung', reference: 'ueberweisung-1' },
+    });
+    expect(overpaid.statusCode, overpaid.body).toBeLessThan(300);
+    // …which the next invoice's collection takes off it, as a payment by account credit.
+    const next = await issued(customerId);
+    await new MockActivityEnvironment().run(() =>
+      activities.openCollection({
+        invoiceId: next.id,
+        workflowId: `collection-${next.id}`,
+        at: new Date().toISOString(),
+      }),
+    );
+    const payments = await api.request({ method: 'GET', url: `/v1/invoices/${next.id}/payments` });
+    const credit = payments
+      .json<{ data: { id: string; method: string; amount: { amount: number } }[] }>()
+      .data.find((p) => p.amount.amount === 2500)!;
+    expect(credit.method).toBe('account credit'); // the API speaks to operators
+    const receipt = await api.request({
+      method: 'GET',
+      url: `/v1/payments/${credit.id}/receipt/html`,
+    });
+    expect(receipt.statusCode).toBe(200);
+    expect(receipt.body).toContain('<td>Guthaben auf dem Kundenkonto</td>');
+    expect(receipt.body).not.toContain('account credit');
+
+    await new MockActivityEnvironment().run(() =>
+      activities.emailReceipt({
+        invoiceId: next.id,
+        payment: {
+          id: credit.id,
+          amount: 2500,
+          paidAt: new Date().toISOString(),
+          method: credit.method,
+        },
+      }),
+    );
+    const list = await api.request({ method: 'GET', url: '/v1/outbox?limit=100' });
+    const receiptEmails = list
+      .json<{ data: { id: string; kind?: string; subject: string }[] }>()
+      .data.filter((m) => m.subject.includes(next.invoice.number));
+    const bodies = await Promise.all(
+      receiptEmails.map(async (m) => {
+        const shown = await api.request({ method: 'GET', url: `/v1/outbox/${m.id}` });
+        return shown.body;
+      }),
+    );
+    const receiptBody = bodies.find((b) => b.includes('Guthaben auf dem Kundenkonto'));
+    expect(receiptBody).toBeDefined();
+    expect(bodies.join('\n')).not.toContain('account credit');
+  });
+});

@@ -315,7 +315,8 @@ describe('POST /v1/estimates of percentage pricing', () => {
     // No payments: 0 transactions, $0.00, not even a per-transaction minimum.
     expect(line.amount).toEqual({ amount: 0, currency: 'USD' });
     expect(line.quantity).toBe('0');
-    expect(line.explanation[0]).toBe('0 transactions, volume USD 0.00');
+    // Worded in the estimate's locale (en-US by default): its money as the document shows it.
+    expect(line.explanation[0]).toBe('0 transactions, volume $0.00');
     expect(estimate.totalBeforeTax.amount).toBe(2900);
   });
 });
@@ -383,5 +384,64 @@ describe('POST /v1/estimates with tax', () => {
     const estimate = response.json<{ tax: null; total: { amount: number } }>();
     expect(estimate.tax).toBeNull();
     expect(estimate.total.amount).toBe(10000);
+  });
+});
+
+describe('POST /v1/estimates in the estimate’s language', () => {
+  test('words a de-DE estimate like the issued invoice: German steps, German figures', async () => {
+    const response = await post('/v1/estimates', {
+      plan: {
+        name: 'Volumen',
+        currency: 'EUR',
+        interval: 'month',
+        charges: [
+          { ...platformFee, amount: '1000' },
+          {
+            key: 'calls',
+            description: 'API calls',
+            billing: 'arrears',
+            type: 'usage',
+            metricCode: 'api_calls',
+            pricing: {
+              model: 'volume',
+              tiers: [
+                { upTo: '1000', unitPrice: '2' },
+                { upTo: '10000', unitPrice: '1', flatFee: '500' },
+                { upTo: null, unitPrice: '0.5' },
+              ],
+            },
+          },
+        ],
+      },
+      locale: 'de-DE',
+      periodStart: '2027-03-01T00:00:00Z',
+      usage: { api_calls: '1200' },
+    });
+    expect(response.statusCode).toBe(201);
+    const estimate = response.json<Estimate>();
+    const calls = estimate.lines.find((l) => l.description === 'API calls')!;
+    const steps = calls.explanation.map((step) => step.replace(/\u00a0/g, ' '));
+    // 1,200 units reach tier 2: 1,200 × €0.01 + its €5.00 flat fee = €17.00.
+    expect(steps).toEqual([
+      '1.200 Einheiten erreichen Stufe 2 (über 1.000 bis 10.000): 1.200 × 0,01 € = 12,00 €; Grundgebühr 5,00 €',
+      'Summe 17,00 €',
+    ]);
+    const base = estimate.lines.find((l) => l.description === 'Platform fee')!;
+    expect(base.explanation.map((step) => step.replace(/\u00a0/g, ' '))).toEqual([
+      'Pauschale 10,00 €',
+      'Summe 10,00 €',
+    ]);
+
+    // The document reads the same: German steps, no English words of ours.
+    const html = await api.request({
+      method: 'GET',
+      url: `/v1/estimates/${estimate.id}/html`,
+    });
+    expect(html.statusCode).toBe(200);
+    const text = html.body.replace(/\u00a0|&nbsp;/g, ' ');
+    expect(text).toContain('1.200 Einheiten erreichen Stufe 2 (über 1.000 bis 10.000)');
+    expect(text).toContain('Pauschale 10,00 €');
+    const stepLists = text.match(/<ul class="steps">.*?<\/ul>/gs)!.join('\n');
+    expect(stepLists).not.toMatch(/units reach|flat fee|flat |total/);
   });
 });

@@ -440,6 +440,16 @@ describe('pages', () => {
     expect(malformed.statusCode).toBe(400);
     expect(malformed.body).toContain('<li data-field="email">Adresse e-mail de facturation:');
     expect(malformed.body).toMatch(/id="email"[^>]*aria-invalid="true"/);
+    // The refusal is worded in French, beside the field and in the list; the API's English
+    // problem detail is for operators and never reaches the customer's page.
+    const frenchEmail = 'Saisissez une adresse e-mail valide, par exemple factures@exemple.fr.';
+    expect(malformed.body).toContain(
+      `<li data-field="email">Adresse e-mail de facturation: ${frenchEmail}</li>`,
+    );
+    expect(malformed.body).toContain(
+      `<div class="field-error" id="email-error">${frenchEmail}</div>`,
+    );
+    expect(malformed.body).not.toMatch(/must match format|is required/);
 
     const unknownCountry = await postForm('/portal/billing-details', cookie, {
       ...form,
@@ -447,7 +457,9 @@ describe('pages', () => {
       country: 'XX',
     });
     expect(unknownCountry.statusCode).toBe(422);
-    expect(unknownCountry.body).toContain('<li data-field="country">Code pays:');
+    expect(unknownCountry.body).toContain(
+      '<li data-field="country">Code pays: Saisissez votre pays sous forme de code à deux lettres, par exemple FR ou BE.</li>',
+    );
 
     const stillStored = await api.request({ method: 'GET', url: `/v1/customers/${customerId}` });
     expect(stillStored.json()).toMatchObject({ name: 'Lutèce SAS', email: 'compta@lutece.test' });

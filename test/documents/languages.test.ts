@@ -29,6 +29,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     hello: 'Hello Amélie Durand,',
     vat: 'VAT 20%',
     reverseCharge: 'Reverse charge',
+    accountCredit: 'account credit',
   },
   de: {
     invoice: 'Rechnung',
@@ -38,6 +39,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     hello: 'Hallo Amélie Durand,',
     vat: 'USt. 20\u00a0%',
     reverseCharge: 'Steuerschuldnerschaft des Leistungsempfängers',
+    accountCredit: 'Guthaben auf dem Kundenkonto',
   },
   fr: {
     invoice: 'Facture',
@@ -47,6 +49,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     hello: 'Bonjour Amélie Durand,',
     vat: 'TVA 20\u00a0%',
     reverseCharge: 'Autoliquidation',
+    accountCredit: 'avoir sur le compte client',
   },
   es: {
     invoice: 'Factura',
@@ -56,6 +59,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     hello: 'Hola, Amélie Durand:',
     vat: 'IVA 20\u00a0%',
     reverseCharge: 'Inversión del sujeto pasivo',
+    accountCredit: 'saldo a favor en la cuenta',
   },
   it: {
     invoice: 'Fattura',
@@ -65,6 +69,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     hello: 'Gentile Amélie Durand,',
     vat: 'IVA 20%',
     reverseCharge: 'Inversione contabile',
+    accountCredit: 'credito sul conto cliente',
   },
   nl: {
     invoice: 'Factuur',
@@ -74,6 +79,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     hello: 'Beste Amélie Durand,',
     vat: 'btw 20%',
     reverseCharge: 'Btw verlegd',
+    accountCredit: 'tegoed op de klantrekening',
   },
 };
 
@@ -146,6 +152,18 @@ describe.each(LANGUAGES)('in %s', (language) => {
     // Each reminder step keeps its own words in every language.
     expect(new Set(reminders.map((r) => r.subject)).size).toBe(REMINDER_TONES.length);
     expect(new Set(reminders.map((r) => r.text)).size).toBe(REMINDER_TONES.length);
+  });
+
+  it('words a payment by account credit on the receipt and its email', () => {
+    const view = receipt('EUR', locale, 5000);
+    view.payment.method = 'account credit';
+    const html = renderer.renderReceiptHtml(view);
+    const email = renderer.renderReceiptEmail(view);
+    expect(html).toContain(`<td>${words.accountCredit}</td>`);
+    expect(email.text).toContain(words.accountCredit);
+    // An operator's own method is printed as typed, in every language.
+    expect(receiptHtml).toContain('<td>Visa ending 4242</td>');
+    if (language !== 'en') expect(everything(email) + html).not.toContain('account credit');
   });
 
   it('prints the reverse-charge mention the language’s law expects', () => {

@@ -191,7 +191,7 @@ describe('block rounding', () => {
       unitPrice: '0.02',
     });
     expect(line!.amount.amount).toBe(22);
-    expect(line!.components).toEqual([
+    expect(line!.components.map(({ wording: _, ...c }) => c)).toEqual([
       { label: 'per unit, in blocks of 100', quantity: '1100', unitPrice: '0.02', amount: '22' },
     ]);
     expect(line!.explanation).toEqual([
@@ -262,13 +262,16 @@ describe('graduated percentage pricing', () => {
     expect(line!.amount.amount).toBe(24100);
     expect(line!.unitPrice).toBeNull();
     // The tier ranges carry their message of the `lines` catalogue, worded when the invoice is stored.
+    // Bounds are figures, formatted in the customer's locale when worded; so are flat fees.
+    const usd = (minor: string) => ({ minor, currency: 'USD' });
     expect(line!.components.map((c) => c.wording)).toEqual([
-      { key: 'lines.tierFirst', values: { upper: 'USD 1,000.00' } },
-      undefined,
-      { key: 'lines.tierBetween', values: { lower: 'USD 1,000.00', upper: 'USD 10,000.00' } },
-      undefined,
-      { key: 'lines.tierAbove', values: { lower: 'USD 10,000.00' } },
+      { key: 'lines.tierFirst', values: { upper: usd('100000') } },
+      { key: 'lines.part.flatFee', values: { tier: '1' } },
+      { key: 'lines.tierBetween', values: { lower: usd('100000'), upper: usd('1000000') } },
+      { key: 'lines.part.flatFee', values: { tier: '2' } },
+      { key: 'lines.tierAbove', values: { lower: usd('1000000') } },
     ]);
+    expect(line!.explanationWording).toHaveLength(line!.explanation.length);
     expect(line!.components.map(({ wording: _, ...c }) => c)).toEqual([
       { label: 'first USD 1,000.00', quantity: '100000', unitPrice: '0.03', amount: '3000' },
       { label: 'flat fee (tier 1)', quantity: null, unitPrice: null, amount: '100' },

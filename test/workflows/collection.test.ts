@@ -682,7 +682,9 @@ describe('collection schedule', () => {
     expect(await nextHandle.result()).toMatchObject({ status: 'paid' });
     const receipts = (await emailsAbout(next.id)).filter((e) => e.kind === 'receipt');
     expect(receipts).toHaveLength(2);
-    expect(receipts[0]!.text).toContain('account credit');
+    // The customer is fr-FR: the method the system recorded reads French.
+    expect(receipts[0]!.text).toContain('avoir sur le compte client');
+    expect(receipts[0]!.text).not.toContain('account credit');
   });
 
   it('a dispute pauses the schedule; its resolution resumes it, later by the time paused', async () => {

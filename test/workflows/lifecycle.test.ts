@@ -325,6 +325,49 @@ describe('subscription lifecycle', () => {
     expect(descriptions.join(' ')).not.toMatch(/in arrears|Minimum commitment/);
   });
 
+  it('words a de-DE customer’s volume tier in German, its figures formatted the German way', async () => {
+    const anchor = await nextAnchor();
+    const volume: Charge = {
+      ...apiCalls,
+      pricing: {
+        model: 'volume',
+        tiers: [
+          { upTo: '1000', unitPrice: '2' },
+          { upTo: '10000', unitPrice: '1', flatFee: '500' },
+          { upTo: null, unitPrice: '0.5' },
+        ],
+      },
+    };
+    const s = await subscribe(planOf('volume-de', [flat('base', '1000'), volume]), anchor, {
+      locale: 'de-DE',
+    });
+    await advanceTo(anchor, s, 1);
+    const period0 = billingPeriod(s.cycle, 0);
+    await usage(s.customerId, Date.parse(period0.start) + 2 * DAY, 1200);
+    await advanceTo(period0.end, s, 2);
+    const lines = await linesOf((await invoicesOf(s.subscriptionId))[1]!.id);
+    const calls = lines.find((l) => l.description === 'API calls (nachträglich)')!;
+    const arithmetic = calls.arithmetic as {
+      components: { label: string }[];
+      explanation: string[];
+      explanationWording?: unknown;
+    };
+    // 1,200 units reach tier 2: 1,200 × €0.01 = €12.00, plus its flat fee of €5.00.
+    expect(calls.amount).toBe(1700);
+    expect(arithmetic.components.map((c) => c.label)).toEqual([
+      'alle Einheiten zu Stufe 2 (über 1.000 bis 10.000)',
+      'Grundgebühr (Stufe 2)',
+    ]);
+    // (Intl puts a no-break space before the euro sign.)
+    expect(arithmetic.explanation.map((step) => step.replace(/\u00a0/g, ' '))).toEqual([
+      '1.200 Einheiten erreichen Stufe 2 (über 1.000 bis 10.000): 1.200 × 0,01 € = 12,00 €; Grundgebühr 5,00 €',
+      'Summe 17,00 €',
+    ]);
+    // Worded once, when stored: the messages themselves are not kept.
+    expect(arithmetic.explanationWording).toBeUndefined();
+    expect(JSON.stringify(arithmetic)).not.toMatch(/tier|flat fee|units reach|total|1,000/);
+  });
+
   it('bills usage in arrears with the advance charges of the next period on one invoice per boundary', async () => {
     const anchor = await nextAnchor();
     const plan = planOf('metered', [flat('base', '1000'), seats('500'), apiCalls]);

@@ -10,6 +10,7 @@ import { accountingSync } from './accounting-sync.ts';
 import { collection } from './collection.ts';
 import { collectionWrittenOff } from './collection-written-off.ts';
 import { customerBalance } from './customer-balance.ts';
+import { customerBalanceAlerts } from './customer-balance-alerts.ts';
 import { manualInvoice } from './manual-invoice.ts';
 import { planMigration } from './plan-migration.ts';
 import { project } from './project.ts';
@@ -37,7 +38,7 @@ export const stories = {
   walletGrantExpiryWorkflow: [walletGrantExpiry],
   walletTopUpWorkflow: [walletTopUp],
   quoteWorkflow: [quote, quoteProject, quoteDeclined, quoteExpired],
-  customerBalanceWorkflow: [customerBalance],
+  customerBalanceWorkflow: [customerBalance, customerBalanceAlerts],
 } satisfies Record<WorkflowType, readonly [Story, ...Story[]]>;
 
 /** Every story, with the workflow type whose history it records, in the order listed. */

@@ -27,6 +27,7 @@ import {
   type InvoicingSettings,
 } from './subscriptions.ts';
 import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
+import { createThresholdActivities } from './thresholds.ts';
 import { createWalletActivities } from './wallets.ts';
 import {
   createWebhookActivities,
@@ -65,6 +66,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createWalletActivities(deps),
     ...createQuoteActivities(deps),
     ...createBalanceActivities(deps),
+    ...createThresholdActivities(deps),
   };
 }
 

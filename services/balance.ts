@@ -30,6 +30,8 @@ import { temporalCall, type ServiceDependencies } from './dependencies.ts';
 import { Refused } from './refused.ts';
 import { previewUpcomingInvoice } from './subscription-previews.ts';
 import type { SubscriptionDependencies } from './subscriptions.ts';
+import { thresholdStatusOf } from '../db/repositories/thresholds.ts';
+import type { ThresholdStatus } from '../domain/invoicing/threshold.ts';
 
 /** Subscriptions whose usage is still billed (a canceled one has no upcoming invoice). */
 const RUNNING = new Set(['trialing', 'active', 'past_due', 'paused']);
@@ -46,6 +48,7 @@ export function balanceReader(deps: SubscriptionDependencies) {
     let total = 0;
     let periodStart: string | null = null;
     let periodEnd: string | null = null;
+    const thresholds: ThresholdStatus[] = [];
     for (const subscription of items.filter((s) => RUNNING.has(s.status))) {
       let upcoming;
       try {
@@ -75,6 +78,8 @@ export function balanceReader(deps: SubscriptionDependencies) {
           amount: line.amount.amount - line.discount.amount,
         });
       }
+      const threshold = await thresholdStatusOf(deps.db, subscription, charges);
+      if (threshold) thresholds.push(threshold);
       ratedAmount += upcoming.totalBeforeTax.amount;
       total += upcoming.total.amount;
       if (subscription.currentPeriodStart) {
@@ -112,6 +117,7 @@ export function balanceReader(deps: SubscriptionDependencies) {
       walletBalance,
       amountAfterCredit: Math.max(0, total - walletBalance),
       readAt: now.toISOString(),
+      thresholds,
     };
   };
 }

@@ -1,5 +1,6 @@
 // What a customer's live balance holds: shared by the balance workflow, the activity that reads
 // it from PostgreSQL and the API that shows it.
+import type { ThresholdStatus } from '../domain/invoicing/threshold.ts';
 
 /** One line of the current period so far, as the period-end invoice will carry it. */
 export interface BalanceCharge {
@@ -44,4 +45,6 @@ export interface BalanceSnapshot {
   amountAfterCredit: number;
   /** The customer's clock when it was read. */
   readAt: string;
+  /** Subscriptions with a billing threshold: their unbilled usage (threshold billing). */
+  thresholds?: ThresholdStatus[];
 }

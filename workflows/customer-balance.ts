@@ -27,6 +27,7 @@ import {
   type CustomerBalanceInput,
   type CustomerBalanceState,
 } from './customer-balance-messages.ts';
+import { thresholdBilling } from './customer-balance-thresholds.ts';
 
 const { readCustomerBalance } = proxyActivities<BalanceActivities>(quickStep);
 
@@ -45,6 +46,7 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
   let snapshot: BalanceSnapshot | null = null;
   // Stale at start: a new run (or one after continue-as-new) re-reads the database first.
   let pending = 1;
+  const billCrossedThresholds = thresholdBilling();
 
   setHandler(usageRecordedSignal, (batch) => {
     if (seenSet.has(batch.batchId)) return; // a retried signal counts once
@@ -81,6 +83,8 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
       return;
     }
     pending -= folded;
+    // Threshold billing: an interim invoice issued changes the balance, so read it again.
+    pending += await billCrossedThresholds(snapshot);
     if (snapshot.periodEnd === null && pending === 0) {
       // Nothing billed to keep live: end after an idle hour; the next batch or GET starts anew.
       if (!(await condition(() => pending > 0, IDLE))) {

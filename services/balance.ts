@@ -31,7 +31,7 @@ import { Refused } from './refused.ts';
 import { previewUpcomingInvoice } from './subscription-previews.ts';
 import type { SubscriptionDependencies } from './subscriptions.ts';
 import { thresholdStatusOf } from '../db/repositories/thresholds.ts';
-import type { ThresholdStatus } from '../domain/invoicing/threshold.ts';
+import { unbilledUsage, type ThresholdStatus } from '../domain/invoicing/threshold.ts';
 
 /** Subscriptions whose usage is still billed (a canceled one has no upcoming invoice). */
 const RUNNING = new Set(['trialing', 'active', 'past_due', 'paused']);
@@ -78,7 +78,9 @@ export function balanceReader(deps: SubscriptionDependencies) {
           amount: line.amount.amount - line.discount.amount,
         });
       }
-      const threshold = await thresholdStatusOf(deps.db, subscription, charges);
+      const usageCharges = new Set([...metricOf].filter(([, m]) => m !== null).map(([k]) => k));
+      const unbilled = unbilledUsage(upcoming.lines, usageCharges);
+      const threshold = await thresholdStatusOf(deps.db, subscription, unbilled);
       if (threshold) thresholds.push(threshold);
       ratedAmount += upcoming.totalBeforeTax.amount;
       total += upcoming.total.amount;

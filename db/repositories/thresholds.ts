@@ -77,13 +77,10 @@ export async function interimInvoiceCount(
 export async function thresholdStatusOf(
   db: Db,
   subscription: SubscriptionRecord,
-  charges: readonly { subscriptionId: string; metricCode: string | null; amount: number }[],
+  unbilled: number,
 ): Promise<ThresholdStatus | null> {
   if (subscription.billingThreshold === null || !subscription.currentPeriodEnd) return null;
   const periodEnd = subscription.currentPeriodEnd.toISOString();
-  const unbilled = charges
-    .filter((c) => c.subscriptionId === subscription.id && c.metricCode !== null)
-    .reduce((total, c) => total + c.amount, 0);
   return {
     subscriptionId: subscription.id,
     periodEnd,

@@ -172,6 +172,26 @@ function lessBilled(
   };
 }
 
+/**
+ * What the threshold is measured on: the usage charges' lines billed in arrears (not their
+ * minimums' true-ups), after discounts, before tax, of an invoice already less what interim
+ * invoices billed (lessInterimBilled): the upcoming invoice the live balance reads.
+ */
+export function unbilledUsage(
+  lines: readonly PeriodInvoiceLine[],
+  usageCharges: ReadonlySet<string>,
+): number {
+  return lines
+    .filter(
+      (l) =>
+        l.rated.kind === 'charge' &&
+        l.rated.billing === 'arrears' &&
+        l.rated.chargeKey !== null &&
+        usageCharges.has(l.rated.chargeKey),
+    )
+    .reduce((total, l) => total + l.amount.amount - l.discount.amount, 0);
+}
+
 /** A subscription's threshold as the live balance sees it after a read. */
 export interface ThresholdStatus {
   subscriptionId: string;

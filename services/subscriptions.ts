@@ -57,7 +57,7 @@ import { Refused } from './refused.ts';
 import { changeSubscription, type SubscriptionChangeOrder } from './subscription-changes.ts';
 import { fromDatabase, withLiveState, type Subscription } from './subscription-views.ts';
 import { isTemporalUnavailable } from './temporal-errors.ts';
-import { checkBillingThreshold } from './thresholds.ts';
+import { billingThresholdProblem } from '../domain/invoicing/threshold.ts';
 
 export interface SubscriptionDependencies extends ServiceDependencies {
   tax: InvoiceTaxSettings;
@@ -154,7 +154,9 @@ export async function createSubscription(
       { field: 'customerId' },
     );
   }
-  checkBillingThreshold(order.billingThreshold);
+  const thresholdProblem = billingThresholdProblem(order.billingThreshold);
+  if (thresholdProblem)
+    throw new Refused('unprocessable', thresholdProblem, { field: 'billingThreshold' });
   const current = await planVersionOf(db, planCode, order.planVersion);
   if (!current) {
     throw new Refused('unprocessable', `plan ${planCode} does not exist`, { field: 'planCode' });

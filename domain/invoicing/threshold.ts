@@ -6,7 +6,7 @@
 // period-end invoice is therefore the period's full rated amount, to the minor unit, by
 // construction. Pure: the activities, the previews and the balance workflow share it.
 import { worded } from '../core/wording.ts';
-import { money, toMajorUnitString } from '../core/money.ts';
+import { MAX_AMOUNT, money, toMajorUnitString } from '../core/money.ts';
 import type { PeriodInvoice, PeriodInvoiceLine } from './period-invoice.ts';
 
 /** Why an invoice was issued, as the API and the document say it (Stripe's names). */
@@ -16,6 +16,14 @@ export type BillingReason =
   | 'subscription_update'
   | 'subscription_cancel'
   | 'manual';
+
+/** Why a billing threshold is not acceptable (null: it is): whole minor units above zero. */
+export function billingThresholdProblem(value: number | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return Number.isSafeInteger(value) && value > 0 && value <= MAX_AMOUNT
+    ? null
+    : 'must be a whole number of minor units above zero';
+}
 
 /** Business key of the `sequence`-th interim invoice of the period ending `periodEnd`. */
 export function thresholdKey(periodEnd: string, sequence: number): string {

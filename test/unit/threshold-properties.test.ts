@@ -21,21 +21,15 @@ import {
   lessInterimBilled,
   unbilledUsage,
 } from '../../domain/invoicing/threshold.ts';
-import {
-  afterDraws,
-  expiringAmount,
-  type GrantBalance,
-  type GrantKind,
-} from '../../domain/wallets/draw.ts';
-import { promotionalCredit, purchasedCredit } from '../../domain/wallets/invoice-credit.ts';
+import type { GrantKind } from '../../domain/wallets/draw.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
+import { walletLedger } from '../support/wallet-ledger.ts';
 
 fixPropertySeed('threshold-properties');
 
 const PERIOD = { start: '2027-01-01T00:00:00.000Z', end: '2027-02-01T00:00:00.000Z' };
 const START = Date.parse(PERIOD.start);
 const HOUR = 3_600_000;
-const TAX_PERCENT = 20;
 
 const plan: PlanVersion = {
   planCode: 'metered',
@@ -127,12 +121,7 @@ describe('threshold billing over random periods', () => {
         fc.integer({ min: 1, max: 5_000 }),
         (steps, threshold) => {
           let now = START;
-          let grants: GrantBalance[] = [];
-          const granted = new Map<string, number>();
-          const consumed = new Map<string, number>();
-          const expired = new Map<string, number>();
-          const add = (m: Map<string, number>, id: string, n: number) =>
-            m.set(id, (m.get(id) ?? 0) + n);
+          const wallets = walletLedger();
           const usage = { calls: 0, peak: 0 };
           const interims: PeriodInvoice[] = [];
           const billed = () =>
@@ -140,27 +129,17 @@ describe('threshold billing over random periods', () => {
               interims.map((inv, i) => ({ number: `INT-${i + 1}`, lines: storedLines(inv) })),
             );
 
-          /** Wallets pay an invoice as the period invoice is paid; every unit by one source. */
+          /** Wallets pay an invoice as the period invoice is; every unit by one source. */
           const pay = (invoice: PeriodInvoice) => {
-            const at = new Date(now).toISOString();
             const lineNets = invoice.lines.map((l) => l.amount.amount - l.discount.amount);
-            const promo = promotionalCredit(grants, { lineNets, planCode: 'metered', at });
-            grants = afterDraws(grants, promo.draws);
-            promo.draws.forEach((d) => add(consumed, d.grantId, d.amount));
-            const net = lineNets.reduce((a, b) => a + b, 0) - promo.total;
-            const total = net + Math.round((net * TAX_PERCENT) / 100);
-            const paid = purchasedCredit(grants, { planCode: 'metered', at, amountDue: total });
-            grants = afterDraws(grants, paid.draws);
-            paid.draws.forEach((d) => add(consumed, d.grantId, d.amount));
+            const at = new Date(now).toISOString();
+            const { promo, paid } = wallets.pay({
+              lineNets,
+              planCode: 'metered',
+              at,
+              taxPercent: 20,
+            });
             paidByWallet += promo.total + paid.total;
-            const invoicePays = total - paid.total;
-            expect(promo.draws.reduce((a, d) => a + d.amount, 0)).toBe(promo.total);
-            expect(paid.draws.reduce((a, d) => a + d.amount, 0) + invoicePays).toBe(total);
-            expect(invoicePays).toBeGreaterThanOrEqual(0);
-            for (const d of promo.draws)
-              expect(grants.find((g) => g.grantId === d.grantId)!.kind).toBe('promotional');
-            for (const d of paid.draws)
-              expect(grants.find((g) => g.grantId === d.grantId)!.kind).toBe('purchased');
           };
 
           /** The balance's check after a read: crossed → one interim invoice, then re-read. */
@@ -195,9 +174,8 @@ describe('threshold billing over random periods', () => {
               usage.calls += step.calls;
               usage.peak = Math.max(usage.peak, step.peak);
             } else if (step.op === 'grant') {
-              const grantId = `g${String(i).padStart(3, '0')}`;
-              grants.push({
-                grantId,
+              wallets.grant({
+                grantId: `g${String(i).padStart(3, '0')}`,
                 kind: step.kind,
                 priority: 1,
                 scope: null,
@@ -208,26 +186,13 @@ describe('threshold billing over random periods', () => {
                 grantedAt: new Date(now).toISOString(),
                 remaining: step.amount,
               });
-              granted.set(grantId, step.amount);
             } else if (step.op === 'wait') {
               now += step.hours * HOUR;
-              const at = new Date(now).toISOString();
-              grants = grants.map((g) => {
-                const gone = expiringAmount(g, at);
-                if (gone > 0) add(expired, g.grantId, gone);
-                return { ...g, remaining: g.remaining - gone };
-              });
+              wallets.expireAt(new Date(now).toISOString());
             } else {
               read();
             }
-            for (const g of grants) {
-              expect(g.remaining).toBeGreaterThanOrEqual(0);
-              expect(g.remaining).toBe(
-                granted.get(g.grantId)! -
-                  (consumed.get(g.grantId) ?? 0) -
-                  (expired.get(g.grantId) ?? 0),
-              );
-            }
+            wallets.checkBalances();
           });
 
           // The period ends: the rest, less what the interim invoices billed, line by line.

@@ -11,7 +11,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { Db } from '../db/connect.ts';
 import { createPeriodInvoice } from '../db/repositories/invoice-issuing.ts';
 import { taxNewInvoice } from '../db/repositories/invoice-tax.ts';
-import { interimBilled } from '../db/repositories/thresholds.ts';
+import { getCustomer } from '../db/repositories/customers.ts';
+import { interimBilled, interimInvoiceByKey } from '../db/repositories/thresholds.ts';
 import { segmentsWithUsage } from '../db/repositories/usage-aggregation.ts';
 import type { Span } from '../domain/subscriptions/billing-cycles.ts';
 import { money } from '../domain/core/money.ts';
@@ -53,28 +54,14 @@ export interface IssueThresholdInvoiceInput {
 export function createThresholdActivities(deps: ThresholdDependencies) {
   const { db, tax, seller, invoiceNumbering: numbering } = deps;
 
-  async function existing(subscriptionId: string, billingKey: string) {
-    const found = await db
-      .selectFrom('invoices')
-      .select(['id', 'number', 'total', 'currency'])
-      .where('subscription_id', '=', subscriptionId)
-      .where('billing_key', '=', billingKey)
-      .executeTakeFirst();
-    return (
-      found && {
-        invoiceId: found.id,
-        number: found.number ?? '',
-        total: money(found.total, found.currency),
-        created: false,
-      }
-    );
-  }
-
   return {
     async issueThresholdInvoice(input: IssueThresholdInvoiceInput): Promise<IssuedInvoice | null> {
       const billingKey = thresholdKey(input.periodEnd, input.sequence);
-      const found = await existing(input.subscriptionId, billingKey);
-      if (found) return found;
+      const found = await interimInvoiceByKey(db, input.subscriptionId, billingKey);
+      if (found) {
+        const total = money(found.total, found.currency);
+        return { invoiceId: found.id, number: found.number ?? '', total, created: false };
+      }
       const { period, segments } = input.arrears;
       const rated = ratePeriodInvoice({
         timezone: input.timezone,
@@ -94,11 +81,7 @@ export function createThresholdActivities(deps: ThresholdDependencies) {
       const billed = await interimBilled(db, input.subscriptionId, input.periodEnd);
       const interim = interimInvoice(rated, billed, usageCharges);
       if (interim.lines.length === 0 || !interim.period) return null;
-      const { locale } = await db
-        .selectFrom('customers')
-        .select('locale')
-        .where('id', '=', input.customerId)
-        .executeTakeFirstOrThrow();
+      const locale = (await getCustomer(db, input.customerId))?.locale ?? 'en';
       const invoice = {
         customerId: input.customerId,
         subscriptionId: input.subscriptionId,

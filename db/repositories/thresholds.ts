@@ -89,3 +89,13 @@ export async function thresholdStatusOf(
     interimInvoices: await interimInvoiceCount(db, subscription.id, periodEnd),
   };
 }
+
+/** The interim invoice with this key, if an earlier attempt or request issued it. */
+export async function interimInvoiceByKey(db: Db, subscriptionId: string, billingKey: string) {
+  return db
+    .selectFrom('invoices')
+    .select(['id', 'number', 'total', 'currency'])
+    .where('subscription_id', '=', subscriptionId)
+    .where('billing_key', '=', billingKey)
+    .executeTakeFirst();
+}

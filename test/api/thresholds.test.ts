@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptionWorkflowId } from '../../workflow-contracts/ids.ts';
 import { thresholdInvoiceUpdate } from '../../workflow-contracts/thresholds.ts';
 import { translate } from '../../i18n/catalogue.ts';
+import { createEncryptionCodec } from '../../temporal/payload-codec.ts';
+import { TEST_PAYLOAD_KEYS } from '../support/payload-keys.ts';
+import { eventually } from '../support/temporal.ts';
 import {
   advanceClock,
   createBillingHarness,
@@ -177,6 +180,30 @@ describe('threshold billing', () => {
     const { locale } = await h.get<{ locale: string }>(`/v1/customers/${customers.threshold}`);
     const html = (await storedInvoiceHtml(h, interim!.id)).content;
     expect(html).toContain(translate(locale, 'thresholds.interimInvoice'));
+    // Emailed once, as every invoice.
+    const emails = await eventually('the interim invoice emailed', async () => {
+      const rows = await h.api.db
+        .selectFrom('email_deliveries')
+        .select(['kind'])
+        .where('invoice_id', '=', interim!.id)
+        .execute();
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(emails).toEqual([{ kind: 'invoice_issued' }]);
+    // The Temporal UI says why (decrypted, as the UI does through the codec endpoint).
+    const codec = createEncryptionCodec(TEST_PAYLOAD_KEYS);
+    const summaries = await Promise.all(
+      ((await handle.fetchHistory()).events ?? [])
+        .filter((e) => e.activityTaskScheduledEventAttributes && e.userMetadata?.summary)
+        .map(async (e) => {
+          const [summary] = await codec.decode([e.userMetadata!.summary!]);
+          return Buffer.from(summary?.data ?? []).toString('utf8');
+        }),
+    );
+    // Twice: the crossing, and the repeated request above (which found the invoice).
+    expect(
+      summaries.filter((t) => /Interim invoice #1 .*billing threshold reached/.test(t)),
+    ).toHaveLength(2);
   });
 
   it('issues a second interim invoice for the new usage only when it crosses again', async () => {

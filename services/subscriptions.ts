@@ -243,7 +243,8 @@ export async function createSubscription(
       anchorAt: Date.parse(billingStart) > Date.parse(anchor) ? periodBoundary(cycle, 1) : anchor,
       ...(trialEnd !== undefined && { status: 'trialing' }),
       startedAt: new Date(startMs).toISOString(),
-      billingThreshold: order.billingThreshold ?? null,
+      // The plan's default unless the subscription sets its own.
+      billingThreshold: order.billingThreshold ?? plan.billing_threshold,
     });
     for (const [i, couponCode] of (order.couponCodes ?? []).entries()) {
       const applied = await applyCoupon(trx, {

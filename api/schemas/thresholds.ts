@@ -2,7 +2,7 @@
 // shown and changed, and why an invoice was issued.
 import { Type } from 'typebox';
 
-const THRESHOLD_DESCRIPTION =
+export const THRESHOLD_DESCRIPTION =
   'Threshold billing: when the current period’s unbilled usage charges (billed in arrears, after ' +
   'discounts, before tax) reach this amount, an interim invoice bills the usage so far and the ' +
   'period-end invoice bills only the rest. Integer minor units of the subscription’s currency.';

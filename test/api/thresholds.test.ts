@@ -33,6 +33,7 @@ let clockId: string;
 let thresholdSub: Sub; // billingThreshold 500 (EUR 5.00)
 let twinSub: Sub; // the same plan, no threshold
 let patchedSub: Sub; // given a threshold by PATCH
+let defaultSub: Sub; // the plan's default threshold
 const customers: Record<string, string> = {};
 
 const JAN = (day: number) => `2027-01-${String(day).padStart(2, '0')}T10:00:00Z`;
@@ -95,7 +96,20 @@ beforeAll(async () => {
       ],
     }),
   );
-  for (const name of ['threshold', 'twin', 'patched'])
+  // The same charges with a default threshold of EUR 7.00 for its subscriptions.
+  const plan = await h.get<{ charges: object[] }>('/v1/plans/metered');
+  const withDefault = created<{ billingThreshold: number }>(
+    await h.post('/v1/plans', {
+      code: 'metered-threshold',
+      name: 'Metered, billed at EUR 7.00',
+      currency: 'EUR',
+      interval: 'month',
+      charges: plan.charges,
+      billingThreshold: 700,
+    }),
+  );
+  expect(withDefault.billingThreshold).toBe(700);
+  for (const name of ['threshold', 'twin', 'patched', 'default'])
     customers[name] = await newCustomer(h, clockId);
   thresholdSub = await subscribe(h, {
     customerId: customers.threshold,
@@ -104,8 +118,11 @@ beforeAll(async () => {
   });
   twinSub = await subscribe(h, { customerId: customers.twin, planCode: 'metered' });
   patchedSub = await subscribe(h, { customerId: customers.patched, planCode: 'metered' });
+  defaultSub = await subscribe(h, { customerId: customers.default, planCode: 'metered-threshold' });
   await advanceClock(h, clockId, '2027-01-15T12:00:00Z');
-  await Promise.all([thresholdSub, twinSub, patchedSub].map((s) => issuedInvoices(h, s.id, 1)));
+  await Promise.all(
+    [thresholdSub, twinSub, patchedSub, defaultSub].map((s) => issuedInvoices(h, s.id, 1)),
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -152,6 +169,14 @@ describe('threshold billing', () => {
     expect(response.json<{ billingThreshold: number }>().billingThreshold).toBe(300);
     const invoices = await issuedInvoices(h, patchedSub.id, 2);
     expect(interims(invoices).map((i) => i.subtotal.amount)).toEqual([400]);
+  });
+
+  it('gives a subscription its plan’s default threshold', async () => {
+    const sub = await h.get<{ billingThreshold: number }>(`/v1/subscriptions/${defaultSub.id}`);
+    expect(sub.billingThreshold).toBe(700);
+    await ingest(['default'], 80, 11); // 800 ≥ 700
+    const invoices = await issuedInvoices(h, defaultSub.id, 2);
+    expect(interims(invoices).map((i) => i.subtotal.amount)).toEqual([800]);
   });
 
   it('issues exactly one interim invoice when the usage crosses it', async () => {

@@ -28,6 +28,7 @@ import {
 } from './subscriptions.ts';
 import { createSpendAlertActivities } from './spend-alerts.ts';
 import { createTestClockActivities, type TestClockDependencies } from './test-clocks.ts';
+import { createThresholdActivities } from './thresholds.ts';
 import { createWalletActivities } from './wallets.ts';
 import {
   createWebhookActivities,
@@ -67,6 +68,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createQuoteActivities(deps),
     ...createBalanceActivities(deps),
     ...createSpendAlertActivities(deps),
+
+    ...createThresholdActivities(deps),
   };
 }
 

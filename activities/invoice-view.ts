@@ -1,6 +1,7 @@
 // Loads everything a document or email about an invoice shows, in one place. A finalized invoice
 // shows the customer's and seller's details as they were at finalization (its snapshot), its
 // discount, its tax per rate and the legal notes the tax engine asked for.
+import { billingReasonOf } from '../domain/invoicing/threshold.ts';
 import type { Db } from '../db/connect.ts';
 import type { Customer, Invoice, InvoiceCustomerDetails, InvoiceLine } from '../db/database.ts';
 import { getInvoice, getInvoiceLines } from '../db/repositories/invoices.ts';
@@ -139,6 +140,7 @@ export function invoiceViewOf(
       ...(walletCredit?.purchased ? { prepaidCreditPaid: walletCredit.purchased } : {}),
       ...(invoice.amount_paid > 0 ? { amountPaid: invoice.amount_paid } : {}),
       ...(finalized ? { amountDue: invoice.amount_due } : {}),
+      ...(isInterim(invoice) ? { interim: true } : {}),
     },
     lines: lines.map((line) => ({
       description: line.description,
@@ -166,4 +168,10 @@ export function invoiceViewOf(
       ? { taxNotes: invoice.tax_notes.map((n) => taxNoteText(customerView.locale, n)) }
       : {}),
   };
+}
+
+/** An interim invoice of threshold billing (domain/invoicing/threshold.ts). */
+function isInterim(invoice: { subscription_id: string | null; billing_key: string | null }) {
+  const key = invoice.subscription_id === null ? null : invoice.billing_key;
+  return billingReasonOf(key) === 'subscription_threshold';
 }

@@ -29,6 +29,8 @@ import type { Span } from '../domain/subscriptions/billing-cycles.ts';
 import { canApply } from '../domain/invoicing/lifecycle.ts';
 import { billedPlan, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
 import { ratePeriodInvoice, storedLines } from '../domain/invoicing/period-invoice.ts';
+import { lessInterimBilled } from '../domain/invoicing/threshold.ts';
+import { interimBilled } from '../db/repositories/thresholds.ts';
 import { money, type Money } from '../domain/core/money.ts';
 import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
@@ -205,7 +207,7 @@ export function createSubscriptionActivities({
       subscriptionId: input.subscriptionId,
       periodKey: couponPeriodKey,
     });
-    const rated = ratePeriodInvoice({
+    const ratedPeriod = ratePeriodInvoice({
       timezone: input.timezone,
       roundingMode: tax.rounding.mode,
       ...(arrears && {
@@ -220,6 +222,13 @@ export function createSubscriptionActivities({
       advance: input.advance,
       coupons,
     });
+    // Less what the period's interim invoices (threshold billing) already billed.
+    const rated = arrears
+      ? lessInterimBilled(
+          ratedPeriod,
+          await interimBilled(db, input.subscriptionId, arrears.period.end),
+        )
+      : ratedPeriod;
     if (rated.lines.length === 0 || !rated.period) return null;
     const plan = billedPlan(input);
     const { locale } = await db

@@ -59,6 +59,7 @@ import receipts from './routes/receipts.ts';
 import registers from './routes/registers.ts';
 import revenueRecognition from './routes/revenue-recognition.ts';
 import subscriptions from './routes/subscriptions.ts';
+import thresholds from './routes/thresholds.ts';
 import testClocks from './routes/test-clocks.ts';
 import usage from './routes/usage.ts';
 import webhookEndpoints from './routes/webhook-endpoints.ts';
@@ -162,6 +163,7 @@ const v1: FastifyPluginAsync<{ rateLimits: ApiRateLimits }> = async (app, option
   await app.register(plans);
   await app.register(planMigrations);
   await app.register(subscriptions);
+  await app.register(thresholds);
   await app.register(coupons);
   await app.register(invoices);
   await app.register(creditNotes);

@@ -71,6 +71,8 @@ export interface InvoiceSummaryView {
   amountPaid?: number;
   /** What is still owed (total less payments and credit notes), once finalized. */
   amountDue?: number;
+  /** True on an interim invoice: the period's usage reached its billing threshold. */
+  interim?: boolean;
 }
 
 export interface InvoiceLineView {

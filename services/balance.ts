@@ -32,6 +32,8 @@ import { Refused } from './refused.ts';
 import { spendAlertReadings } from './spend-alert-readings.ts';
 import { previewUpcomingInvoice } from './subscription-previews.ts';
 import type { SubscriptionDependencies } from './subscriptions.ts';
+import { thresholdStatusOf } from '../db/repositories/thresholds.ts';
+import { unbilledUsage, type ThresholdStatus } from '../domain/invoicing/threshold.ts';
 
 /** Subscriptions whose usage is still billed (a canceled one has no upcoming invoice). */
 const RUNNING = new Set(['trialing', 'active', 'past_due', 'paused']);
@@ -49,6 +51,7 @@ export function balanceReader(deps: SubscriptionDependencies) {
     let periodStart: string | null = null;
     let periodEnd: string | null = null;
     const planCodes = new Set<string>();
+    const thresholds: ThresholdStatus[] = [];
     for (const subscription of items.filter((s) => RUNNING.has(s.status))) {
       let upcoming;
       try {
@@ -79,6 +82,10 @@ export function balanceReader(deps: SubscriptionDependencies) {
           amount: line.amount.amount - line.discount.amount,
         });
       }
+      const usageCharges = new Set([...metricOf].filter(([, m]) => m !== null).map(([k]) => k));
+      const unbilled = unbilledUsage(upcoming.lines, usageCharges);
+      const threshold = await thresholdStatusOf(deps.db, subscription, unbilled);
+      if (threshold) thresholds.push(threshold);
       ratedAmount += upcoming.totalBeforeTax.amount;
       total += upcoming.total.amount;
       if (subscription.currentPeriodStart) {
@@ -120,6 +127,7 @@ export function balanceReader(deps: SubscriptionDependencies) {
       amountAfterCredit: Math.max(0, total - walletBalance),
       readAt,
       spendAlerts,
+      thresholds,
     };
   };
 }

@@ -1,6 +1,7 @@
 // The plan catalog: plans and their immutable versions. Creating a plan or publishing a version
 // checks the terms with the catalog rules and today's billable metrics, refusing each field at
 // fault; subscriptions stay on the version they were pinned to until moved explicitly.
+import { billingThresholdProblem } from '../domain/invoicing/threshold.ts';
 import type { Db } from '../db/connect.ts';
 import type { Plan } from '../db/database.ts';
 import { getMetrics, listMetricCodes } from '../db/repositories/metrics.ts';
@@ -26,6 +27,8 @@ export interface NewPlanOrder {
   charges: SentCharges;
   minimumCommitment?: string | undefined;
   createdBy: string;
+  /** The billing threshold its subscriptions get by default (threshold billing). */
+  billingThreshold?: number | undefined;
 }
 
 /** A new version's terms; what is left out is the current version's (charges never are). */
@@ -200,12 +203,16 @@ export async function createPlan(
     charges: chargesOf(order.charges, order.name),
     minimumCommitment: order.minimumCommitment,
   };
+  const thresholdProblem = billingThresholdProblem(order.billingThreshold);
+  if (thresholdProblem)
+    throw new Refused('unprocessable', thresholdProblem, { field: 'billingThreshold' });
   const terms = await checkedTerms(deps.db, order.code, sent, 'amount' in order.charges);
   const created = await plans.createPlan(deps.db, {
     code: order.code,
     name: order.name,
     terms,
     createdBy: order.createdBy,
+    billingThreshold: order.billingThreshold,
   });
   if (!created) throw new Refused('conflict', `A plan with code "${order.code}" already exists.`);
   return created;

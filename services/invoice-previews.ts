@@ -10,6 +10,8 @@ import { unusedAdvanceCredit } from '../db/repositories/credit-notes.ts';
 import { type InvoiceTaxSettings } from '../db/repositories/invoice-tax.ts';
 import { taxNewInvoice } from '../db/repositories/invoice-tax.ts';
 import { segmentsWithUsage } from '../db/repositories/usage-aggregation.ts';
+import { interimBilled } from '../db/repositories/thresholds.ts';
+import { lessInterimBilled } from '../domain/invoicing/threshold.ts';
 import type { Span } from '../domain/subscriptions/billing-cycles.ts';
 import { billedPlan, boundaryWindows, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
 import { invoiceTotals } from '../domain/invoicing/totals.ts';
@@ -57,7 +59,7 @@ async function preview(
     periodKey: couponPeriodKey(subscriptionId, request.couponPeriod.start),
   });
   const { arrears } = request;
-  const rated = ratePeriodInvoice({
+  const ratedPeriod = ratePeriodInvoice({
     timezone: request.timezone,
     roundingMode: subject.tax.rounding.mode,
     ...(arrears && {
@@ -73,6 +75,10 @@ async function preview(
     advance: request.advance,
     coupons,
   });
+  // Less what the period's interim invoices (threshold billing) already billed.
+  const rated = arrears
+    ? lessInterimBilled(ratedPeriod, await interimBilled(db, subscriptionId, arrears.period.end))
+    : ratedPeriod;
   if (rated.lines.length === 0 || !rated.period) return null;
   const plan = billedPlan(request);
   const { result: taxResult } = await taxNewInvoice(

@@ -32,6 +32,8 @@ export type Subscription = {
     requestedBy: string;
     reason: string | null;
   } | null;
+  /** Unbilled usage (minor units) at which an interim invoice is issued; null: none. */
+  billingThreshold: number | null;
   createdAt: string;
 };
 
@@ -64,6 +66,7 @@ export function fromDatabase(record: SubscriptionRecord): Subscription {
     pausedAt: status === 'paused' ? iso(record.pausedAt) : null,
     canceledAt: status === 'canceled' || status === 'ended' ? iso(record.canceledAt) : null,
     pendingChange: null,
+    billingThreshold: record.billingThreshold,
     createdAt: iso(record.createdAt),
   };
 }

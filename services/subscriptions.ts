@@ -57,6 +57,7 @@ import { Refused } from './refused.ts';
 import { changeSubscription, type SubscriptionChangeOrder } from './subscription-changes.ts';
 import { fromDatabase, withLiveState, type Subscription } from './subscription-views.ts';
 import { isTemporalUnavailable } from './temporal-errors.ts';
+import { billingThresholdProblem } from '../domain/invoicing/threshold.ts';
 
 export interface SubscriptionDependencies extends ServiceDependencies {
   tax: InvoiceTaxSettings;
@@ -77,6 +78,8 @@ export interface NewSubscription {
   couponCodes?: readonly string[] | undefined;
   /** Who applies the coupons, for their redemption records. */
   actor?: string | undefined;
+  /** Unbilled usage (minor units) at which an interim invoice is issued (thresholds). */
+  billingThreshold?: number | undefined;
 }
 
 type SubscriptionHandle = WorkflowHandle<typeof subscriptionWorkflow>;
@@ -151,6 +154,9 @@ export async function createSubscription(
       { field: 'customerId' },
     );
   }
+  const thresholdProblem = billingThresholdProblem(order.billingThreshold);
+  if (thresholdProblem)
+    throw new Refused('unprocessable', thresholdProblem, { field: 'billingThreshold' });
   const current = await planVersionOf(db, planCode, order.planVersion);
   if (!current) {
     throw new Refused('unprocessable', `plan ${planCode} does not exist`, { field: 'planCode' });
@@ -237,6 +243,8 @@ export async function createSubscription(
       anchorAt: Date.parse(billingStart) > Date.parse(anchor) ? periodBoundary(cycle, 1) : anchor,
       ...(trialEnd !== undefined && { status: 'trialing' }),
       startedAt: new Date(startMs).toISOString(),
+      // The plan's default unless the subscription sets its own.
+      billingThreshold: order.billingThreshold ?? plan.billing_threshold,
     });
     for (const [i, couponCode] of (order.couponCodes ?? []).entries()) {
       const applied = await applyCoupon(trx, {

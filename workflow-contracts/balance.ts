@@ -2,6 +2,8 @@
 // it from PostgreSQL and the API that shows it.
 import type { SpendAlertReading } from '../domain/alerts/spend-alerts.ts';
 
+import type { ThresholdStatus } from '../domain/invoicing/threshold.ts';
+
 /** One line of the current period so far, as the period-end invoice will carry it. */
 export interface BalanceCharge {
   subscriptionId: string;
@@ -47,4 +49,7 @@ export interface BalanceSnapshot {
   readAt: string;
   /** The spend alerts that apply (the customer's and their plans'), read with the period. */
   spendAlerts?: SpendAlertReading[];
+
+  /** Subscriptions with a billing threshold: their unbilled usage (threshold billing). */
+  thresholds?: ThresholdStatus[];
 }

@@ -54,6 +54,16 @@ export const migrationBatch: ActivityOptions = {
 };
 
 /**
+ * Asking a subscription's workflow to bill at its threshold (an Update answered once the interim
+ * invoice is issued, after any invoice the workflow is issuing). Ten minutes per attempt; retried
+ * as a quick step under the same update id, so a retry waits on the same request.
+ */
+export const thresholdRequest: ActivityOptions = {
+  ...quickStep,
+  startToCloseTimeout: '10 minutes',
+};
+
+/**
  * Walking the billing on a test clock to its target: months of boundaries across many
  * workflows, heartbeating at every step. Two hours per attempt, a heartbeat at least every 2
  * minutes; retried without limit, 1 s doubling to 30 s (an operator is waiting on the advance).

@@ -28,6 +28,7 @@ import {
   type CustomerBalanceInput,
   type CustomerBalanceState,
 } from './customer-balance-messages.ts';
+import { thresholdBilling } from './customer-balance-thresholds.ts';
 
 const { readCustomerBalance } = proxyActivities<BalanceActivities>(quickStep);
 
@@ -46,6 +47,10 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
   let snapshot: BalanceSnapshot | null = null;
   // Stale at start: a new run (or one after continue-as-new) re-reads the database first.
   let pending = 1;
+  // An interim invoice issued changes the balance: read it again.
+  const billCrossedThresholds = thresholdBilling(() => {
+    pending += 1;
+  });
 
   setHandler(usageRecordedSignal, (batch) => {
     if (seenSet.has(batch.batchId)) return; // a retried signal counts once
@@ -83,6 +88,7 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
     }
     snapshot = await watchSpendAlerts(snapshot);
     pending -= folded;
+    billCrossedThresholds(snapshot);
     if (snapshot.periodEnd === null && pending === 0) {
       // Nothing billed to keep live: end after an idle hour; the next batch or GET starts anew.
       if (!(await condition(() => pending > 0, IDLE))) {

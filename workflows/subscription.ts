@@ -17,6 +17,7 @@ import { NextBillingAt } from '../workflow-contracts/search-attributes.ts';
 import { workflowClock } from './clock.ts';
 import { subscriptionSteps, SYSTEM } from './subscription-billing.ts';
 import { registerSubscriptionHandlers } from './subscription-handlers.ts';
+import { registerThresholdBilling } from './subscription-thresholds.ts';
 import type { SubscriptionState, SubscriptionWorkflowInput } from './subscription-messages.ts';
 import { carriedState, startRun, subscriptionState, termsDetails } from './subscription-state.ts';
 
@@ -33,12 +34,17 @@ export async function subscriptionWorkflow(
   const steps = subscriptionSteps(run, clock);
   const { transition, invoiceBoundary, finish, applyChangeNow } = steps;
   registerSubscriptionHandlers(run, clock, steps);
+  const thresholds = registerThresholdBilling(run, clock);
   const { trialEnd } = run;
 
   while (run.status !== 'ended') {
     const { cycle } = run;
     if (run.changeNow) {
       await applyChangeNow(run.changeNow);
+      continue;
+    }
+    if (thresholds.waiting()) {
+      await thresholds.billNext();
       continue;
     }
     if (run.status === 'trialing') {
@@ -101,7 +107,8 @@ export async function subscriptionWorkflow(
         run.status !== startStatus ||
         run.nextPeriodIndex !== startIndex ||
         run.cycle !== startCycle ||
-        run.changeNow !== null,
+        run.changeNow !== null ||
+        thresholds.waiting(),
       ending ? `Wait for the last period to end on ${on}` : `Wait for renewal on ${on}`,
     );
   }
@@ -111,8 +118,12 @@ export async function subscriptionWorkflow(
   const cancelingNow = () => run.status === 'canceled' && run.cancelAt === 'now';
   for (;;) {
     clock.end(run.status === 'ended' ? 'finished' : 'continuing');
-    await condition(() => allHandlersFinished() || run.changeNow !== null || cancelingNow());
+    await condition(
+      () =>
+        allHandlersFinished() || run.changeNow !== null || cancelingNow() || thresholds.waiting(),
+    );
     if (run.changeNow) await applyChangeNow(run.changeNow);
+    else if (thresholds.waiting()) await thresholds.billNext();
     else if (cancelingNow()) await finish(run.canceledAt ?? nowIso());
     else break;
   }

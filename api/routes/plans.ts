@@ -77,6 +77,7 @@ const plans: FastifyPluginCallbackTypebox = (app, _options, done) => {
           charges,
           minimumCommitment: body.minimumCommitment,
           createdBy: request.apiKey.id,
+          billingThreshold: body.billingThreshold,
         }),
       );
       return reply.code(201).send(toPlan(created));

@@ -4,6 +4,7 @@
 // with every amount and tier check, live in domain/catalog-validation.ts, whose issues are
 // answered as 422 naming the field (`charges[0].pricing.tiers[1].upTo`). Keeping the wire
 // schema flat also keeps schema errors pointing at the field instead of "matches no variant".
+import { BillingThreshold, BillingThresholdValue, THRESHOLD_DESCRIPTION } from './thresholds.ts';
 import { Type } from 'typebox';
 import {
   flatAdvancePrice,
@@ -222,6 +223,12 @@ export const PlanSchema = Type.Object(
     taxBehavior: TaxBehaviorSchema,
     charges: Type.Array(ChargeSchema, { description: 'What the current version charges.' }),
     minimumCommitment: NullableMinimum,
+    billingThreshold: {
+      ...BillingThreshold,
+      description:
+        'The billing threshold new subscriptions get unless they set their own. ' +
+        `${THRESHOLD_DESCRIPTION} Null: none.`,
+    },
     createdAt: Timestamp,
   },
   { $id: 'Plan', title: 'Plan' },
@@ -283,6 +290,11 @@ export const CreatePlanBody = Type.Object(
     charges: Type.Optional(Charges),
     taxBehavior: Type.Optional({ ...TaxBehaviorSchema, default: 'exclusive' }),
     minimumCommitment: Type.Optional(MinimumCommitment),
+    billingThreshold: Type.Optional({
+      ...BillingThresholdValue,
+      description:
+        'A default for its subscriptions (each may set its own). ' + THRESHOLD_DESCRIPTION,
+    }),
   },
   { additionalProperties: false },
 );
@@ -363,6 +375,7 @@ export function toPlan({ plan, version }: PlanWithVersion) {
     taxBehavior: version.taxBehavior,
     charges: version.charges,
     minimumCommitment: version.minimumCommitment ?? null,
+    billingThreshold: plan.billing_threshold,
     createdAt: iso(plan.created_at),
   };
 }

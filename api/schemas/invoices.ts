@@ -1,6 +1,8 @@
 // Invoices as the API shows them (summaries in lists and collections, full invoices with their
 // lines) and the parts of a request that prices a line by hand; shared by the invoice, manual
 // invoice and collection routes.
+import { billingReasonOf } from '../../domain/invoicing/threshold.ts';
+import { BillingReason } from './thresholds.ts';
 import { Type } from 'typebox';
 import type { Invoice as InvoiceRow, InvoiceLine as InvoiceLineRow } from '../../db/database.ts';
 import type { CreditNoteWithLines } from '../../db/repositories/credit-notes.ts';
@@ -60,6 +62,7 @@ const invoiceFields = {
   ),
   customerId: Type.String(),
   subscriptionId: Nullable(Type.String()),
+  billingReason: BillingReason,
   status: Type.Union(
     [
       Type.Literal('draft'),
@@ -163,6 +166,7 @@ export function toInvoiceSummary(row: InvoiceRow) {
     number: row.number,
     customerId: row.customer_id,
     subscriptionId: row.subscription_id,
+    billingReason: billingReasonOf(row.subscription_id === null ? null : row.billing_key),
     status: row.status,
     currency: row.currency,
     period: period(row.period_start, row.period_end),

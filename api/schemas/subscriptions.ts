@@ -14,6 +14,7 @@ import {
   StartingAfter,
   Timestamp,
 } from './common.ts';
+import { BillingThreshold, BillingThresholdValue } from './thresholds.ts';
 
 export const SubscriptionSchema = Type.Object(
   {
@@ -68,6 +69,7 @@ export const SubscriptionSchema = Type.Object(
           'New terms waiting for the next boundary (a downgrade, or a change asked for period end); null when none.',
       },
     ),
+    billingThreshold: BillingThreshold,
     createdAt: Timestamp,
   },
   { $id: 'Subscription', title: 'Subscription' },
@@ -85,6 +87,7 @@ export const CreateSubscriptionBody = Type.Object(
         description: 'Seats, for per-seat charges (default 1).',
       }),
     ),
+    billingThreshold: Type.Optional(BillingThresholdValue),
     trialDays: Type.Optional(
       Type.Integer({
         minimum: 1,

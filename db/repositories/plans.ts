@@ -28,6 +28,8 @@ export interface NewPlanInput {
   terms: PlanTerms;
   /** Who created it (an API key id), for the version's audit columns. */
   createdBy: string;
+  /** The billing threshold its subscriptions get by default (threshold billing). */
+  billingThreshold?: number | undefined;
 }
 
 /** A stored version: the catalog's PlanVersion plus when and by whom it was created. */
@@ -124,6 +126,7 @@ export async function createPlan(
         interval_count: terms.intervalCount,
         amount: flatAdvancePrice(terms.charges) ?? 0,
         current_version: 1,
+        billing_threshold: input.billingThreshold ?? null,
       })
       .onConflict((oc) => oc.column('code').doNothing())
       .returningAll()

@@ -20,6 +20,8 @@ export interface NewSubscriptionInput {
   status?: 'active' | 'trialing';
   /** When it begins (its trial, if any), an ISO instant on the customer's clock; default now. */
   startedAt?: string;
+  /** Unbilled usage (minor units) at which an interim invoice is issued (thresholds). */
+  billingThreshold?: number | null;
 }
 
 export interface SubscriptionRecord {
@@ -39,6 +41,8 @@ export interface SubscriptionRecord {
   canceledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Unbilled usage (minor units) at which an interim invoice is issued; null: none. */
+  billingThreshold: number | null;
 }
 
 /** Inserts the row as active; callers run it in the transaction that starts the workflow. */
@@ -54,6 +58,7 @@ export async function insertSubscription(db: Db, input: NewSubscriptionInput): P
       status: input.status ?? 'active',
       anchor_at: input.anchorAt,
       ...(input.startedAt !== undefined && { started_at: input.startedAt }),
+      billing_threshold: input.billingThreshold ?? null,
     })
     .execute();
   await recordSubscriptionEvent(db, input.id, 'created');
@@ -87,6 +92,7 @@ function selectRecords(db: Db) {
       's.current_period_end',
       's.created_at',
       's.updated_at',
+      's.billing_threshold',
     ])
     .select((eb) => [
       eb
@@ -118,6 +124,7 @@ function toRecord(row: Row): SubscriptionRecord {
     canceledAt: row.canceled_at ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    billingThreshold: row.billing_threshold,
   };
 }
 

@@ -13,6 +13,8 @@ export interface PlansTable {
   created_at: CreatedAt;
   /** The version new subscriptions are pinned to (plan_versions.version). */
   current_version: Generated<number>;
+  /** The billing threshold new subscriptions get unless they set their own; null: none. */
+  billing_threshold: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** One immutable version of a plan's terms; editing a plan adds a version. */

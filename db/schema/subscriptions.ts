@@ -20,6 +20,8 @@ export interface SubscriptionsTable {
   usage_closed_through: NullableTimestamp;
   /** When it began (its trial, if any), on the customer's clock: the start of its history. */
   started_at: CreatedAt;
+  /** Unbilled usage (minor units) at which an interim invoice is issued; null: none. */
+  billing_threshold: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SubscriptionTransitionsTable {

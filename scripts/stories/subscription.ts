@@ -1,6 +1,6 @@
 // The subscription story for the replay test's history (scripts/record-histories.ts): renewals
 // with flat, per-seat and usage charges after a trial, pause, resume on both anchors, an upgrade
-// applied now and a downgrade left for the boundary, cancel.
+// applied now and a downgrade left for the boundary, a threshold billing request, cancel.
 import { billingPeriod } from '../../domain/core/periods.ts';
 import { subscriptionStartOptions } from '../../temporal/subscription-start.ts';
 import type { subscriptionWorkflow } from '../../workflows/subscription.ts';
@@ -13,6 +13,7 @@ import {
   resumeUpdate,
   stateQuery,
 } from '../../workflows/subscription-messages.ts';
+import { thresholdInvoiceUpdate } from '../../workflow-contracts/thresholds.ts';
 import { replayCustomer, replaySubscription, type Recording, type Story } from '../recording.ts';
 
 export const subscription: Story = {
@@ -41,6 +42,11 @@ export const subscription: Story = {
     });
     await handle.executeUpdate(changeUpdate, {
       args: [{ ...operator, plan: terms(3, '300'), quantity: 1 }],
+    });
+    // Threshold billing asks for an interim invoice (no usage yet: nothing is due).
+    const { openPeriod } = await handle.query(stateQuery);
+    await handle.executeUpdate(thresholdInvoiceUpdate, {
+      args: [{ periodEnd: openPeriod!.end, sequence: 1, unbilled: 0, currency: 'EUR' }],
     });
     await handle.executeUpdate(cancelUpdate, { args: [{ ...operator, reason: 'recorded' }] });
     await handle.result();

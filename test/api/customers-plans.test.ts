@@ -190,6 +190,7 @@ describe('plans', () => {
         { key: 'base', description: 'Pro', type: 'flat', billing: 'advance', amount: '4900' },
       ],
       minimumCommitment: null,
+      billingThreshold: null,
       createdAt: stringMatching(ISO_UTC),
     });
     const read = await api.request({ method: 'GET', url: '/v1/plans/pro-monthly' });

@@ -109,6 +109,7 @@ describe('invoices', () => {
       number: 'INV-2027-000001',
       customerId,
       subscriptionId: null,
+      billingReason: 'manual',
       status: 'open',
       currency: 'EUR',
       period: { start: '2027-01-01T00:00:00.000Z', end: '2027-02-01T00:00:00.000Z' },

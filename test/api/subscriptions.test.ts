@@ -326,6 +326,7 @@ describe('POST /v1/subscriptions and Temporal', () => {
       pausedAt: null,
       canceledAt: null,
       pendingChange: null,
+      billingThreshold: null,
       createdAt: anyString(),
     });
     expect(started).toHaveLength(1);

@@ -5,15 +5,9 @@
 // granted less what was consumed less what expired.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  afterDraws,
-  drawCredit,
-  expiringAmount,
-  type GrantBalance,
-  type GrantKind,
-} from '../../domain/wallets/draw.ts';
-import { promotionalCredit, purchasedCredit } from '../../domain/wallets/invoice-credit.ts';
+import { drawCredit, type GrantKind } from '../../domain/wallets/draw.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
+import { walletLedger } from '../support/wallet-ledger.ts';
 
 fixPropertySeed('wallet-properties');
 
@@ -56,26 +50,12 @@ describe('wallet credit over random histories', () => {
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 40 }), (steps) => {
         let now = START;
-        let grants: GrantBalance[] = [];
-        const granted = new Map<string, number>();
-        const consumed = new Map<string, number>();
-        const expired = new Map<string, number>();
-        const add = (m: Map<string, number>, id: string, n: number) =>
-          m.set(id, (m.get(id) ?? 0) + n);
-        const expire = () => {
-          const at = new Date(now).toISOString();
-          grants = grants.map((g) => {
-            const gone = expiringAmount(g, at);
-            if (gone > 0) add(expired, g.grantId, gone);
-            return { ...g, remaining: g.remaining - gone };
-          });
-        };
+        const wallets = walletLedger();
         steps.forEach((step, i) => {
           const at = new Date(now).toISOString();
           if (step.op === 'grant') {
-            const grantId = `g${String(i).padStart(3, '0')}`;
-            grants.push({
-              grantId,
+            wallets.grant({
+              grantId: `g${String(i).padStart(3, '0')}`,
               kind: step.kind,
               priority: step.priority,
               scope: step.scope === null ? null : { planCodes: step.scope },
@@ -86,49 +66,21 @@ describe('wallet credit over random histories', () => {
               grantedAt: at,
               remaining: step.amount,
             });
-            granted.set(grantId, step.amount);
           } else if (step.op === 'wait') {
             now += step.days * DAY;
-            expire();
+            wallets.expireAt(new Date(now).toISOString());
           } else {
-            const promo = promotionalCredit(grants, { ...step, at });
-            grants = afterDraws(grants, promo.draws);
-            promo.draws.forEach((d) => add(consumed, d.grantId, d.amount));
+            const { promo, paid } = wallets.pay({ ...step, at });
             // Each line's discount stays within the line.
             promo.lineDiscounts.forEach((d, j) => expect(d).toBeLessThanOrEqual(step.lineNets[j]!));
-            const net = step.lineNets.reduce((a, b) => a + b, 0) - promo.total;
-            const total = net + Math.round((net * step.taxPercent) / 100);
-            const paid = purchasedCredit(grants, { planCode: step.planCode, at, amountDue: total });
-            grants = afterDraws(grants, paid.draws);
-            paid.draws.forEach((d) => add(consumed, d.grantId, d.amount));
-            const invoicePays = total - paid.total;
-            // Every unit of the pre-tax amount: promotional credit or the taxed rest; every unit
-            // of the taxed rest: purchased credit or the invoice.
-            expect(promo.lineDiscounts.reduce((a, b) => a + b, 0)).toBe(promo.total);
-            expect(promo.draws.reduce((a, d) => a + d.amount, 0)).toBe(promo.total);
-            expect(paid.draws.reduce((a, d) => a + d.amount, 0) + invoicePays).toBe(total);
-            expect(invoicePays).toBeGreaterThanOrEqual(0);
-            // Grants of the wrong kind, out of scope, or expired never pay.
+            // Grants out of scope, or expired, never pay.
             for (const d of [...promo.draws, ...paid.draws]) {
-              const g = grants.find((x) => x.grantId === d.grantId)!;
+              const g = wallets.grants.find((x) => x.grantId === d.grantId)!;
               if (g.scope) expect(g.scope.planCodes).toContain(step.planCode);
               if (g.expiresAt) expect(Date.parse(g.expiresAt)).toBeGreaterThan(now);
             }
-            promo.draws.forEach((d) =>
-              expect(grants.find((g) => g.grantId === d.grantId)!.kind).toBe('promotional'),
-            );
-            paid.draws.forEach((d) =>
-              expect(grants.find((g) => g.grantId === d.grantId)!.kind).toBe('purchased'),
-            );
           }
-          for (const g of grants) {
-            expect(g.remaining).toBeGreaterThanOrEqual(0);
-            expect(g.remaining).toBe(
-              granted.get(g.grantId)! -
-                (consumed.get(g.grantId) ?? 0) -
-                (expired.get(g.grantId) ?? 0),
-            );
-          }
+          wallets.checkBalances();
         });
       }),
       { numRuns: 300 },

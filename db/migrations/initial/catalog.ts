@@ -11,6 +11,8 @@ export const catalog = {
     amount bigint NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     current_version integer DEFAULT 1 NOT NULL,
+    billing_threshold bigint,
+    CONSTRAINT plans_billing_threshold_check CHECK ((billing_threshold > 0)),
     CONSTRAINT plans_amount_check CHECK ((amount >= 0)),
     CONSTRAINT plans_pkey PRIMARY KEY (id),
     CONSTRAINT plans_code_key UNIQUE (code)

@@ -15,6 +15,8 @@ export const subscriptions = {
     plan_version integer DEFAULT 1 NOT NULL,
     quantity integer DEFAULT 1 NOT NULL,
     started_at timestamp with time zone DEFAULT now() NOT NULL,
+    billing_threshold bigint,
+    CONSTRAINT subscriptions_billing_threshold_check CHECK ((billing_threshold > 0)),
     CONSTRAINT subscriptions_quantity_check CHECK ((quantity >= 1)),
     CONSTRAINT subscriptions_pkey PRIMARY KEY (id),
     CONSTRAINT subscriptions_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id),

@@ -187,9 +187,11 @@ export async function customerBalance(
   const now = (await customerNow(deps.db, customer)).toISOString();
   const ended = state.snapshot?.periodEnd != null && state.snapshot.periodEnd <= now;
   if (ended) await temporalCall(deps, () => handle.signal(refreshBalanceSignal));
-  // Fresh: read once, nothing notified left unread, and read after the boundary if one passed.
+  // Fresh: read once, every change notified before this GET read (batches arriving meanwhile do
+  // not hold it back), and read after the boundary if one passed.
+  const notified = state.changes;
   const stale = (s: CustomerBalanceState) =>
-    !s.snapshot || s.pending > 0 || (ended && s.snapshot.readAt < now);
+    !s.snapshot || s.changesRead < notified || (ended && s.snapshot.readAt < now);
   const deadline = Date.now() + FRESH_WAIT_MS;
   while (stale(state) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 10));

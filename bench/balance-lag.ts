@@ -40,7 +40,7 @@ const SECONDS = list(process.env.BENCH_SECONDS ?? '30,60');
 const EVENTS = Number(process.env.BENCH_BATCH_EVENTS ?? 500);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 10);
 const PER_BATCH = Number(process.env.BENCH_CUSTOMERS_PER_BATCH ?? 5);
-const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 20);
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 50);
 const CONCURRENCY = 8;
 /** How long after the last answer a batch may take to show before it counts as never shown. */
 const DRAIN_MS = 30_000;

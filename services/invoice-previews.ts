@@ -51,25 +51,21 @@ async function preview(
   },
 ): Promise<InvoicePreview | null> {
   const { db, customerId, subscriptionId } = subject;
-  const coupons = await couponsForPeriod(db, {
-    customerId,
-    subscriptionId,
-    periodKey: couponPeriodKey(subscriptionId, request.couponPeriod.start),
-  });
   const { arrears } = request;
+  // Coupons and usage at once: the live balance reads this preview on every batch.
+  const [coupons, segments] = await Promise.all([
+    couponsForPeriod(db, {
+      customerId,
+      subscriptionId,
+      periodKey: couponPeriodKey(subscriptionId, request.couponPeriod.start),
+    }),
+    arrears &&
+      segmentsWithUsage(db, { customerId, segments: arrears.segments, until: request.usageUntil }),
+  ]);
   const rated = ratePeriodInvoice({
     timezone: request.timezone,
     roundingMode: subject.tax.rounding.mode,
-    ...(arrears && {
-      arrears: {
-        period: arrears.period,
-        segments: await segmentsWithUsage(db, {
-          customerId,
-          segments: arrears.segments,
-          until: request.usageUntil,
-        }),
-      },
-    }),
+    ...(arrears && segments && { arrears: { period: arrears.period, segments } }),
     advance: request.advance,
     coupons,
   });

@@ -78,7 +78,8 @@ async function run(job: ClientJob): Promise<ClientReport> {
           else maxLateMs = Math.max(maxLateMs, -wait);
         }
         const { status, text } = await post(agent, url, job.apiKey, job.bodies[at]!);
-        answeredAt[at] = performance.timeOrigin + performance.now();
+        // Wall-clock ms, as the balance's readAt is (timeOrigin + now drifts from it by ms).
+        answeredAt[at] = Date.now();
         if (status !== 200) failures.push(`${status} ${text.slice(0, 300)}`);
         else
           accepted += Number(

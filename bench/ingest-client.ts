@@ -10,6 +10,8 @@ export interface ClientJob {
   apiKey: string;
   concurrency: number;
   bodies: string[];
+  /** Paced: request i is sent at start + i / requestsPerS (late ones go at once). Else flat out. */
+  requestsPerS?: number;
 }
 
 export interface ClientReport {
@@ -19,6 +21,10 @@ export interface ClientReport {
   failures: string[];
   /** CPU microseconds this thread used while sending (the load generator's own cost). */
   cpuUs: number;
+  /** When each request's answer arrived (epoch ms, by index): bench/balance-lag.ts's lag start. */
+  answeredAt: number[];
+  /** How late the most behind paced request was sent (ms): the client or the API fell behind. */
+  maxLateMs: number;
 }
 
 // The answer starts with the counts (the route serializes its schema's properties in order):
@@ -58,12 +64,22 @@ async function run(job: ClientJob): Promise<ClientReport> {
   let next = 0;
   let accepted = 0;
   const failures: string[] = [];
+  const answeredAt: number[] = [];
+  let maxLateMs = 0;
   const started = performance.now();
   const cpu0 = process.threadCpuUsage();
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
       while (next < job.bodies.length) {
-        const { status, text } = await post(agent, url, job.apiKey, job.bodies[next++]!);
+        const at = next++;
+        if (job.requestsPerS) {
+          const wait = started + (at * 1000) / job.requestsPerS - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          else maxLateMs = Math.max(maxLateMs, -wait);
+        }
+        const { status, text } = await post(agent, url, job.apiKey, job.bodies[at]!);
+        // Wall-clock ms, as the balance's readAt is (timeOrigin + now drifts from it by ms).
+        answeredAt[at] = Date.now();
         if (status !== 200) failures.push(`${status} ${text.slice(0, 300)}`);
         else
           accepted += Number(
@@ -81,6 +97,8 @@ async function run(job: ClientJob): Promise<ClientReport> {
     accepted,
     failures,
     cpuUs: cpu.user + cpu.system,
+    answeredAt,
+    maxLateMs,
   };
 }
 

@@ -384,9 +384,11 @@ async function rating(db: Db): Promise<void> {
       /(Index Only Scan|Index Scan Backward|Index Scan|Bitmap Heap Scan|Seq Scan)/.exec(
         lines,
       )?.[1] ?? '?';
-    const scan = lines.includes('usage_events_aggregation_idx')
-      ? `${node}, usage_events_aggregation_idx`
-      : `${node}, NO INDEX`;
+    const scan = lines.includes('usage_hourly_totals_pkey')
+      ? `${node}, usage_hourly_totals`
+      : lines.includes('usage_events_aggregation_idx')
+        ? `${node}, usage_events_aggregation_idx`
+        : `${node}, NO INDEX`;
     progress(
       `rating: ${metric.aggregation} = ${quantity}, median ${times[1]!.toFixed(0)} ms (${scan})`,
     );

@@ -66,7 +66,11 @@ import type { PaymentCheckoutsTable, PaymentFailuresTable } from './schema/onlin
 
 import type { QuotesTable } from './schema/quotes.ts';
 import type { SpendAlertCrossingsTable, SpendAlertsTable } from './schema/spend-alerts.ts';
-import type { BillableMetricsTable, UsageEventsTable } from './schema/usage.ts';
+import type {
+  BillableMetricsTable,
+  UsageEventsTable,
+  UsageHourlyTotalsTable,
+} from './schema/usage.ts';
 import type { WalletGrantsTable, WalletTransactionsTable, WalletsTable } from './schema/wallets.ts';
 import type { WalletTopUpPurchasesTable, WalletTopUpsTable } from './schema/wallet-top-ups.ts';
 import type {
@@ -118,6 +122,7 @@ export interface Database {
 
   billable_metrics: BillableMetricsTable;
   usage_events: UsageEventsTable;
+  usage_hourly_totals: UsageHourlyTotalsTable;
 
   number_series: NumberSeriesTable;
   invoices: InvoicesTable;

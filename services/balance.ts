@@ -44,7 +44,38 @@ export function balanceReader(deps: SubscriptionDependencies) {
     const customer = await getCustomer(deps.db, customerId);
     if (!customer) throw new Error(`customer ${customerId} does not exist`);
     const now = await customerNow(deps.db, customer);
-    const { items } = await listSubscriptions(deps.db, { customerId, limit: 100 });
+    // A read's time is mostly round trips (PostgreSQL, the subscription's query): the reads that
+    // do not depend on one another run at once. All start after `now` (the snapshot's readAt), so
+    // a batch committed before readAt is in the figure.
+    const [{ items }, allWallets] = await Promise.all([
+      listSubscriptions(deps.db, { customerId, limit: 100 }),
+      listWallets(deps.db, customerId),
+    ]);
+    const wallets = allWallets.filter((w) => w.currency === customer.currency);
+    const [priced, balances] = await Promise.all([
+      Promise.all(
+        items
+          .filter((s) => RUNNING.has(s.status))
+          .map(async (subscription) => {
+            const [upcoming, plan] = await Promise.all([
+              previewUpcomingInvoice(deps, subscription.id).catch((error: unknown) => {
+                if (error instanceof Refused) return null; // not billing yet
+                throw error;
+              }),
+              getPlanVersion(
+                deps.db,
+                { id: subscription.planId, code: subscription.planCode },
+                subscription.planVersion,
+              ),
+            ]);
+            return { subscription, upcoming, plan };
+          }),
+      ),
+      walletBalances(
+        deps.db,
+        wallets.map((w) => w.id),
+      ),
+    ]);
     const charges: BalanceCharge[] = [];
     let ratedAmount = 0;
     let total = 0;
@@ -52,21 +83,9 @@ export function balanceReader(deps: SubscriptionDependencies) {
     let periodEnd: string | null = null;
     const planCodes = new Set<string>();
     const thresholds: ThresholdStatus[] = [];
-    for (const subscription of items.filter((s) => RUNNING.has(s.status))) {
-      let upcoming;
-      try {
-        upcoming = await previewUpcomingInvoice(deps, subscription.id);
-      } catch (error) {
-        if (error instanceof Refused) continue; // not billing yet
-        throw error;
-      }
-      if (upcoming.currency !== customer.currency) continue;
+    for (const { subscription, upcoming, plan } of priced) {
+      if (!upcoming || upcoming.currency !== customer.currency) continue;
       planCodes.add(subscription.planCode);
-      const plan = await getPlanVersion(
-        deps.db,
-        { id: subscription.planId, code: subscription.planCode },
-        subscription.planVersion,
-      );
       const metricOf = new Map(
         (plan?.charges ?? []).map((c) => [c.key, c.type === 'usage' ? c.metricCode : null]),
       );
@@ -97,13 +116,6 @@ export function balanceReader(deps: SubscriptionDependencies) {
         if (!periodEnd || end > periodEnd) periodEnd = end;
       }
     }
-    const wallets = (await listWallets(deps.db, customerId)).filter(
-      (w) => w.currency === customer.currency,
-    );
-    const balances = await walletBalances(
-      deps.db,
-      wallets.map((w) => w.id),
-    );
     const shown = wallets.map((w) => ({
       walletId: w.id,
       name: w.name,
@@ -203,9 +215,11 @@ export async function customerBalance(
   const now = (await customerNow(deps.db, customer)).toISOString();
   const ended = state.snapshot?.periodEnd != null && state.snapshot.periodEnd <= now;
   if (ended) await temporalCall(deps, () => handle.signal(refreshBalanceSignal));
-  // Fresh: read once, nothing notified left unread, and read after the boundary if one passed.
+  // Fresh: read once, every change notified before this GET read (batches arriving meanwhile do
+  // not hold it back), and read after the boundary if one passed.
+  const notified = state.changes;
   const stale = (s: CustomerBalanceState) =>
-    !s.snapshot || s.pending > 0 || (ended && s.snapshot.readAt < now);
+    !s.snapshot || s.changesRead < notified || (ended && s.snapshot.readAt < now);
   const deadline = Date.now() + FRESH_WAIT_MS;
   while (stale(state) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -53,32 +53,27 @@ async function preview(
   },
 ): Promise<InvoicePreview | null> {
   const { db, customerId, subscriptionId } = subject;
-  const coupons = await couponsForPeriod(db, {
-    customerId,
-    subscriptionId,
-    periodKey: couponPeriodKey(subscriptionId, request.couponPeriod.start),
-  });
   const { arrears } = request;
+  // Coupons and usage at once: the live balance reads this preview on every batch.
+  const [coupons, segments, interim] = await Promise.all([
+    couponsForPeriod(db, {
+      customerId,
+      subscriptionId,
+      periodKey: couponPeriodKey(subscriptionId, request.couponPeriod.start),
+    }),
+    arrears &&
+      segmentsWithUsage(db, { customerId, segments: arrears.segments, until: request.usageUntil }),
+    arrears && interimBilled(db, subscriptionId, arrears.period.end),
+  ]);
   const ratedPeriod = ratePeriodInvoice({
     timezone: request.timezone,
     roundingMode: subject.tax.rounding.mode,
-    ...(arrears && {
-      arrears: {
-        period: arrears.period,
-        segments: await segmentsWithUsage(db, {
-          customerId,
-          segments: arrears.segments,
-          until: request.usageUntil,
-        }),
-      },
-    }),
+    ...(arrears && segments && { arrears: { period: arrears.period, segments } }),
     advance: request.advance,
     coupons,
   });
   // Less what the period's interim invoices (threshold billing) already billed.
-  const rated = arrears
-    ? lessInterimBilled(ratedPeriod, await interimBilled(db, subscriptionId, arrears.period.end))
-    : ratedPeriod;
+  const rated = interim ? lessInterimBilled(ratedPeriod, interim) : ratedPeriod;
   if (rated.lines.length === 0 || !rated.period) return null;
   const plan = billedPlan(request);
   const { result: taxResult } = await taxNewInvoice(

@@ -23,6 +23,13 @@ export interface CustomerBalanceState {
   events: Record<string, number>;
   /** Batches received but not yet reflected in the snapshot. */
   pending: number;
+  /**
+   * Changes notified (batches and refreshes) since the workflow began, and how many of them the
+   * snapshot reflects: a reader waits for `changesRead` to reach the `changes` it first saw, not
+   * for `pending` to be 0, which a steady stream of batches may never let happen.
+   */
+  changes: number;
+  changesRead: number;
 }
 
 export interface CustomerBalanceInput {
@@ -31,6 +38,7 @@ export interface CustomerBalanceInput {
   seenBatches?: string[];
   batches?: number;
   events?: Record<string, number>;
+  changes?: number;
 }
 
 export const usageRecordedSignal = defineSignal<[UsageBatch]>('usageRecorded');

@@ -47,9 +47,13 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
   let snapshot: BalanceSnapshot | null = null;
   // Stale at start: a new run (or one after continue-as-new) re-reads the database first.
   let pending = 1;
+  // Carried as read: the next run's snapshot is null until its first read, which covers them.
+  let changesRead = input.changes ?? 0;
+  let changes = changesRead + pending;
   // An interim invoice issued changes the balance: read it again.
   const billCrossedThresholds = thresholdBilling(() => {
     pending += 1;
+    changes += 1;
   });
 
   setHandler(usageRecordedSignal, (batch) => {
@@ -61,15 +65,19 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
     for (const [metric, count] of Object.entries(batch.events))
       events[metric] = (events[metric] ?? 0) + count;
     pending += 1;
+    changes += 1;
   });
   setHandler(refreshBalanceSignal, () => {
     pending += 1;
+    changes += 1;
   });
   setHandler(balanceQuery, (): CustomerBalanceState => ({
     snapshot,
     batches,
     events: { ...events },
     pending,
+    changes,
+    changesRead,
   }));
 
   for (let reads = 0; reads < READS_PER_RUN && !workflowInfo().continueAsNewSuggested; reads++) {
@@ -88,6 +96,7 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
     }
     snapshot = await watchSpendAlerts(snapshot);
     pending -= folded;
+    changesRead += folded;
     billCrossedThresholds(snapshot);
     if (snapshot.periodEnd === null && pending === 0) {
       // Nothing billed to keep live: end after an idle hour; the next batch or GET starts anew.
@@ -104,5 +113,7 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
     seenBatches: seen,
     batches,
     events,
+    // Everything notified so far is read by the next run first (it starts stale).
+    changes,
   });
 }

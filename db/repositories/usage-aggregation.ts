@@ -1,6 +1,7 @@
-// Usage reduced to one quantity per period in SQL over the (customer_id, metric_code,
-// billing_timestamp) index. Raw events never travel to Node for rating; quantities come back as
-// exact decimal strings from `numeric`.
+// Usage reduced to one quantity per period in SQL: count, sum and max from the hourly totals
+// (hourlyParts), the others over the (customer_id, metric_code, billing_timestamp) index. Raw
+// events never travel to Node for rating; quantities come back as exact decimal strings from
+// `numeric`.
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { PercentageUsage, PlanVersion } from '../../domain/catalog/types.ts';
 import type { BillableMetric, UsageQuantity } from '../../domain/catalog/metrics.ts';
@@ -54,15 +55,16 @@ export function aggregationQuery(window: UsageWindow): RawBuilder<{ q: string }>
   let query: RawBuilder<{ q: string }>;
   switch (metric.aggregation) {
     case 'count':
-      query = sql<{ q: string }>`select count(*)::text as q from usage_events where ${inWindow}`;
+      query = sql<{ q: string }>`
+        select coalesce(sum(n), 0)::text as q from (${hourlyParts(window)}) parts`;
       break;
     case 'sum':
       query = sql<{ q: string }>`
-        select trim_scale(coalesce(sum(value), 0))::text as q from usage_events where ${inWindow}`;
+        select trim_scale(coalesce(sum(s), 0))::text as q from (${hourlyParts(window)}) parts`;
       break;
     case 'max':
       query = sql<{ q: string }>`
-        select trim_scale(coalesce(max(value), 0))::text as q from usage_events where ${inWindow}`;
+        select trim_scale(coalesce(max(m), 0))::text as q from (${hourlyParts(window)}) parts`;
       break;
     case 'unique_count':
       query = sql<{ q: string }>`
@@ -88,6 +90,34 @@ export function aggregationQuery(window: UsageWindow): RawBuilder<{ q: string }>
       break;
   }
   return query;
+}
+
+/**
+ * Count, sum and max of the window's events as parts to add up (n, s, m), from the hourly totals
+ * (usage_hourly_totals, kept by triggers in the transaction that stores the events): an hour
+ * whose events all lie in the window (its first and last billing timestamps tell) counts whole;
+ * an hour the window cuts (the period's first and last, or "now" in a preview) is read from its
+ * events in the window. Exact: the same events, from one snapshot, in a period of any length read
+ * in about as many rows as it has hours instead of one per event.
+ */
+function hourlyParts(window: UsageWindow): RawBuilder<unknown> {
+  const { customerId, metric, from, to } = window;
+  return sql`
+    with hours as (
+      select hour, event_count, value_sum, value_max,
+        first_at >= ${from} and last_at < ${to} as whole
+      from usage_hourly_totals
+      where customer_id = ${customerId} and metric_code = ${metric.code}
+        and hour > ${from}::timestamptz - interval '1 hour' and hour < ${to}
+    )
+    select event_count as n, value_sum as s, value_max as m from hours where whole
+    union all
+    select count(*), sum(e.value), max(e.value)
+    from hours h join usage_events e
+      on e.customer_id = ${customerId} and e.metric_code = ${metric.code}
+        and e.billing_timestamp >= greatest(h.hour, ${from}::timestamptz)
+        and e.billing_timestamp < least(h.hour + interval '1 hour', ${to}::timestamptz)
+    where not h.whole`;
 }
 
 /** The period's quantity of `metric` (see aggregationQuery for each aggregation's meaning). */

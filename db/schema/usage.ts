@@ -23,3 +23,15 @@ export interface UsageEventsTable {
   unique_key: string | null;
   received_at: CreatedAt;
 }
+
+/** Per customer, metric and UTC hour: kept by triggers on usage_events (never written directly). */
+export interface UsageHourlyTotalsTable {
+  customer_id: string;
+  metric_code: string;
+  hour: Timestamp;
+  event_count: ColumnType<string, string | number, string | number>;
+  value_sum: string | null;
+  value_max: string | null;
+  first_at: Timestamp;
+  last_at: Timestamp;
+}

@@ -1,7 +1,8 @@
 // The live balance through the public API, with the real subscription and balance workflows on a
 // test clock: usage ingested in batches shows in GET /v1/customers/:id/balance, priced as the
 // period-end invoice then prices it (to the minor unit); a batch sent again and a signal
-// delivered twice count once; wallet credit is shown and the entitlement turns false once the
+// delivered twice count once; a GET under a steady stream of batches answers at once with every
+// batch answered before it; wallet credit is shown and the entitlement turns false once the
 // period's charges use it up; the period boundary resets the balance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerBalanceWorkflowId } from '../../workflow-contracts/ids.ts';
@@ -137,6 +138,33 @@ describe('GET /v1/customers/:id/balance', () => {
     expect(after.events.api_calls).toBe((before.events.api_calls ?? 0) + 7);
     // The figure itself comes from PostgreSQL: a signal never adds usage the database lacks.
     expect(usageLine(await balanceOf(payer)).quantity).toBe('42');
+  });
+
+  it('answers while batches keep arriving, with every batch answered before it', async () => {
+    // A steady stream: some batch is always unread. The GET waits for the ones answered before
+    // it, not for the stream to pause (it used to run into its 5 s limit here).
+    const start = Number(usageLine(await balanceOf(payer)).quantity);
+    let answered = 0;
+    let streaming = true;
+    const stream = (async () => {
+      for (let n = 0; streaming; n++)
+        answered += (await ingest(calls(payer, `s${n}`, 5, 14))).accepted;
+    })();
+    try {
+      for (let i = 0; i < 3; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const before = answered;
+        const t0 = Date.now();
+        const balance = await balanceOf(payer);
+        expect(Date.now() - t0).toBeLessThan(3_000);
+        expect(Number(usageLine(balance).quantity)).toBeGreaterThanOrEqual(start + before);
+      }
+    } finally {
+      streaming = false;
+      await stream;
+    }
+    expect(answered).toBeGreaterThan(0);
+    expect(usageLine(await balanceOf(payer)).quantity).toBe(String(start + answered));
   });
 
   it('shows wallet credit, and the entitlement turns false once the credit is used up', async () => {

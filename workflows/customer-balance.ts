@@ -83,8 +83,9 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
   for (let reads = 0; reads < READS_PER_RUN && !workflowInfo().continueAsNewSuggested; reads++) {
     await condition(() => pending > 0);
     const folded = pending;
+    let read: BalanceSnapshot;
     try {
-      snapshot = await readCustomerBalance.executeWithOptions(
+      read = await readCustomerBalance.executeWithOptions(
         { summary: `Read the balance of ${input.customerId} (${folded} change(s))` },
         [{ customerId: input.customerId }],
       );
@@ -94,7 +95,8 @@ export async function customerBalanceWorkflow(input: CustomerBalanceInput): Prom
       log.warn('the balance cannot be read; ending the run', { error: String(error) });
       return;
     }
-    snapshot = await watchSpendAlerts(snapshot);
+    // Shown once its alerts are recorded, so a query never sees a crossing that is not.
+    snapshot = await watchSpendAlerts(read);
     pending -= folded;
     changesRead += folded;
     billCrossedThresholds(snapshot);

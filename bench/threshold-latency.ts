@@ -98,12 +98,16 @@ try {
     billingThreshold: CALLS_PER_CROSSING * 5,
   });
   // The first period is open once its first invoice is issued (nothing in advance: it is empty).
+  let periodStart: number;
   for (;;) {
-    const s = await api<{ currentPeriod: object | null }>(
+    const s = await api<{ currentPeriod: { start: string } | null }>(
       'GET',
       `/v1/subscriptions/${subscriptionId}`,
     );
-    if (s.currentPeriod) break;
+    if (s.currentPeriod) {
+      periodStart = Date.parse(s.currentPeriod.start);
+      break;
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await api('GET', `/v1/customers/${customerId}/balance`); // the balance workflow runs
@@ -113,7 +117,8 @@ try {
       transactionId: `crossing-${n}-${i}`,
       customerId,
       metricCode: 'calls',
-      timestamp: new Date(Date.now() - 1000).toISOString(),
+      // A second back (clocks differ), but never before the period: it would not count.
+      timestamp: new Date(Math.max(Date.now() - 1000, periodStart)).toISOString(),
     }));
     const t0 = performance.now();
     await api('POST', '/v1/events', { events });

@@ -154,13 +154,9 @@ export function createSubscriptionActivities({
           credit: { lines: credit },
           numbering,
           at: from,
+          billingKey: key,
         });
         if (!issued) return null;
-        await trx
-          .updateTable('credit_notes')
-          .set({ billing_key: key })
-          .where('id', '=', issued.creditNote.id)
-          .execute();
         const cn = issued.creditNote;
         const total = money(cn.total, cn.currency);
         return { creditNoteId: cn.id, number: cn.number, total, created: true };

@@ -78,14 +78,9 @@ async function creditInterim(
         credit: { lines: credit.lines },
         numbering,
         at: settlement.issuedAt,
+        billingKey: key,
       });
-      if (!issued) return null;
-      await trx
-        .updateTable('credit_notes')
-        .set({ billing_key: key })
-        .where('id', '=', issued.creditNote.id)
-        .execute();
-      return issued.creditNote;
+      return issued?.creditNote ?? null;
     } catch (error) {
       // Finance already credited the interim invoice by hand: what is left is theirs to settle.
       if (!(error instanceof InvalidInvoiceRequestError)) throw error;

@@ -71,31 +71,34 @@ const interims = (invoices: Invoice[]) =>
     (i) => (i as Invoice & { billingReason: string }).billingReason === 'subscription_threshold',
   );
 
+/** A monthly EUR plan: a base fee of 10.00 in advance, and calls at 10 up to `upTo`, then 5. */
+async function postCallsPlan(code: string, model: 'graduated' | 'volume', upTo: string) {
+  const tiers = [
+    { upTo, unitPrice: '10' },
+    { upTo: null, unitPrice: '5' },
+  ];
+  created(
+    await h.post('/v1/plans', {
+      code,
+      name: code,
+      currency: 'EUR',
+      interval: 'month',
+      charges: [
+        { key: 'base', type: 'flat', description: 'Base', billing: 'advance', amount: '1000' },
+        usageCharge('calls', 'api_calls', { model, tiers }),
+      ],
+    }),
+  );
+}
+
 beforeAll(async () => {
   h = await createBillingHarness();
   clockId = await newClock(h, '2027-01-01T09:00:00Z');
   created(
     await h.post('/v1/metrics', { code: 'api_calls', name: 'API calls', aggregation: 'count' }),
   );
-  created(
-    await h.post('/v1/plans', {
-      code: 'metered',
-      name: 'Metered',
-      currency: 'EUR',
-      interval: 'month',
-      charges: [
-        { key: 'base', type: 'flat', description: 'Base', billing: 'advance', amount: '1000' },
-        // Graduated: the first 100 calls at 10, the rest at 5, over the whole period.
-        usageCharge('calls', 'api_calls', {
-          model: 'graduated',
-          tiers: [
-            { upTo: '100', unitPrice: '10' },
-            { upTo: null, unitPrice: '5' },
-          ],
-        }),
-      ],
-    }),
-  );
+  // Graduated: the first 100 calls at 10, the rest at 5, over the whole period.
+  await postCallsPlan('metered', 'graduated', '100');
   // The same charges with a default threshold of EUR 7.00 for its subscriptions.
   const plan = await h.get<{ charges: object[] }>('/v1/plans/metered');
   const withDefault = created<{ billingThreshold: number }>(
@@ -271,24 +274,7 @@ describe('threshold billing with a price that falls as the volume grows', () => 
 
   beforeAll(async () => {
     const clock = await newClock(h, '2027-01-01T09:00:00Z');
-    created(
-      await h.post('/v1/plans', {
-        code: 'volume',
-        name: 'Volume',
-        currency: 'EUR',
-        interval: 'month',
-        charges: [
-          { key: 'base', type: 'flat', description: 'Base', billing: 'advance', amount: '1000' },
-          usageCharge('calls', 'api_calls', {
-            model: 'volume',
-            tiers: [
-              { upTo: '1000', unitPrice: '10' },
-              { upTo: null, unitPrice: '5' },
-            ],
-          }),
-        ],
-      }),
-    );
+    await postCallsPlan('volume', 'volume', '1000');
     for (const name of ['volume', 'volumeTwin']) customers[name] = await newCustomer(h, clock);
     volumeSub = await subscribe(h, {
       customerId: customers.volume,

@@ -9,7 +9,7 @@
 // drops), the interim invoices' credit notes take off what they billed beyond the full rating.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PlanVersion } from '../../domain/catalog/types.ts';
+import type { PlanVersion, PricingModel } from '../../domain/catalog/types.ts';
 import {
   ratePeriodInvoice,
   storedLines,
@@ -97,6 +97,28 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 /** The period's arrears rated from its start with the usage so far (as the balance reads it). */
 function rateSoFar(usage: { calls: number; peak: number }): PeriodInvoice {
+  return rateUsage(plan, usage);
+}
+
+/** A plan of usage charges in arrears only (no minimum), one per metric of the same code. */
+function usagePlan(pricings: Record<string, PricingModel>): PlanVersion {
+  return {
+    ...plan,
+    charges: Object.entries(pricings).map(([key, pricing]) => ({
+      key,
+      type: 'usage' as const,
+      billing: 'arrears' as const,
+      description: key,
+      metricCode: key,
+      pricing,
+    })),
+    minimumCommitment: undefined,
+  };
+}
+
+/** The whole period rated on a plan with the usage given per metric code. */
+function rateUsage(on: PlanVersion, usage: Record<string, number>): PeriodInvoice {
+  const quantities = Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, String(v)]));
   return ratePeriodInvoice({
     timezone: 'UTC',
     roundingMode: 'half_up',
@@ -104,17 +126,23 @@ function rateSoFar(usage: { calls: number; peak: number }): PeriodInvoice {
       period: PERIOD,
       segments: [
         {
-          plan,
+          plan: on,
           quantity: 1,
           from: PERIOD.start,
           to: PERIOD.end,
-          usage: { calls: String(usage.calls), peak: String(usage.peak) },
+          usage: quantities,
           transactions: {},
         },
       ],
     },
   });
 }
+
+/** Volume pricing: the tier the total reaches prices every unit, cheaper as the volume grows. */
+const volume = (...tiers: [string | null, string][]): PricingModel => ({
+  model: 'volume',
+  tiers: tiers.map(([upTo, unitPrice]) => ({ upTo, unitPrice })),
+});
 
 describe('threshold billing over random periods', () => {
   it('wallet never negative, each unit paid once, interim + period end = full amount', () => {
@@ -234,45 +262,16 @@ describe('threshold billing over random periods', () => {
   });
 
   it('bills a worked example: 150 graduated calls crossing 500 twice', () => {
-    const simple: PlanVersion = {
-      ...plan,
-      charges: [
-        {
-          key: 'calls',
-          type: 'usage',
-          billing: 'arrears',
-          description: 'Calls',
-          metricCode: 'calls',
-          pricing: {
-            model: 'graduated',
-            tiers: [
-              { upTo: '100', unitPrice: '10' },
-              { upTo: null, unitPrice: '5' },
-            ],
-          },
-        },
-      ],
-      minimumCommitment: undefined,
-    };
-    const rate = (calls: number) =>
-      ratePeriodInvoice({
-        timezone: 'UTC',
-        roundingMode: 'half_up',
-        arrears: {
-          period: PERIOD,
-          segments: [
-            {
-              plan: simple,
-              quantity: 1,
-              ...PERIOD,
-              from: PERIOD.start,
-              to: PERIOD.end,
-              usage: { calls: String(calls) },
-              transactions: {},
-            },
-          ],
-        },
-      });
+    const simple = usagePlan({
+      calls: {
+        model: 'graduated',
+        tiers: [
+          { upTo: '100', unitPrice: '10' },
+          { upTo: null, unitPrice: '5' },
+        ],
+      },
+    });
+    const rate = (calls: number) => rateUsage(simple, { calls });
     const first = interimInvoice(rate(60), interimBilledOf([]), new Set(['calls']));
     expect(first.totalBeforeTax.amount).toBe(600);
     const afterFirst = interimBilledOf([{ number: 'INV-1', lines: storedLines(first) }]);
@@ -289,55 +288,12 @@ describe('threshold billing over random periods', () => {
   });
 
   it('credits what interim invoices overbilled: volume pricing, a `latest` metric that drops', () => {
-    const falling: PlanVersion = {
-      ...plan,
-      charges: [
-        {
-          key: 'calls',
-          type: 'usage',
-          billing: 'arrears',
-          description: 'Calls',
-          metricCode: 'calls',
-          // Volume: the tier the total reaches prices every unit, cheaper as the volume grows.
-          pricing: {
-            model: 'volume',
-            tiers: [
-              { upTo: '1000', unitPrice: '10' },
-              { upTo: '3000', unitPrice: '5' },
-              { upTo: null, unitPrice: '3' },
-            ],
-          },
-        },
-        {
-          key: 'seats',
-          type: 'usage',
-          billing: 'arrears',
-          description: 'Seats in use',
-          metricCode: 'seats',
-          pricing: { model: 'per_unit', unitPrice: '40' },
-        },
-      ],
-      minimumCommitment: undefined,
-    };
+    const falling = usagePlan({
+      calls: volume(['1000', '10'], ['3000', '5'], [null, '3']),
+      seats: { model: 'per_unit', unitPrice: '40' },
+    });
     const charges = new Set(['calls', 'seats']);
-    const rate = (usage: { calls: number; seats: number }) =>
-      ratePeriodInvoice({
-        timezone: 'UTC',
-        roundingMode: 'half_up',
-        arrears: {
-          period: PERIOD,
-          segments: [
-            {
-              plan: falling,
-              quantity: 1,
-              from: PERIOD.start,
-              to: PERIOD.end,
-              usage: { calls: String(usage.calls), seats: String(usage.seats) },
-              transactions: {},
-            },
-          ],
-        },
-      });
+    const rate = (usage: { calls: number; seats: number }) => rateUsage(falling, usage);
     let overbilledRuns = 0;
     fc.assert(
       fc.property(
@@ -399,44 +355,8 @@ describe('threshold billing over random periods', () => {
   });
 
   it('credits EUR 25.00 + VAT on the worked volume example', () => {
-    const volume: PlanVersion = {
-      ...plan,
-      charges: [
-        {
-          key: 'calls',
-          type: 'usage',
-          billing: 'arrears',
-          description: 'Calls',
-          metricCode: 'calls',
-          pricing: {
-            model: 'volume',
-            tiers: [
-              { upTo: '1000', unitPrice: '10' },
-              { upTo: null, unitPrice: '5' },
-            ],
-          },
-        },
-      ],
-      minimumCommitment: undefined,
-    };
-    const rate = (calls: number) =>
-      ratePeriodInvoice({
-        timezone: 'UTC',
-        roundingMode: 'half_up',
-        arrears: {
-          period: PERIOD,
-          segments: [
-            {
-              plan: volume,
-              quantity: 1,
-              from: PERIOD.start,
-              to: PERIOD.end,
-              usage: { calls: String(calls) },
-              transactions: {},
-            },
-          ],
-        },
-      });
+    const tiers = usagePlan({ calls: volume(['1000', '10'], [null, '5']) });
+    const rate = (calls: number) => rateUsage(tiers, { calls });
     const interim = interimInvoice(rate(1000), interimBilledOf([]), new Set(['calls']));
     expect(interim.totalBeforeTax.amount).toBe(10_000);
     const stored: InterimInvoiceLine[] = storedLines(interim).map((line, position) => ({

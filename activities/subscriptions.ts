@@ -29,8 +29,6 @@ import type { Span } from '../domain/subscriptions/billing-cycles.ts';
 import { canApply } from '../domain/invoicing/lifecycle.ts';
 import { billedPlan, type InvoiceWindows } from '../domain/invoicing/boundary.ts';
 import { ratePeriodInvoice, storedLines } from '../domain/invoicing/period-invoice.ts';
-import { lessInterimBilled } from '../domain/invoicing/threshold.ts';
-import { interimBilled } from '../db/repositories/thresholds.ts';
 import { money, type Money } from '../domain/core/money.ts';
 import type { NumberingSettings } from '../domain/invoicing/numbering.ts';
 import type { SellerDetails } from '../domain/invoicing/seller.ts';
@@ -38,6 +36,7 @@ import type { DiscountLine } from '../domain/rating/types.ts';
 import { billingRunLag, creditNotesIssued, invoicesIssued } from '../observability/metrics.ts';
 import { translate } from '../i18n/catalogue.ts';
 import { wordLines } from './line-wording.ts';
+import { settleInterimBilled } from './threshold-credits.ts';
 
 /** Who invoices are issued by and how they are numbered (subscription and project invoices alike). */
 export interface InvoicingSettings {
@@ -155,13 +154,9 @@ export function createSubscriptionActivities({
           credit: { lines: credit },
           numbering,
           at: from,
+          billingKey: key,
         });
         if (!issued) return null;
-        await trx
-          .updateTable('credit_notes')
-          .set({ billing_key: key })
-          .where('id', '=', issued.creditNote.id)
-          .execute();
         const cn = issued.creditNote;
         const total = money(cn.total, cn.currency);
         return { creditNoteId: cn.id, number: cn.number, total, created: true };
@@ -222,12 +217,12 @@ export function createSubscriptionActivities({
       advance: input.advance,
       coupons,
     });
-    // Less what the period's interim invoices (threshold billing) already billed.
+    // Less what the period's interim invoices (threshold billing) billed; any excess credited.
     const rated = arrears
-      ? lessInterimBilled(
-          ratedPeriod,
-          await interimBilled(db, input.subscriptionId, arrears.period.end),
-        )
+      ? await settleInterimBilled({ db, numbering }, ratedPeriod, {
+          ...input,
+          periodEnd: arrears.period.end,
+        })
       : ratedPeriod;
     if (rated.lines.length === 0 || !rated.period) return null;
     const plan = billedPlan(input);

@@ -36,6 +36,8 @@ export interface CreditNoteRequest {
   numbering: Pick<NumberingSettings, 'creditNoteFormat' | 'timezone'>;
   /** When it is issued (the series is picked by this date); default now. */
   at?: Date | string | undefined;
+  /** The business key of a credit note the billing lifecycle issues (unique), for retries. */
+  billingKey?: string | undefined;
 }
 
 export interface CreditNoteWithLines {
@@ -205,6 +207,7 @@ export async function issueCreditNoteLocked(
       tax,
       total,
       issued_at: at,
+      billing_key: request.billingKey ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -2,9 +2,10 @@
 // interim invoices of one of its periods billed, line by line (domain/invoicing/threshold.ts).
 import type { Db } from '../connect.ts';
 import {
-  interimBilledOf,
+  interimBilledOfLines,
   thresholdKeyPrefix,
   type InterimBilled,
+  type InterimInvoiceLine,
   type ThresholdStatus,
 } from '../../domain/invoicing/threshold.ts';
 import type { SubscriptionRecord } from './subscriptions.ts';
@@ -24,38 +25,61 @@ export async function setBillingThreshold(
 }
 
 /**
- * What the interim invoices of the period ending `periodEnd` billed (void ones aside: a
- * voided interim invoice billed nothing, so the period end bills its usage again).
+ * The lines of the interim invoices of the period ending `periodEnd`, in the order they were
+ * issued (void ones aside: a voided interim invoice billed nothing, so the period end bills
+ * its usage again). Only lines with their rating's arithmetic.
  */
+export async function interimInvoiceLines(
+  db: Db,
+  subscriptionId: string,
+  periodEnd: string,
+): Promise<InterimInvoiceLine[]> {
+  const rows = await db
+    .selectFrom('invoices as i')
+    .innerJoin('invoice_lines as l', 'l.invoice_id', 'i.id')
+    .select([
+      'i.id',
+      'i.number',
+      'i.created_at',
+      'l.position',
+      'l.amount',
+      'l.discount_amount',
+      'l.total_amount',
+      'l.period_start',
+      'l.arithmetic',
+    ])
+    .where('i.subscription_id', '=', subscriptionId)
+    .where('i.billing_key', 'like', `${thresholdKeyPrefix(periodEnd)}%`)
+    .where('i.status', '!=', 'void')
+    .orderBy('i.created_at')
+    .orderBy('i.id')
+    .orderBy('l.position')
+    .execute();
+  return rows.flatMap((row) =>
+    !row.arithmetic || !row.period_start
+      ? []
+      : [
+          {
+            invoiceId: row.id,
+            number: row.number ?? row.id,
+            position: row.position,
+            amount: row.amount,
+            discountAmount: row.discount_amount,
+            totalAmount: row.total_amount,
+            periodStart: row.period_start.toISOString(),
+            arithmetic: row.arithmetic,
+          },
+        ],
+  );
+}
+
+/** What the interim invoices of the period ending `periodEnd` billed, line by line. */
 export async function interimBilled(
   db: Db,
   subscriptionId: string,
   periodEnd: string,
 ): Promise<InterimBilled> {
-  const rows = await db
-    .selectFrom('invoices as i')
-    .innerJoin('invoice_lines as l', 'l.invoice_id', 'i.id')
-    .select(['i.id', 'i.number', 'i.billing_key', 'l.amount', 'l.period_start', 'l.arithmetic'])
-    .where('i.subscription_id', '=', subscriptionId)
-    .where('i.billing_key', 'like', `${thresholdKeyPrefix(periodEnd)}%`)
-    .where('i.status', '!=', 'void')
-    .orderBy('i.billing_key')
-    .execute();
-  const invoices = new Map<
-    string,
-    { number: string; lines: Parameters<typeof interimBilledOf>[0][number]['lines'][number][] }
-  >();
-  for (const row of rows) {
-    if (!row.arithmetic || !row.period_start) continue;
-    const invoice = invoices.get(row.id) ?? { number: row.number ?? row.id, lines: [] };
-    invoice.lines.push({
-      amount: row.amount,
-      periodStart: row.period_start.toISOString(),
-      arithmetic: row.arithmetic,
-    });
-    invoices.set(row.id, invoice);
-  }
-  return interimBilledOf([...invoices.values()]);
+  return interimBilledOfLines(await interimInvoiceLines(db, subscriptionId, periodEnd));
 }
 
 /** Interim invoices issued for the period ending `periodEnd` (void ones counted: keys stay). */

@@ -87,6 +87,17 @@ export function interimBilledOf(
   return { numbers: invoices.map((i) => i.number), byLine };
 }
 
+/** What the interim invoices billed, from their lines as stored (in the order issued). */
+export function interimBilledOfLines(lines: readonly InterimInvoiceLine[]): InterimBilled {
+  const invoices = new Map<string, { number: string; lines: InterimInvoiceLine[] }>();
+  for (const line of lines) {
+    const invoice = invoices.get(line.invoiceId) ?? { number: line.number, lines: [] };
+    invoice.lines.push(line);
+    invoices.set(line.invoiceId, invoice);
+  }
+  return interimBilledOf([...invoices.values()]);
+}
+
 function retotalled(invoice: PeriodInvoice, lines: PeriodInvoiceLine[]): PeriodInvoice {
   const { currency } = invoice;
   const subtotal = lines.reduce((t, l) => t + l.amount.amount, 0);
@@ -142,14 +153,93 @@ export function lessInterimBilled(rated: PeriodInvoice, billed: InterimBilled): 
     const already = key === null ? 0 : (billed.byLine[key] ?? 0);
     if (already === 0) return line;
     const taken = money(already, rated.currency);
-    // Never below zero: a rating that fell since (volume prices falling with the volume) is
-    // not refunded here; docs/BALANCE.md says how finance credits it.
+    // Never below zero: what a rating that fell since billed too much (volume prices falling
+    // with the volume, a `latest` metric that dropped) is credited on the interim invoices
+    // (overbilledByInterim, interimCredits), so no invoice goes negative.
     return lessBilled(line, Math.max(0, line.amount.amount - already), {
       amount: `${rated.currency} ${toMajorUnitString(taken)}`,
       invoices: billed.numbers.join(', '),
     });
   });
   return retotalled(rated, lines);
+}
+
+/**
+ * Per line key of `rated`, what the period's interim invoices billed beyond the whole
+ * period's rating of that line (a line this invoice does not rate, e.g. a segment a change
+ * invoice settled, is not its to settle). Keys with no excess left out.
+ */
+export function overbilledByInterim(
+  rated: PeriodInvoice,
+  billed: InterimBilled,
+): Record<string, number> {
+  const finalByLine: Record<string, number> = {};
+  for (const line of rated.lines) {
+    const key = interimLineKey(line);
+    if (key !== null) finalByLine[key] = (finalByLine[key] ?? 0) + line.amount.amount;
+  }
+  const overbilled: Record<string, number> = {};
+  for (const [key, final] of Object.entries(finalByLine)) {
+    const excess = (billed.byLine[key] ?? 0) - final;
+    if (excess > 0) overbilled[key] = excess;
+  }
+  return overbilled;
+}
+
+/** One line of an interim invoice as stored: what it billed and what it totalled with tax. */
+export interface InterimInvoiceLine {
+  invoiceId: string;
+  number: string;
+  position: number;
+  /** Before discount and tax (as rated), minor units. */
+  amount: number;
+  discountAmount: number;
+  /** With tax, as the invoice billed it. */
+  totalAmount: number;
+  periodStart: string;
+  arithmetic: { chargeKey: string | null; billing: string; kind: string };
+}
+
+/** What one interim invoice is credited: its lines by position, tax included, and net. */
+export interface InterimCredit {
+  invoiceId: string;
+  number: string;
+  lines: { position: number; amount: number }[];
+  net: number;
+}
+
+/**
+ * How the overbilled amounts (overbilledByInterim) are credited, line by line, on the interim
+ * invoices that billed them, the latest first, never more than a line billed. Each credit is
+ * tax included at the interim line's own rate: net × total ÷ net billed, rounded half up, so
+ * the tax credited follows the interim invoice's (the credit note machinery splits it back).
+ */
+export function interimCredits(
+  overbilled: Readonly<Record<string, number>>,
+  lines: readonly InterimInvoiceLine[],
+): InterimCredit[] {
+  const credits = new Map<string, InterimCredit>();
+  const left = { ...overbilled };
+  for (const line of [...lines].reverse()) {
+    const key = interimLineKey(line);
+    const net = line.amount - line.discountAmount;
+    if (key === null || !(left[key]! > 0) || net <= 0) continue;
+    const take = Math.min(left[key]!, net);
+    left[key] = left[key]! - take;
+    const gross = Number(
+      (2n * BigInt(take) * BigInt(line.totalAmount) + BigInt(net)) / (2n * BigInt(net)),
+    );
+    const credit = credits.get(line.invoiceId) ?? {
+      invoiceId: line.invoiceId,
+      number: line.number,
+      lines: [],
+      net: 0,
+    };
+    credit.lines.push({ position: line.position, amount: gross });
+    credit.net += take;
+    credits.set(line.invoiceId, credit);
+  }
+  return [...credits.values()];
 }
 
 function lessBilled(

@@ -71,31 +71,34 @@ const interims = (invoices: Invoice[]) =>
     (i) => (i as Invoice & { billingReason: string }).billingReason === 'subscription_threshold',
   );
 
+/** A monthly EUR plan: a base fee of 10.00 in advance, and calls at 10 up to `upTo`, then 5. */
+async function postCallsPlan(code: string, model: 'graduated' | 'volume', upTo: string) {
+  const tiers = [
+    { upTo, unitPrice: '10' },
+    { upTo: null, unitPrice: '5' },
+  ];
+  created(
+    await h.post('/v1/plans', {
+      code,
+      name: code,
+      currency: 'EUR',
+      interval: 'month',
+      charges: [
+        { key: 'base', type: 'flat', description: 'Base', billing: 'advance', amount: '1000' },
+        usageCharge('calls', 'api_calls', { model, tiers }),
+      ],
+    }),
+  );
+}
+
 beforeAll(async () => {
   h = await createBillingHarness();
   clockId = await newClock(h, '2027-01-01T09:00:00Z');
   created(
     await h.post('/v1/metrics', { code: 'api_calls', name: 'API calls', aggregation: 'count' }),
   );
-  created(
-    await h.post('/v1/plans', {
-      code: 'metered',
-      name: 'Metered',
-      currency: 'EUR',
-      interval: 'month',
-      charges: [
-        { key: 'base', type: 'flat', description: 'Base', billing: 'advance', amount: '1000' },
-        // Graduated: the first 100 calls at 10, the rest at 5, over the whole period.
-        usageCharge('calls', 'api_calls', {
-          model: 'graduated',
-          tiers: [
-            { upTo: '100', unitPrice: '10' },
-            { upTo: null, unitPrice: '5' },
-          ],
-        }),
-      ],
-    }),
-  );
+  // Graduated: the first 100 calls at 10, the rest at 5, over the whole period.
+  await postCallsPlan('metered', 'graduated', '100');
   // The same charges with a default threshold of EUR 7.00 for its subscriptions.
   const plan = await h.get<{ charges: object[] }>('/v1/plans/metered');
   const withDefault = created<{ billingThreshold: number }>(
@@ -260,5 +263,73 @@ describe('threshold billing', () => {
     );
     expect(sum(january(withThreshold), (i) => i.total)).toBe(sum(january(twin), (i) => i.total));
     expect(sum(january(withThreshold), (i) => i.total)).toBe(2880);
+  });
+});
+
+describe('threshold billing with a price that falls as the volume grows', () => {
+  // Volume pricing: up to 1,000 calls at 10 each, above that every call at 5. The threshold
+  // bills 1,000 calls (EUR 100.00); the period ends at 1,500 (EUR 75.00): EUR 25.00 overbilled.
+  let volumeSub: Sub;
+  let volumeTwinSub: Sub;
+
+  beforeAll(async () => {
+    const clock = await newClock(h, '2027-01-01T09:00:00Z');
+    await postCallsPlan('volume', 'volume', '1000');
+    for (const name of ['volume', 'volumeTwin']) customers[name] = await newCustomer(h, clock);
+    volumeSub = await subscribe(h, {
+      customerId: customers.volume,
+      planCode: 'volume',
+      billingThreshold: 10_000,
+    });
+    volumeTwinSub = await subscribe(h, { customerId: customers.volumeTwin, planCode: 'volume' });
+    await advanceClock(h, clock, '2027-01-15T12:00:00Z');
+    await Promise.all([volumeSub, volumeTwinSub].map((s) => issuedInvoices(h, s.id, 1)));
+    for (const day of [10, 11])
+      for (const name of ['volume', 'volumeTwin']) await ingest([name], 500, day);
+    await issuedInvoices(h, volumeSub.id, 2);
+    for (const name of ['volume', 'volumeTwin']) await ingest([name], 500, 12);
+    await advanceClock(h, clock, '2027-02-01T12:00:00Z');
+  }, 240_000);
+
+  it('credits the interim invoice what it billed beyond the final rating', async () => {
+    const invoices = await issuedInvoices(h, volumeSub.id, 3);
+    const twin = await issuedInvoices(h, volumeTwinSub.id, 2);
+    const [interim] = interims(invoices);
+    expect(interim).toMatchObject({
+      subtotal: { amount: 10_000 },
+      tax: { amount: 2_000 },
+      total: { amount: 12_000 },
+    });
+    // The period end bills nothing more for the calls, naming the interim invoice ...
+    const periodEnd = invoices.at(-1)!;
+    const calls = periodEnd.lines.find((l) => l.description.includes('calls'))!;
+    expect(calls.amount.amount).toBe(0);
+    expect(calls.description).toContain(interim!.number!);
+    expect(periodEnd.total.amount).toBeGreaterThanOrEqual(0);
+    // ... and a credit note on the interim invoice gives back EUR 25.00 + VAT at its rate.
+    const notes = await h.get<{
+      data: { reason: string; memo: string; subtotal: Money; tax: Money; total: Money }[];
+    }>(`/v1/invoices/${interim!.id}/credit-notes`);
+    expect(notes.data).toHaveLength(1);
+    expect(notes.data[0]).toMatchObject({
+      reason: 'correction',
+      subtotal: { amount: 2_500 },
+      tax: { amount: 500 },
+      total: { amount: 3_000 },
+    });
+    expect(notes.data[0]!.memo).toContain(interim!.number!);
+    const credited = await h.get<{ amountCredited: Money; amountDue: Money }>(
+      `/v1/invoices/${interim!.id}`,
+    );
+    expect(credited.amountCredited.amount).toBe(3_000);
+    expect(credited.amountDue.amount).toBe(9_000);
+    // The twin without a threshold is billed EUR 75.00 + VAT for the calls: the same in all.
+    const twinCalls = twin.at(-1)!.lines.find((l) => l.description.includes('calls'))!;
+    expect(twinCalls.amount.amount).toBe(7_500);
+    const january = (list: Invoice[]) => list.slice(1).reduce((t, i) => t + i.total.amount, 0);
+    expect(january(invoices) - 3_000).toBe(january(twin));
+    expect(january(twin)).toBe(10_200); // (10.00 base + 75.00 calls) × 1.2
+    // Nothing else was issued: the interim, the period-end and the first invoice.
+    expect(await invoicesOf(h, volumeSub.id)).toHaveLength(3);
   });
 });

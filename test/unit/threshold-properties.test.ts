@@ -5,10 +5,11 @@
 // ends. Every invoice is paid by wallets as the period invoice is (promotional credit before tax,
 // purchased after). The wallet never goes negative, every unit is paid by exactly one source, and
 // the interim invoices plus the period-end invoice bill the period's full rated amount, to the
-// minor unit, line by line.
+// minor unit, line by line. With prices that fall (volume pricing, a `latest` metric that
+// drops), the interim invoices' credit notes take off what they billed beyond the full rating.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PlanVersion } from '../../domain/catalog/types.ts';
+import type { PlanVersion, PricingModel } from '../../domain/catalog/types.ts';
 import {
   ratePeriodInvoice,
   storedLines,
@@ -17,9 +18,13 @@ import {
 import {
   crossedThresholds,
   interimBilledOf,
+  interimBilledOfLines,
+  interimCredits,
   interimInvoice,
   lessInterimBilled,
+  overbilledByInterim,
   unbilledUsage,
+  type InterimInvoiceLine,
 } from '../../domain/invoicing/threshold.ts';
 import type { GrantKind } from '../../domain/wallets/draw.ts';
 import { fixPropertySeed } from '../support/property-seed.ts';
@@ -92,6 +97,28 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 /** The period's arrears rated from its start with the usage so far (as the balance reads it). */
 function rateSoFar(usage: { calls: number; peak: number }): PeriodInvoice {
+  return rateUsage(plan, usage);
+}
+
+/** A plan of usage charges in arrears only (no minimum), one per metric of the same code. */
+function usagePlan(pricings: Record<string, PricingModel>): PlanVersion {
+  return {
+    ...plan,
+    charges: Object.entries(pricings).map(([key, pricing]) => ({
+      key,
+      type: 'usage' as const,
+      billing: 'arrears' as const,
+      description: key,
+      metricCode: key,
+      pricing,
+    })),
+    minimumCommitment: undefined,
+  };
+}
+
+/** The whole period rated on a plan with the usage given per metric code. */
+function rateUsage(on: PlanVersion, usage: Record<string, number>): PeriodInvoice {
+  const quantities = Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, String(v)]));
   return ratePeriodInvoice({
     timezone: 'UTC',
     roundingMode: 'half_up',
@@ -99,17 +126,23 @@ function rateSoFar(usage: { calls: number; peak: number }): PeriodInvoice {
       period: PERIOD,
       segments: [
         {
-          plan,
+          plan: on,
           quantity: 1,
           from: PERIOD.start,
           to: PERIOD.end,
-          usage: { calls: String(usage.calls), peak: String(usage.peak) },
+          usage: quantities,
           transactions: {},
         },
       ],
     },
   });
 }
+
+/** Volume pricing: the tier the total reaches prices every unit, cheaper as the volume grows. */
+const volume = (...tiers: [string | null, string][]): PricingModel => ({
+  model: 'volume',
+  tiers: tiers.map(([upTo, unitPrice]) => ({ upTo, unitPrice })),
+});
 
 describe('threshold billing over random periods', () => {
   it('wallet never negative, each unit paid once, interim + period end = full amount', () => {
@@ -229,45 +262,16 @@ describe('threshold billing over random periods', () => {
   });
 
   it('bills a worked example: 150 graduated calls crossing 500 twice', () => {
-    const simple: PlanVersion = {
-      ...plan,
-      charges: [
-        {
-          key: 'calls',
-          type: 'usage',
-          billing: 'arrears',
-          description: 'Calls',
-          metricCode: 'calls',
-          pricing: {
-            model: 'graduated',
-            tiers: [
-              { upTo: '100', unitPrice: '10' },
-              { upTo: null, unitPrice: '5' },
-            ],
-          },
-        },
-      ],
-      minimumCommitment: undefined,
-    };
-    const rate = (calls: number) =>
-      ratePeriodInvoice({
-        timezone: 'UTC',
-        roundingMode: 'half_up',
-        arrears: {
-          period: PERIOD,
-          segments: [
-            {
-              plan: simple,
-              quantity: 1,
-              ...PERIOD,
-              from: PERIOD.start,
-              to: PERIOD.end,
-              usage: { calls: String(calls) },
-              transactions: {},
-            },
-          ],
-        },
-      });
+    const simple = usagePlan({
+      calls: {
+        model: 'graduated',
+        tiers: [
+          { upTo: '100', unitPrice: '10' },
+          { upTo: null, unitPrice: '5' },
+        ],
+      },
+    });
+    const rate = (calls: number) => rateUsage(simple, { calls });
     const first = interimInvoice(rate(60), interimBilledOf([]), new Set(['calls']));
     expect(first.totalBeforeTax.amount).toBe(600);
     const afterFirst = interimBilledOf([{ number: 'INV-1', lines: storedLines(first) }]);
@@ -281,5 +285,96 @@ describe('threshold billing over random periods', () => {
     expect(last.totalBeforeTax.amount).toBe(150);
     expect(last.lines[0]!.description).toContain('INV-1, INV-2');
     expect(last.lines[0]!.wording?.key).toBe('thresholds.lessInterim');
+  });
+
+  it('credits what interim invoices overbilled: volume pricing, a `latest` metric that drops', () => {
+    const falling = usagePlan({
+      calls: volume(['1000', '10'], ['3000', '5'], [null, '3']),
+      seats: { model: 'per_unit', unitPrice: '40' },
+    });
+    const charges = new Set(['calls', 'seats']);
+    const rate = (usage: { calls: number; seats: number }) => rateUsage(falling, usage);
+    let overbilledRuns = 0;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ calls: fc.integer({ min: 0, max: 900 }), seats: fc.constant(null) }),
+            // `latest`: the last reported value counts, so it can drop.
+            fc.record({ calls: fc.constant(0), seats: fc.integer({ min: 0, max: 60 }) }),
+          ),
+          { maxLength: 25 },
+        ),
+        fc.integer({ min: 200, max: 8_000 }),
+        fc.integer({ min: 0, max: 25 }),
+        (steps, threshold, taxPercent) => {
+          const usage = { calls: 0, seats: 0 };
+          const stored: InterimInvoiceLine[] = [];
+          for (const step of steps) {
+            usage.calls += step.calls;
+            if (step.seats !== null) usage.seats = step.seats;
+            const billed = interimBilledOfLines(stored);
+            const upcoming = lessInterimBilled(rate(usage), billed);
+            if (unbilledUsage(upcoming.lines, charges) < threshold) continue;
+            const interim = interimInvoice(rate(usage), billed, charges);
+            const number = `INT-${new Set(stored.map((l) => l.invoiceId)).size + 1}`;
+            storedLines(interim).forEach((line, position) => {
+              const net = line.amount - line.discountAmount;
+              const tax = Math.round((net * taxPercent) / 100);
+              stored.push({ ...line, invoiceId: number, number, position, totalAmount: net + tax });
+            });
+          }
+          const full = rate(usage);
+          const billed = interimBilledOfLines(stored);
+          const periodEnd = lessInterimBilled(full, billed);
+          const credits = interimCredits(overbilledByInterim(full, billed), stored);
+          if (credits.length > 0) overbilledRuns++;
+          // No invoice is negative, nor any line of one.
+          expect(periodEnd.lines.every((l) => l.amount.amount >= 0)).toBe(true);
+          // Interim + period end − credit notes = the full rating, to the minor unit.
+          const interimTotal = stored.reduce((t, l) => t + l.amount - l.discountAmount, 0);
+          const credited = credits.reduce((t, c) => t + c.net, 0);
+          expect(interimTotal + periodEnd.totalBeforeTax.amount - credited).toBe(
+            full.totalBeforeTax.amount,
+          );
+          // Each credit stays within the interim line it credits, tax included.
+          for (const credit of credits)
+            for (const line of credit.lines) {
+              const on = stored.find(
+                (l) => l.invoiceId === credit.invoiceId && l.position === line.position,
+              )!;
+              expect(line.amount).toBeGreaterThan(0);
+              expect(line.amount).toBeLessThanOrEqual(on.totalAmount);
+            }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Not vacuous: the rating fell below what interim invoices billed in many runs.
+    expect(overbilledRuns).toBeGreaterThan(20);
+  });
+
+  it('credits EUR 25.00 + VAT on the worked volume example', () => {
+    const tiers = usagePlan({ calls: volume(['1000', '10'], [null, '5']) });
+    const rate = (calls: number) => rateUsage(tiers, { calls });
+    const interim = interimInvoice(rate(1000), interimBilledOf([]), new Set(['calls']));
+    expect(interim.totalBeforeTax.amount).toBe(10_000);
+    const stored: InterimInvoiceLine[] = storedLines(interim).map((line, position) => ({
+      ...line,
+      invoiceId: 'in_1',
+      number: 'INV-1',
+      position,
+      totalAmount: 12_000, // 20 % VAT
+    }));
+    const billed = interimBilledOfLines(stored);
+    const full = rate(1500);
+    expect(full.totalBeforeTax.amount).toBe(7_500);
+    const periodEnd = lessInterimBilled(full, billed);
+    expect(periodEnd.totalBeforeTax.amount).toBe(0);
+    expect(periodEnd.lines[0]!.description).toContain('INV-1');
+    expect(overbilledByInterim(full, billed)).toEqual({ [`${PERIOD.start}|calls`]: 2_500 });
+    expect(interimCredits(overbilledByInterim(full, billed), stored)).toEqual([
+      { invoiceId: 'in_1', number: 'INV-1', lines: [{ position: 0, amount: 3_000 }], net: 2_500 },
+    ]);
   });
 });

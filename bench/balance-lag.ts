@@ -9,22 +9,11 @@
 // a second. See bench/balance-lag-measures.ts for what the figures mean.
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
-import { buildApp } from '../api/app.ts';
-import { connectDatabase } from '../db/connect.ts';
-import { migrateToLatest } from '../db/migrate.ts';
 import { createApiKey } from '../db/repositories/api-keys.ts';
-import { loadConfig } from '../config/index.ts';
-import { createDatabase, startThrowawayPostgres } from '../infra/postgres.ts';
 import { customerBalanceWorkflowId } from '../workflow-contracts/ids.ts';
 import { balanceQuery } from '../workflows/customer-balance-messages.ts';
-import { realActivities } from '../test/support/activities.ts';
-import {
-  createTimeSkippingEnvironment,
-  startTestWorker,
-  testDataConverter,
-} from '../test/support/temporal.ts';
+import { startBalanceStand } from './balance-stand.ts';
 import {
   batchLags,
   phaseTable,
@@ -51,30 +40,17 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(' / ');
 
-const postgres = await startThrowawayPostgres();
-const db = await connectDatabase({ url: await createDatabase(postgres.url, 'bench_balance') });
-await migrateToLatest(db);
-const env = await createTimeSkippingEnvironment();
-const client = new Client({
-  connection: await Connection.connect({ address: env.address }),
-  namespace: env.namespace ?? 'default',
-  dataConverter: testDataConverter,
-});
-const activities = realActivities(db, loadConfig({}), { temporal: client });
 /** How long each balance read (the activity: the upcoming invoices and wallets) took, in ms. */
 const readTimes: number[] = [];
-const worker = await startTestWorker(env, {
-  activities: {
-    ...activities,
-    readCustomerBalance: async (input: { customerId: string }) => {
-      const t0 = performance.now();
-      const snapshot = await activities.readCustomerBalance(input);
-      readTimes.push(performance.now() - t0);
-      return snapshot;
-    },
+const { db, client, app, stop } = await startBalanceStand('bench_balance', (activities) => ({
+  ...activities,
+  readCustomerBalance: async (input: { customerId: string }) => {
+    const t0 = performance.now();
+    const snapshot = await activities.readCustomerBalance(input);
+    readTimes.push(performance.now() - t0);
+    return snapshot;
   },
-});
-const app = await buildApp({ db, temporal: client, config: { publicBaseUrl: 'http://localhost' } });
+}));
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 const { key } = await createApiKey(db, 'bench');
 
@@ -281,10 +257,5 @@ try {
   );
   console.log(phaseTable(figures, POLL_MS));
 } finally {
-  await app.close();
-  await worker.stop();
-  await client.connection.close();
-  await env.teardown();
-  await db.destroy();
-  await postgres.stop();
+  await stop();
 }

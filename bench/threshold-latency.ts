@@ -7,36 +7,13 @@
 // The latency runs from posting the batch to the interim invoice's row being finalized. Prints
 // p50/p99/max over BENCH_CROSSINGS crossings (default 30).
 import { availableParallelism } from 'node:os';
-import { Client, Connection } from '@temporalio/client';
-import { buildApp } from '../api/app.ts';
-import { connectDatabase } from '../db/connect.ts';
-import { migrateToLatest } from '../db/migrate.ts';
 import { createApiKey } from '../db/repositories/api-keys.ts';
-import { loadConfig } from '../config/index.ts';
-import { createDatabase, startThrowawayPostgres } from '../infra/postgres.ts';
-import { realActivities } from '../test/support/activities.ts';
-import {
-  createTimeSkippingEnvironment,
-  startTestWorker,
-  testDataConverter,
-} from '../test/support/temporal.ts';
+import { startBalanceStand } from './balance-stand.ts';
 
 const CROSSINGS = Number(process.env.BENCH_CROSSINGS ?? 30);
 const CALLS_PER_CROSSING = 100;
 
-const postgres = await startThrowawayPostgres();
-const db = await connectDatabase({ url: await createDatabase(postgres.url, 'bench_threshold') });
-await migrateToLatest(db);
-const env = await createTimeSkippingEnvironment();
-const client = new Client({
-  connection: await Connection.connect({ address: env.address }),
-  namespace: env.namespace ?? 'default',
-  dataConverter: testDataConverter,
-});
-const worker = await startTestWorker(env, {
-  activities: realActivities(db, loadConfig({}), { temporal: client }),
-});
-const app = await buildApp({ db, temporal: client, config: { publicBaseUrl: 'http://localhost' } });
+const { db, app, stop } = await startBalanceStand('bench_threshold');
 await app.ready();
 const { key: apiKey } = await createApiKey(db, 'bench-threshold');
 
@@ -144,10 +121,5 @@ try {
     `| ${CROSSINGS} | ${CALLS_PER_CROSSING} | ${ms(q(0.5))} | ${ms(q(0.99))} | ${ms(latencies.at(-1)!)} | ${Number(interims.n)} | EUR ${(Number(interims.billed) / 100).toFixed(2)} of ${((CROSSINGS * CALLS_PER_CROSSING * 5) / 100).toFixed(2)} |`,
   );
 } finally {
-  await app.close();
-  await worker.stop();
-  await client.connection.close();
-  await env.teardown();
-  await db.destroy();
-  await postgres.stop();
+  await stop();
 }

@@ -3,14 +3,17 @@
 // nodes on PostgreSQL, two worker processes), started through infra/cluster's own functions.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../config/index.ts';
 import type { Db } from '../db/connect.ts';
 import { startCluster } from '../infra/cluster/cluster.ts';
 import { startTemporalDevServer } from '../infra/dev-server.ts';
+import { spawnLogged } from '../infra/process.ts';
 import { startPlatform } from '../runtime/platform.ts';
 import type { WatchedProcess } from './storm-measures.ts';
+
+const REPO = resolve(import.meta.dirname, '..');
 
 /** What the storm runs with: production's defaults unless a flag turns one off. */
 export interface StormSettings {
@@ -19,16 +22,31 @@ export interface StormSettings {
   collections: boolean;
   /** BILLWRIGHT_EMAIL_PDF: invoice emails attach their PDF (default) or only link it. */
   emailPdf: 'attach' | 'link';
+  /**
+   * Worker processes that only print PDFs (BILLWRIGHT_WORKER_QUEUES=render), beside the billing
+   * worker(s), which then poll the billing queue only. 0: every worker polls both, the default.
+   */
+  renderWorkers: number;
   payloadKeys: string;
 }
 
-/** `npm run bench -- --cluster --no-collections --link-pdf`, or the same through the env. */
+/**
+ * `npm run bench -- --cluster --no-collections --link-pdf --render-workers=1`, or the same
+ * through the env.
+ */
 export function stormSettings(argv: string[], env: NodeJS.ProcessEnv, payloadKeys: string) {
   const flag = (name: string) => argv.includes(`--${name}`);
+  const value = (name: string) =>
+    argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const renderWorkers = Number(value('render-workers') ?? env.BENCH_STORM_RENDER_WORKERS ?? 0);
+  if (!Number.isInteger(renderWorkers) || renderWorkers < 0) {
+    throw new Error(`--render-workers must be a whole number, got ${renderWorkers}`);
+  }
   const settings: StormSettings = {
     target: flag('cluster') || env.BENCH_STORM_TARGET === 'cluster' ? 'cluster' : 'dev',
     collections: !flag('no-collections') && env.BENCH_STORM_COLLECTIONS !== 'off',
     emailPdf: flag('link-pdf') || env.BILLWRIGHT_EMAIL_PDF === 'link' ? 'link' : 'attach',
+    renderWorkers,
     payloadKeys,
   };
   return settings;
@@ -56,6 +74,11 @@ function workerEnv(settings: StormSettings): Record<string, string> {
   };
 }
 
+function renderNote(settings: StormSettings): string {
+  const n = settings.renderWorkers;
+  return n === 0 ? '' : ` (billing only) + ${n} render-only worker process${n > 1 ? 'es' : ''}`;
+}
+
 export async function startStormTarget(
   settings: StormSettings,
   freshDatabaseUrl: () => Promise<string>,
@@ -63,16 +86,24 @@ export async function startStormTarget(
   if (settings.target === 'cluster') {
     // No APIs: the bench starts the workflows itself. The cluster's own throw-away PostgreSQL
     // holds Temporal's databases and Billwright's, as in `npm run cluster`.
-    const cluster = await startCluster({ workers: 2, apis: 0, env: workerEnv(settings) });
+    const cluster = await startCluster({
+      workers: 2,
+      renderWorkers: settings.renderWorkers,
+      apis: 0,
+      env: workerEnv(settings),
+    });
     const pidOf = (p: { child: { pid?: number | undefined } }) => p.child.pid ?? 0;
     return {
-      name: 'cluster: 2 Temporal nodes, 2 worker processes',
+      name: `cluster: 2 Temporal nodes, 2 worker processes${renderNote(settings)}`,
       address: cluster.temporalAddress,
       namespace: 'default',
       databaseUrl: cluster.databaseUrl,
       processes: [
         { label: 'bench process', pid: process.pid },
-        ...cluster.workers.map((w, i) => ({ label: `worker ${i + 1}`, pid: pidOf(w.process) })),
+        ...cluster.workers.map((w, i) => ({
+          label: `worker ${i + 1} (${w.queues})`,
+          pid: pidOf(w.process),
+        })),
         ...cluster.nodes.map((n) => ({ label: `Temporal ${n.name}`, pid: pidOf(n.process) })),
       ],
       // Already polling: the cluster started them as `npm run worker` runs.
@@ -83,22 +114,41 @@ export async function startStormTarget(
   const server = await startTemporalDevServer({ uiPort: false });
   const databaseUrl = await freshDatabaseUrl();
   const dataDir = await mkdtemp(join(tmpdir(), 'billwright-storm-'));
+  const env = { DATABASE_URL: databaseUrl, BILLWRIGHT_DATA_DIR: dataDir, ...workerEnv(settings) };
+  // Render-only workers are processes of their own, started now so their figures cover the storm.
+  const renderers = Array.from({ length: settings.renderWorkers }, (_, i) =>
+    spawnLogged(process.execPath, [join(REPO, 'bin', 'worker.ts')], {
+      logFile: join(dataDir, `render${i + 1}.log`),
+      env: {
+        ...process.env,
+        ...env,
+        BILLWRIGHT_DATA_DIR: join(dataDir, `render${i + 1}`),
+        BILLWRIGHT_WORKER_QUEUES: 'render',
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: server.namespace,
+      },
+      cwd: REPO,
+    }),
+  );
   return {
-    name: 'dev server, one worker in the bench process',
+    name: `dev server, one worker in the bench process${renderNote(settings)}`,
     address: server.address,
     namespace: server.namespace,
     databaseUrl,
     processes: [
-      { label: 'worker 1 (the bench process)', pid: process.pid },
+      {
+        label: `worker 1 (the bench process${renderers.length ? ', billing' : ''})`,
+        pid: process.pid,
+      },
+      ...renderers.map((r, i) => ({ label: `worker ${i + 2} (render)`, pid: r.child.pid ?? 0 })),
       ...(server.pid ? [{ label: 'Temporal dev server', pid: server.pid }] : []),
     ],
     async startWorkers() {
       // The worker exactly as `npm run worker` runs it; outbox email, no sending window.
       const platform = await startPlatform({
         config: loadConfig({
-          DATABASE_URL: databaseUrl,
-          BILLWRIGHT_DATA_DIR: dataDir,
-          ...workerEnv(settings),
+          ...env,
+          ...(renderers.length > 0 && { BILLWRIGHT_WORKER_QUEUES: 'billing' }),
         }),
         temporal: { address: server.address, namespace: server.namespace, options: {} },
         roles: { worker: true, api: false },
@@ -106,6 +156,7 @@ export async function startStormTarget(
       return () => platform.stop();
     },
     async stop() {
+      for (const renderer of renderers) await renderer.stop(30_000);
       await server.stop();
       await rm(dataDir, { recursive: true, force: true });
     },

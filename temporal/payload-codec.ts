@@ -3,7 +3,13 @@
 // AES-256-GCM with a fresh random IV per payload; the key id travels in the payload's metadata,
 // so adding a key (rotation) leaves payloads written under older keys readable.
 import { fileURLToPath } from 'node:url';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import {
   METADATA_ENCODING_KEY,
   type DataConverter,
@@ -34,11 +40,13 @@ const decoder = new TextDecoder();
 export function createEncryptionCodec(keyring: PayloadKeyring): PayloadCodec {
   const current = keyring[0];
   if (!current) throw new Error('the payload codec needs at least one key');
-  const byId = new Map(keyring.map((k) => [k.id, k.key]));
+  // Key objects made once: made from raw bytes on every payload, they cost more than the cipher.
+  const byId = new Map(keyring.map((k) => [k.id, createSecretKey(k.key)]));
+  const sealing = { id: current.id, key: byId.get(current.id)! };
   return {
     // A payload that does not decrypt rejects the promise (never throws synchronously).
     encode(payloads) {
-      return Promise.resolve().then(() => payloads.map((payload) => encrypt(payload, current)));
+      return Promise.resolve().then(() => payloads.map((payload) => encrypt(payload, sealing)));
     },
     decode(payloads) {
       return Promise.resolve().then(() => payloads.map((payload) => decrypt(payload, byId)));
@@ -46,7 +54,7 @@ export function createEncryptionCodec(keyring: PayloadKeyring): PayloadCodec {
   };
 }
 
-function encrypt(payload: Payload, { id, key }: PayloadKey): Payload {
+function encrypt(payload: Payload, { id, key }: { id: string; key: KeyObject }): Payload {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   // The key id is authenticated too: a payload relabelled with another id does not decrypt.
@@ -62,7 +70,7 @@ function encrypt(payload: Payload, { id, key }: PayloadKey): Payload {
   };
 }
 
-function decrypt(payload: Payload, keys: Map<string, Uint8Array>): Payload {
+function decrypt(payload: Payload, keys: Map<string, KeyObject>): Payload {
   const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
   // Payloads written before encryption (or by the server) pass through unchanged.
   if (!encoding || decoder.decode(encoding) !== ENCRYPTED_ENCODING) return payload;

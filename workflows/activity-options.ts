@@ -2,7 +2,7 @@
 // kind of work it bounds; a workflow proxies its activities with one and adds only a summary per
 // call (proxyActivities merges the two). Activities are idempotent by business key, so retrying
 // them is always safe: the limits below are about how long to wait, never about duplicates.
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { RENDER_TASK_QUEUE } from '../workflow-contracts/task-queues.ts';
 
 /**
@@ -14,6 +14,17 @@ import { RENDER_TASK_QUEUE } from '../workflow-contracts/task-queues.ts';
 export const quickStep: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/**
+ * A step done in milliseconds inside the workflow's own task (a local activity): reading a
+ * setting, opening or recording a collection row. No task of its own on the server, only a
+ * marker in the history, which is what keeps a month-start storm of renewals cheap for Temporal
+ * (docs/SCALING.md). Ten seconds per attempt, retried as a quick step.
+ */
+export const localStep: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: quickStep.retry,
 };
 
 /**

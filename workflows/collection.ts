@@ -11,11 +11,11 @@ import {
   getExternalWorkflowHandle,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { CollectionActivities, CollectionFacts } from '../activities/collections.ts';
 import { describeSendingTime } from '../domain/collections/business-hours.ts';
@@ -29,7 +29,7 @@ import {
 import { localDate } from '../domain/core/periods.ts';
 import { money, toMajorUnitString } from '../domain/core/money.ts';
 import { CollectionStatus } from '../workflow-contracts/search-attributes.ts';
-import { quickStep } from './activity-options.ts';
+import { localStep, quickStep } from './activity-options.ts';
 import { workflowClock } from './clock.ts';
 import {
   collectionChangedSignal,
@@ -41,8 +41,16 @@ import { collectionNoticeSignal, type CollectionNotice } from './subscription-me
 import { subscriptionWorkflowId } from '../workflow-contracts/ids.ts';
 
 const acts = proxyActivities<CollectionActivities>(quickStep);
+/**
+ * Opening the collection and recording its row are a few milliseconds of SQL: local activities,
+ * so a collection starts in one workflow task (a storm of renewals starts one per invoice).
+ */
+const rows =
+  proxyLocalActivities<Pick<CollectionActivities, 'openCollection' | 'recordCollectionProgress'>>(
+    localStep,
+  );
 const run = <A extends unknown[], R>(
-  fn: { executeWithOptions(options: ActivityOptions, args: A): Promise<R> },
+  fn: { executeWithOptions(options: { summary: string }, args: A): Promise<R> },
   summary: string,
   ...args: A
 ) => fn.executeWithOptions({ summary }, args);
@@ -93,7 +101,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     ended,
   }));
 
-  const opened = await run(acts.openCollection, `Open the collection of invoice ${invoiceId}`, {
+  const opened = await run(rows.openCollection, `Open the collection of invoice ${invoiceId}`, {
     invoiceId,
     workflowId: workflowInfo().workflowId,
     at: startedAt,
@@ -141,7 +149,7 @@ export async function collectionWorkflow(input: CollectionInput): Promise<Collec
     if (!force && key === recorded) return;
     recorded = key;
     await run(
-      acts.recordCollectionProgress,
+      rows.recordCollectionProgress,
       `Record collection ${status}${nextAction ? `, next ${nextAction.what}` : ''}`,
       { invoiceId, status, ...reached, nextAction, ended },
     );

@@ -1,16 +1,17 @@
 // Every invoice with money owing gets its collection workflow (reminders until paid), started by
 // the workflow that issued it as a child that outlives it (ABANDON). Shared by the subscription
 // lifecycle and the one-off invoice workflows (projects, manual invoices).
-import { proxyActivities, startChild } from '@temporalio/workflow';
+import { proxyLocalActivities, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CollectionStartActivities } from '../activities/collections.ts';
 import { toMajorUnitString, type Money } from '../domain/core/money.ts';
-import { quickStep } from './activity-options.ts';
+import { localStep } from './activity-options.ts';
 import type { WorkflowClock } from './clock.ts';
 import type { collectionWorkflow } from './collection.ts';
 import { collectionStartFields } from './collection-messages.ts';
 
-const acts = proxyActivities<CollectionStartActivities>(quickStep);
+/** A setting read: a local activity, no task of its own. */
+const acts = proxyLocalActivities<CollectionStartActivities>(localStep);
 
 /** Whether collections are on (BILLWRIGHT_COLLECTIONS), read once per workflow run. */
 export interface CollectionSwitch {

@@ -3,16 +3,19 @@
 // print its PDF on the render task queue, hold the email for the sending window, email it once.
 // One pipeline. And the credit notes such a workflow issues itself (unused time on a cancel or a
 // change), each emailed once.
-import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { RenderActivities } from '../activities/documents.ts';
 import type { InvoiceDeliveryActivities } from '../activities/invoice-delivery.ts';
 import { describeSendingTime, nextSendingTime } from '../domain/collections/business-hours.ts';
 import type { Money } from '../domain/core/money.ts';
-import { printStep, quickStep } from './activity-options.ts';
+import { localStep, printStep, quickStep } from './activity-options.ts';
 import type { WorkflowClock } from './clock.ts';
 import { startInvoiceCollection, type CollectionSwitch } from './invoice-collection.ts';
 
 const acts = proxyActivities<InvoiceDeliveryActivities>(quickStep);
+/** The sending window is a setting: read as a local activity, no task of its own. */
+const settings =
+  proxyLocalActivities<Pick<InvoiceDeliveryActivities, 'emailSendWindow'>>(localStep);
 /** On the render task queue: PDFs are printed by workers of their own. */
 const render = proxyActivities<RenderActivities>(printStep);
 
@@ -26,7 +29,7 @@ async function holdForBusinessHours(
   timezone: string,
   wake: () => boolean,
 ): Promise<void> {
-  const window = await acts.emailSendWindow.executeWithOptions(
+  const window = await settings.emailSendWindow.executeWithOptions(
     { summary: 'Read the email sending window' },
     [],
   );
@@ -62,20 +65,23 @@ export async function deliverInvoice(
     { summary: `Render invoice ${invoice.number}` },
     [{ invoiceId: invoice.invoiceId }],
   );
-  // Collected from the moment it is issued, before the email (which may wait for business hours).
+  // Collected from the moment it is issued and printed once on the render queue, both before
+  // the email (which may wait for business hours, and attaches the stored PDF). Side by side:
+  // one workflow task starts both, which a month-start storm of renewals feels (docs/SCALING.md).
   const { total } = invoice;
-  if (collect && total && total.amount > 0) {
-    await startInvoiceCollection(
-      { invoiceId: invoice.invoiceId, number: invoice.number, total },
-      { customerId: collect.customerId, subscriptionId: collect.subscriptionId, clock },
-      collect.collecting,
-    );
-  }
-  // Printed once, on the render queue, before the email (which attaches the stored PDF).
-  await render.printInvoicePdf.executeWithOptions(
-    { summary: `Print invoice ${invoice.number} to PDF` },
-    [{ invoiceId: invoice.invoiceId, contentHash }],
-  );
+  await Promise.all([
+    collect && total && total.amount > 0
+      ? startInvoiceCollection(
+          { invoiceId: invoice.invoiceId, number: invoice.number, total },
+          { customerId: collect.customerId, subscriptionId: collect.subscriptionId, clock },
+          collect.collecting,
+        )
+      : undefined,
+    render.printInvoicePdf.executeWithOptions(
+      { summary: `Print invoice ${invoice.number} to PDF` },
+      [{ invoiceId: invoice.invoiceId, contentHash }],
+    ),
+  ]);
   await holdForBusinessHours(clock, invoice.number, timezone, wake);
   try {
     await acts.emailInvoice.executeWithOptions(

@@ -36,6 +36,11 @@ export interface ClusterOptions {
   /** postgres://user:password@host:port/database of an existing server; else a throw-away one. */
   postgresUrl?: string | undefined;
   workers?: number;
+  /**
+   * Workers that only print PDFs (BILLWRIGHT_WORKER_QUEUES=render), beside the others; with any,
+   * the others poll the billing queue only, so printing scales on processes of its own.
+   */
+  renderWorkers?: number;
   apis?: number;
   /** First API port; the others follow. Free ports when omitted. */
   apiPort?: number | undefined;
@@ -52,6 +57,8 @@ export interface ClusterOptions {
 export interface AppProcess {
   role: 'worker' | 'api';
   process: LoggedProcess;
+  /** A worker's task queues, as BILLWRIGHT_WORKER_QUEUES lists them. */
+  queues?: string;
   /** The API's base URL. */
   url?: string;
 }
@@ -290,9 +297,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       return child;
     };
     const workers: AppProcess[] = [];
+    const renderWorkers = options.renderWorkers ?? 0;
+    const worker = (n: number, queues: string) =>
+      workers.push({
+        role: 'worker',
+        queues,
+        process: spawnApp('worker', n, { BILLWRIGHT_WORKER_QUEUES: queues }),
+      });
     for (let n = 1; n <= (options.workers ?? 2); n++) {
-      workers.push({ role: 'worker', process: spawnApp('worker', n) });
+      worker(n, renderWorkers > 0 ? 'billing' : 'billing,render');
     }
+    for (let n = 1; n <= renderWorkers; n++) worker(workers.length + 1, 'render');
     const apis: AppProcess[] = apiPorts.map((port, i) => ({
       role: 'api',
       url: apiUrls[i]!,

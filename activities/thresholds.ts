@@ -12,7 +12,11 @@ import type { Db } from '../db/connect.ts';
 import { createPeriodInvoice } from '../db/repositories/invoice-issuing.ts';
 import { taxNewInvoice } from '../db/repositories/invoice-tax.ts';
 import { getCustomer } from '../db/repositories/customers.ts';
-import { interimBilled, interimInvoiceByKey } from '../db/repositories/thresholds.ts';
+import {
+  billingThresholdOf,
+  interimBilled,
+  interimInvoiceByKey,
+} from '../db/repositories/thresholds.ts';
 import { segmentsWithUsage } from '../db/repositories/usage-aggregation.ts';
 import type { Span } from '../domain/subscriptions/billing-cycles.ts';
 import { money } from '../domain/core/money.ts';
@@ -61,6 +65,12 @@ export function createThresholdActivities(deps: ThresholdDependencies) {
       if (found) {
         const total = money(found.total, found.currency);
         return { invoiceId: found.id, number: found.number ?? '', total, created: false };
+      }
+      // A threshold removed while the request waited (behind another invoice) bills nothing
+      // now: the period end bills the usage, as for a subscription that never had one.
+      if ((await billingThresholdOf(db, input.subscriptionId)) === null) {
+        log.info('threshold removed: no interim invoice', { key: billingKey });
+        return null;
       }
       const { period, segments } = input.arrears;
       const rated = ratePeriodInvoice({

@@ -23,7 +23,7 @@ export const BillingThreshold = Type.Union([BillingThresholdValue, Type.Null()],
 export const BillingThresholdBody = Type.Object(
   {
     billingThreshold: Type.Union([BillingThresholdValue, Type.Null()], {
-      description: `${THRESHOLD_DESCRIPTION} Null removes it.`,
+      description: `${THRESHOLD_DESCRIPTION} Null removes it: no threshold, not the plan’s default.`,
     }),
   },
   { additionalProperties: false },

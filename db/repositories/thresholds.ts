@@ -24,6 +24,16 @@ export async function setBillingThreshold(
   return updated.numUpdatedRows > 0n;
 }
 
+/** The subscription's threshold as stored now (null: none, or no such subscription). */
+export async function billingThresholdOf(db: Db, subscriptionId: string): Promise<number | null> {
+  const row = await db
+    .selectFrom('subscriptions')
+    .select('billing_threshold')
+    .where('id', '=', subscriptionId)
+    .executeTakeFirst();
+  return row?.billing_threshold ?? null;
+}
+
 /**
  * The lines of the interim invoices of the period ending `periodEnd`, in the order they were
  * issued (void ones aside: a voided interim invoice billed nothing, so the period end bills

@@ -65,6 +65,10 @@ export function stormRows(
       perRenewal(cpuOf((l) => l.startsWith('worker'))),
     ),
     row(
+      'CPU per renewal: Chromium (printing the PDFs)',
+      perRenewal(cpuOf((l) => l.startsWith('Chromium'))),
+    ),
+    row(
       'CPU per renewal: Temporal server processes',
       perRenewal(cpuOf((l) => l.startsWith('Temporal'))),
     ),

@@ -74,6 +74,11 @@ function workerEnv(settings: StormSettings): Record<string, string> {
   };
 }
 
+/** The workers' Chromium, printing the PDFs (its processes, wherever in the tree they run). */
+function chromium(workerPids: number[]): WatchedProcess {
+  return { label: 'Chromium (the PDFs)', pid: 0, chromiumUnder: workerPids };
+}
+
 function renderNote(settings: StormSettings): string {
   const n = settings.renderWorkers;
   return n === 0 ? '' : ` (billing only) + ${n} render-only worker process${n > 1 ? 'es' : ''}`;
@@ -105,6 +110,7 @@ export async function startStormTarget(
           pid: pidOf(w.process),
         })),
         ...cluster.nodes.map((n) => ({ label: `Temporal ${n.name}`, pid: pidOf(n.process) })),
+        chromium(cluster.workers.map((w) => pidOf(w.process))),
       ],
       // Already polling: the cluster started them as `npm run worker` runs.
       startWorkers: () => Promise.resolve(() => Promise.resolve()),
@@ -142,6 +148,7 @@ export async function startStormTarget(
       },
       ...renderers.map((r, i) => ({ label: `worker ${i + 2} (render)`, pid: r.child.pid ?? 0 })),
       ...(server.pid ? [{ label: 'Temporal dev server', pid: server.pid }] : []),
+      chromium([process.pid, ...renderers.map((r) => r.child.pid ?? 0)]),
     ],
     async startWorkers() {
       // The worker exactly as `npm run worker` runs it; outbox email, no sending window.

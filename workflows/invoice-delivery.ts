@@ -13,9 +13,14 @@ import type { WorkflowClock } from './clock.ts';
 import { startInvoiceCollection, type CollectionSwitch } from './invoice-collection.ts';
 
 const acts = proxyActivities<InvoiceDeliveryActivities>(quickStep);
-/** The sending window is a setting: read as a local activity, no task of its own. */
-const settings =
-  proxyLocalActivities<Pick<InvoiceDeliveryActivities, 'emailSendWindow'>>(localStep);
+/**
+ * Rendering the stored HTML and reading the sending window take milliseconds: local activities,
+ * with no task of their own on the server (a month-start storm runs one per renewal).
+ */
+const local =
+  proxyLocalActivities<Pick<InvoiceDeliveryActivities, 'renderInvoice' | 'emailSendWindow'>>(
+    localStep,
+  );
 /** On the render task queue: PDFs are printed by workers of their own. */
 const render = proxyActivities<RenderActivities>(printStep);
 
@@ -29,7 +34,7 @@ async function holdForBusinessHours(
   timezone: string,
   wake: () => boolean,
 ): Promise<void> {
-  const window = await settings.emailSendWindow.executeWithOptions(
+  const window = await local.emailSendWindow.executeWithOptions(
     { summary: 'Read the email sending window' },
     [],
   );
@@ -61,7 +66,7 @@ export async function deliverInvoice(
   timezone: string,
   { collect, wake = () => false }: DeliveryOptions = {},
 ): Promise<void> {
-  const { contentHash } = await acts.renderInvoice.executeWithOptions(
+  const { contentHash } = await local.renderInvoice.executeWithOptions(
     { summary: `Render invoice ${invoice.number}` },
     [{ invoiceId: invoice.invoiceId }],
   );

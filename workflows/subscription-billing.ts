@@ -1,7 +1,12 @@
 // The subscription workflow's steps that reach the outside world, each through its activities:
 // a status transition, a change of terms recorded, the invoice at a boundary, a change billed
 // now, and the final invoice. Each step updates the run it was made for.
-import { proxyActivities, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  upsertSearchAttributes,
+  uuid4,
+} from '@temporalio/workflow';
 import type {
   IssuedPeriodInvoice,
   IssuePeriodInvoiceInput,
@@ -11,7 +16,7 @@ import { arrearsSegments, boundaryWindows } from '../domain/invoicing/boundary.t
 import { localDate, periodLabel, type BillingPeriod } from '../domain/core/periods.ts';
 import { boundaryKey, finalKey } from '../domain/subscriptions/charges.ts';
 import { BillingStatus, NextBillingAt, PlanCode } from '../workflow-contracts/search-attributes.ts';
-import { quickStep } from './activity-options.ts';
+import { localStep, quickStep } from './activity-options.ts';
 import type { WorkflowClock } from './clock.ts';
 import type { CollectionSwitch } from './invoice-collection.ts';
 import { deliverCreditNote, deliverInvoice } from './invoice-delivery.ts';
@@ -19,6 +24,8 @@ import type { OperatorAction, PlanChange, SubscriptionStatus } from './subscript
 import { billedFrom, type PendingNow, type SubscriptionRun } from './subscription-state.ts';
 
 const billing = proxyActivities<SubscriptionActivities>(quickStep);
+/** A transition is one row written: a local activity, no task of its own on the server. */
+const rows = proxyLocalActivities<Pick<SubscriptionActivities, 'recordTransition'>>(localStep);
 
 export const SYSTEM: OperatorAction = { actor: 'system' };
 
@@ -42,7 +49,7 @@ export function subscriptionSteps(run: SubscriptionRun, clock: WorkflowClock) {
     if (to !== 'active' && to !== 'past_due') {
       upsertSearchAttributes([{ key: NextBillingAt, value: null }]);
     }
-    await billing.recordTransition.executeWithOptions(
+    await rows.recordTransition.executeWithOptions(
       { summary: `Record ${from} → ${to} by ${by.actor}` },
       [
         {

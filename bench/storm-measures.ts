@@ -118,7 +118,9 @@ export async function watchProcesses(processes: WatchedProcess[]) {
     if (sampling) return;
     sampling = true;
     const walk = samples++ % 10 === 0;
-    void Promise.all(processes.map((p) => (p.chromiumUnder && !walk ? 0 : rssOf(p))))
+    void Promise.all(
+      processes.map((p) => (p.chromiumUnder && !walk ? Promise.resolve(0) : rssOf(p))),
+    )
       .then((now) => now.forEach((bytes, i) => (peaks[i] = Math.max(peaks[i]!, bytes))))
       .finally(() => (sampling = false));
   }, 100);

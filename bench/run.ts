@@ -30,6 +30,7 @@ import { priceQuantity } from '../domain/rating/pricing.ts';
 import { formatDuration, progress } from '../runtime/log.ts';
 import { startThrowawayPostgres } from '../infra/postgres.ts';
 import type { ClientJob, ClientReport } from './ingest-client.ts';
+import { numberingBench } from './numbering.ts';
 import { renderBench } from './render.ts';
 import { stormBench } from './storm.ts';
 
@@ -424,6 +425,7 @@ async function main(): Promise<void> {
     if (phases.includes('ingestion')) await ingestion(db, postgres.url);
     if (phases.includes('rating')) await rating(db);
     if (phases.includes('render')) rows.push(...(await renderBench()));
+    if (phases.includes('numbering')) rows.push(...(await numberingBench(postgres.url)));
     if (phases.includes('storm')) rows.push(...(await stormBench(postgres.url)));
     const m = machine();
     console.log(

@@ -412,7 +412,10 @@ function printTable(header: string[], body: string[][]): void {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const postgres = await startThrowawayPostgres();
+  // BENCH_POSTGRES=durable: fsync and synchronous commit on, as in production (commit latency).
+  const postgres = await startThrowawayPostgres({
+    durable: process.env.BENCH_POSTGRES === 'durable',
+  });
   const db = await connectDatabase({ url: postgres.url, maxConnections: 10 });
   try {
     await migrateToLatest(db);

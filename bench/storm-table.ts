@@ -64,6 +64,11 @@ export function stormRows(
       'CPU per renewal: worker processes (Chromium not counted)',
       perRenewal(cpuOf((l) => l.startsWith('worker'))),
     ),
+    // Each worker process's own share, when there are several (billing and render apart).
+    ...storm.processes
+      .filter((p) => p.label.startsWith('worker'))
+      .filter((_, i, workers) => workers.length > 1)
+      .map((p) => row(`CPU per renewal: ${p.label}`, perRenewal(p.cpuSeconds))),
     row(
       'CPU per renewal: Chromium (printing the PDFs)',
       perRenewal(cpuOf((l) => l.startsWith('Chromium'))),

@@ -65,7 +65,17 @@ async function postgresAccount(): Promise<{ uid: number; gid: number }> {
   return { uid: Number(uid.output.trim()), gid: Number(gid.output.trim()) };
 }
 
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+export interface ThrowawayPostgresOptions {
+  /**
+   * Keep PostgreSQL's crash safety on (fsync, synchronous commit, full-page writes), as in
+   * production: for benchmarks whose figure depends on commit latency (bench/numbering.ts).
+   */
+  durable?: boolean;
+}
+
+export async function startThrowawayPostgres(
+  options: ThrowawayPostgresOptions = {},
+): Promise<ThrowawayPostgres> {
   const started = Date.now();
   const binDir = await findBinDir();
   const isRoot = process.getuid?.() === 0;
@@ -99,16 +109,18 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       '--no-sync',
     ]);
     await runChecked(initCmd, initArgs, { cwd: dir });
-    // Throw-away test data: skip fsync, synchronous commit and full-page writes, which only
-    // protect against crashes and cost most of the time in write-heavy test suites.
+    // Throw-away test data: skip fsync, synchronous commit and full-page writes (unless asked to
+    // be durable), which only protect against crashes and cost most of the time in test suites.
     const settings = {
       listen_addresses: `'127.0.0.1'`,
       port: String(port),
       unix_socket_directories: `'${dir}'`,
       max_connections: '200',
-      fsync: 'off',
-      synchronous_commit: 'off',
-      full_page_writes: 'off',
+      ...(!options.durable && {
+        fsync: 'off',
+        synchronous_commit: 'off',
+        full_page_writes: 'off',
+      }),
     };
     const conf = Object.entries(settings)
       .map(([key, value]) => `${key} = ${value}`)

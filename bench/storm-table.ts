@@ -36,6 +36,7 @@ export function stormRows(
   const collections = settings.collections ? 'collections on' : 'collections off';
   const cpuOf = (match: (label: string) => boolean) =>
     storm.processes.filter((p) => match(p.label)).reduce((sum, p) => sum + p.cpuSeconds, 0);
+  const workers = storm.processes.filter((p) => p.label.startsWith('worker'));
   const perRenewal = (seconds: number) => `${((seconds / n) * 1000).toFixed(1)} ms`;
   const workflows = Object.entries(storm.history.workflows)
     .map(([type, count]) => `${count} ${type}`)
@@ -65,10 +66,9 @@ export function stormRows(
       perRenewal(cpuOf((l) => l.startsWith('worker'))),
     ),
     // Each worker process's own share, when there are several (billing and render apart).
-    ...storm.processes
-      .filter((p) => p.label.startsWith('worker'))
-      .filter((_, i, workers) => workers.length > 1)
-      .map((p) => row(`CPU per renewal: ${p.label}`, perRenewal(p.cpuSeconds))),
+    ...(workers.length > 1
+      ? workers.map((p) => row(`CPU per renewal: ${p.label}`, perRenewal(p.cpuSeconds)))
+      : []),
     row(
       'CPU per renewal: Chromium (printing the PDFs)',
       perRenewal(cpuOf((l) => l.startsWith('Chromium'))),

@@ -18,7 +18,8 @@ export const quickStep: ActivityOptions = {
 
 /**
  * A step done in milliseconds inside the workflow's own task (a local activity): reading a
- * setting, opening or recording a collection row. No task of its own on the server, only a
+ * setting, rendering an invoice's HTML, recording a transition, opening or recording a
+ * collection row (docs/ARCHITECTURE.md, Local activities). No task of its own on the server, only a
  * marker in the history, which is what keeps a month-start storm of renewals cheap for Temporal
  * (docs/SCALING.md). Ten seconds per attempt, retried as a quick step.
  */
